@@ -1,0 +1,84 @@
+"""The bootstrap: one function shows every dependency the bot runs with."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
+
+from bot.clock import Clock
+from bot.guard import Guard
+from bot.handlers import make_update_handler
+from bot.service import Waakvlam
+from bot.settings import Settings
+from bot.texts import Texts, load_texts
+from storage.database import Database
+
+__all__ = ["POLL_TIMEOUT", "build_application"]
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits for news
+
+
+def _request(settings: Settings, read_timeout: float, pool_size: int) -> HTTPXRequest:
+    host = urlparse(settings.telegram_api_url).hostname or ""
+    local = host in {"127.0.0.1", "localhost", "::1"}
+    return HTTPXRequest(
+        connection_pool_size=pool_size,
+        connect_timeout=5,
+        read_timeout=read_timeout,
+        write_timeout=10,
+        pool_timeout=10,
+        # Proxy variables must never hijack a local Bot API server (sandbox or self-hosted).
+        httpx_kwargs={"trust_env": not local},
+    )
+
+
+async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("update failed: %s", type(context.error).__name__, exc_info=context.error)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock,
+    database: Database,
+    texts: Texts | None = None,
+    guard: Guard | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    service = Waakvlam(
+        settings=settings,
+        clock=clock,
+        database=database,
+        texts=texts or load_texts(settings.default_language, settings.tz),
+        guard=guard,
+    )
+
+    async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        service.bot_username = application.bot.username
+        commands = [
+            BotCommand(name, service.texts.render(settings.default_language, f"commands.{name}"))
+            for name in ("start", "hulp", "nood")
+        ]
+        await application.bot.set_my_commands(commands)
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(f"{settings.telegram_api_url}/bot")
+        .base_file_url(f"{settings.telegram_api_url}/file/bot")
+        .request(_request(settings, read_timeout=10, pool_size=32))
+        .get_updates_request(_request(settings, read_timeout=POLL_TIMEOUT + 10, pool_size=2))
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .post_init(post_init)
+        .build()
+    )
+    application.bot_data["service"] = service
+    application.add_handler(TypeHandler(Update, make_update_handler(service)))
+    application.add_error_handler(_log_error)
+    return application

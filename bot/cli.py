@@ -1,0 +1,126 @@
+"""The ``waakvlam`` command: run the bot, play the offline demo, manage the database and coaches."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import typer
+
+from bot import admin
+from bot.clock import SystemClock
+from bot.settings import Settings
+from storage.database import Database
+from storage.migrate import upgrade
+
+app = typer.Typer(
+    help="Waakvlam: a simple line between a client and their lifecoach.", no_args_is_help=True
+)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+coach_app = typer.Typer(help="Coaches of the organisation.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(coach_app, name="coach")
+
+
+def _logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL, and those contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _database(settings: Settings) -> Database:
+    database = Database(settings.resolved_database_url)
+    upgrade(database.engine)
+    return database
+
+
+@app.command()
+def run(
+    webhook: bool = typer.Option(False, "--webhook", help="Receive updates by webhook."),
+) -> None:
+    """Serve Telegram (polling by default). Without a token: play the offline demo."""
+    settings = Settings()
+    _logging()
+    if settings.telegram_bot_token is None:
+        typer.echo("No TELEGRAM_BOT_TOKEN set: running offline on the built-in Telegram sandbox.")
+        demo()
+        return
+    from bot.runner import run_polling, run_webhook
+
+    (run_webhook if webhook else run_polling)(settings)
+
+
+@app.command()
+def demo() -> None:
+    """Offline walk-through on the built-in Telegram sandbox, printed as a transcript."""
+    from bot.demo import run_demo
+
+    ok = asyncio.run(run_demo(sys.stdout))
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def sandbox(
+    port: int = typer.Option(8081, help="Port on 127.0.0.1."),
+    token: str = typer.Option("123456:SANDBOX-token", help="The bot token it accepts."),
+) -> None:
+    """Serve the Telegram sandbox alone, for trying the bot by hand (TELEGRAM_API_URL)."""
+    from bot.sandbox import TelegramSandbox
+
+    async def serve() -> None:
+        async with TelegramSandbox(bot_token=token) as box:
+            await box.start(host="127.0.0.1", port=port) if not box.api_root else None
+            typer.echo(f"TELEGRAM_API_URL={box.api_root} TELEGRAM_BOT_TOKEN={token}")
+            await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date."""
+    settings = Settings()
+    database = Database(settings.resolved_database_url)
+    upgrade(database.engine)
+    typer.echo("database is up to date")
+
+
+@coach_app.command("invite")
+def coach_invite(name: str = typer.Option(..., "--name", help="The coach's name.")) -> None:
+    """Invite a coach; prints a single-use link on the last line."""
+    settings = Settings()
+    username = settings.bot_username or asyncio.run(admin.fetch_bot_username(settings))
+    issued = admin.invite_coach(
+        _database(settings),
+        settings,
+        name=name.strip(),
+        bot_username=username,
+        now=SystemClock().now(),
+    )
+    typer.echo(
+        f"Coach {issued.coach_id} invited; the link works once, until "
+        f"{issued.expires_at.astimezone(settings.tz):%Y-%m-%d %H:%M}."
+    )
+    typer.echo(issued.link)
+
+
+@coach_app.command("list")
+def coach_list() -> None:
+    """All coaches with their status and number of clients."""
+    for row in admin.list_coaches(_database(Settings())):
+        typer.echo(f"{row.id}\t{row.status}\t{row.clients} clients\t{row.name}")
+
+
+@coach_app.command("deactivate")
+def coach_deactivate(coach_id: int) -> None:
+    """Stop a coach from using the bot (their clients stay, for moving later)."""
+    if not admin.deactivate_coach(
+        _database(Settings()), coach_id=coach_id, now=SystemClock().now()
+    ):
+        typer.echo(f"no coach {coach_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"coach {coach_id} deactivated")

@@ -1,0 +1,96 @@
+"""Turns Telegram updates into dialog events. Private chats only; everything else is ignored."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot.render import Menus
+from bot.service import ButtonPress, Incoming, Waakvlam
+from dialogs.events import (
+    Command,
+    EditedMessage,
+    Event,
+    MenuPress,
+    OtherMessage,
+    Start,
+    Tap,
+    Text,
+)
+
+__all__ = ["incoming_from_update", "make_update_handler"]
+
+log = logging.getLogger(__name__)
+
+_KINDS = (
+    "voice",
+    "audio",
+    "photo",
+    "video",
+    "video_note",
+    "document",
+    "sticker",
+    "animation",
+    "location",
+    "venue",
+    "contact",
+    "poll",
+    "dice",
+    "game",
+)
+
+
+def _kind(message: Message) -> str:
+    return next((kind for kind in _KINDS if getattr(message, kind, None)), "other")
+
+
+def _text_event(text: str, menus: Menus) -> Event:
+    if text.startswith("/"):
+        head, _, args = text.partition(" ")
+        name = head[1:].split("@", 1)[0].lower()
+        if name == "start":
+            return Start(args.strip() or None)
+        return Command(name, args.strip())
+    item = menus.item_for(text)
+    return MenuPress(item) if item is not None else Text(text)
+
+
+def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot or chat.type != chat.PRIVATE:
+        return None
+    press = None
+    event: Event
+    if (query := update.callback_query) is not None:
+        event = Tap(query.data or "")
+        message = query.message if isinstance(query.message, Message) else None
+        press = ButtonPress(
+            query_id=query.id,
+            message_id=message.message_id if message else None,
+            message_text=message.text if message else None,
+        )
+    elif update.edited_message is not None:
+        event = EditedMessage()
+    elif (message := update.message) is not None:
+        event = _text_event(message.text, menus) if message.text else OtherMessage(_kind(message))
+    else:
+        return None
+    return Incoming(
+        telegram_user_id=user.id,
+        chat_id=chat.id,
+        language_code=user.language_code,
+        event=event,
+        press=press,
+    )
+
+
+def make_update_handler(service: Waakvlam):  # type: ignore[no-untyped-def]
+    async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any update: a person did something."""
+        incoming = incoming_from_update(update, service.menus)
+        if incoming is not None:
+            await service.handle(context.bot, incoming)
+
+    return on_update

@@ -1,0 +1,109 @@
+"""Turns dialog replies (text keys, button specs) into Telegram message parts, and back:
+recognises a menu button's label in any language when a person taps or types it."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot.texts import Texts
+from dialogs.events import MenuItem
+from dialogs.outcome import Keyboard, Reply
+
+__all__ = ["Menus", "RenderedReply", "render_reply"]
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+_MENU_KEYS: dict[Keyboard, tuple[tuple[MenuItem, str], ...]] = {
+    # One button per row, always in this order: the client finds them in the same place.
+    Keyboard.CLIENT_MENU: (
+        (MenuItem.MESSAGE_COACH, "menu.message_coach"),
+        (MenuItem.CHECKIN, "menu.checkin"),
+        (MenuItem.NOODKNOP, "menu.noodknop"),
+    ),
+    Keyboard.COACH_MENU: (
+        (MenuItem.NEW_CLIENT, "coach.menu_new_client"),
+        (MenuItem.HELP, "coach.menu_help"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RenderedReply:
+    text: str
+    markup: Markup | None
+    picture: bytes | None  # PNG to send as a photo, the text as its caption
+
+
+def _fold(label: str) -> str:
+    """Lowercase letters and digits only: '🔴 Noodknop' and 'noodknop!' fold alike."""
+    decomposed = unicodedata.normalize("NFKD", label.lower())
+    return re.sub(r"[^a-z0-9]+", " ", decomposed).strip()
+
+
+class Menus:
+    """The persistent keyboards, and which menu item a typed or tapped label means."""
+
+    def __init__(self, texts: Texts) -> None:
+        self.texts = texts
+        self._items: dict[str, MenuItem] = {}
+        for items in _MENU_KEYS.values():
+            for item, key in items:
+                for language in texts.languages:
+                    self._items[_fold(texts.render(language, key))] = item
+        self.client_items = frozenset(item for item, _ in _MENU_KEYS[Keyboard.CLIENT_MENU])
+
+    def item_for(self, text: str) -> MenuItem | None:
+        return self._items.get(_fold(text))
+
+    def markup(
+        self, keyboard: Keyboard, language: str
+    ) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
+        if keyboard is Keyboard.REMOVE:
+            return ReplyKeyboardRemove()
+        rows = [
+            [KeyboardButton(self.texts.render(language, key))] for _, key in _MENU_KEYS[keyboard]
+        ]
+        if keyboard is Keyboard.COACH_MENU:
+            rows = [[button for row in rows for button in row]]
+        return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+
+
+def qr_png(link: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=10, border=4)
+    return buffer.getvalue()
+
+
+def render_reply(
+    reply: Reply, language: str, texts: Texts, menus: Menus, results: dict[str, Any]
+) -> RenderedReply:
+    params = {**results, **reply.params}
+    text = texts.render(language, reply.key, params)
+    markup: Markup | None = None
+    if reply.buttons:
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(texts.render(language, b.label_key), callback_data=b.data)
+                    for b in row
+                ]
+                for row in reply.buttons
+            ]
+        )
+    elif reply.keyboard is not None:
+        markup = menus.markup(reply.keyboard, language)
+    picture = qr_png(str(params[reply.picture_of])) if reply.picture_of else None
+    return RenderedReply(text=text, markup=markup, picture=picture)

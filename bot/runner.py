@@ -1,0 +1,74 @@
+"""Runs the bot: long polling (default) or webhook, with the database upgraded first.
+
+Pending updates are never dropped: what people sent while the bot was down is handled when
+it is back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import POLL_TIMEOUT, build_application
+from bot.clock import Clock, SystemClock
+from bot.settings import Settings
+from storage.database import Database
+from storage.migrate import upgrade
+
+__all__ = ["polling", "run_polling", "run_webhook"]
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+@asynccontextmanager
+async def polling(application: AnyApplication) -> AsyncIterator[AnyApplication]:
+    """Start polling inside a running event loop (demo, tests); stop cleanly on exit."""
+    await application.initialize()
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(
+        timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
+    )
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+
+
+def _prepare(settings: Settings, clock: Clock | None) -> tuple[AnyApplication, Database]:
+    database = Database(settings.resolved_database_url)
+    upgrade(database.engine)
+    application = build_application(settings, clock=clock or SystemClock(), database=database)
+    return application, database
+
+
+def run_polling(settings: Settings, clock: Clock | None = None) -> None:
+    application, database = _prepare(settings, clock)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    finally:
+        database.dispose()
+
+
+def run_webhook(settings: Settings, clock: Clock | None = None) -> None:
+    if not settings.webhook_url:
+        raise ValueError("webhook mode needs WAAKVLAM_WEBHOOK_URL (the public HTTPS address)")
+    application, database = _prepare(settings, clock)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    try:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+    finally:
+        database.dispose()

@@ -1,0 +1,93 @@
+"""One validated configuration, from the environment and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.database import sqlite_url
+
+__all__ = ["PUBLIC_TELEGRAM_API", "Settings"]
+
+PUBLIC_TELEGRAM_API = "https://api.telegram.org"
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN", "telegram_bot_token")
+    )
+    telegram_api_url: str = Field(
+        default=PUBLIC_TELEGRAM_API, validation_alias=_env("TELEGRAM_API_URL", "telegram_api_url")
+    )
+    database_url: str | None = Field(
+        default=None, validation_alias=_env("DATABASE_URL", "database_url")
+    )
+    data_dir: Path = Field(
+        default=Path("data"), validation_alias=_env("WAAKVLAM_DATA_DIR", "data_dir")
+    )
+    timezone: str = Field(
+        default="Europe/Amsterdam", validation_alias=_env("WAAKVLAM_TIMEZONE", "timezone")
+    )
+    default_language: str = Field(
+        default="nl", validation_alias=_env("WAAKVLAM_LANGUAGE", "default_language")
+    )
+    organisation_name: str = Field(
+        default="Waakvlam", validation_alias=_env("WAAKVLAM_ORGANISATION", "organisation_name")
+    )
+    invite_ttl_days: int = Field(
+        default=14, ge=1, le=90, validation_alias=_env("WAAKVLAM_INVITE_DAYS", "invite_ttl_days")
+    )
+    bot_username: str | None = Field(
+        default=None, validation_alias=_env("WAAKVLAM_BOT_USERNAME", "bot_username")
+    )
+    webhook_url: str | None = Field(
+        default=None, validation_alias=_env("WAAKVLAM_WEBHOOK_URL", "webhook_url")
+    )
+    webhook_listen: str = Field(
+        default="127.0.0.1", validation_alias=_env("WAAKVLAM_WEBHOOK_LISTEN", "webhook_listen")
+    )
+    webhook_port: int = Field(
+        default=8443, validation_alias=_env("WAAKVLAM_WEBHOOK_PORT", "webhook_port")
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("WAAKVLAM_WEBHOOK_SECRET", "webhook_secret")
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def invite_ttl(self) -> timedelta:
+        return timedelta(days=self.invite_ttl_days)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or sqlite_url(self.data_dir)
+
+    @property
+    def token(self) -> str:
+        if self.telegram_bot_token is None:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        return self.telegram_bot_token.get_secret_value()

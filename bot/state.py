@@ -1,0 +1,95 @@
+"""Loads what the dialogs need to know from the database: the acting person, an invite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from dialogs.people import ClientStep, InviteView, Person, Role
+from storage import people
+from storage.invites import find_invite
+from storage.models import ClientStatus, CoachStatus, Invite
+
+__all__ = ["Actor", "Contact", "load_actor", "load_invite"]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Where to reach a person, and in which language."""
+
+    chat_id: int
+    language: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    person: Person
+    coach: Contact | None = None  # for a client: their coach
+
+
+_STEPS = {
+    ClientStatus.CONSENT_PENDING: ClientStep.CONSENT_PENDING,
+    ClientStatus.VOICE_PENDING: ClientStep.VOICE_PENDING,
+    ClientStatus.ACTIVE: ClientStep.ACTIVE,
+    ClientStatus.ENDED: ClientStep.ENDED,
+}
+
+
+def load_actor(session: Session, telegram_user_id: int, stranger_language: str) -> Actor:
+    """Who this Telegram user is to us: a coach, a client, or a stranger."""
+    coach = people.coach_by_telegram_id(session, telegram_user_id)
+    if coach is not None:
+        person = Person(
+            role=Role.COACH,
+            telegram_user_id=telegram_user_id,
+            language=coach.language,
+            id=coach.id,
+            name=coach.name,
+            coach_active=coach.status == CoachStatus.ACTIVE,
+            awaiting=coach.awaiting,
+        )
+        return Actor(person)
+    client = people.client_by_telegram_id(session, telegram_user_id)
+    if client is None or client.status not in _STEPS:
+        return Actor(Person.stranger(telegram_user_id, stranger_language))
+    their_coach = people.get_coach(session, client.coach_id)
+    assert their_coach is not None
+    person = Person(
+        role=Role.CLIENT,
+        telegram_user_id=telegram_user_id,
+        language=client.language,
+        id=client.id,
+        name=client.name,
+        coach_name=their_coach.name,
+        client_step=_STEPS[ClientStatus(client.status)],
+    )
+    contact = (
+        Contact(their_coach.telegram_user_id, their_coach.language)
+        if their_coach.telegram_user_id is not None
+        else None
+    )
+    return Actor(person, contact)
+
+
+def load_invite(session: Session, token: str) -> InviteView | None:
+    invite = find_invite(session, token)
+    return None if invite is None else _view(session, invite)
+
+
+def _view(session: Session, invite: Invite) -> InviteView:
+    assert invite.id is not None
+    coach = people.get_coach(session, invite.coach_id) if invite.coach_id else None
+    client = people.get_client(session, invite.client_id) if invite.client_id else None
+    return InviteView(
+        id=invite.id,
+        kind=invite.kind,
+        expires_at=invite.expires_at,
+        used=invite.used_at is not None,
+        revoked=invite.revoked_at is not None,
+        claimed_by=invite.claimed_by_telegram_user_id,
+        coach_id=invite.coach_id,
+        coach_name=coach.name if coach else None,
+        client_id=invite.client_id,
+        client_name=client.name if client else None,
+    )

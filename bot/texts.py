@@ -1,0 +1,124 @@
+"""Loads the texts in content/easy-language and renders a key with its placeholders.
+
+Dialogs name texts by key; only this module turns a key into words. Dates are written in the
+person's language with the month names from ``format.yaml``.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from content import CLIENT_FACING_FILES, CONTENT_DIR
+from dialogs.outcome import TextRef
+
+__all__ = ["TextEntry", "Texts", "load_texts"]
+
+
+@dataclass(frozen=True)
+class TextEntry:
+    key: str
+    value: str | list[str]
+    file: str
+
+    @property
+    def client_facing(self) -> bool:
+        return self.file in CLIENT_FACING_FILES
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        if not isinstance(self.value, str):
+            return frozenset()
+        return frozenset(field for _, field, _, _ in string.Formatter().parse(self.value) if field)
+
+
+def _flatten(prefix: str, node: Any, file: str, into: dict[str, TextEntry]) -> None:
+    if isinstance(node, dict):
+        for name, child in node.items():
+            _flatten(f"{prefix}.{name}" if prefix else str(name), child, file, into)
+        return
+    if prefix in into:
+        raise ValueError(f"text key {prefix!r} is defined twice ({into[prefix].file}, {file})")
+    into[prefix] = TextEntry(key=prefix, value=node, file=file)
+
+
+class Texts:
+    """All texts of all languages, with a default language to fall back on."""
+
+    def __init__(
+        self,
+        entries: Mapping[str, Mapping[str, TextEntry]],
+        default_language: str,
+        timezone: ZoneInfo,
+    ) -> None:
+        self.entries = entries
+        self.default_language = default_language
+        self.timezone = timezone
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(self.entries)
+
+    def language(self, wanted: str | None) -> str:
+        """The language to speak: the wanted one if we have it, else the default."""
+        if wanted and wanted in self.entries:
+            return wanted
+        if wanted and wanted.split("-")[0] in self.entries:
+            return wanted.split("-")[0]
+        return self.default_language
+
+    def has(self, key: str) -> bool:
+        return key in self.entries[self.default_language]
+
+    def raw(self, language: str, key: str) -> str:
+        entry = self.entries[self.language(language)].get(key)
+        if entry is None:
+            raise KeyError(f"no text {key!r}")
+        if not isinstance(entry.value, str):
+            raise TypeError(f"text {key!r} is not a sentence")
+        return entry.value
+
+    def render(self, language: str, key: str, params: Mapping[str, Any] | None = None) -> str:
+        language = self.language(language)
+        values = {name: self._value(language, value) for name, value in (params or {}).items()}
+        return self.raw(language, key).format_map(values)
+
+    def format_date(self, language: str, moment: datetime) -> str:
+        """A date as people write it, in the organisation's timezone: "7 december"."""
+        language = self.language(language)
+        moment = moment.astimezone(self.timezone)
+        months = self.entries[language]["format.months"].value
+        return self.raw(language, "format.date").format(
+            day=moment.day, month=months[moment.month - 1]
+        )
+
+    def _value(self, language: str, value: Any) -> str:
+        if isinstance(value, TextRef):
+            return self.render(language, value.key)
+        if isinstance(value, datetime):
+            return self.format_date(language, value)
+        return str(value)
+
+
+def load_texts(
+    default_language: str = "nl",
+    timezone: ZoneInfo | None = None,
+    directory: Path = CONTENT_DIR,
+) -> Texts:
+    entries: dict[str, dict[str, TextEntry]] = {}
+    for language_dir in sorted(p for p in directory.iterdir() if p.is_dir()):
+        language_entries: dict[str, TextEntry] = {}
+        for file in sorted(language_dir.glob("*.yaml")):
+            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            _flatten("", data, file.name, language_entries)
+        entries[language_dir.name] = language_entries
+    if default_language not in entries:
+        raise ValueError(f"no texts for the default language {default_language!r}")
+    return Texts(entries, default_language, timezone or ZoneInfo("Europe/Amsterdam"))

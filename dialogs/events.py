@@ -1,0 +1,75 @@
+"""What a person did, as the dialogs see it (already parsed from a Telegram update)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "Command",
+    "EditedMessage",
+    "Event",
+    "MenuItem",
+    "MenuPress",
+    "OtherMessage",
+    "Start",
+    "Tap",
+    "Text",
+]
+
+
+class MenuItem(StrEnum):
+    """The persistent reply-keyboard buttons (client and coach menus)."""
+
+    MESSAGE_COACH = "message_coach"
+    CHECKIN = "checkin"
+    NOODKNOP = "noodknop"
+    NEW_CLIENT = "new_client"
+    HELP = "help"
+
+
+@dataclass(frozen=True)
+class Start:
+    """``/start``, with the deep-link payload when a link was opened."""
+
+    payload: str | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command other than /start, e.g. ``/nieuw Sam`` -> name="nieuw", args="Sam"."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class MenuPress:
+    item: MenuItem
+
+
+@dataclass(frozen=True)
+class Tap:
+    """An inline button was pressed. ``data`` is untrusted: it came from the client's phone."""
+
+    data: str
+
+
+@dataclass(frozen=True)
+class OtherMessage:
+    """A sticker, photo, voice note, location... that this flow has no use for yet."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class EditedMessage:
+    pass
+
+
+Event = Start | Command | Text | MenuPress | Tap | OtherMessage | EditedMessage

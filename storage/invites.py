@@ -1,0 +1,72 @@
+"""Single-use deep-link invites for coaches and clients.
+
+A token is 32 random bytes (43 URL-safe characters: fits Telegram's 64-character ``start``
+payload and is hopeless to guess). Only its SHA-256 hash is stored, so a copy of the database
+cannot be used to join.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from storage.models import Invite, InviteKind
+
+__all__ = [
+    "IssuedInvite",
+    "find_invite",
+    "hash_token",
+    "issue_invite",
+    "looks_like_token",
+]
+
+TOKEN_BYTES = 32
+TOKEN_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    invite: Invite
+    token: str  # shown once, never stored
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def looks_like_token(payload: str) -> bool:
+    """Cheap shape check before touching the database (Telegram allows at most 64 chars)."""
+    return 20 <= len(payload) <= 64 and set(payload) <= TOKEN_ALPHABET
+
+
+def issue_invite(
+    session: Session,
+    *,
+    kind: InviteKind,
+    now: datetime,
+    ttl: timedelta,
+    coach_id: int | None = None,
+    client_id: int | None = None,
+) -> IssuedInvite:
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    invite = Invite(
+        kind=kind,
+        token_hash=hash_token(token),
+        coach_id=coach_id,
+        client_id=client_id,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(invite)
+    session.flush()
+    return IssuedInvite(invite=invite, token=token)
+
+
+def find_invite(session: Session, token: str) -> Invite | None:
+    if not looks_like_token(token):
+        return None
+    return session.exec(select(Invite).where(Invite.token_hash == hash_token(token))).first()
