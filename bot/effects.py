@@ -79,10 +79,10 @@ def apply_effect(session: Session, effect: Effect, ctx: EffectContext) -> dict[s
             client.consent_version = version
             client.status = ClientStatus.VOICE_PENDING
             client.updated_at = ctx.now
-            invite = _claimed_invite(session, client_id)
-            if invite is not None:
-                invite.used_at = ctx.now
-                session.add(invite)
+            held = _claimed_invite(session, client_id)
+            if held is not None:
+                held.used_at = ctx.now
+                session.add(held)
             session.add(client)
             _audit_client(session, ctx, client_id, "client.consented")
         case DeclineConsent(client_id=client_id):
@@ -91,13 +91,13 @@ def apply_effect(session: Session, effect: Effect, ctx: EffectContext) -> dict[s
             client.status = ClientStatus.DECLINED
             client.updated_at = ctx.now
             session.add(client)
-            invite = _claimed_invite(session, client_id)
+            held = _claimed_invite(session, client_id)
             _audit_client(session, ctx, client_id, "client.declined")
-            if invite is not None:
-                invite.claimed_by_telegram_user_id = None
-                invite.claimed_at = None
-                session.add(invite)
-                return {"expires": invite.expires_at}
+            if held is not None:
+                held.claimed_by_telegram_user_id = None
+                held.claimed_at = None
+                session.add(held)
+                return {"expires": held.expires_at}
         case ChooseReadAloud(client_id=client_id, read_aloud=read_aloud):
             client = _get(session, Client, client_id)
             client.read_aloud = read_aloud

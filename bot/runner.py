@@ -19,19 +19,51 @@ from bot.settings import Settings
 from storage.database import Database
 from storage.migrate import upgrade
 
-__all__ = ["polling", "run_polling", "run_webhook"]
+__all__ = ["polling", "run_polling", "run_webhook", "webhook"]
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+WEBHOOK_PATH = "telegram"
+
+
+async def _start(application: AnyApplication) -> None:
+    """What ``run_polling`` does before it polls: initialize, post_init, start."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
 
 
 @asynccontextmanager
 async def polling(application: AnyApplication) -> AsyncIterator[AnyApplication]:
     """Start polling inside a running event loop (demo, tests); stop cleanly on exit."""
-    await application.initialize()
-    await application.start()
+    await _start(application)
     assert application.updater is not None
     await application.updater.start_polling(
         timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
+    )
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+
+
+@asynccontextmanager
+async def webhook(
+    application: AnyApplication, *, listen: str, port: int, url: str, secret: str | None
+) -> AsyncIterator[AnyApplication]:
+    """Receive updates by webhook inside a running event loop (tests); stop cleanly on exit."""
+    await _start(application)
+    assert application.updater is not None
+    await application.updater.start_webhook(
+        listen=listen,
+        port=port,
+        url_path=WEBHOOK_PATH,
+        webhook_url=url,
+        secret_token=secret,
+        allowed_updates=Update.ALL_TYPES,
+        drop_pending_updates=False,
     )
     try:
         yield application
@@ -65,6 +97,7 @@ def run_webhook(settings: Settings, clock: Clock | None = None) -> None:
         application.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
+            url_path=WEBHOOK_PATH,
             webhook_url=settings.webhook_url,
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,

@@ -89,7 +89,7 @@ class Waakvlam:
             context = EffectContext(
                 telegram_user_id=incoming.telegram_user_id,
                 now=now,
-                bot_username=self.bot_username,
+                bot_username=self.bot_username or bot.username,
                 invite_ttl=self.settings.invite_ttl,
                 default_language=self.settings.default_language,
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs.events import Command, Event, MenuItem, MenuPress, OtherMessage, Text
+from dialogs.events import Command, Event, MenuItem, MenuPress, OtherMessage, Start, Text
 from dialogs.outcome import AwaitInput, InviteClient, Keyboard, Outcome, Reply
 from dialogs.people import Person
 from dialogs.understand import clean_name
@@ -11,7 +11,6 @@ __all__ = ["AWAITING_CLIENT_NAME", "NEW_CLIENT_COMMANDS", "coach_acts"]
 
 AWAITING_CLIENT_NAME = "client_name"
 NEW_CLIENT_COMMANDS = frozenset({"nieuw", "new"})
-HELP_COMMANDS = frozenset({"hulp", "help", "start"})
 
 
 def coach_acts(person: Person, event: Event) -> Outcome:
@@ -24,7 +23,7 @@ def coach_acts(person: Person, event: Event) -> Outcome:
             return _new_client(person, args)
         case MenuPress(item=MenuItem.NEW_CLIENT):
             return _new_client(person, "")
-        case Command(name=name) if name in HELP_COMMANDS:
+        case Start() | Command(name="hulp" | "help"):
             return _help(person)
         case MenuPress(item=MenuItem.HELP):
             return _help(person)

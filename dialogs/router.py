@@ -76,6 +76,8 @@ def _client_acts(person: Person, event: Event, now: datetime) -> Outcome:
                     ),
                 )
             )
+        case Command(name=name) if name in _HELP_COMMANDS:
+            return onboarding.client_menu(person, "client.help")
         case Start() | Command():
             return onboarding.client_menu(person, "client.already_joined")
         case EditedMessage():

@@ -101,7 +101,7 @@ def test_render_fills_placeholders_and_dates(texts: Texts) -> None:
             "noodknop_button": TextRef("menu.noodknop"),
         },
     )
-    assert "💬 Bericht aan coach: stuur Anna een bericht." in rendered
+    assert "💬 Bericht aan coach – stuur Anna een bericht." in rendered
     assert "112" in rendered
 
 

@@ -211,7 +211,8 @@ def test_the_noodknop_placeholder_never_promises_help() -> None:
     "event, key",
     [
         (Start(), "client.already_joined"),
-        (Command("hulp"), "client.already_joined"),
+        (Command("hulp"), "client.help"),
+        (Command("iets"), "client.already_joined"),
         (Text("hoi"), "client.not_understood"),
         (OtherMessage("sticker"), "client.unsupported"),
         (EditedMessage(), "client.edited"),
@@ -255,3 +256,12 @@ def test_a_deactivated_coach_can_do_nothing() -> None:
     outcome = route(inactive, Command("nieuw", "Sam"), NOW)
     assert keys(outcome) == ["coach.inactive"]
     assert outcome.effects == ()
+
+
+@pytest.mark.parametrize(
+    "event", [Start(), Command("hulp"), Command("help"), MenuPress(MenuItem.HELP)]
+)
+def test_a_coach_asking_for_help_gets_the_command_list(event: object) -> None:
+    outcome = route(COACH, event, NOW)  # type: ignore[arg-type]
+    assert keys(outcome) == ["coach.help"]
+    assert outcome.replies[0].keyboard is Keyboard.COACH_MENU

@@ -1,0 +1,152 @@
+"""The offline demo: the real bot against the built-in Telegram sandbox, as a transcript.
+
+An organisation invites a coach, the coach invites a client, the client joins (consent,
+read-aloud choice) and sees the main menu; a stranger is turned away kindly. Both sides of
+every conversation are printed, with the buttons each person saw, then a summary line.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import SecretStr
+
+from bot import admin
+from bot.clock import SystemClock
+from bot.runner import polling
+from bot.sandbox import SentMessage, SimUser, TelegramSandbox
+from bot.settings import Settings
+from storage.database import Database
+from storage.migrate import upgrade
+
+__all__ = ["Transcript", "run_demo"]
+
+
+class Transcript:
+    """Prints who said what to whom, and checks each expected answer arrived."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.messages = 0
+        self.problems: list[str] = []
+
+    def note(self, line: str) -> None:
+        self.out.write(f"\n# {line}\n")
+
+    def said(self, person: SimUser, what: str) -> None:
+        self.out.write(f"\n{person.first_name} → bot: {what}\n")
+
+    def show(self, person: SimUser, message: SentMessage) -> None:
+        self.messages += 1
+        body = message.text or ""
+        kind = "" if message.kind == "text" else f"[{message.kind}] "
+        lines = textwrap.indent(kind + body, "      ").lstrip()
+        self.out.write(f"  bot → {person.first_name}: {lines}\n")
+        for row in message.buttons:
+            self.out.write("      " + "  ".join(f"[ {label} ]" for label in row) + "\n")
+        if message.keyboard:
+            labels = " | ".join(label for row in message.keyboard for label in row)
+            self.out.write(f"      (menu at the bottom: {labels})\n")
+
+    async def expect(self, person: SimUser, count: int) -> list[SentMessage]:
+        received: list[SentMessage] = []
+        for _ in range(count):
+            try:
+                message = await person.next_message(timeout=10)
+            except (TimeoutError, AssertionError):
+                self.problems.append(f"{person.first_name} got {len(received)} of {count} answers")
+                break
+            self.show(person, message)
+            received.append(message)
+        return received
+
+
+def _short(link: str) -> str:
+    return link[: link.index("start=") + 12] + "…" if "start=" in link else link
+
+
+async def run_demo(out: TextIO) -> bool:
+    logging.getLogger("telegram").setLevel(logging.WARNING)
+    logging.getLogger("bot").setLevel(logging.WARNING)
+    transcript = Transcript(out)
+    with tempfile.TemporaryDirectory(prefix="waakvlam-demo-") as data_dir:
+        async with TelegramSandbox(bot_username="waakvlam_demo_bot") as sandbox:
+            settings = Settings(
+                telegram_bot_token=SecretStr(sandbox.bot_token),
+                telegram_api_url=sandbox.api_root,
+                data_dir=Path(data_dir),
+                bot_username=sandbox.bot_username,
+            )
+            database = Database(settings.resolved_database_url)
+            upgrade(database.engine)
+            from bot.app import build_application
+
+            application = build_application(settings, clock=SystemClock(), database=database)
+            async with polling(application):
+                await _walk_through(transcript, sandbox, settings, database)
+            database.dispose()
+    ok = not transcript.problems
+    summary = (
+        f"Demo finished: 1 coach and 1 client joined, 1 stranger turned away, "
+        f"{transcript.messages} bot messages, "
+        + ("all answers as expected." if ok else "problems: " + "; ".join(transcript.problems))
+    )
+    out.write(f"\n{summary}\n")
+    return ok
+
+
+async def _walk_through(
+    transcript: Transcript, sandbox: TelegramSandbox, settings: Settings, database: Database
+) -> None:
+    transcript.note('The organisation runs: waakvlam coach invite --name "Anna"')
+    issued = admin.invite_coach(
+        database, settings, name="Anna", bot_username=sandbox.bot_username, now=SystemClock().now()
+    )
+    transcript.out.write(f"  link for Anna: {_short(issued.link)}\n")
+
+    anna = sandbox.user(first_name="Anna")
+    transcript.note("Anna opens her link in Telegram.")
+    transcript.said(anna, "/start " + _short(issued.link).split("start=")[1])
+    await anna.open_deep_link(issued.link.split("start=")[1])
+    await transcript.expect(anna, 1)
+
+    transcript.note("Anna invites her client Sam.")
+    transcript.said(anna, "/nieuw Sam")
+    await anna.send_text("/nieuw Sam")
+    invite_messages = await transcript.expect(anna, 2)
+    link = next((w for m in invite_messages for w in (m.text or "").split() if "start=" in w), "")
+    if not link:
+        transcript.problems.append("no client link in Anna's invite")
+        return
+
+    sam = sandbox.user(first_name="Sam")
+    transcript.note("Sam scans the QR code and opens the link.")
+    transcript.said(sam, "/start " + _short(link).split("start=")[1])
+    await sam.open_deep_link(link.split("start=")[1])
+    await transcript.expect(sam, 2)
+
+    transcript.said(sam, "(presses) Ja, dat is goed")
+    await sam.press("Ja, dat is goed")
+    await transcript.expect(sam, 1)
+
+    transcript.said(sam, "(presses) Nee, alleen tekst")
+    await sam.press("Nee, alleen tekst")
+    await transcript.expect(sam, 3)
+    await transcript.expect(anna, 1)
+    if sam.current_keyboard != [["💬 Bericht aan coach"], ["📋 Hoe gaat het?"], ["🔴 Noodknop"]]:
+        transcript.problems.append("Sam does not see the three menu buttons")
+
+    transcript.note("Sam tries the noodknop, which lands in a later version.")
+    transcript.said(sam, "(taps) 🔴 Noodknop")
+    await sam.tap_keyboard("🔴 Noodknop")
+    await transcript.expect(sam, 1)
+
+    stranger = sandbox.user(first_name="Onbekend")
+    transcript.note("Someone without an invite writes to the bot.")
+    transcript.said(stranger, "hallo?")
+    await stranger.send_text("hallo?")
+    await transcript.expect(stranger, 1)

@@ -1,0 +1,124 @@
+"""A world for scenario tests: the sandbox, a real database, the real bot polling over HTTP,
+and a fixed clock. Helpers walk a coach and a client through onboarding as people would."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import func, select
+
+from bot import admin
+from bot.app import build_application
+from bot.clock import FixedClock
+from bot.guard import Guard
+from bot.runner import polling
+from bot.sandbox import SentMessage, SimUser, TelegramSandbox
+from bot.settings import Settings
+from storage.database import Database
+from storage.models import AuditEvent, Client, Coach, CoachAssignment, Invite, SupportPhase
+
+
+@dataclass
+class World:
+    sandbox: TelegramSandbox
+    database: Database
+    clock: FixedClock
+    settings: Settings
+    guard: Guard = field(default_factory=Guard)
+    _running: Any = None
+
+    async def start(self) -> None:
+        application = build_application(
+            self.settings, clock=self.clock, database=self.database, guard=self.guard
+        )
+        self._running = polling(application)
+        await self._running.__aenter__()
+
+    async def stop(self) -> None:
+        if self._running is not None:
+            await self._running.__aexit__(None, None, None)
+            self._running = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    def coach_link(self, name: str = "Anna") -> str:
+        issued = admin.invite_coach(
+            self.database,
+            self.settings,
+            name=name,
+            bot_username=self.sandbox.bot_username,
+            now=self.clock.now(),
+        )
+        return issued.link
+
+    async def coach(self, name: str = "Anna") -> SimUser:
+        """A coach who opened their link and read the welcome."""
+        person = self.sandbox.user(first_name=name)
+        await person.open_deep_link(token_of(self.coach_link(name)))
+        welcome = await person.next_message()
+        assert welcome.text and welcome.text.startswith(f"Welkom {name}")
+        return person
+
+    async def invite(self, coach: SimUser, name: str = "Sam") -> str:
+        """The coach invites a client; returns the token of the client's link."""
+        await coach.send_text(f"/nieuw {name}")
+        text = await coach.next_message()
+        picture = await coach.next_message()
+        assert picture.kind == "photo"
+        return token_of(link_in(text))
+
+    async def client(self, coach: SimUser, name: str = "Sam") -> SimUser:
+        """A client who joined fully: consent yes, read aloud no, sees the menu."""
+        token = await self.invite(coach, name)
+        person = self.sandbox.user(first_name=name)
+        await person.open_deep_link(token)
+        await person.next_message()
+        await person.next_message()
+        await person.press("Ja, dat is goed")
+        await person.next_message()
+        await person.press("Nee, alleen tekst")
+        for _ in range(3):
+            await person.next_message()
+        joined = await coach.next_message()
+        assert joined.text == f"{name} doet mee: {name} gaf toestemming en ziet nu het menu."
+        return person
+
+    def count(self, model: type) -> int:
+        with self.database.transaction() as session:
+            return int(session.exec(select(func.count()).select_from(model)).one())
+
+    def row_counts(self) -> dict[str, int]:
+        models = (Coach, Client, Invite, AuditEvent, SupportPhase, CoachAssignment)
+        return {model.__name__: self.count(model) for model in models}
+
+
+def link_in(message: SentMessage) -> str:
+    return next(word for word in (message.text or "").split() if "?start=" in word)
+
+
+def token_of(link: str) -> str:
+    return link.split("?start=", 1)[1]
+
+
+@pytest.fixture
+async def world(database: Database, clock: FixedClock, tmp_path: Path) -> AsyncIterator[World]:
+    async with TelegramSandbox(bot_username="waakvlam_test_bot") as sandbox:
+        settings = Settings(
+            telegram_bot_token=sandbox.bot_token,
+            telegram_api_url=sandbox.api_root,
+            data_dir=tmp_path,
+            database_url=database.url,
+            bot_username=None,
+        )
+        world = World(sandbox=sandbox, database=database, clock=clock, settings=settings)
+        await world.start()
+        try:
+            yield world
+        finally:
+            await world.stop()
