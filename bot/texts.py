@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from content import CLIENT_FACING_FILES, CONTENT_DIR
+from content import CONTENT_DIR, is_client_facing
 from dialogs.outcome import TextRef
 
 __all__ = ["TextEntry", "Texts", "load_texts"]
@@ -30,7 +30,7 @@ class TextEntry:
 
     @property
     def client_facing(self) -> bool:
-        return self.file in CLIENT_FACING_FILES
+        return is_client_facing(self.file)
 
     @property
     def placeholders(self) -> frozenset[str]:
