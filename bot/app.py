@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -16,6 +17,7 @@ from bot.handlers import make_update_handler
 from bot.service import Waakvlam
 from bot.settings import Settings
 from bot.texts import Texts, load_texts
+from dialogs.noodknop import EscalationPolicy
 from storage.database import Database
 
 __all__ = ["POLL_TIMEOUT", "build_application"]
@@ -23,6 +25,7 @@ __all__ = ["POLL_TIMEOUT", "build_application"]
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits for news
+TICK_SECONDS = 10  # how often the clock looks at waiting alerts
 
 
 def _request(settings: Settings, read_timeout: float, pool_size: int) -> HTTPXRequest:
@@ -57,15 +60,35 @@ def build_application(
         database=database,
         texts=texts or load_texts(settings.default_language, settings.tz),
         guard=guard,
+        policy=EscalationPolicy(
+            renotify_after=timedelta(minutes=settings.alert_renotify_minutes),
+            emergency_after=timedelta(minutes=settings.alert_emergency_minutes),
+        ),
     )
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         service.bot_username = application.bot.username
+        service.worker.start(application.bot)
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(
+            _tick,
+            interval=TICK_SECONDS,
+            first=1,
+            name="alert-tick",
+            # APScheduler's default grace of 1 s silently skips a late run on a busy loop.
+            job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 1},
+        )
         commands = [
             BotCommand(name, service.texts.render(settings.default_language, f"commands.{name}"))
             for name in ("start", "hulp", "nood")
         ]
         await application.bot.set_my_commands(commands)
+
+    async def post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await service.worker.stop()
+
+    async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await service.tick(context.bot)
 
     application = (
         ApplicationBuilder()
@@ -76,6 +99,7 @@ def build_application(
         .get_updates_request(_request(settings, read_timeout=POLL_TIMEOUT + 10, pool_size=2))
         .rate_limiter(AIORateLimiter(max_retries=0))
         .post_init(post_init)
+        .post_stop(post_stop)
         .build()
     )
     application.bot_data["service"] = service

@@ -115,6 +115,58 @@ def coach_list() -> None:
         typer.echo(f"{row.id}\t{row.status}\t{row.clients} clients\t{row.name}")
 
 
+@coach_app.command("backup")
+def coach_backup(
+    coach_id: int,
+    backup: int | None = typer.Option(None, "--backup", help="Id of the coach who stands in."),
+    group_chat: int | None = typer.Option(
+        None, "--group-chat", help="A team group chat the bot is in (negative id)."
+    ),
+) -> None:
+    """Add a backup for a coach's alerts (in order: the first added is asked first)."""
+    try:
+        added = admin.add_backup(
+            _database(Settings()),
+            coach_id=coach_id,
+            backup_coach_id=backup,
+            group_chat_id=group_chat,
+            now=SystemClock().now(),
+        )
+    except ValueError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+    if not added:
+        typer.echo("no such coach (or a coach cannot be their own backup)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"backup added for coach {coach_id}")
+
+
+@coach_app.command("hours")
+def coach_hours(
+    coach_id: int,
+    days: str = typer.Option("12345", help="ISO weekdays, e.g. 12345 = Monday to Friday."),
+    start: str = typer.Option("09:00", "--from", help="Start, local HH:MM."),
+    end: str = typer.Option("17:00", "--until", help="End, local HH:MM (24:00 = midnight)."),
+) -> None:
+    """When a coach takes alerts; outside these hours alerts also go to the backups at once."""
+    try:
+        found = admin.set_availability(
+            _database(Settings()),
+            coach_id=coach_id,
+            days=days,
+            start=start,
+            end=end,
+            now=SystemClock().now(),
+        )
+    except ValueError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+    if not found:
+        typer.echo(f"no coach {coach_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"coach {coach_id} takes alerts on days {days}, {start}-{end}")
+
+
 @coach_app.command("deactivate")
 def coach_deactivate(coach_id: int) -> None:
     """Stop a coach from using the bot (their clients stay, for moving later)."""

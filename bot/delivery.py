@@ -1,54 +1,77 @@
-"""Sends one rendered reply to one chat, riding out Telegram's hiccups.
+"""Calls the Bot API riding out Telegram's hiccups, and sends one rendered reply.
 
 429 waits the ``retry_after`` Telegram asks for; timeouts and 5xx retry with backoff; 403
-(blocked, never started) is permanent and reported as ``None``. Alerts and relayed messages
-get the durable outbox in a later slice; onboarding replies are interactive and use this.
+(blocked, never started) and 400 are final and raised at once. Interactive replies use
+``send_rendered`` directly; what must survive a crash goes through the outbox worker, which
+uses the same ``call_with_retries``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.render import RenderedReply
 
-__all__ = ["send_rendered"]
+__all__ = ["call_with_retries", "send_rendered", "send_rendered_or_raise"]
 
 log = logging.getLogger(__name__)
 
-BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
+BACKOFF_SECONDS = (0.5, 1.0, 2.0)
+MAX_RETRY_AFTER = 60.0
+T = TypeVar("T")
 
 
 def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def send_rendered(bot: Bot, chat_id: int, reply: RenderedReply) -> Message | None:
-    for attempt, backoff in enumerate((*BACKOFF_SECONDS, None)):
+async def call_with_retries(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a Bot API call; retry 429 (as told) and transient network errors (with backoff)."""
+    network_failures = 0
+    rate_limited = 0
+    while True:
         try:
-            if reply.picture is not None:
-                return await bot.send_photo(
-                    chat_id, photo=reply.picture, caption=reply.text, reply_markup=reply.markup
-                )
-            return await bot.send_message(chat_id, reply.text, reply_markup=reply.markup)
-        except Forbidden:
-            log.warning("chat %s cannot be reached (blocked or never started)", chat_id)
-            return None
-        except RetryAfter as error:
-            if backoff is None:
-                raise
-            wait = _seconds(error.retry_after)
-            log.info("telegram asked to wait %.1fs (attempt %d)", wait, attempt + 1)
-            await asyncio.sleep(wait)
-        except BadRequest:
+            return await call()
+        except (Forbidden, BadRequest):
             raise
-        except NetworkError as error:
-            if backoff is None:
+        except RetryAfter as error:
+            rate_limited += 1
+            if rate_limited > 5:
                 raise
-            log.info("send failed (%s), retrying in %.1fs", type(error).__name__, backoff)
+            wait = min(_seconds(error.retry_after), MAX_RETRY_AFTER)
+            log.info("telegram asked to wait %.1fs", wait)
+            await asyncio.sleep(wait)
+        except NetworkError as error:
+            if network_failures >= len(BACKOFF_SECONDS):
+                raise
+            backoff = BACKOFF_SECONDS[network_failures]
+            network_failures += 1
+            log.info("call failed (%s), retrying in %.1fs", type(error).__name__, backoff)
             await asyncio.sleep(backoff)
-    raise AssertionError("unreachable")
+
+
+async def send_rendered_or_raise(bot: Bot, chat_id: int, reply: RenderedReply) -> Message:
+    async def send() -> Message:
+        if reply.picture is not None:
+            return await bot.send_photo(
+                chat_id, photo=reply.picture, caption=reply.text, reply_markup=reply.markup
+            )
+        return await bot.send_message(chat_id, reply.text, reply_markup=reply.markup)
+
+    return await call_with_retries(send)
+
+
+async def send_rendered(bot: Bot, chat_id: int, reply: RenderedReply) -> Message | None:
+    """Send an interactive reply; a person who blocked the bot is logged, not raised."""
+    try:
+        return await send_rendered_or_raise(bot, chat_id, reply)
+    except Forbidden:
+        log.warning("a chat cannot be reached (blocked or never started)")
+        return None

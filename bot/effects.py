@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, select
 
+from bot.alerts import ALERT_EFFECTS, AlertContext, apply_alert_effect
 from dialogs.outcome import (
     ActivateCoach,
     AwaitInput,
@@ -38,6 +39,7 @@ class EffectContext:
     bot_username: str
     invite_ttl: timedelta
     default_language: str
+    alerts: AlertContext
 
 
 def deep_link(bot_username: str, token: str) -> str:
@@ -45,6 +47,9 @@ def deep_link(bot_username: str, token: str) -> str:
 
 
 def apply_effect(session: Session, effect: Effect, ctx: EffectContext) -> dict[str, Any]:
+    """Store one effect; returns values for the replies (keys with "_" are for the shell)."""
+    if isinstance(effect, ALERT_EFFECTS):
+        return apply_alert_effect(session, effect, ctx.alerts)
     match effect:
         case ActivateCoach(invite_id=invite_id, coach_id=coach_id):
             coach = _get(session, Coach, coach_id)

@@ -74,7 +74,11 @@ def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
     elif update.edited_message is not None:
         event = EditedMessage()
     elif (message := update.message) is not None:
-        event = _text_event(message.text, menus) if message.text else OtherMessage(_kind(message))
+        event = (
+            _text_event(message.text, menus)
+            if message.text
+            else OtherMessage(_kind(message), message.message_id, chat.id)
+        )
     else:
         return None
     return Incoming(

@@ -33,6 +33,11 @@ _MENU_KEYS: dict[Keyboard, tuple[tuple[MenuItem, str], ...]] = {
         (MenuItem.CHECKIN, "menu.checkin"),
         (MenuItem.NOODKNOP, "menu.noodknop"),
     ),
+    Keyboard.CLIENT_ALERT_MENU: (
+        (MenuItem.MESSAGE_COACH, "menu.message_coach"),
+        (MenuItem.CHECKIN, "menu.checkin"),
+        (MenuItem.NOODKNOP, "menu.noodknop"),
+    ),
     Keyboard.COACH_MENU: (
         (MenuItem.NEW_CLIENT, "coach.menu_new_client"),
         (MenuItem.HELP, "coach.menu_help"),
@@ -78,6 +83,9 @@ class Menus:
         ]
         if keyboard is Keyboard.COACH_MENU:
             rows = [[button for row in rows for button in row]]
+        if keyboard is Keyboard.CLIENT_ALERT_MENU:
+            label = self.texts.render(language, "noodknop.location_button")
+            rows.append([KeyboardButton(label, request_location=True)])
         return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
 
 

@@ -33,6 +33,18 @@ async def _start(application: AnyApplication) -> None:
     await application.start()
 
 
+async def _stop(application: AnyApplication) -> None:
+    """What ``run_polling`` does when it ends: stop updates, post_stop, stop, shut down."""
+    assert application.updater is not None
+    await application.updater.stop()
+    if application.post_stop is not None:
+        await application.post_stop(application)
+    await application.stop()
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
 @asynccontextmanager
 async def polling(application: AnyApplication) -> AsyncIterator[AnyApplication]:
     """Start polling inside a running event loop (demo, tests); stop cleanly on exit."""
@@ -44,9 +56,7 @@ async def polling(application: AnyApplication) -> AsyncIterator[AnyApplication]:
     try:
         yield application
     finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
+        await _stop(application)
 
 
 @asynccontextmanager
@@ -68,9 +78,7 @@ async def webhook(
     try:
         yield application
     finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
+        await _stop(application)
 
 
 def _prepare(settings: Settings, clock: Clock | None) -> tuple[AnyApplication, Database]:

@@ -1,35 +1,44 @@
-"""The shell around the dialogs: one update in -> state loaded, dialog decided, effects stored
-in one transaction, then replies rendered and sent.
+"""The shell around the dialogs: one update in -> state loaded, dialog decided, effects and
+outbox rows stored in one transaction, then the sender's replies sent and the outbox woken.
 
 Effects are committed before anything is sent, so a crash after the commit repeats at most a
-reply, never a decision; handling the same update twice is harmless (see the dialogs).
+reply, never a decision. Everything for someone other than the sender (a coach, a client, the
+alert team) goes through the outbox and survives restarts and Telegram errors. The clock's
+tick and failed deliveries use the same path.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from sqlmodel import Session
 from telegram import Bot
 from telegram.error import BadRequest
 
+from bot.alerts import AlertContext, alert_contacts, load_alert_view
 from bot.clock import Clock
 from bot.delivery import send_rendered
 from bot.effects import EffectContext, apply_effect
 from bot.guard import Guard
-from bot.render import Menus, render_reply
+from bot.outbox import Delivery, OutboxWorker, enqueue_reply, row_as_reply
+from bot.render import Menus, RenderedReply, render_reply
 from bot.settings import Settings
-from bot.state import Actor, load_actor, load_invite
+from bot.state import Actor, Contact, load_actor, load_invite
 from bot.texts import Texts
-from dialogs.events import Event, Start
-from dialogs.outcome import Outcome, Recipient, Reply
+from dialogs import noodknop
+from dialogs.events import Event, Start, Tap
+from dialogs.outcome import Button, CopyToAlertTeam, Outcome, Recipient, Reply, TextRef
 from dialogs.people import Role
-from dialogs.router import route
+from dialogs.router import DialogContext, route
+from storage import alerts, people
 from storage.database import Database
 from storage.invites import looks_like_token
+from storage.models import Alert, OutboxMessage
+from storage.outbox import Priority
 
-__all__ = ["ButtonPress", "Incoming", "Waakvlam"]
+__all__ = ["ButtonPress", "Incoming", "Scope", "Waakvlam"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,25 @@ class Incoming:
     press: ButtonPress | None = None
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Who the recipients of an outcome's replies are."""
+
+    sender: Contact | None = None  # None when the clock or a failed delivery acts
+    coach: Contact | None = None  # the coach of the client concerned
+    client: Contact | None = None  # the client concerned
+    alert_id: int | None = None
+
+
+@dataclass
+class Applied:
+    """An outcome after its effects were stored: the sender's replies, rendered later."""
+
+    direct: list[tuple[Reply, dict[str, Any]]] = field(default_factory=list)
+    urgent: bool = False
+    queued: int = 0
+
+
 class Waakvlam:
     """Everything a handler needs, wired once in the bootstrap."""
 
@@ -63,6 +91,7 @@ class Waakvlam:
         database: Database,
         texts: Texts,
         guard: Guard | None = None,
+        policy: noodknop.EscalationPolicy | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -70,7 +99,17 @@ class Waakvlam:
         self.texts = texts
         self.menus = Menus(texts)
         self.guard = guard or Guard()
+        self.policy = policy or noodknop.EscalationPolicy()
         self.bot_username = settings.bot_username or ""
+        self.worker = OutboxWorker(
+            database=database,
+            clock=clock,
+            render=self.render_row,
+            on_sent=self.delivered,
+            on_failed=self.delivery_failed,
+        )
+
+    # -- a person did something -------------------------------------------------------------
 
     async def handle(self, bot: Bot, incoming: Incoming) -> None:
         now = self.clock.now()
@@ -78,24 +117,15 @@ class Waakvlam:
             actor = load_actor(
                 session, incoming.telegram_user_id, self.texts.language(incoming.language_code)
             )
-            invite = None
             payload = incoming.event.payload if isinstance(incoming.event, Start) else None
-            if payload:
-                if not self.guard.may_try_link(incoming.telegram_user_id, now):
-                    log.info("link attempts paused for a user who tried too many")
-                    return
-                invite = load_invite(session, payload) if looks_like_token(payload) else None
-            outcome = route(actor.person, incoming.event, now, invite)
-            context = EffectContext(
-                telegram_user_id=incoming.telegram_user_id,
-                now=now,
-                bot_username=self.bot_username or bot.username,
-                invite_ttl=self.settings.invite_ttl,
-                default_language=self.settings.default_language,
+            if payload and not self.guard.may_try_link(incoming.telegram_user_id, now):
+                log.info("link attempts paused for a user who tried too many")
+                return
+            context, scope = self._context(session, actor, incoming, payload)
+            outcome = route(actor.person, incoming.event, now, context)
+            applied = self.apply(
+                session, outcome, scope, bot_username=self.bot_username or bot.username
             )
-            results: dict[str, Any] = {}
-            for effect in outcome.effects:
-                results.update(apply_effect(session, effect, context))
         log.info(
             "handled %s from %s: %d effects, %d replies",
             type(incoming.event).__name__,
@@ -103,6 +133,7 @@ class Waakvlam:
             len(outcome.effects),
             len(outcome.replies),
         )
+        self._wake(applied)
         if any(r.key == "stranger.invite_invalid" for r in outcome.replies):
             self.guard.link_failed(incoming.telegram_user_id, now)
         if incoming.press is not None:
@@ -111,8 +142,216 @@ class Waakvlam:
             incoming.telegram_user_id, now
         ):
             return
+        for reply, params in applied.direct:
+            rendered = self._render(reply, actor.person.language, params)
+            await send_rendered(bot, incoming.chat_id, rendered)
+
+    def _context(
+        self, session: Session, actor: Actor, incoming: Incoming, payload: str | None
+    ) -> tuple[DialogContext, Scope]:
+        person = actor.person
+        sender = Contact(incoming.chat_id, person.language)
+        invite = load_invite(session, payload) if payload and looks_like_token(payload) else None
+        open_alert = None
+        scope = Scope(sender=sender, coach=actor.coach)
+        if person.role is Role.CLIENT and person.id is not None:
+            scope = Scope(sender=sender, coach=actor.coach, client=sender)
+            found = alerts.open_alert_of(session, person.id)
+            if found is not None:
+                open_alert = load_alert_view(session, found)
+                scope = Scope(sender=sender, coach=actor.coach, client=sender, alert_id=found.id)
+        tapped_alert = None
+        if isinstance(incoming.event, Tap):
+            parsed = noodknop.parse_alert_data(incoming.event.data)
+            tapped = alerts.get_alert(session, parsed[1]) if parsed else None
+            if tapped is not None:
+                tapped_alert = load_alert_view(session, tapped)
+                coach, client = self._alert_people(session, tapped)
+                scope = Scope(sender=sender, coach=coach, client=client, alert_id=tapped.id)
+        return DialogContext(invite, open_alert, tapped_alert), scope
+
+    def _alert_people(
+        self, session: Session, alert: Alert
+    ) -> tuple[Contact | None, Contact | None]:
+        coach = people.get_coach(session, alert.coach_id)
+        client = people.get_client(session, alert.client_id)
+        coach_contact = (
+            Contact(coach.telegram_user_id, coach.language)
+            if coach and coach.telegram_user_id
+            else None
+        )
+        client_contact = (
+            Contact(client.telegram_user_id, client.language)
+            if client and client.telegram_user_id
+            else None
+        )
+        return coach_contact, client_contact
+
+    # -- the one way an outcome is carried out ---------------------------------------------
+
+    def apply(
+        self, session: Session, outcome: Outcome, scope: Scope, *, bot_username: str
+    ) -> Applied:
+        now = self.clock.now()
+        effect_context = EffectContext(
+            telegram_user_id=scope.sender.chat_id if scope.sender else 0,
+            now=now,
+            bot_username=bot_username,
+            invite_ttl=self.settings.invite_ttl,
+            default_language=self.settings.default_language,
+            alerts=AlertContext(now, self.settings.tz, self.settings.default_language),
+        )
+        results: dict[str, Any] = {}
+        new_recipients: list[Contact] = []
+        # A copied message goes after the replies that announce it ("Sam sends where ..."):
+        # rows of equal priority are sent in the order they were written.
+        later = [e for e in outcome.effects if isinstance(e, CopyToAlertTeam)]
+        for effect in (e for e in outcome.effects if not isinstance(e, CopyToAlertTeam)):
+            result = apply_effect(session, effect, effect_context)
+            new_recipients += result.pop("_new_recipients", [])
+            results.update(result)
+        alert_id = results.get("alert_id", scope.alert_id)
+        applied = Applied()
+        params_base: dict[str, Any] = {"doctor": self._doctor(), **results}
         for reply in outcome.replies:
-            await self._deliver(bot, incoming, actor, reply, results)
+            params = {**params_base, **reply.params}
+            buttons = _fill(reply.buttons, alert_id)
+            if reply.to is Recipient.SENDER:
+                applied.direct.append((_with_buttons(reply, buttons), params))
+                continue
+            for contact in self._recipients(session, reply.to, scope, alert_id, new_recipients):
+                enqueue_reply(
+                    session,
+                    reply=reply,
+                    chat_id=contact.chat_id,
+                    language=contact.language,
+                    params=params,
+                    buttons=buttons,
+                    now=now,
+                    alert_id=alert_id,
+                    priority=Priority.NOTICE,
+                )
+                applied.queued += 1
+                applied.urgent = applied.urgent or reply.urgent
+        for effect in later:
+            apply_effect(session, effect, effect_context)
+        if results.pop("_nobody_told", False) and alert_id is not None:
+            self._nobody_could_be_told(session, alert_id, scope, applied, bot_username)
+        return applied
+
+    def _nobody_could_be_told(
+        self, session: Session, alert_id: int, scope: Scope, applied: Applied, bot_username: str
+    ) -> None:
+        """No coach or backup could be reached at all: the client gets the numbers now."""
+        alert = alerts.get_alert(session, alert_id)
+        assert alert is not None
+        view = load_alert_view(session, alert)
+        follow_up = noodknop.delivery_failed(view, self.clock.now())
+        more = self.apply(session, follow_up, scope, bot_username=bot_username)
+        applied.queued += more.queued
+        applied.urgent = True
+
+    def _recipients(
+        self,
+        session: Session,
+        to: Recipient,
+        scope: Scope,
+        alert_id: int | None,
+        new_recipients: list[Contact],
+    ) -> list[Contact]:
+        if to is Recipient.COACH:
+            return [scope.coach] if scope.coach else []
+        if to is Recipient.CLIENT:
+            return [scope.client] if scope.client else []
+        if to is Recipient.NEW_ALERT_RECIPIENTS:
+            return new_recipients
+        if to is Recipient.ALERT_TEAM and alert_id is not None:
+            skip = {c.chat_id for c in new_recipients}
+            if scope.sender is not None:
+                skip.add(scope.sender.chat_id)
+            team = alert_contacts(session, alert_id, self.settings.default_language)
+            return [c for c in team if c.chat_id not in skip]
+        return []
+
+    def _doctor(self) -> Any:
+        number = self.settings.doctor_number
+        return number if number else TextRef("noodknop.doctor_default")
+
+    # -- the clock and the outbox ----------------------------------------------------------
+
+    async def tick(self, bot: Bot) -> None:
+        """Look at every waiting alert: re-notify, escalate, send the emergency numbers."""
+        now = self.clock.now()
+        applied = Applied()
+        with self.database.transaction() as session:
+            for alert in alerts.waiting_alerts(session):
+                view = load_alert_view(session, alert)
+                outcome = noodknop.check_escalation(view, now, self.policy)
+                if not outcome.effects and not outcome.replies:
+                    continue
+                coach, client = self._alert_people(session, alert)
+                scope = Scope(coach=coach, client=client, alert_id=alert.id)
+                done = self.apply(session, outcome, scope, bot_username=bot.username)
+                applied.queued += done.queued
+                applied.urgent = applied.urgent or done.urgent
+        self._wake(applied)
+
+    async def delivered(self, delivery: Delivery) -> None:
+        if delivery.alert_id is None:
+            return
+        now = self.clock.now()
+        with self.database.transaction() as session:
+            alert = alerts.get_alert(session, delivery.alert_id)
+            if alert is None:
+                return
+            recipient = next(
+                (
+                    r
+                    for r in alerts.recipients_of(session, alert.id or 0)
+                    if r.chat_id == delivery.chat_id
+                ),
+                None,
+            )
+            if recipient is None:
+                return
+            if alert.first_delivered_at is None:
+                alert.first_delivered_at = now
+                session.add(alert)
+            alerts.add_event(
+                session, delivery.alert_id, "delivered", at=now, coach_id=recipient.coach_id
+            )
+
+    async def delivery_failed(self, delivery: Delivery) -> None:
+        """A message could not be delivered for good. For an alert: escalate, never go quiet."""
+        if delivery.alert_id is None:
+            return
+        with self.database.transaction() as session:
+            alert = alerts.get_alert(session, delivery.alert_id)
+            if alert is None or delivery.chat_id not in {
+                r.chat_id for r in alerts.recipients_of(session, alert.id or 0)
+            }:
+                return
+            alerts.add_event(session, delivery.alert_id, "undeliverable", at=self.clock.now())
+            view = load_alert_view(session, alert)
+            outcome = noodknop.delivery_failed(view, self.clock.now())
+            coach, client = self._alert_people(session, alert)
+            applied = self.apply(
+                session,
+                outcome,
+                Scope(coach=coach, client=client, alert_id=alert.id),
+                bot_username=self.bot_username,
+            )
+        self._wake(applied)
+
+    def render_row(self, row: OutboxMessage) -> RenderedReply:
+        return render_reply(row_as_reply(row), row.language, self.texts, self.menus, {})
+
+    def _wake(self, applied: Applied) -> None:
+        if applied.queued:
+            self.worker.wake(urgent=applied.urgent)
+
+    def _render(self, reply: Reply, language: str, params: dict[str, Any]) -> RenderedReply:
+        return render_reply(reply, language, self.texts, self.menus, params)
 
     async def _close_press(
         self, bot: Bot, incoming: Incoming, actor: Actor, outcome: Outcome
@@ -137,22 +376,28 @@ class Waakvlam:
                     chat_id=incoming.chat_id,
                     message_id=press.message_id,
                 )
-            else:
+            elif outcome.notice:
                 await bot.edit_message_reply_markup(
                     chat_id=incoming.chat_id, message_id=press.message_id, reply_markup=None
                 )
         except BadRequest:
             log.info("question message could not be closed (already closed or too old)")
 
-    async def _deliver(
-        self, bot: Bot, incoming: Incoming, actor: Actor, reply: Reply, results: dict[str, Any]
-    ) -> None:
-        if reply.to is Recipient.COACH:
-            if actor.coach is None:
-                log.warning("client %s has no reachable coach", actor.person.id)
-                return
-            chat_id, language = actor.coach.chat_id, actor.coach.language
-        else:
-            chat_id, language = incoming.chat_id, actor.person.language
-        rendered = render_reply(reply, language, self.texts, self.menus, results)
-        await send_rendered(bot, chat_id, rendered)
+
+def _fill(
+    rows: tuple[tuple[Button, ...], ...], alert_id: int | None
+) -> tuple[tuple[Button, ...], ...]:
+    if alert_id is None:
+        return rows
+    return tuple(
+        tuple(Button(b.label_key, b.data.replace("{alert_id}", str(alert_id))) for b in row)
+        for row in rows
+    )
+
+
+def _with_buttons(reply: Reply, buttons: tuple[tuple[Button, ...], ...]) -> Reply:
+    if buttons == reply.buttons:
+        return reply
+    return Reply(
+        reply.key, reply.params, buttons, reply.keyboard, reply.to, reply.picture_of, reply.urgent
+    )

@@ -50,6 +50,19 @@ class Settings(BaseSettings):
     bot_username: str | None = Field(
         default=None, validation_alias=_env("WAAKVLAM_BOT_USERNAME", "bot_username")
     )
+    doctor_number: str | None = Field(
+        default=None, validation_alias=_env("WAAKVLAM_DOCTOR_NUMBER", "doctor_number")
+    )
+    alert_renotify_minutes: int = Field(
+        default=5,
+        ge=1,
+        validation_alias=_env("WAAKVLAM_ALERT_RENOTIFY_MINUTES", "alert_renotify_minutes"),
+    )
+    alert_emergency_minutes: int = Field(
+        default=15,
+        ge=1,
+        validation_alias=_env("WAAKVLAM_ALERT_EMERGENCY_MINUTES", "alert_emergency_minutes"),
+    )
     webhook_url: str | None = Field(
         default=None, validation_alias=_env("WAAKVLAM_WEBHOOK_URL", "webhook_url")
     )

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from content import CONTENT_DIR, is_client_facing
-from dialogs.outcome import TextRef
+from dialogs.outcome import At, TextRef
 
 __all__ = ["TextEntry", "Texts", "load_texts"]
 
@@ -99,9 +99,15 @@ class Texts:
             day=moment.day, month=months[moment.month - 1]
         )
 
+    def format_time(self, moment: datetime) -> str:
+        """A clock time in the organisation's timezone: "10:42"."""
+        return moment.astimezone(self.timezone).strftime("%H:%M")
+
     def _value(self, language: str, value: Any) -> str:
         if isinstance(value, TextRef):
             return self.render(language, value.key)
+        if isinstance(value, At):
+            return self.format_time(value.moment)
         if isinstance(value, datetime):
             return self.format_date(language, value)
         return str(value)

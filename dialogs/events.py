@@ -62,9 +62,11 @@ class Tap:
 
 @dataclass(frozen=True)
 class OtherMessage:
-    """A sticker, photo, voice note, location... that this flow has no use for yet."""
+    """A sticker, photo, voice note, location...; ``message_id`` lets the shell copy it."""
 
     kind: str
+    message_id: int | None = None
+    chat_id: int | None = None
 
 
 @dataclass(frozen=True)

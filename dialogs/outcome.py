@@ -8,23 +8,33 @@ which the shell merges into each reply's parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "AcknowledgeAlert",
     "ActivateCoach",
+    "At",
     "AwaitInput",
     "Button",
     "ChooseReadAloud",
     "ClaimClientInvite",
+    "CloseAlert",
+    "CopyToAlertTeam",
     "DeclineConsent",
     "Effect",
+    "EscalateAlert",
     "GiveConsent",
     "InviteClient",
     "Keyboard",
     "Outcome",
+    "RaiseAlert",
     "Recipient",
+    "RepeatPress",
     "Reply",
+    "SendEmergencyNumbers",
+    "SetAlertReason",
     "TextRef",
 ]
 
@@ -38,17 +48,30 @@ class TextRef:
 
 class Keyboard(StrEnum):
     CLIENT_MENU = "client_menu"
+    CLIENT_ALERT_MENU = "client_alert_menu"  # the menu plus "send my location"
     COACH_MENU = "coach_menu"
     REMOVE = "remove"
 
 
 class Recipient(StrEnum):
     SENDER = "sender"
-    COACH = "coach"  # the coach of the client who acted, or of the invite they opened
+    COACH = "coach"  # the coach of the client concerned
+    CLIENT = "client"  # the client an alert is about (when a coach or the clock acts)
+    ALERT_TEAM = "alert_team"  # everyone already told about the alert, except the sender
+    NEW_ALERT_RECIPIENTS = "new_alert_recipients"  # those this outcome's effects added
+
+
+@dataclass(frozen=True)
+class At:
+    """A parameter shown as a clock time in the organisation's timezone ("10:42")."""
+
+    moment: datetime
 
 
 @dataclass(frozen=True)
 class Button:
+    """An inline button. ``data`` may hold ``{alert_id}``, filled from the effects' results."""
+
     label_key: str
     data: str
 
@@ -61,6 +84,7 @@ class Reply:
     keyboard: Keyboard | None = None
     to: Recipient = Recipient.SENDER
     picture_of: str | None = None  # parameter whose value is shown as a QR code picture
+    urgent: bool = False  # alert traffic: jumps every queue
 
 
 @dataclass(frozen=True)
@@ -112,6 +136,61 @@ class InviteClient:
     client_name: str
 
 
+@dataclass(frozen=True)
+class RaiseAlert:
+    """Noodknop pressed: store the alert, tell the coach (and backups when the coach is off).
+    Results: ``alert_id``, ``time``, ``new_recipients``."""
+
+    client_id: int
+
+
+@dataclass(frozen=True)
+class RepeatPress:
+    alert_id: int
+
+
+@dataclass(frozen=True)
+class SetAlertReason:
+    alert_id: int
+    reason: str
+    accidental: bool
+
+
+@dataclass(frozen=True)
+class CopyToAlertTeam:
+    """Copy the client's message (a location) to everyone told about the alert."""
+
+    alert_id: int
+    from_chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class AcknowledgeAlert:
+    alert_id: int
+    coach_id: int
+
+
+@dataclass(frozen=True)
+class EscalateAlert:
+    """Tell the backups not told yet. Results: ``new_recipients``, ``backups``."""
+
+    alert_id: int
+    by_coach_id: int | None = None  # None: the clock escalated
+
+
+@dataclass(frozen=True)
+class SendEmergencyNumbers:
+    alert_id: int
+
+
+@dataclass(frozen=True)
+class CloseAlert:
+    alert_id: int
+    coach_id: int
+    outcome: str
+
+
 Effect = (
     ActivateCoach
     | ClaimClientInvite
@@ -120,6 +199,14 @@ Effect = (
     | ChooseReadAloud
     | AwaitInput
     | InviteClient
+    | RaiseAlert
+    | RepeatPress
+    | SetAlertReason
+    | CopyToAlertTeam
+    | AcknowledgeAlert
+    | EscalateAlert
+    | SendEmergencyNumbers
+    | CloseAlert
 )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from dialogs import onboarding
+from dialogs import noodknop, onboarding
 from dialogs.coach import coach_acts
 from dialogs.events import (
     Command,
@@ -21,33 +22,52 @@ from dialogs.outcome import Keyboard, Outcome, Reply
 from dialogs.people import ClientStep, InviteView, Person, Role
 from dialogs.understand import parse_yes_no
 
-__all__ = ["route"]
+__all__ = ["DialogContext", "route"]
 
 _SOON = {
     MenuItem.MESSAGE_COACH: "soon.message_coach",
     MenuItem.CHECKIN: "soon.checkin",
-    MenuItem.NOODKNOP: "soon.noodknop",
 }
+
+
+@dataclass(frozen=True)
+class DialogContext:
+    """What the shell looked up for this event."""
+
+    invite: InviteView | None = None  # what a /start payload points to
+    open_alert: noodknop.AlertView | None = None  # the acting client's open alert
+    tapped_alert: noodknop.AlertView | None = None  # the alert a pressed button names
+
+
 _HELP_COMMANDS = frozenset({"help", "hulp"})
 _NOODKNOP_COMMANDS = frozenset({"nood", "sos"})
 
 
-def route(person: Person, event: Event, now: datetime, invite: InviteView | None = None) -> Outcome:
-    """Decide what happens. ``invite`` is the invite a ``Start`` payload points to, if any."""
+def route(
+    person: Person, event: Event, now: datetime, context: DialogContext | None = None
+) -> Outcome:
+    """Decide what happens to what ``person`` did at ``now``."""
+    context = context or DialogContext()
     if isinstance(event, Tap):
-        return _tap(person, event.data, now)
+        return _tap(person, event.data, now, context)
     if isinstance(event, Start) and event.payload:
-        return onboarding.open_link(person, invite, now)
+        return onboarding.open_link(person, context.invite, now)
     if person.role is Role.STRANGER:
         return Outcome(replies=(Reply("stranger.hello"),))
     if person.role is Role.COACH:
         if isinstance(event, EditedMessage):
             return Outcome(replies=(Reply("coach.edited"),))
         return coach_acts(person, event)
-    return _client_acts(person, event, now)
+    return _client_acts(person, event, now, context)
 
 
-def _tap(person: Person, data: str, now: datetime) -> Outcome:
+def _tap(person: Person, data: str, now: datetime, context: DialogContext) -> Outcome:
+    parsed = noodknop.parse_alert_data(data)
+    if parsed is not None:
+        kind, _, action, arg = parsed
+        if kind == "nk":
+            return noodknop.tell_reason(person, context.tapped_alert, action, now)
+        return noodknop.coach_taps_alert(person, context.tapped_alert, action, arg, now)
     if data in (onboarding.CONSENT_YES, onboarding.CONSENT_NO):
         return onboarding.answer_consent(person, data == onboarding.CONSENT_YES, now)
     if data in (onboarding.VOICE_YES, onboarding.VOICE_NO):
@@ -55,25 +75,25 @@ def _tap(person: Person, data: str, now: datetime) -> Outcome:
     return Outcome(notice="common.button_unknown")
 
 
-def _client_acts(person: Person, event: Event, now: datetime) -> Outcome:
+def _client_acts(person: Person, event: Event, now: datetime, context: DialogContext) -> Outcome:
     step = person.client_step
     if step is ClientStep.ENDED:
         return Outcome(replies=(Reply("client.stopped", keyboard=Keyboard.REMOVE),))
     if step in (ClientStep.CONSENT_PENDING, ClientStep.VOICE_PENDING):
         return _onboarding_answer(person, event, now)
     match event:
+        case MenuPress(item=MenuItem.NOODKNOP):
+            return noodknop.press(person, context.open_alert, now)
+        case Command(name=name) if name in _NOODKNOP_COMMANDS:
+            return noodknop.press(person, context.open_alert, now)
+        case OtherMessage(kind="location", message_id=int(message_id), chat_id=int(chat_id)) if (
+            context.open_alert is not None
+        ):
+            return noodknop.share_location(person, context.open_alert, chat_id, message_id, now)
         case MenuPress(item=item) if item in _SOON:
             return Outcome(
                 replies=(
                     Reply(_SOON[item], {"coach": person.coach_name}, keyboard=Keyboard.CLIENT_MENU),
-                )
-            )
-        case Command(name=name) if name in _NOODKNOP_COMMANDS:
-            return Outcome(
-                replies=(
-                    Reply(
-                        "soon.noodknop", {"coach": person.coach_name}, keyboard=Keyboard.CLIENT_MENU
-                    ),
                 )
             )
         case Command(name=name) if name in _HELP_COMMANDS:

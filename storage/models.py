@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import JSON, BigInteger, Column
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
 
 __all__ = [
+    "Alert",
+    "AlertEvent",
+    "AlertRecipient",
     "AuditEvent",
+    "Backup",
     "Client",
     "ClientStatus",
     "Coach",
@@ -25,6 +30,7 @@ __all__ = [
     "Invite",
     "InviteKind",
     "Organisation",
+    "OutboxMessage",
     "SupportPhase",
     "SupportPhaseName",
     "Team",
@@ -82,6 +88,11 @@ class Coach(SQLModel, table=True):
     language: str = Field(default="nl", max_length=8)
     # What a coach's next plain text answers, e.g. the name asked for by "new client".
     awaiting: str | None = Field(default=None, max_length=32)
+    # Availability for alerts, in the organisation's timezone: ISO weekdays ("12345" is
+    # Monday to Friday) and a daily window; outside it alerts also go to the backups at once.
+    available_days: str = Field(default="1234567", max_length=7)
+    available_from: str = Field(default="00:00", max_length=5)
+    available_until: str = Field(default="24:00", max_length=5)
     created_at: datetime = Field(sa_type=UTCDateTime)
     activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -157,3 +168,88 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=40)
     subject_type: str | None = Field(default=None, max_length=20)
     subject_id: int | None = Field(default=None, index=True)
+
+
+class Backup(SQLModel, table=True):
+    """Who stands in for a coach when an alert is not picked up: a coach or a team group."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    coach_id: int = Field(foreign_key="coach.id", index=True)
+    backup_coach_id: int | None = Field(default=None, foreign_key="coach.id")
+    group_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    position: int = Field(default=0)
+
+
+class Alert(SQLModel, table=True):
+    """One noodknop alert and its timeline, kept for response-time reports."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    coach_id: int = Field(foreign_key="coach.id", index=True)
+    pressed_at: datetime = Field(sa_type=UTCDateTime)
+    presses: int = Field(default=1)
+    reason: str | None = Field(default=None, max_length=20)
+    accidental: bool = Field(default=False)
+    first_delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledged_by: int | None = Field(default=None, foreign_key="coach.id")
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    emergency_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    closed_by: int | None = Field(default=None, foreign_key="coach.id")
+    outcome: str | None = Field(default=None, max_length=20)
+
+
+class AlertRecipient(SQLModel, table=True):
+    """Who was told about an alert: only they may act on it."""
+
+    __tablename__ = "alert_recipient"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    coach_id: int | None = Field(default=None, foreign_key="coach.id")
+    role: str = Field(max_length=10)  # "coach", "backup", "group"
+    added_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AlertEvent(SQLModel, table=True):
+    """A step in an alert's life: pressed, delivered, seen, acknowledged, escalated, closed."""
+
+    __tablename__ = "alert_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    kind: str = Field(max_length=30)
+    coach_id: int | None = Field(default=None, foreign_key="coach.id")
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message that must arrive, written in the same transaction as the change behind it.
+
+    Holds text keys and parameters (rendered in the reader's language when sent) or a message
+    to copy, never the content of a person's message. Lower priority numbers go first.
+    """
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    priority: int = Field(default=50)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    language: str = Field(default="nl", max_length=8)
+    text_key: str | None = Field(default=None, max_length=80)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    buttons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    keyboard: str | None = Field(default=None, max_length=20)
+    copy_from_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    copy_message_id: int | None = Field(default=None)
+    alert_id: int | None = Field(default=None, foreign_key="alert.id", index=True)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    telegram_message_id: int | None = Field(default=None)
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=60)

@@ -30,11 +30,33 @@ class World:
     settings: Settings
     guard: Guard = field(default_factory=Guard)
     _running: Any = None
+    application: Any = None
+
+    @property
+    def service(self) -> Any:
+        return self.application.bot_data["service"]
+
+    async def tick(self) -> None:
+        """What the scheduler's tick does, now, at the fixed clock's time."""
+        await self.service.tick(self.application.bot)
+
+    async def settle(self) -> None:
+        """Wait until the bot handled everything sent so far (updates are handled in order)."""
+        probe = self.sandbox.user(first_name="Probe")
+        await probe.send_text("/start")
+        await probe.next_message()
+
+    def coach_id(self, person: SimUser) -> int:
+        with self.database.transaction() as session:
+            coach = session.exec(select(Coach).where(Coach.telegram_user_id == person.id)).one()
+            assert coach.id is not None
+            return coach.id
 
     async def start(self) -> None:
         application = build_application(
             self.settings, clock=self.clock, database=self.database, guard=self.guard
         )
+        self.application = application
         self._running = polling(application)
         await self._running.__aenter__()
 

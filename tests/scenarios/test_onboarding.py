@@ -242,10 +242,6 @@ async def test_an_active_client_always_gets_a_calm_answer(world: World) -> None:
 async def test_menu_buttons_answer_honestly_until_their_features_land(world: World) -> None:
     anna = await world.coach()
     sam = await world.client(anna)
-    await sam.tap_keyboard("🔴 Noodknop")
-    noodknop = await sam.next_message()
-    assert noodknop.text.startswith("Let op: de noodknop werkt nog niet.")
-    assert "Is er gevaar? Bel 112." in noodknop.text
     await sam.tap_keyboard("💬 Bericht aan coach")
     assert "Bel of app Anna zolang zelf." in (await sam.next_message()).text
     await sam.send_text("hoe gaat het")

@@ -30,7 +30,7 @@ from dialogs.outcome import (
     Recipient,
 )
 from dialogs.people import ClientStep, InviteView, Person, Role
-from dialogs.router import route
+from dialogs.router import DialogContext, route
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TEXTS = load_texts("nl")
@@ -80,7 +80,7 @@ def keys(outcome: Outcome) -> list[str]:
 
 
 def test_stranger_opening_a_client_link_claims_it_and_is_asked_consent() -> None:
-    outcome = route(STRANGER, Start("x" * 43), NOW, client_invite())
+    outcome = route(STRANGER, Start("x" * 43), NOW, DialogContext(invite=client_invite()))
     assert keys(outcome) == ["onboarding.welcome", "onboarding.consent_question"]
     assert outcome.effects == (ClaimClientInvite(invite_id=3, client_id=7),)
     buttons = [b.data for row in outcome.replies[1].buttons for b in row]
@@ -100,28 +100,31 @@ def test_stranger_opening_a_client_link_claims_it_and_is_asked_consent() -> None
     ids=["unknown", "used", "revoked", "expired", "held-by-someone-else"],
 )
 def test_unusable_links_get_one_and_the_same_refusal(invite: InviteView | None) -> None:
-    outcome = route(STRANGER, Start("x" * 43), NOW, invite)
+    outcome = route(STRANGER, Start("x" * 43), NOW, DialogContext(invite=invite))
     assert keys(outcome) == ["stranger.invite_invalid"]
     assert outcome.effects == ()
 
 
 def test_reopening_my_own_held_link_continues_with_consent() -> None:
     outcome = route(
-        client(ClientStep.CONSENT_PENDING), Start("x" * 43), NOW, client_invite(claimed_by=500)
+        client(ClientStep.CONSENT_PENDING),
+        Start("x" * 43),
+        NOW,
+        DialogContext(invite=client_invite(claimed_by=500)),
     )
     assert keys(outcome) == ["onboarding.welcome", "onboarding.consent_question"]
 
 
 def test_coach_link_registers_a_stranger_as_coach() -> None:
     invite = client_invite(kind="coach", client_id=None, client_name=None)
-    outcome = route(STRANGER, Start("x" * 43), NOW, invite)
+    outcome = route(STRANGER, Start("x" * 43), NOW, DialogContext(invite=invite))
     assert keys(outcome) == ["coach.welcome"]
     assert outcome.effects == (ActivateCoach(invite_id=3, coach_id=1),)
     assert outcome.replies[0].keyboard is Keyboard.COACH_MENU
 
 
 def test_a_coach_cannot_use_a_client_link() -> None:
-    outcome = route(COACH, Start("x" * 43), NOW, client_invite())
+    outcome = route(COACH, Start("x" * 43), NOW, DialogContext(invite=client_invite()))
     assert keys(outcome) == ["coach.link_not_for_coach"]
     assert outcome.effects == ()
 
@@ -193,18 +196,12 @@ def test_forged_button_data_changes_nothing(data: str) -> None:
     [
         (MenuItem.MESSAGE_COACH, "soon.message_coach"),
         (MenuItem.CHECKIN, "soon.checkin"),
-        (MenuItem.NOODKNOP, "soon.noodknop"),
     ],
 )
 def test_menu_buttons_answer_honestly_that_they_are_coming(item: MenuItem, key: str) -> None:
     outcome = route(client(ClientStep.ACTIVE), MenuPress(item), NOW)
     assert keys(outcome) == [key]
     assert outcome.replies[0].keyboard is Keyboard.CLIENT_MENU
-
-
-def test_the_noodknop_placeholder_never_promises_help() -> None:
-    text = TEXTS.render("nl", "soon.noodknop", {"coach": "Anna"})
-    assert "werkt nog niet" in text and "112" in text
 
 
 @pytest.mark.parametrize(

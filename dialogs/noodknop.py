@@ -1,0 +1,358 @@
+"""The noodknop: "I need my coach, now".
+
+Pressing sends the alert at once (no confirmation step) and the client is told honestly what
+happens: the coach gets a message; the client hears back when a person has seen it; in danger
+call 112. A coach acknowledges with one tap (the client is then told who saw it and that they
+will call), or passes it on. The clock re-notifies and escalates to the backups, and when nobody
+responds the client gets the emergency numbers. Nothing here ever says help is coming before a
+person confirmed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from dialogs.outcome import (
+    AcknowledgeAlert,
+    At,
+    Button,
+    CloseAlert,
+    CopyToAlertTeam,
+    EscalateAlert,
+    Keyboard,
+    Outcome,
+    RaiseAlert,
+    Recipient,
+    RepeatPress,
+    Reply,
+    SendEmergencyNumbers,
+    SetAlertReason,
+    TextRef,
+)
+from dialogs.people import Person, Role
+
+__all__ = [
+    "CLOSE_OUTCOMES",
+    "REASONS",
+    "AlertView",
+    "EscalationPolicy",
+    "check_escalation",
+    "coach_taps_alert",
+    "delivery_failed",
+    "is_available",
+    "parse_alert_data",
+    "press",
+    "share_location",
+    "tell_reason",
+]
+
+REASONS = ("bad", "fight", "lost", "letter", "other", "accident")
+CLOSE_OUTCOMES = ("talked", "visited", "referred", "false_alarm")
+_MAX_NOTIFIED_REPEATS = 5
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """An alert as the dialogs need it."""
+
+    id: int
+    client_id: int
+    client_name: str
+    coach_name: str  # the client's own coach
+    pressed_at: datetime
+    presses: int = 1
+    reason: str | None = None
+    accidental: bool = False
+    acknowledged_by: str | None = None  # name of the coach who picked it up
+    escalated: bool = False
+    emergency_sent: bool = False
+    closed: bool = False
+    recipient_coach_ids: frozenset[int] = frozenset()
+    recipient_chat_ids: frozenset[int] = frozenset()
+    backups_left: bool = False  # someone not yet told who could be
+    others_reachable: bool = True  # someone already told was not lost to a failed delivery
+
+    @property
+    def waiting(self) -> bool:
+        """Nobody picked it up, the client did not call it off, it is not closed."""
+        return not (self.closed or self.acknowledged_by or self.accidental)
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    renotify_after: timedelta = timedelta(minutes=5)
+    emergency_after: timedelta = timedelta(minutes=15)
+
+
+def is_available(days: str, start: str, end: str, local: datetime) -> bool:
+    """Whether a coach's availability (ISO weekdays, "HH:MM"-"HH:MM" local) covers ``local``.
+
+    A window that ends before it starts runs past midnight (22:00-07:00).
+    """
+    if str(local.isoweekday()) not in days:
+        return False
+    now = local.time()
+    opens = _clock(start)
+    closes = time.max if end == "24:00" else _clock(end)
+    if opens <= closes:
+        return opens <= now < closes or (end == "24:00" and now >= opens)
+    return now >= opens or now < closes
+
+
+def _clock(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _alert_buttons() -> tuple[tuple[Button, ...], ...]:
+    return (
+        (Button("alert.button_ack", "al:{alert_id}:ack"),),
+        (Button("alert.button_pass", "al:{alert_id}:pass"),),
+    )
+
+
+def _close_buttons(alert_id: int) -> tuple[tuple[Button, ...], ...]:
+    return tuple(
+        (Button(f"alert.outcome_{outcome}", f"al:{alert_id}:close:{outcome}"),)
+        for outcome in CLOSE_OUTCOMES
+    )
+
+
+def _reason_buttons(alert_id: int | None) -> tuple[tuple[Button, ...], ...]:
+    ident = "{alert_id}" if alert_id is None else str(alert_id)
+    return tuple((Button(f"noodknop.reason_{r}", f"nk:{ident}:{r}"),) for r in REASONS)
+
+
+def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcome:
+    """The client pressed the noodknop (menu button or /nood)."""
+    assert person.role is Role.CLIENT and person.id is not None
+    names = {"coach": person.coach_name, "client": person.name}
+    if open_alert is None:
+        return Outcome(
+            effects=(RaiseAlert(client_id=person.id),),
+            replies=(
+                Reply("noodknop.sent", names, keyboard=Keyboard.CLIENT_ALERT_MENU),
+                Reply("noodknop.what", buttons=_reason_buttons(None)),
+                Reply(
+                    "alert.new",
+                    {**names, "time": At(now)},
+                    buttons=_alert_buttons(),
+                    to=Recipient.NEW_ALERT_RECIPIENTS,
+                    urgent=True,
+                ),
+            ),
+        )
+    if open_alert.acknowledged_by:
+        seen = {"helper": open_alert.acknowledged_by}
+        return Outcome(
+            effects=(RepeatPress(open_alert.id),),
+            replies=(Reply("noodknop.already_seen", seen, keyboard=Keyboard.CLIENT_ALERT_MENU),),
+        )
+    team_told: tuple[Reply, ...] = ()
+    if open_alert.presses < _MAX_NOTIFIED_REPEATS:
+        team_told = (
+            Reply(
+                "alert.pressed_again",
+                {**names, "count": open_alert.presses + 1, "time": At(now)},
+                buttons=_alert_buttons(),
+                to=Recipient.ALERT_TEAM,
+                urgent=True,
+            ),
+        )
+    return Outcome(
+        effects=(RepeatPress(open_alert.id),),
+        replies=(
+            Reply("noodknop.still_open", names, keyboard=Keyboard.CLIENT_ALERT_MENU),
+            *team_told,
+        ),
+    )
+
+
+def parse_alert_data(data: str) -> tuple[str, int, str, str] | None:
+    """``nk:<id>:<reason>`` or ``al:<id>:<action>[:<outcome>]`` -> (kind, id, action, arg)."""
+    parts = data.split(":")
+    if len(parts) < 3 or parts[0] not in ("nk", "al") or not parts[1].isdigit():
+        return None
+    if len(parts[1]) > 12 or len(parts) > 4:
+        return None
+    arg = parts[3] if len(parts) == 4 else ""
+    return parts[0], int(parts[1]), parts[2], arg
+
+
+def tell_reason(person: Person, alert: AlertView | None, reason: str, now: datetime) -> Outcome:
+    """The client chose what is going on (or that the press was an accident)."""
+    if (
+        person.role is not Role.CLIENT
+        or alert is None
+        or alert.client_id != person.id
+        or reason not in REASONS
+    ):
+        return Outcome(notice="common.button_unknown")
+    if alert.closed:
+        return Outcome(notice="common.question_closed")
+    names = {"coach": person.coach_name, "client": person.name}
+    if reason == "accident":
+        return Outcome(
+            effects=(SetAlertReason(alert.id, reason, accidental=True),),
+            replies=(
+                Reply("noodknop.accident_ok", names, keyboard=Keyboard.CLIENT_MENU),
+                Reply(
+                    "alert.accident",
+                    names,
+                    buttons=_close_buttons(alert.id),
+                    to=Recipient.ALERT_TEAM,
+                    urgent=True,
+                ),
+            ),
+            chosen=f"noodknop.reason_{reason}",
+        )
+    return Outcome(
+        effects=(SetAlertReason(alert.id, reason, accidental=False),),
+        replies=(
+            Reply("noodknop.reason_thanks", names),
+            Reply(
+                "alert.reason",
+                {**names, "reason": TextRef(f"alert.reason_{reason}")},
+                to=Recipient.ALERT_TEAM,
+                urgent=True,
+            ),
+        ),
+        chosen=f"noodknop.reason_{reason}",
+    )
+
+
+def share_location(
+    person: Person, alert: AlertView, chat_id: int, message_id: int, now: datetime
+) -> Outcome:
+    """A location sent while an alert is open goes to everyone told about it."""
+    names = {"coach": person.coach_name, "client": person.name}
+    return Outcome(
+        effects=(CopyToAlertTeam(alert.id, chat_id, message_id),),
+        replies=(
+            Reply("noodknop.location_sent", names, keyboard=Keyboard.CLIENT_ALERT_MENU),
+            Reply("alert.location", names, to=Recipient.ALERT_TEAM, urgent=True),
+        ),
+    )
+
+
+def coach_taps_alert(
+    person: Person, alert: AlertView | None, action: str, arg: str, now: datetime
+) -> Outcome:
+    """A coach pressed acknowledge, pass on, or a close outcome. Only those told may act."""
+    if (
+        person.role is not Role.COACH
+        or person.id is None
+        or alert is None
+        or person.id not in alert.recipient_coach_ids
+    ):
+        return Outcome(notice="common.button_unknown")
+    if alert.closed:
+        return Outcome(notice="alert.already_closed")
+    names = {"client": alert.client_name, "coach": alert.coach_name, "helper": person.name}
+    if action == "ack":
+        if alert.acknowledged_by:
+            return Outcome(notice="alert.already_taken")
+        return Outcome(
+            effects=(AcknowledgeAlert(alert.id, person.id),),
+            replies=(
+                Reply(
+                    "noodknop.seen",
+                    names,
+                    keyboard=Keyboard.CLIENT_MENU,
+                    to=Recipient.CLIENT,
+                    urgent=True,
+                ),
+                Reply("alert.taken", names, to=Recipient.ALERT_TEAM, urgent=True),
+                Reply("alert.close_prompt", names, buttons=_close_buttons(alert.id)),
+            ),
+            chosen="alert.button_ack",
+        )
+    if action == "pass":
+        if alert.acknowledged_by:
+            return Outcome(notice="alert.already_taken")
+        return _pass_on(alert, names, person.id)
+    if action == "close" and arg in CLOSE_OUTCOMES:
+        return Outcome(
+            effects=(CloseAlert(alert.id, person.id, arg),),
+            replies=(Reply("alert.closed", names, to=Recipient.ALERT_TEAM),),
+            chosen=f"alert.outcome_{arg}",
+        )
+    return Outcome(notice="common.button_unknown")
+
+
+def _pass_on(alert: AlertView, names: dict[str, str | None], coach_id: int) -> Outcome:
+    if alert.backups_left:
+        return Outcome(
+            effects=(EscalateAlert(alert.id, by_coach_id=coach_id),),
+            replies=(
+                Reply("alert.passed_on", names),
+                _escalated(alert),
+            ),
+            chosen="alert.button_pass",
+        )
+    emergency = () if alert.emergency_sent else _emergency(alert)
+    return Outcome(
+        effects=(SendEmergencyNumbers(alert.id),) if emergency else (),
+        replies=(Reply("alert.no_backup", names), *emergency),
+        chosen="alert.button_pass",
+    )
+
+
+def _escalated(alert: AlertView) -> Reply:
+    return Reply(
+        "alert.escalated",
+        {"client": alert.client_name, "coach": alert.coach_name, "time": At(alert.pressed_at)},
+        buttons=_alert_buttons(),
+        to=Recipient.NEW_ALERT_RECIPIENTS,
+        urgent=True,
+    )
+
+
+def _emergency(alert: AlertView) -> tuple[Reply, ...]:
+    names = {"client": alert.client_name, "coach": alert.coach_name}
+    return (
+        Reply(
+            "noodknop.emergency",
+            names,
+            to=Recipient.CLIENT,
+            urgent=True,
+            keyboard=Keyboard.CLIENT_ALERT_MENU,
+        ),
+        Reply("alert.emergency_sent", names, to=Recipient.ALERT_TEAM, urgent=True),
+    )
+
+
+def check_escalation(alert: AlertView, now: datetime, policy: EscalationPolicy) -> Outcome:
+    """The clock's look at a waiting alert, counted from the press (not from any restart)."""
+    if not alert.waiting:
+        return Outcome()
+    waited = now - alert.pressed_at
+    outcome = Outcome()
+    if waited >= policy.renotify_after and not alert.escalated:
+        names = {
+            "client": alert.client_name,
+            "coach": alert.coach_name,
+            "time": At(alert.pressed_at),
+        }
+        reminder = Reply(
+            "alert.reminder", names, buttons=_alert_buttons(), to=Recipient.COACH, urgent=True
+        )
+        outcome += Outcome(
+            effects=(EscalateAlert(alert.id),),
+            replies=(reminder, _escalated(alert)) if alert.backups_left else (reminder,),
+        )
+    if waited >= policy.emergency_after and not alert.emergency_sent:
+        outcome += Outcome(effects=(SendEmergencyNumbers(alert.id),), replies=_emergency(alert))
+    return outcome
+
+
+def delivery_failed(alert: AlertView, now: datetime) -> Outcome:
+    """An alert could not reach someone for good (blocked the bot): never stay silent."""
+    if not alert.waiting:
+        return Outcome()
+    if alert.backups_left:
+        return Outcome(effects=(EscalateAlert(alert.id),), replies=(_escalated(alert),))
+    if alert.emergency_sent or alert.others_reachable:
+        return Outcome()
+    return Outcome(effects=(SendEmergencyNumbers(alert.id),), replies=_emergency(alert))

@@ -1,0 +1,97 @@
+"""Repositories for noodknop alerts: the alert, who was told, and every step with its time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.models import Alert, AlertEvent, AlertRecipient, Backup, OutboxMessage
+
+__all__ = [
+    "add_event",
+    "add_recipient",
+    "backups_of",
+    "events_of",
+    "get_alert",
+    "open_alert_of",
+    "recipients_of",
+    "unreachable_chat_ids",
+    "waiting_alerts",
+]
+
+
+def open_alert_of(session: Session, client_id: int) -> Alert | None:
+    statement = (
+        select(Alert)
+        .where(Alert.client_id == client_id, col(Alert.closed_at).is_(None))
+        .order_by(col(Alert.id).desc())
+    )
+    return session.exec(statement).first()
+
+
+def get_alert(session: Session, alert_id: int) -> Alert | None:
+    return session.get(Alert, alert_id)
+
+
+def waiting_alerts(session: Session) -> list[Alert]:
+    """Open alerts nobody picked up and the client did not call off (the clock watches them)."""
+    statement = select(Alert).where(
+        col(Alert.closed_at).is_(None),
+        col(Alert.acknowledged_at).is_(None),
+        col(Alert.accidental).is_(False),
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list(session.exec(statement.order_by(col(Alert.id))))
+
+
+def add_event(
+    session: Session, alert_id: int, kind: str, *, at: datetime, coach_id: int | None = None
+) -> None:
+    session.add(AlertEvent(alert_id=alert_id, at=at, kind=kind, coach_id=coach_id))
+
+
+def events_of(session: Session, alert_id: int) -> list[AlertEvent]:
+    statement = (
+        select(AlertEvent).where(AlertEvent.alert_id == alert_id).order_by(col(AlertEvent.id))
+    )
+    return list(session.exec(statement))
+
+
+def add_recipient(
+    session: Session,
+    alert_id: int,
+    *,
+    chat_id: int,
+    coach_id: int | None,
+    role: str,
+    at: datetime,
+) -> AlertRecipient:
+    recipient = AlertRecipient(
+        alert_id=alert_id, chat_id=chat_id, coach_id=coach_id, role=role, added_at=at
+    )
+    session.add(recipient)
+    return recipient
+
+
+def recipients_of(session: Session, alert_id: int) -> list[AlertRecipient]:
+    statement = (
+        select(AlertRecipient)
+        .where(AlertRecipient.alert_id == alert_id)
+        .order_by(col(AlertRecipient.id))
+    )
+    return list(session.exec(statement))
+
+
+def unreachable_chat_ids(session: Session, alert_id: int) -> set[int]:
+    """Chats this alert's messages could not reach for good (blocked the bot)."""
+    statement = select(OutboxMessage.chat_id).where(
+        OutboxMessage.alert_id == alert_id, col(OutboxMessage.failed_at).is_not(None)
+    )
+    return set(session.exec(statement))
+
+
+def backups_of(session: Session, coach_id: int) -> list[Backup]:
+    statement = select(Backup).where(Backup.coach_id == coach_id).order_by(col(Backup.position))
+    return list(session.exec(statement))

@@ -1,0 +1,141 @@
+"""The outbox: messages that must arrive, stored with the change that caused them.
+
+A delivery worker claims due rows (lowest priority number first), sends them and marks them
+sent. A claim is a short lease, so a crashed worker's rows are picked up again; on PostgreSQL
+claiming skips rows another instance holds (``FOR UPDATE SKIP LOCKED``), so two instances never
+send the same row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import IntEnum
+from typing import Any
+
+from sqlmodel import Session, col, or_, select, update
+
+from storage.models import OutboxMessage
+
+__all__ = [
+    "Priority",
+    "claim_due",
+    "enqueue",
+    "mark_failed",
+    "mark_retry",
+    "mark_sent",
+    "pending_count",
+    "release",
+]
+
+
+class Priority(IntEnum):
+    ALERT = 0  # noodknop: before everything else
+    RELAY = 10  # a person's message to another person
+    NOTICE = 20  # bot notices to coaches (a client joined)
+    CHECKIN = 50  # scheduled check-in questions
+
+
+def enqueue(
+    session: Session,
+    *,
+    now: datetime,
+    chat_id: int,
+    priority: Priority,
+    language: str = "nl",
+    text_key: str | None = None,
+    params: dict[str, Any] | None = None,
+    buttons: list[Any] | None = None,
+    keyboard: str | None = None,
+    copy_from_chat_id: int | None = None,
+    copy_message_id: int | None = None,
+    alert_id: int | None = None,
+) -> OutboxMessage:
+    row = OutboxMessage(
+        created_at=now,
+        priority=priority,
+        chat_id=chat_id,
+        language=language,
+        text_key=text_key,
+        params=params or {},
+        buttons=buttons or [],
+        keyboard=keyboard,
+        copy_from_chat_id=copy_from_chat_id,
+        copy_message_id=copy_message_id,
+        alert_id=alert_id,
+        next_attempt_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def claim_due(
+    session: Session, *, now: datetime, limit: int, lease: timedelta
+) -> list[OutboxMessage]:
+    """Take up to ``limit`` due rows for sending; the caller commits to make the claim hold."""
+    statement = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.failed_at).is_(None),
+            col(OutboxMessage.next_attempt_at) <= now,
+            or_(
+                col(OutboxMessage.claimed_until).is_(None),
+                col(OutboxMessage.claimed_until) < now,
+            ),
+        )
+        .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    rows = list(session.exec(statement))
+    for row in rows:
+        row.claimed_until = now + lease
+        session.add(row)
+    return rows
+
+
+def release(session: Session, row_ids: list[int]) -> None:
+    """Give claimed rows back unsent (an alert came in and goes first)."""
+    if row_ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(row_ids))
+            .values(claimed_until=None)
+        )
+
+
+def mark_sent(session: Session, row_id: int, *, now: datetime, telegram_message_id: int) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id)
+        .values(sent_at=now, telegram_message_id=telegram_message_id, claimed_until=None)
+    )
+
+
+def mark_retry(session: Session, row_id: int, *, retry_at: datetime, error: str) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id)
+        .values(
+            attempts=OutboxMessage.attempts + 1,
+            next_attempt_at=retry_at,
+            claimed_until=None,
+            error=error[:60],
+        )
+    )
+
+
+def mark_failed(session: Session, row_id: int, *, now: datetime, error: str) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id)
+        .values(failed_at=now, claimed_until=None, error=error[:60])
+    )
+
+
+def pending_count(session: Session) -> int:
+    statement = select(OutboxMessage.id).where(
+        col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.failed_at).is_(None)
+    )
+    return len(list(session.exec(statement)))
