@@ -58,13 +58,17 @@ def _text_event(text: str, menus: Menus) -> Event:
 
 
 def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
+    """Private chats, and button presses in team group chats (alert buttons); nothing else."""
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or user.is_bot or chat.type != chat.PRIVATE:
+    if user is None or chat is None or user.is_bot:
+        return None
+    query = update.callback_query
+    if chat.type != chat.PRIVATE and query is None:
         return None
     press = None
     event: Event
-    if (query := update.callback_query) is not None:
-        event = Tap(query.data or "")
+    if query is not None:
+        event = Tap(query.data or "", chat.id)
         message = query.message if isinstance(query.message, Message) else None
         press = ButtonPress(
             query_id=query.id,

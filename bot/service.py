@@ -376,7 +376,9 @@ class Waakvlam:
                     chat_id=incoming.chat_id,
                     message_id=press.message_id,
                 )
-            elif outcome.notice:
+            elif outcome.notice and incoming.chat_id > 0:
+                # Only in a private chat: in a team group, someone else's stray press must
+                # never take the alert's buttons away from the others.
                 await bot.edit_message_reply_markup(
                     chat_id=incoming.chat_id, message_id=press.message_id, reply_markup=None
                 )

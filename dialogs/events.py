@@ -55,9 +55,12 @@ class MenuPress:
 
 @dataclass(frozen=True)
 class Tap:
-    """An inline button was pressed. ``data`` is untrusted: it came from the client's phone."""
+    """An inline button was pressed. ``data`` is untrusted: it came from someone's phone.
+
+    ``chat_id`` is where the button was: a private chat, or a team group chat."""
 
     data: str
+    chat_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -237,15 +237,19 @@ def share_location(
 
 
 def coach_taps_alert(
-    person: Person, alert: AlertView | None, action: str, arg: str, now: datetime
+    person: Person,
+    alert: AlertView | None,
+    action: str,
+    arg: str,
+    now: datetime,
+    chat_id: int | None = None,
 ) -> Outcome:
-    """A coach pressed acknowledge, pass on, or a close outcome. Only those told may act."""
-    if (
-        person.role is not Role.COACH
-        or person.id is None
-        or alert is None
-        or person.id not in alert.recipient_coach_ids
-    ):
+    """A coach pressed acknowledge, pass on, or a close outcome. Only those told may act:
+    a coach it was sent to, or a coach pressing in a team group chat it was sent to."""
+    if person.role is not Role.COACH or person.id is None or alert is None:
+        return Outcome(notice="common.button_unknown")
+    told_here = chat_id is not None and chat_id < 0 and chat_id in alert.recipient_chat_ids
+    if person.id not in alert.recipient_coach_ids and not told_here:
         return Outcome(notice="common.button_unknown")
     if alert.closed:
         return Outcome(notice="alert.already_closed")

@@ -49,7 +49,7 @@ def route(
     """Decide what happens to what ``person`` did at ``now``."""
     context = context or DialogContext()
     if isinstance(event, Tap):
-        return _tap(person, event.data, now, context)
+        return _tap(person, event, now, context)
     if isinstance(event, Start) and event.payload:
         return onboarding.open_link(person, context.invite, now)
     if person.role is Role.STRANGER:
@@ -61,13 +61,16 @@ def route(
     return _client_acts(person, event, now, context)
 
 
-def _tap(person: Person, data: str, now: datetime, context: DialogContext) -> Outcome:
+def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> Outcome:
+    data = event.data
     parsed = noodknop.parse_alert_data(data)
     if parsed is not None:
         kind, _, action, arg = parsed
         if kind == "nk":
             return noodknop.tell_reason(person, context.tapped_alert, action, now)
-        return noodknop.coach_taps_alert(person, context.tapped_alert, action, arg, now)
+        return noodknop.coach_taps_alert(
+            person, context.tapped_alert, action, arg, now, event.chat_id
+        )
     if data in (onboarding.CONSENT_YES, onboarding.CONSENT_NO):
         return onboarding.answer_consent(person, data == onboarding.CONSENT_YES, now)
     if data in (onboarding.VOICE_YES, onboarding.VOICE_NO):

@@ -80,7 +80,7 @@ def claim_due(
             col(OutboxMessage.next_attempt_at) <= now,
             or_(
                 col(OutboxMessage.claimed_until).is_(None),
-                col(OutboxMessage.claimed_until) < now,
+                col(OutboxMessage.claimed_until) <= now,
             ),
         )
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))

@@ -324,3 +324,26 @@ async def test_an_alert_goes_before_a_large_fan_out(world: World) -> None:
     await anna.next_message(timeout=10)
     still_waiting = sum(1 for person in crowd if not person.inbox)
     assert still_waiting > 100, f"the alert waited for the fan-out ({still_waiting} left)"
+
+
+async def test_a_team_group_chat_can_pick_up_an_escalated_alert(world: World) -> None:
+    anna, sam = await _coach_and_client(world)
+    bram = await world.coach("Bram")
+    outsider = world.sandbox.user(first_name="Buitenstaander")
+    team = world.sandbox.group("Team Noord", members=[bram, outsider])
+    admin.add_backup(
+        world.database, coach_id=world.coach_id(anna), group_chat_id=team.id, now=world.clock.now()
+    )
+    await _press(sam)
+    await anna.next_message()
+    world.clock.advance(timedelta(minutes=5))
+    await world.tick()
+    in_group = await team.next_message()
+    assert "Kun jij Sam bellen?" in in_group.text
+
+    await team.press("✅ Ik bel nu", sender=outsider)  # not a coach: changes nothing
+    await world.settle()
+    assert _alert(world).acknowledged_at is None
+    await team.press("✅ Ik bel nu", sender=bram)
+    assert (await sam.next_message()).text == "Bram heeft je melding gezien.\nBram belt je zo."
+    assert _alert(world).acknowledged_by == world.coach_id(bram)

@@ -1,0 +1,242 @@
+"""The noodknop dialog as transcripts of text keys, with a fixed clock."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.texts import load_texts
+from dialogs import noodknop
+from dialogs.events import Command, MenuItem, MenuPress, OtherMessage, Tap
+from dialogs.noodknop import AlertView, EscalationPolicy, check_escalation, is_available
+from dialogs.outcome import (
+    AcknowledgeAlert,
+    CloseAlert,
+    EscalateAlert,
+    Outcome,
+    RaiseAlert,
+    Recipient,
+    RepeatPress,
+    SendEmergencyNumbers,
+    SetAlertReason,
+)
+from dialogs.people import ClientStep, Person, Role
+from dialogs.router import DialogContext, route
+
+PRESSED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+TEXTS = load_texts("nl")
+SAM = Person(
+    role=Role.CLIENT,
+    telegram_user_id=500,
+    language="nl",
+    id=7,
+    name="Sam",
+    coach_name="Anna",
+    client_step=ClientStep.ACTIVE,
+)
+ANNA = Person(role=Role.COACH, telegram_user_id=100, language="nl", id=1, name="Anna")
+BRAM = Person(role=Role.COACH, telegram_user_id=200, language="nl", id=2, name="Bram")
+ALERT = AlertView(
+    id=3,
+    client_id=7,
+    client_name="Sam",
+    coach_name="Anna",
+    pressed_at=PRESSED,
+    recipient_coach_ids=frozenset({1}),
+    recipient_chat_ids=frozenset({100}),
+)
+
+
+def keys(outcome: Outcome) -> list[str]:
+    for reply in outcome.replies:
+        assert TEXTS.has(reply.key), reply.key
+        for row in reply.buttons:
+            assert all(TEXTS.has(b.label_key) for b in row)
+            assert all(
+                len(b.data.replace("{alert_id}", "999999999999").encode()) <= 64 for b in row
+            )
+    if outcome.notice:
+        assert TEXTS.has(outcome.notice)
+    return [reply.key for reply in outcome.replies]
+
+
+@pytest.mark.parametrize("event", [MenuPress(MenuItem.NOODKNOP), Command("nood")])
+def test_a_press_raises_the_alert_at_once(event: object) -> None:
+    outcome = route(SAM, event, PRESSED)  # type: ignore[arg-type]
+    assert outcome.effects == (RaiseAlert(client_id=7),)
+    assert keys(outcome) == ["noodknop.sent", "noodknop.what", "alert.new"]
+    alert = outcome.replies[2]
+    assert alert.to is Recipient.NEW_ALERT_RECIPIENTS and alert.urgent
+
+
+def test_the_first_answer_promises_nothing_a_person_did_not_confirm() -> None:
+    text = TEXTS.render("nl", "noodknop.sent", {"coach": "Anna"})
+    assert "112" in text and "belt" not in text and "komt" not in text
+
+
+def test_pressing_again_adds_to_the_open_alert() -> None:
+    outcome = route(SAM, MenuPress(MenuItem.NOODKNOP), PRESSED, DialogContext(open_alert=ALERT))
+    assert outcome.effects == (RepeatPress(3),)
+    assert keys(outcome) == ["noodknop.still_open", "alert.pressed_again"]
+    seen = replace(ALERT, acknowledged_by="Anna")
+    outcome = route(SAM, Command("nood"), PRESSED, DialogContext(open_alert=seen))
+    assert keys(outcome) == ["noodknop.already_seen"]
+
+
+def test_many_presses_stop_notifying_the_coach_again() -> None:
+    busy = replace(ALERT, presses=5)
+    outcome = route(SAM, MenuPress(MenuItem.NOODKNOP), PRESSED, DialogContext(open_alert=busy))
+    assert keys(outcome) == ["noodknop.still_open"]
+
+
+def test_reason_and_accident() -> None:
+    context = DialogContext(tapped_alert=ALERT)
+    bad = route(SAM, Tap("nk:3:bad"), PRESSED, context)
+    assert bad.effects == (SetAlertReason(3, "bad", accidental=False),)
+    assert keys(bad) == ["noodknop.reason_thanks", "alert.reason"]
+    accident = route(SAM, Tap("nk:3:accident"), PRESSED, context)
+    assert accident.effects == (SetAlertReason(3, "accident", accidental=True),)
+    assert keys(accident) == ["noodknop.accident_ok", "alert.accident"]
+
+
+def test_a_location_during_an_alert_goes_to_the_team() -> None:
+    outcome = route(
+        SAM, OtherMessage("location", 55, 500), PRESSED, DialogContext(open_alert=ALERT)
+    )
+    assert keys(outcome) == ["noodknop.location_sent", "alert.location"]
+    without_alert = route(SAM, OtherMessage("location", 55, 500), PRESSED)
+    assert keys(without_alert) == ["client.unsupported"]
+
+
+def test_acknowledge_tells_the_client_who_and_what() -> None:
+    outcome = route(ANNA, Tap("al:3:ack"), PRESSED, DialogContext(tapped_alert=ALERT))
+    assert outcome.effects == (AcknowledgeAlert(3, 1),)
+    assert keys(outcome) == ["noodknop.seen", "alert.taken", "alert.close_prompt"]
+    assert outcome.replies[0].to is Recipient.CLIENT
+    assert outcome.replies[0].params["helper"] == "Anna"
+
+
+@pytest.mark.parametrize(
+    "person, data, alert, notice",
+    [
+        (BRAM, "al:3:ack", ALERT, "common.button_unknown"),  # not told about it
+        (SAM, "al:3:ack", ALERT, "common.button_unknown"),  # a client cannot acknowledge
+        (ANNA, "al:3:ack", None, "common.button_unknown"),  # no such alert
+        (ANNA, "al:3:ack", replace(ALERT, closed=True), "alert.already_closed"),
+        (ANNA, "al:3:ack", replace(ALERT, acknowledged_by="Bram"), "alert.already_taken"),
+        (ANNA, "al:3:close:party", ALERT, "common.button_unknown"),
+        (ANNA, "al:3:launch", ALERT, "common.button_unknown"),
+        (BRAM, "nk:3:bad", ALERT, "common.button_unknown"),
+        (SAM, "nk:3:dance", ALERT, "common.button_unknown"),
+        (SAM, "nk:3:bad", replace(ALERT, closed=True), "common.question_closed"),
+    ],
+)
+def test_forged_and_stale_alert_buttons_change_nothing(
+    person: Person, data: str, alert: AlertView | None, notice: str
+) -> None:
+    outcome = route(person, Tap(data), PRESSED, DialogContext(tapped_alert=alert))
+    assert outcome.effects == () and outcome.replies == ()
+    assert outcome.notice == notice
+
+
+def test_a_team_group_press_needs_a_coach_in_a_group_that_was_told() -> None:
+    in_group = replace(ALERT, recipient_chat_ids=frozenset({100, -900}))
+    context = DialogContext(tapped_alert=in_group)
+    assert route(BRAM, Tap("al:3:ack", -900), PRESSED, context).effects == (AcknowledgeAlert(3, 2),)
+    assert route(BRAM, Tap("al:3:ack", -901), PRESSED, context).effects == ()
+    stranger = Person.stranger(300, "nl")
+    assert route(stranger, Tap("al:3:ack", -900), PRESSED, context).effects == ()
+
+
+def test_pass_on_escalates_or_gives_the_numbers_when_nobody_is_left() -> None:
+    with_backup = replace(ALERT, backups_left=True)
+    passed = route(ANNA, Tap("al:3:pass"), PRESSED, DialogContext(tapped_alert=with_backup))
+    assert passed.effects == (EscalateAlert(3, by_coach_id=1),)
+    assert keys(passed) == ["alert.passed_on", "alert.escalated"]
+    alone = route(ANNA, Tap("al:3:pass"), PRESSED, DialogContext(tapped_alert=ALERT))
+    assert alone.effects == (SendEmergencyNumbers(3),)
+    assert keys(alone) == ["alert.no_backup", "noodknop.emergency", "alert.emergency_sent"]
+
+
+def test_close_records_the_outcome() -> None:
+    outcome = route(ANNA, Tap("al:3:close:visited"), PRESSED, DialogContext(tapped_alert=ALERT))
+    assert outcome.effects == (CloseAlert(3, 1, "visited"),)
+
+
+@pytest.mark.parametrize(
+    "waited, effects",
+    [
+        (timedelta(minutes=4, seconds=59), []),
+        (timedelta(minutes=5), [EscalateAlert]),
+        (timedelta(minutes=15), [EscalateAlert, SendEmergencyNumbers]),
+    ],
+)
+def test_the_clock_counts_from_the_press(waited: timedelta, effects: list[type]) -> None:
+    outcome = check_escalation(
+        replace(ALERT, backups_left=True), PRESSED + waited, EscalationPolicy()
+    )
+    assert [type(e) for e in outcome.effects] == effects
+
+
+def test_the_clock_does_each_step_once_and_leaves_picked_up_alerts_alone() -> None:
+    policy = EscalationPolicy()
+    late = PRESSED + timedelta(hours=2)
+    done = replace(ALERT, escalated=True, emergency_sent=True)
+    assert check_escalation(done, late, policy) == Outcome()
+    for settled in (
+        replace(ALERT, acknowledged_by="Anna"),
+        replace(ALERT, accidental=True),
+        replace(ALERT, closed=True),
+    ):
+        assert check_escalation(settled, late, policy) == Outcome()
+    escalated = check_escalation(replace(ALERT, escalated=True), late, policy)
+    assert [type(e) for e in escalated.effects] == [SendEmergencyNumbers]
+
+
+def test_failed_delivery_never_means_silence() -> None:
+    assert [
+        type(e)
+        for e in noodknop.delivery_failed(replace(ALERT, backups_left=True), PRESSED).effects
+    ] == [EscalateAlert]
+    lost = replace(ALERT, others_reachable=False)
+    assert [type(e) for e in noodknop.delivery_failed(lost, PRESSED).effects] == [
+        SendEmergencyNumbers
+    ]
+    assert noodknop.delivery_failed(ALERT, PRESSED) == Outcome()  # someone else has it
+
+
+@pytest.mark.parametrize(
+    "days, start, end, local, expected",
+    [
+        (
+            "12345",
+            "09:00",
+            "17:00",
+            datetime(2026, 11, 2, 9, 0, tzinfo=AMSTERDAM),
+            True,
+        ),  # Monday 09:00
+        ("12345", "09:00", "17:00", datetime(2026, 11, 2, 17, 0, tzinfo=AMSTERDAM), False),
+        (
+            "12345",
+            "09:00",
+            "17:00",
+            datetime(2026, 11, 7, 10, 0, tzinfo=AMSTERDAM),
+            False,
+        ),  # Saturday
+        ("1234567", "00:00", "24:00", datetime(2026, 11, 7, 23, 59, tzinfo=AMSTERDAM), True),
+        (
+            "1234567",
+            "22:00",
+            "07:00",
+            datetime(2026, 11, 7, 23, 0, tzinfo=AMSTERDAM),
+            True,
+        ),  # past midnight
+        ("1234567", "22:00", "07:00", datetime(2026, 11, 7, 12, 0, tzinfo=AMSTERDAM), False),
+    ],
+)
+def test_availability(days: str, start: str, end: str, local: datetime, expected: bool) -> None:
+    assert is_available(days, start, end, local) is expected
