@@ -1,7 +1,8 @@
 """The offline demo: the real bot against the built-in Telegram sandbox, as a transcript.
 
 An organisation invites a coach, the coach invites a client, the client joins (consent,
-read-aloud choice) and sees the main menu; a stranger is turned away kindly. Both sides of
+read-aloud choice) and sees the main menu, then presses the noodknop and the coach picks it
+up; a stranger is turned away kindly. Both sides of
 every conversation are printed, with the buttons each person saw, then a summary line.
 """
 
@@ -91,7 +92,8 @@ async def run_demo(out: TextIO) -> bool:
             database.dispose()
     ok = not transcript.problems
     summary = (
-        f"Demo finished: 1 coach and 1 client joined, 1 stranger turned away, "
+        f"Demo finished: 1 coach and 1 client joined, 1 noodknop alert picked up, "
+        f"1 stranger turned away, "
         f"{transcript.messages} bot messages, "
         + ("all answers as expected." if ok else "problems: " + "; ".join(transcript.problems))
     )
@@ -140,10 +142,27 @@ async def _walk_through(
     if sam.current_keyboard != [["💬 Bericht aan coach"], ["📋 Hoe gaat het?"], ["🔴 Noodknop"]]:
         transcript.problems.append("Sam does not see the three menu buttons")
 
-    transcript.note("Sam tries the noodknop, which lands in a later version.")
+    transcript.note("Later Sam needs Anna right now and presses the noodknop.")
     transcript.said(sam, "(taps) 🔴 Noodknop")
     await sam.tap_keyboard("🔴 Noodknop")
+    await transcript.expect(sam, 2)
+    await transcript.expect(anna, 1)
+
+    transcript.said(sam, "(presses) ✉️ Brief of geld")
+    await sam.press("✉️ Brief of geld")
     await transcript.expect(sam, 1)
+    await transcript.expect(anna, 1)
+
+    transcript.note("Anna sees the alert and takes it with one tap.")
+    transcript.said(anna, "(presses) ✅ Ik bel nu")
+    await anna.press("✅ Ik bel nu")
+    seen = await transcript.expect(sam, 1)
+    await transcript.expect(anna, 1)
+    if not seen or "Anna belt je zo." not in (seen[0].text or ""):
+        transcript.problems.append("Sam was not told that Anna saw the alert")
+
+    transcript.said(anna, "(presses) 📞 Gesproken")
+    await anna.press("📞 Gesproken")
 
     stranger = sandbox.user(first_name="Onbekend")
     transcript.note("Someone without an invite writes to the bot.")

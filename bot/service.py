@@ -233,8 +233,8 @@ class Waakvlam:
                 )
                 applied.queued += 1
                 applied.urgent = applied.urgent or reply.urgent
-        for effect in later:
-            apply_effect(session, effect, effect_context)
+        for copy in later:
+            apply_effect(session, copy, effect_context)
         if results.pop("_nobody_told", False) and alert_id is not None:
             self._nobody_could_be_told(session, alert_id, scope, applied, bot_username)
         return applied
