@@ -1,0 +1,223 @@
+"""The delivery worker: sends what the outbox holds, alerts first, and never loses a row.
+
+Rows are claimed in priority order; an alert arriving while a batch of check-ins is being
+sent makes the worker hand the rest of the batch back and start over, so a noodknop never
+waits behind a fan-out. Transient errors are retried in place (429 as told); a row that still
+fails is retried later; a 403 or 400 is final and reported, so an alert can be escalated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError
+
+from bot.clock import Clock
+from bot.delivery import call_with_retries, send_rendered_or_raise
+from bot.render import RenderedReply
+from dialogs.outcome import At, Button, Keyboard, Reply, TextRef
+from storage import outbox
+from storage.database import Database
+from storage.models import OutboxMessage
+from storage.outbox import Priority
+
+__all__ = ["Delivery", "OutboxWorker", "decode_params", "encode_params", "enqueue_reply"]
+
+log = logging.getLogger(__name__)
+
+
+def encode_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Reply parameters as JSON: clock times, dates and text references keep their kind."""
+    encoded: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, At):
+            encoded[name] = {"$at": value.moment.isoformat()}
+        elif isinstance(value, datetime):
+            encoded[name] = {"$date": value.isoformat()}
+        elif isinstance(value, TextRef):
+            encoded[name] = {"$text": value.key}
+        else:
+            encoded[name] = value
+    return encoded
+
+
+def decode_params(params: dict[str, Any]) -> dict[str, Any]:
+    decoded: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, dict) and "$at" in value:
+            decoded[name] = At(datetime.fromisoformat(value["$at"]))
+        elif isinstance(value, dict) and "$date" in value:
+            decoded[name] = datetime.fromisoformat(value["$date"])
+        elif isinstance(value, dict) and "$text" in value:
+            decoded[name] = TextRef(value["$text"])
+        else:
+            decoded[name] = value
+    return decoded
+
+
+def enqueue_reply(
+    session: Any,
+    *,
+    reply: Reply,
+    chat_id: int,
+    language: str,
+    params: dict[str, Any],
+    buttons: tuple[tuple[Button, ...], ...],
+    now: datetime,
+    alert_id: int | None,
+    priority: Priority,
+) -> OutboxMessage:
+    return outbox.enqueue(
+        session,
+        now=now,
+        chat_id=chat_id,
+        priority=Priority.ALERT if reply.urgent else priority,
+        language=language,
+        text_key=reply.key,
+        params=encode_params(params),
+        buttons=[[{"label_key": b.label_key, "data": b.data} for b in row] for row in buttons],
+        keyboard=reply.keyboard.value if reply.keyboard else None,
+        alert_id=alert_id,
+    )
+
+
+def row_as_reply(row: OutboxMessage) -> Reply:
+    """An outbox row back as a reply, for rendering in the reader's language."""
+    assert row.text_key is not None
+    return Reply(
+        row.text_key,
+        decode_params(row.params),
+        buttons=tuple(tuple(Button(b["label_key"], b["data"]) for b in r) for r in row.buttons),
+        keyboard=Keyboard(row.keyboard) if row.keyboard else None,
+    )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to a row, for the hooks that keep alert timelines."""
+
+    row_id: int
+    chat_id: int
+    alert_id: int | None
+    telegram_message_id: int | None
+    error: str | None = None
+    language: str = "nl"
+    text: str | None = None  # what was sent, for reading it aloud; never stored
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        render: Callable[[OutboxMessage], RenderedReply],
+        on_sent: Callable[[Delivery], Awaitable[None]] | None = None,
+        on_failed: Callable[[Delivery], Awaitable[None]] | None = None,
+        batch_size: int = 20,
+        lease: timedelta = timedelta(seconds=60),
+        idle_poll_seconds: float = 1.0,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.render = render
+        self.on_sent = on_sent
+        self.on_failed = on_failed
+        self.batch_size = batch_size
+        self.lease = lease
+        self.idle_poll_seconds = idle_poll_seconds
+        self._wakeup = asyncio.Event()
+        self._urgent = False
+        self._task: asyncio.Task[None] | None = None
+        self.bot: Bot | None = None
+
+    def wake(self, *, urgent: bool = False) -> None:
+        self._urgent = self._urgent or urgent
+        self._wakeup.set()
+
+    def start(self, bot: Bot) -> None:
+        self.bot = bot
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(bot), name="outbox-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self, bot: Bot) -> None:
+        while True:
+            try:
+                handled = await self.drain(bot)
+            except Exception:
+                log.exception("outbox pass failed; trying again")
+                handled = 0
+            if handled == 0:
+                self._wakeup.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), self.idle_poll_seconds)
+
+    async def drain(self, bot: Bot) -> int:
+        """One pass: claim a batch of due rows and send them. Returns how many were handled."""
+        self._urgent = False
+        with self.database.transaction() as session:
+            rows = outbox.claim_due(
+                session, now=self.clock.now(), limit=self.batch_size, lease=self.lease
+            )
+        for index, row in enumerate(rows):
+            if self._urgent and row.priority > Priority.ALERT:
+                with self.database.transaction() as session:
+                    outbox.release(session, [r.id for r in rows[index:] if r.id is not None])
+                return index or 1
+            await self._send(bot, row)
+        return len(rows)
+
+    async def _send(self, bot: Bot, row: OutboxMessage) -> None:
+        assert row.id is not None
+        try:
+            message_id, text = await self._call(bot, row)
+        except (Forbidden, BadRequest) as error:
+            log.warning("outbox row %s failed for good: %s", row.id, type(error).__name__)
+            with self.database.transaction() as session:
+                outbox.mark_failed(
+                    session, row.id, now=self.clock.now(), error=type(error).__name__
+                )
+            if self.on_failed is not None:
+                await self.on_failed(
+                    Delivery(row.id, row.chat_id, row.alert_id, None, type(error).__name__)
+                )
+            return
+        except NetworkError as error:
+            wait = timedelta(seconds=min(300, 5 * 2 ** min(row.attempts, 6)))
+            log.info("outbox row %s will be retried in %s", row.id, wait)
+            with self.database.transaction() as session:
+                outbox.mark_retry(
+                    session, row.id, retry_at=self.clock.now() + wait, error=type(error).__name__
+                )
+            return
+        with self.database.transaction() as session:
+            outbox.mark_sent(session, row.id, now=self.clock.now(), telegram_message_id=message_id)
+        if self.on_sent is not None:
+            await self.on_sent(
+                Delivery(row.id, row.chat_id, row.alert_id, message_id, None, row.language, text)
+            )
+
+    async def _call(self, bot: Bot, row: OutboxMessage) -> tuple[int, str | None]:
+        if row.copy_message_id is not None and row.copy_from_chat_id is not None:
+            from_chat, message = row.copy_from_chat_id, row.copy_message_id
+            copied = await call_with_retries(
+                lambda: bot.copy_message(row.chat_id, from_chat, message)
+            )
+            return copied.message_id, None
+        rendered = self.render(row)
+        sent = await send_rendered_or_raise(bot, row.chat_id, rendered)
+        return sent.message_id, rendered.text
