@@ -16,6 +16,7 @@ from bot.guard import Guard
 from bot.handlers import make_update_handler
 from bot.service import Waakvlam
 from bot.settings import Settings
+from bot.speech import Speaker
 from bot.texts import Texts, load_texts
 from dialogs.noodknop import EscalationPolicy
 from storage.database import Database
@@ -46,6 +47,15 @@ async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
     log.error("update failed: %s", type(context.error).__name__, exc_info=context.error)
 
 
+def _voice(settings: Settings) -> Any:
+    """The voice for read-aloud clients, or None when switched off."""
+    if settings.voice_engine == "off":
+        return None
+    from bot.voice import Voice  # imports gTTS and PyAV: only when a voice is wanted
+
+    return Voice(settings.data_dir / "voice-cache", settings.voice_engine)
+
+
 def build_application(
     settings: Settings,
     *,
@@ -60,6 +70,7 @@ def build_application(
         database=database,
         texts=texts or load_texts(settings.default_language, settings.tz),
         guard=guard,
+        speaker=Speaker(_voice(settings)),
         policy=EscalationPolicy(
             renotify_after=timedelta(minutes=settings.alert_renotify_minutes),
             emergency_after=timedelta(minutes=settings.alert_emergency_minutes),

@@ -25,11 +25,20 @@ from bot.guard import Guard
 from bot.outbox import Delivery, OutboxWorker, enqueue_reply, row_as_reply
 from bot.render import Menus, RenderedReply, render_reply
 from bot.settings import Settings
+from bot.speech import Speaker
 from bot.state import Actor, Contact, load_actor, load_invite
 from bot.texts import Texts
 from dialogs import noodknop
 from dialogs.events import Event, Start, Tap
-from dialogs.outcome import Button, CopyToAlertTeam, Outcome, Recipient, Reply, TextRef
+from dialogs.outcome import (
+    Button,
+    ChooseReadAloud,
+    CopyToAlertTeam,
+    Outcome,
+    Recipient,
+    Reply,
+    TextRef,
+)
 from dialogs.people import Role
 from dialogs.router import DialogContext, route
 from storage import alerts, people
@@ -92,6 +101,7 @@ class Waakvlam:
         texts: Texts,
         guard: Guard | None = None,
         policy: noodknop.EscalationPolicy | None = None,
+        speaker: Speaker | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -101,6 +111,7 @@ class Waakvlam:
         self.guard = guard or Guard()
         self.policy = policy or noodknop.EscalationPolicy()
         self.bot_username = settings.bot_username or ""
+        self.speaker = speaker or Speaker(None)
         self.worker = OutboxWorker(
             database=database,
             clock=clock,
@@ -142,9 +153,13 @@ class Waakvlam:
             incoming.telegram_user_id, now
         ):
             return
+        read_aloud = _read_aloud_after(outcome, actor.person.read_aloud)
         for reply, params in applied.direct:
             rendered = self._render(reply, actor.person.language, params)
-            await send_rendered(bot, incoming.chat_id, rendered)
+            sent = await send_rendered(bot, incoming.chat_id, rendered)
+            if sent is not None and read_aloud and actor.person.role is Role.CLIENT:
+                language = actor.person.language
+                await self.speaker.speak(bot, incoming.chat_id, language, rendered.text)
 
     def _context(
         self, session: Session, actor: Actor, incoming: Incoming, payload: str | None
@@ -297,6 +312,13 @@ class Waakvlam:
         self._wake(applied)
 
     async def delivered(self, delivery: Delivery) -> None:
+        bot = self.worker.bot
+        if delivery.text is not None and self.speaker.voice is not None and bot is not None:
+            with self.database.transaction() as session:
+                client = people.client_by_telegram_id(session, delivery.chat_id)
+                wants_voice = client is not None and bool(client.read_aloud)
+            if wants_voice:
+                await self.speaker.speak(bot, delivery.chat_id, delivery.language, delivery.text)
         if delivery.alert_id is None:
             return
         now = self.clock.now()
@@ -384,6 +406,12 @@ class Waakvlam:
                 )
         except BadRequest:
             log.info("question message could not be closed (already closed or too old)")
+
+
+def _read_aloud_after(outcome: Outcome, before: bool) -> bool:
+    """The read-aloud choice once this outcome's effects hold (a client may just have chosen)."""
+    chosen = [e.read_aloud for e in outcome.effects if isinstance(e, ChooseReadAloud)]
+    return chosen[-1] if chosen else before
 
 
 def _fill(

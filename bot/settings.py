@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
         default=15,
         ge=1,
         validation_alias=_env("WAAKVLAM_ALERT_EMERGENCY_MINUTES", "alert_emergency_minutes"),
+    )
+    voice_engine: Literal["gtts", "espeak", "off"] = Field(
+        default="gtts", validation_alias=_env("WAAKVLAM_VOICE_ENGINE", "voice_engine")
     )
     webhook_url: str | None = Field(
         default=None, validation_alias=_env("WAAKVLAM_WEBHOOK_URL", "webhook_url")

@@ -63,6 +63,7 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
         name=client.name,
         coach_name=their_coach.name,
         client_step=_STEPS[ClientStatus(client.status)],
+        read_aloud=bool(client.read_aloud),
     )
     contact = (
         Contact(their_coach.telegram_user_id, their_coach.language)

@@ -35,6 +35,7 @@ class Person:
     client_step: ClientStep | None = None
     coach_active: bool = True  # for a coach: not deactivated
     awaiting: str | None = None  # for a coach: what the next plain text answers
+    read_aloud: bool = False  # for a client: bot texts also come as voice notes
 
     @classmethod
     def stranger(cls, telegram_user_id: int, language: str) -> Person:

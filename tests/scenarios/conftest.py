@@ -137,6 +137,7 @@ async def world(database: Database, clock: FixedClock, tmp_path: Path) -> AsyncI
             data_dir=tmp_path,
             database_url=database.url,
             bot_username=None,
+            voice_engine="espeak",  # offline: the tests never reach for Google
         )
         world = World(sandbox=sandbox, database=database, clock=clock, settings=settings)
         await world.start()

@@ -72,8 +72,11 @@ async def test_client_joins_with_consent_and_sees_the_menu(world: World) -> None
 
     await sam.press("Ja, voorlezen")
     assert (await sam.next_message()).text.startswith("Goed, dat onthoud ik.")
+    assert (await sam.next_message(timeout=15)).kind == "voice"
     assert (await sam.next_message()).text.startswith("Klaar! Onderaan zie je nu drie knoppen.")
+    assert (await sam.next_message(timeout=15)).kind == "voice"
     explained = await sam.next_message()
+    assert (await sam.next_message(timeout=15)).kind == "voice"
     assert "Is er gevaar? Bel dan altijd 112." in explained.text
     assert sam.current_keyboard == MENU
     joined = await anna.next_message()

@@ -1,0 +1,62 @@
+"""Read aloud: a client who chose it gets a voice note after every bot text, from direct
+replies and from the outbox alike; a client who did not gets none. The voice is the real
+offline one (espeak-ng) and the real OGG/Opus encoder."""
+
+from __future__ import annotations
+
+from bot.sandbox import SimUser
+from tests.scenarios.conftest import World
+
+
+async def _join(world: World, coach: SimUser, read_aloud: bool) -> SimUser:
+    sam = world.sandbox.user(first_name="Sam")
+    await sam.open_deep_link(await world.invite(coach))
+    await sam.next_message()
+    await sam.next_message()
+    await sam.press("Ja, dat is goed")
+    await sam.next_message()
+    await sam.press("Ja, voorlezen" if read_aloud else "Nee, alleen tekst")
+    return sam
+
+
+async def test_every_text_comes_with_a_voice_note(world: World) -> None:
+    anna = await world.coach()
+    sam = await _join(world, anna, read_aloud=True)
+    kinds = [(await sam.next_message(timeout=15)).kind for _ in range(6)]
+    assert kinds == ["text", "voice"] * 3
+    voice = sam.inbox[-1]
+    assert voice.file_bytes.startswith(b"OggS")
+    assert voice.raw["voice"]["duration"] >= 1
+
+    await anna.next_message()  # Sam joined
+    await sam.tap_keyboard("🔴 Noodknop")
+    for _ in range(4):
+        await sam.next_message(timeout=15)
+    await anna.next_message()
+    await anna.press("✅ Ik bel nu")
+    seen = await sam.next_message(timeout=15)  # through the outbox
+    assert seen.text == "Anna heeft je melding gezien.\nAnna belt je zo."
+    assert (await sam.next_message(timeout=15)).kind == "voice"
+
+
+async def test_the_same_text_is_uploaded_once_then_sent_by_file_id(world: World) -> None:
+    anna = await world.coach()
+    sam = await _join(world, anna, read_aloud=True)
+    for _ in range(6):
+        await sam.next_message(timeout=15)
+    for _ in range(2):
+        await sam.send_text("/start")
+        for _ in range(4):
+            await sam.next_message(timeout=15)
+    uploads = [p for m, p in world.sandbox.calls if m == "sendVoice"]
+    by_file_id = [p for p in uploads if isinstance(p.get("voice"), str)]
+    assert len(by_file_id) >= 2, "a repeated text reuses Telegram's file_id"
+
+
+async def test_no_voice_for_a_client_who_chose_text(world: World) -> None:
+    anna = await world.coach()
+    sam = await _join(world, anna, read_aloud=False)
+    for _ in range(3):
+        await sam.next_message()
+    await world.settle()
+    assert all(m.kind == "text" for m in sam.inbox)
