@@ -1,0 +1,720 @@
+"""The check-in: a few short questions, one per message, and what the coach hears about it.
+
+::
+
+    start_checkin ──▶ OPEN ──answer──▶ next question ──answer──▶ ... ──▶ DONE (thank you)
+                       │  ▲  ◀──"← Vorige vraag"──┘                        │
+                       │  └───────────────"← Oeps, ander antwoord"─────────┘ (within an hour)
+                       ├── timer_fired (4 h, waking hours) ──▶ reminder, once
+                       └── timer_fired (24 h after the reminder) ──▶ MISSED or UNFINISHED
+
+Every function takes the check-in's ``CheckinState`` plus a ``CheckinContext`` (question set,
+coach name, earlier check-ins, rules) and returns an ``Outcome``. The next state is inside it
+as a ``SaveCheckin`` effect (``saved_state(outcome)``); the shell stores it in the same
+transaction as the other effects, then sends the replies.
+
+Button data is ``ci:<checkin id>:<position>:<answer>`` (at most 51 bytes) and untrusted: a tap
+only counts when it names this check-in, its current question, and an answer that question
+has. Anything else changes nothing and gets a short notice.
+
+Signals to the coach are computed when a check-in ends (so a corrected wrong press never
+alerts anyone) and carry a ``cause`` that is unique per client: the shell stores it with a
+unique constraint and sends only what it had not sent before.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from dialogs.checkin_questions import (
+    BACK,
+    DONT_KNOW,
+    MAX_ID_LENGTH,
+    NO,
+    SKIP,
+    YES,
+    QuestionKind,
+    QuestionSet,
+    SignalRole,
+)
+from dialogs.numbers import GradeProblem, read_grade
+from dialogs.outcome import Button, Outcome, Recipient, Reply, TextRef
+from dialogs.schedule import DEFAULT_QUIET, QuietHours, reminder_due
+
+__all__ = [
+    "CALLBACK_PREFIX",
+    "CheckinContext",
+    "CheckinEffect",
+    "CheckinRules",
+    "CheckinState",
+    "CheckinStatus",
+    "CheckinTap",
+    "PastCheckin",
+    "RaiseSignal",
+    "SaveCheckin",
+    "Signal",
+    "SignalKind",
+    "WithdrawSignal",
+    "ask_again",
+    "callback_data",
+    "close_missed",
+    "go_back",
+    "grade_of",
+    "handle_tap",
+    "handle_text",
+    "is_checkin_callback",
+    "parse_callback",
+    "remind",
+    "saved_state",
+    "signals",
+    "start_checkin",
+    "timer_fired",
+]
+
+CALLBACK_PREFIX = "ci"
+_CALLBACK = re.compile(rf"ci:(\d{{1,19}}):(\d{{1,2}}):([a-z0-9_]{{1,{MAX_ID_LENGTH}}})")
+
+
+class CheckinStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"  # every question was passed: answered, "don't know" or skipped
+    UNFINISHED = "unfinished"  # closed by time after some answers
+    MISSED = "missed"  # closed by time without a single answer
+
+
+@dataclass(frozen=True)
+class CheckinRules:
+    """The organisation's settings for check-ins and signals (defaults from the issue)."""
+
+    low_grade: int = 4  # a grade at or below this is a signal
+    drop: int = 3  # a grade this much below the recent average is a signal
+    drop_window: int = 3  # how many earlier answered grades make the recent average
+    drop_min_history: int = 2  # fewer earlier grades than this: no drop signal yet
+    missed_in_a_row: int = 2
+    remind_after: timedelta = timedelta(hours=4)
+    close_after: timedelta = timedelta(hours=24)  # after the reminder (or the last activity)
+    correction_window: timedelta = timedelta(hours=1)  # "oops" still works after the thanks
+    quiet: QuietHours = DEFAULT_QUIET
+
+
+@dataclass(frozen=True)
+class CheckinState:
+    """One check-in as stored. ``answers`` maps question id to answer value (see
+    ``dialogs.checkin_questions``); ``position`` is the current question's index in the set
+    (``len(set)`` once done). ``wake_at``: when the shell should call ``timer_fired``.
+    ``raised``: the signal causes this check-in raised, so a correction can withdraw them."""
+
+    checkin_id: int
+    client_id: int
+    version: str
+    sent_at: datetime
+    position: int = 0
+    answers: dict[str, str] = field(default_factory=dict)
+    status: CheckinStatus = CheckinStatus.OPEN
+    reminded_at: datetime | None = None
+    wake_at: datetime | None = None
+    finished_at: datetime | None = None
+    raised: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PastCheckin:
+    """An earlier check-in of the same client, as plain data for the signals."""
+
+    checkin_id: int
+    status: CheckinStatus
+    sent_at: datetime
+    grade: int | None = None  # the answer to the question with ``signal: grade``, if any
+
+
+@dataclass(frozen=True)
+class CheckinContext:
+    """What a check-in dialog needs besides its state; the shell loads it per event.
+
+    ``questions`` is the set of the check-in's version in the client's language
+    (``book.get(state.version)``, or ``book.current`` for a new check-in). ``history`` holds
+    the client's earlier check-ins, oldest first, without this one (the last 10 are plenty).
+    """
+
+    client_id: int
+    coach: str
+    questions: QuestionSet
+    timezone: str = "Europe/Amsterdam"
+    history: tuple[PastCheckin, ...] = ()
+    rules: CheckinRules = field(default_factory=CheckinRules)
+
+
+class SignalKind(StrEnum):
+    LOW_GRADE = "low_grade"
+    GRADE_DROP = "grade_drop"
+    HELP = "help"
+    CALL_ME = "call_me"
+    MISSED = "missed"
+
+
+@dataclass(frozen=True)
+class Signal:
+    """Something the coach should know. ``key`` is a text in coach-checkin.yaml; the shell adds
+    the client's name as ``{client}`` to ``params`` when it renders it."""
+
+    kind: SignalKind
+    cause: str  # unique per client for the same cause: use it as the dedupe key
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SaveCheckin:
+    """Store this as the check-in's state (insert or update by ``state.checkin_id``)."""
+
+    state: CheckinState
+
+
+@dataclass(frozen=True)
+class RaiseSignal:
+    """Store the signal unless (client_id, cause) exists; if new, tell the coach via the outbox."""
+
+    client_id: int
+    checkin_id: int
+    signal: Signal
+
+
+@dataclass(frozen=True)
+class WithdrawSignal:
+    """The client corrected an answer: the signal with this cause no longer holds."""
+
+    client_id: int
+    checkin_id: int
+    cause: str
+
+
+CheckinEffect = SaveCheckin | RaiseSignal | WithdrawSignal
+
+
+@dataclass(frozen=True)
+class CheckinTap:
+    checkin_id: int
+    position: int
+    token: str  # an answer value or ``BACK``
+
+
+def callback_data(checkin_id: int, position: int, token: str) -> str:
+    """The data of a check-in button: ``ci:<checkin id>:<position>:<answer>``."""
+    return f"{CALLBACK_PREFIX}:{checkin_id}:{position}:{token}"
+
+
+def is_checkin_callback(data: str) -> bool:
+    """Whether a button press belongs to the check-in dialog (for the router)."""
+    return data.startswith(f"{CALLBACK_PREFIX}:")
+
+
+def parse_callback(data: str) -> CheckinTap | None:
+    """The parts of a check-in button's data, or None when it is not well formed."""
+    match = _CALLBACK.fullmatch(data)
+    if match is None:
+        return None
+    return CheckinTap(int(match[1]), int(match[2]), match[3])
+
+
+def saved_state(outcome: Outcome) -> CheckinState | None:
+    """The next state an outcome stores, if it changes the check-in."""
+    states = [e.state for e in outcome.effects if isinstance(e, SaveCheckin)]
+    return states[-1] if states else None
+
+
+def _outcome(
+    replies: Sequence[Reply] = (),
+    effects: Sequence[CheckinEffect] = (),
+    notice: str | None = None,
+    chosen: str | None = None,
+) -> Outcome:
+    # The check-in effects join dialogs.outcome.Effect when the shell integrates them.
+    pending: tuple[Any, ...] = tuple(effects)
+    return Outcome(replies=tuple(replies), effects=pending, notice=notice, chosen=chosen)
+
+
+_CLOSED = _outcome(notice="common.question_closed")
+_UNKNOWN = _outcome(notice="common.button_unknown")
+
+
+# -- asking -----------------------------------------------------------------------------------
+
+
+def _question_reply(state: CheckinState, ctx: CheckinContext, to: Recipient) -> Reply:
+    """The current question with its buttons; "← Vorige vraag" when there is one before."""
+    question = ctx.questions[state.position]
+
+    def button(label: str, token: str) -> Button:
+        return Button(label, callback_data(state.checkin_id, state.position, token))
+
+    options = [button(o.label, o.id) for o in question.options]
+    if question.kind is QuestionKind.GRADE:
+        rows = [tuple(options[:5]), tuple(options[5:])]
+    elif question.kind is QuestionKind.YES_NO:
+        rows = [tuple(options)]
+    else:
+        rows = [(b,) for b in options]
+    rows.append((button("checkin.dont_know", DONT_KNOW), button("checkin.skip", SKIP)))
+    if ctx.questions.previous_position(state.position, state.answers) is not None:
+        rows.append((button("checkin.back", BACK),))
+    return Reply(question.text, {"coach": ctx.coach}, buttons=tuple(rows), to=to)
+
+
+def _wake_after_activity(state: CheckinState, now: datetime, ctx: CheckinContext) -> datetime:
+    rules = ctx.rules
+    if state.reminded_at is None:
+        return reminder_due(now, rules.remind_after, rules.quiet, ctx.timezone)
+    return now + rules.close_after
+
+
+def start_checkin(checkin_id: int, now: datetime, ctx: CheckinContext) -> Outcome:
+    """Open a new check-in (the shell made its row and id): a short lead, then question one.
+
+    Used for a scheduled check-in and when the client asks for one from the menu. The
+    replies go to the client (``Recipient.CLIENT``), as the clock may be the one acting.
+    """
+    questions = ctx.questions
+    state = CheckinState(
+        checkin_id=checkin_id,
+        client_id=ctx.client_id,
+        version=questions.version,
+        sent_at=now,
+        position=questions.next_position(-1, {}),
+    )
+    state = replace(state, wake_at=_wake_after_activity(state, now, ctx))
+    return _outcome(
+        replies=(
+            Reply("checkin.intro", {"coach": ctx.coach}, to=Recipient.CLIENT),
+            _question_reply(state, ctx, Recipient.CLIENT),
+        ),
+        effects=(SaveCheckin(state),),
+    )
+
+
+def ask_again(state: CheckinState, ctx: CheckinContext) -> Outcome:
+    """The client came back (menu button) while a check-in is open: the current question."""
+    if not _usable(state, ctx) or state.status is not CheckinStatus.OPEN:
+        return _outcome()
+    return _outcome(
+        replies=(Reply("checkin.continue"), _question_reply(state, ctx, Recipient.SENDER))
+    )
+
+
+# -- answering --------------------------------------------------------------------------------
+
+
+def _usable(state: CheckinState | None, ctx: CheckinContext) -> bool:
+    return (
+        state is not None
+        and state.client_id == ctx.client_id
+        and state.version == ctx.questions.version
+    )
+
+
+def handle_tap(
+    state: CheckinState | None, data: str, now: datetime, ctx: CheckinContext
+) -> Outcome:
+    """A check-in button was pressed.
+
+    ``state`` is the client's open check-in or, when none is open, their latest one (None if
+    they never had one). Load it by the client who pressed, never by the id in ``data``.
+    """
+    tap = parse_callback(data)
+    if tap is None:
+        return _UNKNOWN
+    if state is None or not _usable(state, ctx) or tap.checkin_id != state.checkin_id:
+        return _CLOSED
+    if state.status is CheckinStatus.DONE and tap.token == BACK:
+        return _reopen(state, tap, now, ctx)
+    if state.status is not CheckinStatus.OPEN or tap.position != state.position:
+        return _CLOSED
+    question = ctx.questions[state.position]
+    if tap.token == BACK:
+        if ctx.questions.previous_position(state.position, state.answers) is None:
+            return _UNKNOWN  # the first question has no such button
+        return go_back(state, now, ctx)
+    if tap.token in (DONT_KNOW, SKIP):
+        label = "checkin.dont_know" if tap.token == DONT_KNOW else "checkin.skip"
+        return _answer(state, tap.token, now, ctx, chosen=label)
+    option = question.option(tap.token)
+    if option is None:
+        return _UNKNOWN
+    return _answer(state, option.id, now, ctx, chosen=option.label)
+
+
+_BACK_WORDS = {"terug", "vorige", "vorige vraag", "oeps", "back", "previous", "oops"}
+_DONT_KNOW_WORDS = {
+    "weet ik niet",
+    "weet niet",
+    "ik weet het niet",
+    "geen idee",
+    "dont know",
+    "don't know",
+    "i don't know",
+    "i dont know",
+    "no idea",
+    "idk",
+}
+# Stricter than dialogs.understand: "goed" or "oké" does not say whether you need help.
+_YES_WORDS = {"ja", "jawel", "jazeker", "ja hoor", "j", "yes", "yep", "yeah", "y", "👍"}
+_NO_WORDS = {"nee", "neen", "nee hoor", "niet", "liever niet", "nope", "no", "n", "👎"}
+_SKIP_WORDS = {"overslaan", "sla over", "skip", "volgende", "next", "pas"}
+_RETRY = {
+    GradeProblem.NOT_A_NUMBER: "checkin.retry_grade",
+    GradeProblem.OUT_OF_RANGE: "checkin.grade_out_of_range",
+    GradeProblem.NOT_WHOLE: "checkin.grade_not_whole",
+}
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(without_accents.split()).strip(" .!?,").replace("’", "'")
+
+
+def handle_text(state: CheckinState, text: str, now: datetime, ctx: CheckinContext) -> Outcome:
+    """The client typed while the check-in is open: "8", "acht", "ja", "werk", "overslaan".
+
+    Call it only for an open check-in (an empty outcome otherwise). Text that does not
+    answer the question gets a kind explanation and the question again.
+    """
+    if not _usable(state, ctx) or state.status is not CheckinStatus.OPEN:
+        return _outcome()
+    question = ctx.questions[state.position]
+    word = _plain(text)
+    if word in _BACK_WORDS:
+        return go_back(state, now, ctx)
+    if word in _DONT_KNOW_WORDS:
+        return _answer(state, DONT_KNOW, now, ctx, chosen="checkin.dont_know")
+    if word in _SKIP_WORDS:
+        return _answer(state, SKIP, now, ctx, chosen="checkin.skip")
+    retry: str
+    if question.kind is QuestionKind.GRADE:
+        reading = read_grade(text)
+        if reading.grade is not None:
+            return _answer(state, str(reading.grade), now, ctx, chosen=None)
+        retry = _RETRY[reading.problem or GradeProblem.NOT_A_NUMBER]
+    elif question.kind is QuestionKind.YES_NO:
+        if word in _YES_WORDS or word in _NO_WORDS:
+            return _answer(state, YES if word in _YES_WORDS else NO, now, ctx, chosen=None)
+        retry = "checkin.retry_yes_no"
+    else:
+        option = next((o for o in question.options if word in map(_plain, o.words)), None)
+        if option is not None:
+            return _answer(state, option.id, now, ctx, chosen=None)
+        retry = "checkin.retry_choice"
+    return _outcome(replies=(Reply(retry), _question_reply(state, ctx, Recipient.SENDER)))
+
+
+def _answer(
+    state: CheckinState, value: str, now: datetime, ctx: CheckinContext, chosen: str | None
+) -> Outcome:
+    answers = {**state.answers, ctx.questions[state.position].id: value}
+    following = ctx.questions.next_position(state.position, answers)
+    if following >= len(ctx.questions):
+        return _finish(state, answers, now, ctx, chosen)
+    moved = replace(
+        state,
+        position=following,
+        answers=answers,
+        wake_at=_wake_after_activity(state, now, ctx),
+    )
+    return _outcome(
+        replies=(_question_reply(moved, ctx, Recipient.SENDER),),
+        effects=(SaveCheckin(moved),),
+        chosen=chosen,
+    )
+
+
+def go_back(state: CheckinState, now: datetime, ctx: CheckinContext) -> Outcome:
+    """Back one question ("← Vorige vraag", or typed "terug"); its answer may be changed.
+
+    At the first question the question is simply asked again.
+    """
+    if not _usable(state, ctx) or state.status is not CheckinStatus.OPEN:
+        return _CLOSED
+    previous = ctx.questions.previous_position(state.position, state.answers)
+    if previous is None:
+        return _outcome(replies=(_question_reply(state, ctx, Recipient.SENDER),))
+    moved = replace(state, position=previous, wake_at=_wake_after_activity(state, now, ctx))
+    return _outcome(
+        replies=(_question_reply(moved, ctx, Recipient.SENDER),),
+        effects=(SaveCheckin(moved),),
+        chosen="checkin.back",
+    )
+
+
+def _reopen(state: CheckinState, tap: CheckinTap, now: datetime, ctx: CheckinContext) -> Outcome:
+    """ "← Oeps, ander antwoord" under the thank-you: back to the last question, for a while."""
+    last = ctx.questions.previous_position(len(ctx.questions), state.answers)
+    if (
+        tap.position != len(ctx.questions)
+        or last is None
+        or state.finished_at is None
+        or now - state.finished_at > ctx.rules.correction_window
+    ):
+        return _CLOSED
+    reopened = replace(state, status=CheckinStatus.OPEN, position=last, finished_at=None)
+    reopened = replace(reopened, wake_at=_wake_after_activity(reopened, now, ctx))
+    return _outcome(
+        replies=(Reply("checkin.try_again"), _question_reply(reopened, ctx, Recipient.SENDER)),
+        effects=(SaveCheckin(reopened),),
+        chosen="checkin.change",
+    )
+
+
+# -- ending -----------------------------------------------------------------------------------
+
+
+def _signal_effects(
+    state: CheckinState, ctx: CheckinContext
+) -> tuple[CheckinState, list[CheckinEffect], list[Signal]]:
+    """Raise what is new for this check-in, withdraw what no longer holds; and all signals."""
+    found = signals(state, ctx.questions, ctx.history, ctx.rules)
+    causes = tuple(s.cause for s in found)
+    effects: list[CheckinEffect] = [
+        RaiseSignal(state.client_id, state.checkin_id, s)
+        for s in found
+        if s.cause not in state.raised
+    ]
+    effects += [
+        WithdrawSignal(state.client_id, state.checkin_id, cause)
+        for cause in state.raised
+        if cause not in causes
+    ]
+    return replace(state, raised=causes), effects, found
+
+
+def _thanks_key(found: list[Signal], answers: dict[str, str]) -> str:
+    kinds = {s.kind for s in found}
+    if SignalKind.CALL_ME in kinds:
+        return "checkin.thanks_call"
+    if SignalKind.HELP in kinds:
+        return "checkin.thanks_help"
+    if SignalKind.LOW_GRADE in kinds:
+        return "checkin.thanks_low"
+    if all(value in (DONT_KNOW, SKIP) for value in answers.values()):
+        return "checkin.thanks_skipped"
+    return "checkin.thanks"
+
+
+def _finish(
+    state: CheckinState,
+    answers: dict[str, str],
+    now: datetime,
+    ctx: CheckinContext,
+    chosen: str | None,
+) -> Outcome:
+    done = replace(
+        state,
+        position=len(ctx.questions),
+        answers=answers,
+        status=CheckinStatus.DONE,
+        finished_at=now,
+        wake_at=None,
+    )
+    done, effects, found = _signal_effects(done, ctx)
+    change = Button("checkin.change", callback_data(done.checkin_id, len(ctx.questions), BACK))
+    thanks = Reply(
+        _thanks_key(found, ctx.questions.effective(answers)),
+        {"coach": ctx.coach},
+        buttons=((change,),),
+    )
+    return _outcome(replies=(thanks,), effects=(SaveCheckin(done), *effects), chosen=chosen)
+
+
+def _complete(questions: QuestionSet, answers: dict[str, str]) -> bool:
+    position = questions.next_position(-1, answers)
+    while position < len(questions):
+        if questions[position].id not in answers:
+            return False
+        position = questions.next_position(position, answers)
+    return True
+
+
+def close_missed(state: CheckinState, now: datetime, ctx: CheckinContext) -> Outcome:
+    """Time is up: close the check-in without a word to the client.
+
+    MISSED without any answer, DONE when every question was passed (after an "oops" that
+    was left), else UNFINISHED; what was answered still counts for the signals.
+    """
+    if state.client_id != ctx.client_id or state.status is not CheckinStatus.OPEN:
+        return _outcome()
+    if not state.answers:
+        status = CheckinStatus.MISSED
+    elif state.version == ctx.questions.version and _complete(ctx.questions, state.answers):
+        status = CheckinStatus.DONE
+    else:
+        status = CheckinStatus.UNFINISHED
+    closed = replace(state, status=status, finished_at=now, wake_at=None)
+    if state.version != ctx.questions.version and status is not CheckinStatus.MISSED:
+        return _outcome(effects=(SaveCheckin(closed),))  # its questions are gone: no signals
+    closed, effects, _ = _signal_effects(closed, ctx)
+    return _outcome(effects=(SaveCheckin(closed), *effects))
+
+
+def remind(state: CheckinState, now: datetime, ctx: CheckinContext) -> Outcome:
+    """The one gentle reminder: a short line and the open question again."""
+    if (
+        not _usable(state, ctx)
+        or state.status is not CheckinStatus.OPEN
+        or state.reminded_at is not None
+    ):
+        return _outcome()
+    reminded = replace(state, reminded_at=now, wake_at=now + ctx.rules.close_after)
+    return _outcome(
+        replies=(
+            Reply("checkin.reminder", {"coach": ctx.coach}, to=Recipient.CLIENT),
+            _question_reply(reminded, ctx, Recipient.CLIENT),
+        ),
+        effects=(SaveCheckin(reminded),),
+    )
+
+
+def timer_fired(state: CheckinState, now: datetime, ctx: CheckinContext) -> Outcome:
+    """The scheduler tick found ``state.wake_at`` has come: remind once, later close.
+
+    A reminder never goes out in quiet hours (it waits for the morning), and one that is
+    overdue by more than ``close_after`` (the bot was down) is dropped: the check-in closes.
+    """
+    if (
+        state.client_id != ctx.client_id
+        or state.status is not CheckinStatus.OPEN
+        or state.wake_at is None
+        or now < state.wake_at
+    ):
+        return _outcome()
+    rules = ctx.rules
+    if state.reminded_at is not None or state.version != ctx.questions.version:
+        return close_missed(state, now, ctx)
+    if now - state.wake_at > rules.close_after:
+        return close_missed(state, now, ctx)
+    if rules.quiet.is_quiet(now, ctx.timezone):
+        later = replace(state, wake_at=rules.quiet.next_waking(now, ctx.timezone))
+        return _outcome(effects=(SaveCheckin(later),))
+    return remind(state, now, ctx)
+
+
+# -- signals ----------------------------------------------------------------------------------
+
+
+def _grade_signal(
+    state: CheckinState, grade: int, history: Sequence[PastCheckin], rules: CheckinRules
+) -> Signal | None:
+    earlier = [p.grade for p in history if p.grade is not None][-rules.drop_window :]
+    dropped = (
+        len(earlier) >= max(1, rules.drop_min_history)
+        and sum(earlier) / len(earlier) - grade >= rules.drop
+    )
+    cause = f"checkin:{state.checkin_id}:grade"
+    shown = ", ".join(str(g) for g in earlier)
+    if grade <= rules.low_grade:
+        if dropped:
+            return Signal(
+                SignalKind.LOW_GRADE,
+                cause,
+                "coach_checkin.grade_low_drop",
+                {"grade": grade, "earlier": shown},
+            )
+        return Signal(SignalKind.LOW_GRADE, cause, "coach_checkin.grade_low", {"grade": grade})
+    if dropped:
+        return Signal(
+            SignalKind.GRADE_DROP,
+            cause,
+            "coach_checkin.grade_drop",
+            {"grade": grade, "earlier": shown},
+        )
+    return None
+
+
+def _missed_signal(
+    state: CheckinState, history: Sequence[PastCheckin], rules: CheckinRules
+) -> Signal | None:
+    streak = [state.checkin_id]
+    since = state.sent_at
+    for past in reversed(history):
+        if past.status is not CheckinStatus.MISSED:
+            break
+        streak.append(past.checkin_id)
+        since = past.sent_at
+    if len(streak) != rules.missed_in_a_row:
+        return None  # only when the streak reaches the threshold: once per streak
+    return Signal(
+        SignalKind.MISSED,
+        f"missed:{streak[-1]}",
+        "coach_checkin.missed",
+        {"count": len(streak), "since": since},
+    )
+
+
+def signals(
+    state: CheckinState,
+    questions: QuestionSet,
+    history: Sequence[PastCheckin] = (),
+    rules: CheckinRules | None = None,
+) -> list[Signal]:
+    """What the coach should hear about this check-in, each with a distinct dedupe ``cause``.
+
+    * a grade at or below ``low_grade``, or ``drop`` below the average of the last
+      ``drop_window`` earlier grades: one signal per check-in (``checkin:<id>:grade``);
+    * help needed, with the area when given (``checkin:<id>:help[:<area>]``);
+    * "shall your coach call you": yes (``checkin:<id>:call``);
+    * a MISSED check-in that makes ``missed_in_a_row`` in a row (``missed:<first id>``): once
+      per streak, not again at the third.
+
+    ``history`` holds the earlier check-ins, oldest first, without this one.
+    """
+    rules = rules or CheckinRules()
+    if state.status is CheckinStatus.MISSED:
+        missed = _missed_signal(state, history, rules)
+        return [missed] if missed else []
+    answers = questions.effective(state.answers)
+    found: list[Signal] = []
+    prefix = f"checkin:{state.checkin_id}"
+
+    def answer(role: SignalRole) -> tuple[str | None, str | None]:
+        question = questions.with_role(role)
+        if question is None:
+            return None, None
+        value = answers.get(question.id)
+        option = question.option(value) if value else None
+        return value, option.label if option else None
+
+    grade = _as_grade(answer(SignalRole.GRADE)[0])
+    if grade is not None:
+        low = _grade_signal(state, grade, history, rules)
+        if low:
+            found.append(low)
+    help_wanted, _ = answer(SignalRole.HELP)
+    area, area_label = answer(SignalRole.HELP_AREA)
+    if area is not None and area_label is not None:
+        found.append(
+            Signal(
+                SignalKind.HELP,
+                f"{prefix}:help:{area}",
+                "coach_checkin.help_area",
+                {"area": TextRef(area_label)},
+            )
+        )
+    elif help_wanted == YES:
+        found.append(Signal(SignalKind.HELP, f"{prefix}:help", "coach_checkin.help", {}))
+    call, _ = answer(SignalRole.CALL_ME)
+    if call == YES:
+        found.append(Signal(SignalKind.CALL_ME, f"{prefix}:call", "coach_checkin.call_me", {}))
+    return found
+
+
+def grade_of(state: CheckinState, questions: QuestionSet) -> int | None:
+    """The answered grade of a check-in (for ``PastCheckin.grade``), if any."""
+    question = questions.with_role(SignalRole.GRADE)
+    return _as_grade(questions.effective(state.answers).get(question.id) if question else None)
+
+
+def _as_grade(value: str | None) -> int | None:
+    return int(value) if value is not None and re.fullmatch(r"[0-9]{1,2}", value) else None
