@@ -99,6 +99,7 @@ def apply_alert_effect(session: Session, effect: Effect, ctx: AlertContext) -> d
         case RepeatPress(alert_id=alert_id):
             alert = _alert(session, alert_id)
             alert.presses += 1
+            alert.accidental = False  # pressing again means it was not an accident after all
             session.add(alert)
             alerts.add_event(session, alert_id, "pressed_again", at=ctx.now)
         case SetAlertReason(alert_id=alert_id, reason=reason, accidental=accidental):
@@ -230,6 +231,7 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         reason=alert.reason,
         accidental=alert.accidental,
         acknowledged_by=helper.name if helper else None,
+        acknowledged_at=alert.acknowledged_at,
         escalated=alert.escalated_at is not None,
         emergency_sent=alert.emergency_sent_at is not None,
         closed=alert.closed_at is not None,

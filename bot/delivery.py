@@ -32,8 +32,12 @@ def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def call_with_retries(call: Callable[[], Awaitable[T]]) -> T:
-    """Run a Bot API call; retry 429 (as told) and transient network errors (with backoff)."""
+async def call_with_retries(
+    call: Callable[[], Awaitable[T]], *, wait_on_rate_limit: bool = True
+) -> T:
+    """Run a Bot API call; retry 429 (as told) and transient network errors (with backoff).
+
+    ``wait_on_rate_limit=False`` raises a 429 at once, for callers that can come back later."""
     network_failures = 0
     rate_limited = 0
     while True:
@@ -43,7 +47,7 @@ async def call_with_retries(call: Callable[[], Awaitable[T]]) -> T:
             raise
         except RetryAfter as error:
             rate_limited += 1
-            if rate_limited > 5:
+            if rate_limited > 5 or not wait_on_rate_limit:
                 raise
             wait = min(_seconds(error.retry_after), MAX_RETRY_AFTER)
             log.info("telegram asked to wait %.1fs", wait)
@@ -57,7 +61,9 @@ async def call_with_retries(call: Callable[[], Awaitable[T]]) -> T:
             await asyncio.sleep(backoff)
 
 
-async def send_rendered_or_raise(bot: Bot, chat_id: int, reply: RenderedReply) -> Message:
+async def send_rendered_or_raise(
+    bot: Bot, chat_id: int, reply: RenderedReply, *, wait_on_rate_limit: bool = True
+) -> Message:
     async def send() -> Message:
         if reply.picture is not None:
             return await bot.send_photo(
@@ -65,7 +71,7 @@ async def send_rendered_or_raise(bot: Bot, chat_id: int, reply: RenderedReply) -
             )
         return await bot.send_message(chat_id, reply.text, reply_markup=reply.markup)
 
-    return await call_with_retries(send)
+    return await call_with_retries(send, wait_on_rate_limit=wait_on_rate_limit)
 
 
 async def send_rendered(bot: Bot, chat_id: int, reply: RenderedReply) -> Message | None:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.clock import Clock
 from bot.delivery import call_with_retries, send_rendered_or_raise
@@ -31,6 +31,10 @@ from storage.outbox import Priority
 __all__ = ["Delivery", "OutboxWorker", "decode_params", "encode_params", "enqueue_reply"]
 
 log = logging.getLogger(__name__)
+
+
+def _as_timedelta(value: int | float | timedelta) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
 def encode_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -182,42 +186,64 @@ class OutboxWorker:
         return len(rows)
 
     async def _send(self, bot: Bot, row: OutboxMessage) -> None:
+        """Send one row; whatever happens, the row ends sent, failed, or due again later."""
+        assert row.id is not None
+        try:
+            await self._send_row(bot, row)
+        except Exception as error:
+            log.exception("outbox row %s hit %s; it will be retried", row.id, type(error).__name__)
+            self._retry_later(row, type(error).__name__, None)
+
+    def _retry_later(self, row: OutboxMessage, error: str, after: timedelta | None) -> None:
+        assert row.id is not None
+        wait = after or timedelta(seconds=min(300, 5 * 2 ** min(row.attempts, 6)))
+        with self.database.transaction() as session:
+            outbox.mark_retry(session, row.id, retry_at=self.clock.now() + wait, error=error)
+
+    async def _hook(self, hook: Callable[[Delivery], Awaitable[None]] | None, d: Delivery) -> None:
+        if hook is None:
+            return
+        try:
+            await hook(d)
+        except Exception:
+            log.exception("outbox hook failed for row %s", d.row_id)
+
+    async def _send_row(self, bot: Bot, row: OutboxMessage) -> None:
         assert row.id is not None
         try:
             message_id, text = await self._call(bot, row)
+        except RetryAfter as error:
+            # Only an alert waits in place; anything else steps aside and comes back later.
+            self._retry_later(row, "RetryAfter", _as_timedelta(error.retry_after))
+            return
         except (Forbidden, BadRequest) as error:
             log.warning("outbox row %s failed for good: %s", row.id, type(error).__name__)
             with self.database.transaction() as session:
                 outbox.mark_failed(
                     session, row.id, now=self.clock.now(), error=type(error).__name__
                 )
-            if self.on_failed is not None:
-                await self.on_failed(
-                    Delivery(row.id, row.chat_id, row.alert_id, None, type(error).__name__)
-                )
+            delivery = Delivery(row.id, row.chat_id, row.alert_id, None, type(error).__name__)
+            await self._hook(self.on_failed, delivery)
             return
         except NetworkError as error:
-            wait = timedelta(seconds=min(300, 5 * 2 ** min(row.attempts, 6)))
-            log.info("outbox row %s will be retried in %s", row.id, wait)
-            with self.database.transaction() as session:
-                outbox.mark_retry(
-                    session, row.id, retry_at=self.clock.now() + wait, error=type(error).__name__
-                )
+            log.info("outbox row %s will be retried", row.id)
+            self._retry_later(row, type(error).__name__, None)
             return
         with self.database.transaction() as session:
             outbox.mark_sent(session, row.id, now=self.clock.now(), telegram_message_id=message_id)
-        if self.on_sent is not None:
-            await self.on_sent(
-                Delivery(row.id, row.chat_id, row.alert_id, message_id, None, row.language, text)
-            )
+        sent = Delivery(row.id, row.chat_id, row.alert_id, message_id, None, row.language, text)
+        await self._hook(self.on_sent, sent)
 
     async def _call(self, bot: Bot, row: OutboxMessage) -> tuple[int, str | None]:
         if row.copy_message_id is not None and row.copy_from_chat_id is not None:
             from_chat, message = row.copy_from_chat_id, row.copy_message_id
             copied = await call_with_retries(
-                lambda: bot.copy_message(row.chat_id, from_chat, message)
+                lambda: bot.copy_message(row.chat_id, from_chat, message),
+                wait_on_rate_limit=row.priority == Priority.ALERT,
             )
             return copied.message_id, None
         rendered = self.render(row)
-        sent = await send_rendered_or_raise(bot, row.chat_id, rendered)
+        sent = await send_rendered_or_raise(
+            bot, row.chat_id, rendered, wait_on_rate_limit=row.priority == Priority.ALERT
+        )
         return sent.message_id, rendered.text

@@ -9,6 +9,7 @@ tick and failed deliveries use the same path.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +45,7 @@ from dialogs.router import DialogContext, route
 from storage import alerts, people
 from storage.database import Database
 from storage.invites import looks_like_token
-from storage.models import Alert, OutboxMessage
+from storage.models import Alert, CoachStatus, OutboxMessage
 from storage.outbox import Priority
 
 __all__ = ["ButtonPress", "Incoming", "Scope", "Waakvlam"]
@@ -112,6 +113,7 @@ class Waakvlam:
         self.policy = policy or noodknop.EscalationPolicy()
         self.bot_username = settings.bot_username or ""
         self.speaker = speaker or Speaker(None)
+        self._background: set[asyncio.Task[bool]] = set()
         self.worker = OutboxWorker(
             database=database,
             clock=clock,
@@ -190,9 +192,10 @@ class Waakvlam:
     ) -> tuple[Contact | None, Contact | None]:
         coach = people.get_coach(session, alert.coach_id)
         client = people.get_client(session, alert.client_id)
+        # A deactivated coach (or one whose client moved on) hears nothing more of the client.
         coach_contact = (
             Contact(coach.telegram_user_id, coach.language)
-            if coach and coach.telegram_user_id
+            if coach and coach.telegram_user_id and coach.status == CoachStatus.ACTIVE
             else None
         )
         client_contact = (
@@ -299,16 +302,26 @@ class Waakvlam:
         now = self.clock.now()
         applied = Applied()
         with self.database.transaction() as session:
-            for alert in alerts.waiting_alerts(session):
-                view = load_alert_view(session, alert)
-                outcome = noodknop.check_escalation(view, now, self.policy)
-                if not outcome.effects and not outcome.replies:
-                    continue
-                coach, client = self._alert_people(session, alert)
-                scope = Scope(coach=coach, client=client, alert_id=alert.id)
-                done = self.apply(session, outcome, scope, bot_username=bot.username)
-                applied.queued += done.queued
-                applied.urgent = applied.urgent or done.urgent
+            waiting = [alert.id for alert in alerts.waiting_alerts(session)]
+        for alert_id in waiting:
+            # One transaction per alert: a broken alert must not hold up the others.
+            try:
+                with self.database.transaction() as session:
+                    alert = alerts.get_alert(session, alert_id or 0)
+                    if alert is None:
+                        continue
+                    view = load_alert_view(session, alert)
+                    outcome = noodknop.check_escalation(view, now, self.policy)
+                    if not outcome.effects and not outcome.replies:
+                        continue
+                    coach, client = self._alert_people(session, alert)
+                    scope = Scope(coach=coach, client=client, alert_id=alert.id)
+                    done = self.apply(session, outcome, scope, bot_username=bot.username)
+            except Exception:
+                log.exception("alert %s could not be looked at; trying again next tick", alert_id)
+                continue
+            applied.queued += done.queued
+            applied.urgent = applied.urgent or done.urgent
         self._wake(applied)
 
     async def delivered(self, delivery: Delivery) -> None:
@@ -318,7 +331,12 @@ class Waakvlam:
                 client = people.client_by_telegram_id(session, delivery.chat_id)
                 wants_voice = client is not None and bool(client.read_aloud)
             if wants_voice:
-                await self.speaker.speak(bot, delivery.chat_id, delivery.language, delivery.text)
+                # In the background: a voice note must never hold up the next alert.
+                task = asyncio.create_task(
+                    self.speaker.speak(bot, delivery.chat_id, delivery.language, delivery.text)
+                )
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
         if delivery.alert_id is None:
             return
         now = self.clock.now()
@@ -346,6 +364,10 @@ class Waakvlam:
     async def delivery_failed(self, delivery: Delivery) -> None:
         """A message could not be delivered for good. For an alert: escalate, never go quiet."""
         if delivery.alert_id is None:
+            return
+        if delivery.error != "Forbidden":
+            # A 400 (say, a deleted location) does not mean the coach cannot be reached.
+            log.warning("alert %s message failed: %s", delivery.alert_id, delivery.error)
             return
         with self.database.transaction() as session:
             alert = alerts.get_alert(session, delivery.alert_id)

@@ -10,6 +10,7 @@ person confirmed it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -49,7 +50,11 @@ __all__ = [
 
 REASONS = ("bad", "fight", "lost", "letter", "other", "accident")
 CLOSE_OUTCOMES = ("talked", "visited", "referred", "false_alarm")
-_MAX_NOTIFIED_REPEATS = 5
+# Repeat presses are always counted; the team hears about the first few, then every fifth.
+_NOTIFY_EVERY_REPEAT_UNTIL = 5
+# A press this long after someone picked the alert up is a new call for help.
+_ACK_STILL_FRESH = timedelta(minutes=30)
+_ALERT_DATA = re.compile(r"^(nk|al):([0-9]{1,12}):([a-z_]{1,20})(?::([a-z_]{1,20}))?$")
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class AlertView:
     reason: str | None = None
     accidental: bool = False
     acknowledged_by: str | None = None  # name of the coach who picked it up
+    acknowledged_at: datetime | None = None
     escalated: bool = False
     emergency_sent: bool = False
     closed: bool = False
@@ -90,14 +96,15 @@ def is_available(days: str, start: str, end: str, local: datetime) -> bool:
 
     A window that ends before it starts runs past midnight (22:00-07:00).
     """
-    if str(local.isoweekday()) not in days:
-        return False
     now = local.time()
     opens = _clock(start)
     closes = time.max if end == "24:00" else _clock(end)
+    today = str(local.isoweekday()) in days
     if opens <= closes:
-        return opens <= now < closes or (end == "24:00" and now >= opens)
-    return now >= opens or now < closes
+        return today and (opens <= now < closes or (end == "24:00" and now >= opens))
+    # Past midnight the shift belongs to the day it started: Saturday 02:00 is Friday's night.
+    yesterday = str((local - timedelta(days=1)).isoweekday()) in days
+    return (today and now >= opens) or (yesterday and now < closes)
 
 
 def _clock(value: str) -> time:
@@ -128,7 +135,12 @@ def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcom
     """The client pressed the noodknop (menu button or /nood)."""
     assert person.role is Role.CLIENT and person.id is not None
     names = {"coach": person.coach_name, "client": person.name}
-    if open_alert is None:
+    fresh_ack = (
+        open_alert is not None
+        and open_alert.acknowledged_at is not None
+        and now - open_alert.acknowledged_at < _ACK_STILL_FRESH
+    )
+    if open_alert is None or (open_alert.acknowledged_by and not fresh_ack):
         return Outcome(
             effects=(RaiseAlert(client_id=person.id),),
             replies=(
@@ -143,41 +155,38 @@ def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcom
                 ),
             ),
         )
-    if open_alert.acknowledged_by:
-        seen = {"helper": open_alert.acknowledged_by}
-        return Outcome(
-            effects=(RepeatPress(open_alert.id),),
-            replies=(Reply("noodknop.already_seen", seen, keyboard=Keyboard.CLIENT_ALERT_MENU),),
-        )
+    count = open_alert.presses + 1
     team_told: tuple[Reply, ...] = ()
-    if open_alert.presses < _MAX_NOTIFIED_REPEATS:
+    if count <= _NOTIFY_EVERY_REPEAT_UNTIL or count % 5 == 0:
         team_told = (
             Reply(
                 "alert.pressed_again",
-                {**names, "count": open_alert.presses + 1, "time": At(now)},
+                {**names, "count": count, "time": At(now)},
                 buttons=_alert_buttons(),
                 to=Recipient.ALERT_TEAM,
                 urgent=True,
             ),
         )
-    return Outcome(
-        effects=(RepeatPress(open_alert.id),),
-        replies=(
-            Reply("noodknop.still_open", names, keyboard=Keyboard.CLIENT_ALERT_MENU),
-            *team_told,
-        ),
-    )
+    if open_alert.acknowledged_by:
+        lead = Reply(
+            "noodknop.already_seen",
+            {"helper": open_alert.acknowledged_by},
+            keyboard=Keyboard.CLIENT_ALERT_MENU,
+        )
+    else:
+        key = "noodknop.still_open" if team_told else "noodknop.still_open_quiet"
+        lead = Reply(key, names, keyboard=Keyboard.CLIENT_ALERT_MENU)
+    # A press after "by accident" means it was not: RepeatPress lifts that, and the clock runs.
+    return Outcome(effects=(RepeatPress(open_alert.id),), replies=(lead, *team_told))
 
 
 def parse_alert_data(data: str) -> tuple[str, int, str, str] | None:
     """``nk:<id>:<reason>`` or ``al:<id>:<action>[:<outcome>]`` -> (kind, id, action, arg)."""
-    parts = data.split(":")
-    if len(parts) < 3 or parts[0] not in ("nk", "al") or not parts[1].isdigit():
+    match = _ALERT_DATA.match(data)
+    if match is None:
         return None
-    if len(parts[1]) > 12 or len(parts) > 4:
-        return None
-    arg = parts[3] if len(parts) == 4 else ""
-    return parts[0], int(parts[1]), parts[2], arg
+    kind, ident, action, arg = match.groups()
+    return kind, int(ident), action, arg or ""
 
 
 def tell_reason(person: Person, alert: AlertView | None, reason: str, now: datetime) -> Outcome:
@@ -246,7 +255,12 @@ def coach_taps_alert(
 ) -> Outcome:
     """A coach pressed acknowledge, pass on, or a close outcome. Only those told may act:
     a coach it was sent to, or a coach pressing in a team group chat it was sent to."""
-    if person.role is not Role.COACH or person.id is None or alert is None:
+    if (
+        person.role is not Role.COACH
+        or person.id is None
+        or not person.coach_active
+        or alert is None
+    ):
         return Outcome(notice="common.button_unknown")
     told_here = chat_id is not None and chat_id < 0 and chat_id in alert.recipient_chat_ids
     if person.id not in alert.recipient_coach_ids and not told_here:
@@ -277,6 +291,9 @@ def coach_taps_alert(
             return Outcome(notice="alert.already_taken")
         return _pass_on(alert, names, person.id)
     if action == "close" and arg in CLOSE_OUTCOMES:
+        if not (alert.acknowledged_by or alert.accidental):
+            # The client was promised news when a person saw it: pick it up first.
+            return Outcome(notice="alert.ack_first")
         return Outcome(
             effects=(CloseAlert(alert.id, person.id, arg),),
             replies=(Reply("alert.closed", names, to=Recipient.ALERT_TEAM),),

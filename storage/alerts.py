@@ -85,9 +85,11 @@ def recipients_of(session: Session, alert_id: int) -> list[AlertRecipient]:
 
 
 def unreachable_chat_ids(session: Session, alert_id: int) -> set[int]:
-    """Chats this alert's messages could not reach for good (blocked the bot)."""
+    """Chats this alert's messages could not reach for good (blocked the bot: a 403)."""
     statement = select(OutboxMessage.chat_id).where(
-        OutboxMessage.alert_id == alert_id, col(OutboxMessage.failed_at).is_not(None)
+        OutboxMessage.alert_id == alert_id,
+        col(OutboxMessage.failed_at).is_not(None),
+        OutboxMessage.error == "Forbidden",
     )
     return set(session.exec(statement))
 

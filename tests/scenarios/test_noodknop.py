@@ -243,6 +243,24 @@ async def test_pressed_by_accident_tells_the_coach_and_stops_escalation(world: W
     assert _alert(world).outcome == "false_alarm"
 
 
+async def test_pressing_again_after_by_accident_starts_the_clock_again(world: World) -> None:
+    anna, sam = await _coach_and_client(world)
+    await _press(sam)
+    await anna.next_message()
+    await sam.press("↩️ Per ongeluk gedrukt")
+    await sam.next_message()
+    await anna.next_message()
+    world.clock.advance(timedelta(minutes=1))
+    await sam.tap_keyboard("🔴 Noodknop")  # it was not an accident after all
+    assert (await sam.next_message()).text.startswith("Je melding staat nog aan.")
+    assert (await anna.next_message()).text.startswith("🔴 NOODKNOP – Sam drukte nog een keer")
+    assert not _alert(world).accidental
+    world.clock.advance(timedelta(minutes=15))
+    await world.tick()
+    assert (await anna.next_message()).text.startswith("⏰ Nog niet opgepakt")
+    assert "Bel 112." in (await sam.next_message()).text
+
+
 async def test_pressing_again_adds_to_the_open_alert(world: World) -> None:
     anna, sam = await _coach_and_client(world)
     await _press(sam)

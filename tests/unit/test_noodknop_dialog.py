@@ -73,24 +73,57 @@ def test_a_press_raises_the_alert_at_once(event: object) -> None:
     assert alert.to is Recipient.NEW_ALERT_RECIPIENTS and alert.urgent
 
 
-def test_the_first_answer_promises_nothing_a_person_did_not_confirm() -> None:
-    text = TEXTS.render("nl", "noodknop.sent", {"coach": "Anna"})
-    assert "112" in text and "belt" not in text and "komt" not in text
+@pytest.mark.parametrize("language, promise", [("nl", "belt"), ("en", "will call")])
+def test_only_an_acknowledgement_promises_a_call(language: str, promise: str) -> None:
+    params = {"coach": "Anna", "client": "Sam", "helper": "Anna", "doctor": "x"}
+    promising = {
+        key
+        for key, entry in TEXTS.entries[language].items()
+        if key.startswith("noodknop.")
+        and isinstance(entry.value, str)
+        and promise in TEXTS.render(language, key, params)
+    }
+    # "seen" follows a person's tap; "already_seen" is shown only while that tap is fresh.
+    assert promising == {"noodknop.seen", "noodknop.already_seen"}
+    assert "112" in TEXTS.render(language, "noodknop.sent", params)
 
 
 def test_pressing_again_adds_to_the_open_alert() -> None:
     outcome = route(SAM, MenuPress(MenuItem.NOODKNOP), PRESSED, DialogContext(open_alert=ALERT))
     assert outcome.effects == (RepeatPress(3),)
     assert keys(outcome) == ["noodknop.still_open", "alert.pressed_again"]
-    seen = replace(ALERT, acknowledged_by="Anna")
-    outcome = route(SAM, Command("nood"), PRESSED, DialogContext(open_alert=seen))
-    assert keys(outcome) == ["noodknop.already_seen"]
+    seen = replace(ALERT, acknowledged_by="Anna", acknowledged_at=PRESSED)
+    soon = PRESSED + timedelta(minutes=10)
+    outcome = route(SAM, Command("nood"), soon, DialogContext(open_alert=seen))
+    assert keys(outcome) == ["noodknop.already_seen", "alert.pressed_again"]
+    assert outcome.effects == (RepeatPress(3),)
 
 
-def test_many_presses_stop_notifying_the_coach_again() -> None:
-    busy = replace(ALERT, presses=5)
+def test_a_press_long_after_someone_picked_it_up_is_a_new_alert() -> None:
+    seen = replace(ALERT, acknowledged_by="Anna", acknowledged_at=PRESSED)
+    later = PRESSED + timedelta(days=3)
+    outcome = route(SAM, Command("nood"), later, DialogContext(open_alert=seen))
+    assert outcome.effects == (RaiseAlert(client_id=7),)
+    assert keys(outcome) == ["noodknop.sent", "noodknop.what", "alert.new"]
+
+
+def test_a_press_after_by_accident_counts_again() -> None:
+    called_off = replace(ALERT, accidental=True)
+    outcome = route(SAM, Command("nood"), PRESSED, DialogContext(open_alert=called_off))
+    assert outcome.effects == (RepeatPress(3),)  # the shell lifts "accidental": the clock runs
+    assert keys(outcome) == ["noodknop.still_open", "alert.pressed_again"]
+
+
+@pytest.mark.parametrize("presses, told", [(4, True), (5, False), (9, True), (12, False)])
+def test_many_presses_reach_the_team_now_and_then_and_the_client_hears_the_truth(
+    presses: int, told: bool
+) -> None:
+    busy = replace(ALERT, presses=presses)
     outcome = route(SAM, MenuPress(MenuItem.NOODKNOP), PRESSED, DialogContext(open_alert=busy))
-    assert keys(outcome) == ["noodknop.still_open"]
+    expected = (
+        ["noodknop.still_open", "alert.pressed_again"] if told else ["noodknop.still_open_quiet"]
+    )
+    assert keys(outcome) == expected
 
 
 def test_reason_and_accident() -> None:
@@ -133,6 +166,10 @@ def test_acknowledge_tells_the_client_who_and_what() -> None:
         (BRAM, "nk:3:bad", ALERT, "common.button_unknown"),
         (SAM, "nk:3:dance", ALERT, "common.button_unknown"),
         (SAM, "nk:3:bad", replace(ALERT, closed=True), "common.question_closed"),
+        (ANNA, "al:3:close:talked", ALERT, "alert.ack_first"),  # nobody picked it up yet
+        (replace(ANNA, coach_active=False), "al:3:ack", ALERT, "common.button_unknown"),
+        (ANNA, "al:²:ack", ALERT, "common.button_unknown"),
+        (ANNA, "al:3:ack:", ALERT, "common.button_unknown"),
     ],
 )
 def test_forged_and_stale_alert_buttons_change_nothing(
@@ -163,7 +200,8 @@ def test_pass_on_escalates_or_gives_the_numbers_when_nobody_is_left() -> None:
 
 
 def test_close_records_the_outcome() -> None:
-    outcome = route(ANNA, Tap("al:3:close:visited"), PRESSED, DialogContext(tapped_alert=ALERT))
+    picked_up = replace(ALERT, acknowledged_by="Anna", acknowledged_at=PRESSED)
+    outcome = route(ANNA, Tap("al:3:close:visited"), PRESSED, DialogContext(tapped_alert=picked_up))
     assert outcome.effects == (CloseAlert(3, 1, "visited"),)
 
 
@@ -236,6 +274,11 @@ def test_failed_delivery_never_means_silence() -> None:
             True,
         ),  # past midnight
         ("1234567", "22:00", "07:00", datetime(2026, 11, 7, 12, 0, tzinfo=AMSTERDAM), False),
+        # a night shift belongs to the day it starts: Saturday 02:00 is Friday's night
+        ("12345", "22:00", "07:00", datetime(2026, 11, 7, 2, 0, tzinfo=AMSTERDAM), True),
+        ("12345", "22:00", "07:00", datetime(2026, 11, 2, 2, 0, tzinfo=AMSTERDAM), False),
+        ("12345", "22:00", "07:00", datetime(2026, 11, 6, 23, 0, tzinfo=AMSTERDAM), True),
+        ("12345", "22:00", "07:00", datetime(2026, 11, 7, 23, 0, tzinfo=AMSTERDAM), False),
     ],
 )
 def test_availability(days: str, start: str, end: str, local: datetime, expected: bool) -> None:
