@@ -5,6 +5,8 @@ check-in-priority outbox rows to 10,000 people, sent at Telegram's 30 messages/s
 happen while it runs. Goal: p99 under 1 s in both. Figures only; not part of the tests.
 
     .venv/bin/python bench/alert_latency.py [presses] [fan-out size] [database-url]
+
+Give PostgreSQL a database of its own (createdb waakvlam_bench): the benchmark creates tables.
 """
 
 from __future__ import annotations
