@@ -72,10 +72,13 @@ def sandbox(
     from bot.sandbox import TelegramSandbox
 
     async def serve() -> None:
-        async with TelegramSandbox(bot_token=token) as box:
-            await box.start(host="127.0.0.1", port=port) if not box.api_root else None
+        box = TelegramSandbox(bot_token=token)
+        await box.start(host="127.0.0.1", port=port)
+        try:
             typer.echo(f"TELEGRAM_API_URL={box.api_root} TELEGRAM_BOT_TOKEN={token}")
             await asyncio.Event().wait()
+        finally:
+            await box.stop()
 
     asyncio.run(serve())
 
