@@ -4,7 +4,7 @@ Through the sandbox over HTTP with the real bot (one process, 2 cores). The fan-
 check-in-priority outbox rows to 10,000 people, sent at Telegram's 30 messages/s; the presses
 happen while it runs. Goal: p99 under 1 s in both. Figures only; not part of the tests.
 
-    .venv/bin/python bench/alert_latency.py [presses] [fan-out size] [database-url]
+    .venv/bin/python -m bench.alert_latency [presses] [fan-out size] [database-url]
 
 Give PostgreSQL a database of its own (createdb waakvlam_bench): the benchmark creates tables.
 """
@@ -12,24 +12,13 @@ Give PostgreSQL a database of its own (createdb waakvlam_bench): the benchmark c
 from __future__ import annotations
 
 import asyncio
-import logging
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from pydantic import SecretStr
-
-from bot import admin
-from bot.app import build_application
-from bot.clock import SystemClock
-from bot.runner import polling
-from bot.sandbox import SimUser, TelegramSandbox
-from bot.settings import Settings
+from bench._harness import backend, running_bot
+from bot.sandbox import SimUser
 from storage import people
-from storage.database import Database
-from storage.migrate import upgrade
 from storage.models import ClientStatus
 from storage.outbox import Priority, enqueue
 
@@ -47,67 +36,47 @@ async def _press_and_wait(client: SimUser, coach: SimUser) -> float:
 
 
 async def main(presses: int, fan_out: int, database_url: str | None) -> None:
-    logging.disable(logging.WARNING)
-    clock = SystemClock()
-    with tempfile.TemporaryDirectory() as data_dir:
-        async with TelegramSandbox(bot_username="bench_bot", record_calls=False) as sandbox:
-            settings = Settings(
-                telegram_bot_token=SecretStr(sandbox.bot_token),
-                telegram_api_url=sandbox.api_root,
-                data_dir=Path(data_dir),
-                database_url=database_url,
-            )
-            database = Database(settings.resolved_database_url)
-            upgrade(database.engine)
-            application = build_application(settings, clock=clock, database=database)
-            async with polling(application):
-                issued = admin.invite_coach(
-                    database, settings, name="Anna", bot_username="bench_bot", now=clock.now()
+    async with running_bot(database_url, record_calls=False) as bench:
+        sandbox, database, coach, clock = bench.sandbox, bench.database, bench.coach, bench.clock
+        clients = [sandbox.user(first_name=f"Client{n}") for n in range(2 * presses)]
+        with database.transaction() as session:
+            for person in clients:
+                sandbox.state.chats[person.id].started = True
+                client = people.add_client(
+                    session,
+                    coach_id=bench.coach_id,
+                    name=person.first_name,
+                    language="nl",
+                    now=clock.now(),
                 )
-                coach = sandbox.user(first_name="Anna")
-                await coach.open_deep_link(issued.link.split("start=")[1])
-                await coach.next_message()
-                clients = [sandbox.user(first_name=f"Client{n}") for n in range(2 * presses)]
-                with database.transaction() as session:
-                    for person in clients:
-                        sandbox.state.chats[person.id].started = True
-                        client = people.add_client(
-                            session,
-                            coach_id=issued.coach_id,
-                            name=person.first_name,
-                            language="nl",
-                            now=clock.now(),
-                        )
-                        client.telegram_user_id = person.id
-                        client.status = ClientStatus.ACTIVE
-                        session.add(client)
+                client.telegram_user_id = person.id
+                client.status = ClientStatus.ACTIVE
+                session.add(client)
 
-                idle = [await _press_and_wait(c, coach) for c in clients[:presses]]
+        idle = [await _press_and_wait(c, coach) for c in clients[:presses]]
 
-                crowd = [sandbox.user(first_name=f"C{n}") for n in range(fan_out)]
-                with database.transaction() as session:
-                    for person in crowd:
-                        sandbox.state.chats[person.id].started = True
-                        enqueue(
-                            session,
-                            now=clock.now(),
-                            chat_id=person.id,
-                            priority=Priority.CHECKIN,
-                            text_key="common.question_closed",
-                        )
-                service = application.bot_data["service"]
-                fan_started = time.perf_counter()
-                service.worker.wake()
-                await crowd[0].next_message(timeout=30)
-                busy = []
-                for client in clients[presses:]:
-                    busy.append(await _press_and_wait(client, coach))
-                    await asyncio.sleep(0.2)  # presses spread over the fan-out, not a burst
-                window = time.perf_counter() - fan_started
-                delivered = sum(1 for person in crowd if person.inbox)
-            database.dispose()
-    backend = "postgresql" if database_url and "postgres" in database_url else "sqlite"
-    print(f"noodknop latency benchmark ({backend}, bot + sandbox in one process, 2 cores)")
+        crowd = [sandbox.user(first_name=f"C{n}") for n in range(fan_out)]
+        with database.transaction() as session:
+            for person in crowd:
+                sandbox.state.chats[person.id].started = True
+                enqueue(
+                    session,
+                    now=clock.now(),
+                    chat_id=person.id,
+                    priority=Priority.CHECKIN,
+                    text_key="common.question_closed",
+                )
+        fan_started = time.perf_counter()
+        bench.service.worker.wake()
+        await crowd[0].next_message(timeout=30)
+        busy = []
+        for client in clients[presses:]:
+            busy.append(await _press_and_wait(client, coach))
+            await asyncio.sleep(0.2)  # presses spread over the fan-out, not a burst
+        window = time.perf_counter() - fan_started
+        delivered = sum(1 for person in crowd if person.inbox)
+    where = f"{backend(database_url)}, bot + sandbox in one process, 2 cores"
+    print(f"noodknop latency benchmark ({where})")
     for label, values in (("idle", idle), (f"during {fan_out:,}-client fan-out", busy)):
         print(
             f"  {label:<32}: p50 {statistics.median(values) * 1000:6.0f} ms   "

@@ -2,31 +2,19 @@
 
 Prints wall time, updates handled per second, Bot API calls per second against the 30/s
 limit (sends, edits and callback answers all count), CPU seconds per joined client and peak memory.
-Run with ``make bench`` or ``.venv/bin/python bench/onboarding.py [clients] [database-url]``.
+Run with ``make bench`` or ``.venv/bin/python -m bench.onboarding [clients] [database-url]``.
 Figures only; never part of the test run's pass/fail.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import resource
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from pydantic import SecretStr
-
-from bot import admin
-from bot.app import build_application
-from bot.clock import SystemClock
-from bot.guard import Guard
-from bot.runner import polling
-from bot.sandbox import SimUser, TelegramSandbox
-from bot.settings import Settings
-from storage.database import Database
-from storage.migrate import upgrade
+from bench._harness import backend, running_bot
+from bot.sandbox import SimUser
 
 
 async def _join(client: SimUser, token: str) -> None:
@@ -41,50 +29,26 @@ async def _join(client: SimUser, token: str) -> None:
 
 
 async def main(clients: int, database_url: str | None) -> None:
-    logging.disable(logging.WARNING)
-    with tempfile.TemporaryDirectory() as data_dir:
-        async with TelegramSandbox(bot_username="bench_bot") as sandbox:
-            settings = Settings(
-                telegram_bot_token=SecretStr(sandbox.bot_token),
-                telegram_api_url=sandbox.api_root,
-                data_dir=Path(data_dir),
-                database_url=database_url,
-            )
-            database = Database(settings.resolved_database_url)
-            upgrade(database.engine)
-            application = build_application(
-                settings, clock=SystemClock(), database=database, guard=Guard()
-            )
-            async with polling(application):
-                issued = admin.invite_coach(
-                    database,
-                    settings,
-                    name="Anna",
-                    bot_username="bench_bot",
-                    now=SystemClock().now(),
-                )
-                anna = sandbox.user(first_name="Anna")
-                await anna.open_deep_link(issued.link.split("start=")[1])
-                await anna.next_message()
-                tokens = []
-                for number in range(clients):
-                    await anna.send_text(f"/nieuw Client{number}")
-                    text = await anna.next_message(timeout=60)
-                    await anna.next_message(timeout=60)
-                    link = next(w for w in (text.text or "").split() if "start=" in w)
-                    tokens.append(link.split("start=")[1])
-                people = [sandbox.user(first_name=f"Client{n}") for n in range(clients)]
-                calls_before = len(sandbox.calls)
-                cpu_before, wall_before = time.process_time(), time.perf_counter()
-                await asyncio.gather(*(_join(p, t) for p, t in zip(people, tokens, strict=True)))
-                wall = time.perf_counter() - wall_before
-                cpu = time.process_time() - cpu_before
-                api_calls = len(sandbox.calls) - calls_before
-            database.dispose()
+    async with running_bot(database_url, record_calls=True) as bench:
+        sandbox, anna = bench.sandbox, bench.coach
+        tokens = []
+        for number in range(clients):
+            await anna.send_text(f"/nieuw Client{number}")
+            text = await anna.next_message(timeout=60)
+            await anna.next_message(timeout=60)
+            link = next(w for w in (text.text or "").split() if "start=" in w)
+            tokens.append(link.split("start=")[1])
+        people = [sandbox.user(first_name=f"Client{n}") for n in range(clients)]
+        calls_before = len(sandbox.calls)
+        cpu_before, wall_before = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(_join(p, t) for p, t in zip(people, tokens, strict=True)))
+        wall = time.perf_counter() - wall_before
+        cpu = time.process_time() - cpu_before
+        api_calls = len(sandbox.calls) - calls_before
     updates = clients * 3
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    backend = "postgresql" if database_url and "postgres" in database_url else "sqlite"
-    print(f"onboarding benchmark ({backend}, sandbox and bot in one process, 2 cores)")
+    where = f"{backend(database_url)}, sandbox and bot in one process, 2 cores"
+    print(f"onboarding benchmark ({where})")
     print(f"  clients joined concurrently : {clients}")
     print(f"  wall time                   : {wall:.2f} s")
     print(f"  updates handled per second  : {updates / wall:.0f}")

@@ -4,7 +4,7 @@ Prints the time per text for ``speakable``, a fresh clip from espeak-ng (real li
 Opus encoding), a fresh clip on the Google path (gTTS's MP3 from the test fixture instead of
 the network, so decoding and encoding only; Google itself adds its own round trips), and a
 cached clip. Uses every Dutch client text in content/easy-language. Run with ``make bench`` or
-``.venv/bin/python bench/voice.py``. Figures only; never part of the test run's pass/fail.
+``.venv/bin/python -m bench.voice``. Figures only; never part of the test run's pass/fail.
 """
 
 from __future__ import annotations

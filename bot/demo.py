@@ -21,6 +21,7 @@ from bot.clock import SystemClock
 from bot.runner import polling
 from bot.sandbox import SentMessage, SimUser, TelegramSandbox
 from bot.settings import Settings
+from bot.texts import load_texts
 from storage.database import Database
 from storage.migrate import upgrade
 
@@ -158,7 +159,8 @@ async def _walk_through(
     await anna.press("✅ Ik bel nu")
     seen = await transcript.expect(sam, 1)
     await transcript.expect(anna, 1)
-    if not seen or "Anna belt je zo." not in (seen[0].text or ""):
+    promised = load_texts("nl").render("nl", "noodknop.seen", {"helper": "Anna"})
+    if not seen or seen[0].text != promised:
         transcript.problems.append("Sam was not told that Anna saw the alert")
 
     transcript.said(anna, "(presses) 📞 Gesproken")

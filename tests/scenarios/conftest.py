@@ -46,6 +46,15 @@ class World:
         await probe.send_text("/start")
         await probe.next_message()
 
+    def add_backup(self, coach: SimUser, backup: SimUser) -> None:
+        """``backup`` stands in for ``coach`` when an alert is not picked up."""
+        admin.add_backup(
+            self.database,
+            coach_id=self.coach_id(coach),
+            backup_coach_id=self.coach_id(backup),
+            now=self.clock.now(),
+        )
+
     def coach_id(self, person: SimUser) -> int:
         with self.database.transaction() as session:
             coach = session.exec(select(Coach).where(Coach.telegram_user_id == person.id)).one()
@@ -95,13 +104,17 @@ class World:
         assert picture.kind == "photo"
         return token_of(link_in(text))
 
+    async def link_opened(self, coach: SimUser, name: str = "Sam") -> SimUser:
+        """A client who opened their invite link and read the welcome and consent question."""
+        person = self.sandbox.user(first_name=name)
+        await person.open_deep_link(await self.invite(coach, name))
+        await person.next_message()
+        await person.next_message()
+        return person
+
     async def client(self, coach: SimUser, name: str = "Sam") -> SimUser:
         """A client who joined fully: consent yes, read aloud no, sees the menu."""
-        token = await self.invite(coach, name)
-        person = self.sandbox.user(first_name=name)
-        await person.open_deep_link(token)
-        await person.next_message()
-        await person.next_message()
+        person = await self.link_opened(coach, name)
         await person.press("Ja, dat is goed")
         await person.next_message()
         await person.press("Nee, alleen tekst")

@@ -108,12 +108,7 @@ async def test_no_answer_renotifies_escalates_and_then_gives_the_emergency_numbe
 ) -> None:
     anna, sam = await _coach_and_client(world)
     bram = await world.coach("Bram")
-    admin.add_backup(
-        world.database,
-        coach_id=world.coach_id(anna),
-        backup_coach_id=world.coach_id(bram),
-        now=world.clock.now(),
-    )
+    world.add_backup(anna, bram)
     await _press(sam)
     await anna.next_message()
 
@@ -151,12 +146,7 @@ async def test_no_answer_renotifies_escalates_and_then_gives_the_emergency_numbe
 async def test_outside_availability_the_backup_is_told_at_once(world: World) -> None:
     anna, sam = await _coach_and_client(world)
     bram = await world.coach("Bram")
-    admin.add_backup(
-        world.database,
-        coach_id=world.coach_id(anna),
-        backup_coach_id=world.coach_id(bram),
-        now=world.clock.now(),
-    )
+    world.add_backup(anna, bram)
     # Monday 10:00 in Amsterdam; Anna works Tuesday to Friday.
     admin.set_availability(
         world.database,
@@ -175,12 +165,7 @@ async def test_outside_availability_the_backup_is_told_at_once(world: World) -> 
 async def test_a_coach_who_blocked_the_bot_is_escalated_past_at_once(world: World) -> None:
     anna, sam = await _coach_and_client(world)
     bram = await world.coach("Bram")
-    admin.add_backup(
-        world.database,
-        coach_id=world.coach_id(anna),
-        backup_coach_id=world.coach_id(bram),
-        now=world.clock.now(),
-    )
+    world.add_backup(anna, bram)
     anna.block()
     await _press(sam)
     escalated = await bram.next_message()

@@ -94,10 +94,7 @@ async def test_client_joins_with_consent_and_sees_the_menu(world: World) -> None
 
 async def test_typed_answers_count_as_presses(world: World) -> None:
     anna = await world.coach()
-    sam = world.sandbox.user(first_name="Sam")
-    await sam.open_deep_link(await world.invite(anna))
-    await sam.next_message()
-    await sam.next_message()
+    sam = await world.link_opened(anna, "Sam")
     await sam.send_text("Ja!")
     assert (await sam.next_message()).text.startswith("Wil je dat ik")
     await sam.send_text("nee")
@@ -278,10 +275,7 @@ async def test_stale_and_forged_buttons_change_nothing(world: World) -> None:
 
 async def test_the_bot_remembers_across_a_restart(world: World) -> None:
     anna = await world.coach()
-    sam = world.sandbox.user(first_name="Sam")
-    await sam.open_deep_link(await world.invite(anna))
-    await sam.next_message()
-    await sam.next_message()
+    sam = await world.link_opened(anna, "Sam")
     await sam.press("Ja, dat is goed")
     await sam.next_message()
 

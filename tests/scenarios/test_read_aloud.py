@@ -9,10 +9,7 @@ from tests.scenarios.conftest import World
 
 
 async def _join(world: World, coach: SimUser, read_aloud: bool) -> SimUser:
-    sam = world.sandbox.user(first_name="Sam")
-    await sam.open_deep_link(await world.invite(coach))
-    await sam.next_message()
-    await sam.next_message()
+    sam = await world.link_opened(coach, "Sam")
     await sam.press("Ja, dat is goed")
     await sam.next_message()
     await sam.press("Ja, voorlezen" if read_aloud else "Nee, alleen tekst")

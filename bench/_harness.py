@@ -1,0 +1,79 @@
+"""What every benchmark starts with: the sandbox, a migrated database, the real bot polling,
+and a registered coach. Benchmarks print figures; none of this is part of the tests."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from bot import admin
+from bot.app import build_application
+from bot.clock import SystemClock
+from bot.runner import polling
+from bot.sandbox import SimUser, TelegramSandbox
+from bot.settings import Settings
+from storage.database import Database
+from storage.migrate import upgrade
+
+__all__ = ["Bench", "running_bot"]
+
+BOT_USERNAME = "bench_bot"
+
+
+@dataclass
+class Bench:
+    sandbox: TelegramSandbox
+    settings: Settings
+    database: Database
+    application: Any
+    coach: SimUser
+    coach_id: int
+    clock: SystemClock
+
+    @property
+    def service(self) -> Any:
+        return self.application.bot_data["service"]
+
+
+@asynccontextmanager
+async def running_bot(database_url: str | None, *, record_calls: bool) -> AsyncIterator[Bench]:
+    """A bot with coach Anna registered. Give PostgreSQL a database of its own."""
+    logging.disable(logging.WARNING)
+    clock = SystemClock()
+    with tempfile.TemporaryDirectory() as data_dir:
+        async with TelegramSandbox(bot_username=BOT_USERNAME, record_calls=record_calls) as box:
+            settings = Settings(
+                telegram_bot_token=SecretStr(box.bot_token),
+                telegram_api_url=box.api_root,
+                data_dir=Path(data_dir),
+                database_url=database_url,
+            )
+            database = Database(settings.resolved_database_url)
+            upgrade(database.engine)
+            application = build_application(settings, clock=clock, database=database)
+            try:
+                async with polling(application):
+                    issued = admin.invite_coach(
+                        database,
+                        settings,
+                        name="Anna",
+                        bot_username=BOT_USERNAME,
+                        now=clock.now(),
+                    )
+                    coach = box.user(first_name="Anna")
+                    await coach.open_deep_link(issued.link.split("start=")[1])
+                    await coach.next_message()
+                    yield Bench(box, settings, database, application, coach, issued.coach_id, clock)
+            finally:
+                database.dispose()
+
+
+def backend(database_url: str | None) -> str:
+    return "postgresql" if database_url and "postgres" in database_url else "sqlite"
