@@ -172,6 +172,7 @@ class Waakvlam:
         open_alert = None
         scope = Scope(sender=sender, coach=actor.coach)
         if person.role is Role.CLIENT and person.id is not None:
+            people.lock_client(session, person.id)
             scope = Scope(sender=sender, coach=actor.coach, client=sender)
             found = alerts.open_alert_of(session, person.id)
             if found is not None:
@@ -180,7 +181,7 @@ class Waakvlam:
         tapped_alert = None
         if isinstance(incoming.event, Tap):
             parsed = noodknop.parse_alert_data(incoming.event.data)
-            tapped = alerts.get_alert(session, parsed[1]) if parsed else None
+            tapped = alerts.lock_alert(session, parsed[1]) if parsed else None
             if tapped is not None:
                 tapped_alert = load_alert_view(session, tapped)
                 coach, client = self._alert_people(session, tapped)
@@ -307,7 +308,8 @@ class Waakvlam:
             # One transaction per alert: a broken alert must not hold up the others.
             try:
                 with self.database.transaction() as session:
-                    alert = alerts.get_alert(session, alert_id or 0)
+                    # Another instance looking at this alert right now has it: skip it.
+                    alert = alerts.lock_alert(session, alert_id or 0, skip_locked=True)
                     if alert is None:
                         continue
                     view = load_alert_view(session, alert)
@@ -370,7 +372,7 @@ class Waakvlam:
             log.warning("alert %s message failed: %s", delivery.alert_id, delivery.error)
             return
         with self.database.transaction() as session:
-            alert = alerts.get_alert(session, delivery.alert_id)
+            alert = alerts.lock_alert(session, delivery.alert_id)
             if alert is None or delivery.chat_id not in {
                 r.chat_id for r in alerts.recipients_of(session, alert.id or 0)
             }:

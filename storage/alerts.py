@@ -14,6 +14,7 @@ __all__ = [
     "backups_of",
     "events_of",
     "get_alert",
+    "lock_alert",
     "open_alert_of",
     "recipients_of",
     "unreachable_chat_ids",
@@ -34,6 +35,18 @@ def get_alert(session: Session, alert_id: int) -> Alert | None:
     return session.get(Alert, alert_id)
 
 
+def lock_alert(session: Session, alert_id: int, *, skip_locked: bool = False) -> Alert | None:
+    """The alert, held until the transaction ends, so several bot instances act on it one at
+    a time. With ``skip_locked`` an alert another instance holds comes back as None.
+
+    On PostgreSQL this is ``SELECT ... FOR UPDATE``; SQLite serialises all writers anyway.
+    """
+    statement = select(Alert).where(Alert.id == alert_id)
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=skip_locked)
+    return session.exec(statement).first()
+
+
 def waiting_alerts(session: Session) -> list[Alert]:
     """Open alerts nobody picked up and the client did not call off (the clock watches them)."""
     statement = select(Alert).where(
@@ -41,8 +54,6 @@ def waiting_alerts(session: Session) -> list[Alert]:
         col(Alert.acknowledged_at).is_(None),
         col(Alert.accidental).is_(False),
     )
-    if session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
     return list(session.exec(statement.order_by(col(Alert.id))))
 
 

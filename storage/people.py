@@ -30,6 +30,7 @@ __all__ = [
     "get_coach",
     "list_clients",
     "list_coaches",
+    "lock_client",
 ]
 
 
@@ -103,6 +104,13 @@ def activate_client(session: Session, client: Client, *, now: datetime) -> None:
     session.add(client)
     assert client.id is not None
     session.add(SupportPhase(client_id=client.id, phase=SupportPhaseName.START, started_at=now))
+
+
+def lock_client(session: Session, client_id: int) -> None:
+    """Hold the client's row until the transaction ends: two bot instances handle one client's
+    presses one at a time (PostgreSQL; SQLite serialises all writers anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(select(Client.id).where(Client.id == client_id).with_for_update()).first()
 
 
 def list_clients(session: Session, *, coach_id: int) -> list[Client]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot import admin
 from storage import alerts as alert_store
+from storage.database import Database
 from storage.models import Alert, OutboxMessage
 from storage.outbox import Priority, enqueue
 from tests.scenarios.conftest import World
@@ -350,3 +352,27 @@ async def test_a_team_group_chat_can_pick_up_an_escalated_alert(world: World) ->
     await team.press("✅ Ik bel nu", sender=bram)
     assert (await sam.next_message()).text == "Bram heeft je melding gezien.\nBram belt je zo."
     assert _alert(world).acknowledged_by == world.coach_id(bram)
+
+
+async def test_two_instances_never_escalate_the_same_alert_twice(world: World) -> None:
+    if not world.database.is_postgresql:
+        pytest.skip("row locks between instances are PostgreSQL's; SQLite runs one instance")
+    anna, sam = await _coach_and_client(world)
+    await _press(sam)
+    await anna.next_message()
+    world.clock.advance(timedelta(minutes=6))
+    other_instance = Database(world.database.url)
+    try:
+        with other_instance.transaction() as session:
+            held = alert_store.lock_alert(session, _alert(world).id or 0)
+            assert held is not None
+            await world.tick()  # this instance skips what the other one is handling
+            await world.settle()
+            assert not any((m.text or "").startswith("⏰") for m in anna.inbox)
+    finally:
+        other_instance.dispose()
+    await world.tick()
+    assert (await anna.next_message()).text.startswith("⏰ Nog niet opgepakt")
+    await world.tick()
+    await world.settle()
+    assert sum((m.text or "").startswith("⏰") for m in anna.inbox) == 1
