@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -19,6 +20,13 @@ from telegram import Bot
 from telegram.error import BadRequest
 
 from bot.alerts import AlertContext, alert_contacts, load_alert_view
+from bot.checkins import (
+    CHECKIN_EFFECTS,
+    CheckinShell,
+    schedule_of_row,
+    shell_from_settings,
+    state_of,
+)
 from bot.clock import Clock
 from bot.delivery import send_rendered
 from bot.effects import EffectContext, apply_effect
@@ -29,8 +37,11 @@ from bot.settings import Settings
 from bot.speech import Speaker
 from bot.state import Actor, Contact, load_actor, load_invite
 from bot.texts import Texts
-from dialogs import noodknop
-from dialogs.events import Event, Start, Tap
+from dialogs import checkin, noodknop
+from dialogs import schedule as checkin_schedule
+from dialogs.coach_checkin import COMMANDS as CHECKIN_COMMANDS
+from dialogs.coach_checkin import is_schedule_button
+from dialogs.events import Command, Event, Start, Tap
 from dialogs.outcome import (
     Button,
     ChooseReadAloud,
@@ -38,14 +49,15 @@ from dialogs.outcome import (
     Outcome,
     Recipient,
     Reply,
+    StartCheckin,
     TextRef,
 )
 from dialogs.people import Role
 from dialogs.router import DialogContext, route
-from storage import alerts, people
+from storage import alerts, checkins, people
 from storage.database import Database
 from storage.invites import looks_like_token
-from storage.models import Alert, CoachStatus, OutboxMessage
+from storage.models import Alert, ClientStatus, CoachStatus, OutboxMessage
 from storage.outbox import Priority
 
 __all__ = ["ButtonPress", "Incoming", "Scope", "Waakvlam"]
@@ -103,6 +115,7 @@ class Waakvlam:
         guard: Guard | None = None,
         policy: noodknop.EscalationPolicy | None = None,
         speaker: Speaker | None = None,
+        checkin_shell: CheckinShell | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -113,6 +126,7 @@ class Waakvlam:
         self.policy = policy or noodknop.EscalationPolicy()
         self.bot_username = settings.bot_username or ""
         self.speaker = speaker or Speaker(None)
+        self.checkins = checkin_shell or shell_from_settings(settings)
         self._background: set[asyncio.Task[bool]] = set()
         self.worker = OutboxWorker(
             database=database,
@@ -171,6 +185,7 @@ class Waakvlam:
         invite = load_invite(session, payload) if payload and looks_like_token(payload) else None
         open_alert = None
         scope = Scope(sender=sender, coach=actor.coach)
+        checkin_state = checkin_context = coach_checkin = None
         if person.role is Role.CLIENT and person.id is not None:
             people.lock_client(session, person.id)
             scope = Scope(sender=sender, coach=actor.coach, client=sender)
@@ -178,6 +193,9 @@ class Waakvlam:
             if found is not None:
                 open_alert = load_alert_view(session, found)
                 scope = Scope(sender=sender, coach=actor.coach, client=sender, alert_id=found.id)
+            checkin_state, checkin_context = self._client_checkin(session, actor, incoming.event)
+        if person.role is Role.COACH and person.id is not None and _about_checkins(incoming.event):
+            coach_checkin = self.checkins.coach_context(session, person.id, self.clock.now())
         tapped_alert = None
         if isinstance(incoming.event, Tap):
             parsed = noodknop.parse_alert_data(incoming.event.data)
@@ -186,7 +204,26 @@ class Waakvlam:
                 tapped_alert = load_alert_view(session, tapped)
                 coach, client = self._alert_people(session, tapped)
                 scope = Scope(sender=sender, coach=coach, client=client, alert_id=tapped.id)
-        return DialogContext(invite, open_alert, tapped_alert), scope
+        context = DialogContext(
+            invite, open_alert, tapped_alert, checkin_state, checkin_context, coach_checkin
+        )
+        return context, scope
+
+    def _client_checkin(
+        self, session: Session, actor: Actor, event: Event
+    ) -> tuple[checkin.CheckinState | None, checkin.CheckinContext | None]:
+        """The client's open check-in; for a check-in button, else their latest one."""
+        person = actor.person
+        assert person.id is not None
+        row = checkins.open_checkin_of(session, person.id)
+        if row is None and isinstance(event, Tap) and checkin.is_checkin_callback(event.data):
+            row = checkins.latest_checkin_of(session, person.id)
+        if row is None:
+            return None, None
+        client = people.get_client(session, person.id)
+        assert client is not None
+        state = state_of(row)
+        return state, self.checkins.context(session, client, person.coach_name or "", state)
 
     def _alert_people(
         self, session: Session, alert: Alert
@@ -194,11 +231,7 @@ class Waakvlam:
         coach = people.get_coach(session, alert.coach_id)
         client = people.get_client(session, alert.client_id)
         # A deactivated coach (or one whose client moved on) hears nothing more of the client.
-        coach_contact = (
-            Contact(coach.telegram_user_id, coach.language)
-            if coach and coach.telegram_user_id and coach.status == CoachStatus.ACTIVE
-            else None
-        )
+        coach_contact = self._coach_contact(coach)
         client_contact = (
             Contact(client.telegram_user_id, client.language)
             if client and client.telegram_user_id
@@ -209,7 +242,13 @@ class Waakvlam:
     # -- the one way an outcome is carried out ---------------------------------------------
 
     def apply(
-        self, session: Session, outcome: Outcome, scope: Scope, *, bot_username: str
+        self,
+        session: Session,
+        outcome: Outcome,
+        scope: Scope,
+        *,
+        bot_username: str,
+        priority: Priority = Priority.NOTICE,
     ) -> Applied:
         now = self.clock.now()
         effect_context = EffectContext(
@@ -224,10 +263,19 @@ class Waakvlam:
         new_recipients: list[Contact] = []
         # A copied message goes after the replies that announce it ("Sam sends where ..."):
         # rows of equal priority are sent in the order they were written.
-        later = [e for e in outcome.effects if isinstance(e, CopyToAlertTeam)]
-        for effect in (e for e in outcome.effects if not isinstance(e, CopyToAlertTeam)):
-            result = apply_effect(session, effect, effect_context)
+        later = [e for e in outcome.effects if isinstance(e, CopyToAlertTeam | StartCheckin)]
+        coach_notes: list[Reply] = []
+        for effect in (e for e in outcome.effects if e not in later):
+            if isinstance(effect, CHECKIN_EFFECTS):
+                result = self.checkins.apply(session, effect, now)
+            else:
+                result = apply_effect(session, effect, effect_context)
+            if isinstance(effect, ChooseReadAloud) and scope.sender is not None:
+                self._first_schedule(session, effect.client_id, now)
             new_recipients += result.pop("_new_recipients", [])
+            coach_notes += result.pop("_coach_notes", [])
+            if (client := result.pop("_client", None)) is not None and scope.client is None:
+                scope = Scope(scope.sender, scope.coach, client, scope.alert_id)
             results.update(result)
         alert_id = results.get("alert_id", scope.alert_id)
         applied = Applied()
@@ -248,15 +296,79 @@ class Waakvlam:
                     buttons=buttons,
                     now=now,
                     alert_id=alert_id,
-                    priority=Priority.NOTICE,
+                    priority=priority,
                 )
                 applied.queued += 1
                 applied.urgent = applied.urgent or reply.urgent
-        for copy in later:
-            apply_effect(session, copy, effect_context)
+        for note in coach_notes:
+            if scope.coach is not None:
+                enqueue_reply(
+                    session,
+                    reply=note,
+                    chat_id=scope.coach.chat_id,
+                    language=scope.coach.language,
+                    params=note.params,
+                    buttons=(),
+                    now=now,
+                    alert_id=None,
+                    priority=Priority.NOTICE,
+                )
+                applied.queued += 1
+        for effect in later:
+            if isinstance(effect, StartCheckin):
+                started = self._start_checkin(
+                    session, effect.client_id, effect.origin, bot_username, priority
+                )
+                applied.queued += started.queued
+            else:
+                apply_effect(session, effect, effect_context)
         if results.pop("_nobody_told", False) and alert_id is not None:
             self._nobody_could_be_told(session, alert_id, scope, applied, bot_username)
         return applied
+
+    def _first_schedule(self, session: Session, client_id: int, now: datetime) -> None:
+        """A client who just finished joining gets the default check-in rhythm."""
+        if checkins.schedule_of(session, client_id) is None:
+            self.checkins.default_schedule(session, client_id, now)
+
+    def _start_checkin(
+        self,
+        session: Session,
+        client_id: int,
+        origin: str,
+        bot_username: str,
+        priority: Priority = Priority.NOTICE,
+    ) -> Applied:
+        """Open a check-in for an active client and queue its first question."""
+        client = people.get_client(session, client_id)
+        if (
+            client is None
+            or client.id is None
+            or client.status != ClientStatus.ACTIVE
+            or client.telegram_user_id is None
+            or checkins.open_checkin_of(session, client.id) is not None
+        ):
+            return Applied()
+        now = self.clock.now()
+        coach = people.get_coach(session, client.coach_id)
+        book = self.checkins.book(client.language)
+        row = checkins.add_checkin(
+            session, client_id=client.id, version=book.current.version, origin=origin, now=now
+        )
+        assert row.id is not None
+        context = self.checkins.context(session, client, coach.name if coach else "", None)
+        outcome = checkin.start_checkin(row.id, now, context)
+        scope = Scope(
+            coach=self._coach_contact(coach),
+            client=Contact(client.telegram_user_id, client.language),
+        )
+        return self.apply(session, outcome, scope, bot_username=bot_username, priority=priority)
+
+    @staticmethod
+    def _coach_contact(coach: Any) -> Contact | None:
+        if coach and coach.telegram_user_id and coach.status == CoachStatus.ACTIVE:
+            return Contact(coach.telegram_user_id, coach.language)
+        return None
 
     def _nobody_could_be_told(
         self, session: Session, alert_id: int, scope: Scope, applied: Applied, bot_username: str
@@ -325,6 +437,66 @@ class Waakvlam:
             applied.queued += done.queued
             applied.urgent = applied.urgent or done.urgent
         self._wake(applied)
+        await self.checkin_tick(bot)
+
+    async def checkin_tick(self, bot: Bot, batch: int = 200) -> None:
+        """Start the check-ins that are due, then remind or close the ones whose time came.
+
+        Rows are claimed in batches (SKIP LOCKED on PostgreSQL, so another instance takes
+        other rows); each client gets a savepoint, so one broken client holds up nobody.
+        """
+        for claim, handle in (
+            (checkins.claim_due_schedules, self._due_schedule),
+            (checkins.claim_waking_checkins, self._waking_checkin),
+        ):
+            seen: set[int] = set()
+            while True:
+                now = self.clock.now()
+                applied = Applied()
+                with self.database.transaction() as session:
+                    rows = [r for r in claim(session, now, batch) if r.id not in seen]
+                    for row in rows:
+                        assert row.id is not None
+                        seen.add(row.id)
+                        try:
+                            with session.begin_nested():
+                                done = handle(session, row, now, bot.username)
+                        except Exception:
+                            log.exception("check-in row %s failed; next try later", row.id)
+                            _postpone(row, now)
+                            session.add(row)
+                            continue
+                        applied.queued += done.queued
+                self._wake(applied)
+                if len(rows) < batch:
+                    break
+
+    def _due_schedule(self, session: Session, row: Any, now: datetime, username: str) -> Applied:
+        plan = checkin_schedule.plan_due(
+            schedule_of_row(row), row.next_due_at, now, self.checkins.quiet
+        )
+        row.next_due_at = plan.next_due_at
+        session.add(row)
+        if not plan.send or alerts.open_alert_of(session, row.client_id) is not None:
+            return Applied()  # no "how are you doing?" while an alert is open
+        return self._start_checkin(session, row.client_id, "schedule", username, Priority.CHECKIN)
+
+    def _waking_checkin(self, session: Session, row: Any, now: datetime, username: str) -> Applied:
+        client = people.get_client(session, row.client_id)
+        assert client is not None
+        coach = people.get_coach(session, client.coach_id)
+        state = state_of(row)
+        context = self.checkins.context(session, client, coach.name if coach else "", state)
+        outcome = checkin.timer_fired(state, now, context)
+        if client.status != ClientStatus.ACTIVE or client.telegram_user_id is None:
+            outcome = checkin.close_missed(state, now, context)
+        scope = Scope(
+            coach=self._coach_contact(coach),
+            client=Contact(client.telegram_user_id, client.language)
+            if client.telegram_user_id
+            else None,
+        )
+        return self.apply(session, outcome, scope, bot_username=username, priority=Priority.CHECKIN)
 
     async def delivered(self, delivery: Delivery) -> None:
         bot = self.worker.bot
@@ -430,6 +602,22 @@ class Waakvlam:
                 )
         except BadRequest:
             log.info("question message could not be closed (already closed or too old)")
+
+
+def _postpone(row: Any, now: datetime) -> None:
+    """A row that failed is looked at again in a while, not in a tight loop."""
+    later = now + timedelta(minutes=15)
+    if hasattr(row, "next_due_at"):
+        row.next_due_at = later
+    else:
+        row.wake_at = later
+
+
+def _about_checkins(event: Event) -> bool:
+    """A coach's check-in command or button: the shell loads the coach's clients for it."""
+    if isinstance(event, Command):
+        return event.name in CHECKIN_COMMANDS
+    return isinstance(event, Tap) and is_schedule_button(event.data)
 
 
 def _read_aloud_after(outcome: Outcome, before: bool) -> bool:

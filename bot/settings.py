@@ -67,6 +67,30 @@ class Settings(BaseSettings):
     voice_engine: Literal["gtts", "espeak", "off"] = Field(
         default="gtts", validation_alias=_env("WAAKVLAM_VOICE_ENGINE", "voice_engine")
     )
+    checkin_rhythm: Literal[
+        "weekly", "every_2_weeks", "every_4_weeks", "every_6_weeks", "every_3_months"
+    ] = Field(default="weekly", validation_alias=_env("WAAKVLAM_CHECKIN_RHYTHM", "checkin_rhythm"))
+    checkin_time: str = Field(
+        default="10:00",
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        validation_alias=_env("WAAKVLAM_CHECKIN_TIME", "checkin_time"),
+    )
+    quiet_hours: str = Field(
+        default="21:00-08:00",
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$",
+        validation_alias=_env("WAAKVLAM_QUIET_HOURS", "quiet_hours"),
+    )
+    checkin_remind_hours: float = Field(
+        default=4,
+        gt=0,
+        validation_alias=_env("WAAKVLAM_CHECKIN_REMIND_HOURS", "checkin_remind_hours"),
+    )
+    checkin_low_grade: int = Field(
+        default=4,
+        ge=1,
+        le=10,
+        validation_alias=_env("WAAKVLAM_CHECKIN_LOW_GRADE", "checkin_low_grade"),
+    )
     webhook_url: str | None = Field(
         default=None, validation_alias=_env("WAAKVLAM_WEBHOOK_URL", "webhook_url")
     )

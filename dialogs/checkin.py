@@ -29,8 +29,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
 from dialogs.checkin_questions import (
     BACK,
@@ -42,6 +40,16 @@ from dialogs.checkin_questions import (
     QuestionKind,
     QuestionSet,
     SignalRole,
+)
+from dialogs.checkin_state import (
+    CheckinEffect,
+    CheckinState,
+    CheckinStatus,
+    RaiseSignal,
+    SaveCheckin,
+    Signal,
+    SignalKind,
+    WithdrawSignal,
 )
 from dialogs.numbers import GradeProblem, read_grade
 from dialogs.outcome import Button, Outcome, Recipient, Reply, TextRef
@@ -81,13 +89,6 @@ CALLBACK_PREFIX = "ci"
 _CALLBACK = re.compile(rf"ci:(\d{{1,19}}):(\d{{1,2}}):([a-z0-9_]{{1,{MAX_ID_LENGTH}}})")
 
 
-class CheckinStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"  # every question was passed: answered, "don't know" or skipped
-    UNFINISHED = "unfinished"  # closed by time after some answers
-    MISSED = "missed"  # closed by time without a single answer
-
-
 @dataclass(frozen=True)
 class CheckinRules:
     """The organisation's settings for check-ins and signals (defaults from the issue)."""
@@ -101,26 +102,6 @@ class CheckinRules:
     close_after: timedelta = timedelta(hours=24)  # after the reminder (or the last activity)
     correction_window: timedelta = timedelta(hours=1)  # "oops" still works after the thanks
     quiet: QuietHours = DEFAULT_QUIET
-
-
-@dataclass(frozen=True)
-class CheckinState:
-    """One check-in as stored. ``answers`` maps question id to answer value (see
-    ``dialogs.checkin_questions``); ``position`` is the current question's index in the set
-    (``len(set)`` once done). ``wake_at``: when the shell should call ``timer_fired``.
-    ``raised``: the signal causes this check-in raised, so a correction can withdraw them."""
-
-    checkin_id: int
-    client_id: int
-    version: str
-    sent_at: datetime
-    position: int = 0
-    answers: dict[str, str] = field(default_factory=dict)
-    status: CheckinStatus = CheckinStatus.OPEN
-    reminded_at: datetime | None = None
-    wake_at: datetime | None = None
-    finished_at: datetime | None = None
-    raised: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,53 +129,6 @@ class CheckinContext:
     timezone: str = "Europe/Amsterdam"
     history: tuple[PastCheckin, ...] = ()
     rules: CheckinRules = field(default_factory=CheckinRules)
-
-
-class SignalKind(StrEnum):
-    LOW_GRADE = "low_grade"
-    GRADE_DROP = "grade_drop"
-    HELP = "help"
-    CALL_ME = "call_me"
-    MISSED = "missed"
-
-
-@dataclass(frozen=True)
-class Signal:
-    """Something the coach should know. ``key`` is a text in coach-checkin.yaml; the shell adds
-    the client's name as ``{client}`` to ``params`` when it renders it."""
-
-    kind: SignalKind
-    cause: str  # unique per client for the same cause: use it as the dedupe key
-    key: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SaveCheckin:
-    """Store this as the check-in's state (insert or update by ``state.checkin_id``)."""
-
-    state: CheckinState
-
-
-@dataclass(frozen=True)
-class RaiseSignal:
-    """Store the signal unless (client_id, cause) exists; if new, tell the coach via the outbox."""
-
-    client_id: int
-    checkin_id: int
-    signal: Signal
-
-
-@dataclass(frozen=True)
-class WithdrawSignal:
-    """The client corrected an answer: the signal with this cause no longer holds."""
-
-    client_id: int
-    checkin_id: int
-    cause: str
-
-
-CheckinEffect = SaveCheckin | RaiseSignal | WithdrawSignal
 
 
 @dataclass(frozen=True)
@@ -234,9 +168,7 @@ def _outcome(
     notice: str | None = None,
     chosen: str | None = None,
 ) -> Outcome:
-    # The check-in effects join dialogs.outcome.Effect when the shell integrates them.
-    pending: tuple[Any, ...] = tuple(effects)
-    return Outcome(replies=tuple(replies), effects=pending, notice=notice, chosen=chosen)
+    return Outcome(replies=tuple(replies), effects=tuple(effects), notice=notice, chosen=chosen)
 
 
 _CLOSED = _outcome(notice="common.question_closed")

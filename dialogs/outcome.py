@@ -8,9 +8,11 @@ which the shell merges into each reply's parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
+
+from dialogs.checkin_state import RaiseSignal, SaveCheckin, WithdrawSignal
 
 __all__ = [
     "AcknowledgeAlert",
@@ -29,13 +31,19 @@ __all__ = [
     "InviteClient",
     "Keyboard",
     "Outcome",
+    "PauseCheckins",
     "RaiseAlert",
+    "RaiseSignal",
     "Recipient",
     "RepeatPress",
     "Reply",
+    "SaveCheckin",
     "SendEmergencyNumbers",
     "SetAlertReason",
+    "SetSchedule",
+    "StartCheckin",
     "TextRef",
+    "WithdrawSignal",
 ]
 
 
@@ -191,6 +199,35 @@ class CloseAlert:
     outcome: str
 
 
+@dataclass(frozen=True)
+class StartCheckin:
+    """Open a check-in for the client now and send its first question (``origin``: who asked:
+    "client", "coach" or "schedule"). Results: ``checkin_started`` (False when one is open)."""
+
+    client_id: int
+    origin: str
+
+
+@dataclass(frozen=True)
+class SetSchedule:
+    """A coach set a client's check-in rhythm, weekday (0 = Monday) and local time."""
+
+    client_id: int
+    coach_id: int
+    rhythm: str
+    weekday: int
+    at: time
+
+
+@dataclass(frozen=True)
+class PauseCheckins:
+    """A coach paused (holiday) or resumed a client's check-ins. Results: ``next`` (resumed)."""
+
+    client_id: int
+    coach_id: int
+    paused: bool
+
+
 Effect = (
     ActivateCoach
     | ClaimClientInvite
@@ -207,6 +244,12 @@ Effect = (
     | EscalateAlert
     | SendEmergencyNumbers
     | CloseAlert
+    | StartCheckin
+    | SetSchedule
+    | PauseCheckins
+    | SaveCheckin
+    | RaiseSignal
+    | WithdrawSignal
 )
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from dialogs import noodknop, onboarding
+from dialogs import checkin, noodknop, onboarding
+from dialogs.checkin import CheckinContext
+from dialogs.checkin_state import CheckinState, CheckinStatus
 from dialogs.coach import coach_acts
+from dialogs.coach_checkin import CoachCheckinContext, coach_checkin_acts, is_schedule_button
 from dialogs.events import (
     Command,
     EditedMessage,
@@ -18,7 +21,7 @@ from dialogs.events import (
     Tap,
     Text,
 )
-from dialogs.outcome import Keyboard, Outcome, Reply
+from dialogs.outcome import Keyboard, Outcome, Reply, StartCheckin
 from dialogs.people import ClientStep, InviteView, Person, Role
 from dialogs.understand import parse_yes_no
 
@@ -26,7 +29,6 @@ __all__ = ["DialogContext", "route"]
 
 _SOON = {
     MenuItem.MESSAGE_COACH: "soon.message_coach",
-    MenuItem.CHECKIN: "soon.checkin",
 }
 
 
@@ -37,6 +39,11 @@ class DialogContext:
     invite: InviteView | None = None  # what a /start payload points to
     open_alert: noodknop.AlertView | None = None  # the acting client's open alert
     tapped_alert: noodknop.AlertView | None = None  # the alert a pressed button names
+    # The acting client's open check-in (for a check-in button: else their latest one),
+    # with the context its dialog needs; loaded by who acted, never by an id in button data.
+    checkin: CheckinState | None = None
+    checkin_context: CheckinContext | None = None
+    coach_checkin: CoachCheckinContext | None = None  # a coach's clients, for their commands
 
 
 _HELP_COMMANDS = frozenset({"help", "hulp"})
@@ -57,6 +64,10 @@ def route(
     if person.role is Role.COACH:
         if isinstance(event, EditedMessage):
             return Outcome(replies=(Reply("coach.edited"),))
+        if context.coach_checkin is not None and person.coach_active:
+            handled = coach_checkin_acts(person, event, now, context.coach_checkin)
+            if handled is not None:
+                return handled
         return coach_acts(person, event)
     return _client_acts(person, event, now, context)
 
@@ -71,6 +82,16 @@ def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> O
         return noodknop.coach_taps_alert(
             person, context.tapped_alert, action, arg, now, event.chat_id
         )
+    if checkin.is_checkin_callback(data):
+        if person.role is not Role.CLIENT or context.checkin_context is None:
+            return Outcome(notice="common.question_closed")
+        return checkin.handle_tap(context.checkin, data, now, context.checkin_context)
+    if is_schedule_button(data) and person.role is Role.COACH and person.coach_active:
+        handled = coach_checkin_acts(
+            person, event, now, context.coach_checkin or CoachCheckinContext()
+        )
+        if handled is not None:
+            return handled
     if data in (onboarding.CONSENT_YES, onboarding.CONSENT_NO):
         return onboarding.answer_consent(person, data == onboarding.CONSENT_YES, now)
     if data in (onboarding.VOICE_YES, onboarding.VOICE_NO):
@@ -93,6 +114,11 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
             context.open_alert is not None
         ):
             return noodknop.share_location(person, context.open_alert, chat_id, message_id, now)
+        case MenuPress(item=MenuItem.CHECKIN):
+            return _checkin_asked(person, context)
+        case Text(text=text) if _open(context.checkin) and context.checkin_context is not None:
+            assert context.checkin is not None
+            return checkin.handle_text(context.checkin, text, now, context.checkin_context)
         case MenuPress(item=item) if item in _SOON:
             return Outcome(
                 replies=(
@@ -118,3 +144,16 @@ def _onboarding_answer(person: Person, event: Event, now: datetime) -> Outcome:
     if person.client_step is ClientStep.CONSENT_PENDING:
         return onboarding.answer_consent(person, answer, now)
     return onboarding.answer_read_aloud(person, answer, now)
+
+
+def _open(state: CheckinState | None) -> bool:
+    return state is not None and state.status is CheckinStatus.OPEN
+
+
+def _checkin_asked(person: Person, context: DialogContext) -> Outcome:
+    """The menu's "how am I doing": go on with the open check-in, or start one now."""
+    assert person.id is not None
+    if _open(context.checkin) and context.checkin_context is not None:
+        assert context.checkin is not None
+        return checkin.ask_again(context.checkin, context.checkin_context)
+    return Outcome(effects=(StartCheckin(person.id, "client"),))

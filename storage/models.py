@@ -7,11 +7,11 @@ No message content is stored anywhere.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -22,6 +22,9 @@ __all__ = [
     "AlertRecipient",
     "AuditEvent",
     "Backup",
+    "Checkin",
+    "CheckinSchedule",
+    "CheckinSignal",
     "Client",
     "ClientStatus",
     "Coach",
@@ -31,6 +34,7 @@ __all__ = [
     "InviteKind",
     "Organisation",
     "OutboxMessage",
+    "ScheduleChange",
     "SupportPhase",
     "SupportPhaseName",
     "Team",
@@ -253,3 +257,73 @@ class OutboxMessage(SQLModel, table=True):
     telegram_message_id: int | None = Field(default=None)
     failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, max_length=60)
+
+
+class CheckinSchedule(SQLModel, table=True):
+    """A client's check-in rhythm and the next moment one is due (one row per client).
+
+    The tick claims rows whose ``next_due_at`` has come; the series itself is recomputed from
+    rhythm, weekday, time and start date, so a restart never shifts it.
+    """
+
+    __tablename__ = "checkin_schedule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", unique=True)
+    rhythm: str = Field(max_length=20)
+    weekday: int  # 0 = Monday
+    at: str = Field(max_length=5)  # local "HH:MM"
+    timezone: str = Field(max_length=64)
+    starts: date
+    paused: bool = Field(default=False)
+    next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ScheduleChange(SQLModel, table=True):
+    """Every change of a client's rhythm, pause or resume, with its date: scaling up or down."""
+
+    __tablename__ = "schedule_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    coach_id: int | None = Field(default=None, foreign_key="coach.id")  # None: the system
+    at: datetime = Field(sa_type=UTCDateTime)
+    rhythm: str = Field(max_length=20)
+    weekday: int
+    time: str = Field(max_length=5)
+    paused: bool
+
+
+class Checkin(SQLModel, table=True):
+    """One check-in and its answers (question id -> answer id: no free text is kept)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    version: str = Field(max_length=20)
+    origin: str = Field(max_length=10)  # "schedule", "client" or "coach"
+    sent_at: datetime = Field(sa_type=UTCDateTime)
+    position: int = Field(default=0)
+    answers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="open", max_length=12, index=True)
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    wake_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    raised: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class CheckinSignal(SQLModel, table=True):
+    """Something a check-in told the coach, once per cause (the unique key deduplicates)."""
+
+    __tablename__ = "checkin_signal"
+    __table_args__ = (UniqueConstraint("client_id", "cause"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    checkin_id: int = Field(foreign_key="checkin.id")
+    kind: str = Field(max_length=20)
+    cause: str = Field(max_length=80)
+    text_key: str = Field(max_length=80)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    raised_at: datetime = Field(sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

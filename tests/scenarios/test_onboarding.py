@@ -244,8 +244,6 @@ async def test_menu_buttons_answer_honestly_until_their_features_land(world: Wor
     sam = await world.client(anna)
     await sam.tap_keyboard("💬 Bericht aan coach")
     assert "Bel of app Anna zolang zelf." in (await sam.next_message()).text
-    await sam.send_text("hoe gaat het")
-    assert (await sam.next_message()).text.startswith("De vragen over hoe het gaat")
     assert anna.inbox[-1].text.startswith("Sam doet mee")  # the coach got no false alarm
 
 

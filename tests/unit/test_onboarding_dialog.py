@@ -28,6 +28,7 @@ from dialogs.outcome import (
     Keyboard,
     Outcome,
     Recipient,
+    StartCheckin,
 )
 from dialogs.people import ClientStep, InviteView, Person, Role
 from dialogs.router import DialogContext, route
@@ -195,13 +196,18 @@ def test_forged_button_data_changes_nothing(data: str) -> None:
     "item, key",
     [
         (MenuItem.MESSAGE_COACH, "soon.message_coach"),
-        (MenuItem.CHECKIN, "soon.checkin"),
     ],
 )
 def test_menu_buttons_answer_honestly_that_they_are_coming(item: MenuItem, key: str) -> None:
     outcome = route(client(ClientStep.ACTIVE), MenuPress(item), NOW)
     assert keys(outcome) == [key]
     assert outcome.replies[0].keyboard is Keyboard.CLIENT_MENU
+
+
+def test_the_checkin_button_starts_a_checkin_when_none_is_open() -> None:
+    person = client(ClientStep.ACTIVE)
+    outcome = route(person, MenuPress(MenuItem.CHECKIN), NOW)
+    assert outcome.effects == (StartCheckin(person.id or 0, "client"),)
 
 
 @pytest.mark.parametrize(

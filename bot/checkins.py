@@ -1,0 +1,347 @@
+"""The shell side of check-ins: question sets from content, stored rows as dialog states,
+the check-in effects in the database, and what the coach's check-in commands need to see.
+
+The question sets are read once from ``content/easy-language/<lang>/questions.yaml``; a
+check-in keeps the version it started with, so a changed set never confuses an open one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from sqlmodel import Session
+
+from bot.outbox import encode_params
+from bot.settings import Settings
+from bot.state import Contact
+from content import CONTENT_DIR
+from dialogs.checkin import CheckinContext, CheckinRules, PastCheckin, grade_of
+from dialogs.checkin_questions import QuestionBook, parse_question_book
+from dialogs.checkin_state import (
+    CheckinState,
+    CheckinStatus,
+    RaiseSignal,
+    SaveCheckin,
+    WithdrawSignal,
+)
+from dialogs.clients import ClientRef
+from dialogs.coach_checkin import DEFAULT_TIME, CoachCheckinContext, CoachClient
+from dialogs.outcome import PauseCheckins, Recipient, Reply, SetSchedule, TextRef
+from dialogs.schedule import QuietHours, Rhythm, Schedule, next_due
+from storage import audit, checkins, people
+from storage.models import Checkin, CheckinSchedule, Client, ClientStatus
+
+__all__ = [
+    "CHECKIN_EFFECTS",
+    "CheckinShell",
+    "load_question_books",
+    "shell_from_settings",
+]
+
+CHECKIN_EFFECTS = (SaveCheckin, RaiseSignal, WithdrawSignal, SetSchedule, PauseCheckins)
+_HISTORY = 10  # earlier check-ins the signals look at (drop average, missed in a row)
+
+
+def shell_from_settings(settings: Settings) -> CheckinShell:
+    """The check-in settings of the organisation, with the question sets from content."""
+    start, end = (time.fromisoformat(part) for part in settings.quiet_hours.split("-"))
+    rules = CheckinRules(
+        low_grade=settings.checkin_low_grade,
+        remind_after=timedelta(hours=settings.checkin_remind_hours),
+        quiet=QuietHours(start, end),
+    )
+    return CheckinShell(
+        books=load_question_books(),
+        default_language=settings.default_language,
+        timezone=settings.timezone,
+        rules=rules,
+        default_rhythm=Rhythm(settings.checkin_rhythm),
+        default_time=time.fromisoformat(settings.checkin_time),
+    )
+
+
+def load_question_books(directory: Path = CONTENT_DIR) -> dict[str, QuestionBook]:
+    """Every language's question sets; a broken file stops the start with a clear error."""
+    books = {}
+    for path in sorted(directory.glob("*/questions.yaml")):
+        books[path.parent.name] = parse_question_book(
+            yaml.safe_load(path.read_text(encoding="utf-8"))
+        )
+    return books
+
+
+def state_of(row: Checkin) -> CheckinState:
+    assert row.id is not None
+    return CheckinState(
+        checkin_id=row.id,
+        client_id=row.client_id,
+        version=row.version,
+        sent_at=row.sent_at,
+        position=row.position,
+        answers=dict(row.answers),
+        status=CheckinStatus(row.status),
+        reminded_at=row.reminded_at,
+        wake_at=row.wake_at,
+        finished_at=row.finished_at,
+        raised=tuple(row.raised),
+    )
+
+
+def schedule_of_row(row: CheckinSchedule) -> Schedule:
+    hours, minutes = (int(part) for part in row.at.split(":"))
+    return Schedule(
+        rhythm=Rhythm(row.rhythm),
+        weekday=row.weekday,
+        at=time(hours, minutes),
+        timezone=row.timezone,
+        paused=row.paused,
+        starts=row.starts,
+    )
+
+
+@dataclass
+class CheckinShell:
+    """Check-in settings and question sets, and the database side of the check-in dialogs."""
+
+    books: dict[str, QuestionBook]
+    default_language: str
+    timezone: str
+    rules: CheckinRules = field(default_factory=CheckinRules)
+    default_rhythm: Rhythm = Rhythm.WEEKLY
+    default_time: time = DEFAULT_TIME
+
+    @property
+    def quiet(self) -> QuietHours:
+        return self.rules.quiet
+
+    def book(self, language: str) -> QuestionBook:
+        return self.books.get(language) or self.books[self.default_language]
+
+    # -- what the dialogs get -----------------------------------------------------------------
+
+    def context(
+        self, session: Session, client: Client, coach_name: str, state: CheckinState | None
+    ) -> CheckinContext:
+        """The dialog context for a check-in of ``client`` (the set of its version)."""
+        assert client.id is not None
+        book = self.book(client.language)
+        questions = (book.get(state.version) if state else None) or book.current
+        history: tuple[PastCheckin, ...] = ()
+        if state is not None:
+            history = tuple(
+                self._past(row, book)
+                for row in checkins.history_of(
+                    session, client.id, before_id=state.checkin_id, limit=_HISTORY
+                )
+            )
+        return CheckinContext(
+            client_id=client.id,
+            coach=coach_name,
+            questions=questions,
+            timezone=self.timezone,
+            history=history,
+            rules=self.rules,
+        )
+
+    @staticmethod
+    def _past(row: Checkin, book: QuestionBook) -> PastCheckin:
+        assert row.id is not None
+        state = state_of(row)
+        questions = book.get(row.version)
+        grade = grade_of(state, questions) if questions is not None else None
+        return PastCheckin(row.id, CheckinStatus(row.status), row.sent_at, grade)
+
+    def coach_context(self, session: Session, coach_id: int, now: datetime) -> CoachCheckinContext:
+        """The coach's active clients with their schedules: only these can be named or tapped."""
+        found = []
+        for client in people.list_clients(session, coach_id=coach_id):
+            if client.status != ClientStatus.ACTIVE or client.id is None:
+                continue
+            row = checkins.schedule_of(session, client.id)
+            schedule = schedule_of_row(row) if row else None
+            found.append(
+                CoachClient(
+                    ClientRef(client.id, client.name),
+                    schedule,
+                    next_due(schedule, now, self.quiet) if schedule else None,
+                    checkins.open_checkin_of(session, client.id) is not None,
+                )
+            )
+        return CoachCheckinContext(tuple(found), self.timezone, self.quiet)
+
+    # -- effects ------------------------------------------------------------------------------
+
+    def default_schedule(self, session: Session, client_id: int, now: datetime) -> None:
+        """A client who just joined gets the organisation's default rhythm, on the weekday
+        they joined, from next week on (the coach can change it at any time)."""
+        local = now.astimezone(ZoneInfo(self.timezone))
+        self._set(
+            session,
+            client_id=client_id,
+            coach_id=None,
+            schedule=Schedule.starting_after(
+                now,
+                rhythm=self.default_rhythm,
+                weekday=local.weekday(),
+                at=self.default_time,
+                timezone=self.timezone,
+            ),
+            now=now,
+        )
+
+    def _set(
+        self,
+        session: Session,
+        *,
+        client_id: int,
+        coach_id: int | None,
+        schedule: Schedule,
+        now: datetime,
+    ) -> datetime | None:
+        due = next_due(schedule, now, self.quiet)
+        checkins.set_schedule(
+            session,
+            client_id=client_id,
+            coach_id=coach_id,
+            rhythm=schedule.rhythm.value,
+            weekday=schedule.weekday,
+            at=schedule.at.strftime("%H:%M"),
+            timezone=schedule.timezone,
+            starts=schedule.starts,
+            paused=schedule.paused,
+            next_due_at=due,
+            now=now,
+        )
+        return due
+
+    def apply(self, session: Session, effect: Any, now: datetime) -> dict[str, Any]:
+        """Store one check-in effect. ``_coach_notes``: replies for the client's coach."""
+        match effect:
+            case SaveCheckin(state=state):
+                self._save(session, state)
+            case RaiseSignal(client_id=client_id, checkin_id=checkin_id, signal=signal):
+                return self._raise(session, client_id, checkin_id, signal, now)
+            case WithdrawSignal(client_id=client_id, cause=cause):
+                return self._withdraw(session, client_id, cause, now)
+            case SetSchedule(client_id=client_id, coach_id=coach_id) as change:
+                schedule = Schedule.starting_after(
+                    now,
+                    rhythm=Rhythm(change.rhythm),
+                    weekday=change.weekday,
+                    at=change.at,
+                    timezone=self.timezone,
+                )
+                due = self._set(
+                    session, client_id=client_id, coach_id=coach_id, schedule=schedule, now=now
+                )
+                self._audit(session, now, coach_id, client_id, "checkin.schedule_set")
+                return {"next": due, "_client": self._contact(session, client_id)}
+            case PauseCheckins(client_id=client_id, coach_id=coach_id, paused=paused):
+                row = checkins.schedule_of(session, client_id)
+                assert row is not None
+                current = schedule_of_row(row)
+                if not paused:
+                    # Resuming counts the series from now: no catching up on the holiday.
+                    current = Schedule.starting_after(
+                        now,
+                        rhythm=current.rhythm,
+                        weekday=current.weekday,
+                        at=current.at,
+                        timezone=current.timezone,
+                    )
+                updated = Schedule(
+                    rhythm=current.rhythm,
+                    weekday=current.weekday,
+                    at=current.at,
+                    timezone=current.timezone,
+                    paused=paused,
+                    starts=current.starts,
+                )
+                due = self._set(
+                    session, client_id=client_id, coach_id=coach_id, schedule=updated, now=now
+                )
+                action = "checkin.paused" if paused else "checkin.resumed"
+                self._audit(session, now, coach_id, client_id, action)
+                return {"next": due, "_client": self._contact(session, client_id)}
+        return {}
+
+    @staticmethod
+    def _contact(session: Session, client_id: int) -> Contact | None:
+        client = people.get_client(session, client_id)
+        if client is None or client.telegram_user_id is None:
+            return None
+        return Contact(client.telegram_user_id, client.language)
+
+    @staticmethod
+    def _audit(session: Session, now: datetime, coach_id: int, client_id: int, action: str) -> None:
+        audit.record(
+            session,
+            at=now,
+            actor=f"coach:{coach_id}",
+            action=action,
+            subject_type="client",
+            subject_id=client_id,
+        )
+
+    @staticmethod
+    def _save(session: Session, state: CheckinState) -> None:
+        row = checkins.get_checkin(session, state.checkin_id)
+        if row is None or row.client_id != state.client_id:
+            raise LookupError(f"check-in {state.checkin_id} is gone")
+        row.position = state.position
+        row.answers = dict(state.answers)
+        row.status = state.status.value
+        row.reminded_at = state.reminded_at
+        row.wake_at = state.wake_at
+        row.finished_at = state.finished_at
+        row.raised = list(state.raised)
+        session.add(row)
+
+    @staticmethod
+    def _client_name(session: Session, client_id: int) -> str:
+        client = people.get_client(session, client_id)
+        return client.name if client else "?"
+
+    def _raise(
+        self, session: Session, client_id: int, checkin_id: int, signal: Any, now: datetime
+    ) -> dict[str, Any]:
+        params = encode_params(signal.params)
+        new = checkins.raise_signal(
+            session,
+            client_id=client_id,
+            checkin_id=checkin_id,
+            kind=signal.kind.value,
+            cause=signal.cause,
+            text_key=signal.key,
+            params=params,
+            now=now,
+        )
+        if not new:
+            return {}
+        note = Reply(
+            signal.key,
+            {**signal.params, "client": self._client_name(session, client_id)},
+            to=Recipient.COACH,
+        )
+        return {"_coach_notes": [note]}
+
+    def _withdraw(
+        self, session: Session, client_id: int, cause: str, now: datetime
+    ) -> dict[str, Any]:
+        row = checkins.withdraw_signal(session, client_id=client_id, cause=cause, now=now)
+        if row is None:
+            return {}
+        note = Reply(
+            "coach_checkin.withdrawn",
+            {
+                "client": self._client_name(session, client_id),
+                "what": TextRef(f"coach_checkin.what.{row.kind}"),
+            },
+            to=Recipient.COACH,
+        )
+        return {"_coach_notes": [note]}

@@ -1,0 +1,329 @@
+"""What a coach does with a client's check-ins: see the rhythm, scale it up or down, pause
+(holiday) and resume, or start a check-in now.
+
+``/ritme Sam`` shows the current rhythm with one-tap buttons for each rhythm, pause or resume,
+and "check-in now". ``/ritme Sam elke 2 weken dinsdag 10:00`` sets it in one go (any part
+may be left out and stays as it was). ``/pauze Sam``, ``/hervat Sam`` and ``/checkin Sam`` do
+the rest. Button data (``rt:<client id>:<rhythm>``, ``rp:<client id>:<p|r>``,
+``rn:<client id>``) is untrusted: it only counts for a client in the coach's own list, which
+the shell fills with the coach's active clients.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from dialogs.clients import ClientMatch, ClientRef, find_client
+from dialogs.events import Command, Event, Tap
+from dialogs.outcome import (
+    Button,
+    Outcome,
+    PauseCheckins,
+    Recipient,
+    Reply,
+    SetSchedule,
+    StartCheckin,
+    TextRef,
+)
+from dialogs.people import Person
+from dialogs.schedule import DEFAULT_QUIET, QuietHours, Rhythm, Schedule
+
+__all__ = [
+    "COMMANDS",
+    "DEFAULT_TIME",
+    "CoachCheckinContext",
+    "CoachClient",
+    "coach_checkin_acts",
+    "is_schedule_button",
+]
+
+RHYTHM_COMMANDS = frozenset({"ritme", "rhythm"})
+PAUSE_COMMANDS = frozenset({"pauze", "pause"})
+RESUME_COMMANDS = frozenset({"hervat", "resume"})
+START_COMMANDS = frozenset({"checkin", "vragen"})
+COMMANDS = RHYTHM_COMMANDS | PAUSE_COMMANDS | RESUME_COMMANDS | START_COMMANDS
+DEFAULT_TIME = time(10)
+
+_CODES = {
+    "w1": Rhythm.WEEKLY,
+    "w2": Rhythm.EVERY_2_WEEKS,
+    "w4": Rhythm.EVERY_4_WEEKS,
+    "w6": Rhythm.EVERY_6_WEEKS,
+    "m3": Rhythm.EVERY_3_MONTHS,
+}
+_CODE_OF = {rhythm: code for code, rhythm in _CODES.items()}
+_BUTTON = re.compile(r"(rt|rp|rn):([0-9]{1,12})(?::(w1|w2|w4|w6|m3|p|r))?")
+
+# What a coach may type for a rhythm, a weekday and a time (Dutch and English).
+_RHYTHM_WORDS: tuple[tuple[str, Rhythm], ...] = (
+    ("elke 3 maanden", Rhythm.EVERY_3_MONTHS),
+    ("every 3 months", Rhythm.EVERY_3_MONTHS),
+    ("3 maanden", Rhythm.EVERY_3_MONTHS),
+    ("3 months", Rhythm.EVERY_3_MONTHS),
+    ("kwartaal", Rhythm.EVERY_3_MONTHS),
+    ("waakvlam", Rhythm.EVERY_3_MONTHS),
+    ("13 weken", Rhythm.EVERY_3_MONTHS),
+    ("13 weeks", Rhythm.EVERY_3_MONTHS),
+    ("elke 6 weken", Rhythm.EVERY_6_WEEKS),
+    ("every 6 weeks", Rhythm.EVERY_6_WEEKS),
+    ("6 weken", Rhythm.EVERY_6_WEEKS),
+    ("6 weeks", Rhythm.EVERY_6_WEEKS),
+    ("elke 4 weken", Rhythm.EVERY_4_WEEKS),
+    ("every 4 weeks", Rhythm.EVERY_4_WEEKS),
+    ("4 weken", Rhythm.EVERY_4_WEEKS),
+    ("4 weeks", Rhythm.EVERY_4_WEEKS),
+    ("elke 2 weken", Rhythm.EVERY_2_WEEKS),
+    ("every 2 weeks", Rhythm.EVERY_2_WEEKS),
+    ("2 weken", Rhythm.EVERY_2_WEEKS),
+    ("2 weeks", Rhythm.EVERY_2_WEEKS),
+    ("tweewekelijks", Rhythm.EVERY_2_WEEKS),
+    ("biweekly", Rhythm.EVERY_2_WEEKS),
+    ("elke week", Rhythm.WEEKLY),
+    ("every week", Rhythm.WEEKLY),
+    ("wekelijks", Rhythm.WEEKLY),
+    ("weekly", Rhythm.WEEKLY),
+    ("week", Rhythm.WEEKLY),
+)
+_WEEKDAY_WORDS = {
+    **{w: 0 for w in ("ma", "maandag", "mon", "monday")},
+    **{w: 1 for w in ("di", "dinsdag", "tue", "tuesday")},
+    **{w: 2 for w in ("wo", "woensdag", "wed", "wednesday")},
+    **{w: 3 for w in ("do", "donderdag", "thu", "thursday")},
+    **{w: 4 for w in ("vr", "vrijdag", "fri", "friday")},
+    **{w: 5 for w in ("za", "zaterdag", "sat", "saturday")},
+    **{w: 6 for w in ("zo", "zondag", "sun", "sunday")},
+}
+_WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_TIME = re.compile(r"([01]?[0-9]|2[0-3])(?:[:.u]([0-5][0-9]))?(?:u|h|uur)?")
+
+
+@dataclass(frozen=True)
+class CoachClient:
+    """One of the coach's active clients, with what the check-in commands need to know."""
+
+    ref: ClientRef
+    schedule: Schedule | None = None
+    next_due: datetime | None = None
+    open_checkin: bool = False
+
+
+@dataclass(frozen=True)
+class CoachCheckinContext:
+    clients: tuple[CoachClient, ...] = ()
+    timezone: str = "Europe/Amsterdam"
+    quiet: QuietHours = field(default_factory=lambda: DEFAULT_QUIET)
+
+
+def is_schedule_button(data: str) -> bool:
+    return data.startswith(("rt:", "rp:", "rn:"))
+
+
+def coach_checkin_acts(
+    person: Person, event: Event, now: datetime, ctx: CoachCheckinContext
+) -> Outcome | None:
+    """A check-in command or button of a coach; None when the event is not one."""
+    assert person.id is not None
+    if isinstance(event, Tap) and is_schedule_button(event.data):
+        return _tap(person, event.data, now, ctx)
+    if not isinstance(event, Command) or event.name not in COMMANDS:
+        return None
+    match = find_client(event.args, [c.ref for c in ctx.clients])
+    if match.client is None:
+        return _which_client(event.name, match)
+    client = next(c for c in ctx.clients if c.ref.id == match.client.id)
+    if event.name in RHYTHM_COMMANDS:
+        if not match.rest.strip():
+            return _overview(client)
+        return _typed_rhythm(person, client, match.rest)
+    if event.name in PAUSE_COMMANDS:
+        return _pause(person, client, paused=True)
+    if event.name in RESUME_COMMANDS:
+        return _pause(person, client, paused=False)
+    return _start_now(client, now, ctx)
+
+
+def _which_client(command: str, match: ClientMatch) -> Outcome:
+    names = ", ".join(c.name for c in match.candidates)
+    example = match.candidates[0].name if match.candidates else "Sam"
+    if not match.candidates:
+        return Outcome(replies=(Reply("coach_checkin.no_clients"),))
+    return Outcome(
+        replies=(
+            Reply(
+                "coach_checkin.which_client",
+                {"names": names, "command": command, "example": example},
+            ),
+        )
+    )
+
+
+def _tap(person: Person, data: str, now: datetime, ctx: CoachCheckinContext) -> Outcome:
+    parsed = _BUTTON.fullmatch(data)
+    client = None
+    if parsed is not None:
+        client = next((c for c in ctx.clients if c.ref.id == int(parsed[2])), None)
+    if parsed is None or client is None:
+        return Outcome(notice="common.button_unknown")
+    assert person.id is not None
+    kind, arg = parsed[1], parsed[3]
+    if kind == "rt" and arg in _CODES:
+        current = client.schedule
+        weekday = current.weekday if current else 0
+        at = current.at if current else DEFAULT_TIME
+        return _set(person, client, _CODES[arg], weekday, at)
+    if kind == "rp" and arg in ("p", "r"):
+        return _pause(person, client, paused=arg == "p")
+    if kind == "rn" and arg is None:
+        return _start_now(client, now, ctx)
+    return Outcome(notice="common.button_unknown")
+
+
+def _schedule_params(client: CoachClient, schedule: Schedule | None) -> dict[str, object]:
+    rhythm = schedule.rhythm if schedule else Rhythm.WEEKLY
+    weekday = schedule.weekday if schedule else 0
+    at = schedule.at if schedule else DEFAULT_TIME
+    return {
+        "client": client.ref.name,
+        "rhythm": TextRef(f"coach_checkin.rhythm.{rhythm.value}"),
+        "weekday": TextRef(f"coach_checkin.weekday.{_WEEKDAY_KEYS[weekday]}"),
+        "time": at.strftime("%H:%M"),
+    }
+
+
+def _buttons(client: CoachClient) -> tuple[tuple[Button, ...], ...]:
+    cid = client.ref.id
+
+    def rhythm(r: Rhythm) -> Button:
+        return Button(f"coach_checkin.button.{r.value}", f"rt:{cid}:{_CODE_OF[r]}")
+
+    paused = client.schedule is not None and client.schedule.paused
+    pause = (
+        Button("coach_checkin.button.resume", f"rp:{cid}:r")
+        if paused
+        else Button("coach_checkin.button.pause", f"rp:{cid}:p")
+    )
+    return (
+        (rhythm(Rhythm.WEEKLY), rhythm(Rhythm.EVERY_2_WEEKS)),
+        (rhythm(Rhythm.EVERY_4_WEEKS), rhythm(Rhythm.EVERY_6_WEEKS)),
+        (rhythm(Rhythm.EVERY_3_MONTHS),),
+        (pause, Button("coach_checkin.button.start_now", f"rn:{cid}")),
+    )
+
+
+def _overview(client: CoachClient) -> Outcome:
+    params = _schedule_params(client, client.schedule)
+    if client.schedule is None:
+        key = "coach_checkin.overview_none"
+    elif client.schedule.paused:
+        key = "coach_checkin.overview_paused"
+    else:
+        key = "coach_checkin.overview"
+        params["next"] = client.next_due
+    return Outcome(replies=(Reply(key, params, buttons=_buttons(client)),))
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def _typed_rhythm(coach: Person, client: CoachClient, rest: str) -> Outcome:
+    text = f" {_plain(rest)} "
+    rhythm = None
+    for words, found in _RHYTHM_WORDS:
+        if f" {words} " in text:
+            rhythm = found
+            text = text.replace(f" {words} ", " ", 1)
+            break
+    weekday = None
+    at = None
+    leftover = []
+    for token in text.split():
+        if token in ("elke", "every", "op", "on", "om", "at", "de", "the"):
+            continue
+        if token in _WEEKDAY_WORDS and weekday is None:
+            weekday = _WEEKDAY_WORDS[token]
+        elif (clock := _TIME.fullmatch(token)) is not None and at is None:
+            at = time(int(clock[1]), int(clock[2] or 0))
+        else:
+            leftover.append(token)
+    if leftover or (rhythm is None and weekday is None and at is None):
+        return Outcome(
+            replies=(Reply("coach_checkin.rhythm_not_understood", {"client": client.ref.name}),)
+        )
+    current = client.schedule
+    return _set(
+        coach,
+        client,
+        rhythm or (current.rhythm if current else Rhythm.WEEKLY),
+        weekday if weekday is not None else (current.weekday if current else 0),
+        at or (current.at if current else DEFAULT_TIME),
+    )
+
+
+def _set(coach: Person, client: CoachClient, rhythm: Rhythm, weekday: int, at: time) -> Outcome:
+    assert coach.id is not None
+    coach_id = coach.id
+    params = _schedule_params(client, Schedule(rhythm=rhythm, weekday=weekday, at=at))
+    client_params = {
+        "coach": coach.name,
+        "rhythm": TextRef(f"checkin.rhythm.{rhythm.value}"),
+        "weekday": TextRef(f"checkin.weekday.{_WEEKDAY_KEYS[weekday]}"),
+    }
+    return Outcome(
+        effects=(SetSchedule(client.ref.id, coach_id, rhythm.value, weekday, at),),
+        replies=(
+            Reply("coach_checkin.changed", params),
+            Reply("checkin.schedule_changed", client_params, to=Recipient.CLIENT),
+        ),
+        notice="coach_checkin.saved",
+    )
+
+
+def _pause(coach: Person, client: CoachClient, *, paused: bool) -> Outcome:
+    assert coach.id is not None
+    coach_id = coach.id
+    if client.schedule is None:
+        return Outcome(
+            replies=(Reply("coach_checkin.overview_none", _schedule_params(client, None)),)
+        )
+    if client.schedule.paused == paused:
+        key = "coach_checkin.already_paused" if paused else "coach_checkin.not_paused"
+        return Outcome(replies=(Reply(key, {"client": client.ref.name}),), notice=None)
+    params = _schedule_params(client, client.schedule)
+    client_params = {"weekday": params["weekday"], "coach": coach.name}
+    if paused:
+        replies = (
+            Reply("coach_checkin.paused", params),
+            Reply("checkin.paused", client_params, to=Recipient.CLIENT),
+        )
+    else:
+        replies = (
+            Reply("coach_checkin.resumed", params),
+            Reply("checkin.resumed", client_params, to=Recipient.CLIENT),
+        )
+    return Outcome(
+        effects=(PauseCheckins(client.ref.id, coach_id, paused),),
+        replies=replies,
+        notice="coach_checkin.saved",
+    )
+
+
+def _start_now(client: CoachClient, now: datetime, ctx: CoachCheckinContext) -> Outcome:
+    name = {"client": client.ref.name}
+    if client.open_checkin:
+        return Outcome(replies=(Reply("coach_checkin.already_open", name),))
+    if ctx.quiet.is_quiet(now, ctx.timezone):
+        quiet = {
+            **name,
+            "start": ctx.quiet.start.strftime("%H:%M"),
+            "end": ctx.quiet.end.strftime("%H:%M"),
+        }
+        return Outcome(replies=(Reply("coach_checkin.quiet_now", quiet),))
+    return Outcome(
+        effects=(StartCheckin(client.ref.id, "coach"),),
+        replies=(Reply("coach_checkin.started", name),),
+    )
