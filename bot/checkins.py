@@ -185,7 +185,7 @@ class CheckinShell:
             client_id=client_id,
             coach_id=None,
             schedule=Schedule.starting_after(
-                now,
+                now + timedelta(days=1),  # not an hour after joining: from next week on
                 rhythm=self.default_rhythm,
                 weekday=local.weekday(),
                 at=self.default_time,

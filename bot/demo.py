@@ -1,8 +1,9 @@
 """The offline demo: the real bot against the built-in Telegram sandbox, as a transcript.
 
 An organisation invites a coach, the coach invites a client, the client joins (consent,
-read-aloud choice) and sees the main menu, then presses the noodknop and the coach picks it
-up; a stranger is turned away kindly. Both sides of
+read-aloud choice) and sees the main menu; the coach scales the check-in rhythm, the client
+answers a check-in and the coach hears what matters; then the client presses the noodknop and
+the coach picks it up; a stranger is turned away kindly. Both sides of
 every conversation are printed, with the buttons each person saw, then a summary line.
 """
 
@@ -93,7 +94,8 @@ async def run_demo(out: TextIO) -> bool:
             database.dispose()
     ok = not transcript.problems
     summary = (
-        f"Demo finished: 1 coach and 1 client joined, 1 noodknop alert picked up, "
+        f"Demo finished: 1 coach and 1 client joined, 1 check-in answered with 3 signals, "
+        f"1 noodknop alert picked up, "
         f"1 stranger turned away, "
         f"{transcript.messages} bot messages, "
         + ("all answers as expected." if ok else "problems: " + "; ".join(transcript.problems))
@@ -142,6 +144,28 @@ async def _walk_through(
     await transcript.expect(anna, 1)
     if sam.current_keyboard != [["💬 Bericht aan coach"], ["📋 Hoe gaat het?"], ["🔴 Noodknop"]]:
         transcript.problems.append("Sam does not see the three menu buttons")
+
+    transcript.note("Anna looks at Sam's check-in rhythm and scales it to every 2 weeks.")
+    transcript.said(anna, "/ritme Sam")
+    await anna.send_text("/ritme Sam")
+    await transcript.expect(anna, 1)
+    transcript.said(anna, "(presses) Elke 2 weken")
+    await anna.press("Elke 2 weken")
+    await transcript.expect(anna, 1)
+    await transcript.expect(sam, 1)
+
+    transcript.note("Sam wants to tell how things are going and answers the check-in.")
+    transcript.said(sam, "(taps) 📋 Hoe gaat het?")
+    await sam.tap_keyboard("📋 Hoe gaat het?")
+    await transcript.expect(sam, 2)
+    for answer in ("3", "Ja", "Brieven en geld", "Ja"):
+        transcript.said(sam, f"(presses) {answer}")
+        await sam.press(answer)
+        await transcript.expect(sam, 1)
+    transcript.note("Anna hears what matters, each once: a low grade, help wanted, please call.")
+    signals = await transcript.expect(anna, 3)
+    if len(signals) != 3 or not all("Sam" in (m.text or "") for m in signals):
+        transcript.problems.append("Anna did not get the check-in's signals")
 
     transcript.note("Later Sam needs Anna right now and presses the noodknop.")
     transcript.said(sam, "(taps) 🔴 Noodknop")

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from bot.sandbox import SimUser
+from storage import checkins as checkin_store
+from storage.database import Database
 from storage.models import Checkin, CheckinSchedule, CheckinSignal, OutboxMessage, ScheduleChange
 from tests.scenarios.conftest import World
 
@@ -404,3 +407,30 @@ async def test_checkin_messages_go_through_the_outbox_at_checkin_priority(world:
         rows = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == sam.id)).all()
     scheduled = [r for r in rows if r.text_key in ("checkin.intro", "questions.grade")]
     assert [r.priority for r in scheduled] == [50, 50]
+
+
+async def test_two_instances_share_one_schedule_without_double_sends(world: World) -> None:
+    if not world.database.is_postgresql:
+        pytest.skip("row locks between instances are PostgreSQL's; SQLite runs one instance")
+    anna = await world.coach("Anna")
+    clients = [await world.client(anna, name) for name in ("Sam", "Lee", "Kim", "Noor", "Bo")]
+    world.clock.set(FIRST_DUE)
+    other_instance = Database(world.database.url)
+    try:
+        with other_instance.transaction() as session:
+            # The other instance has claimed three due schedules and is busy with them.
+            held = checkin_store.claim_due_schedules(session, world.clock.now(), 3)
+            assert len(held) == 3
+            await world.tick()  # this instance takes only the two it can lock
+            await world.settle()
+            assert len(checkins_of(world)) == 2
+    finally:
+        other_instance.dispose()
+    await world.tick()  # the other instance stopped without sending: its rows come free
+    await world.tick()
+    for person in clients:
+        await person.wait_for(lambda m: m.text == GRADE_Q)
+    await world.settle()
+    assert len(checkins_of(world)) == 5
+    intros = [sum((m.text or "").startswith(INTRO) for m in p.inbox) for p in clients]
+    assert intros == [1, 1, 1, 1, 1]
