@@ -25,11 +25,16 @@ __all__ = [
     "audio_mime",
     "image_size",
     "ingest_upload",
+    "photo_sizes",
     "reuse_file",
 ]
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: The boxes (longest side, px) of the smaller copies Telegram keeps of a person's photo.
+PHOTO_BOXES = (90, 320, 800, 1280)
+#: Telegram scales a photo down to fit this box (HD photos; ordinary ones get 1280).
+MAX_PHOTO_SIDE = 2560
 
 _ID_PREFIX = {
     "voice": "AwACAgQAAxkBAAI",
@@ -65,10 +70,16 @@ class StoredFile:
     mime_type: str | None = None
     file_name: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: The size Telegram reports, when it differs from the bytes held (a simulated
+    #: 30 MB video is a few bytes here).
+    declared_size: int | None = None
+    #: For a photo: its smaller copies, smallest first (each a file of its own).
+    thumbnails: list[StoredFile] = field(default_factory=list, repr=False)
 
     @property
     def size(self) -> int:
-        return len(self.data)
+        """The file size in bytes, as Telegram reports it in `file_size`."""
+        return self.declared_size if self.declared_size is not None else len(self.data)
 
     def describe(self, as_kind: str | None = None) -> dict[str, Any]:
         """The Bot API object for this file (Voice, Document, PhotoSize, ...).
@@ -91,10 +102,19 @@ class StoredFile:
         return obj
 
     def content(self, as_kind: str | None = None) -> dict[str, Any]:
-        """The Message fields that carry this file, e.g. `{"voice": {...}}`."""
+        """The Message fields that carry this file, e.g. `{"voice": {...}}`.
+
+        A photo is its list of sizes, smallest first; an animation also fills the
+        `document` field, as the Bot API does for backward compatibility.
+        """
         kind = as_kind or self.kind
         described = self.describe(kind)
-        return {kind: [described] if kind == "photo" else described}
+        if kind == "photo":
+            sizes = [t.describe("photo") for t in self.thumbnails] if kind == self.kind else []
+            return {kind: [*sizes, described]}
+        if kind == "animation":
+            return {kind: described, "document": self.describe("document")}
+        return {kind: described}
 
 
 def audio_mime(data: bytes) -> str | None:
@@ -162,8 +182,13 @@ class FileStore:
         mime_type: str | None = None,
         file_name: str | None = None,
         meta: dict[str, Any] | None = None,
+        size: int | None = None,
     ) -> StoredFile:
-        """Store `data` as a new file of `kind` and return it."""
+        """Store `data` as a new file of `kind` and return it.
+
+        `size` is the size to report when it is not `len(data)` (big files are
+        simulated without holding their bytes).
+        """
         number = next(self._counter)
         prefix = _ID_PREFIX.get(kind, _ID_PREFIX["document"])
         folder, default_ext = _FOLDER.get(kind, ("documents", "bin"))
@@ -182,10 +207,41 @@ class FileStore:
             mime_type=mime_type,
             file_name=file_name,
             meta=dict(meta or {}),
+            declared_size=size,
         )
         self._by_id[stored.file_id] = stored
         self._by_path[stored.file_path] = stored
         return stored
+
+    def add_photo(
+        self, data: bytes, width: int, height: int, *, size: int | None = None
+    ) -> StoredFile:
+        """Store a person's photo as Telegram does: the picture plus smaller copies.
+
+        Returns the largest size; its `thumbnails` are the smaller ones (see
+        `photo_sizes`). The copies share the picture's bytes and report a size in
+        proportion to their area.
+        """
+        sizes = photo_sizes(width, height)
+        full_size = size if size is not None else len(data)
+        area = max(width * height, 1)
+
+        def scaled(w: int, h: int) -> int:
+            return max(1, full_size * w * h // area)
+
+        thumbnails = [
+            self.add("photo", data, meta={"width": w, "height": h}, size=scaled(w, h))
+            for w, h in sizes[:-1]
+        ]
+        full_w, full_h = sizes[-1]
+        largest = self.add(
+            "photo",
+            data,
+            meta={"width": full_w, "height": full_h},
+            size=size if (full_w, full_h) == (width, height) else scaled(full_w, full_h),
+        )
+        largest.thumbnails = thumbnails
+        return largest
 
     def get(self, file_id: str) -> StoredFile | None:
         """The file with this file_id, if any."""
@@ -273,6 +329,24 @@ def ingest_upload(
     else:
         mime = mime or "application/octet-stream"
     return store.add(kind, data, mime_type=mime, file_name=file_name, meta=meta)
+
+
+def photo_sizes(width: int, height: int) -> list[tuple[int, int]]:
+    """The (width, height) of each size Telegram keeps of a photo, smallest first.
+
+    One copy for each of the 90/320/800/1280 px boxes the picture is larger than, then
+    the picture itself, scaled down to fit 2560 px if it is bigger.
+    """
+    width, height = max(width, 1), max(height, 1)
+
+    def fit(box: int) -> tuple[int, int]:
+        scale = box / max(width, height)
+        return max(1, round(width * scale)), max(1, round(height * scale))
+
+    longest = max(width, height)
+    sizes = [fit(box) for box in PHOTO_BOXES if box < min(longest, MAX_PHOTO_SIDE)]
+    sizes.append(fit(MAX_PHOTO_SIDE) if longest > MAX_PHOTO_SIDE else (width, height))
+    return sizes
 
 
 def reuse_file(stored: StoredFile, kind: str) -> str:

@@ -71,6 +71,8 @@ RESPONSE_TYPES: tuple[str, ...] = (
     "MessageOriginHiddenUser",
     "MessageOriginUser",
     "PhotoSize",
+    "Poll",
+    "PollOption",
     "Sticker",
     "Update",
     "User",

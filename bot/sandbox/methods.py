@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from bot.sandbox.files import MAX_DOWNLOAD_BYTES, StoredFile, ingest_upload, reu
 from bot.sandbox.formatting import build_text
 from bot.sandbox.markup import parse_reply_markup
 from bot.sandbox.state import (
+    CAPTION_KINDS,
+    FILE_FIELDS,
+    KIND_FIELDS,
     CallbackAnswer,
     ChatState,
     SandboxState,
@@ -29,7 +33,14 @@ from bot.sandbox.state import (
 )
 from bot.sandbox.validation import UploadedFile
 
-__all__ = ["HANDLERS", "Described", "MethodContext", "commands_key", "message_file"]
+__all__ = [
+    "HANDLERS",
+    "Described",
+    "MethodContext",
+    "commands_key",
+    "message_content",
+    "message_file",
+]
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -49,16 +60,23 @@ CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )
-FILE_KINDS = (
-    "voice",
-    "audio",
-    "photo",
-    "document",
-    "video",
-    "video_note",
-    "animation",
-    "sticker",
+FILE_KINDS = FILE_FIELDS
+#: "Service messages, paid media messages, giveaway messages, giveaway winners messages,
+#: and invoice messages can't be copied" (copyMessage in the Bot API docs).
+UNCOPYABLE_KINDS = frozenset({"service", "paid_media", "giveaway", "giveaway_winners", "invoice"})
+#: Message fields that go with the content whatever its kind.
+_CONTENT_EXTRAS = (
+    "entities",
+    "link_preview_options",
+    "caption",
+    "caption_entities",
+    "show_caption_above_media",
+    "has_media_spoiler",
 )
+#: Live-location fields; a copied live location is a plain location.
+_LIVE_FIELDS = ("live_period", "heading", "proximity_alert_radius")
+#: The highest value of each dice emoji (a copy is a new throw).
+DICE_MAX = {"🎲": 6, "🎯": 6, "🎳": 6, "🏀": 5, "⚽": 5, "🎰": 64}
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -111,13 +129,25 @@ def _inline_part(markup: dict[str, Any] | None) -> dict[str, Any]:
     return {}
 
 
+def _legacy_param(value: Any) -> Any:
+    """reply_to_message_id and allow_sending_without_reply are no longer in the Bot API
+    docs (so not in schema.json) but Telegram still reads them: convert form text."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if re.fullmatch(r"-?\d+", text):
+            return int(text)
+        return text in ("true", "1")
+    return value
+
+
 def _reply_target(chat: ChatState, params: dict[str, Any]) -> dict[str, Any] | None:
     reply = params.get("reply_parameters") or {}
-    message_id = reply.get("message_id", params.get("reply_to_message_id"))
+    message_id = reply.get("message_id", _legacy_param(params.get("reply_to_message_id")))
     if message_id in (None, 0):
         return None
     allow_without = reply.get(
-        "allow_sending_without_reply", params.get("allow_sending_without_reply")
+        "allow_sending_without_reply",
+        _legacy_param(params.get("allow_sending_without_reply")),
     )
     target = chat.messages.get(message_id) if isinstance(message_id, int) else None
     if target is None and not allow_without:
@@ -411,37 +441,79 @@ async def send_chat_action(ctx: MethodContext, params: dict[str, Any]) -> bool:
     return True
 
 
-def _copy_content(message: dict[str, Any], params: dict[str, Any] | None) -> dict[str, Any]:
+def message_content(message: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a Message that make up its content (no ids, sender, reply...)."""
     kind = message_kind(message)
-    if kind in ("service", "poll"):
+    keys = (*KIND_FIELDS.get(kind, (kind,)), *_CONTENT_EXTRAS)
+    return {key: message[key] for key in keys if key in message}
+
+
+def _quiz_answer_known(poll: dict[str, Any]) -> bool:
+    if poll.get("type") != "quiz":
+        return True
+    return "correct_option_ids" in poll or "correct_option_id" in poll
+
+
+def _copy_content(
+    state: SandboxState, message: dict[str, Any], params: dict[str, Any]
+) -> dict[str, Any]:
+    """What a copy of `message` carries; 400 for the kinds Telegram does not copy.
+
+    As on Telegram: a live location becomes a plain location, a dice is thrown again,
+    a poll starts afresh (new id, no votes, open); a new `caption` replaces the old one
+    only on media that have captions ("" removes it) and brings its own
+    show_caption_above_media.
+    """
+    kind = message_kind(message)
+    if kind in UNCOPYABLE_KINDS or (kind == "poll" and not _quiz_answer_known(message["poll"])):
         raise bad_request("message can't be copied")
-    content: dict[str, Any] = {}
-    for key in (
-        kind,
-        "entities",
-        "caption",
-        "caption_entities",
-        "show_caption_above_media",
-    ):
-        if key in message:
-            content[key] = message[key]
-    if params is not None and "caption" in params and kind != "text":
-        for key in ("caption", "caption_entities"):
+    content = message_content(message)
+    if kind in ("location", "venue"):
+        location = {k: v for k, v in content["location"].items() if k not in _LIVE_FIELDS}
+        content["location"] = location
+        if kind == "venue":
+            content["venue"] = {**content["venue"], "location": location}
+    elif kind == "dice":
+        emoji = content["dice"].get("emoji", "🎲")
+        content["dice"] = {"emoji": emoji, "value": random.randint(1, DICE_MAX.get(emoji, 6))}
+    elif kind == "poll":
+        poll = {k: v for k, v in content["poll"].items() if k not in ("open_period", "close_date")}
+        poll["id"] = state.new_poll_id()
+        poll["options"] = [{**option, "voter_count": 0} for option in poll.get("options", [])]
+        poll["total_voter_count"] = 0
+        poll["is_closed"] = False
+        content["poll"] = poll
+    elif kind == "video" and "video_start_timestamp" in params:
+        content["video"] = {**content["video"], "start_timestamp": params["video_start_timestamp"]}
+    if "caption" in params and kind in CAPTION_KINDS:
+        for key in ("caption", "caption_entities", "show_caption_above_media"):
             content.pop(key, None)
         content.update(_caption(params))
+        if params.get("show_caption_above_media") and "caption" in content:
+            content["show_caption_above_media"] = True
     return content
 
 
 @method("copyMessage")
 async def copy_message(ctx: MethodContext, params: dict[str, Any]) -> dict[str, Any]:
-    """Copy a message's content without the original's header; returns a MessageId."""
-    source_chat = ctx.state.find_chat(params["from_chat_id"])
+    """Copy a message's content without a link to the original; returns a MessageId.
+
+    Checked in the order the Bot API server does: the new caption and the markup, the
+    target chat and the message to reply to, the message to copy, whether it can be
+    copied, and only then whether the person blocked the bot (Telegram's own answer).
+    """
+    state = ctx.state
+    if "caption" in params:
+        _caption(params)
+    markup = _markup(params)
+    chat = state.find_chat(params["chat_id"])
+    _reply_target(chat, params)
+    source_chat = state.find_chat(params["from_chat_id"])
     source = source_chat.messages.get(params["message_id"])
     if source is None:
         raise bad_request("message to copy not found")
-    content = _copy_content(source, params)
-    markup = _markup(params)
-    chat = ctx.state.writable_chat(params["chat_id"])
+    content = _copy_content(state, source, params)
+    chat = state.writable_chat(chat.id)
     sent = _send(
         ctx,
         chat,
@@ -449,29 +521,43 @@ async def copy_message(ctx: MethodContext, params: dict[str, Any]) -> dict[str, 
         content,
         method_name="copyMessage",
         markup=markup,
-        file=message_file(ctx.state, source),
+        file=message_file(state, source),
         copied_from=(source_chat.id, params["message_id"]),
     )
     return {"message_id": sent.message_id}
 
 
+def _forward_content(message: dict[str, Any]) -> dict[str, Any]:
+    """What a forward of `message` carries: the same content (same dice value, same
+    poll); a quiz's answer is shown only once the quiz is closed."""
+    if message_kind(message) == "service":
+        raise bad_request("message can't be forwarded")
+    content = message_content(message)
+    poll = content.get("poll")
+    if isinstance(poll, dict) and poll.get("type") == "quiz" and not poll.get("is_closed"):
+        hidden = ("correct_option_ids", "correct_option_id")
+        content["poll"] = {k: v for k, v in poll.items() if k not in hidden}
+    return content
+
+
 @method("forwardMessage")
 async def forward_message(ctx: MethodContext, params: dict[str, Any]) -> dict[str, Any]:
     """Forward a message, with forward_origin naming its sender."""
+    chat = ctx.state.find_chat(params["chat_id"])
     source_chat = ctx.state.find_chat(params["from_chat_id"])
     source = source_chat.messages.get(params["message_id"])
     if source is None:
         raise bad_request("message to forward not found")
     if source.get("has_protected_content"):
         raise bad_request("message can't be forwarded")
-    content = _copy_content(source, None)
+    content = _forward_content(source)
     origin = source.get("forward_origin") or {
         "type": "user",
         "sender_user": source["from"],
         "date": source["date"],
     }
     content["forward_origin"] = origin
-    chat = ctx.state.writable_chat(params["chat_id"])
+    chat = ctx.state.writable_chat(chat.id)
     sent = _send(
         ctx,
         chat,

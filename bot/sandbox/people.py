@@ -6,6 +6,10 @@ inline buttons and reply-keyboard buttons, edits, replies, blocks the bot; and i
 what the bot sent, in order, with later edits and deletions. `next_message` hands out
 the bot's messages one by one (each person keeps a read cursor) and waits, event-driven,
 for the next one.
+
+Every `send_*` takes `reply_to=` (a bot message, a message id or a message dict the
+person sent) to send it as a swipe-reply, and the file-carrying ones take `file_size=`
+so a big file (a 30 MB video) is simulated without holding its bytes.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from bot.sandbox.state import (
     wait_until,
 )
 
-__all__ = ["SimGroup", "SimUser"]
+__all__ = ["ReplyTarget", "SimGroup", "SimUser"]
 
 _DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DEFAULT_LOCATION = (52.3676, 4.9041)
@@ -57,13 +61,19 @@ def tiny_png(width: int = 64, height: int = 64) -> bytes:
     )
 
 
-def _photo_meta(data: bytes) -> dict[str, int]:
-    width, height = image_size(data) or (800, 600)
-    return {"width": width, "height": height}
+#: A message to reply to: a bot message from the inbox, a message id, or a message dict
+#: a person's send_* returned.
+ReplyTarget = SentMessage | int | dict[str, Any]
+#: The largest file a person can send (4 GB with Telegram Premium).
+MAX_PERSON_FILE = 4000 * 1024 * 1024
 
 
-def _message_id(message: SentMessage | int) -> int:
-    return message.message_id if isinstance(message, SentMessage) else int(message)
+def _message_id(message: ReplyTarget) -> int:
+    if isinstance(message, SentMessage):
+        return message.message_id
+    if isinstance(message, dict):
+        return int(message["message_id"])
+    return int(message)
 
 
 def _short(text: str | None, limit: int = 60) -> str:
@@ -258,9 +268,7 @@ class SimUser(_ChatView):
 
     # --- sending --------------------------------------------------------------------------
 
-    def _send(
-        self, content: dict[str, Any], reply_to: SentMessage | int | None = None
-    ) -> dict[str, Any]:
+    def _send(self, content: dict[str, Any], reply_to: ReplyTarget | None = None) -> dict[str, Any]:
         reply_id = _message_id(reply_to) if reply_to is not None else None
         return self._state.person_message(
             self._chat, self.user, content, reply_to_message_id=reply_id
@@ -276,6 +284,13 @@ class SimUser(_ChatView):
             content["entities" if key == "text" else "caption_entities"] = entities
         return content
 
+    @staticmethod
+    def _check_size(file_size: int | None) -> None:
+        if file_size is not None and not 0 < file_size <= MAX_PERSON_FILE:
+            raise SandboxUsageError(
+                f"file_size {file_size} is not what a person can send (1 byte to 4000 MB)"
+            )
+
     def _file_content(
         self,
         kind: str,
@@ -285,18 +300,46 @@ class SimUser(_ChatView):
         file_name: str | None = None,
         meta: dict[str, Any] | None = None,
         caption: str | None = None,
+        file_size: int | None = None,
     ) -> dict[str, Any]:
+        self._check_size(file_size)
         stored = self._state.files.add(
-            kind, data, mime_type=mime_type, file_name=file_name, meta=meta
+            kind, data, mime_type=mime_type, file_name=file_name, meta=meta, size=file_size
         )
         content = stored.content()
         if caption:
             content.update(self._text_content(caption, "caption"))
         return content
 
-    async def send_text(self, text: str) -> dict[str, Any]:
-        """Type and send a text; "/start x" gets its bot_command entity."""
-        return self._send(self._text_content(text))
+    def _photo_content(
+        self,
+        data: bytes | None,
+        *,
+        width: int | None = None,
+        height: int | None = None,
+        caption: str | None = None,
+        file_size: int | None = None,
+    ) -> dict[str, Any]:
+        if data is None:
+            # A real small picture, or, for a big one, a stub standing in for its bytes.
+            small = (width or 64) * (height or 64) <= 1280 * 1280
+            data = tiny_png(width or 64, height or 64) if small else tiny_png()
+        found = image_size(data) or (800, 600)
+        w, h = width or found[0], height or found[1]
+        self._check_size(file_size)
+        stored = self._state.files.add_photo(data, w, h, size=file_size)
+        content = stored.content()
+        if caption:
+            content.update(self._text_content(caption, "caption"))
+        return content
+
+    async def send_text(self, text: str, *, reply_to: ReplyTarget | None = None) -> dict[str, Any]:
+        """Type and send a text; "/start x" gets its bot_command entity.
+
+        `reply_to` (here and in every send_*) sends it as a reply to that message: the
+        bot gets it with `reply_to_message`.
+        """
+        return self._send(self._text_content(text), reply_to)
 
     async def open_deep_link(self, payload: str) -> dict[str, Any]:
         """Tap t.me/<bot>?start=<payload>: the app sends "/start <payload>".
@@ -350,7 +393,13 @@ class SimUser(_ChatView):
         )
 
     async def send_voice(
-        self, duration: int = 3, data: bytes | None = None, caption: str | None = None
+        self,
+        duration: int = 3,
+        data: bytes | None = None,
+        caption: str | None = None,
+        *,
+        file_size: int | None = None,
+        reply_to: ReplyTarget | None = None,
     ) -> dict[str, Any]:
         """Record and send a voice message (OGG/Opus as Telegram apps do)."""
         content = self._file_content(
@@ -359,8 +408,9 @@ class SimUser(_ChatView):
             mime_type="audio/ogg",
             meta={"duration": duration},
             caption=caption,
+            file_size=file_size,
         )
-        return self._send(content)
+        return self._send(content, reply_to)
 
     async def send_audio(
         self,
@@ -368,23 +418,49 @@ class SimUser(_ChatView):
         duration: int = 30,
         file_name: str = "audio.mp3",
         title: str | None = None,
+        *,
+        performer: str | None = None,
+        caption: str | None = None,
+        file_size: int | None = None,
+        reply_to: ReplyTarget | None = None,
     ) -> dict[str, Any]:
         """Send a music/audio file."""
         meta: dict[str, Any] = {"duration": duration}
+        if performer:
+            meta["performer"] = performer
         if title:
             meta["title"] = title
         content = self._file_content(
-            "audio", data, mime_type="audio/mpeg", file_name=file_name, meta=meta
+            "audio",
+            data,
+            mime_type="audio/mpeg",
+            file_name=file_name,
+            meta=meta,
+            caption=caption,
+            file_size=file_size,
         )
-        return self._send(content)
+        return self._send(content, reply_to)
 
     async def send_photo(
-        self, data: bytes | None = None, caption: str | None = None
+        self,
+        data: bytes | None = None,
+        caption: str | None = None,
+        *,
+        width: int | None = None,
+        height: int | None = None,
+        file_size: int | None = None,
+        reply_to: ReplyTarget | None = None,
     ) -> dict[str, Any]:
-        """Send a picture (a small PNG if no bytes are given)."""
-        picture = data if data is not None else tiny_png()
-        content = self._file_content("photo", picture, meta=_photo_meta(picture), caption=caption)
-        return self._send(content)
+        """Send a picture (a small PNG if no bytes are given).
+
+        The message carries every size Telegram keeps, smallest first (see
+        `files.photo_sizes`). `width`/`height` give the picture's size without the
+        bytes; `file_size` the size of the largest one (smaller ones in proportion).
+        """
+        content = self._photo_content(
+            data, width=width, height=height, caption=caption, file_size=file_size
+        )
+        return self._send(content, reply_to)
 
     async def send_document(
         self,
@@ -392,12 +468,20 @@ class SimUser(_ChatView):
         file_name: str = "document.pdf",
         mime_type: str = "application/pdf",
         caption: str | None = None,
+        *,
+        file_size: int | None = None,
+        reply_to: ReplyTarget | None = None,
     ) -> dict[str, Any]:
-        """Send a file as a document."""
+        """Send a file as a document; `file_size` makes it big without the bytes."""
         content = self._file_content(
-            "document", data, mime_type=mime_type, file_name=file_name, caption=caption
+            "document",
+            data,
+            mime_type=mime_type,
+            file_name=file_name,
+            caption=caption,
+            file_size=file_size,
         )
-        return self._send(content)
+        return self._send(content, reply_to)
 
     async def send_video(
         self,
@@ -406,8 +490,11 @@ class SimUser(_ChatView):
         width: int = 640,
         height: int = 360,
         caption: str | None = None,
+        *,
+        file_size: int | None = None,
+        reply_to: ReplyTarget | None = None,
     ) -> dict[str, Any]:
-        """Send a video."""
+        """Send a video; `file_size` makes it big without the bytes."""
         content = self._file_content(
             "video",
             data,
@@ -415,10 +502,59 @@ class SimUser(_ChatView):
             file_name="video.mp4",
             meta={"width": width, "height": height, "duration": duration},
             caption=caption,
+            file_size=file_size,
         )
-        return self._send(content)
+        return self._send(content, reply_to)
 
-    async def send_sticker(self, emoji: str = "🙂") -> dict[str, Any]:
+    async def send_video_note(
+        self,
+        duration: int = 5,
+        length: int = 384,
+        data: bytes = b"\x00\x00\x00\x18ftypmp42",
+        *,
+        file_size: int | None = None,
+        reply_to: ReplyTarget | None = None,
+    ) -> dict[str, Any]:
+        """Record and send a round video message (no caption, as in the apps)."""
+        content = self._file_content(
+            "video_note",
+            data,
+            meta={"length": length, "duration": duration},
+            file_size=file_size,
+        )
+        return self._send(content, reply_to)
+
+    async def send_animation(
+        self,
+        data: bytes = b"\x00\x00\x00\x18ftypmp42",
+        duration: int = 2,
+        width: int = 320,
+        height: int = 240,
+        file_name: str = "animation.mp4",
+        caption: str | None = None,
+        *,
+        file_size: int | None = None,
+        reply_to: ReplyTarget | None = None,
+    ) -> dict[str, Any]:
+        """Send a GIF animation; like Telegram it fills `animation` and `document`."""
+        content = self._file_content(
+            "animation",
+            data,
+            mime_type="video/mp4",
+            file_name=file_name,
+            meta={"width": width, "height": height, "duration": duration},
+            caption=caption,
+            file_size=file_size,
+        )
+        return self._send(content, reply_to)
+
+    async def send_sticker(
+        self,
+        emoji: str = "🙂",
+        *,
+        file_size: int | None = None,
+        reply_to: ReplyTarget | None = None,
+    ) -> dict[str, Any]:
         """Send a (static) sticker."""
         meta = {
             "type": "regular",
@@ -428,16 +564,44 @@ class SimUser(_ChatView):
             "is_video": False,
             "emoji": emoji,
         }
-        content = self._file_content("sticker", b"RIFF\x00\x00\x00\x00WEBPVP8 ", meta=meta)
-        return self._send(content)
+        content = self._file_content(
+            "sticker", b"RIFF\x00\x00\x00\x00WEBPVP8 ", meta=meta, file_size=file_size
+        )
+        return self._send(content, reply_to)
 
     async def send_location(
         self,
         latitude: float = DEFAULT_LOCATION[0],
         longitude: float = DEFAULT_LOCATION[1],
+        *,
+        live_period: int | None = None,
+        reply_to: ReplyTarget | None = None,
     ) -> dict[str, Any]:
-        """Share a location."""
-        return self._send({"location": {"latitude": latitude, "longitude": longitude}})
+        """Share a location (a live one for `live_period` seconds)."""
+        location: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
+        if live_period is not None:
+            location["live_period"] = live_period
+        return self._send({"location": location}, reply_to)
+
+    async def send_venue(
+        self,
+        title: str = "Centraal Station",
+        address: str = "Stationsplein, Amsterdam",
+        latitude: float = DEFAULT_LOCATION[0],
+        longitude: float = DEFAULT_LOCATION[1],
+        *,
+        foursquare_id: str | None = None,
+        google_place_id: str | None = None,
+        reply_to: ReplyTarget | None = None,
+    ) -> dict[str, Any]:
+        """Share a place; like Telegram the message has `venue` and `location`."""
+        location = {"latitude": latitude, "longitude": longitude}
+        venue: dict[str, Any] = {"location": location, "title": title, "address": address}
+        if foursquare_id:
+            venue["foursquare_id"] = foursquare_id
+        if google_place_id:
+            venue["google_place_id"] = google_place_id
+        return self._send({"venue": venue, "location": dict(location)}, reply_to)
 
     async def send_contact(
         self,
@@ -445,6 +609,8 @@ class SimUser(_ChatView):
         first_name: str | None = None,
         last_name: str | None = None,
         user_id: int | None = None,
+        *,
+        reply_to: ReplyTarget | None = None,
     ) -> dict[str, Any]:
         """Share a contact; without arguments this person's own, as request_contact does."""
         own = phone_number is None
@@ -456,11 +622,48 @@ class SimUser(_ChatView):
             contact["last_name"] = last_name or self.user["last_name"]
         if user_id is not None or own:
             contact["user_id"] = self.id if user_id is None else user_id
-        return self._send({"contact": contact})
+        return self._send({"contact": contact}, reply_to)
 
-    async def send_dice(self, emoji: str = "🎲", value: int = 6) -> dict[str, Any]:
+    async def send_dice(
+        self, emoji: str = "🎲", value: int = 6, *, reply_to: ReplyTarget | None = None
+    ) -> dict[str, Any]:
         """Throw a dice (the value is chosen by the test)."""
-        return self._send({"dice": {"emoji": emoji, "value": value}})
+        return self._send({"dice": {"emoji": emoji, "value": value}}, reply_to)
+
+    async def send_poll(
+        self,
+        question: str,
+        options: list[str] | tuple[str, ...],
+        *,
+        correct_option: int | None = None,
+        is_anonymous: bool = True,
+        allows_multiple_answers: bool = False,
+        reply_to: ReplyTarget | None = None,
+    ) -> dict[str, Any]:
+        """Send a poll; with `correct_option` a quiz (whose answer the bot sees, as it
+        does for a quiz sent to it in a private chat)."""
+        if not 2 <= len(options) <= 12:
+            raise SandboxUsageError("a poll has 2-12 options")
+        if correct_option is not None and not 0 <= correct_option < len(options):
+            raise SandboxUsageError(f"no option {correct_option} to be the right answer")
+        poll: dict[str, Any] = {
+            "id": self._state.new_poll_id(),
+            "question": question,
+            "options": [
+                {"persistent_id": str(index), "text": text, "voter_count": 0}
+                for index, text in enumerate(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": is_anonymous,
+            "type": "regular" if correct_option is None else "quiz",
+            "allows_multiple_answers": allows_multiple_answers,
+            "allows_revoting": correct_option is None,
+            "members_only": False,
+        }
+        if correct_option is not None:
+            poll["correct_option_ids"] = [correct_option]
+        return self._send({"poll": poll}, reply_to)
 
     async def edit_message(self, message_id: int | dict[str, Any], text: str) -> dict[str, Any]:
         """Edit one of this person's text messages; the bot gets an edited_message."""
@@ -472,28 +675,23 @@ class SimUser(_ChatView):
 
     async def reply_to(
         self,
-        message: SentMessage | int,
+        message: ReplyTarget,
         text: str | None = None,
         *,
         voice: bool = False,
         photo: bytes | None = None,
     ) -> dict[str, Any]:
-        """Reply to a message (swipe-to-reply) with text, a voice note or a photo."""
+        """Reply to a message (swipe-to-reply) with text, a voice note or a photo.
+
+        Every send_* takes `reply_to=` too, for any other kind of reply.
+        """
         if voice:
-            content = self._file_content(
-                "voice",
-                fake_ogg(3),
-                mime_type="audio/ogg",
-                meta={"duration": 3},
-                caption=text,
-            )
-        elif photo is not None:
-            content = self._file_content("photo", photo, meta=_photo_meta(photo), caption=text)
-        elif text is not None:
-            content = self._text_content(text)
-        else:
-            raise SandboxUsageError("reply_to needs text, voice=True or photo=...")
-        return self._send(content, reply_to=message)
+            return await self.send_voice(caption=text, reply_to=message)
+        if photo is not None:
+            return await self.send_photo(photo, caption=text, reply_to=message)
+        if text is not None:
+            return await self.send_text(text, reply_to=message)
+        raise SandboxUsageError("reply_to needs text, voice=True or photo=...")
 
     def block(self) -> None:
         """Block the bot: its sends fail with 403; it gets a my_chat_member update."""
@@ -536,7 +734,7 @@ class SimGroup(_ChatView):
         return sender.user
 
     async def send_text(
-        self, text: str, *, sender: SimUser, reply_to: SentMessage | int | None = None
+        self, text: str, *, sender: SimUser, reply_to: ReplyTarget | None = None
     ) -> dict[str, Any]:
         """A member writes in the group.
 

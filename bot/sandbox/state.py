@@ -70,21 +70,54 @@ CONFLICT_WEBHOOK = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
 )
+#: What a message can carry, in the order `message_kind` checks: an animation also fills
+#: `document`, a venue `location` and a live photo `photo` (see `KIND_FIELDS`).
 MESSAGE_KINDS = (
     "text",
+    "animation",
     "voice",
+    "live_photo",
     "photo",
     "audio",
     "document",
     "video",
     "video_note",
-    "animation",
     "sticker",
-    "location",
     "venue",
+    "location",
     "contact",
     "dice",
     "poll",
+    "checklist",
+    "game",
+    "story",
+    "paid_media",
+    "invoice",
+    "giveaway",
+    "giveaway_winners",
+)
+#: The Message fields that carry one kind of content, where that is more than the kind's
+#: own field ("for backward compatibility, when this field is set, the document field
+#: will also be set").
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "animation": ("animation", "document"),
+    "venue": ("venue", "location"),
+    "live_photo": ("live_photo", "photo"),
+}
+#: Kinds whose messages have a caption.
+CAPTION_KINDS = frozenset(
+    {"animation", "audio", "document", "live_photo", "paid_media", "photo", "video", "voice"}
+)
+#: Kinds carrying a file, with the Message field that describes the file.
+FILE_FIELDS = (
+    "voice",
+    "audio",
+    "photo",
+    "document",
+    "video",
+    "video_note",
+    "animation",
+    "sticker",
 )
 
 
@@ -151,6 +184,45 @@ class SentMessage:
         """The text, or the caption of a media message, or None."""
         value = self.raw.get("text", self.raw.get("caption"))
         return value if isinstance(value, str) else None
+
+    @property
+    def caption(self) -> str | None:
+        """The caption of a media message (None for text and uncaptioned media)."""
+        value = self.raw.get("caption")
+        return value if isinstance(value, str) else None
+
+    @property
+    def media(self) -> dict[str, Any] | None:
+        """The object describing the content (Voice, Location, ...; for a photo its
+        largest size), or None for text."""
+        value = self.raw.get(self.kind)
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        return value if isinstance(value, dict) else None
+
+    @property
+    def file_id(self) -> str | None:
+        """The file_id of the file this message carries (largest photo size), if any."""
+        media = self.media if self.kind in FILE_FIELDS else None
+        return media.get("file_id") if media else None
+
+    @property
+    def file_size(self) -> int | None:
+        """The file_size Telegram reports for the file this message carries, if any."""
+        media = self.media if self.kind in FILE_FIELDS else None
+        size = media.get("file_size") if media else None
+        return size if isinstance(size, int) else None
+
+    @property
+    def reply_to_message_id(self) -> int | None:
+        """The id of the message this one replies to (in the same chat), if any."""
+        replied = self.raw.get("reply_to_message")
+        return replied.get("message_id") if isinstance(replied, dict) else None
+
+    @property
+    def is_copy(self) -> bool:
+        """Whether the bot sent this with copyMessage (see `copied_from`)."""
+        return self.copied_from is not None
 
     @property
     def entities(self) -> list[dict[str, Any]]:
@@ -315,11 +387,16 @@ class SandboxState:
         self.closing = False
         self._next_update_id = first_update_id
         self._query_ids = itertools.count(4_600_000_000_000_000_001)
+        self._poll_ids = itertools.count(5_300_000_000_000_000_001)
         self._poll: _LongPoll | None = None
 
     def now(self) -> int:
         """Unix time as Telegram puts it in `date` fields."""
         return int(self.clock())
+
+    def new_poll_id(self) -> str:
+        """A fresh Poll.id."""
+        return str(next(self._poll_ids))
 
     # --- chats ----------------------------------------------------------------------------
 

@@ -59,6 +59,9 @@ _MEDIA_FIELDS = {
 }
 #: Fields marked required that Telegram accepts empty (an empty webhook URL removes it).
 _REALLY_OPTIONAL = {("setWebhook", "url")}
+#: Optional fields whose empty value means something: copyMessage with caption=""
+#: removes the caption (the Bot API server asks whether the field is present).
+_EMPTY_IS_A_VALUE = {("copyMessage", "caption")}
 
 
 @dataclass(frozen=True)
@@ -247,7 +250,7 @@ def coerce_params(
         if fspec is None:
             params[name] = value
             continue
-        if _is_empty(value):
+        if _is_empty(value) and not (value == "" and (spec.name, name) in _EMPTY_IS_A_VALUE):
             continue
         converted: Any = _NO_MATCH
         for type_name in fspec.types:
