@@ -97,7 +97,8 @@ _WEEKDAY_WORDS = {
     **{w: 6 for w in ("zo", "zondag", "sun", "sunday")},
 }
 _WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_TIME = re.compile(r"([01]?[0-9]|2[0-3])(?:[:.u]([0-5][0-9]))?(?:u|h|uur)?")
+# "10:00", "9.30", "14u", "14 uur" is two tokens: "14" alone is not a time (it may be "2 weken").
+_TIME = re.compile(r"([01]?[0-9]|2[0-3])(?:[:.u]([0-5][0-9])(?:u|h|uur)?|u|h|uur)")
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,10 @@ def coach_checkin_acts(
     if event.name in RHYTHM_COMMANDS:
         if not match.rest.strip():
             return _overview(client)
-        return _typed_rhythm(person, client, match.rest)
+        return _typed_rhythm(person, client, match.rest, ctx)
+    if match.rest.strip():
+        # "/pauze Sam de Jongg": a typo must never pause (or start) somebody else.
+        return _which_client(event.name, ClientMatch(None, match.rest, ctx_refs(ctx)))
     if event.name in PAUSE_COMMANDS:
         return _pause(person, client, paused=True)
     if event.name in RESUME_COMMANDS:
@@ -230,7 +234,13 @@ def _plain(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-def _typed_rhythm(coach: Person, client: CoachClient, rest: str) -> Outcome:
+def ctx_refs(ctx: CoachCheckinContext) -> tuple[ClientRef, ...]:
+    return tuple(c.ref for c in ctx.clients)
+
+
+def _typed_rhythm(
+    coach: Person, client: CoachClient, rest: str, ctx: CoachCheckinContext
+) -> Outcome:
     text = f" {_plain(rest)} "
     rhythm = None
     for words, found in _RHYTHM_WORDS:
@@ -254,6 +264,13 @@ def _typed_rhythm(coach: Person, client: CoachClient, rest: str) -> Outcome:
         return Outcome(
             replies=(Reply("coach_checkin.rhythm_not_understood", {"client": client.ref.name}),)
         )
+    if at is not None and ctx.quiet.contains(at):
+        quiet = {
+            "client": client.ref.name,
+            "start": ctx.quiet.start.strftime("%H:%M"),
+            "end": ctx.quiet.end.strftime("%H:%M"),
+        }
+        return Outcome(replies=(Reply("coach_checkin.time_quiet", quiet),))
     current = client.schedule
     return _set(
         coach,
@@ -287,14 +304,13 @@ def _pause(coach: Person, client: CoachClient, *, paused: bool) -> Outcome:
     assert coach.id is not None
     coach_id = coach.id
     if client.schedule is None:
-        return Outcome(
-            replies=(Reply("coach_checkin.overview_none", _schedule_params(client, None)),)
-        )
+        return _overview(client)
     if client.schedule.paused == paused:
         key = "coach_checkin.already_paused" if paused else "coach_checkin.not_paused"
         return Outcome(replies=(Reply(key, {"client": client.ref.name}),), notice=None)
     params = _schedule_params(client, client.schedule)
-    client_params = {"weekday": params["weekday"], "coach": coach.name}
+    weekday_key = _WEEKDAY_KEYS[client.schedule.weekday]
+    client_params = {"weekday": TextRef(f"checkin.weekday.{weekday_key}"), "coach": coach.name}
     if paused:
         replies = (
             Reply("coach_checkin.paused", params),
