@@ -24,17 +24,18 @@ __all__ = ["incoming_from_update", "make_update_handler"]
 
 log = logging.getLogger(__name__)
 
+# A venue also carries a location and an animation a document: the more specific kind first.
 _KINDS = (
     "voice",
     "audio",
     "photo",
     "video",
     "video_note",
+    "animation",
     "document",
     "sticker",
-    "animation",
-    "location",
     "venue",
+    "location",
     "contact",
     "poll",
     "dice",
@@ -46,7 +47,17 @@ def _kind(message: Message) -> str:
     return next((kind for kind in _KINDS if getattr(message, kind, None)), "other")
 
 
-def _text_event(text: str, menus: Menus) -> Event:
+def _file_size(message: Message) -> int | None:
+    """The size of what a message carries, when Telegram tells it (the largest photo size)."""
+    attachment = message.effective_attachment
+    if isinstance(attachment, tuple):
+        attachment = attachment[-1] if attachment else None
+    size = getattr(attachment, "file_size", None)
+    return size if isinstance(size, int) else None
+
+
+def _text_event(message: Message, menus: Menus) -> Event:
+    text = message.text or ""
     if text.startswith("/"):
         head, _, args = text.partition(" ")
         name = head[1:].split("@", 1)[0].lower()
@@ -54,7 +65,10 @@ def _text_event(text: str, menus: Menus) -> Event:
             return Start(args.strip() or None)
         return Command(name, args.strip())
     item = menus.item_for(text)
-    return MenuPress(item) if item is not None else Text(text)
+    if item is not None:
+        return MenuPress(item)
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    return Text(text, message.message_id, message.chat.id, reply_to)
 
 
 def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
@@ -78,10 +92,13 @@ def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
     elif update.edited_message is not None:
         event = EditedMessage()
     elif (message := update.message) is not None:
+        reply_to = message.reply_to_message.message_id if message.reply_to_message else None
         event = (
-            _text_event(message.text, menus)
+            _text_event(message, menus)
             if message.text
-            else OtherMessage(_kind(message), message.message_id, chat.id)
+            else OtherMessage(
+                _kind(message), message.message_id, chat.id, reply_to, _file_size(message)
+            )
         )
     else:
         return None

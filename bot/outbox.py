@@ -77,6 +77,7 @@ def enqueue_reply(
     now: datetime,
     alert_id: int | None,
     priority: Priority,
+    relay_id: int | None = None,
 ) -> OutboxMessage:
     return outbox.enqueue(
         session,
@@ -89,6 +90,7 @@ def enqueue_reply(
         buttons=[[{"label_key": b.label_key, "data": b.data} for b in row] for row in buttons],
         keyboard=reply.keyboard.value if reply.keyboard else None,
         alert_id=alert_id,
+        relay_id=relay_id,
     )
 
 
@@ -114,6 +116,7 @@ class Delivery:
     error: str | None = None
     language: str = "nl"
     text: str | None = None  # what was sent, for reading it aloud; never stored
+    relay_id: int | None = None
 
 
 class OutboxWorker:
@@ -139,6 +142,7 @@ class OutboxWorker:
         self.idle_poll_seconds = idle_poll_seconds
         self._wakeup = asyncio.Event()
         self._urgent = False
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self.bot: Bot | None = None
 
@@ -151,21 +155,30 @@ class OutboxWorker:
         if self._task is None:
             self._task = asyncio.create_task(self._run(bot), name="outbox-worker")
 
-    async def stop(self) -> None:
-        if self._task is not None:
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Finish the message being sent (so it is marked sent, not sent again after the
+        restart), hand back the rest of the batch, then stop; cancel after the grace time."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wakeup.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
+        self._stopping = False
 
     async def _run(self, bot: Bot) -> None:
-        while True:
+        while not self._stopping:
             try:
                 handled = await self.drain(bot)
             except Exception:
                 log.exception("outbox pass failed; trying again")
                 handled = 0
-            if handled == 0:
+            if handled == 0 and not self._stopping:
                 self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self.idle_poll_seconds)
@@ -178,7 +191,7 @@ class OutboxWorker:
                 session, now=self.clock.now(), limit=self.batch_size, lease=self.lease
             )
         for index, row in enumerate(rows):
-            if self._urgent and row.priority > Priority.ALERT:
+            if self._stopping or (self._urgent and row.priority > Priority.ALERT):
                 with self.database.transaction() as session:
                     outbox.release(session, [r.id for r in rows[index:] if r.id is not None])
                 return index or 1
@@ -222,7 +235,15 @@ class OutboxWorker:
                 outbox.mark_failed(
                     session, row.id, now=self.clock.now(), error=type(error).__name__
                 )
-            delivery = Delivery(row.id, row.chat_id, row.alert_id, None, type(error).__name__)
+            delivery = Delivery(
+                row.id,
+                row.chat_id,
+                row.alert_id,
+                None,
+                type(error).__name__,
+                row.language,
+                relay_id=row.relay_id,
+            )
             await self._hook(self.on_failed, delivery)
             return
         except NetworkError as error:
@@ -231,14 +252,17 @@ class OutboxWorker:
             return
         with self.database.transaction() as session:
             outbox.mark_sent(session, row.id, now=self.clock.now(), telegram_message_id=message_id)
-        sent = Delivery(row.id, row.chat_id, row.alert_id, message_id, None, row.language, text)
+        sent = Delivery(
+            row.id, row.chat_id, row.alert_id, message_id, None, row.language, text, row.relay_id
+        )
         await self._hook(self.on_sent, sent)
 
     async def _call(self, bot: Bot, row: OutboxMessage) -> tuple[int, str | None]:
         if row.copy_message_id is not None and row.copy_from_chat_id is not None:
             from_chat, message = row.copy_from_chat_id, row.copy_message_id
+            markup = self.render(row).markup if row.buttons else None
             copied = await call_with_retries(
-                lambda: bot.copy_message(row.chat_id, from_chat, message),
+                lambda: bot.copy_message(row.chat_id, from_chat, message, reply_markup=markup),
                 wait_on_rate_limit=row.priority == Priority.ALERT,
             )
             return copied.message_id, None

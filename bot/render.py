@@ -20,9 +20,9 @@ from telegram import (
 
 from bot.texts import Texts
 from dialogs.events import MenuItem
-from dialogs.outcome import Keyboard, Reply
+from dialogs.outcome import Button, Keyboard, Reply
 
-__all__ = ["Menus", "RenderedReply", "render_reply"]
+__all__ = ["Menus", "RenderedReply", "inline_markup", "render_reply"]
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
@@ -95,6 +95,20 @@ def qr_png(link: str) -> bytes:
     return buffer.getvalue()
 
 
+def inline_markup(
+    buttons: tuple[tuple[Button, ...], ...], language: str, texts: Texts
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.render(language, b.label_key), callback_data=b.data)
+                for b in row
+            ]
+            for row in buttons
+        ]
+    )
+
+
 def render_reply(
     reply: Reply, language: str, texts: Texts, menus: Menus, results: dict[str, Any]
 ) -> RenderedReply:
@@ -102,15 +116,7 @@ def render_reply(
     text = texts.render(language, reply.key, params)
     markup: Markup | None = None
     if reply.buttons:
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(texts.render(language, b.label_key), callback_data=b.data)
-                    for b in row
-                ]
-                for row in reply.buttons
-            ]
-        )
+        markup = inline_markup(reply.buttons, language, texts)
     elif reply.keyboard is not None:
         markup = menus.markup(reply.keyboard, language)
     picture = qr_png(str(params[reply.picture_of])) if reply.picture_of else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,16 +32,17 @@ from bot.delivery import send_rendered
 from bot.effects import EffectContext, apply_effect
 from bot.guard import Guard
 from bot.outbox import Delivery, OutboxWorker, enqueue_reply, row_as_reply
-from bot.render import Menus, RenderedReply, render_reply
+from bot.relays import RELAY_EFFECTS, RelayShell
+from bot.render import Menus, RenderedReply, inline_markup, render_reply
 from bot.settings import Settings
 from bot.speech import Speaker
 from bot.state import Actor, Contact, load_actor, load_invite
 from bot.texts import Texts
-from dialogs import checkin, noodknop
+from dialogs import checkin, noodknop, relay
 from dialogs import schedule as checkin_schedule
 from dialogs.coach_checkin import COMMANDS as CHECKIN_COMMANDS
 from dialogs.coach_checkin import is_schedule_button
-from dialogs.events import Command, Event, Start, Tap
+from dialogs.events import Command, Event, OtherMessage, Start, Tap, Text
 from dialogs.outcome import (
     Button,
     ChooseReadAloud,
@@ -53,8 +54,9 @@ from dialogs.outcome import (
     TextRef,
 )
 from dialogs.people import Role
+from dialogs.relay_effects import RelayToClient, RelayToCoach
 from dialogs.router import DialogContext, route
-from storage import alerts, checkins, people
+from storage import alerts, checkins, people, relays
 from storage.database import Database
 from storage.invites import looks_like_token
 from storage.models import Alert, ClientStatus, CoachStatus, OutboxMessage
@@ -94,6 +96,32 @@ class Scope:
 
 
 @dataclass
+class _Stored:
+    """What storing effects gave back, besides the values the replies may use."""
+
+    scope: Scope
+    results: dict[str, Any] = field(default_factory=dict)
+    new_recipients: list[Contact] = field(default_factory=list)
+    coach_notes: list[Reply] = field(default_factory=list)
+    queued: int = 0
+    undeliverable: list[relay.RelayView] = field(default_factory=list)
+
+    def take(self, result: dict[str, Any]) -> None:
+        """Keys with "_" are for the shell; the rest are reply parameters."""
+        self.new_recipients += result.pop("_new_recipients", [])
+        self.coach_notes += result.pop("_coach_notes", [])
+        self.queued += result.pop("_queued", 0)
+        if (failed := result.pop("_undeliverable", None)) is not None:
+            self.undeliverable.append(failed)
+        if (client := result.pop("_client", None)) is not None and self.scope.client is None:
+            self.scope = replace(self.scope, client=client)
+        self.results.update(result)
+
+
+_AFTER_REPLIES = (CopyToAlertTeam, StartCheckin, RelayToCoach, RelayToClient)
+
+
+@dataclass
 class Applied:
     """An outcome after its effects were stored: the sender's replies, rendered later."""
 
@@ -127,6 +155,7 @@ class Waakvlam:
         self.bot_username = settings.bot_username or ""
         self.speaker = speaker or Speaker(None)
         self.checkins = checkin_shell or shell_from_settings(settings)
+        self.relays = RelayShell(settings.timezone, settings.max_relay_mb * 1024 * 1024)
         self._background: set[asyncio.Task[bool]] = set()
         self.worker = OutboxWorker(
             database=database,
@@ -181,32 +210,73 @@ class Waakvlam:
         self, session: Session, actor: Actor, incoming: Incoming, payload: str | None
     ) -> tuple[DialogContext, Scope]:
         person = actor.person
+        event = incoming.event
+        now = self.clock.now()
         sender = Contact(incoming.chat_id, person.language)
         invite = load_invite(session, payload) if payload and looks_like_token(payload) else None
-        open_alert = None
+        context = DialogContext(invite=invite)
         scope = Scope(sender=sender, coach=actor.coach)
-        checkin_state = checkin_context = coach_checkin = None
         if person.role is Role.CLIENT and person.id is not None:
             people.lock_client(session, person.id)
+            client = people.get_client(session, person.id)
+            assert client is not None
             scope = Scope(sender=sender, coach=actor.coach, client=sender)
             found = alerts.open_alert_of(session, person.id)
             if found is not None:
-                open_alert = load_alert_view(session, found)
+                context = replace(context, open_alert=load_alert_view(session, found))
                 scope = Scope(sender=sender, coach=actor.coach, client=sender, alert_id=found.id)
-            checkin_state, checkin_context = self._client_checkin(session, actor, incoming.event)
-        if person.role is Role.COACH and person.id is not None and _about_checkins(incoming.event):
-            coach_checkin = self.checkins.coach_context(session, person.id, self.clock.now())
-        tapped_alert = None
-        if isinstance(incoming.event, Tap):
-            parsed = noodknop.parse_alert_data(incoming.event.data)
+            state, checkin_context = self._client_checkin(session, actor, event)
+            context = replace(
+                context,
+                checkin=state,
+                checkin_context=checkin_context,
+                client_relay=self.relays.client_context(session, client, incoming.chat_id, now),
+            )
+        if person.role is Role.COACH and person.id is not None:
+            context, scope = self._coach_context(session, person.id, incoming, context, scope)
+        if isinstance(event, Tap):
+            parsed = noodknop.parse_alert_data(event.data)
             tapped = alerts.lock_alert(session, parsed[1]) if parsed else None
             if tapped is not None:
-                tapped_alert = load_alert_view(session, tapped)
-                coach, client = self._alert_people(session, tapped)
-                scope = Scope(sender=sender, coach=coach, client=client, alert_id=tapped.id)
-        context = DialogContext(
-            invite, open_alert, tapped_alert, checkin_state, checkin_context, coach_checkin
-        )
+                coach, client_contact = self._alert_people(session, tapped)
+                context = replace(context, tapped_alert=load_alert_view(session, tapped))
+                scope = Scope(sender=sender, coach=coach, client=client_contact, alert_id=tapped.id)
+        return context, scope
+
+    def _coach_context(
+        self,
+        session: Session,
+        coach_id: int,
+        incoming: Incoming,
+        context: DialogContext,
+        scope: Scope,
+    ) -> tuple[DialogContext, Scope]:
+        """What a coach's command, message or button may concern: only their own clients."""
+        event = incoming.event
+        # Replies meant for "the coach" of this outcome are for the coach who acts.
+        scope = replace(scope, coach=scope.sender)
+        if _about_checkins(event):
+            context = replace(
+                context,
+                coach_checkin=self.checkins.coach_context(session, coach_id, self.clock.now()),
+            )
+        if isinstance(event, Command) and event.name in relay.MESSAGE_COMMANDS:
+            context = replace(context, coach_clients=self.relays.coach_clients(session, coach_id))
+        coach = people.get_coach(session, coach_id)
+        assert coach is not None
+        if isinstance(event, Text | OtherMessage):
+            coach_relay, client = self.relays.coach_context(session, coach, incoming.chat_id, event)
+            context = replace(context, coach_relay=coach_relay)
+            scope = replace(scope, client=client)
+        if isinstance(event, Tap) and (relay_id := relay.parse_seen_data(event.data)) is not None:
+            found = relays.get_relay(session, relay_id)
+            if found is not None and found.coach_id == coach_id:
+                view = self.relays.view(session, found)
+                client_row = people.get_client(session, found.client_id)
+                if view.client_active and client_row and client_row.telegram_user_id:
+                    contact = Contact(client_row.telegram_user_id, client_row.language)
+                    scope = replace(scope, client=contact)
+                context = replace(context, tapped_relay=view)
         return context, scope
 
     def _client_checkin(
@@ -250,7 +320,55 @@ class Waakvlam:
         bot_username: str,
         priority: Priority = Priority.NOTICE,
     ) -> Applied:
+        """Store the outcome's effects, queue its replies for everyone but the sender, and
+        hand back the sender's replies. Everything happens in the caller's transaction."""
         now = self.clock.now()
+        # A copy goes after the replies that announce it ("Sam sends where ...", "Anna saw
+        # your message"): rows of equal priority are sent in the order they were written.
+        later = [e for e in outcome.effects if isinstance(e, _AFTER_REPLIES)]
+        if any(isinstance(e, RelayToCoach | RelayToClient) for e in later):
+            priority = min(priority, Priority.RELAY)
+        stored = self._store(
+            session, [e for e in outcome.effects if e not in later], scope, now, bot_username
+        )
+        scope = stored.scope
+        alert_id = stored.results.get("alert_id", scope.alert_id)
+        applied = Applied()
+        params_base: dict[str, Any] = {"doctor": self._doctor(), **stored.results}
+        for reply in outcome.replies:
+            params = {**params_base, **reply.params}
+            buttons = _fill(reply.buttons, alert_id)
+            if reply.to is Recipient.SENDER:
+                applied.direct.append((_with_buttons(reply, buttons), params))
+                continue
+            contacts = self._recipients(session, reply.to, scope, alert_id, stored.new_recipients)
+            for contact in contacts:
+                self._queue(session, reply, contact, params, buttons, alert_id, priority)
+                applied.queued += 1
+                applied.urgent = applied.urgent or reply.urgent
+        for note in stored.coach_notes:
+            if scope.coach is not None:
+                self._queue(session, note, scope.coach, note.params, (), None, Priority.NOTICE)
+                applied.queued += 1
+        after = self._store(session, later, scope, now, bot_username, priority)
+        applied.queued += stored.queued + after.queued
+        for view in stored.undeliverable + after.undeliverable:
+            failed = relay.relay_failed(view, now)
+            applied.queued += self.apply(session, failed, scope, bot_username=bot_username).queued
+        if stored.results.pop("_nobody_told", False) and alert_id is not None:
+            self._nobody_could_be_told(session, alert_id, scope, applied, bot_username)
+        return applied
+
+    def _store(
+        self,
+        session: Session,
+        effects: list[Any],
+        scope: Scope,
+        now: datetime,
+        bot_username: str,
+        priority: Priority = Priority.NOTICE,
+    ) -> _Stored:
+        """Carry out effects; collect what the replies and the shell need from them."""
         effect_context = EffectContext(
             telegram_user_id=scope.sender.chat_id if scope.sender else 0,
             now=now,
@@ -259,72 +377,46 @@ class Waakvlam:
             default_language=self.settings.default_language,
             alerts=AlertContext(now, self.settings.tz, self.settings.default_language),
         )
-        results: dict[str, Any] = {}
-        new_recipients: list[Contact] = []
-        # A copied message goes after the replies that announce it ("Sam sends where ..."):
-        # rows of equal priority are sent in the order they were written.
-        later = [e for e in outcome.effects if isinstance(e, CopyToAlertTeam | StartCheckin)]
-        coach_notes: list[Reply] = []
-        for effect in (e for e in outcome.effects if e not in later):
-            if isinstance(effect, CHECKIN_EFFECTS):
-                result = self.checkins.apply(session, effect, now)
-            else:
-                result = apply_effect(session, effect, effect_context)
-            if isinstance(effect, ChooseReadAloud) and scope.sender is not None:
-                self._first_schedule(session, effect.client_id, now)
-            new_recipients += result.pop("_new_recipients", [])
-            coach_notes += result.pop("_coach_notes", [])
-            if (client := result.pop("_client", None)) is not None and scope.client is None:
-                scope = Scope(scope.sender, scope.coach, client, scope.alert_id)
-            results.update(result)
-        alert_id = results.get("alert_id", scope.alert_id)
-        applied = Applied()
-        params_base: dict[str, Any] = {"doctor": self._doctor(), **results}
-        for reply in outcome.replies:
-            params = {**params_base, **reply.params}
-            buttons = _fill(reply.buttons, alert_id)
-            if reply.to is Recipient.SENDER:
-                applied.direct.append((_with_buttons(reply, buttons), params))
-                continue
-            for contact in self._recipients(session, reply.to, scope, alert_id, new_recipients):
-                enqueue_reply(
-                    session,
-                    reply=reply,
-                    chat_id=contact.chat_id,
-                    language=contact.language,
-                    params=params,
-                    buttons=buttons,
-                    now=now,
-                    alert_id=alert_id,
-                    priority=priority,
-                )
-                applied.queued += 1
-                applied.urgent = applied.urgent or reply.urgent
-        for note in coach_notes:
-            if scope.coach is not None:
-                enqueue_reply(
-                    session,
-                    reply=note,
-                    chat_id=scope.coach.chat_id,
-                    language=scope.coach.language,
-                    params=note.params,
-                    buttons=(),
-                    now=now,
-                    alert_id=None,
-                    priority=Priority.NOTICE,
-                )
-                applied.queued += 1
-        for effect in later:
+        stored = _Stored(scope)
+        for effect in effects:
             if isinstance(effect, StartCheckin):
                 started = self._start_checkin(
                     session, effect.client_id, effect.origin, bot_username, priority
                 )
-                applied.queued += started.queued
+                stored.queued += started.queued
+                continue
+            if isinstance(effect, CHECKIN_EFFECTS):
+                result = self.checkins.apply(session, effect, now)
+            elif isinstance(effect, RELAY_EFFECTS):
+                result = self.relays.apply(session, effect, now)
             else:
-                apply_effect(session, effect, effect_context)
-        if results.pop("_nobody_told", False) and alert_id is not None:
-            self._nobody_could_be_told(session, alert_id, scope, applied, bot_username)
-        return applied
+                result = apply_effect(session, effect, effect_context)
+            if isinstance(effect, ChooseReadAloud) and scope.sender is not None:
+                self._first_schedule(session, effect.client_id, now)
+            stored.take(result)
+        return stored
+
+    def _queue(
+        self,
+        session: Session,
+        reply: Reply,
+        contact: Contact,
+        params: dict[str, Any],
+        buttons: tuple[tuple[Button, ...], ...],
+        alert_id: int | None,
+        priority: Priority,
+    ) -> None:
+        enqueue_reply(
+            session,
+            reply=reply,
+            chat_id=contact.chat_id,
+            language=contact.language,
+            params=params,
+            buttons=buttons,
+            now=self.clock.now(),
+            alert_id=alert_id,
+            priority=priority,
+        )
 
     def _first_schedule(self, session: Session, client_id: int, now: datetime) -> None:
         """A client who just finished joining gets the default check-in rhythm."""
@@ -536,7 +628,10 @@ class Waakvlam:
             )
 
     async def delivery_failed(self, delivery: Delivery) -> None:
-        """A message could not be delivered for good. For an alert: escalate, never go quiet."""
+        """A message could not be delivered for good. For an alert: escalate, never go quiet.
+        For a relayed message: the sender hears it did not arrive."""
+        if delivery.relay_id is not None and delivery.error == "Forbidden":
+            self._relay_failed(delivery.relay_id)
         if delivery.alert_id is None:
             return
         if delivery.error != "Forbidden":
@@ -561,7 +656,29 @@ class Waakvlam:
             )
         self._wake(applied)
 
+    def _relay_failed(self, relay_id: int) -> None:
+        with self.database.transaction() as session:
+            found = relays.get_relay(session, relay_id)
+            if found is None or not relays.mark_failed(session, relay_id, self.clock.now()):
+                return  # told once: the header and the copy both fail
+            client = people.get_client(session, found.client_id)
+            coach = people.get_coach(session, found.coach_id)
+            scope = Scope(
+                coach=self._coach_contact(coach),
+                client=Contact(client.telegram_user_id, client.language)
+                if client and client.telegram_user_id
+                else None,
+            )
+            outcome = relay.relay_failed(self.relays.view(session, found), self.clock.now())
+            applied = self.apply(session, outcome, scope, bot_username=self.bot_username)
+        self._wake(applied)
+
     def render_row(self, row: OutboxMessage) -> RenderedReply:
+        if row.text_key is None:  # a copied message: only its buttons are ours
+            buttons = tuple(
+                tuple(Button(b["label_key"], b["data"]) for b in r) for r in row.buttons
+            )
+            return RenderedReply("", inline_markup(buttons, row.language, self.texts), None)
         return render_reply(row_as_reply(row), row.language, self.texts, self.menus, {})
 
     def _wake(self, applied: Applied) -> None:

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
         le=10,
         validation_alias=_env("WAAKVLAM_CHECKIN_LOW_GRADE", "checkin_low_grade"),
     )
+    max_relay_mb: int = Field(
+        default=20,
+        ge=1,
+        le=2000,
+        validation_alias=_env("WAAKVLAM_MAX_RELAY_MB", "max_relay_mb"),
+    )
     webhook_url: str | None = Field(
         default=None, validation_alias=_env("WAAKVLAM_WEBHOOK_URL", "webhook_url")
     )

@@ -45,7 +45,12 @@ class Command:
 
 @dataclass(frozen=True)
 class Text:
+    """Typed text. ``reply_to``: the id of the message (in the same chat) it answers."""
+
     text: str
+    message_id: int | None = None
+    chat_id: int | None = None
+    reply_to: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,8 @@ class OtherMessage:
     kind: str
     message_id: int | None = None
     chat_id: int | None = None
+    reply_to: int | None = None
+    file_size: int | None = None  # bytes, for photos, videos, documents and the like
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ __all__ = [
     "coach_taps_alert",
     "delivery_failed",
     "is_available",
+    "next_available",
     "parse_alert_data",
     "press",
     "share_location",
@@ -105,6 +106,18 @@ def is_available(days: str, start: str, end: str, local: datetime) -> bool:
     # Past midnight the shift belongs to the day it started: Saturday 02:00 is Friday's night.
     yesterday = str((local - timedelta(days=1)).isoweekday()) in days
     return (today and now >= opens) or (yesterday and now < closes)
+
+
+def next_available(days: str, start: str, end: str, local: datetime) -> datetime | None:
+    """When a coach who is off at ``local`` (an aware local time) starts again, to the quarter
+    hour; None when the availability never opens in the coming week."""
+    moment = local.replace(second=0, microsecond=0)
+    moment += timedelta(minutes=15 - moment.minute % 15)
+    for _ in range(8 * 24 * 4):
+        if is_available(days, start, end, moment):
+            return moment
+        moment += timedelta(minutes=15)
+    return None
 
 
 def _clock(value: str) -> time:

@@ -13,6 +13,13 @@ from enum import StrEnum
 from typing import Any
 
 from dialogs.checkin_state import RaiseSignal, SaveCheckin, WithdrawSignal
+from dialogs.relay_effects import (
+    AwaitClientMessage,
+    MarkRelaySeen,
+    RelayToClient,
+    RelayToCoach,
+    SetRelayDirect,
+)
 
 __all__ = [
     "AcknowledgeAlert",
@@ -250,6 +257,11 @@ Effect = (
     | SaveCheckin
     | RaiseSignal
     | WithdrawSignal
+    | RelayToCoach
+    | RelayToClient
+    | MarkRelaySeen
+    | SetRelayDirect
+    | AwaitClientMessage
 )
 
 

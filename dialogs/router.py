@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from dialogs import checkin, noodknop, onboarding
+from dialogs import checkin, noodknop, onboarding, relay
 from dialogs.checkin import CheckinContext
 from dialogs.checkin_state import CheckinState, CheckinStatus
+from dialogs.clients import ClientRef
 from dialogs.coach import coach_acts
 from dialogs.coach_checkin import CoachCheckinContext, coach_checkin_acts, is_schedule_button
 from dialogs.events import (
@@ -23,13 +24,10 @@ from dialogs.events import (
 )
 from dialogs.outcome import Keyboard, Outcome, Reply, StartCheckin
 from dialogs.people import ClientStep, InviteView, Person, Role
+from dialogs.relay import CoachRelayContext, RelayContext, RelayView
 from dialogs.understand import parse_yes_no
 
 __all__ = ["DialogContext", "route"]
-
-_SOON = {
-    MenuItem.MESSAGE_COACH: "soon.message_coach",
-}
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,10 @@ class DialogContext:
     checkin: CheckinState | None = None
     checkin_context: CheckinContext | None = None
     coach_checkin: CoachCheckinContext | None = None  # a coach's clients, for their commands
+    client_relay: RelayContext | None = None  # for a client: how messages reach the coach
+    coach_relay: CoachRelayContext | None = None  # for a coach: where a message may go
+    tapped_relay: RelayView | None = None  # the relay a "seen" button names
+    coach_clients: tuple[ClientRef, ...] = ()  # for /bericht: the coach's active clients
 
 
 _HELP_COMMANDS = frozenset({"help", "hulp"})
@@ -68,7 +70,7 @@ def route(
             handled = coach_checkin_acts(person, event, now, context.coach_checkin)
             if handled is not None:
                 return handled
-        return coach_acts(person, event)
+        return _coach_messages(person, event, now, context) or coach_acts(person, event)
     return _client_acts(person, event, now, context)
 
 
@@ -82,6 +84,12 @@ def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> O
         return noodknop.coach_taps_alert(
             person, context.tapped_alert, action, arg, now, event.chat_id
         )
+    if data.startswith(relay.CONFIRM_PREFIX):
+        if context.client_relay is None:
+            return Outcome(notice="common.button_unknown")
+        return relay.client_confirms(person, data, now, context.client_relay)
+    if data.startswith(relay.SEEN_PREFIX):
+        return relay.seen(person, context.tapped_relay, now)
     if checkin.is_checkin_callback(data):
         if person.role is not Role.CLIENT or context.checkin_context is None:
             return Outcome(notice="common.question_closed")
@@ -119,12 +127,16 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
         case Text(text=text) if _open(context.checkin) and context.checkin_context is not None:
             assert context.checkin is not None
             return checkin.handle_text(context.checkin, text, now, context.checkin_context)
-        case MenuPress(item=item) if item in _SOON:
-            return Outcome(
-                replies=(
-                    Reply(_SOON[item], {"coach": person.coach_name}, keyboard=Keyboard.CLIENT_MENU),
-                )
+        case MenuPress(item=MenuItem.MESSAGE_COACH) if context.client_relay is not None:
+            return relay.ask_for_message(person, context.client_relay)
+        case OtherMessage() if context.client_relay is not None and _open(context.checkin):
+            # A voice note (or photo) during a check-in goes to the coach; the check-in goes on.
+            assert context.checkin is not None and context.checkin_context is not None
+            return relay.client_sends(person, event, now, context.client_relay) + checkin.ask_again(
+                context.checkin, context.checkin_context
             )
+        case Text() | OtherMessage() if context.client_relay is not None:
+            return relay.client_sends(person, event, now, context.client_relay)
         case Command(name=name) if name in _HELP_COMMANDS:
             return onboarding.client_menu(person, "client.help")
         case Start() | Command():
@@ -157,3 +169,16 @@ def _checkin_asked(person: Person, context: DialogContext) -> Outcome:
         assert context.checkin is not None
         return checkin.ask_again(context.checkin, context.checkin_context)
     return Outcome(effects=(StartCheckin(person.id, "client"),))
+
+
+def _coach_messages(
+    person: Person, event: Event, now: datetime, context: DialogContext
+) -> Outcome | None:
+    """A coach's /bericht, or a message (a reply, or after /bericht) that goes to a client."""
+    if not person.coach_active:
+        return None
+    if isinstance(event, Command) and event.name in relay.MESSAGE_COMMANDS:
+        return relay.start_message(person, event.args, context.coach_clients)
+    if isinstance(event, Text | OtherMessage):
+        return relay.coach_sends(person, event, now, context.coach_relay or CoachRelayContext())
+    return None

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -34,6 +34,7 @@ __all__ = [
     "InviteKind",
     "Organisation",
     "OutboxMessage",
+    "Relay",
     "ScheduleChange",
     "SupportPhase",
     "SupportPhaseName",
@@ -111,6 +112,10 @@ class Client(SQLModel, table=True):
     )
     language: str = Field(default="nl", max_length=8)
     read_aloud: bool | None = Field(default=None)
+    # Messages outside a question go to the coach without "send this?" once the client said yes.
+    relay_direct: bool = Field(default=False)
+    # The client pressed "message my coach": the next message goes on without asking.
+    awaiting_message: bool = Field(default=False)
     consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     consent_version: str | None = Field(default=None, max_length=20)
     referred_by: str | None = Field(default=None, max_length=120)
@@ -237,6 +242,8 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox"
+    # A coach's reply names the message it answers: find the relay behind it quickly.
+    __table_args__ = (Index("ix_outbox_chat_message", "chat_id", "telegram_message_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -250,6 +257,7 @@ class OutboxMessage(SQLModel, table=True):
     copy_from_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     copy_message_id: int | None = Field(default=None)
     alert_id: int | None = Field(default=None, foreign_key="alert.id", index=True)
+    relay_id: int | None = Field(default=None, foreign_key="relay.id", index=True)
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(sa_type=UTCDateTime, index=True)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -327,3 +335,25 @@ class CheckinSignal(SQLModel, table=True):
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     raised_at: datetime = Field(sa_type=UTCDateTime)
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Relay(SQLModel, table=True):
+    """A message the bot copied between a client and their coach: who, when, what kind.
+
+    The content stays with Telegram (``copyMessage``); only the ids needed to copy it, to route
+    a reply back (via the outbox rows that carry ``relay_id``) and to avoid a double copy.
+    """
+
+    __table_args__ = (UniqueConstraint("from_chat_id", "source_message_id", "direction"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    coach_id: int = Field(foreign_key="coach.id", index=True)
+    direction: str = Field(max_length=10)  # "to_coach" or "to_client"
+    kind: str | None = Field(default=None, max_length=20)
+    from_chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    source_message_id: int
+    answers_relay_id: int | None = Field(default=None, foreign_key="relay.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

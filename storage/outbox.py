@@ -49,6 +49,7 @@ def enqueue(
     copy_from_chat_id: int | None = None,
     copy_message_id: int | None = None,
     alert_id: int | None = None,
+    relay_id: int | None = None,
 ) -> OutboxMessage:
     row = OutboxMessage(
         created_at=now,
@@ -62,6 +63,7 @@ def enqueue(
         copy_from_chat_id=copy_from_chat_id,
         copy_message_id=copy_message_id,
         alert_id=alert_id,
+        relay_id=relay_id,
         next_attempt_at=now,
     )
     session.add(row)

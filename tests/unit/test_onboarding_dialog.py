@@ -31,6 +31,8 @@ from dialogs.outcome import (
     StartCheckin,
 )
 from dialogs.people import ClientStep, InviteView, Person, Role
+from dialogs.relay import RelayContext
+from dialogs.relay_effects import AwaitClientMessage
 from dialogs.router import DialogContext, route
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -192,16 +194,12 @@ def test_forged_button_data_changes_nothing(data: str) -> None:
     assert outcome.notice == "common.button_unknown"
 
 
-@pytest.mark.parametrize(
-    "item, key",
-    [
-        (MenuItem.MESSAGE_COACH, "soon.message_coach"),
-    ],
-)
-def test_menu_buttons_answer_honestly_that_they_are_coming(item: MenuItem, key: str) -> None:
-    outcome = route(client(ClientStep.ACTIVE), MenuPress(item), NOW)
-    assert keys(outcome) == [key]
-    assert outcome.replies[0].keyboard is Keyboard.CLIENT_MENU
+def test_the_message_button_asks_what_to_tell_the_coach() -> None:
+    person = client(ClientStep.ACTIVE)
+    context = DialogContext(client_relay=RelayContext(chat_id=person.telegram_user_id))
+    outcome = route(person, MenuPress(MenuItem.MESSAGE_COACH), NOW, context)
+    assert keys(outcome) == ["relay.ask"]
+    assert outcome.effects == (AwaitClientMessage(person.id or 0, True),)
 
 
 def test_the_checkin_button_starts_a_checkin_when_none_is_open() -> None:

@@ -1,0 +1,229 @@
+"""The shell side of relaying messages between a client and their coach.
+
+A relay is stored (who, when, what kind, message ids) and two outbox rows carry it: a header
+line saying who it is from, then a ``copyMessage`` of the original, so the content stays with
+Telegram. The rows remember the message ids Telegram gave them, so a coach's reply to either
+one finds its way back to the right client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.outbox import enqueue_reply
+from bot.state import Contact
+from dialogs.clients import ClientRef
+from dialogs.events import Event, OtherMessage, Text
+from dialogs.noodknop import is_available, next_available
+from dialogs.outcome import Reply
+from dialogs.relay import (
+    MAX_RELAY_BYTES,
+    CoachRelayContext,
+    RelayContext,
+    RelayView,
+    awaiting_message_for,
+    copy_buttons,
+    relayed_header,
+)
+from dialogs.relay_effects import (
+    AwaitClientMessage,
+    MarkRelaySeen,
+    RelayToClient,
+    RelayToCoach,
+    SetRelayDirect,
+)
+from storage import audit, people, relays
+from storage.models import Client, ClientStatus, Coach, CoachStatus, Relay
+from storage.outbox import Priority, enqueue
+
+__all__ = ["RELAY_EFFECTS", "RelayShell"]
+
+RELAY_EFFECTS = (RelayToCoach, RelayToClient, MarkRelaySeen, SetRelayDirect, AwaitClientMessage)
+
+
+def _reachable(person: Client | Coach | None) -> bool:
+    if person is None or person.telegram_user_id is None:
+        return False
+    if isinstance(person, Coach):
+        return person.status == CoachStatus.ACTIVE
+    return person.status == ClientStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class RelayShell:
+    timezone: str
+    max_bytes: int = MAX_RELAY_BYTES
+
+    # -- what the dialogs get -----------------------------------------------------------------
+
+    def view(self, session: Session, relay: Relay) -> RelayView:
+        assert relay.id is not None
+        client = people.get_client(session, relay.client_id)
+        coach = people.get_coach(session, relay.coach_id)
+        return RelayView(
+            relay_id=relay.id,
+            client_id=relay.client_id,
+            coach_id=relay.coach_id,
+            client_name=client.name if client else "?",
+            coach_name=coach.name if coach else "?",
+            direction="to_coach" if relay.direction == "to_coach" else "to_client",
+            seen=relay.seen_at is not None,
+            client_active=client is not None
+            and client.status == ClientStatus.ACTIVE
+            and client.coach_id == relay.coach_id,
+        )
+
+    def client_context(
+        self, session: Session, client: Client, chat_id: int, now: datetime
+    ) -> RelayContext:
+        coach = people.get_coach(session, client.coach_id)
+        available, back = True, None
+        if coach is not None:
+            local = now.astimezone(ZoneInfo(self.timezone))
+            window = (coach.available_days, coach.available_from, coach.available_until)
+            available = is_available(*window, local)
+            back = None if available else next_available(*window, local)
+        return RelayContext(
+            chat_id=chat_id,
+            relay_direct=client.relay_direct,
+            awaiting_message=client.awaiting_message,
+            coach_available=available,
+            coach_back=back,
+            max_bytes=self.max_bytes,
+            timezone=self.timezone,
+        )
+
+    def coach_context(
+        self, session: Session, coach: Coach, chat_id: int, event: Event
+    ) -> tuple[CoachRelayContext, Contact | None]:
+        """What a coach's message may relay to, and the client it concerns (for "seen")."""
+        target = None
+        client: Client | None = None
+        reply_to = event.reply_to if isinstance(event, Text | OtherMessage) else None
+        if reply_to is not None:
+            relay = relays.relay_for_message(session, chat_id, reply_to)
+            if relay is not None:
+                target = self.view(session, relay)
+                client = people.get_client(session, relay.client_id)
+        awaited = None
+        awaited_id = awaiting_message_for(coach.awaiting)
+        if awaited_id is not None and target is None:
+            candidate = people.get_client(session, awaited_id)
+            if _reachable(candidate) and candidate and candidate.coach_id == coach.id:
+                assert candidate.id is not None
+                awaited, client = ClientRef(candidate.id, candidate.name), candidate
+        contact = (
+            Contact(client.telegram_user_id, client.language)
+            if client is not None and client.telegram_user_id is not None
+            else None
+        )
+        return CoachRelayContext(target, awaited, self.max_bytes), contact
+
+    @staticmethod
+    def coach_clients(session: Session, coach_id: int) -> tuple[ClientRef, ...]:
+        return tuple(
+            ClientRef(c.id, c.name)
+            for c in people.list_clients(session, coach_id=coach_id)
+            if c.id is not None and c.status == ClientStatus.ACTIVE
+        )
+
+    # -- effects ------------------------------------------------------------------------------
+
+    def apply(self, session: Session, effect: Any, now: datetime) -> dict[str, Any]:
+        """Store one relay effect. ``_queued``: outbox rows written; ``_undeliverable``: a
+        relay whose receiver cannot be reached at all (the sender must hear it)."""
+        match effect:
+            case RelayToCoach() | RelayToClient():
+                return self._relay(session, effect, now)
+            case MarkRelaySeen(relay_id=relay_id):
+                relays.mark_seen(session, relay_id, now)
+            case SetRelayDirect(client_id=client_id, relay_direct=direct):
+                client = people.get_client(session, client_id)
+                assert client is not None
+                client.relay_direct = direct
+                session.add(client)
+            case AwaitClientMessage(client_id=client_id, awaiting=awaiting):
+                client = people.get_client(session, client_id)
+                assert client is not None
+                client.awaiting_message = awaiting
+                session.add(client)
+        return {}
+
+    def _relay(
+        self, session: Session, effect: RelayToCoach | RelayToClient, now: datetime
+    ) -> dict[str, Any]:
+        client = people.get_client(session, effect.client_id)
+        assert client is not None and client.id is not None
+        to_coach = isinstance(effect, RelayToCoach)
+        coach_id = effect.coach_id if isinstance(effect, RelayToClient) else client.coach_id
+        answers = effect.answers_relay_id if isinstance(effect, RelayToClient) else None
+        relay = relays.add_relay(
+            session,
+            client_id=client.id,
+            coach_id=coach_id,
+            direction="to_coach" if to_coach else "to_client",
+            kind=effect.kind,
+            from_chat_id=effect.from_chat_id,
+            source_message_id=effect.message_id,
+            answers_relay_id=answers,
+            now=now,
+        )
+        if relay is None:
+            return {}  # relayed before (a second tap on "yes"): no double copy
+        assert relay.id is not None
+        audit.record(
+            session,
+            at=now,
+            actor=f"client:{client.id}" if to_coach else f"coach:{coach_id}",
+            action="message.relayed",
+            subject_type="relay",
+            subject_id=relay.id,
+        )
+        receiver: Client | Coach | None = (
+            people.get_coach(session, coach_id) if to_coach else client
+        )
+        if not _reachable(receiver):
+            relays.mark_failed(session, relay.id, now)
+            return {"relay_id": relay.id, "_undeliverable": self.view(session, relay)}
+        assert receiver is not None and receiver.telegram_user_id is not None
+        view = self.view(session, relay)
+        header = relayed_header(view)
+        self._enqueue_header(session, header, receiver, relay.id, now)
+        enqueue(
+            session,
+            now=now,
+            chat_id=receiver.telegram_user_id,
+            priority=Priority.RELAY,
+            language=receiver.language,
+            buttons=[
+                [{"label_key": b.label_key, "data": b.data} for b in row]
+                for row in copy_buttons(view)
+            ],
+            copy_from_chat_id=effect.from_chat_id,
+            copy_message_id=effect.message_id,
+            relay_id=relay.id,
+        )
+        return {"relay_id": relay.id, "_queued": 2}
+
+    @staticmethod
+    def _enqueue_header(
+        session: Session, header: Reply, receiver: Client | Coach, relay_id: int, now: datetime
+    ) -> None:
+        assert receiver.telegram_user_id is not None
+        enqueue_reply(
+            session,
+            reply=header,
+            chat_id=receiver.telegram_user_id,
+            language=receiver.language,
+            params=header.params,
+            buttons=(),
+            now=now,
+            alert_id=None,
+            priority=Priority.RELAY,
+            relay_id=relay_id,
+        )

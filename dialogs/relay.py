@@ -1,0 +1,507 @@
+"""Messages between a client and their coach, relayed by the bot as copies.
+
+Client -> coach::
+
+    "💬 Bericht aan coach" ──▶ ask_for_message ──▶ (next message goes straight on)
+    a message outside any question ──▶ client_sends
+        ├── poll, game, dice, contact ──▶ "cannot send this on"
+        ├── too big ──▶ "too big: a shorter video, or a photo"
+        ├── not asked before and not awaited ──▶ "Send this to Anna?" [Ja, stuur het] [Nee]
+        │        └── client_confirms: yes ──▶ relay, and from now on without asking
+        └── relay ──▶ "Sent to Anna." (off hours: when Anna is back, the noodknop, 112)
+    coach taps "✓ Gezien" under the copy ──▶ seen ──▶ the client hears "Anna saw your message"
+
+Coach -> client: a reply (Telegram's "reply") to a client's relayed message, or ``/bericht Sam``
+and then any message, goes to that client (``coach_sends``, ``start_message``).
+
+The relays themselves are effects (``RelayToCoach``, ``RelayToClient``): the shell stores the
+relay, sends the receiver a header line (``COACH_HEADER`` / ``CLIENT_HEADER``, see
+``relayed_header``) and then a copy of the message, with a "✓ Gezien" button for a coach
+(``copy_buttons``). Button data is untrusted: ``rl:<y|n>:<message id>`` for the client's
+question (the message is always taken from the presser's own chat) and ``rs:<relay id>`` for
+the coach's "seen"; anything not well formed changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from dialogs.clients import ClientRef
+from dialogs.events import OtherMessage, Text
+from dialogs.outcome import At, AwaitInput, Button, Keyboard, Outcome, Recipient, Reply, TextRef
+from dialogs.people import ClientStep, Person, Role
+from dialogs.relay_effects import (
+    AwaitClientMessage,
+    MarkRelaySeen,
+    RelayEffect,
+    RelayToClient,
+    RelayToCoach,
+    SetRelayDirect,
+)
+
+__all__ = [
+    "AWAITING_MESSAGE_PREFIX",
+    "CLIENT_HEADER",
+    "COACH_HEADER",
+    "CONFIRM_NO",
+    "CONFIRM_PREFIX",
+    "CONFIRM_YES",
+    "MAX_RELAY_BYTES",
+    "MESSAGE_COMMANDS",
+    "SEEN_BUTTON",
+    "SEEN_PREFIX",
+    "UNSUPPORTED_KINDS",
+    "AwaitClientMessage",
+    "ClientRef",
+    "CoachRelayContext",
+    "Direction",
+    "MarkRelaySeen",
+    "RelayContext",
+    "RelayEffect",
+    "RelayToClient",
+    "RelayToCoach",
+    "RelayView",
+    "SetRelayDirect",
+    "ask_for_message",
+    "awaiting_message_for",
+    "client_confirms",
+    "client_sends",
+    "coach_sends",
+    "confirm_data",
+    "copy_buttons",
+    "is_relay_data",
+    "parse_confirm_data",
+    "parse_seen_data",
+    "relay_failed",
+    "relayed_header",
+    "seen",
+    "seen_data",
+    "start_message",
+]
+
+MAX_RELAY_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
+# Kinds a copy cannot carry sensibly (a poll or game is not the client's own message).
+UNSUPPORTED_KINDS = frozenset({"poll", "game", "dice", "contact", "other"})
+TEXT_KIND = "text"
+
+CONFIRM_PREFIX = "rl:"
+SEEN_PREFIX = "rs:"
+AWAITING_MESSAGE_PREFIX = "message:"
+MESSAGE_COMMANDS = frozenset({"bericht", "message"})  # /bericht Sam: a message to Sam
+_CONFIRM_DATA = re.compile(r"rl:(y|n):([0-9]{1,12})")
+_SEEN_DATA = re.compile(r"rs:([0-9]{1,12})")
+_AWAITING_MESSAGE = re.compile(r"message:([0-9]{1,12})")
+
+# Texts the shell uses around a relayed copy.
+COACH_HEADER = "coach_relay.from_client"  # "💬 Bericht van {client}:"
+CLIENT_HEADER = "relay.from_coach"  # "💬 Bericht van {coach}:"
+SEEN_BUTTON = "coach_relay.seen_button"  # "✓ Gezien"
+CONFIRM_YES = "relay.confirm_yes"
+CONFIRM_NO = "relay.confirm_no"
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MAX_NAME_SHOWN = 40
+_UNKNOWN = "common.button_unknown"
+
+Direction = Literal["to_coach", "to_client"]
+
+
+# -- what the shell passes in -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelayView:
+    """One stored relay, as the dialogs need it."""
+
+    relay_id: int
+    client_id: int
+    coach_id: int
+    client_name: str
+    coach_name: str
+    direction: Direction
+    seen: bool = False  # the coach tapped "✓ Gezien" (or answered it)
+    client_active: bool = True  # the client still takes part
+
+
+@dataclass(frozen=True)
+class RelayContext:
+    """What the shell looked up for a client's message or tap.
+
+    ``chat_id``: the client's own private chat (where a confirmed message is copied from).
+    ``relay_direct``: the client said yes once, so messages go without asking.
+    ``awaiting_message``: the client pressed "💬 Bericht aan coach" and has not sent yet.
+    ``coach_available``: now is inside the coach's availability hours; if not, ``coach_back``
+    is when they start again (None: not known). ``timezone``: the organisation's, the same the
+    texts render clock times in.
+    """
+
+    chat_id: int
+    relay_direct: bool = False
+    awaiting_message: bool = False
+    coach_available: bool = True
+    coach_back: datetime | None = None
+    max_bytes: int = MAX_RELAY_BYTES
+    timezone: str = "Europe/Amsterdam"
+
+
+@dataclass(frozen=True)
+class CoachRelayContext:
+    """What the shell looked up for a coach's message.
+
+    ``reply_target``: the relay whose copy (or header) in the coach's chat the message replies
+    to, None when it replies to something else or nothing. ``awaiting_client``: the client
+    ``person.awaiting == "message:<id>"`` names, when that is still an active client of this
+    coach (None otherwise).
+    """
+
+    reply_target: RelayView | None = None
+    awaiting_client: ClientRef | None = None
+    max_bytes: int = MAX_RELAY_BYTES
+
+
+def _outcome(
+    replies: Sequence[Reply] = (),
+    effects: Sequence[RelayEffect | AwaitInput] = (),
+    notice: str | None = None,
+    chosen: str | None = None,
+) -> Outcome:
+    return Outcome(replies=tuple(replies), effects=tuple(effects), notice=notice, chosen=chosen)
+
+
+# -- button data ------------------------------------------------------------------------------
+
+
+def confirm_data(answer: bool, message_id: int) -> str:
+    """The data of "Ja, stuur het" / "Nee" under the question about one message."""
+    return f"{CONFIRM_PREFIX}{'y' if answer else 'n'}:{message_id}"
+
+
+def parse_confirm_data(data: str) -> tuple[bool, int] | None:
+    """``rl:y:<message id>`` -> (True, id); None when the data is not well formed."""
+    match = _CONFIRM_DATA.fullmatch(data)
+    if match is None or int(match[2]) == 0:
+        return None
+    return match[1] == "y", int(match[2])
+
+
+def seen_data(relay_id: int) -> str:
+    """The data of the "✓ Gezien" button under a relayed copy: ``rs:<relay id>``."""
+    return f"{SEEN_PREFIX}{relay_id}"
+
+
+def parse_seen_data(data: str) -> int | None:
+    """The relay id in ``rs:<relay id>``; None when the data is not well formed."""
+    match = _SEEN_DATA.fullmatch(data)
+    if match is None or int(match[1]) == 0:
+        return None
+    return int(match[1])
+
+
+def is_relay_data(data: str) -> bool:
+    """Whether a button press belongs to this dialog (for the router)."""
+    return data.startswith((CONFIRM_PREFIX, SEEN_PREFIX))
+
+
+def awaiting_message_for(awaiting: str | None) -> int | None:
+    """The client id in a coach's ``message:<client id>`` awaiting, if that is what it is."""
+    match = _AWAITING_MESSAGE.fullmatch(awaiting or "")
+    return int(match[1]) if match else None
+
+
+# -- around a relayed copy --------------------------------------------------------------------
+
+
+def relayed_header(relay: RelayView) -> Reply:
+    """The line the receiver gets just before the copy, saying who it is from."""
+    if relay.direction == "to_coach":
+        return Reply(COACH_HEADER, {"client": relay.client_name}, to=Recipient.COACH)
+    return Reply(
+        CLIENT_HEADER,
+        {"coach": relay.coach_name},
+        to=Recipient.CLIENT,
+        keyboard=Keyboard.CLIENT_MENU,
+    )
+
+
+def copy_buttons(relay: RelayView) -> tuple[tuple[Button, ...], ...]:
+    """The buttons under the copy: "✓ Gezien" for a coach, none for a client."""
+    if relay.direction == "to_coach":
+        return ((Button(SEEN_BUTTON, seen_data(relay.relay_id)),),)
+    return ()
+
+
+# -- client -> coach --------------------------------------------------------------------------
+
+
+def ask_for_message(person: Person, ctx: RelayContext) -> Outcome:
+    """The client pressed "💬 Bericht aan coach": their next message goes straight on."""
+    assert person.role is Role.CLIENT and person.id is not None
+    return _outcome(
+        replies=(Reply("relay.ask", {"coach": person.coach_name}, keyboard=Keyboard.CLIENT_MENU),),
+        effects=(AwaitClientMessage(person.id, True),),
+    )
+
+
+def client_sends(
+    person: Person, event: Text | OtherMessage, now: datetime, ctx: RelayContext
+) -> Outcome:
+    """A client's message outside any question: relay it, or ask once whether to."""
+    assert person.role is Role.CLIENT and person.id is not None
+    kind = TEXT_KIND if isinstance(event, Text) else event.kind
+    if kind in UNSUPPORTED_KINDS or event.message_id is None:
+        return _client_reply("relay.unsupported")
+    size = event.file_size if isinstance(event, OtherMessage) else None
+    if size is not None and size > ctx.max_bytes:
+        return _client_reply("relay.too_big")
+    if not (ctx.relay_direct or ctx.awaiting_message):
+        question = Reply(
+            "relay.confirm",
+            {"coach": person.coach_name},
+            buttons=(
+                (
+                    Button(CONFIRM_YES, confirm_data(True, event.message_id)),
+                    Button(CONFIRM_NO, confirm_data(False, event.message_id)),
+                ),
+            ),
+        )
+        return _outcome(replies=(question,))
+    effects: list[RelayEffect] = [RelayToCoach(person.id, ctx.chat_id, event.message_id, kind)]
+    if ctx.awaiting_message:
+        effects.append(AwaitClientMessage(person.id, False))
+    return _outcome(replies=(_sent_reply(person, now, ctx),), effects=effects)
+
+
+def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext) -> Outcome:
+    """The client tapped "Ja, stuur het" or "Nee" (data ``rl:<y|n>:<message id>``)."""
+    parsed = parse_confirm_data(data)
+    if (
+        parsed is None
+        or person.role is not Role.CLIENT
+        or person.id is None
+        or person.client_step is not ClientStep.ACTIVE
+    ):
+        return _outcome(notice=_UNKNOWN)
+    answer, message_id = parsed
+    if not answer:
+        return _outcome(
+            replies=(Reply("relay.not_sent", keyboard=Keyboard.CLIENT_MENU),), chosen=CONFIRM_NO
+        )
+    # Only ever a message from the presser's own chat: the data names no chat.
+    effects: list[RelayEffect] = [RelayToCoach(person.id, ctx.chat_id, message_id, None)]
+    if not ctx.relay_direct:
+        effects.append(SetRelayDirect(person.id, True))
+    return _outcome(replies=(_sent_reply(person, now, ctx),), effects=effects, chosen=CONFIRM_YES)
+
+
+def _client_reply(key: str, params: dict[str, Any] | None = None) -> Outcome:
+    return _outcome(replies=(Reply(key, params or {}, keyboard=Keyboard.CLIENT_MENU),))
+
+
+def _sent_reply(person: Person, now: datetime, ctx: RelayContext) -> Reply:
+    names: dict[str, Any] = {"coach": person.coach_name}
+    if ctx.coach_available:
+        return Reply("relay.sent", names, keyboard=Keyboard.CLIENT_MENU)
+    if ctx.coach_back is None:
+        return Reply("relay.sent_off_hours_later", names, keyboard=Keyboard.CLIENT_MENU)
+    params = {**names, "back": At(ctx.coach_back), "day": _day(ctx.coach_back, now, ctx.timezone)}
+    return Reply("relay.sent_off_hours", params, keyboard=Keyboard.CLIENT_MENU)
+
+
+def _day(back: datetime, now: datetime, timezone: str) -> TextRef | datetime:
+    """ "vandaag", "morgen", a weekday within the week, else the date itself."""
+    zone = ZoneInfo(timezone)
+    local = back.astimezone(zone)
+    days = (local.date() - now.astimezone(zone).date()).days
+    if days <= 0:
+        return TextRef("relay.day.today")
+    if days == 1:
+        return TextRef("relay.day.tomorrow")
+    if days < 7:
+        return TextRef(f"relay.day.{_WEEKDAYS[local.weekday()]}")
+    return back  # rendered as a date: "14 december"
+
+
+def relay_failed(view: RelayView, now: datetime) -> Outcome:
+    """A relay could not be delivered for good (the bot was blocked, the chat is gone).
+
+    To a coach: the client hears it did not arrive and where to get help now. To a client:
+    the coach hears it. Never silence.
+    """
+    if view.direction == "to_coach":
+        if not view.client_active:
+            return _outcome()
+        return _outcome(
+            replies=(
+                Reply(
+                    "relay.failed",
+                    {"coach": view.coach_name},
+                    keyboard=Keyboard.CLIENT_MENU,
+                    to=Recipient.CLIENT,
+                ),
+            )
+        )
+    return _outcome(
+        replies=(Reply("coach_relay.failed", {"client": view.client_name}, to=Recipient.COACH),)
+    )
+
+
+def seen(person: Person, relay: RelayView | None, now: datetime) -> Outcome:
+    """A coach tapped "✓ Gezien" under a client's relayed message (data ``rs:<relay id>``)."""
+    if (
+        relay is None
+        or person.role is not Role.COACH
+        or not person.coach_active
+        or person.id != relay.coach_id
+        or relay.direction != "to_coach"
+    ):
+        return _outcome(notice=_UNKNOWN)
+    return _mark_seen(relay, relay.coach_id) + _outcome(notice="coach_relay.marked_seen")
+
+
+def _mark_seen(relay: RelayView, coach_id: int) -> Outcome:
+    """Record that the coach saw a client's message; the client hears it the first time."""
+    if relay.direction != "to_coach" or relay.seen:
+        return _outcome()
+    told = (
+        (
+            Reply(
+                "relay.seen",
+                {"coach": relay.coach_name},
+                keyboard=Keyboard.CLIENT_MENU,
+                to=Recipient.CLIENT,
+            ),
+        )
+        if relay.client_active
+        else ()
+    )
+    return _outcome(replies=told, effects=(MarkRelaySeen(relay.relay_id, coach_id),))
+
+
+# -- coach -> client --------------------------------------------------------------------------
+
+
+def coach_sends(
+    person: Person, event: Text | OtherMessage, now: datetime, ctx: CoachRelayContext
+) -> Outcome | None:
+    """A coach's message: a reply to a client's message or the message after ``/bericht``.
+
+    None when the message is not about relaying (the router goes on as before).
+    """
+    if (
+        person.role is not Role.COACH
+        or person.id is None
+        or not person.coach_active
+        or event.message_id is None
+        or event.chat_id is None
+        or event.chat_id < 0  # never relay from a group chat
+    ):
+        return None
+    coach_id = person.id
+    target = ctx.reply_target
+    if target is not None:
+        if target.coach_id != coach_id or not target.client_active:
+            return _outcome(replies=(Reply("coach_relay.not_your_client"),))
+        return _relay_to_client(
+            coach_id, event, ctx, ClientRef(target.client_id, target.client_name), target
+        )
+    if ctx.awaiting_client is not None:
+        return _relay_to_client(coach_id, event, ctx, ctx.awaiting_client, None)
+    if awaiting_message_for(person.awaiting) is not None:
+        # /bericht named a client who no longer takes part (or is no longer this coach's).
+        return _outcome(
+            replies=(Reply("coach_relay.client_gone", keyboard=Keyboard.COACH_MENU),),
+            effects=(AwaitInput(coach_id, None),),
+        )
+    if event.reply_to is not None and person.awaiting is None:
+        return _outcome(replies=(Reply("coach_relay.reply_unknown"),))
+    return None
+
+
+def _relay_to_client(
+    coach_id: int,
+    event: Text | OtherMessage,
+    ctx: CoachRelayContext,
+    client: ClientRef,
+    answers: RelayView | None,
+) -> Outcome:
+    assert event.message_id is not None and event.chat_id is not None
+    kind = TEXT_KIND if isinstance(event, Text) else event.kind
+    if kind in UNSUPPORTED_KINDS:
+        return _outcome(replies=(Reply("coach_relay.unsupported"),))
+    size = event.file_size if isinstance(event, OtherMessage) else None
+    if size is not None and size > ctx.max_bytes:
+        max_mb = ctx.max_bytes // (1024 * 1024)
+        return _outcome(replies=(Reply("coach_relay.too_big", {"max_mb": max_mb}),))
+    relay = RelayToClient(
+        coach_id=coach_id,
+        client_id=client.id,
+        from_chat_id=event.chat_id,
+        message_id=event.message_id,
+        kind=kind,
+        answers_relay_id=answers.relay_id if answers else None,
+    )
+    effects: list[RelayEffect | AwaitInput] = [relay]
+    if answers is None:
+        effects.append(AwaitInput(coach_id, None))  # the /bericht message is sent
+    sent = _outcome(
+        replies=(Reply("coach_relay.sent", {"client": client.name}, keyboard=Keyboard.COACH_MENU),),
+        effects=effects,
+    )
+    return (sent + _mark_seen(answers, coach_id)) if answers else sent
+
+
+def start_message(person: Person, args: str, clients: tuple[ClientRef, ...]) -> Outcome:
+    """``/bericht Sam``: the coach's next message goes to Sam.
+
+    ``clients`` are this coach's active clients. Names match without case or accents, the
+    whole name first, else the first name ("Sam" finds "Sam de Vries").
+    """
+    assert person.role is Role.COACH and person.id is not None
+    coach_id = person.id
+    # A failed /bericht must not leave an earlier one pointing at someone else.
+    clear: tuple[AwaitInput, ...] = (
+        (AwaitInput(coach_id, None),) if person.awaiting is not None else ()
+    )
+    names = ", ".join(sorted((c.name for c in clients), key=_plain))
+    if not clients:
+        return _outcome(replies=(Reply("coach_relay.no_clients"),), effects=clear)
+    wanted = _plain(args)
+    if not wanted:
+        example = min((c.name for c in clients), key=_plain)
+        return _outcome(
+            replies=(Reply("coach_relay.ask_which", {"clients": names, "example": example}),),
+            effects=clear,
+        )
+    found = [c for c in clients if _plain(c.name) == wanted] or [
+        c for c in clients if _plain(c.name).split(" ")[0] == wanted
+    ]
+    shown = " ".join(args.split())[:_MAX_NAME_SHOWN]
+    if not found:
+        return _outcome(
+            replies=(Reply("coach_relay.not_found", {"name": shown, "clients": names}),),
+            effects=clear,
+        )
+    if len(found) > 1:
+        same = ", ".join(sorted((c.name for c in found), key=_plain))
+        return _outcome(
+            replies=(Reply("coach_relay.ambiguous", {"name": shown, "clients": same}),),
+            effects=clear,
+        )
+    client = found[0]
+    return _outcome(
+        replies=(Reply("coach_relay.ask_message", {"client": client.name}),),
+        effects=(AwaitInput(coach_id, f"{AWAITING_MESSAGE_PREFIX}{client.id}"),),
+    )
+
+
+def _plain(text: str) -> str:
+    """Lower case, no accents, single spaces: "  Zoë " and "zoe" are the same name."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(without_accents.split())

@@ -1,0 +1,68 @@
+"""The effects of relaying messages between a client and their coach.
+
+Kept apart from ``dialogs.relay`` so ``dialogs.outcome`` can name them in its ``Effect`` union
+without an import cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "AwaitClientMessage",
+    "MarkRelaySeen",
+    "RelayEffect",
+    "RelayToClient",
+    "RelayToCoach",
+    "SetRelayDirect",
+]
+
+
+@dataclass(frozen=True)
+class RelayToCoach:
+    """Store a relay to the client's coach and deliver it: ``relayed_header`` then a copy of
+    the message with ``copy_buttons``. Results: ``relay_id``. ``kind`` is None after a tap on
+    "Ja, stuur het" (the tap does not say what the message was; the copy carries it anyway)."""
+
+    client_id: int
+    from_chat_id: int
+    message_id: int
+    kind: str | None
+
+
+@dataclass(frozen=True)
+class RelayToClient:
+    """Store a relay from a coach to their client and deliver it: header, then a copy.
+    ``answers_relay_id``: the relay the coach replied to, if any. Results: ``relay_id``."""
+
+    coach_id: int
+    client_id: int
+    from_chat_id: int
+    message_id: int
+    kind: str
+    answers_relay_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MarkRelaySeen:
+    relay_id: int
+    coach_id: int
+
+
+@dataclass(frozen=True)
+class SetRelayDirect:
+    """Whether the client's messages go to the coach without the "send this?" question."""
+
+    client_id: int
+    relay_direct: bool
+
+
+@dataclass(frozen=True)
+class AwaitClientMessage:
+    """The client's next message goes to the coach without asking (False: that is over)."""
+
+    client_id: int
+    awaiting: bool
+
+
+RelayEffect = RelayToCoach | RelayToClient | MarkRelaySeen | SetRelayDirect | AwaitClientMessage
