@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.clock import Clock
@@ -31,6 +31,8 @@ from storage.outbox import Priority
 __all__ = ["Delivery", "OutboxWorker", "decode_params", "encode_params", "enqueue_reply"]
 
 log = logging.getLogger(__name__)
+
+ReplyMarkups = (ReplyKeyboardMarkup, ReplyKeyboardRemove)
 
 
 def _as_timedelta(value: int | float | timedelta) -> timedelta:
@@ -117,6 +119,7 @@ class Delivery:
     language: str = "nl"
     text: str | None = None  # what was sent, for reading it aloud; never stored
     relay_id: int | None = None
+    keyboard: str | None = None  # the reply keyboard the message set, if any
 
 
 class OutboxWorker:
@@ -224,7 +227,7 @@ class OutboxWorker:
     async def _send_row(self, bot: Bot, row: OutboxMessage) -> None:
         assert row.id is not None
         try:
-            message_id, text = await self._call(bot, row)
+            message_id, text, keyboard = await self._call(bot, row)
         except RetryAfter as error:
             # Only an alert waits in place; anything else steps aside and comes back later.
             self._retry_later(row, "RetryAfter", _as_timedelta(error.retry_after))
@@ -253,11 +256,20 @@ class OutboxWorker:
         with self.database.transaction() as session:
             outbox.mark_sent(session, row.id, now=self.clock.now(), telegram_message_id=message_id)
         sent = Delivery(
-            row.id, row.chat_id, row.alert_id, message_id, None, row.language, text, row.relay_id
+            row.id,
+            row.chat_id,
+            row.alert_id,
+            message_id,
+            None,
+            row.language,
+            text,
+            row.relay_id,
+            keyboard=keyboard,
         )
         await self._hook(self.on_sent, sent)
 
-    async def _call(self, bot: Bot, row: OutboxMessage) -> tuple[int, str | None]:
+    async def _call(self, bot: Bot, row: OutboxMessage) -> tuple[int, str | None, str | None]:
+        """Send a row; the Telegram message id, the text sent, and the reply keyboard set."""
         if row.copy_message_id is not None and row.copy_from_chat_id is not None:
             from_chat, message = row.copy_from_chat_id, row.copy_message_id
             markup = self.render(row).markup if row.buttons else None
@@ -265,9 +277,10 @@ class OutboxWorker:
                 lambda: bot.copy_message(row.chat_id, from_chat, message, reply_markup=markup),
                 wait_on_rate_limit=row.priority == Priority.ALERT,
             )
-            return copied.message_id, None
+            return copied.message_id, None, None
         rendered = self.render(row)
         sent = await send_rendered_or_raise(
             bot, row.chat_id, rendered, wait_on_rate_limit=row.priority == Priority.ALERT
         )
-        return sent.message_id, rendered.text
+        keyboard = row.keyboard if isinstance(rendered.markup, ReplyMarkups) else None
+        return sent.message_id, rendered.text, keyboard

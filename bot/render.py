@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import segno
@@ -20,9 +20,9 @@ from telegram import (
 
 from bot.texts import Texts
 from dialogs.events import MenuItem
-from dialogs.outcome import Button, Keyboard, Reply
+from dialogs.outcome import READ_ALOUD_BUTTON, Button, Keyboard, Reply
 
-__all__ = ["Menus", "RenderedReply", "inline_markup", "render_reply"]
+__all__ = ["Menus", "RenderedReply", "inline_markup", "render_reply", "with_read_aloud_button"]
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
@@ -107,6 +107,18 @@ def inline_markup(
             for row in buttons
         ]
     )
+
+
+def with_read_aloud_button(reply: Reply, shown: str | None) -> Reply:
+    """A client's text with the "🔊 Voorlezen" button under it, for clients who do not get
+    every text as a voice note. A Telegram message carries either inline buttons or a reply
+    keyboard: a text that would only send again the keyboard the client already sees (``shown``)
+    drops it (Telegram keeps showing it) and gets the button; one that changes it does not."""
+    if reply.picture_of is not None:
+        return reply
+    if reply.keyboard is not None and reply.keyboard.value != shown:
+        return reply
+    return replace(reply, keyboard=None, buttons=(*reply.buttons, (READ_ALOUD_BUTTON,)))
 
 
 def render_reply(

@@ -33,7 +33,13 @@ from bot.effects import EffectContext, apply_effect
 from bot.guard import Guard
 from bot.outbox import Delivery, OutboxWorker, enqueue_reply, row_as_reply
 from bot.relays import RELAY_EFFECTS, RelayShell
-from bot.render import Menus, RenderedReply, inline_markup, render_reply
+from bot.render import (
+    Menus,
+    RenderedReply,
+    inline_markup,
+    render_reply,
+    with_read_aloud_button,
+)
 from bot.settings import Settings
 from bot.speech import Speaker
 from bot.state import Actor, Contact, load_actor, load_invite
@@ -44,6 +50,7 @@ from dialogs.coach_checkin import COMMANDS as CHECKIN_COMMANDS
 from dialogs.coach_checkin import is_schedule_button
 from dialogs.events import Command, Event, OtherMessage, Start, Tap, Text
 from dialogs.outcome import (
+    READ_ALOUD_DATA,
     Button,
     ChooseReadAloud,
     CopyToAlertTeam,
@@ -182,6 +189,7 @@ class Waakvlam:
             applied = self.apply(
                 session, outcome, scope, bot_username=self.bot_username or bot.username
             )
+            shown = _shown_keyboard(session, actor)
         log.info(
             "handled %s from %s: %d effects, %d replies",
             type(incoming.event).__name__,
@@ -198,13 +206,25 @@ class Waakvlam:
             incoming.telegram_user_id, now
         ):
             return
+        is_client = actor.person.role is Role.CLIENT
+        language = actor.person.language
+        heard = incoming.press.message_text if incoming.press is not None else None
+        if is_client and heard and incoming.event == Tap(READ_ALOUD_DATA, incoming.chat_id):
+            # "🔊 Voorlezen" under a text: hear that text.
+            await self.speaker.speak(bot, incoming.chat_id, language, heard)
         read_aloud = _read_aloud_after(outcome, actor.person.read_aloud)
+        keyboard_before = shown
         for reply, params in applied.direct:
-            rendered = self._render(reply, actor.person.language, params)
+            if is_client and not read_aloud:
+                reply = with_read_aloud_button(reply, shown)
+            rendered = self._render(reply, language, params)
             sent = await send_rendered(bot, incoming.chat_id, rendered)
-            if sent is not None and read_aloud and actor.person.role is Role.CLIENT:
-                language = actor.person.language
+            if sent is not None and reply.keyboard is not None:
+                shown = reply.keyboard.value
+            if sent is not None and read_aloud and is_client:
                 await self.speaker.speak(bot, incoming.chat_id, language, rendered.text)
+        if is_client and shown != keyboard_before:
+            self._remember_keyboard(incoming.chat_id, shown)
 
     def _context(
         self, session: Session, actor: Actor, incoming: Incoming, payload: str | None
@@ -592,6 +612,8 @@ class Waakvlam:
 
     async def delivered(self, delivery: Delivery) -> None:
         bot = self.worker.bot
+        if delivery.keyboard is not None:
+            self._remember_keyboard(delivery.chat_id, delivery.keyboard)
         if delivery.text is not None and self.speaker.voice is not None and bot is not None:
             with self.database.transaction() as session:
                 client = people.client_by_telegram_id(session, delivery.chat_id)
@@ -679,7 +701,20 @@ class Waakvlam:
                 tuple(Button(b["label_key"], b["data"]) for b in r) for r in row.buttons
             )
             return RenderedReply("", inline_markup(buttons, row.language, self.texts), None)
-        return render_reply(row_as_reply(row), row.language, self.texts, self.menus, {})
+        reply = row_as_reply(row)
+        with self.database.transaction() as session:
+            client = people.client_by_telegram_id(session, row.chat_id)
+            if client is not None and client.read_aloud is False:
+                reply = with_read_aloud_button(reply, client.keyboard)
+        return render_reply(reply, row.language, self.texts, self.menus, {})
+
+    def _remember_keyboard(self, chat_id: int, keyboard: str | None) -> None:
+        """Which reply keyboard a client's Telegram shows now (the last one sent)."""
+        with self.database.transaction() as session:
+            client = people.client_by_telegram_id(session, chat_id)
+            if client is not None and client.keyboard != keyboard:
+                client.keyboard = keyboard
+                session.add(client)
 
     def _wake(self, applied: Applied) -> None:
         if applied.queued:
@@ -735,6 +770,13 @@ def _about_checkins(event: Event) -> bool:
     if isinstance(event, Command):
         return event.name in CHECKIN_COMMANDS
     return isinstance(event, Tap) and is_schedule_button(event.data)
+
+
+def _shown_keyboard(session: Session, actor: Actor) -> str | None:
+    if actor.person.role is not Role.CLIENT or actor.person.id is None:
+        return None
+    client = people.get_client(session, actor.person.id)
+    return client.keyboard if client else None
 
 
 def _read_aloud_after(outcome: Outcome, before: bool) -> bool:

@@ -22,6 +22,8 @@ from dialogs.relay_effects import (
 )
 
 __all__ = [
+    "READ_ALOUD_BUTTON",
+    "READ_ALOUD_DATA",
     "AcknowledgeAlert",
     "ActivateCoach",
     "At",
@@ -61,6 +63,9 @@ class TextRef:
     key: str
 
 
+READ_ALOUD_DATA = "ra"  # the "🔊 Voorlezen" button under a text: hear this message
+
+
 class Keyboard(StrEnum):
     CLIENT_MENU = "client_menu"
     CLIENT_ALERT_MENU = "client_alert_menu"  # the menu plus "send my location"
@@ -89,6 +94,9 @@ class Button:
 
     label_key: str
     data: str
+
+
+READ_ALOUD_BUTTON = Button("common.read_aloud", READ_ALOUD_DATA)
 
 
 @dataclass(frozen=True)

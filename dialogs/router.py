@@ -22,7 +22,7 @@ from dialogs.events import (
     Tap,
     Text,
 )
-from dialogs.outcome import Keyboard, Outcome, Reply, StartCheckin
+from dialogs.outcome import READ_ALOUD_DATA, Keyboard, Outcome, Reply, StartCheckin
 from dialogs.people import ClientStep, InviteView, Person, Role
 from dialogs.relay import CoachRelayContext, RelayContext, RelayView
 from dialogs.understand import parse_yes_no
@@ -76,6 +76,8 @@ def route(
 
 def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> Outcome:
     data = event.data
+    if data == READ_ALOUD_DATA:
+        return Outcome()  # the shell reads the message under the button aloud
     parsed = noodknop.parse_alert_data(data)
     if parsed is not None:
         kind, _, action, arg = parsed

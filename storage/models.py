@@ -116,6 +116,9 @@ class Client(SQLModel, table=True):
     relay_direct: bool = Field(default=False)
     # The client pressed "message my coach": the next message goes on without asking.
     awaiting_message: bool = Field(default=False)
+    # The reply keyboard the client's Telegram shows now (it stays until another is sent):
+    # a text that needs no other keyboard gets the "read aloud" button instead.
+    keyboard: str | None = Field(default=None, max_length=20)
     consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     consent_version: str | None = Field(default=None, max_length=20)
     referred_by: str | None = Field(default=None, max_length=120)

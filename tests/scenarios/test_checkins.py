@@ -28,6 +28,7 @@ GRADE_ROWS = [
     ["1", "2", "3", "4", "5"],
     ["6", "7", "8", "9", "10"],
     ["Weet ik niet", "Overslaan"],
+    ["🔊 Voorlezen"],  # Sam chose text only: every text can still be heard
 ]
 # Monday 9 November 2026, 10:00 in Amsterdam: a week after the client joined (START + 7 d).
 FIRST_DUE = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
@@ -90,7 +91,7 @@ async def test_a_full_checkin_by_buttons_is_stored_and_thanked(world: World) -> 
     await sam.press("Nee")
     thanks = await sam.next_message()
     assert thanks.text == THANKS
-    assert labels(thanks) == [["← Oeps, ander antwoord"]]
+    assert labels(thanks) == [["← Oeps, ander antwoord"], ["🔊 Voorlezen"]]
     [row] = checkins_of(world)
     assert (row.status, row.origin) == ("done", "client")
     assert row.answers == {"grade": "7", "help": "no", "call": "no"}

@@ -67,6 +67,7 @@ async def test_press_alerts_the_coach_at_once_and_tells_the_client_honestly(worl
         ["✉️ Brief of geld"],
         ["❓ Iets anders"],
         ["↩️ Per ongeluk gedrukt"],
+        ["🔊 Voorlezen"],
     ]
     alert = await anna.next_message()
     assert alert.text == (

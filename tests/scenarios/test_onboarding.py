@@ -66,7 +66,8 @@ async def test_client_joins_with_consent_and_sees_the_menu(world: World) -> None
     await sam.press("Ja, dat is goed")
     voice = await sam.next_message()
     assert voice.text.startswith("Wil je dat ik mijn berichten ook voorlees?")
-    assert voice.buttons == [["Ja, voorlezen"], ["Nee, alleen tekst"]]
+    # Not chosen yet: the question itself can be heard.
+    assert voice.buttons == [["Ja, voorlezen"], ["Nee, alleen tekst"], ["🔊 Voorlezen"]]
     closed = next(m for m in sam.inbox if m.message_id == consent.message_id)
     assert closed.buttons == [] and closed.text.endswith("Je koos: Ja, dat is goed")
 

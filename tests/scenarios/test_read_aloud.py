@@ -57,3 +57,47 @@ async def test_no_voice_for_a_client_who_chose_text(world: World) -> None:
         await sam.next_message()
     await world.settle()
     assert all(m.kind == "text" for m in sam.inbox)
+
+
+async def test_a_client_who_chose_text_can_hear_any_text_with_one_tap(world: World) -> None:
+    anna = await world.coach()
+    sam = await _join(world, anna, read_aloud=False)
+    for _ in range(3):
+        await sam.next_message()
+    # The menu is set once; texts that leave it as it is carry "🔊 Voorlezen" instead.
+    await sam.send_text("/start")
+    joined = await sam.next_message()
+    assert joined.text.startswith("Je doet al mee.")
+    await sam.next_message()  # what the buttons do
+    await sam.tap_keyboard("💬 Bericht aan coach")
+    asked = await sam.next_message()
+    assert asked.text.startswith("Wat wil je aan Anna vertellen?")
+    assert asked.buttons == [["🔊 Voorlezen"]]
+    assert sam.current_keyboard == [["💬 Bericht aan coach"], ["📋 Hoe gaat het?"], ["🔴 Noodknop"]]
+    await sam.press("🔊 Voorlezen", asked)
+    voice = await sam.next_message(timeout=15)
+    assert voice.kind == "voice" and voice.file_bytes.startswith(b"OggS")
+    # From the outbox too: Anna's reply header.
+    await sam.send_text("Hoi")
+    await sam.next_message()
+    await anna.next_message()
+    copy = await anna.next_message()
+    await anna.send_text("Hoi Sam", reply_to=copy)
+    await sam.next_message()  # seen
+    header = await sam.next_message()
+    assert header.text == "💬 Bericht van Anna:" and header.buttons == [["🔊 Voorlezen"]]
+    # The noodknop changes the keyboard (a location button): that text keeps the keyboard.
+    await sam.tap_keyboard("🔴 Noodknop")
+    pressed = await sam.wait_for(lambda m: (m.text or "").startswith("Ik stuur Anna nu"))
+    assert pressed.buttons == []
+    assert sam.current_keyboard[-1] == ["📍 Stuur waar ik ben"]
+
+
+async def test_a_client_who_hears_everything_gets_no_extra_button(world: World) -> None:
+    anna = await world.coach()
+    sam = await _join(world, anna, read_aloud=True)
+    for _ in range(6):
+        await sam.next_message(timeout=15)
+    await sam.tap_keyboard("💬 Bericht aan coach")
+    asked = await sam.next_message(timeout=15)
+    assert asked.buttons == []

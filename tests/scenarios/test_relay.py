@@ -38,7 +38,7 @@ async def first_message(world: World, sam: SimUser, anna: SimUser) -> SentMessag
     await sam.send_text("Ik heb een brief gekregen")
     question = await sam.next_message()
     assert question.text == "Wil je dit naar Anna sturen?"
-    assert question.buttons == [["Ja, stuur het", "Nee"]]
+    assert question.buttons == [["Ja, stuur het", "Nee"], ["🔊 Voorlezen"]]
     await sam.press("Ja, stuur het")
     assert (await sam.next_message()).text == "Verstuurd naar Anna."
     assert (await anna.next_message()).text == "💬 Bericht van Sam:"

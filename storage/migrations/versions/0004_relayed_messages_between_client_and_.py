@@ -47,6 +47,7 @@ def upgrade() -> None:
     with op.batch_alter_table('client', schema=None) as batch_op:
         batch_op.add_column(sa.Column('relay_direct', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('awaiting_message', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('keyboard', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True))
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('relay_id', sa.Integer(), nullable=True))
@@ -66,6 +67,7 @@ def downgrade() -> None:
         batch_op.drop_column('relay_id')
 
     with op.batch_alter_table('client', schema=None) as batch_op:
+        batch_op.drop_column('keyboard')
         batch_op.drop_column('awaiting_message')
         batch_op.drop_column('relay_direct')
 
