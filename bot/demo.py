@@ -2,7 +2,8 @@
 
 An organisation invites a coach, the coach invites a client, the client joins (consent,
 read-aloud choice) and sees the main menu; the coach scales the check-in rhythm, the client
-answers a check-in and the coach hears what matters; then the client presses the noodknop and
+answers a check-in and the coach hears what matters; the client sends a voice note, the coach
+replies, the client has a text read aloud; then the client presses the noodknop and
 the coach picks it up; a stranger is turned away kindly. Both sides of
 every conversation are printed, with the buttons each person saw, then a summary line.
 """
@@ -95,7 +96,7 @@ async def run_demo(out: TextIO) -> bool:
     ok = not transcript.problems
     summary = (
         f"Demo finished: 1 coach and 1 client joined, 1 check-in answered with 3 signals, "
-        f"1 noodknop alert picked up, "
+        f"1 voice note relayed and answered, 1 text read aloud, 1 noodknop alert picked up, "
         f"1 stranger turned away, "
         f"{transcript.messages} bot messages, "
         + ("all answers as expected." if ok else "problems: " + "; ".join(transcript.problems))
@@ -166,6 +167,31 @@ async def _walk_through(
     signals = await transcript.expect(anna, 3)
     if len(signals) != 3 or not all("Sam" in (m.text or "") for m in signals):
         transcript.problems.append("Anna did not get the check-in's signals")
+
+    transcript.note("Sam would rather speak than type, and sends Anna a voice note.")
+    transcript.said(sam, "(voice note, 6 s)")
+    await sam.send_voice(duration=6)
+    await transcript.expect(sam, 1)
+    transcript.said(sam, "(presses) Ja, stuur het")
+    await sam.press("Ja, stuur het")
+    await transcript.expect(sam, 1)
+    _, copy = await transcript.expect(anna, 2) or (None, None)
+    if copy is None or copy.kind != "voice":
+        transcript.problems.append("Anna did not get Sam's voice note")
+        return
+    transcript.note("Anna answers with Telegram's reply on the voice note.")
+    transcript.said(anna, "(reply) Ik bel je morgen om 10 uur over die brief.")
+    await anna.send_text("Ik bel je morgen om 10 uur over die brief.", reply_to=copy)
+    await transcript.expect(anna, 1)
+    answer = await transcript.expect(sam, 3)
+    if len(answer) < 3 or answer[2].text != "Ik bel je morgen om 10 uur over die brief.":
+        transcript.problems.append("Sam did not get Anna's reply")
+    transcript.note("Sam cannot read it well and taps 🔊 Voorlezen under Anna's message.")
+    transcript.said(sam, "(presses) 🔊 Voorlezen")
+    await sam.press("🔊 Voorlezen", answer[-1] if answer else None)
+    heard = await transcript.expect(sam, 1)
+    if not heard or heard[0].kind != "voice":
+        transcript.problems.append("Sam did not hear the text read aloud")
 
     transcript.note("Later Sam needs Anna right now and presses the noodknop.")
     transcript.said(sam, "(taps) 🔴 Noodknop")

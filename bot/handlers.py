@@ -87,7 +87,7 @@ def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
         press = ButtonPress(
             query_id=query.id,
             message_id=message.message_id if message else None,
-            message_text=message.text if message else None,
+            message_text=(message.text or message.caption) if message else None,
         )
     elif update.edited_message is not None:
         event = EditedMessage()

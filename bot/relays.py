@@ -20,7 +20,7 @@ from bot.state import Contact
 from dialogs.clients import ClientRef
 from dialogs.events import Event, OtherMessage, Text
 from dialogs.noodknop import is_available, next_available
-from dialogs.outcome import Reply
+from dialogs.outcome import READ_ALOUD_BUTTON, Reply
 from dialogs.relay import (
     MAX_RELAY_BYTES,
     CoachRelayContext,
@@ -194,16 +194,17 @@ class RelayShell:
         view = self.view(session, relay)
         header = relayed_header(view)
         self._enqueue_header(session, header, receiver, relay.id, now)
+        buttons = copy_buttons(view)
+        if not to_coach and effect.kind in ("text", "photo", "video", "document"):
+            # The coach's own words can be heard too: the button reads the copy's text.
+            buttons = (*buttons, (READ_ALOUD_BUTTON,))
         enqueue(
             session,
             now=now,
             chat_id=receiver.telegram_user_id,
             priority=Priority.RELAY,
             language=receiver.language,
-            buttons=[
-                [{"label_key": b.label_key, "data": b.data} for b in row]
-                for row in copy_buttons(view)
-            ],
+            buttons=[[{"label_key": b.label_key, "data": b.data} for b in row] for row in buttons],
             copy_from_chat_id=effect.from_chat_id,
             copy_message_id=effect.message_id,
             relay_id=relay.id,

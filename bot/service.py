@@ -210,8 +210,9 @@ class Waakvlam:
         language = actor.person.language
         heard = incoming.press.message_text if incoming.press is not None else None
         if is_client and heard and incoming.event == Tap(READ_ALOUD_DATA, incoming.chat_id):
-            # "🔊 Voorlezen" under a text: hear that text.
-            await self.speaker.speak(bot, incoming.chat_id, language, heard)
+            # "🔊 Voorlezen" under a text: hear that text. It may be a coach's own words, so
+            # the clip is made for this once and not kept.
+            await self.speaker.speak(bot, incoming.chat_id, language, heard, keep=False)
         read_aloud = _read_aloud_after(outcome, actor.person.read_aloud)
         keyboard_before = shown
         for reply, params in applied.direct:

@@ -23,11 +23,16 @@ class Speaker:
     def __init__(self, voice: Voice | None) -> None:
         self.voice = voice
 
-    async def speak(self, bot: Bot, chat_id: int, language: str, text: str) -> bool:
-        """Send ``text`` as a voice note; False (and a log line) when there is none."""
+    async def speak(
+        self, bot: Bot, chat_id: int, language: str, text: str, *, keep: bool = True
+    ) -> bool:
+        """Send ``text`` as a voice note; False (and a log line) when there is none.
+
+        ``keep=False``: nothing of it stays on disk or in the file_id list (a person's words).
+        """
         if self.voice is None:
             return False
-        clip = await self.voice.clip(language, text)
+        clip = await self.voice.clip(language, text, keep=keep)
         if clip is None:
             log.info("no voice note this time (synthesis failed)")
             return False
@@ -50,6 +55,6 @@ class Speaker:
         except TelegramError as error:
             log.info("voice note not sent: %s", type(error).__name__)
             return False
-        if sent.voice is not None:
+        if sent.voice is not None and keep:
             voice.remember_file_id(clip.key, sent.voice.file_id)
         return True

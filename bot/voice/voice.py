@@ -102,11 +102,13 @@ class Voice:
             weakref.WeakValueDictionary()
         )
 
-    async def clip(self, language: str, text: str) -> VoiceClip | None:
+    async def clip(self, language: str, text: str, *, keep: bool = True) -> VoiceClip | None:
         """``text`` (as rendered for the person) as a voice note in ``language``.
 
         Cached clips come back at once. None when there is nothing to say (only emoji or a
-        link) or when every engine failed; that is logged and never raised.
+        link) or when every engine failed; that is logged and never raised. ``keep=False``
+        makes a clip that is never written to disk: for words a person wrote (a coach's
+        message read aloud), which the bot must not store.
         """
         language = language.lower().split("-")[0]
         spoken = speakable(language, text)
@@ -120,7 +122,7 @@ class Voice:
             found = self._best_cached(language, spoken)
             if found is not None and self._good_enough(found):
                 return found
-            return await self._synthesise_first_working(language, spoken, found)
+            return await self._synthesise_first_working(language, spoken, found, keep)
 
     def cached(self, language: str, text: str) -> VoiceClip | None:
         """The best clip already made for ``text``, without synthesising anything."""
@@ -162,7 +164,7 @@ class Voice:
         return None
 
     async def _synthesise_first_working(
-        self, language: str, spoken: str, cached_fallback: VoiceClip | None
+        self, language: str, spoken: str, cached_fallback: VoiceClip | None, keep: bool = True
     ) -> VoiceClip | None:
         failures: list[str] = []
         key = ""
@@ -173,7 +175,7 @@ class Voice:
                 continue
             key = cache_key(engine, language, spoken)
             try:
-                return await self._synthesise(engine, key, language, spoken)
+                return await self._synthesise(engine, key, language, spoken, keep)
             except Exception as error:  # any failure means: try the next engine
                 failures.append(f"{engine.value}:{type(error).__name__}")
                 log.warning(
@@ -185,13 +187,14 @@ class Voice:
         return None
 
     async def _synthesise(
-        self, engine: VoiceEngine, key: str, language: str, spoken: str
+        self, engine: VoiceEngine, key: str, language: str, spoken: str, keep: bool = True
     ) -> VoiceClip:
         synthesiser = self._synthesisers[engine]
 
         def make() -> bytes:
             ogg = to_voice_note(synthesiser.synthesise(language, spoken), synthesiser.container)
-            self._store.write(key, ogg)
+            if keep:
+                self._store.write(key, ogg)
             return ogg
 
         started = time.perf_counter()

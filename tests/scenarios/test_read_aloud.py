@@ -8,6 +8,10 @@ from bot.sandbox import SimUser
 from tests.scenarios.conftest import World
 
 
+def _stored_files(world: World) -> set[str]:
+    return {str(p) for p in world.settings.data_dir.rglob("*") if p.is_file()}
+
+
 async def _join(world: World, coach: SimUser, read_aloud: bool) -> SimUser:
     sam = await world.link_opened(coach, "Sam")
     await sam.press("Ja, dat is goed")
@@ -86,6 +90,12 @@ async def test_a_client_who_chose_text_can_hear_any_text_with_one_tap(world: Wor
     await sam.next_message()  # seen
     header = await sam.next_message()
     assert header.text == "💬 Bericht van Anna:" and header.buttons == [["🔊 Voorlezen"]]
+    words = await sam.next_message()
+    assert words.text == "Hoi Sam" and words.buttons == [["🔊 Voorlezen"]]
+    stored_before = _stored_files(world)
+    await sam.press("🔊 Voorlezen", words)
+    assert (await sam.next_message(timeout=15)).kind == "voice"
+    assert _stored_files(world) == stored_before  # Anna's words are not kept as audio
     # The noodknop changes the keyboard (a location button): that text keeps the keyboard.
     await sam.tap_keyboard("🔴 Noodknop")
     pressed = await sam.wait_for(lambda m: (m.text or "").startswith("Ik stuur Anna nu"))

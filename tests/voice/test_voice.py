@@ -286,3 +286,14 @@ async def test_a_full_disk_gives_no_clip_and_no_exception(
     assert clip is None
     assert voice.file_id("abc") == "AwACAgQ"  # kept in memory at least
     assert_no_text_in(caplog)
+
+
+async def test_a_clip_not_to_keep_leaves_nothing_on_disk(tmp_path: Path) -> None:
+    voice = Voice(cache_dir=tmp_path, engine=VoiceEngine.ESPEAK)
+    clip = await voice.clip("nl", "Ik bel je morgen over die brief.", keep=False)
+    assert clip is not None and clip.ogg.startswith(b"OggS")
+    assert _files(tmp_path) == []
+
+
+def _files(directory: Path) -> list[Path]:
+    return [p for p in directory.rglob("*") if p.is_file()]
