@@ -175,7 +175,8 @@ async def _walk_through(
     transcript.said(sam, "(presses) Ja, stuur het")
     await sam.press("Ja, stuur het")
     await transcript.expect(sam, 1)
-    _, copy = await transcript.expect(anna, 2) or (None, None)
+    relayed = await transcript.expect(anna, 2)
+    copy = relayed[-1] if len(relayed) == 2 else None
     if copy is None or copy.kind != "voice":
         transcript.problems.append("Anna did not get Sam's voice note")
         return
@@ -183,12 +184,12 @@ async def _walk_through(
     transcript.said(anna, "(reply) Ik bel je morgen om 10 uur over die brief.")
     await anna.send_text("Ik bel je morgen om 10 uur over die brief.", reply_to=copy)
     await transcript.expect(anna, 1)
-    answer = await transcript.expect(sam, 3)
-    if len(answer) < 3 or answer[2].text != "Ik bel je morgen om 10 uur over die brief.":
+    received = await transcript.expect(sam, 3)
+    if len(received) < 3 or received[2].text != "Ik bel je morgen om 10 uur over die brief.":
         transcript.problems.append("Sam did not get Anna's reply")
     transcript.note("Sam cannot read it well and taps 🔊 Voorlezen under Anna's message.")
     transcript.said(sam, "(presses) 🔊 Voorlezen")
-    await sam.press("🔊 Voorlezen", answer[-1] if answer else None)
+    await sam.press("🔊 Voorlezen", received[-1] if received else None)
     heard = await transcript.expect(sam, 1)
     if not heard or heard[0].kind != "voice":
         transcript.problems.append("Sam did not hear the text read aloud")
