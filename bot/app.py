@@ -81,14 +81,16 @@ def build_application(
         service.bot_username = application.bot.username
         service.worker.start(application.bot)
         assert application.job_queue is not None
-        application.job_queue.run_repeating(
-            _tick,
-            interval=TICK_SECONDS,
-            first=1,
-            name="alert-tick",
-            # APScheduler's default grace of 1 s silently skips a late run on a busy loop.
-            job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 1},
-        )
+        # Two jobs: alert escalation never waits behind a long check-in fan-out.
+        for name, callback in (("alert-tick", _tick_alerts), ("checkin-tick", _tick_checkins)):
+            application.job_queue.run_repeating(
+                callback,
+                interval=TICK_SECONDS,
+                first=1,
+                name=name,
+                # APScheduler's default grace of 1 s silently skips a late run on a busy loop.
+                job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 1},
+            )
         commands = [
             BotCommand(name, service.texts.render(settings.default_language, f"commands.{name}"))
             for name in ("start", "hulp", "nood")
@@ -98,8 +100,11 @@ def build_application(
     async def post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await service.worker.stop()
 
-    async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-        await service.tick(context.bot)
+    async def _tick_alerts(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await service.tick_alerts(context.bot)
+
+    async def _tick_checkins(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await service.checkin_tick(context.bot)
 
     application = (
         ApplicationBuilder()
@@ -108,7 +113,8 @@ def build_application(
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .request(_request(settings, read_timeout=10, pool_size=32))
         .get_updates_request(_request(settings, read_timeout=POLL_TIMEOUT + 10, pool_size=2))
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        # 29/s, not 30: a little room, so a burst that reaches Telegram late is no 429.
+        .rate_limiter(AIORateLimiter(overall_max_rate=29, max_retries=0))
         .post_init(post_init)
         .post_stop(post_stop)
         .build()

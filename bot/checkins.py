@@ -7,7 +7,7 @@ check-in keeps the version it started with, so a changed set never confuses an o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -236,6 +236,9 @@ class CheckinShell:
                     at=change.at,
                     timezone=self.timezone,
                 )
+                stored = checkins.schedule_of(session, client_id)
+                if stored is not None and stored.paused:  # a new rhythm does not end a pause
+                    schedule = replace(schedule, paused=True)
                 due = self._set(
                     session, client_id=client_id, coach_id=coach_id, schedule=schedule, now=now
                 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.clock import Clock
@@ -33,6 +33,10 @@ __all__ = ["Delivery", "OutboxWorker", "decode_params", "encode_params", "enqueu
 log = logging.getLogger(__name__)
 
 ReplyMarkups = (ReplyKeyboardMarkup, ReplyKeyboardRemove)
+
+
+class _HeaderFirst(Exception):
+    """A relayed copy whose header line is not sent yet: the copy waits a moment."""
 
 
 def _as_timedelta(value: int | float | timedelta) -> timedelta:
@@ -224,10 +228,24 @@ class OutboxWorker:
         except Exception:
             log.exception("outbox hook failed for row %s", d.row_id)
 
+    def _sent_header(self, row: OutboxMessage) -> ReplyParameters | None:
+        """A relayed copy answers its header line ("💬 Bericht van Sam:"), so it can never
+        look like part of someone else's message. Raises _HeaderFirst while the header waits."""
+        with self.database.transaction() as session:
+            header = outbox.header_of(session, row)
+        if header is None or header.failed_at is not None:
+            return None
+        if header.telegram_message_id is None:
+            raise _HeaderFirst
+        return ReplyParameters(header.telegram_message_id, allow_sending_without_reply=True)
+
     async def _send_row(self, bot: Bot, row: OutboxMessage) -> None:
         assert row.id is not None
         try:
             message_id, text, keyboard = await self._call(bot, row)
+        except _HeaderFirst:
+            self._retry_later(row, "HeaderFirst", timedelta(seconds=1))
+            return
         except RetryAfter as error:
             # Only an alert waits in place; anything else steps aside and comes back later.
             self._retry_later(row, "RetryAfter", _as_timedelta(error.retry_after))
@@ -273,8 +291,15 @@ class OutboxWorker:
         if row.copy_message_id is not None and row.copy_from_chat_id is not None:
             from_chat, message = row.copy_from_chat_id, row.copy_message_id
             markup = self.render(row).markup if row.buttons else None
+            header = self._sent_header(row)
             copied = await call_with_retries(
-                lambda: bot.copy_message(row.chat_id, from_chat, message, reply_markup=markup),
+                lambda: bot.copy_message(
+                    row.chat_id,
+                    from_chat,
+                    message,
+                    reply_markup=markup,
+                    reply_parameters=header,
+                ),
                 wait_on_rate_limit=row.priority == Priority.ALERT,
             )
             return copied.message_id, None, None

@@ -8,7 +8,7 @@ one finds its way back to the right client.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ from bot.state import Contact
 from dialogs.clients import ClientRef
 from dialogs.events import Event, OtherMessage, Text
 from dialogs.noodknop import is_available, next_available
-from dialogs.outcome import READ_ALOUD_BUTTON, Reply
+from dialogs.outcome import READ_ALOUD_BUTTON, Keyboard, Reply
 from dialogs.relay import (
     MAX_RELAY_BYTES,
     CoachRelayContext,
@@ -37,7 +37,7 @@ from dialogs.relay_effects import (
     RelayToCoach,
     SetRelayDirect,
 )
-from storage import audit, people, relays
+from storage import alerts, audit, people, relays
 from storage.models import Client, ClientStatus, Coach, CoachStatus, Relay
 from storage.outbox import Priority, enqueue
 
@@ -52,6 +52,12 @@ def _reachable(person: Client | Coach | None) -> bool:
     if isinstance(person, Coach):
         return person.status == CoachStatus.ACTIVE
     return person.status == ClientStatus.ACTIVE
+
+
+def _alert_waiting(session: Session, client_id: int) -> bool:
+    """A noodknop alert of this client nobody picked up yet (its keyboard must stay)."""
+    alert = alerts.open_alert_of(session, client_id)
+    return alert is not None and alert.acknowledged_at is None and not alert.accidental
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,9 @@ class RelayShell:
             window = (coach.available_days, coach.available_from, coach.available_until)
             available = is_available(*window, local)
             back = None if available else next_available(*window, local)
+        assert client.id is not None
         return RelayContext(
+            alert_waiting=_alert_waiting(session, client.id),
             chat_id=chat_id,
             relay_direct=client.relay_direct,
             awaiting_message=client.awaiting_message,
@@ -193,9 +201,11 @@ class RelayShell:
         assert receiver is not None and receiver.telegram_user_id is not None
         view = self.view(session, relay)
         header = relayed_header(view)
+        if not to_coach and _alert_waiting(session, client.id):
+            header = replace(header, keyboard=Keyboard.CLIENT_ALERT_MENU)
         self._enqueue_header(session, header, receiver, relay.id, now)
         buttons = copy_buttons(view)
-        if not to_coach and effect.kind in ("text", "photo", "video", "document"):
+        if not to_coach and effect.kind == "text":
             # The coach's own words can be heard too: the button reads the copy's text.
             buttons = (*buttons, (READ_ALOUD_BUTTON,))
         enqueue(

@@ -57,6 +57,7 @@ from dialogs.outcome import (
     Outcome,
     Recipient,
     Reply,
+    SaveCheckin,
     StartCheckin,
     TextRef,
 )
@@ -215,6 +216,8 @@ class Waakvlam:
             await self.speaker.speak(bot, incoming.chat_id, language, heard, keep=False)
         read_aloud = _read_aloud_after(outcome, actor.person.read_aloud)
         keyboard_before = shown
+        if isinstance(incoming.event, Start | Command):
+            shown = None  # /start, /help: always show the menu again (a cleared chat has none)
         for reply, params in applied.direct:
             if is_client and not read_aloud:
                 reply = with_read_aloud_button(reply, shown)
@@ -224,7 +227,7 @@ class Waakvlam:
                 shown = reply.keyboard.value
             if sent is not None and read_aloud and is_client:
                 await self.speaker.speak(bot, incoming.chat_id, language, rendered.text)
-        if is_client and shown != keyboard_before:
+        if is_client and shown != keyboard_before and shown is not None:
             self._remember_keyboard(incoming.chat_id, shown)
 
     def _context(
@@ -453,6 +456,7 @@ class Waakvlam:
         priority: Priority = Priority.NOTICE,
     ) -> Applied:
         """Open a check-in for an active client and queue its first question."""
+        people.lock_client(session, client_id)  # one open check-in per client, also on PG
         client = people.get_client(session, client_id)
         if (
             client is None
@@ -524,6 +528,11 @@ class Waakvlam:
     # -- the clock and the outbox ----------------------------------------------------------
 
     async def tick(self, bot: Bot) -> None:
+        """Everything the clock does: the alerts first, then the check-ins."""
+        await self.tick_alerts(bot)
+        await self.checkin_tick(bot)
+
+    async def tick_alerts(self, bot: Bot) -> None:
         """Look at every waiting alert: re-notify, escalate, send the emergency numbers."""
         now = self.clock.now()
         applied = Applied()
@@ -550,13 +559,14 @@ class Waakvlam:
             applied.queued += done.queued
             applied.urgent = applied.urgent or done.urgent
         self._wake(applied)
-        await self.checkin_tick(bot)
 
-    async def checkin_tick(self, bot: Bot, batch: int = 200) -> None:
+    async def checkin_tick(self, bot: Bot, batch: int = 25) -> None:
         """Start the check-ins that are due, then remind or close the ones whose time came.
 
-        Rows are claimed in batches (SKIP LOCKED on PostgreSQL, so another instance takes
-        other rows); each client gets a savepoint, so one broken client holds up nobody.
+        Rows are claimed in small batches (SKIP LOCKED on PostgreSQL, so another instance
+        takes other rows); each client gets a savepoint, so one broken client holds up nobody.
+        Between batches the event loop gets its turn: a noodknop press never waits behind a
+        fan-out of thousands of check-ins.
         """
         for claim, handle in (
             (checkins.claim_due_schedules, self._due_schedule),
@@ -583,18 +593,26 @@ class Waakvlam:
                 self._wake(applied)
                 if len(rows) < batch:
                     break
+                await asyncio.sleep(0)
 
     def _due_schedule(self, session: Session, row: Any, now: datetime, username: str) -> Applied:
         plan = checkin_schedule.plan_due(
             schedule_of_row(row), row.next_due_at, now, self.checkins.quiet
         )
+        if plan.send and alerts.open_alert_of(session, row.client_id) is not None:
+            # No "how are you doing?" while an alert is open: look again in an hour.
+            row.next_due_at = now + timedelta(hours=1)
+            session.add(row)
+            return Applied()
         row.next_due_at = plan.next_due_at
         session.add(row)
-        if not plan.send or alerts.open_alert_of(session, row.client_id) is not None:
-            return Applied()  # no "how are you doing?" while an alert is open
+        if not plan.send:
+            return Applied()
         return self._start_checkin(session, row.client_id, "schedule", username, Priority.CHECKIN)
 
     def _waking_checkin(self, session: Session, row: Any, now: datetime, username: str) -> Applied:
+        people.lock_client(session, row.client_id)  # the client may be answering right now
+        session.refresh(row)
         client = people.get_client(session, row.client_id)
         assert client is not None
         coach = people.get_coach(session, client.coach_id)
@@ -602,7 +620,11 @@ class Waakvlam:
         context = self.checkins.context(session, client, coach.name if coach else "", state)
         outcome = checkin.timer_fired(state, now, context)
         if client.status != ClientStatus.ACTIVE or client.telegram_user_id is None:
-            outcome = checkin.close_missed(state, now, context)
+            # The client stopped: close quietly, nobody is told about a "missed" check-in.
+            closed = checkin.close_missed(state, now, context)
+            outcome = Outcome(
+                effects=tuple(e for e in closed.effects if isinstance(e, SaveCheckin))
+            )
         scope = Scope(
             coach=self._coach_contact(coach),
             client=Contact(client.telegram_user_id, client.language)
@@ -653,8 +675,10 @@ class Waakvlam:
     async def delivery_failed(self, delivery: Delivery) -> None:
         """A message could not be delivered for good. For an alert: escalate, never go quiet.
         For a relayed message: the sender hears it did not arrive."""
-        if delivery.relay_id is not None and delivery.error == "Forbidden":
+        if delivery.relay_id is not None:  # blocked, or the message to copy is gone
             self._relay_failed(delivery.relay_id)
+        if delivery.error == "Forbidden":
+            self._remember_keyboard(delivery.chat_id, None)  # a new start shows the menu again
         if delivery.alert_id is None:
             return
         if delivery.error != "Forbidden":

@@ -65,9 +65,10 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
         client_step=_STEPS[ClientStatus(client.status)],
         read_aloud=bool(client.read_aloud),
     )
+    # A deactivated coach hears nothing more about the client (signals, messages).
     contact = (
         Contact(their_coach.telegram_user_id, their_coach.language)
-        if their_coach.telegram_user_id is not None
+        if their_coach.telegram_user_id is not None and their_coach.status == CoachStatus.ACTIVE
         else None
     )
     return Actor(person, contact)

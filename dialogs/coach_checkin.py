@@ -290,8 +290,16 @@ def _set(coach: Person, client: CoachClient, rhythm: Rhythm, weekday: int, at: t
         "rhythm": TextRef(f"checkin.rhythm.{rhythm.value}"),
         "weekday": TextRef(f"checkin.weekday.{_WEEKDAY_KEYS[weekday]}"),
     }
+    effects = (SetSchedule(client.ref.id, coach_id, rhythm.value, weekday, at),)
+    if client.schedule is not None and client.schedule.paused:
+        # A new rhythm for later: the pause stays, and the client on holiday is not disturbed.
+        return Outcome(
+            effects=effects,
+            replies=(Reply("coach_checkin.changed_paused", params),),
+            notice="coach_checkin.saved",
+        )
     return Outcome(
-        effects=(SetSchedule(client.ref.id, coach_id, rhythm.value, weekday, at),),
+        effects=effects,
         replies=(
             Reply("coach_checkin.changed", params),
             Reply("checkin.schedule_changed", client_params, to=Recipient.CLIENT),

@@ -148,6 +148,7 @@ class RelayContext:
     coach_back: datetime | None = None
     max_bytes: int = MAX_RELAY_BYTES
     timezone: str = "Europe/Amsterdam"
+    alert_waiting: bool = False  # a noodknop alert nobody picked up yet: keep its keyboard
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ def ask_for_message(person: Person, ctx: RelayContext) -> Outcome:
     """The client pressed "💬 Bericht aan coach": their next message goes straight on."""
     assert person.role is Role.CLIENT and person.id is not None
     return _outcome(
-        replies=(Reply("relay.ask", {"coach": person.coach_name}, keyboard=Keyboard.CLIENT_MENU),),
+        replies=(Reply("relay.ask", {"coach": person.coach_name}, keyboard=_menu(ctx)),),
         effects=(AwaitClientMessage(person.id, True),),
     )
 
@@ -255,10 +256,10 @@ def client_sends(
     assert person.role is Role.CLIENT and person.id is not None
     kind = TEXT_KIND if isinstance(event, Text) else event.kind
     if kind in UNSUPPORTED_KINDS or event.message_id is None:
-        return _client_reply("relay.unsupported")
+        return _client_reply("relay.unsupported", ctx)
     size = event.file_size if isinstance(event, OtherMessage) else None
     if size is not None and size > ctx.max_bytes:
-        return _client_reply("relay.too_big")
+        return _client_reply("relay.too_big", ctx)
     if not (ctx.relay_direct or ctx.awaiting_message):
         question = Reply(
             "relay.confirm",
@@ -289,9 +290,7 @@ def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext)
         return _outcome(notice=_UNKNOWN)
     answer, message_id = parsed
     if not answer:
-        return _outcome(
-            replies=(Reply("relay.not_sent", keyboard=Keyboard.CLIENT_MENU),), chosen=CONFIRM_NO
-        )
+        return _outcome(replies=(Reply("relay.not_sent", keyboard=_menu(ctx)),), chosen=CONFIRM_NO)
     # Only ever a message from the presser's own chat: the data names no chat.
     effects: list[RelayEffect] = [RelayToCoach(person.id, ctx.chat_id, message_id, None)]
     if not ctx.relay_direct:
@@ -299,18 +298,23 @@ def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext)
     return _outcome(replies=(_sent_reply(person, now, ctx),), effects=effects, chosen=CONFIRM_YES)
 
 
-def _client_reply(key: str, params: dict[str, Any] | None = None) -> Outcome:
-    return _outcome(replies=(Reply(key, params or {}, keyboard=Keyboard.CLIENT_MENU),))
+def _client_reply(key: str, ctx: RelayContext) -> Outcome:
+    return _outcome(replies=(Reply(key, keyboard=_menu(ctx)),))
+
+
+def _menu(ctx: RelayContext) -> Keyboard:
+    """The client's menu; with "send where I am" while a noodknop alert waits for someone."""
+    return Keyboard.CLIENT_ALERT_MENU if ctx.alert_waiting else Keyboard.CLIENT_MENU
 
 
 def _sent_reply(person: Person, now: datetime, ctx: RelayContext) -> Reply:
     names: dict[str, Any] = {"coach": person.coach_name}
     if ctx.coach_available:
-        return Reply("relay.sent", names, keyboard=Keyboard.CLIENT_MENU)
+        return Reply("relay.sent", names, keyboard=_menu(ctx))
     if ctx.coach_back is None:
-        return Reply("relay.sent_off_hours_later", names, keyboard=Keyboard.CLIENT_MENU)
+        return Reply("relay.sent_off_hours_later", names, keyboard=_menu(ctx))
     params = {**names, "back": At(ctx.coach_back), "day": _day(ctx.coach_back, now, ctx.timezone)}
-    return Reply("relay.sent_off_hours", params, keyboard=Keyboard.CLIENT_MENU)
+    return Reply("relay.sent_off_hours", params, keyboard=_menu(ctx))
 
 
 def _day(back: datetime, now: datetime, timezone: str) -> TextRef | datetime:
@@ -410,16 +414,19 @@ def coach_sends(
         return _relay_to_client(
             coach_id, event, ctx, ClientRef(target.client_id, target.client_name), target
         )
+    sending_to = awaiting_message_for(person.awaiting)
+    if event.reply_to is not None and (person.awaiting is None or sending_to is not None):
+        # A reply names its client; a reply to something else must never go to the client
+        # of a pending /bericht ("Jan, ..." must not reach Sam). /bericht stays pending.
+        return _outcome(replies=(Reply("coach_relay.reply_unknown"),))
     if ctx.awaiting_client is not None:
         return _relay_to_client(coach_id, event, ctx, ctx.awaiting_client, None)
-    if awaiting_message_for(person.awaiting) is not None:
+    if sending_to is not None:
         # /bericht named a client who no longer takes part (or is no longer this coach's).
         return _outcome(
             replies=(Reply("coach_relay.client_gone", keyboard=Keyboard.COACH_MENU),),
             effects=(AwaitInput(coach_id, None),),
         )
-    if event.reply_to is not None and person.awaiting is None:
-        return _outcome(replies=(Reply("coach_relay.reply_unknown"),))
     return None
 
 

@@ -126,17 +126,13 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
             return noodknop.share_location(person, context.open_alert, chat_id, message_id, now)
         case MenuPress(item=MenuItem.CHECKIN):
             return _checkin_asked(person, context)
-        case Text(text=text) if _open(context.checkin) and context.checkin_context is not None:
-            assert context.checkin is not None
-            return checkin.handle_text(context.checkin, text, now, context.checkin_context)
+        case Text() if _open(context.checkin) and context.checkin_context is not None:
+            return _text_during_checkin(person, event, now, context)
         case MenuPress(item=MenuItem.MESSAGE_COACH) if context.client_relay is not None:
             return relay.ask_for_message(person, context.client_relay)
         case OtherMessage() if context.client_relay is not None and _open(context.checkin):
             # A voice note (or photo) during a check-in goes to the coach; the check-in goes on.
-            assert context.checkin is not None and context.checkin_context is not None
-            return relay.client_sends(person, event, now, context.client_relay) + checkin.ask_again(
-                context.checkin, context.checkin_context
-            )
+            return _message_during_checkin(person, event, now, context)
         case Text() | OtherMessage() if context.client_relay is not None:
             return relay.client_sends(person, event, now, context.client_relay)
         case Command(name=name) if name in _HELP_COMMANDS:
@@ -184,3 +180,31 @@ def _coach_messages(
     if isinstance(event, Text | OtherMessage):
         return relay.coach_sends(person, event, now, context.coach_relay or CoachRelayContext())
     return None
+
+
+# Typed text during a check-in that answers nothing and is this long is a message for the
+# coach ("ik heb een brief van de deurwaarder, kun je bellen?"), not a wrong answer.
+_MESSAGE_WORDS = 4
+
+
+def _text_during_checkin(
+    person: Person, event: Text, now: datetime, context: DialogContext
+) -> Outcome:
+    assert context.checkin is not None and context.checkin_context is not None
+    wants_to_tell = context.client_relay is not None and context.client_relay.awaiting_message
+    if not wants_to_tell:
+        answered = checkin.handle_text(context.checkin, event.text, now, context.checkin_context)
+        understood = checkin.saved_state(answered) is not None or not answered.replies
+        if understood or len(event.text.split()) < _MESSAGE_WORDS or context.client_relay is None:
+            return answered
+    return _message_during_checkin(person, event, now, context)
+
+
+def _message_during_checkin(
+    person: Person, event: Text | OtherMessage, now: datetime, context: DialogContext
+) -> Outcome:
+    """Pass the message on (as any message outside a question), then the open question again."""
+    assert context.client_relay is not None
+    assert context.checkin is not None and context.checkin_context is not None
+    sent = relay.client_sends(person, event, now, context.client_relay)
+    return sent + checkin.ask_again(context.checkin, context.checkin_context)

@@ -20,6 +20,7 @@ __all__ = [
     "Priority",
     "claim_due",
     "enqueue",
+    "header_of",
     "mark_failed",
     "mark_retry",
     "mark_sent",
@@ -134,6 +135,18 @@ def mark_failed(session: Session, row_id: int, *, now: datetime, error: str) -> 
         .where(col(OutboxMessage.id) == row_id)
         .values(failed_at=now, claimed_until=None, error=error[:60])
     )
+
+
+def header_of(session: Session, row: OutboxMessage) -> OutboxMessage | None:
+    """The header line written with a relayed copy (same relay, same chat), if any."""
+    if row.relay_id is None:
+        return None
+    statement = select(OutboxMessage).where(
+        OutboxMessage.relay_id == row.relay_id,
+        OutboxMessage.chat_id == row.chat_id,
+        col(OutboxMessage.text_key).is_not(None),
+    )
+    return session.exec(statement).first()
 
 
 def pending_count(session: Session) -> int:

@@ -107,8 +107,8 @@ class Voice:
 
         Cached clips come back at once. None when there is nothing to say (only emoji or a
         link) or when every engine failed; that is logged and never raised. ``keep=False``
-        makes a clip that is never written to disk: for words a person wrote (a coach's
-        message read aloud), which the bot must not store.
+        makes a clip that is never written to disk and never leaves the machine (no Google):
+        for words a person wrote (a coach's message read aloud), which the bot must not store.
         """
         language = language.lower().split("-")[0]
         spoken = speakable(language, text)
@@ -169,6 +169,8 @@ class Voice:
         failures: list[str] = []
         key = ""
         for engine in self._engines:
+            if not keep and engine is VoiceEngine.GTTS:
+                continue  # a person's own words never go to Google: the offline voice reads them
             if cached_fallback is not None and cached_fallback.engine_used is engine:
                 return cached_fallback
             if engine is VoiceEngine.GTTS and self._google_resting():

@@ -435,3 +435,20 @@ async def test_two_instances_share_one_schedule_without_double_sends(world: Worl
     assert len(checkins_of(world)) == 5
     intros = [sum((m.text or "").startswith(INTRO) for m in p.inbox) for p in clients]
     assert intros == [1, 1, 1, 1, 1]
+
+
+async def test_a_new_rhythm_during_a_pause_keeps_the_pause(world: World) -> None:
+    anna, sam = await _anna_and_sam(world)
+    await anna.send_text("/pauze Sam")
+    await anna.next_message()
+    await sam.next_message()
+    await anna.send_text("/ritme Sam elke 2 weken")
+    assert (await anna.next_message()).text == (
+        "Opgeslagen: elke 2 weken, op maandag om 10:00. "
+        "De check-ins van Sam staan nog op pauze; hervatten met /hervat Sam."
+    )
+    await world.settle()
+    assert sam.unread == []  # Sam is on holiday: not disturbed
+    with world.database.transaction() as session:
+        schedule = session.exec(select(CheckinSchedule)).one()
+    assert (schedule.rhythm, schedule.paused, schedule.next_due_at) == ("every_2_weeks", True, None)

@@ -111,3 +111,16 @@ async def test_a_client_who_hears_everything_gets_no_extra_button(world: World) 
     await sam.tap_keyboard("💬 Bericht aan coach")
     asked = await sam.next_message(timeout=15)
     assert asked.buttons == []
+
+
+async def test_start_always_brings_the_menu_back(world: World) -> None:
+    anna = await world.coach()
+    sam = await _join(world, anna, read_aloud=False)
+    for _ in range(3):
+        await sam.next_message()
+    world.sandbox.state.chats[sam.id].keyboard_markup = None  # the client cleared the chat
+    assert sam.current_keyboard is None
+    await sam.send_text("/start")
+    await sam.next_message()
+    await sam.next_message()
+    assert sam.current_keyboard == [["💬 Bericht aan coach"], ["📋 Hoe gaat het?"], ["🔴 Noodknop"]]

@@ -338,3 +338,85 @@ async def test_a_voice_note_during_a_checkin_goes_to_the_coach_and_the_checkin_g
     assert (await sam.next_message()).text.startswith("Hoe gaat het met je?")
     await anna.next_message()
     assert (await anna.next_message()).kind == "voice"
+
+
+async def test_the_copy_answers_its_header_so_it_never_sits_under_someone_else(
+    world: World,
+) -> None:
+    anna, sam = await _anna_and_sam(world)
+    await first_message(world, sam, anna)
+    header, copy = anna.inbox[-2], anna.inbox[-1]
+    assert copy.reply_to_message_id == header.message_id
+    # The header meets a 429: the copy waits for it instead of going first.
+    world.sandbox.faults.fail(
+        method="sendMessage", status=429, retry_after=1, times=1, chat_id=anna.id
+    )
+    await sam.send_text("Nog een vraag")
+    await sam.next_message()
+    for _ in range(5):
+        world.clock.advance(timedelta(seconds=2))
+        world.service.worker.wake()
+        await world.settle()
+    header = await anna.wait_for(lambda m: m.text == "💬 Bericht van Sam:", timeout=10)
+    copy = await anna.next_message(timeout=10)
+    assert copy.text == "Nog een vraag" and copy.reply_to_message_id == header.message_id
+
+
+async def test_a_reply_to_something_else_never_goes_to_the_bericht_client(world: World) -> None:
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    await world.client(anna, "Jan")
+    jan_joined = next(m for m in anna.inbox if (m.text or "").startswith("Jan doet mee"))
+    await anna.send_text("/bericht Sam")
+    await anna.next_message()
+    await anna.send_text("Jan, bel me even", reply_to=jan_joined)
+    assert (await anna.next_message()).text.startswith("Dit bericht is niet van een cliënt.")
+    await anna.send_text("Sam, ik bel je morgen")  # the /bericht is still waiting
+    assert (await anna.next_message()).text == "Verstuurd naar Sam."
+    await world.settle()
+    copies = [m.text for m in sam.inbox if m.is_copy]
+    assert copies == ["Sam, ik bel je morgen"]
+
+
+async def test_a_message_that_cannot_be_copied_is_told_to_the_client(world: World) -> None:
+    anna, sam = await _anna_and_sam(world)
+    await first_message(world, sam, anna)
+    world.sandbox.faults.fail(method="copyMessage", status=400, times=1, chat_id=anna.id)
+    await sam.send_text("Is dit aangekomen?")
+    assert (await sam.next_message()).text == "Verstuurd naar Anna."
+    told = await sam.next_message(timeout=10)
+    assert told.text.startswith("Je bericht kon niet bij Anna komen.")
+
+
+async def test_a_message_during_a_waiting_alert_keeps_the_location_button(world: World) -> None:
+    anna, sam = await _anna_and_sam(world)
+    await first_message(world, sam, anna)
+    await sam.tap_keyboard("🔴 Noodknop")
+    await sam.wait_for(lambda m: (m.text or "").startswith("Ik stuur Anna nu"))
+    await sam.send_voice()
+    await sam.wait_for(lambda m: m.text == "Verstuurd naar Anna.")
+    assert sam.current_keyboard[-1] == ["📍 Stuur waar ik ben"]
+    copy = await anna.wait_for(lambda m: m.kind == "voice")
+    await anna.send_text("Ik kom eraan, waar ben je?", reply_to=copy)
+    await sam.wait_for(lambda m: m.text == "Ik kom eraan, waar ben je?")
+    assert sam.current_keyboard[-1] == ["📍 Stuur waar ik ben"]
+
+
+async def test_a_message_for_the_coach_during_a_checkin_is_not_swallowed(world: World) -> None:
+    anna, sam = await _anna_and_sam(world)
+    await first_message(world, sam, anna)
+    await sam.tap_keyboard("📋 Hoe gaat het?")
+    await sam.next_message()
+    await sam.next_message()
+    await sam.send_text("Ik heb een brief van de deurwaarder, kun je me bellen?")
+    assert (await sam.next_message()).text == "Verstuurd naar Anna."
+    assert (await sam.next_message()).text == "We gaan verder waar je was."
+    await anna.next_message()
+    copy = await anna.next_message()
+    assert copy.text == "Ik heb een brief van de deurwaarder, kun je me bellen?"
+    # After "💬 Bericht aan coach" even a short "ja" goes to Anna, not into the check-in.
+    await sam.next_message()
+    await sam.tap_keyboard("💬 Bericht aan coach")
+    await sam.next_message()
+    await sam.send_text("ja")
+    assert (await sam.next_message()).text == "Verstuurd naar Anna."

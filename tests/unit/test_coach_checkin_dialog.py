@@ -922,6 +922,7 @@ def test_every_reply_renders_in_every_language() -> None:
         "coach_checkin.overview_paused",
         "coach_checkin.overview_none",
         "coach_checkin.changed",
+        "coach_checkin.changed_paused",
         "checkin.schedule_changed",
         "coach_checkin.paused",
         "checkin.paused",

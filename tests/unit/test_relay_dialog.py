@@ -489,10 +489,12 @@ def test_after_bericht_the_next_message_goes_to_that_client() -> None:
         replies=(coach_sent(),),
         effects=(RelayToClient(1, 7, 100, 79, "photo", None), AwaitInput(1, None)),
     )
-    # A reply to an unrelated message still goes to the client /bericht named.
+    # A reply to an unrelated message goes nowhere (it may be about someone else); the
+    # /bericht stays pending.
     replying = relay.coach_sends(waiting, replace(COACH_HELLO, reply_to=5), NOW, ctx)
     assert replying is not None
-    assert effects(replying) == (RelayToClient(1, 7, 100, 77, "text", None), AwaitInput(1, None))
+    assert effects(replying) == ()
+    assert keys(replying) == ["coach_relay.reply_unknown"]
 
 
 def test_a_reply_to_a_relay_wins_over_bericht() -> None:
