@@ -4,18 +4,20 @@ and a registered coach. Benchmarks print figures; none of this is part of the te
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
+from sqlalchemy import create_engine, text
 
 from bot import admin
 from bot.app import build_application
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.runner import polling
 from bot.sandbox import SimUser, TelegramSandbox
 from bot.settings import Settings
@@ -35,7 +37,7 @@ class Bench:
     application: Any
     coach: SimUser
     coach_id: int
-    clock: SystemClock
+    clock: Clock
 
     @property
     def service(self) -> Any:
@@ -43,10 +45,14 @@ class Bench:
 
 
 @asynccontextmanager
-async def running_bot(database_url: str | None, *, record_calls: bool) -> AsyncIterator[Bench]:
-    """A bot with coach Anna registered. Give PostgreSQL a database of its own."""
+async def running_bot(
+    database_url: str | None, *, record_calls: bool, clock: Clock | None = None
+) -> AsyncIterator[Bench]:
+    """A bot with coach Anna registered. Give PostgreSQL a database of its own.
+
+    ``clock``: what the bot reads the time from (default: the system clock)."""
     logging.disable(logging.WARNING)
-    clock = SystemClock()
+    clock = clock or SystemClock()
     with tempfile.TemporaryDirectory() as data_dir:
         async with TelegramSandbox(bot_username=BOT_USERNAME, record_calls=record_calls) as box:
             settings = Settings(
@@ -75,5 +81,28 @@ async def running_bot(database_url: str | None, *, record_calls: bool) -> AsyncI
                 database.dispose()
 
 
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
 def backend(database_url: str | None) -> str:
     return "postgresql" if database_url and "postgres" in database_url else "sqlite"
+
+
+@contextmanager
+def temporary_database(kind: str, server: str = POSTGRES_SERVER) -> Iterator[str | None]:
+    """None for SQLite (the harness's temporary data dir); a fresh PostgreSQL database else."""
+    if kind == "sqlite":
+        yield None
+        return
+    name = f"waakvlam_bench_{os.getpid()}"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield f"{server}/{name}"
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

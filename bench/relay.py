@@ -5,7 +5,8 @@ once. Prints relayed messages per second (each relay is two Bot API sends: the h
 and the copy), how long a client waits for "Verstuurd naar Anna." and how long until the copy
 is in the coach's chat (p50/p99), CPU per relay and peak memory. The bot's rate limiter keeps
 to Telegram's 30 messages per second overall.
-Run with ``.venv/bin/python -m bench.relay [clients] [messages-each] [database-url]``.
+Run with ``.venv/bin/python -m bench.relay [clients] [messages-each] [sqlite|postgresql]``
+(PostgreSQL: a database of its own is made on 127.0.0.1 and dropped after).
 Figures only; never part of the test run's pass/fail.
 """
 
@@ -17,7 +18,7 @@ import statistics
 import sys
 import time
 
-from bench._harness import backend, running_bot
+from bench._harness import backend, running_bot, temporary_database
 from bench.onboarding import _join
 from bot.sandbox import SimUser
 
@@ -100,4 +101,6 @@ async def main(clients: int, each: int, database_url: str | None) -> None:
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     messages = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    asyncio.run(main(count, messages, sys.argv[3] if len(sys.argv) > 3 else None))
+    kind = sys.argv[3] if len(sys.argv) > 3 else "sqlite"
+    with temporary_database(kind) as url:
+        asyncio.run(main(count, messages, url))
