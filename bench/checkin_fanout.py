@@ -3,9 +3,9 @@
 The real bot polls the sandbox over HTTP (one process, 2 cores); the sandbox answers 429 like
 Telegram when the bot sends faster than ``--limit`` messages/s (default: Telegram's 30/s; the
 bot's own limiter keeps to 29/s). The clients are seeded straight into the database (active,
-each with a private chat that started the bot) with one weekly schedule each, all due
-Wednesday 10:00 Europe/Amsterdam. The bot's clock stands still while the scene is set and then runs in real
-time from that due moment, so quiet hours never interfere and retry times still come. The
+each with a private chat that started the bot) with one weekly schedule each, all due Wednesday
+10:00 Europe/Amsterdam. The bot's clock stands still while the scene is set and then runs in
+real time from that due moment, so quiet hours never interfere and retry times still come. The
 service's tick is called once, as the JobQueue calls it; then the outbox worker sends.
 
 Each check-in is two messages: the intro and the first question (``questions.grade``).
