@@ -158,7 +158,7 @@ async def _walk_through(
     transcript.note("Sam wants to tell how things are going and answers the check-in.")
     transcript.said(sam, "(taps) 📋 Hoe gaat het?")
     await sam.tap_keyboard("📋 Hoe gaat het?")
-    await transcript.expect(sam, 2)
+    await transcript.expect(sam, 1)
     for answer in ("3", "Ja", "Brieven en geld", "Ja"):
         transcript.said(sam, f"(presses) {answer}")
         await sam.press(answer)

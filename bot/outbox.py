@@ -92,6 +92,7 @@ def enqueue_reply(
         priority=Priority.ALERT if reply.urgent else priority,
         language=language,
         text_key=reply.key,
+        lead_key=reply.lead,
         params=encode_params(params),
         buttons=[[{"label_key": b.label_key, "data": b.data} for b in row] for row in buttons],
         keyboard=reply.keyboard.value if reply.keyboard else None,
@@ -108,6 +109,7 @@ def row_as_reply(row: OutboxMessage) -> Reply:
         decode_params(row.params),
         buttons=tuple(tuple(Button(b["label_key"], b["data"]) for b in r) for r in row.buttons),
         keyboard=Keyboard(row.keyboard) if row.keyboard else None,
+        lead=row.lead_key,
     )
 
 

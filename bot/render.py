@@ -126,6 +126,8 @@ def render_reply(
 ) -> RenderedReply:
     params = {**results, **reply.params}
     text = texts.render(language, reply.key, params)
+    if reply.lead is not None:
+        text = f"{texts.render(language, reply.lead, params)}\n\n{text}"
     markup: Markup | None = None
     if reply.buttons:
         markup = inline_markup(reply.buttons, language, texts)

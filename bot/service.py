@@ -824,6 +824,4 @@ def _fill(
 def _with_buttons(reply: Reply, buttons: tuple[tuple[Button, ...], ...]) -> Reply:
     if buttons == reply.buttons:
         return reply
-    return Reply(
-        reply.key, reply.params, buttons, reply.keyboard, reply.to, reply.picture_of, reply.urgent
-    )
+    return replace(reply, buttons=buttons)

@@ -178,8 +178,11 @@ _UNKNOWN = _outcome(notice="common.button_unknown")
 # -- asking -----------------------------------------------------------------------------------
 
 
-def _question_reply(state: CheckinState, ctx: CheckinContext, to: Recipient) -> Reply:
-    """The current question with its buttons; "← Vorige vraag" when there is one before."""
+def _question_reply(
+    state: CheckinState, ctx: CheckinContext, to: Recipient, lead: str | None = None
+) -> Reply:
+    """The current question with its buttons; "← Vorige vraag" when there is one before.
+    ``lead``: a line above the question in the same message (one message, one thing to do)."""
     question = ctx.questions[state.position]
 
     def button(label: str, token: str) -> Button:
@@ -195,7 +198,7 @@ def _question_reply(state: CheckinState, ctx: CheckinContext, to: Recipient) -> 
     rows.append((button("checkin.dont_know", DONT_KNOW), button("checkin.skip", SKIP)))
     if ctx.questions.previous_position(state.position, state.answers) is not None:
         rows.append((button("checkin.back", BACK),))
-    return Reply(question.text, {"coach": ctx.coach}, buttons=tuple(rows), to=to)
+    return Reply(question.text, {"coach": ctx.coach}, buttons=tuple(rows), to=to, lead=lead)
 
 
 def _wake_after_activity(state: CheckinState, now: datetime, ctx: CheckinContext) -> datetime:
@@ -221,10 +224,7 @@ def start_checkin(checkin_id: int, now: datetime, ctx: CheckinContext) -> Outcom
     )
     state = replace(state, wake_at=_wake_after_activity(state, now, ctx))
     return _outcome(
-        replies=(
-            Reply("checkin.intro", {"coach": ctx.coach}, to=Recipient.CLIENT),
-            _question_reply(state, ctx, Recipient.CLIENT),
-        ),
+        replies=(_question_reply(state, ctx, Recipient.CLIENT, lead="checkin.intro"),),
         effects=(SaveCheckin(state),),
     )
 
@@ -234,7 +234,7 @@ def ask_again(state: CheckinState, ctx: CheckinContext) -> Outcome:
     if not _usable(state, ctx) or state.status is not CheckinStatus.OPEN:
         return _outcome()
     return _outcome(
-        replies=(Reply("checkin.continue"), _question_reply(state, ctx, Recipient.SENDER))
+        replies=(_question_reply(state, ctx, Recipient.SENDER, lead="checkin.continue"),)
     )
 
 
@@ -341,7 +341,7 @@ def handle_text(state: CheckinState, text: str, now: datetime, ctx: CheckinConte
         if option is not None:
             return _answer(state, option.id, now, ctx, chosen=None)
         retry = "checkin.retry_choice"
-    return _outcome(replies=(Reply(retry), _question_reply(state, ctx, Recipient.SENDER)))
+    return _outcome(replies=(_question_reply(state, ctx, Recipient.SENDER, lead=retry),))
 
 
 def _answer(
@@ -395,7 +395,7 @@ def _reopen(state: CheckinState, tap: CheckinTap, now: datetime, ctx: CheckinCon
     reopened = replace(state, status=CheckinStatus.OPEN, position=last, finished_at=None)
     reopened = replace(reopened, wake_at=_wake_after_activity(reopened, now, ctx))
     return _outcome(
-        replies=(Reply("checkin.try_again"), _question_reply(reopened, ctx, Recipient.SENDER)),
+        replies=(_question_reply(reopened, ctx, Recipient.SENDER, lead="checkin.try_again"),),
         effects=(SaveCheckin(reopened),),
         chosen="checkin.change",
     )
@@ -501,10 +501,7 @@ def remind(state: CheckinState, now: datetime, ctx: CheckinContext) -> Outcome:
         return _outcome()
     reminded = replace(state, reminded_at=now, wake_at=now + ctx.rules.close_after)
     return _outcome(
-        replies=(
-            Reply("checkin.reminder", {"coach": ctx.coach}, to=Recipient.CLIENT),
-            _question_reply(reminded, ctx, Recipient.CLIENT),
-        ),
+        replies=(_question_reply(reminded, ctx, Recipient.CLIENT, lead="checkin.reminder"),),
         effects=(SaveCheckin(reminded),),
     )
 

@@ -108,6 +108,7 @@ class Reply:
     to: Recipient = Recipient.SENDER
     picture_of: str | None = None  # parameter whose value is shown as a QR code picture
     urgent: bool = False  # alert traffic: jumps every queue
+    lead: str | None = None  # a text shown above this one, in the same message
 
 
 @dataclass(frozen=True)

@@ -254,6 +254,7 @@ class OutboxMessage(SQLModel, table=True):
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     language: str = Field(default="nl", max_length=8)
     text_key: str | None = Field(default=None, max_length=80)
+    lead_key: str | None = Field(default=None, max_length=80)  # a text above, same message
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     buttons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     keyboard: str | None = Field(default=None, max_length=20)

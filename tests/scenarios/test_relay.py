@@ -331,11 +331,9 @@ async def test_a_voice_note_during_a_checkin_goes_to_the_coach_and_the_checkin_g
     await first_message(world, sam, anna)
     await sam.tap_keyboard("📋 Hoe gaat het?")
     await sam.next_message()
-    await sam.next_message()
     await sam.send_voice()
     assert (await sam.next_message()).text == "Verstuurd naar Anna."
-    assert (await sam.next_message()).text == "We gaan verder waar je was."
-    assert (await sam.next_message()).text.startswith("Hoe gaat het met je?")
+    assert (await sam.next_message()).text.startswith("We gaan verder waar je was.\n\nHoe gaat")
     await anna.next_message()
     assert (await anna.next_message()).kind == "voice"
 
@@ -407,15 +405,13 @@ async def test_a_message_for_the_coach_during_a_checkin_is_not_swallowed(world: 
     await first_message(world, sam, anna)
     await sam.tap_keyboard("📋 Hoe gaat het?")
     await sam.next_message()
-    await sam.next_message()
     await sam.send_text("Ik heb een brief van de deurwaarder, kun je me bellen?")
     assert (await sam.next_message()).text == "Verstuurd naar Anna."
-    assert (await sam.next_message()).text == "We gaan verder waar je was."
+    assert (await sam.next_message()).text.startswith("We gaan verder waar je was.")
     await anna.next_message()
     copy = await anna.next_message()
     assert copy.text == "Ik heb een brief van de deurwaarder, kun je me bellen?"
     # After "💬 Bericht aan coach" even a short "ja" goes to Anna, not into the check-in.
-    await sam.next_message()
     await sam.tap_keyboard("💬 Bericht aan coach")
     await sam.next_message()
     await sam.send_text("ja")

@@ -65,11 +65,13 @@ def context(**changes: Any) -> CheckinContext:
 
 
 def keys(outcome: Outcome) -> list[str]:
-    """The text keys of the replies; each must exist and render, or the test fails here."""
+    """The text keys of the replies (a lead line first); each must exist and render, or the
+    test fails here."""
     for reply in outcome.replies:
-        assert TEXTS.has(reply.key), f"unknown text key {reply.key}"
-        for language in TEXTS.languages:
-            TEXTS.render(language, reply.key, reply.params)  # every placeholder is given
+        for key in (reply.lead, reply.key) if reply.lead else (reply.key,):
+            assert TEXTS.has(key), f"unknown text key {key}"
+            for language in TEXTS.languages:
+                TEXTS.render(language, key, reply.params)  # every placeholder is given
         for row in reply.buttons:
             for button in row:
                 assert TEXTS.has(button.label_key), f"unknown button key {button.label_key}"
@@ -77,7 +79,7 @@ def keys(outcome: Outcome) -> list[str]:
     for key in (outcome.notice, outcome.chosen):
         if key:
             assert TEXTS.has(key), f"unknown text key {key}"
-    return [reply.key for reply in outcome.replies]
+    return [key for r in outcome.replies for key in ((r.lead, r.key) if r.lead else (r.key,))]
 
 
 def raised(outcome: Outcome) -> list[Signal]:
@@ -139,7 +141,8 @@ def test_a_check_in_starts_with_a_lead_and_the_grade_as_two_rows_of_five() -> No
         [f"checkin.grade.{n}" for n in range(6, 11)],
         ["checkin.dont_know", "checkin.skip"],
     ]
-    data = [b.data for row in chat.last.replies[1].buttons for b in row]
+    assert len(chat.last.replies) == 1  # the lead and the question are one message
+    data = [b.data for row in chat.last.replies[0].buttons for b in row]
     assert data[0] == "ci:41:0:1" and data[9] == "ci:41:0:10" and data[-1] == "ci:41:0:skip"
     assert chat.state == CheckinState(
         checkin_id=41,

@@ -51,6 +51,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('relay_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('lead_key', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True))
         batch_op.create_index(batch_op.f('ix_outbox_relay_id'), ['relay_id'], unique=False)
         batch_op.create_index('ix_outbox_chat_message', ['chat_id', 'telegram_message_id'], unique=False)
         batch_op.create_foreign_key('fk_outbox_relay_id_relay', 'relay', ['relay_id'], ['id'])
@@ -64,6 +65,7 @@ def downgrade() -> None:
         batch_op.drop_constraint('fk_outbox_relay_id_relay', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_outbox_relay_id'))
         batch_op.drop_index('ix_outbox_chat_message')
+        batch_op.drop_column('lead_key')
         batch_op.drop_column('relay_id')
 
     with op.batch_alter_table('client', schema=None) as batch_op:
