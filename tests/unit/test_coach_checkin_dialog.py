@@ -44,9 +44,9 @@ from dialogs.outcome import (
     StartCheckin,
     TextRef,
 )
-from dialogs.people import ClientStep, Person, Role
 from dialogs.router import DialogContext, route
 from dialogs.schedule import QuietHours, Rhythm, Schedule
+from tests.unit.people import ANNA, SAM
 
 # Monday 2 November 2026, 10:00 in Amsterdam (CET, UTC+1).
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -55,7 +55,6 @@ NEXT = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
 TEXTS = load_texts("nl")
 LANGUAGES = ("nl", "en")
 
-ANNA = Person(role=Role.COACH, telegram_user_id=100, language="nl", id=1, name="Anna")
 SAM_REF = ClientRef(7, "Sam")
 # Every 2 weeks on Tuesday at 09:30; the next one on Tuesday 10 November (09:30 local).
 ACTIVE = Schedule(rhythm=Rhythm.EVERY_2_WEEKS, weekday=1, at=time(9, 30))
@@ -845,17 +844,8 @@ def test_the_router_hands_a_coachs_command_to_this_dialog() -> None:
 
 def test_the_router_refuses_schedule_buttons_of_a_client_or_an_inactive_coach() -> None:
     context = DialogContext(coach_checkin=ctx(sam()))
-    client = Person(
-        role=Role.CLIENT,
-        telegram_user_id=500,
-        language="nl",
-        id=7,
-        name="Sam",
-        coach_name="Anna",
-        client_step=ClientStep.ACTIVE,
-    )
     inactive = replace(ANNA, coach_active=False)
-    for person in (client, inactive):
+    for person in (SAM, inactive):
         for data in ("rt:7:w1", "rp:7:p", "rn:7"):
             outcome = route(person, Tap(data), NOW, context)
             assert outcome.effects == ()

@@ -23,23 +23,13 @@ from dialogs.outcome import (
     SendEmergencyNumbers,
     SetAlertReason,
 )
-from dialogs.people import ClientStep, Person, Role
+from dialogs.people import Person
 from dialogs.router import DialogContext, route
+from tests.unit.people import ANNA, BRAM, SAM
 
 PRESSED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TEXTS = load_texts("nl")
-SAM = Person(
-    role=Role.CLIENT,
-    telegram_user_id=500,
-    language="nl",
-    id=7,
-    name="Sam",
-    coach_name="Anna",
-    client_step=ClientStep.ACTIVE,
-)
-ANNA = Person(role=Role.COACH, telegram_user_id=100, language="nl", id=1, name="Anna")
-BRAM = Person(role=Role.COACH, telegram_user_id=200, language="nl", id=2, name="Bram")
 ALERT = AlertView(
     id=3,
     client_id=7,

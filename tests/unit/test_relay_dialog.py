@@ -12,7 +12,7 @@ from bot.texts import load_texts
 from dialogs import relay
 from dialogs.events import OtherMessage, Text
 from dialogs.outcome import At, AwaitInput, Button, Keyboard, Outcome, Recipient, Reply, TextRef
-from dialogs.people import ClientStep, Person, Role
+from dialogs.people import ClientStep, Person
 from dialogs.relay import (
     AwaitClientMessage,
     ClientRef,
@@ -24,22 +24,12 @@ from dialogs.relay import (
     RelayView,
     SetRelayDirect,
 )
+from tests.unit.people import ANNA, BRAM, SAM
 
 # Monday 2 November 2026, 10:00 in Amsterdam (CET, UTC+1).
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TEXTS = load_texts("nl")
 MB = 1024 * 1024
-SAM = Person(
-    role=Role.CLIENT,
-    telegram_user_id=500,
-    language="nl",
-    id=7,
-    name="Sam",
-    coach_name="Anna",
-    client_step=ClientStep.ACTIVE,
-)
-ANNA = Person(role=Role.COACH, telegram_user_id=100, language="nl", id=1, name="Anna")
-BRAM = Person(role=Role.COACH, telegram_user_id=200, language="nl", id=2, name="Bram")
 DIRECT = RelayContext(chat_id=500, relay_direct=True)
 FIRST_TIME = RelayContext(chat_id=500)
 TO_ANNA = RelayView(
