@@ -560,10 +560,10 @@ class Waakvlam:
             applied.urgent = applied.urgent or done.urgent
         self._wake(applied)
 
-    async def checkin_tick(self, bot: Bot, batch: int = 25) -> None:
+    async def checkin_tick(self, bot: Bot, batch: int = 5) -> None:
         """Start the check-ins that are due, then remind or close the ones whose time came.
 
-        Rows are claimed in small batches (SKIP LOCKED on PostgreSQL, so another instance
+        Rows are claimed five at a time (SKIP LOCKED on PostgreSQL, so another instance
         takes other rows); each client gets a savepoint, so one broken client holds up nobody.
         Between batches the event loop gets its turn: a noodknop press never waits behind a
         fan-out of thousands of check-ins.
