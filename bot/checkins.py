@@ -268,10 +268,22 @@ class CheckinShell:
                 due = self._set(
                     session, client_id=client_id, coach_id=coach_id, schedule=updated, now=now
                 )
+                if paused:
+                    self._close_for_pause(session, client_id, now)
                 action = "checkin.paused" if paused else "checkin.resumed"
                 self._audit(session, now, coach_id, client_id, action)
                 return {"next": due, "_client": self._contact(session, client_id)}
         return {}
+
+    @staticmethod
+    def _close_for_pause(session: Session, client_id: int, now: datetime) -> None:
+        """A check-in still open when the coach pauses (a holiday) closes without a reminder,
+        and it counts as unfinished, never as missed: a holiday is no silence."""
+        row = checkins.open_checkin_of(session, client_id)
+        if row is not None:
+            row.status = CheckinStatus.UNFINISHED.value
+            row.finished_at, row.wake_at = now, None
+            session.add(row)
 
     @staticmethod
     def _contact(session: Session, client_id: int) -> Contact | None:

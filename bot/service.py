@@ -371,9 +371,13 @@ class Waakvlam:
                 applied.queued += 1
                 applied.urgent = applied.urgent or reply.urgent
         for note in stored.coach_notes:
-            if scope.coach is not None:
-                self._queue(session, note, scope.coach, note.params, (), None, Priority.NOTICE)
-                applied.queued += 1
+            if scope.coach is None:
+                # Stored with the check-in, but nobody hears it now: the organisation must
+                # give the client a coach (see the README's known limits).
+                log.warning("a check-in signal has no active coach to go to")
+                continue
+            self._queue(session, note, scope.coach, note.params, (), None, Priority.NOTICE)
+            applied.queued += 1
         after = self._store(session, later, scope, now, bot_username, priority)
         applied.queued += stored.queued + after.queued
         for view in stored.undeliverable + after.undeliverable:

@@ -455,3 +455,20 @@ async def test_a_new_rhythm_during_a_pause_keeps_the_pause(world: World) -> None
     with world.database.transaction() as session:
         schedule = session.exec(select(CheckinSchedule)).one()
     assert (schedule.rhythm, schedule.paused, schedule.next_due_at) == ("every_2_weeks", True, None)
+
+
+async def test_pausing_closes_an_open_checkin_without_a_reminder(world: World) -> None:
+    anna, sam = await _anna_and_sam(world)
+    await start_by_menu(sam)
+    await anna.send_text("/pauze Sam")
+    await anna.next_message()
+    await sam.next_message()
+    world.clock.advance(timedelta(hours=5))
+    await world.tick()
+    await world.settle()
+    assert sam.unread == []  # no reminder during the holiday
+    [row] = checkins_of(world)
+    assert (row.status, row.wake_at) == ("unfinished", None)
+    await sam.press("7")  # an old button: kindly closed
+    await world.settle()
+    assert sam.callback_answers[-1].text == "Deze vraag is al klaar."
