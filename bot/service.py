@@ -53,6 +53,7 @@ from dialogs.outcome import (
     READ_ALOUD_DATA,
     Button,
     ChooseReadAloud,
+    ClaimClientInvite,
     CopyToAlertTeam,
     Outcome,
     Recipient,
@@ -207,7 +208,11 @@ class Waakvlam:
             incoming.telegram_user_id, now
         ):
             return
-        is_client = actor.person.role is Role.CLIENT
+        # Someone who just opened a client invite is a client from here on: the welcome and the
+        # consent question can be heard too.
+        is_client = actor.person.role is Role.CLIENT or any(
+            isinstance(e, ClaimClientInvite) for e in outcome.effects
+        )
         language = actor.person.language
         heard = incoming.press.message_text if incoming.press is not None else None
         if is_client and heard and incoming.event == Tap(READ_ALOUD_DATA, incoming.chat_id):

@@ -61,7 +61,7 @@ async def test_client_joins_with_consent_and_sees_the_menu(world: World) -> None
     assert "Ik vervang Anna niet." in welcome.text
     consent = await sam.next_message()
     assert "Alleen Anna kan dat zien." in consent.text
-    assert consent.buttons == [["Ja, dat is goed"], ["Nee, liever niet"]]
+    assert consent.buttons == [["Ja, dat is goed"], ["Nee, liever niet"], ["🔊 Voorlezen"]]
 
     await sam.press("Ja, dat is goed")
     voice = await sam.next_message()
