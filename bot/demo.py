@@ -29,6 +29,9 @@ from storage.migrate import upgrade
 
 __all__ = ["Transcript", "run_demo"]
 
+# What coach Anna types in the demo: a person's words, relayed as they are (not a bot text).
+COACH_REPLY = "Ik bel je morgen om 10 uur over die brief."
+
 
 class Transcript:
     """Prints who said what to whom, and checks each expected answer arrived."""
@@ -181,11 +184,11 @@ async def _walk_through(
         transcript.problems.append("Anna did not get Sam's voice note")
         return
     transcript.note("Anna answers with Telegram's reply on the voice note.")
-    transcript.said(anna, "(reply) Ik bel je morgen om 10 uur over die brief.")
-    await anna.send_text("Ik bel je morgen om 10 uur over die brief.", reply_to=copy)
+    transcript.said(anna, f"(reply) {COACH_REPLY}")
+    await anna.send_text(COACH_REPLY, reply_to=copy)
     await transcript.expect(anna, 1)
     received = await transcript.expect(sam, 3)
-    if len(received) < 3 or received[2].text != "Ik bel je morgen om 10 uur over die brief.":
+    if len(received) < 3 or received[2].text != COACH_REPLY:
         transcript.problems.append("Sam did not get Anna's reply")
     transcript.note("Sam cannot read it well and taps 🔊 Voorlezen under Anna's message.")
     transcript.said(sam, "(presses) 🔊 Voorlezen")
