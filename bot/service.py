@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -20,10 +20,10 @@ from telegram import Bot
 from telegram.error import BadRequest
 
 from bot.alerts import AlertContext, alert_contacts, load_alert_view
+from bot.checkin_clock import CheckinClock
 from bot.checkins import (
     CHECKIN_EFFECTS,
     CheckinShell,
-    schedule_of_row,
     shell_from_settings,
     state_of,
 )
@@ -40,12 +40,12 @@ from bot.render import (
     render_reply,
     with_read_aloud_button,
 )
+from bot.scope import Applied, Scope
 from bot.settings import Settings
 from bot.speech import Speaker
-from bot.state import Actor, Contact, load_actor, load_invite
+from bot.state import Actor, Contact, coach_contact, load_actor, load_invite
 from bot.texts import Texts
 from dialogs import checkin, noodknop, relay
-from dialogs import schedule as checkin_schedule
 from dialogs.coach_checkin import COMMANDS as CHECKIN_COMMANDS
 from dialogs.coach_checkin import is_schedule_button
 from dialogs.events import Command, Event, OtherMessage, Start, Tap, Text
@@ -58,7 +58,6 @@ from dialogs.outcome import (
     Outcome,
     Recipient,
     Reply,
-    SaveCheckin,
     StartCheckin,
     TextRef,
 )
@@ -68,7 +67,7 @@ from dialogs.router import DialogContext, route
 from storage import alerts, checkins, people, relays
 from storage.database import Database
 from storage.invites import looks_like_token
-from storage.models import Alert, ClientStatus, CoachStatus, OutboxMessage
+from storage.models import Alert, OutboxMessage
 from storage.outbox import Priority
 
 __all__ = ["ButtonPress", "Incoming", "Scope", "Waakvlam"]
@@ -92,16 +91,6 @@ class Incoming:
     language_code: str | None
     event: Event
     press: ButtonPress | None = None
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Who the recipients of an outcome's replies are."""
-
-    sender: Contact | None = None  # None when the clock or a failed delivery acts
-    coach: Contact | None = None  # the coach of the client concerned
-    client: Contact | None = None  # the client concerned
-    alert_id: int | None = None
 
 
 @dataclass
@@ -130,15 +119,6 @@ class _Stored:
 _AFTER_REPLIES = (CopyToAlertTeam, StartCheckin, RelayToCoach, RelayToClient)
 
 
-@dataclass
-class Applied:
-    """An outcome after its effects were stored: the sender's replies, rendered later."""
-
-    direct: list[tuple[Reply, dict[str, Any]]] = field(default_factory=list)
-    urgent: bool = False
-    queued: int = 0
-
-
 class Waakvlam:
     """Everything a handler needs, wired once in the bootstrap."""
 
@@ -165,6 +145,7 @@ class Waakvlam:
         self.speaker = speaker or Speaker(None)
         self.checkins = checkin_shell or shell_from_settings(settings)
         self.relays = RelayShell(settings.timezone, settings.max_relay_mb * 1024 * 1024)
+        self.checkin_clock = CheckinClock(self)
         self._background: set[asyncio.Task[bool]] = set()
         self.worker = OutboxWorker(
             database=database,
@@ -199,7 +180,7 @@ class Waakvlam:
             len(outcome.effects),
             len(outcome.replies),
         )
-        self._wake(applied)
+        self.wake(applied)
         if any(r.key == "stranger.invite_invalid" for r in outcome.replies):
             self.guard.link_failed(incoming.telegram_user_id, now)
         if incoming.press is not None:
@@ -330,13 +311,12 @@ class Waakvlam:
         coach = people.get_coach(session, alert.coach_id)
         client = people.get_client(session, alert.client_id)
         # A deactivated coach (or one whose client moved on) hears nothing more of the client.
-        coach_contact = self._coach_contact(coach)
         client_contact = (
             Contact(client.telegram_user_id, client.language)
             if client and client.telegram_user_id
             else None
         )
-        return coach_contact, client_contact
+        return coach_contact(coach), client_contact
 
     # -- the one way an outcome is carried out ---------------------------------------------
 
@@ -413,7 +393,7 @@ class Waakvlam:
         stored = _Stored(scope)
         for effect in effects:
             if isinstance(effect, StartCheckin):
-                started = self._start_checkin(
+                started = self.checkin_clock.start(
                     session, effect.client_id, effect.origin, bot_username, priority
                 )
                 stored.queued += started.queued
@@ -455,46 +435,6 @@ class Waakvlam:
         """A client who just finished joining gets the default check-in rhythm."""
         if checkins.schedule_of(session, client_id) is None:
             self.checkins.default_schedule(session, client_id, now)
-
-    def _start_checkin(
-        self,
-        session: Session,
-        client_id: int,
-        origin: str,
-        bot_username: str,
-        priority: Priority = Priority.NOTICE,
-    ) -> Applied:
-        """Open a check-in for an active client and queue its first question."""
-        people.lock_client(session, client_id)  # one open check-in per client, also on PG
-        client = people.get_client(session, client_id)
-        if (
-            client is None
-            or client.id is None
-            or client.status != ClientStatus.ACTIVE
-            or client.telegram_user_id is None
-            or checkins.open_checkin_of(session, client.id) is not None
-        ):
-            return Applied()
-        now = self.clock.now()
-        coach = people.get_coach(session, client.coach_id)
-        book = self.checkins.book(client.language)
-        row = checkins.add_checkin(
-            session, client_id=client.id, version=book.current.version, origin=origin, now=now
-        )
-        assert row.id is not None
-        context = self.checkins.context(session, client, coach.name if coach else "", None)
-        outcome = checkin.start_checkin(row.id, now, context)
-        scope = Scope(
-            coach=self._coach_contact(coach),
-            client=Contact(client.telegram_user_id, client.language),
-        )
-        return self.apply(session, outcome, scope, bot_username=bot_username, priority=priority)
-
-    @staticmethod
-    def _coach_contact(coach: Any) -> Contact | None:
-        if coach and coach.telegram_user_id and coach.status == CoachStatus.ACTIVE:
-            return Contact(coach.telegram_user_id, coach.language)
-        return None
 
     def _nobody_could_be_told(
         self, session: Session, alert_id: int, scope: Scope, applied: Applied, bot_username: str
@@ -567,80 +507,11 @@ class Waakvlam:
                 continue
             applied.queued += done.queued
             applied.urgent = applied.urgent or done.urgent
-        self._wake(applied)
+        self.wake(applied)
 
-    async def checkin_tick(self, bot: Bot, batch: int = 5) -> None:
-        """Start the check-ins that are due, then remind or close the ones whose time came.
-
-        Rows are claimed five at a time (SKIP LOCKED on PostgreSQL, so another instance
-        takes other rows); each client gets a savepoint, so one broken client holds up nobody.
-        Between batches the event loop gets its turn: a noodknop press never waits behind a
-        fan-out of thousands of check-ins.
-        """
-        for claim, handle in (
-            (checkins.claim_due_schedules, self._due_schedule),
-            (checkins.claim_waking_checkins, self._waking_checkin),
-        ):
-            seen: set[int] = set()
-            while True:
-                now = self.clock.now()
-                applied = Applied()
-                with self.database.transaction() as session:
-                    rows = [r for r in claim(session, now, batch) if r.id not in seen]
-                    for row in rows:
-                        assert row.id is not None
-                        seen.add(row.id)
-                        try:
-                            with session.begin_nested():
-                                done = handle(session, row, now, bot.username)
-                        except Exception:
-                            log.exception("check-in row %s failed; next try later", row.id)
-                            _postpone(row, now)
-                            session.add(row)
-                            continue
-                        applied.queued += done.queued
-                self._wake(applied)
-                if len(rows) < batch:
-                    break
-                await asyncio.sleep(0)
-
-    def _due_schedule(self, session: Session, row: Any, now: datetime, username: str) -> Applied:
-        plan = checkin_schedule.plan_due(
-            schedule_of_row(row), row.next_due_at, now, self.checkins.quiet
-        )
-        if plan.send and alerts.open_alert_of(session, row.client_id) is not None:
-            # No "how are you doing?" while an alert is open: look again in an hour.
-            row.next_due_at = now + timedelta(hours=1)
-            session.add(row)
-            return Applied()
-        row.next_due_at = plan.next_due_at
-        session.add(row)
-        if not plan.send:
-            return Applied()
-        return self._start_checkin(session, row.client_id, "schedule", username, Priority.CHECKIN)
-
-    def _waking_checkin(self, session: Session, row: Any, now: datetime, username: str) -> Applied:
-        people.lock_client(session, row.client_id)  # the client may be answering right now
-        session.refresh(row)
-        client = people.get_client(session, row.client_id)
-        assert client is not None
-        coach = people.get_coach(session, client.coach_id)
-        state = state_of(row)
-        context = self.checkins.context(session, client, coach.name if coach else "", state)
-        outcome = checkin.timer_fired(state, now, context)
-        if client.status != ClientStatus.ACTIVE or client.telegram_user_id is None:
-            # The client stopped: close quietly, nobody is told about a "missed" check-in.
-            closed = checkin.close_missed(state, now, context)
-            outcome = Outcome(
-                effects=tuple(e for e in closed.effects if isinstance(e, SaveCheckin))
-            )
-        scope = Scope(
-            coach=self._coach_contact(coach),
-            client=Contact(client.telegram_user_id, client.language)
-            if client.telegram_user_id
-            else None,
-        )
-        return self.apply(session, outcome, scope, bot_username=username, priority=Priority.CHECKIN)
+    async def checkin_tick(self, bot: Bot) -> None:
+        """Start the check-ins that are due, remind or close the ones whose time came."""
+        await self.checkin_clock.tick(bot)
 
     async def delivered(self, delivery: Delivery) -> None:
         bot = self.worker.bot
@@ -710,7 +581,7 @@ class Waakvlam:
                 Scope(coach=coach, client=client, alert_id=alert.id),
                 bot_username=self.bot_username,
             )
-        self._wake(applied)
+        self.wake(applied)
 
     def _relay_failed(self, relay_id: int) -> None:
         with self.database.transaction() as session:
@@ -720,14 +591,14 @@ class Waakvlam:
             client = people.get_client(session, found.client_id)
             coach = people.get_coach(session, found.coach_id)
             scope = Scope(
-                coach=self._coach_contact(coach),
+                coach=coach_contact(coach),
                 client=Contact(client.telegram_user_id, client.language)
                 if client and client.telegram_user_id
                 else None,
             )
             outcome = relay.relay_failed(self.relays.view(session, found), self.clock.now())
             applied = self.apply(session, outcome, scope, bot_username=self.bot_username)
-        self._wake(applied)
+        self.wake(applied)
 
     def render_row(self, row: OutboxMessage) -> RenderedReply:
         if row.text_key is None:  # a copied message: only its buttons are ours
@@ -750,7 +621,7 @@ class Waakvlam:
                 client.keyboard = keyboard
                 session.add(client)
 
-    def _wake(self, applied: Applied) -> None:
+    def wake(self, applied: Applied) -> None:
         if applied.queued:
             self.worker.wake(urgent=applied.urgent)
 
@@ -788,15 +659,6 @@ class Waakvlam:
                 )
         except BadRequest:
             log.info("question message could not be closed (already closed or too old)")
-
-
-def _postpone(row: Any, now: datetime) -> None:
-    """A row that failed is looked at again in a while, not in a tight loop."""
-    later = now + timedelta(minutes=15)
-    if hasattr(row, "next_due_at"):
-        row.next_due_at = later
-    else:
-        row.wake_at = later
 
 
 def _about_checkins(event: Event) -> bool:

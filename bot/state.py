@@ -9,9 +9,9 @@ from sqlmodel import Session
 from dialogs.people import ClientStep, InviteView, Person, Role
 from storage import people
 from storage.invites import find_invite
-from storage.models import ClientStatus, CoachStatus, Invite
+from storage.models import ClientStatus, Coach, CoachStatus, Invite
 
-__all__ = ["Actor", "Contact", "load_actor", "load_invite"]
+__all__ = ["Actor", "Contact", "coach_contact", "load_actor", "load_invite"]
 
 
 @dataclass(frozen=True)
@@ -65,13 +65,15 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
         client_step=_STEPS[ClientStatus(client.status)],
         read_aloud=bool(client.read_aloud),
     )
-    # A deactivated coach hears nothing more about the client (signals, messages).
-    contact = (
-        Contact(their_coach.telegram_user_id, their_coach.language)
-        if their_coach.telegram_user_id is not None and their_coach.status == CoachStatus.ACTIVE
-        else None
-    )
-    return Actor(person, contact)
+    return Actor(person, coach_contact(their_coach))
+
+
+def coach_contact(coach: Coach | None) -> Contact | None:
+    """Where to reach a coach who is active and has joined; None otherwise (a deactivated
+    coach hears nothing more about their clients)."""
+    if coach is not None and coach.telegram_user_id and coach.status == CoachStatus.ACTIVE:
+        return Contact(coach.telegram_user_id, coach.language)
+    return None
 
 
 def load_invite(session: Session, token: str) -> InviteView | None:
