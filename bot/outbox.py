@@ -154,6 +154,8 @@ class OutboxWorker:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self.bot: Bot | None = None
+        #: passes that found nothing to send; tests wait for one more to know the worker is idle
+        self.idle_passes = 0
 
     def wake(self, *, urgent: bool = False) -> None:
         self._urgent = self._urgent or urgent
@@ -188,6 +190,7 @@ class OutboxWorker:
                 log.exception("outbox pass failed; trying again")
                 handled = 0
             if handled == 0 and not self._stopping:
+                self.idle_passes += 1
                 self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self.idle_poll_seconds)

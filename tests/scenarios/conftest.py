@@ -3,13 +3,15 @@ and a fixed clock. Helpers walk a coach and a client through onboarding as peopl
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from bot import admin
 from bot.app import build_application
@@ -19,7 +21,15 @@ from bot.runner import polling
 from bot.sandbox import SentMessage, SimUser, TelegramSandbox
 from bot.settings import Settings
 from storage.database import Database
-from storage.models import AuditEvent, Client, Coach, CoachAssignment, Invite, SupportPhase
+from storage.models import (
+    AuditEvent,
+    Client,
+    Coach,
+    CoachAssignment,
+    Invite,
+    OutboxMessage,
+    SupportPhase,
+)
 
 
 @dataclass
@@ -45,6 +55,44 @@ class World:
         probe = self.sandbox.user(first_name="Probe")
         await probe.send_text("/start")
         await probe.next_message()
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait until every update sent so far is handled and every outbox row is sent or
+        failed. Call it before every negative assertion ("Sam did not get ..."): without it
+        a message still queued would make the assertion pass.
+
+        A row that waits for a later time (a retry, with the clock fixed) fails the test:
+        move the clock on and drain again, so nothing pending is ever mistaken for nothing."""
+        await self.settle()
+        worker = self.service.worker
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            passes = worker.idle_passes
+            worker.wake()
+            while worker.idle_passes == passes:
+                if loop.time() > deadline:
+                    raise AssertionError("the outbox worker did not come to rest")
+                await asyncio.sleep(0.01)
+            pending = self.pending_outbox()
+            if not pending:
+                return
+            if all(due > self.clock.now() for due in pending):
+                raise AssertionError(
+                    f"{len(pending)} outbox row(s) wait for a later time; move the clock on"
+                )
+            if loop.time() > deadline:
+                raise AssertionError(f"{len(pending)} outbox row(s) still unsent")
+
+    def pending_outbox(self) -> list[datetime]:
+        """When each unsent, unfailed outbox row is due."""
+        with self.database.transaction() as session:
+            due = session.exec(
+                select(OutboxMessage.next_attempt_at).where(
+                    col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.failed_at).is_(None)
+                )
+            )
+            return list(due)
 
     def add_backup(self, coach: SimUser, backup: SimUser) -> None:
         """``backup`` stands in for ``coach`` when an alert is not picked up."""

@@ -103,6 +103,7 @@ async def test_acknowledge_tells_the_client_who_saw_it_and_close_records_the_out
     assert _events(world) == ["pressed", "delivered", "acknowledged", "closed:talked"]
     world.clock.advance(timedelta(minutes=30))
     await world.tick()
+    await world.drain()
     assert not any("noodnummers" in (m.text or "") or "113" in (m.text or "") for m in sam.inbox)
 
 
@@ -222,6 +223,7 @@ async def test_pressed_by_accident_tells_the_coach_and_stops_escalation(world: W
     assert told.buttons[0] == ["📞 Gesproken"]
     world.clock.advance(timedelta(minutes=20))
     await world.tick()
+    await world.drain()
     assert not any("113" in (m.text or "") for m in sam.inbox)
     stored = _alert(world)
     assert stored.accidental and stored.closed_at is None, "the record is kept"
