@@ -56,7 +56,7 @@ class World:
         await probe.send_text("/start")
         await probe.next_message()
 
-    async def drain(self, timeout: float = 10.0) -> None:
+    async def drain(self, patience: float = 10.0) -> None:
         """Wait until every update sent so far is handled and every outbox row is sent or
         failed. Call it before every negative assertion ("Sam did not get ..."): without it
         a message still queued would make the assertion pass.
@@ -66,7 +66,7 @@ class World:
         await self.settle()
         worker = self.service.worker
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + patience
         while True:
             passes = worker.idle_passes
             worker.wake()
