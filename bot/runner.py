@@ -16,13 +16,13 @@ from telegram.ext import Application
 from bot.app import POLL_TIMEOUT, build_application
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
+from bot.webhook_secret import webhook_endpoint
 from storage.database import Database
 from storage.migrate import upgrade
 
 __all__ = ["polling", "run_polling", "run_webhook", "webhook"]
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-WEBHOOK_PATH = "telegram"
 
 
 async def _start(application: AnyApplication) -> None:
@@ -60,18 +60,19 @@ async def polling(application: AnyApplication) -> AsyncIterator[AnyApplication]:
 
 
 @asynccontextmanager
-async def webhook(
-    application: AnyApplication, *, listen: str, port: int, url: str, secret: str | None
-) -> AsyncIterator[AnyApplication]:
-    """Receive updates by webhook inside a running event loop (tests); stop cleanly on exit."""
+async def webhook(application: AnyApplication, settings: Settings) -> AsyncIterator[AnyApplication]:
+    """Receive updates by webhook inside a running event loop (tests); stop cleanly on exit.
+
+    Only requests to the secret path that carry the secret token are accepted."""
+    endpoint = webhook_endpoint(settings)
     await _start(application)
     assert application.updater is not None
     await application.updater.start_webhook(
-        listen=listen,
-        port=port,
-        url_path=WEBHOOK_PATH,
-        webhook_url=url,
-        secret_token=secret,
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=endpoint.path,
+        webhook_url=endpoint.url,
+        secret_token=endpoint.secret,
         allowed_updates=Update.ALL_TYPES,
         drop_pending_updates=False,
     )
@@ -97,17 +98,16 @@ def run_polling(settings: Settings, clock: Clock | None = None) -> None:
 
 
 def run_webhook(settings: Settings, clock: Clock | None = None) -> None:
-    if not settings.webhook_url:
-        raise ValueError("webhook mode needs WAAKVLAM_WEBHOOK_URL (the public HTTPS address)")
+    """Serve the webhook until stopped; only the secret path with the secret token is accepted."""
+    endpoint = webhook_endpoint(settings)
     application, database = _prepare(settings, clock)
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     try:
         application.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
-            url_path=WEBHOOK_PATH,
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
+            url_path=endpoint.path,
+            webhook_url=endpoint.url,
+            secret_token=endpoint.secret,
             allowed_updates=Update.ALL_TYPES,
             drop_pending_updates=False,
         )
