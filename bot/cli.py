@@ -10,6 +10,7 @@ import typer
 
 from bot import admin
 from bot.clock import SystemClock
+from bot.logs import configure_logging
 from bot.settings import Settings
 from storage.database import Database
 from storage.migrate import upgrade
@@ -21,15 +22,6 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 coach_app = typer.Typer(help="Coaches of the organisation.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(coach_app, name="coach")
-
-
-def _logging(verbose: bool = False) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, and those contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _database(settings: Settings) -> Database:
@@ -44,7 +36,7 @@ def run(
 ) -> None:
     """Serve Telegram (polling by default). Without a token: play the offline demo."""
     settings = Settings()
-    _logging()
+    configure_logging()
     if settings.telegram_bot_token is None:
         typer.echo("No TELEGRAM_BOT_TOKEN set: running offline on the built-in Telegram sandbox.")
         demo()
@@ -59,6 +51,7 @@ def demo() -> None:
     """Offline walk-through on the built-in Telegram sandbox, printed as a transcript."""
     from bot.demo import run_demo
 
+    configure_logging(logging.WARNING)  # the transcript on stdout is what people read
     ok = asyncio.run(run_demo(sys.stdout))
     raise typer.Exit(0 if ok else 1)
 
@@ -70,6 +63,8 @@ def sandbox(
 ) -> None:
     """Serve the Telegram sandbox alone, for trying the bot by hand (TELEGRAM_API_URL)."""
     from bot.sandbox import TelegramSandbox
+
+    configure_logging()
 
     async def serve() -> None:
         box = TelegramSandbox(bot_token=token)

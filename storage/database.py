@@ -3,6 +3,9 @@
 SQLite runs in WAL mode with a busy timeout, foreign keys on and full syncs, so the bot and
 the CLI can use the same file at once and a commit survives a power cut. One code path
 serves both databases.
+
+The engine never shows SQL parameters (names, Telegram ids) in its log lines or in the text
+of its errors, which the bot logs with their traceback.
 """
 
 from __future__ import annotations
@@ -45,7 +48,9 @@ class Database:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(
-                url, connect_args={"check_same_thread": False, "timeout": 30}
+                url,
+                connect_args={"check_same_thread": False, "timeout": 30},
+                hide_parameters=True,
             )
             event.listen(self.engine, "connect", _enable_sqlite_pragmas)
         else:
@@ -55,7 +60,7 @@ class Database:
                         hide_password=False
                     )
                 )
-            self.engine = create_engine(url, pool_pre_ping=True)
+            self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
     @property
     def is_postgresql(self) -> bool:

@@ -1,0 +1,80 @@
+"""The log set-up: what is redacted, and which loggers stay quiet whatever the level."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.logs import PINNED, Redactor, configure_logging, redact
+
+TOKEN = "7412589630:AAF-q3x_Zr8Tt0pL1mNbVcXe9wQ2sD4fGhJ"
+
+
+@pytest.fixture
+def restored() -> Iterator[None]:
+    """configure_logging changes global state: put every level and handler back."""
+    root = logging.getLogger()
+    levels = {name: logging.getLogger(name).level for name in list(root.manager.loggerDict)}
+    root_level, handlers = root.level, list(root.handlers)
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(root_level)
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def test_tokens_and_ids_are_redacted() -> None:
+    assert redact(f"POST https://api.telegram.org/bot{TOKEN}/sendMessage") == (
+        "POST https://api.telegram.org/bot<bot-token>/sendMessage"
+    )
+    assert TOKEN.split(":")[1] not in redact(TOKEN.replace(":", "%3A"))
+    assert redact("https://t.me/x_bot?start=Ab3_-9zQ text='/start Ab3_-9zQ'") == (
+        "https://t.me/x_bot?start=<token> text='/start <token>'"
+    )
+    assert redact("chat_id=7100000001, 'id': -1004200000001") == "chat_id=<id>, 'id': -<id>"
+
+
+def test_what_is_no_secret_stays_readable() -> None:
+    line = "outbox row 4213 will be retried at 10:00:00.028123 after 2.5s; handled Start"
+    assert redact(line) == line
+
+
+def test_the_filter_redacts_arguments_and_exception_text() -> None:
+    try:
+        raise LookupError("chat 7100000001 not found")
+    except LookupError as error:
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "sent to %s", (7100000002,), (type(error), error, None)
+        )
+    assert Redactor().filter(record)
+    formatted = logging.Formatter().format(record)
+    assert "71000000" not in formatted and formatted.startswith("sent to <id>")
+    assert "LookupError: chat <id> not found" in formatted
+
+
+def test_a_broken_log_call_does_not_print_its_arguments() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "%d items", ("Sambrecht",), None)
+    Redactor().filter(record)
+    assert "Sambrecht" not in logging.Formatter().format(record)
+
+
+@pytest.mark.usefixtures("restored")
+def test_libraries_stay_at_warning_and_the_scheduler_at_debug_only() -> None:
+    out = io.StringIO()
+    configure_logging(logging.INFO, stream=out)
+    configure_logging(logging.INFO, stream=out)  # again: still one handler
+    assert [getattr(h, "stream", None) for h in logging.getLogger().handlers].count(out) == 1
+    logging.getLogger("apscheduler.executors.default").info('Running job "alert-tick"')
+    logging.getLogger("telegram.ext.ExtBot").info("update from Sambrecht")
+    logging.getLogger("bot.service").info("handled Start from client")
+    assert out.getvalue().splitlines()[-1].endswith("bot.service: handled Start from client")
+    assert "alert-tick" not in out.getvalue() and "Sambrecht" not in out.getvalue()
+
+    configure_logging(logging.DEBUG, stream=out)
+    assert logging.getLogger("apscheduler.scheduler").isEnabledFor(logging.DEBUG)
+    for name in PINNED:
+        assert not logging.getLogger(f"{name}.anything").isEnabledFor(logging.INFO), name
+    assert logging.getLogger("sqlalchemy.engine.Engine").getEffectiveLevel() == logging.WARNING
