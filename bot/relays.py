@@ -64,6 +64,7 @@ def _alert_waiting(session: Session, client_id: int) -> bool:
 class RelayShell:
     timezone: str
     max_bytes: int = MAX_RELAY_BYTES
+    button_key: bytes = b""  # seals the client's "send this?" buttons (see dialogs/relay.py)
 
     # -- what the dialogs get -----------------------------------------------------------------
 
@@ -104,6 +105,7 @@ class RelayShell:
             coach_back=back,
             max_bytes=self.max_bytes,
             timezone=self.timezone,
+            button_key=self.button_key,
         )
 
     def coach_context(

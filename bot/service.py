@@ -144,7 +144,9 @@ class Waakvlam:
         self.bot_username = settings.bot_username or ""
         self.speaker = speaker or Speaker(None)
         self.checkins = checkin_shell or shell_from_settings(settings)
-        self.relays = RelayShell(settings.timezone, settings.max_relay_mb * 1024 * 1024)
+        self.relays = RelayShell(
+            settings.timezone, settings.max_relay_mb * 1024 * 1024, settings.button_key()
+        )
         self.checkin_clock = CheckinClock(self)
         self._background: set[asyncio.Task[bool]] = set()
         self.worker = OutboxWorker(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
@@ -138,3 +139,9 @@ class Settings(BaseSettings):
         if self.telegram_bot_token is None:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         return self.telegram_bot_token.get_secret_value()
+
+    def button_key(self) -> bytes:
+        """A secret for sealing button data, derived from the bot token (never stored): a
+        button only the bot made, for this bot, passes; a new token retires old seals."""
+        token = self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""
+        return hashlib.sha256(b"waakvlam button seal\0" + token.encode()).digest()

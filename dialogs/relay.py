@@ -17,13 +17,17 @@ and then any message, goes to that client (``coach_sends``, ``start_message``).
 The relays themselves are effects (``RelayToCoach``, ``RelayToClient``): the shell stores the
 relay, sends the receiver a header line (``COACH_HEADER`` / ``CLIENT_HEADER``, see
 ``relayed_header``) and then a copy of the message, with a "✓ Gezien" button for a coach
-(``copy_buttons``). Button data is untrusted: ``rl:<y|n>:<message id>`` for the client's
-question (the message is always taken from the presser's own chat) and ``rs:<relay id>`` for
-the coach's "seen"; anything not well formed changes nothing.
+(``copy_buttons``). Button data is untrusted: ``rl:<y|n>:<message id>:<seal>`` for the client's
+question (the message is always taken from the presser's own chat, and the seal, an HMAC of
+chat and message under the shell's key, proves the bot asked about exactly that message) and
+``rs:<relay id>`` for the coach's "seen"; anything not well formed changes nothing.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -91,10 +95,11 @@ UNSUPPORTED_KINDS = frozenset({"poll", "game", "dice", "contact", "other"})
 TEXT_KIND = "text"
 
 CONFIRM_PREFIX = "rl:"
+_SEAL_LENGTH = 12  # 72 bits: guessing one by pressing buttons is hopeless
 SEEN_PREFIX = "rs:"
 AWAITING_MESSAGE_PREFIX = "message:"
 MESSAGE_COMMANDS = frozenset({"bericht", "message"})  # /bericht Sam: a message to Sam
-_CONFIRM_DATA = re.compile(r"rl:(y|n):([0-9]{1,12})")
+_CONFIRM_DATA = re.compile(rf"rl:(y|n):([0-9]{{1,12}}):([A-Za-z0-9_-]{{{_SEAL_LENGTH}}})")
 _SEEN_DATA = re.compile(r"rs:([0-9]{1,12})")
 _AWAITING_MESSAGE = re.compile(r"message:([0-9]{1,12})")
 
@@ -149,6 +154,7 @@ class RelayContext:
     max_bytes: int = MAX_RELAY_BYTES
     timezone: str = "Europe/Amsterdam"
     alert_waiting: bool = False  # a noodknop alert nobody picked up yet: keep its keyboard
+    button_key: bytes = b""  # the shell's secret for sealing "send this?" buttons
 
 
 @dataclass(frozen=True)
@@ -178,17 +184,27 @@ def _outcome(
 # -- button data ------------------------------------------------------------------------------
 
 
-def confirm_data(answer: bool, message_id: int) -> str:
+def confirm_data(answer: bool, message_id: int, ctx: RelayContext) -> str:
     """The data of "Ja, stuur het" / "Nee" under the question about one message."""
-    return f"{CONFIRM_PREFIX}{'y' if answer else 'n'}:{message_id}"
+    seal = _seal(message_id, ctx)
+    return f"{CONFIRM_PREFIX}{'y' if answer else 'n'}:{message_id}:{seal}"
 
 
-def parse_confirm_data(data: str) -> tuple[bool, int] | None:
-    """``rl:y:<message id>`` -> (True, id); None when the data is not well formed."""
+def parse_confirm_data(data: str, ctx: RelayContext) -> tuple[bool, int] | None:
+    """``rl:y:<message id>:<seal>`` -> (True, id); None when the data is not well formed or
+    the seal is not the one the bot made for this message in this chat."""
     match = _CONFIRM_DATA.fullmatch(data)
     if match is None or int(match[2]) == 0:
         return None
+    if not hmac.compare_digest(match[3], _seal(int(match[2]), ctx)):
+        return None
     return match[1] == "y", int(match[2])
+
+
+def _seal(message_id: int, ctx: RelayContext) -> str:
+    signed = f"{ctx.chat_id}:{message_id}".encode()
+    digest = hmac.new(ctx.button_key, signed, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:_SEAL_LENGTH]
 
 
 def seen_data(relay_id: int) -> str:
@@ -266,8 +282,8 @@ def client_sends(
             {"coach": person.coach_name},
             buttons=(
                 (
-                    Button(CONFIRM_YES, confirm_data(True, event.message_id)),
-                    Button(CONFIRM_NO, confirm_data(False, event.message_id)),
+                    Button(CONFIRM_YES, confirm_data(True, event.message_id, ctx)),
+                    Button(CONFIRM_NO, confirm_data(False, event.message_id, ctx)),
                 ),
             ),
         )
@@ -279,8 +295,8 @@ def client_sends(
 
 
 def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext) -> Outcome:
-    """The client tapped "Ja, stuur het" or "Nee" (data ``rl:<y|n>:<message id>``)."""
-    parsed = parse_confirm_data(data)
+    """The client tapped "Ja, stuur het" or "Nee" (data ``rl:<y|n>:<message id>:<seal>``)."""
+    parsed = parse_confirm_data(data, ctx)
     if (
         parsed is None
         or person.role is not Role.CLIENT

@@ -39,6 +39,8 @@ class World:
     clock: FixedClock
     settings: Settings
     guard: Guard = field(default_factory=Guard)
+    #: the "/start <token>" message each person sent to open their link, by Telegram id
+    link_messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     _running: Any = None
     application: Any = None
 
@@ -155,7 +157,7 @@ class World:
     async def link_opened(self, coach: SimUser, name: str = "Sam") -> SimUser:
         """A client who opened their invite link and read the welcome and consent question."""
         person = self.sandbox.user(first_name=name)
-        await person.open_deep_link(await self.invite(coach, name))
+        self.link_messages[person.id] = await person.open_deep_link(await self.invite(coach, name))
         await person.next_message()
         await person.next_message()
         return person

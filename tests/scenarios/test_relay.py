@@ -8,6 +8,7 @@ restarts and blocked chats never lose a message silently.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -63,14 +64,15 @@ async def test_a_first_message_is_confirmed_once_then_goes_straight_on(world: Wo
 
 async def test_saying_no_sends_nothing_and_a_double_yes_sends_once(world: World) -> None:
     anna, sam = await _anna_and_sam(world)
-    sent = await sam.send_text("laat maar")
+    await sam.send_text("laat maar")
     question = await sam.next_message()
+    assert question.reply_markup is not None
+    yes = question.reply_markup["inline_keyboard"][0][0]["callback_data"]
     await sam.press("Nee")
     assert (await sam.next_message()).text == "Oké, ik stuur het niet."
-    await world.settle()
+    await world.drain()
     assert relays_of(world) == [] and not any(m.is_copy for m in anna.inbox)
     # The old question pressed "yes" twice later (a double tap): one copy, not two.
-    yes = f"rl:y:{sent['message_id']}"
     await sam.press_data(question, yes)
     await sam.press_data(question, yes)
     await world.settle()
@@ -416,3 +418,26 @@ async def test_a_message_for_the_coach_during_a_checkin_is_not_swallowed(world: 
     await sam.next_message()
     await sam.send_text("ja")
     assert (await sam.next_message()).text == "Verstuurd naar Anna."
+
+
+async def test_a_forged_confirmation_never_sends_a_message_the_client_did_not_choose(
+    world: World,
+) -> None:
+    anna, sam = await _anna_and_sam(world)
+    await sam.send_text("Ik heb een brief gekregen")
+    question = await sam.next_message()
+    assert question.text == "Wil je dit naar Anna sturen?"
+    link_message_id = world.link_messages[sam.id]["message_id"]  # "/start <token>"
+    assert question.reply_markup is not None
+    real = question.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    # The data names the message to send: pointing it at another one must not work, nor
+    # may the rest of a real button's data make another message id pass.
+    for forged in (
+        f"rl:y:{link_message_id}",
+        re.sub(r"^rl:y:\d+", f"rl:y:{link_message_id}", real),
+    ):
+        await sam.press_data(question, forged)
+    await world.drain()
+    assert relays_of(world) == []
+    assert not any(m.is_copy for m in anna.unread), "nothing was copied to Anna"
+    assert [a.text for a in sam.callback_answers[-2:]] == ["Deze knop werkt niet meer."] * 2

@@ -30,8 +30,10 @@ from tests.unit.people import ANNA, BRAM, SAM
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TEXTS = load_texts("nl")
 MB = 1024 * 1024
-DIRECT = RelayContext(chat_id=500, relay_direct=True)
-FIRST_TIME = RelayContext(chat_id=500)
+DIRECT = RelayContext(chat_id=500, relay_direct=True, button_key=b"k")
+FIRST_TIME = RelayContext(chat_id=500, button_key=b"k")
+YES_42 = relay.confirm_data(True, 42, FIRST_TIME)
+NO_42 = relay.confirm_data(False, 42, FIRST_TIME)
 TO_ANNA = RelayView(
     relay_id=3,
     client_id=7,
@@ -117,9 +119,7 @@ def test_the_first_message_out_of_the_blue_asks_once_whether_to_send_it() -> Non
         Reply(
             "relay.confirm",
             {"coach": "Anna"},
-            buttons=(
-                (Button("relay.confirm_yes", "rl:y:42"), Button("relay.confirm_no", "rl:n:42")),
-            ),
+            buttons=((Button("relay.confirm_yes", YES_42), Button("relay.confirm_no", NO_42)),),
         ),
     )
     assert TEXTS.render("nl", "relay.confirm", {"coach": "Anna"}) == "Wil je dit naar Anna sturen?"
@@ -230,7 +230,7 @@ def test_off_hours_without_a_known_return_still_names_the_noodknop() -> None:
 
 
 def test_yes_sends_the_message_from_the_clients_own_chat_and_stops_asking() -> None:
-    outcome = relay.client_confirms(SAM, "rl:y:42", NOW, FIRST_TIME)
+    outcome = relay.client_confirms(SAM, YES_42, NOW, FIRST_TIME)
     assert keys(outcome) == ["relay.sent"]
     assert outcome.replies == (sent(),)
     assert effects(outcome) == (RelayToCoach(7, 500, 42, None), SetRelayDirect(7, True))
@@ -239,13 +239,13 @@ def test_yes_sends_the_message_from_the_clients_own_chat_and_stops_asking() -> N
 
 
 def test_yes_when_already_direct_does_not_set_it_again() -> None:
-    outcome = relay.client_confirms(SAM, "rl:y:42", NOW, DIRECT)
+    outcome = relay.client_confirms(SAM, YES_42, NOW, DIRECT)
     assert effects(outcome) == (RelayToCoach(7, 500, 42, None),)
 
 
 def test_yes_off_hours_says_so() -> None:
     off = replace(FIRST_TIME, coach_available=False, coach_back=BACK_TOMORROW)
-    outcome = relay.client_confirms(SAM, "rl:y:42", NOW, off)
+    outcome = relay.client_confirms(SAM, YES_42, NOW, off)
     assert outcome.replies == (
         sent("relay.sent_off_hours", back=At(BACK_TOMORROW), day=TextRef("relay.day.tomorrow")),
     )
@@ -253,7 +253,7 @@ def test_yes_off_hours_says_so() -> None:
 
 
 def test_no_sends_nothing() -> None:
-    outcome = relay.client_confirms(SAM, "rl:n:42", NOW, FIRST_TIME)
+    outcome = relay.client_confirms(SAM, NO_42, NOW, FIRST_TIME)
     assert keys(outcome) == ["relay.not_sent"]
     assert outcome.replies == (Reply("relay.not_sent", keyboard=Keyboard.CLIENT_MENU),)
     assert effects(outcome) == ()
@@ -264,6 +264,10 @@ def test_no_sends_nothing() -> None:
 @pytest.mark.parametrize(
     "data",
     [
+        "rl:y:42",  # no seal: the old form, or made up
+        "rl:y:41" + YES_42[len("rl:y:42") :],  # a real seal moved to another message
+        YES_42[:-1] + ("A" if YES_42[-1] != "A" else "B"),  # one character off
+        YES_42 + "x",
         "rl:y:abc",
         "rl:x:1",
         "rl:y:",
@@ -297,14 +301,18 @@ def test_forged_confirm_buttons_change_nothing(data: str) -> None:
     ],
 )
 def test_only_an_active_client_can_confirm(person: Person) -> None:
-    outcome = relay.client_confirms(person, "rl:y:42", NOW, FIRST_TIME)
+    outcome = relay.client_confirms(person, YES_42, NOW, FIRST_TIME)
     assert outcome == Outcome(notice="common.button_unknown")
 
 
-def test_confirm_data_round_trips() -> None:
-    assert relay.confirm_data(True, 42) == "rl:y:42"
-    assert relay.parse_confirm_data("rl:y:42") == (True, 42)
-    assert relay.parse_confirm_data("rl:n:999999999999") == (False, 999999999999)
+def test_confirm_data_round_trips_only_in_the_chat_and_under_the_key_it_was_sealed_for() -> None:
+    assert YES_42.startswith("rl:y:42:") and len(YES_42.encode()) <= 64
+    assert relay.parse_confirm_data(YES_42, FIRST_TIME) == (True, 42)
+    big = relay.confirm_data(False, 999999999999, FIRST_TIME)
+    assert relay.parse_confirm_data(big, FIRST_TIME) == (False, 999999999999)
+    assert len(big.encode()) <= 64
+    assert relay.parse_confirm_data(YES_42, replace(FIRST_TIME, chat_id=501)) is None
+    assert relay.parse_confirm_data(YES_42, replace(FIRST_TIME, button_key=b"other")) is None
     assert relay.is_relay_data("rl:y:1") and relay.is_relay_data("rs:1")
     assert not relay.is_relay_data("ci:1:0:yes") and not relay.is_relay_data("al:3:ack")
 
