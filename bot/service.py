@@ -51,6 +51,7 @@ from dialogs.coach_checkin import is_schedule_button
 from dialogs.events import Command, Event, OtherMessage, Start, Tap, Text
 from dialogs.outcome import (
     READ_ALOUD_DATA,
+    ActivateCoach,
     Button,
     ChooseReadAloud,
     ClaimClientInvite,
@@ -171,6 +172,10 @@ class Waakvlam:
                 return
             context, scope = self._context(session, actor, incoming, payload)
             outcome = route(actor.person, incoming.event, now, context)
+            if any(r.key == "stranger.invite_invalid" for r in outcome.replies):
+                self.guard.link_failed(incoming.telegram_user_id, now)
+            if self._silenced(actor, outcome, incoming, now):
+                return  # before anything is stored or sent
             applied = self.apply(
                 session, outcome, scope, bot_username=self.bot_username or bot.username
             )
@@ -183,14 +188,8 @@ class Waakvlam:
             len(outcome.replies),
         )
         self.wake(applied)
-        if any(r.key == "stranger.invite_invalid" for r in outcome.replies):
-            self.guard.link_failed(incoming.telegram_user_id, now)
         if incoming.press is not None:
             await self._close_press(bot, incoming, actor, outcome)
-        if actor.person.role is Role.STRANGER and not self.guard.may_answer_stranger(
-            incoming.telegram_user_id, now
-        ):
-            return
         # Someone who just opened a client invite is a client from here on: the welcome and the
         # consent question can be heard too.
         is_client = actor.person.role is Role.CLIENT or any(
@@ -217,6 +216,15 @@ class Waakvlam:
                 await self.speaker.speak(bot, incoming.chat_id, language, rendered.text)
         if is_client and shown != keyboard_before and shown is not None:
             self._remember_keyboard(incoming.chat_id, shown)
+
+    def _silenced(self, actor: Actor, outcome: Outcome, incoming: Incoming, now: datetime) -> bool:
+        """A stranger who used up this hour's answers gets none, unless this very update makes
+        them a coach or a client (a valid link): joining is never held back by the limit."""
+        if actor.person.role is not Role.STRANGER:
+            return False
+        if any(isinstance(e, ActivateCoach | ClaimClientInvite) for e in outcome.effects):
+            return False
+        return not self.guard.may_answer_stranger(incoming.telegram_user_id, now)
 
     def _context(
         self, session: Session, actor: Actor, incoming: Incoming, payload: str | None

@@ -205,6 +205,39 @@ async def test_a_flooding_stranger_is_answered_a_few_times_then_not(world: World
     assert (await stranger.next_message()).text.startswith("Hoi!")
 
 
+async def test_a_newcomer_who_used_up_the_stranger_answers_can_still_open_a_valid_link(
+    world: World,
+) -> None:
+    anna = await world.coach()
+    token = await world.invite(anna, "Sam")
+    sam = world.sandbox.user(first_name="Sam")
+    for question in ("hallo?", "is dit de bot van Anna?", "hallo??", "???"):
+        await sam.send_text(question)
+    for _ in range(3):
+        assert (await sam.next_message()).text.startswith("Hoi!")
+    await world.drain()
+    assert len(sam.inbox) == 3, "the fourth message got no answer: the stranger limit holds"
+
+    await sam.open_deep_link(token)
+    assert (await sam.next_message()).text.startswith("Hoi Sam!")
+    assert "Is dat goed?" in (await sam.next_message()).text
+    await sam.press("Ja, dat is goed")
+    await sam.next_message()
+    await sam.press("Nee, alleen tekst")
+    joined = await anna.next_message()
+    assert joined.text == "Sam doet mee: Sam gaf toestemming en ziet nu het menu."
+
+
+async def test_a_stranger_over_the_limit_with_a_wrong_link_is_not_answered(world: World) -> None:
+    stranger = world.sandbox.user(first_name="Spam")
+    for _ in range(3):
+        await stranger.send_text("spam")
+        await stranger.next_message()
+    await stranger.open_deep_link("x" * 43)
+    await world.drain()
+    assert len(stranger.inbox) == 3
+
+
 async def test_guessing_many_links_is_stopped(world: World) -> None:
     guesser = world.sandbox.user(first_name="Raden")
     for attempt in range(12):
