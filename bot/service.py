@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session
 from telegram import Bot
-from telegram.error import BadRequest
+from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot.alerts import AlertContext, alert_contacts, load_alert_view
 from bot.checkin_clock import CheckinClock
@@ -205,17 +205,41 @@ class Waakvlam:
         keyboard_before = shown
         if isinstance(incoming.event, Start | Command):
             shown = None  # /start, /help: always show the menu again (a cleared chat has none)
-        for reply, params in applied.direct:
+        for index, (reply, params) in enumerate(applied.direct):
             if is_client and not read_aloud:
                 reply = with_read_aloud_button(reply, shown)
             rendered = self._render(reply, language, params)
-            sent = await send_rendered(bot, incoming.chat_id, rendered)
+            try:
+                sent = await send_rendered(bot, incoming.chat_id, rendered)
+            except (NetworkError, RetryAfter):
+                # Telegram kept refusing after the in-place retries: what carries the
+                # conversation forward must still arrive, so the outbox takes it (and the rest).
+                self._defer(incoming.chat_id, language, applied.direct[index:])
+                break
             if sent is not None and reply.keyboard is not None:
                 shown = reply.keyboard.value
             if sent is not None and read_aloud and is_client:
                 await self.speaker.speak(bot, incoming.chat_id, language, rendered.text)
         if is_client and shown != keyboard_before and shown is not None:
             self._remember_keyboard(incoming.chat_id, shown)
+
+    def _defer(
+        self, chat_id: int, language: str, replies: list[tuple[Reply, dict[str, Any]]]
+    ) -> None:
+        """Direct replies that could not be sent now go to the outbox, in their order."""
+        log.warning("%d direct replies handed to the outbox", len(replies))
+        with self.database.transaction() as session:
+            for reply, params in replies:
+                self._queue(
+                    session,
+                    reply,
+                    Contact(chat_id, language),
+                    params,
+                    reply.buttons,
+                    None,
+                    Priority.ALERT if reply.urgent else Priority.RELAY,
+                )
+        self.worker.wake(urgent=any(reply.urgent for reply, _ in replies))
 
     def _silenced(self, actor: Actor, outcome: Outcome, incoming: Incoming, now: datetime) -> bool:
         """A stranger who used up this hour's answers gets none, unless this very update makes
@@ -646,10 +670,11 @@ class Waakvlam:
         assert press is not None
         language = actor.person.language
         notice = self.texts.render(language, outcome.notice) if outcome.notice else None
+        # Best effort, one try each: a refusal here must never hold up or lose the replies.
         try:
             await bot.answer_callback_query(press.query_id, text=notice)
-        except BadRequest:
-            log.info("button press answered too late")
+        except TelegramError as error:
+            log.info("button press not answered: %s", type(error).__name__)
         if press.message_id is None:
             return
         try:
@@ -667,8 +692,8 @@ class Waakvlam:
                 await bot.edit_message_reply_markup(
                     chat_id=incoming.chat_id, message_id=press.message_id, reply_markup=None
                 )
-        except BadRequest:
-            log.info("question message could not be closed (already closed or too old)")
+        except TelegramError as error:
+            log.info("pressed message not closed: %s", type(error).__name__)
 
 
 def _about_checkins(event: Event) -> bool:
