@@ -14,11 +14,13 @@ from bot.state import Contact
 from dialogs.noodknop import AlertView, is_available
 from dialogs.outcome import (
     AcknowledgeAlert,
+    AutoCloseAlert,
     CloseAlert,
     CopyToAlertTeam,
     Effect,
     EscalateAlert,
     RaiseAlert,
+    RemindToClose,
     RepeatPress,
     SendEmergencyNumbers,
     SetAlertReason,
@@ -38,7 +40,12 @@ ALERT_EFFECTS = (
     EscalateAlert,
     SendEmergencyNumbers,
     CloseAlert,
+    RemindToClose,
+    AutoCloseAlert,
 )
+# The outcome of an alert the clock closed because nobody did (also its timeline event).
+AUTO_CLOSED = "auto_closed"
+CLOSE_REMINDED = "close_reminded"
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,23 @@ def apply_alert_effect(session: Session, effect: Effect, ctx: AlertContext) -> d
                 subject_type="alert",
                 subject_id=alert_id,
             )
+        case RemindToClose(alert_id=alert_id):
+            alerts.add_event(session, alert_id, CLOSE_REMINDED, at=ctx.now)
+        case AutoCloseAlert(alert_id=alert_id):
+            alert = _alert(session, alert_id)
+            if alert.closed_at is None:
+                alert.closed_at = ctx.now
+                alert.outcome = AUTO_CLOSED
+                session.add(alert)
+                alerts.add_event(session, alert_id, AUTO_CLOSED, at=ctx.now)
+                audit.record(
+                    session,
+                    at=ctx.now,
+                    actor="system",
+                    action="alert.auto_closed",
+                    subject_type="alert",
+                    subject_id=alert_id,
+                )
     return {}
 
 
@@ -221,6 +245,7 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
     told = {r.chat_id for r in recipients}
     unreachable = alerts.unreachable_chat_ids(session, alert.id)
     backups_left = any(chat not in told for chat, *_ in _candidates(session, alert.coach_id))
+    settled_at, close_reminded = _settled(session, alert)
     return AlertView(
         id=alert.id,
         client_id=alert.client_id,
@@ -239,4 +264,21 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         recipient_chat_ids=frozenset(told),
         backups_left=backups_left,
         others_reachable=bool(told - unreachable),
+        settled_at=settled_at,
+        close_reminded=close_reminded,
     )
+
+
+def _settled(session: Session, alert: Alert) -> tuple[datetime | None, bool]:
+    """When the alert stopped waiting for a person (picked up, or called off as an accident),
+    and whether the team was reminded to close it since then."""
+    assert alert.id is not None
+    if alert.acknowledged_at is None and not alert.accidental:
+        return None, False
+    events = alerts.events_of(session, alert.id)
+    settled_at = alert.acknowledged_at
+    if settled_at is None:
+        called_off = [e.at for e in events if e.kind == "reason:accident"]
+        settled_at = called_off[-1] if called_off else alert.pressed_at
+    reminded = any(e.kind == CLOSE_REMINDED and e.at >= settled_at for e in events)
+    return settled_at, reminded

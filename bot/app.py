@@ -74,6 +74,8 @@ def build_application(
         policy=EscalationPolicy(
             renotify_after=timedelta(minutes=settings.alert_renotify_minutes),
             emergency_after=timedelta(minutes=settings.alert_emergency_minutes),
+            close_remind_after=timedelta(hours=settings.alert_close_remind_hours),
+            autoclose_after=timedelta(hours=settings.alert_autoclose_hours),
         ),
     )
 

@@ -109,12 +109,13 @@ class CheckinClock:
                 await asyncio.sleep(0)
 
     def _due(self, session: Session, row: Any, now: datetime, username: str) -> Applied:
-        plan = checkin_schedule.plan_due(
-            schedule_of_row(row), row.next_due_at, now, self.service.checkins.quiet
-        )
+        schedule = schedule_of_row(row)
+        quiet = self.service.checkins.quiet
+        plan = checkin_schedule.plan_due(schedule, row.next_due_at, now, quiet)
         if plan.send and alerts.open_alert_of(session, row.client_id) is not None:
-            # No "how are you doing?" while an alert is open: look again in an hour.
-            row.next_due_at = now + timedelta(hours=1)
+            # No "how are you doing?" while an alert is open: look again in an hour, while
+            # the check-in is still fresh (counted from when it was due), else the next one.
+            row.next_due_at = checkin_schedule.hold_back(schedule, now, quiet)
             session.add(row)
             return Applied()
         row.next_due_at = plan.next_due_at

@@ -516,12 +516,22 @@ class Waakvlam:
         await self.checkin_tick(bot)
 
     async def tick_alerts(self, bot: Bot) -> None:
-        """Look at every waiting alert: re-notify, escalate, send the emergency numbers."""
+        """Look at every waiting alert: re-notify, escalate, send the emergency numbers. And at
+        every alert picked up but not closed: remind once, then close it (an open alert holds
+        back the client's check-ins)."""
         now = self.clock.now()
         applied = Applied()
+        policy = self.policy
         with self.database.transaction() as session:
-            waiting = [alert.id for alert in alerts.waiting_alerts(session)]
-        for alert_id in waiting:
+            watched = [
+                alert.id
+                for alert in alerts.alerts_to_watch(
+                    session,
+                    remind_before=now - min(policy.close_remind_after, policy.autoclose_after),
+                    close_before=now - policy.autoclose_after,
+                )
+            ]
+        for alert_id in watched:
             # One transaction per alert: a broken alert must not hold up the others.
             try:
                 with self.database.transaction() as session:
@@ -530,7 +540,8 @@ class Waakvlam:
                     if alert is None:
                         continue
                     view = load_alert_view(session, alert)
-                    outcome = noodknop.check_escalation(view, now, self.policy)
+                    outcome = noodknop.check_escalation(view, now, policy)
+                    outcome += noodknop.check_closing(view, now, policy)
                     if not outcome.effects and not outcome.replies:
                         continue
                     coach, client = self._alert_people(session, alert)

@@ -65,6 +65,16 @@ class Settings(BaseSettings):
         ge=1,
         validation_alias=_env("WAAKVLAM_ALERT_EMERGENCY_MINUTES", "alert_emergency_minutes"),
     )
+    alert_close_remind_hours: float = Field(
+        default=4,
+        gt=0,
+        validation_alias=_env("WAAKVLAM_ALERT_CLOSE_REMIND_HOURS", "alert_close_remind_hours"),
+    )
+    alert_autoclose_hours: float = Field(
+        default=24,
+        gt=0,
+        validation_alias=_env("WAAKVLAM_ALERT_AUTOCLOSE_HOURS", "alert_autoclose_hours"),
+    )
     voice_engine: Literal["gtts", "espeak", "off"] = Field(
         default="gtts", validation_alias=_env("WAAKVLAM_VOICE_ENGINE", "voice_engine")
     )

@@ -6,6 +6,10 @@ call 112. A coach acknowledges with one tap (the client is then told who saw it 
 will call), or passes it on. The clock re-notifies and escalates to the backups, and when nobody
 responds the client gets the emergency numbers. Nothing here ever says help is coming before a
 person confirmed it.
+
+An open alert holds back the client's check-ins, so one that was picked up (or called off) must
+not stay open because the last tap was forgotten: the clock reminds the team once, then closes
+it itself (``check_closing``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from datetime import datetime, time, timedelta
 from dialogs.outcome import (
     AcknowledgeAlert,
     At,
+    AutoCloseAlert,
     Button,
     CloseAlert,
     CopyToAlertTeam,
@@ -25,6 +30,7 @@ from dialogs.outcome import (
     Outcome,
     RaiseAlert,
     Recipient,
+    RemindToClose,
     RepeatPress,
     Reply,
     SendEmergencyNumbers,
@@ -38,6 +44,7 @@ __all__ = [
     "REASONS",
     "AlertView",
     "EscalationPolicy",
+    "check_closing",
     "check_escalation",
     "coach_taps_alert",
     "delivery_failed",
@@ -79,6 +86,8 @@ class AlertView:
     recipient_chat_ids: frozenset[int] = frozenset()
     backups_left: bool = False  # someone not yet told who could be
     others_reachable: bool = True  # someone already told was not lost to a failed delivery
+    settled_at: datetime | None = None  # when it was picked up, or called off as an accident
+    close_reminded: bool = False  # the team was reminded to close it since ``settled_at``
 
     @property
     def waiting(self) -> bool:
@@ -88,8 +97,16 @@ class AlertView:
 
 @dataclass(frozen=True)
 class EscalationPolicy:
+    """When the clock acts on an open alert.
+
+    The first two count from the press, for an alert nobody picked up; the last two from the
+    moment someone picked it up (or the client called it off), for one nobody closed.
+    """
+
     renotify_after: timedelta = timedelta(minutes=5)
     emergency_after: timedelta = timedelta(minutes=15)
+    close_remind_after: timedelta = timedelta(hours=4)
+    autoclose_after: timedelta = timedelta(hours=24)
 
 
 def is_available(days: str, start: str, end: str, local: datetime) -> bool:
@@ -379,6 +396,40 @@ def check_escalation(alert: AlertView, now: datetime, policy: EscalationPolicy) 
     if waited >= policy.emergency_after and not alert.emergency_sent:
         outcome += Outcome(effects=(SendEmergencyNumbers(alert.id),), replies=_emergency(alert))
     return outcome
+
+
+def check_closing(alert: AlertView, now: datetime, policy: EscalationPolicy) -> Outcome:
+    """The clock's look at an alert someone picked up (or the client called off) that is
+    still open. Counted from that moment, not from the press, so a long call is not cut short.
+
+    After ``close_remind_after`` everyone told gets one reminder with the close buttons; after
+    ``autoclose_after`` the alert closes itself (outcome "auto_closed") and they are told once.
+    The client hears nothing: they were already told someone saw it, and nothing changes for
+    them except that their check-ins go on.
+    """
+    if alert.closed or alert.waiting or alert.settled_at is None:
+        return Outcome()
+    open_for = now - alert.settled_at
+    names = {"client": alert.client_name, "coach": alert.coach_name, "time": At(alert.pressed_at)}
+    if open_for >= policy.autoclose_after:
+        return Outcome(
+            effects=(AutoCloseAlert(alert.id),),
+            replies=(Reply("alert.auto_closed", names, to=Recipient.ALERT_TEAM),),
+        )
+    if open_for >= policy.close_remind_after and not alert.close_reminded:
+        hours_left = max(1, round((policy.autoclose_after - open_for) / timedelta(hours=1)))
+        return Outcome(
+            effects=(RemindToClose(alert.id),),
+            replies=(
+                Reply(
+                    "alert.close_reminder",
+                    {**names, "hours": hours_left},
+                    buttons=_close_buttons(alert.id),
+                    to=Recipient.ALERT_TEAM,
+                ),
+            ),
+        )
+    return Outcome()
 
 
 def delivery_failed(alert: AlertView, now: datetime) -> Outcome:

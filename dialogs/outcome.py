@@ -27,6 +27,7 @@ __all__ = [
     "AcknowledgeAlert",
     "ActivateCoach",
     "At",
+    "AutoCloseAlert",
     "AwaitInput",
     "Button",
     "ChooseReadAloud",
@@ -44,6 +45,7 @@ __all__ = [
     "RaiseAlert",
     "RaiseSignal",
     "Recipient",
+    "RemindToClose",
     "RepeatPress",
     "Reply",
     "SaveCheckin",
@@ -216,6 +218,20 @@ class CloseAlert:
 
 
 @dataclass(frozen=True)
+class RemindToClose:
+    """The team was reminded to close an alert someone picked up (kept in its timeline)."""
+
+    alert_id: int
+
+
+@dataclass(frozen=True)
+class AutoCloseAlert:
+    """The clock closes an alert that was picked up but never closed (outcome "auto_closed")."""
+
+    alert_id: int
+
+
+@dataclass(frozen=True)
 class StartCheckin:
     """Open a check-in for the client now and send its first question (``origin``: who asked:
     "client", "coach" or "schedule"). Results: ``checkin_started`` (False when one is open)."""
@@ -260,6 +276,8 @@ Effect = (
     | EscalateAlert
     | SendEmergencyNumbers
     | CloseAlert
+    | RemindToClose
+    | AutoCloseAlert
     | StartCheckin
     | SetSchedule
     | PauseCheckins

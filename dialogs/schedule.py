@@ -12,6 +12,8 @@ and out is an aware datetime (the shell stores UTC); the local wall clock only m
 * A check-in that became due while the bot was down is still sent if that can happen in
   waking hours soon enough (``Rhythm.grace_days``), otherwise it is skipped to the next due
   time (see ``plan_due``).
+* A check-in held back while the client's noodknop alert is open follows the same rule,
+  counted from the moment it was due (see ``hold_back``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ __all__ = [
     "QuietHours",
     "Rhythm",
     "Schedule",
+    "hold_back",
+    "last_due",
     "next_due",
     "plan_due",
     "reminder_due",
@@ -253,3 +257,46 @@ def plan_due(
             return DuePlan(send=True, next_due_at=next_due(schedule, now, quiet))
         return DuePlan(send=False, next_due_at=send_at)
     return DuePlan(send=False, next_due_at=next_due(schedule, now, quiet))
+
+
+def last_due(
+    schedule: Schedule, at: datetime, quiet: QuietHours = DEFAULT_QUIET
+) -> datetime | None:
+    """The latest check-in moment of the series at or before ``at`` (UTC, quiet hours applied),
+    or None when paused or when the series starts later."""
+    _require_aware(at, "at")
+    if schedule.paused:
+        return None
+    # Moments are a period apart (an hour more or less across a clock change, at most a night
+    # later for quiet hours): a period and two days back always holds the one sought.
+    moment = next_due(schedule, at - timedelta(weeks=schedule.rhythm.weeks, days=2), quiet)
+    found = None
+    while moment is not None and moment <= at:
+        found = moment
+        moment = next_due(schedule, moment, quiet)
+    return found
+
+
+def hold_back(
+    schedule: Schedule,
+    now: datetime,
+    quiet: QuietHours = DEFAULT_QUIET,
+    wait: timedelta = timedelta(hours=1),
+) -> datetime | None:
+    """A check-in is due at ``now`` but may not start (the client's noodknop alert is open):
+    the due time to store instead.
+
+    It stays due, looked at again after ``wait`` (in waking hours), as long as it could then
+    still be sent by ``plan_due``'s rule for a check-in missed while the bot was down, counted
+    from the moment it was due and not from the last look: a weekly one the same day, a rare
+    one within a week. After that it is skipped and the next one of the series is due.
+    None when paused.
+    """
+    _require_aware(now, "now")
+    if schedule.paused:
+        return None
+    due = last_due(schedule, now, quiet)
+    look = quiet.next_waking(now + wait, schedule.timezone)
+    if due is not None and plan_due(schedule, due, look, quiet).send:
+        return look
+    return next_due(schedule, now, quiet)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, col, select
 
 from storage.models import Alert, AlertEvent, AlertRecipient, Backup, OutboxMessage
@@ -11,6 +12,7 @@ from storage.models import Alert, AlertEvent, AlertRecipient, Backup, OutboxMess
 __all__ = [
     "add_event",
     "add_recipient",
+    "alerts_to_watch",
     "backups_of",
     "events_of",
     "get_alert",
@@ -18,7 +20,6 @@ __all__ = [
     "open_alert_of",
     "recipients_of",
     "unreachable_chat_ids",
-    "waiting_alerts",
 ]
 
 
@@ -47,12 +48,26 @@ def lock_alert(session: Session, alert_id: int, *, skip_locked: bool = False) ->
     return session.exec(statement).first()
 
 
-def waiting_alerts(session: Session) -> list[Alert]:
-    """Open alerts nobody picked up and the client did not call off (the clock watches them)."""
+def alerts_to_watch(
+    session: Session, *, remind_before: datetime, close_before: datetime
+) -> list[Alert]:
+    """Open alerts the clock must look at: those nobody picked up yet (escalation), and those
+    picked up or called off before ``close_before`` (to close), or before ``remind_before``
+    and not reminded since (to remind once).
+
+    An alert called off as an accident keeps that moment in its timeline; its press, which came
+    first, stands in for it here, and the dialog decides with the real moment.
+    """
+    settled = func.coalesce(Alert.acknowledged_at, Alert.pressed_at)
+    reminded = exists().where(
+        col(AlertEvent.alert_id) == col(Alert.id),
+        col(AlertEvent.kind) == "close_reminded",
+        col(AlertEvent.at) >= settled,
+    )
+    waiting = and_(col(Alert.acknowledged_at).is_(None), col(Alert.accidental).is_(False))
     statement = select(Alert).where(
         col(Alert.closed_at).is_(None),
-        col(Alert.acknowledged_at).is_(None),
-        col(Alert.accidental).is_(False),
+        or_(waiting, settled <= close_before, and_(settled <= remind_before, ~reminded)),
     )
     return list(session.exec(statement.order_by(col(Alert.id))))
 

@@ -10,10 +10,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
-from storage import audit, people
+from storage import alerts, audit, people
 from storage.database import Database
 from storage.invites import find_invite, hash_token, issue_invite, looks_like_token
-from storage.models import Client, Invite, InviteKind, SupportPhase
+from storage.models import Alert, Client, Invite, InviteKind, SupportPhase
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -157,3 +157,52 @@ def test_sqlite_runs_in_wal_mode(tmp_path) -> None:  # type: ignore[no-untyped-d
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     database.dispose()
+
+
+def test_the_clock_watches_waiting_alerts_and_forgotten_ones_until_closed(
+    database: Database,
+) -> None:
+    coach_id, client_id = _coach_and_client(database)
+    taken_at = NOW + timedelta(minutes=2)
+    with database.transaction() as session:
+        rows = {
+            "waiting": Alert(client_id=client_id, coach_id=coach_id, pressed_at=NOW),
+            "taken": Alert(
+                client_id=client_id,
+                coach_id=coach_id,
+                pressed_at=NOW,
+                acknowledged_at=taken_at,
+                acknowledged_by=coach_id,
+            ),
+            "called_off": Alert(
+                client_id=client_id, coach_id=coach_id, pressed_at=NOW, accidental=True
+            ),
+            "closed": Alert(
+                client_id=client_id,
+                coach_id=coach_id,
+                pressed_at=NOW,
+                acknowledged_at=NOW,
+                closed_at=NOW + timedelta(hours=1),
+            ),
+        }
+        session.add_all(rows.values())
+        session.flush()
+        names = {row.id: name for name, row in rows.items()}
+
+    def watched(at: datetime) -> list[str]:
+        with database.transaction() as session:
+            found = alerts.alerts_to_watch(
+                session,
+                remind_before=at - timedelta(hours=4),
+                close_before=at - timedelta(hours=24),
+            )
+            return [names[a.id] for a in found]
+
+    assert watched(NOW + timedelta(hours=1)) == ["waiting"]
+    assert watched(taken_at + timedelta(hours=4)) == ["waiting", "taken", "called_off"]
+    with database.transaction() as session:
+        for name in ("taken", "called_off"):
+            alert_id = rows[name].id or 0
+            alerts.add_event(session, alert_id, "close_reminded", at=taken_at + timedelta(hours=4))
+    assert watched(taken_at + timedelta(hours=5)) == ["waiting"]
+    assert watched(taken_at + timedelta(hours=24)) == ["waiting", "taken", "called_off"]

@@ -11,14 +11,22 @@ import pytest
 from bot.texts import load_texts
 from dialogs import noodknop
 from dialogs.events import Command, MenuItem, MenuPress, OtherMessage, Tap
-from dialogs.noodknop import AlertView, EscalationPolicy, check_escalation, is_available
+from dialogs.noodknop import (
+    AlertView,
+    EscalationPolicy,
+    check_closing,
+    check_escalation,
+    is_available,
+)
 from dialogs.outcome import (
     AcknowledgeAlert,
+    AutoCloseAlert,
     CloseAlert,
     EscalateAlert,
     Outcome,
     RaiseAlert,
     Recipient,
+    RemindToClose,
     RepeatPress,
     SendEmergencyNumbers,
     SetAlertReason,
@@ -223,6 +231,99 @@ def test_the_clock_does_each_step_once_and_leaves_picked_up_alerts_alone() -> No
         assert check_escalation(settled, late, policy) == Outcome()
     escalated = check_escalation(replace(ALERT, escalated=True), late, policy)
     assert [type(e) for e in escalated.effects] == [SendEmergencyNumbers]
+
+
+TAKEN = PRESSED + timedelta(minutes=2)
+PICKED_UP = replace(
+    ALERT, acknowledged_by="Anna", acknowledged_at=TAKEN, settled_at=TAKEN, escalated=True
+)
+CLOSE_BUTTONS = [
+    "al:3:close:talked",
+    "al:3:close:visited",
+    "al:3:close:referred",
+    "al:3:close:false_alarm",
+]
+
+
+@pytest.mark.parametrize(
+    "open_for, expected",
+    [
+        (timedelta(minutes=30), []),
+        (timedelta(hours=4) - timedelta(seconds=1), []),
+        (timedelta(hours=4), ["alert.close_reminder"]),
+        (timedelta(hours=23), ["alert.close_reminder"]),  # a clock that was down still reminds
+        (timedelta(hours=24), ["alert.auto_closed"]),
+        (timedelta(days=30), ["alert.auto_closed"]),
+    ],
+)
+def test_a_picked_up_alert_nobody_closes_is_reminded_then_closes_itself(
+    open_for: timedelta, expected: list[str]
+) -> None:
+    outcome = check_closing(PICKED_UP, TAKEN + open_for, EscalationPolicy())
+    assert keys(outcome) == expected
+    assert all(r.to is Recipient.ALERT_TEAM and not r.urgent for r in outcome.replies)
+    assert check_escalation(PICKED_UP, TAKEN + open_for, EscalationPolicy()) == Outcome()
+
+
+def test_the_reminder_offers_the_close_buttons_and_says_when_it_closes_itself() -> None:
+    outcome = check_closing(PICKED_UP, TAKEN + timedelta(hours=4), EscalationPolicy())
+    assert outcome.effects == (RemindToClose(3),)
+    [reminder] = outcome.replies
+    assert [b.data for row in reminder.buttons for b in row] == CLOSE_BUTTONS
+    assert reminder.params["hours"] == 20
+    assert TEXTS.render("nl", reminder.key, reminder.params).endswith(
+        "Anders sluit ik hem over 20 uur zelf."
+    )
+
+
+def test_after_the_reminder_the_clock_is_quiet_until_it_closes_the_alert() -> None:
+    reminded = replace(PICKED_UP, close_reminded=True)
+    policy = EscalationPolicy()
+    assert check_closing(reminded, TAKEN + timedelta(hours=5), policy) == Outcome()
+    closing = check_closing(reminded, TAKEN + timedelta(hours=24), policy)
+    assert closing.effects == (AutoCloseAlert(3),)
+    assert keys(closing) == ["alert.auto_closed"]
+    assert check_closing(replace(reminded, closed=True), TAKEN + timedelta(days=2), policy) == (
+        Outcome()
+    )
+
+
+def test_closing_counts_from_the_pick_up_not_from_the_press() -> None:
+    # Pressed at 09:00, nobody answered for hours (the numbers went out), picked up at 15:00.
+    late = replace(PICKED_UP, acknowledged_at=PRESSED + timedelta(hours=6))
+    late = replace(late, settled_at=late.acknowledged_at, emergency_sent=True)
+    assert check_closing(late, PRESSED + timedelta(hours=9), EscalationPolicy()) == Outcome()
+    assert keys(check_closing(late, PRESSED + timedelta(hours=10), EscalationPolicy())) == [
+        "alert.close_reminder"
+    ]
+
+
+def test_an_alert_called_off_by_accident_and_never_closed_closes_itself_too() -> None:
+    called_off = replace(ALERT, accidental=True, settled_at=PRESSED + timedelta(minutes=1))
+    policy = EscalationPolicy()
+    assert keys(check_closing(called_off, PRESSED + timedelta(hours=5), policy)) == [
+        "alert.close_reminder"
+    ]
+    assert check_closing(called_off, PRESSED + timedelta(days=1, minutes=1), policy).effects == (
+        AutoCloseAlert(3),
+    )
+
+
+def test_the_clock_never_closes_an_alert_nobody_picked_up() -> None:
+    """That one stays open for the coaches (the escalation and the numbers are its answer)."""
+    for waiting in (ALERT, replace(ALERT, escalated=True, emergency_sent=True)):
+        assert check_closing(waiting, PRESSED + timedelta(days=30), EscalationPolicy()) == (
+            Outcome()
+        )
+
+
+def test_closing_sooner_than_the_reminder_skips_the_reminder() -> None:
+    policy = EscalationPolicy(
+        close_remind_after=timedelta(hours=4), autoclose_after=timedelta(hours=2)
+    )
+    assert keys(check_closing(PICKED_UP, TAKEN + timedelta(hours=2), policy)) == [
+        "alert.auto_closed"
+    ]
 
 
 def test_failed_delivery_never_means_silence() -> None:

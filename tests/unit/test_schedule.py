@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -15,6 +16,8 @@ from dialogs.schedule import (
     QuietHours,
     Rhythm,
     Schedule,
+    hold_back,
+    last_due,
     next_due,
     plan_due,
     reminder_due,
@@ -244,6 +247,64 @@ def test_a_three_monthly_check_in_is_still_sent_a_few_days_late() -> None:
     # more than a week late: skipped to the next one
     stale = plan_due(schedule, due, local(2026, 11, 12, 12))
     assert stale == DuePlan(send=False, next_due_at=local(2027, 2, 1, 10))
+
+
+# -- held back while a noodknop alert is open ---------------------------------------------------
+
+
+def _every(rhythm: Rhythm) -> Schedule:
+    return Schedule(rhythm=rhythm, weekday=0, at=time(10), starts=date(2026, 11, 2))
+
+
+def test_the_moment_a_check_in_belongs_to() -> None:
+    schedule = weekly(0, time(10), starts=date(2026, 11, 2))
+    assert last_due(schedule, local(2026, 11, 2, 10)) == local(2026, 11, 2, 10)
+    assert last_due(schedule, local(2026, 11, 8, 23)) == local(2026, 11, 2, 10)
+    assert last_due(schedule, local(2026, 11, 2, 9, 59)) is None  # the series starts later
+    assert last_due(replace(schedule, paused=True), local(2026, 11, 9, 10)) is None
+    late_night = weekly(0, time(22), starts=date(2026, 11, 2))  # quiet: moved to 08:00
+    assert last_due(late_night, local(2026, 11, 3, 9)) == local(2026, 11, 3, 8)
+    # across the clock change, still 10:00 on the wall clock
+    spring = weekly(0, time(10), starts=date(2027, 3, 1))
+    assert last_due(spring, local(2027, 3, 29, 12)) == local(2027, 3, 29, 10)
+
+
+def test_a_held_back_check_in_is_looked_at_again_in_an_hour() -> None:
+    assert hold_back(_every(Rhythm.WEEKLY), local(2026, 11, 2, 10)) == local(2026, 11, 2, 11)
+    assert hold_back(
+        _every(Rhythm.WEEKLY), local(2026, 11, 2, 15, 30), wait=timedelta(hours=2)
+    ) == (local(2026, 11, 2, 17, 30))
+
+
+def test_a_weekly_check_in_held_back_until_the_evening_is_skipped() -> None:
+    # 21:30 is quiet; by the morning it is another day: next week's comes as scheduled.
+    assert hold_back(_every(Rhythm.WEEKLY), local(2026, 11, 2, 20, 30)) == local(2026, 11, 9, 10)
+
+
+def test_a_rare_check_in_waits_through_the_night_but_not_past_a_week() -> None:
+    schedule = _every(Rhythm.EVERY_4_WEEKS)
+    assert hold_back(schedule, local(2026, 11, 2, 20, 30)) == local(2026, 11, 3, 8)
+    assert hold_back(schedule, local(2026, 11, 9, 10)) == local(2026, 11, 9, 11)  # a week late
+    assert hold_back(schedule, local(2026, 11, 9, 20, 30)) == local(2026, 11, 30, 10)
+
+
+@pytest.mark.parametrize("rhythm", list(Rhythm))
+def test_an_alert_that_stays_open_lets_the_held_back_check_in_go_stale(rhythm: Rhythm) -> None:
+    """The clock looks again every hour. Each look counts from the moment the check-in was
+    due, not from the last look, so it ends at the next one of the series (it used to roll
+    on by the hour for as long as the alert stayed open)."""
+    schedule = _every(rhythm)
+    due = local(2026, 11, 2, 10)
+    now, looks = due, 0
+    while (later := hold_back(schedule, now)) != next_due(schedule, due):
+        assert later is not None and later > now
+        assert plan_due(schedule, later, later).send  # a look that is not quiet
+        assert (later - due).days <= rhythm.grace_days
+        now, looks = later, looks + 1
+    # the last look: 20:00 on the last day it may be sent (the one after that is quiet)
+    assert now == local(2026, 11, 2 + rhythm.grace_days, 20)
+    assert looks == 10 + 13 * rhythm.grace_days  # 11:00-20:00, then 08:00-20:00 each day
+    assert hold_back(replace(schedule, paused=True), due) is None
 
 
 # -- properties (seeded, thousands of cases) ----------------------------------------------------
