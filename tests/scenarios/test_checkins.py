@@ -99,7 +99,7 @@ async def test_a_full_checkin_by_buttons_is_stored_and_thanked(world: World) -> 
     [row] = checkins_of(world)
     assert (row.status, row.origin) == ("done", "client")
     assert row.answers == {"grade": "7", "help": "no", "call": "no"}
-    await world.settle()
+    await world.drain()
     assert anna.unread == []  # a 7 and no wishes: nothing to bother the coach with
     assert signals_of(world) == []
 
@@ -205,6 +205,7 @@ async def test_stale_and_forged_buttons_change_nothing(world: World) -> None:
     ]
     sam_after, lee_after = checkins_of(world)
     assert sam_after.answers == {"grade": "7"} and sam_after.position == 1
+    await world.drain()
     assert lee_after.answers == {} and lee_after.position == 0
 
 
@@ -218,7 +219,7 @@ async def test_the_schedule_sends_at_the_rhythm_reminds_once_and_closes_as_misse
     assert schedule.next_due_at == FIRST_DUE
     world.clock.set(FIRST_DUE - timedelta(minutes=1))
     await world.tick()
-    await world.settle()
+    await world.drain()
     assert sam.unread == []
     world.clock.set(FIRST_DUE)
     await world.tick()
@@ -232,7 +233,7 @@ async def test_the_schedule_sends_at_the_rhythm_reminds_once_and_closes_as_misse
     assert question_of(reminder) == GRADE_Q
     world.clock.advance(timedelta(hours=24))
     await world.tick()
-    await world.settle()
+    await world.drain()
     assert sam.unread == []  # closing says nothing to the client
     [row] = checkins_of(world)
     assert (row.status, row.origin) == ("missed", "schedule")
@@ -286,7 +287,7 @@ async def test_quiet_hours_hold_a_checkin_until_the_morning(world: World) -> Non
     # (a rare rhythm catches up within a week; a weekly one would wait for next week).
     world.clock.set(datetime(2026, 11, 9, 21, 0, tzinfo=UTC))
     await world.tick()
-    await world.settle()
+    await world.drain()
     assert [m for m in sam.unread if m.text and m.text.startswith(INTRO)] == []
     world.clock.set(datetime(2026, 11, 10, 7, 0, tzinfo=UTC))  # Tuesday 08:00 local
     await world.tick()
@@ -324,7 +325,7 @@ async def test_a_coach_scales_up_pauses_resumes_and_starts_one_now(world: World)
     assert (await sam.next_message()).text.startswith("De vragen staan even op pauze.")
     world.clock.set(datetime(2026, 11, 5, 13, 30, tzinfo=UTC))  # the Thursday it was due
     await world.tick()
-    await world.settle()
+    await world.drain()
     assert checkins_of(world) == []
     await anna.send_text("/hervat Sam")
     resumed = await anna.next_message()
@@ -424,9 +425,10 @@ async def test_two_instances_share_one_schedule_without_double_sends(world: Worl
         with other_instance.transaction() as session:
             # The other instance has claimed three due schedules and is busy with them.
             held = checkin_store.claim_due_schedules(session, world.clock.now(), 3)
+            await world.drain()
             assert len(held) == 3
             await world.tick()  # this instance takes only the two it can lock
-            await world.settle()
+            await world.drain()
             assert len(checkins_of(world)) == 2
     finally:
         other_instance.dispose()
@@ -434,7 +436,7 @@ async def test_two_instances_share_one_schedule_without_double_sends(world: Worl
     await world.tick()
     for person in clients:
         await person.wait_for(lambda m: question_of(m) == GRADE_Q)
-    await world.settle()
+    await world.drain()
     assert len(checkins_of(world)) == 5
     intros = [sum((m.text or "").startswith(INTRO) for m in p.inbox) for p in clients]
     assert intros == [1, 1, 1, 1, 1]
@@ -450,7 +452,7 @@ async def test_a_new_rhythm_during_a_pause_keeps_the_pause(world: World) -> None
         "Opgeslagen: elke 2 weken, op maandag om 10:00. "
         "De check-ins van Sam staan nog op pauze; hervatten met /hervat Sam."
     )
-    await world.settle()
+    await world.drain()
     assert sam.unread == []  # Sam is on holiday: not disturbed
     with world.database.transaction() as session:
         schedule = session.exec(select(CheckinSchedule)).one()
@@ -465,7 +467,7 @@ async def test_pausing_closes_an_open_checkin_without_a_reminder(world: World) -
     await sam.next_message()
     world.clock.advance(timedelta(hours=5))
     await world.tick()
-    await world.settle()
+    await world.drain()
     assert sam.unread == []  # no reminder during the holiday
     [row] = checkins_of(world)
     assert (row.status, row.wake_at) == ("unfinished", None)

@@ -79,6 +79,7 @@ async def test_press_alerts_the_coach_at_once_and_tells_the_client_honestly(worl
     stored = _alert(world)
     assert stored.pressed_at == world.clock.now() and stored.first_delivered_at == world.clock.now()
     assert _events(world) == ["pressed", "delivered"]
+    await world.drain()
     assert not any("belt je" in (m.text or "") for m in sam.inbox), "no promise before a person"
 
 
@@ -136,11 +137,13 @@ async def test_no_answer_renotifies_escalates_and_then_gives_the_emergency_numbe
     assert (await bram.next_message()).text.startswith("⚠️ Niemand reageerde")
     world.clock.advance(timedelta(minutes=30))
     await world.tick()
+    await world.drain()
     assert sum("113" in (m.text or "") for m in sam.inbox) == 1, "the numbers are sent once"
 
     await bram.press("✅ Ik bel nu")
     assert (await sam.next_message()).text == "Bram heeft je melding gezien.\nBram belt je zo."
     assert (await anna.next_message()).text == "✅ Bram belt Sam. Jij hoeft niets te doen."
+    await world.drain()
     assert _alert(world).closed_at is None
     events = _events(world)
     assert events.index("emergency_numbers_sent") < events.index("acknowledged")
@@ -194,6 +197,7 @@ async def test_telegram_429_and_500_do_not_stop_the_alert(world: World) -> None:
     await _press(sam)
     alert = await anna.next_message(timeout=10)
     assert alert.text.startswith("🔴 NOODKNOP – Sam")
+    await world.drain()
     assert sum(1 for m in anna.inbox if (m.text or "").startswith("🔴 NOODKNOP")) == 1
 
 
@@ -201,7 +205,9 @@ async def test_an_alert_survives_a_crash_before_delivery(world: World) -> None:
     anna, sam = await _coach_and_client(world)
     await world.service.worker.stop()  # the delivery side dies right after the press is stored
     await _press(sam)
+    await world.settle()  # no drain: the worker is down, so nothing can be sent
     assert not any((m.text or "").startswith("🔴") for m in anna.inbox)
+    assert world.pending_outbox(), "the alert waits in the outbox"
     await world.stop()
     world.clock.advance(timedelta(minutes=6))  # the bot was down for six minutes
     await world.start()
@@ -243,6 +249,7 @@ async def test_pressing_again_after_by_accident_starts_the_clock_again(world: Wo
     await sam.tap_keyboard("🔴 Noodknop")  # it was not an accident after all
     assert (await sam.next_message()).text.startswith("Je melding staat nog aan.")
     assert (await anna.next_message()).text.startswith("🔴 NOODKNOP – Sam drukte nog een keer")
+    await world.drain()
     assert not _alert(world).accidental
     world.clock.advance(timedelta(minutes=15))
     await world.tick()
@@ -263,6 +270,7 @@ async def test_pressing_again_adds_to_the_open_alert(world: World) -> None:
     await sam.next_message()
     await anna.next_message()
     with world.database.transaction() as session:
+        await world.drain()
         assert len(list(session.exec(select(Alert)))) == 1
     assert _alert(world).presses == 3
 
@@ -301,6 +309,7 @@ async def test_forged_and_stale_acknowledgements_change_nothing(world: World) ->
     assert (stored.acknowledged_at, stored.closed_at, stored.accidental) == (None, None, False)
     assert [a.text for a in bram.callback_answers] == ["Deze knop werkt niet meer."] * 4
     assert [a.text for a in sam.callback_answers[-2:]] == ["Deze knop werkt niet meer."] * 2
+    await world.drain()
     assert not any("belt je" in (m.text or "") for m in sam.inbox)
 
     await anna.press("✅ Ik bel nu", message=alert_message)
@@ -349,7 +358,7 @@ async def test_a_team_group_chat_can_pick_up_an_escalated_alert(world: World) ->
     assert "Kun jij Sam bellen?" in in_group.text
 
     await team.press("✅ Ik bel nu", sender=outsider)  # not a coach: changes nothing
-    await world.settle()
+    await world.drain()
     assert _alert(world).acknowledged_at is None
     await team.press("✅ Ik bel nu", sender=bram)
     assert (await sam.next_message()).text == "Bram heeft je melding gezien.\nBram belt je zo."
@@ -369,12 +378,12 @@ async def test_two_instances_never_escalate_the_same_alert_twice(world: World) -
             held = alert_store.lock_alert(session, _alert(world).id or 0)
             assert held is not None
             await world.tick()  # this instance skips what the other one is handling
-            await world.settle()
+            await world.drain()
             assert not any((m.text or "").startswith("⏰") for m in anna.inbox)
     finally:
         other_instance.dispose()
     await world.tick()
     assert (await anna.next_message()).text.startswith("⏰ Nog niet opgepakt")
     await world.tick()
-    await world.settle()
+    await world.drain()
     assert sum((m.text or "").startswith("⏰") for m in anna.inbox) == 1

@@ -119,6 +119,7 @@ async def test_start_always_brings_the_menu_back(world: World) -> None:
     for _ in range(3):
         await sam.next_message()
     world.sandbox.state.chats[sam.id].keyboard_markup = None  # the client cleared the chat
+    await world.drain()
     assert sam.current_keyboard is None
     await sam.send_text("/start")
     await sam.next_message()

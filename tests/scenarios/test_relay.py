@@ -77,6 +77,7 @@ async def test_saying_no_sends_nothing_and_a_double_yes_sends_once(world: World)
     await sam.press_data(question, yes)
     await world.settle()
     copies = [m for m in anna.inbox if m.is_copy]
+    await world.drain()
     assert len(copies) == 1 and copies[0].text == "laat maar"
     assert len(relays_of(world)) == 1
 
@@ -171,7 +172,7 @@ async def test_replies_in_every_kind_reach_the_right_client_among_several(world:
     await anna.send_text("Fijn dat je schrijft", reply_to=lee_header)
     assert (await anna.next_message()).text == "Verstuurd naar Lee."
     assert (await lee.wait_for(lambda m: m.is_copy)).text == "Fijn dat je schrijft"
-    await world.settle()
+    await world.drain()
     assert not any(m.is_copy for m in lee.inbox if m.text == "Ik bel je morgen, Sam")
     to_client = [r for r in relays_of(world) if r.direction == "to_client"]
     assert len(to_client) == len(KINDS) + 1
@@ -187,7 +188,7 @@ async def test_seen_and_a_reply_tell_the_client_once(world: World) -> None:
     await anna.next_message()
     await sam.next_message()
     assert (await sam.next_message()).text == "Ik kijk ernaar"
-    await world.settle()
+    await world.drain()
     assert sum(m.text == "Anna heeft je bericht gezien." for m in sam.inbox) == 1
     await sam.send_text("Dank je")
     await sam.next_message()
@@ -215,7 +216,7 @@ async def test_replies_that_go_nowhere_are_explained(world: World) -> None:
         session.add(client)
     await anna.send_text("Hoe gaat het nu?", reply_to=copy)
     assert (await anna.next_message()).text.startswith("Dit bericht is van een cliënt die niet")
-    await world.settle()
+    await world.drain()
     assert not any(m.text == "Hoe gaat het nu?" for m in sam.inbox)
     # Anna's /bericht does not know Sam any more; Bert's does.
     await anna.send_text("/bericht Sam")
@@ -278,7 +279,7 @@ async def test_telegram_errors_and_a_restart_lose_no_message(world: World) -> No
     assert (await sam.next_message()).text == "Verstuurd naar Anna."
     await world.restart()
     assert (await anna.wait_for(lambda m: m.kind == "photo", timeout=10)).is_copy
-    await world.settle()
+    await world.drain()
     assert sum(m.kind == "voice" for m in anna.inbox) == 1  # no duplicate after retries
 
 
@@ -300,7 +301,7 @@ async def test_blocked_chats_are_told_to_the_sender(world: World) -> None:
     told = await sam.next_message()
     assert told.text.startswith("Je bericht kon niet bij Anna komen.")
     assert "112" in told.text
-    await world.settle()
+    await world.drain()
     assert sum((m.text or "").startswith("Je bericht kon niet") for m in sam.inbox) == 1
     assert [r.failed_at is not None for r in relays_of(world)] == [False, True, True]
 
