@@ -74,10 +74,14 @@ async def send_rendered_or_raise(
     return await call_with_retries(send, wait_on_rate_limit=wait_on_rate_limit)
 
 
-async def send_rendered(bot: Bot, chat_id: int, reply: RenderedReply) -> Message | None:
+async def send_rendered(
+    bot: Bot, chat_id: int, reply: RenderedReply, *, wait_on_rate_limit: bool = True
+) -> Message | None:
     """Send an interactive reply; a person who blocked the bot is logged, not raised."""
     try:
-        return await send_rendered_or_raise(bot, chat_id, reply)
+        return await send_rendered_or_raise(
+            bot, chat_id, reply, wait_on_rate_limit=wait_on_rate_limit
+        )
     except Forbidden:
         log.warning("a chat cannot be reached (blocked or never started)")
         return None

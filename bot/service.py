@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session
 from telegram import Bot
-from telegram.error import NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.alerts import AlertContext, alert_contacts, load_alert_view
 from bot.checkin_clock import CheckinClock
@@ -210,10 +210,20 @@ class Waakvlam:
                 reply = with_read_aloud_button(reply, shown)
             rendered = self._render(reply, language, params)
             try:
-                sent = await send_rendered(bot, incoming.chat_id, rendered)
+                # A 429 is not waited out here (updates queue behind this one): the outbox
+                # honours retry_after. Only a reply that must not be stored waits in place.
+                sent = await send_rendered(
+                    bot,
+                    incoming.chat_id,
+                    rendered,
+                    wait_on_rate_limit=reply.unsent_key is not None,
+                )
+            except BadRequest:
+                raise  # a reply Telegram calls malformed is a bug, not a hiccup
             except (NetworkError, RetryAfter):
                 # Telegram kept refusing after the in-place retries: what carries the
                 # conversation forward must still arrive, so the outbox takes it (and the rest).
+                # A timeout may have been delivered after all: a rare double beats a lost step.
                 self._defer(incoming.chat_id, language, applied.direct[index:])
                 break
             if sent is not None and reply.keyboard is not None:
@@ -226,10 +236,21 @@ class Waakvlam:
     def _defer(
         self, chat_id: int, language: str, replies: list[tuple[Reply, dict[str, Any]]]
     ) -> None:
-        """Direct replies that could not be sent now go to the outbox, in their order."""
+        """Direct replies that could not be sent now go to the outbox, in their order. One that
+        shows a secret is never stored: its ``unsent_key`` text goes instead (once)."""
         log.warning("%d direct replies handed to the outbox", len(replies))
         with self.database.transaction() as session:
+            instead: set[str] = set()
             for reply, params in replies:
+                if reply.unsent_key is not None:
+                    if reply.unsent_key not in instead:
+                        instead.add(reply.unsent_key)
+                        notice = Reply(reply.unsent_key, reply.params)
+                        contact = Contact(chat_id, language)
+                        self._queue(
+                            session, notice, contact, reply.params, (), None, Priority.RELAY
+                        )
+                    continue
                 self._queue(
                     session,
                     reply,

@@ -61,7 +61,17 @@ def _client_name_given(person: Person, text: str) -> Outcome:
     return Outcome(
         effects=(AwaitInput(person.id, None), InviteClient(coach_id=person.id, client_name=name)),
         replies=(
-            Reply("coach.client_invite", {"client": name}, keyboard=Keyboard.COACH_MENU),
-            Reply("coach.client_invite_qr", {"client": name}, picture_of="link"),
+            Reply(
+                "coach.client_invite",
+                {"client": name},
+                keyboard=Keyboard.COACH_MENU,
+                unsent_key="coach.client_invite_unsent",
+            ),
+            Reply(
+                "coach.client_invite_qr",
+                {"client": name},
+                picture_of="link",
+                unsent_key="coach.client_invite_unsent",
+            ),
         ),
     )

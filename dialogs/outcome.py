@@ -111,6 +111,9 @@ class Reply:
     picture_of: str | None = None  # parameter whose value is shown as a QR code picture
     urgent: bool = False  # alert traffic: jumps every queue
     lead: str | None = None  # a text shown above this one, in the same message
+    # Set on a reply that shows a secret (a live invite link): it is never stored, so when
+    # Telegram will not take it now, this text (with the reply's own params) is queued instead.
+    unsent_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -64,3 +64,33 @@ async def test_a_reply_telegram_keeps_refusing_goes_through_the_outbox(world: Wo
         rows = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == sam.id))
         sent = {r.text_key for r in rows if r.sent_at is not None}
     assert "questions.help" in sent
+
+
+async def test_an_invite_link_telegram_will_not_take_is_never_stored(world: World) -> None:
+    anna = await world.coach("Anna")
+    world.sandbox.faults.fail(method="sendMessage", status=502, times=4, chat_id=anna.id)
+    await anna.send_text("/nieuw Sam")
+    told = await anna.next_message()
+    assert told.text == (
+        "Telegram nam de link voor Sam nu niet aan. Stuur straks nog eens /nieuw Sam."
+    )
+    await world.drain()
+    assert anna.unread == [], "no QR picture without its link"
+    with world.database.transaction() as session:
+        stored = [repr(row.params) for row in session.exec(select(OutboxMessage))]
+    assert not any("start=" in params for params in stored)
+
+
+async def test_a_429_on_one_persons_reply_does_not_hold_up_anothers_noodknop(
+    world: World,
+) -> None:
+    anna, sam = await _coach_and_client(world)
+    bob = await world.client(anna, "Bob")
+    world.sandbox.faults.fail(
+        method="sendMessage", status=429, retry_after=30, times=1, chat_id=sam.id
+    )
+    await sam.send_text("hallo")  # "Wil je dit naar Anna sturen?" meets Telegram's flood control
+    await _press(bob)  # handled at once: the 429 is not waited out on the update path
+    assert (await anna.next_message()).text.startswith("🔴 NOODKNOP – Bob")
+    await world.drain()
+    assert sam.inbox[-1].text == "Wil je dit naar Anna sturen?"
