@@ -22,7 +22,6 @@ from dialogs.events import Event, OtherMessage, Text
 from dialogs.noodknop import is_available, next_available
 from dialogs.outcome import READ_ALOUD_BUTTON, Keyboard, Reply
 from dialogs.relay import (
-    MAX_RELAY_BYTES,
     CoachRelayContext,
     RelayContext,
     RelayView,
@@ -63,8 +62,12 @@ def _alert_waiting(session: Session, client_id: int) -> bool:
 @dataclass(frozen=True)
 class RelayShell:
     timezone: str
-    max_bytes: int = MAX_RELAY_BYTES
-    button_key: bytes = b""  # seals the client's "send this?" buttons (see dialogs/relay.py)
+    max_bytes: int
+    button_key: bytes  # seals the client's "send this?" buttons (see dialogs/relay.py)
+
+    def __post_init__(self) -> None:
+        if len(self.button_key) < 32:
+            raise ValueError("the relay shell needs a button key of at least 32 bytes")
 
     # -- what the dialogs get -----------------------------------------------------------------
 

@@ -99,6 +99,7 @@ _SEAL_LENGTH = 12  # 72 bits: guessing one by pressing buttons is hopeless
 SEEN_PREFIX = "rs:"
 AWAITING_MESSAGE_PREFIX = "message:"
 MESSAGE_COMMANDS = frozenset({"bericht", "message"})  # /bericht Sam: a message to Sam
+_UNSEALED_CONFIRM = re.compile(r"rl:y:[1-9][0-9]{0,11}")  # the form before seals: ask to resend
 _CONFIRM_DATA = re.compile(rf"rl:(y|n):([0-9]{{1,12}}):([A-Za-z0-9_-]{{{_SEAL_LENGTH}}})")
 _SEEN_DATA = re.compile(r"rs:([0-9]{1,12})")
 _AWAITING_MESSAGE = re.compile(r"message:([0-9]{1,12})")
@@ -194,7 +195,7 @@ def parse_confirm_data(data: str, ctx: RelayContext) -> tuple[bool, int] | None:
     """``rl:y:<message id>:<seal>`` -> (True, id); None when the data is not well formed or
     the seal is not the one the bot made for this message in this chat."""
     match = _CONFIRM_DATA.fullmatch(data)
-    if match is None or int(match[2]) == 0:
+    if match is None or int(match[2]) == 0 or not ctx.button_key:  # no key: nothing passes
         return None
     if not hmac.compare_digest(match[3], _seal(int(match[2]), ctx)):
         return None
@@ -303,6 +304,8 @@ def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext)
         or person.id is None
         or person.client_step is not ClientStep.ACTIVE
     ):
+        if person.client_step is ClientStep.ACTIVE and _UNSEALED_CONFIRM.fullmatch(data):
+            return _client_reply("relay.send_again", ctx)  # a button from before an upgrade
         return _outcome(notice=_UNKNOWN)
     answer, message_id = parsed
     if not answer:

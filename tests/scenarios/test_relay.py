@@ -438,7 +438,8 @@ async def test_a_forged_confirmation_never_sends_a_message_the_client_did_not_ch
         re.sub(r"^rl:y:\d+", f"rl:y:{link_message_id}", real),
     ):
         await sam.press_data(question, forged)
+    assert (await sam.next_message()).text == "Die knop is oud. Stuur je bericht nog een keer."
     await world.drain()
     assert relays_of(world) == []
     assert not any(m.is_copy for m in anna.unread), "nothing was copied to Anna"
-    assert [a.text for a in sam.callback_answers[-2:]] == ["Deze knop werkt niet meer."] * 2
+    assert sam.callback_answers[-1].text == "Deze knop werkt niet meer."

@@ -264,7 +264,6 @@ def test_no_sends_nothing() -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        "rl:y:42",  # no seal: the old form, or made up
         "rl:y:41" + YES_42[len("rl:y:42") :],  # a real seal moved to another message
         YES_42[:-1] + ("A" if YES_42[-1] != "A" else "B"),  # one character off
         YES_42 + "x",
@@ -303,6 +302,21 @@ def test_forged_confirm_buttons_change_nothing(data: str) -> None:
 def test_only_an_active_client_can_confirm(person: Person) -> None:
     outcome = relay.client_confirms(person, YES_42, NOW, FIRST_TIME)
     assert outcome == Outcome(notice="common.button_unknown")
+
+
+def test_a_yes_button_from_before_seals_sends_nothing_and_asks_to_send_again() -> None:
+    outcome = relay.client_confirms(SAM, "rl:y:42", NOW, FIRST_TIME)
+    assert keys(outcome) == ["relay.send_again"]
+    assert effects(outcome) == ()
+    assert TEXTS.render("nl", "relay.send_again") == (
+        "Die knop is oud. Stuur je bericht nog een keer."
+    )
+
+
+def test_without_a_key_no_seal_passes() -> None:
+    keyless = replace(FIRST_TIME, button_key=b"")
+    sealed = relay.confirm_data(True, 42, keyless)
+    assert relay.parse_confirm_data(sealed, keyless) is None
 
 
 def test_confirm_data_round_trips_only_in_the_chat_and_under_the_key_it_was_sealed_for() -> None:
