@@ -14,14 +14,20 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 
+from bot.clock import FixedClock
 from bot.logs import configure_logging
 from bot.sandbox import SimUser
+from storage.database import Database
 from tests.scenarios.conftest import World, token_of
+from tests.scenarios.test_webhook import _webhook_world
 
 COACH = "Annelotte"
 CLIENT = "Sambrecht"
@@ -50,15 +56,15 @@ class DebugLog:
     raw: _Raw = field(default_factory=_Raw)
 
 
-@pytest.fixture
-def debug_log() -> Iterator[DebugLog]:
-    """Logging at DEBUG as ``waakvlam run`` would set it, before the world is built; every
-    logger's level is put back afterwards."""
+@contextmanager
+def _logging_as_the_cli(level: int) -> Iterator[DebugLog]:
+    """Logging at ``level`` as ``waakvlam run`` would set it; every logger's level is put
+    back afterwards."""
     root = logging.getLogger()
     levels = {name: logging.getLogger(name).level for name in list(root.manager.loggerDict)}
     root_level = root.level
     log = DebugLog()
-    handler = configure_logging(logging.DEBUG, stream=log.written)
+    handler = configure_logging(level, stream=log.written)
     root.handlers.insert(0, log.raw)  # first: it sees records before the filter redacts them
     try:
         yield log
@@ -66,8 +72,22 @@ def debug_log() -> Iterator[DebugLog]:
         root.removeHandler(log.raw)
         root.removeHandler(handler)
         root.setLevel(root_level)
-        for name, level in levels.items():
-            logging.getLogger(name).setLevel(level)
+        for name, level_before in levels.items():
+            logging.getLogger(name).setLevel(level_before)
+
+
+@pytest.fixture
+def debug_log() -> Iterator[DebugLog]:
+    """Logging at DEBUG as ``waakvlam run`` would set it, before the world is built."""
+    with _logging_as_the_cli(logging.DEBUG) as log:
+        yield log
+
+
+@pytest.fixture
+def info_log() -> Iterator[DebugLog]:
+    """Logging at INFO, the level ``waakvlam run`` uses, before the world is built."""
+    with _logging_as_the_cli(logging.INFO) as log:
+        yield log
 
 
 def _secrets(world: World, tokens: list[str]) -> dict[str, str]:
@@ -160,3 +180,65 @@ async def test_a_full_scenario_at_debug_logs_no_personal_data(
         if secret in text
     ]
     assert not raw, "records reaching the root logger hold personal data:\n" + "\n".join(raw[:20])
+
+
+async def test_an_update_the_library_cannot_read_is_logged_without_its_content(
+    debug_log: DebugLog, database: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    """python-telegram-bot logs an update it cannot parse at CRITICAL, with the whole update as
+    an argument and an exception that can quote it. The CLI's output keeps the library's fixed
+    wording and the exception's type only. A body that is no JSON at all is tried as well."""
+    name, text, chat = "Wervelwindje", "Mijn geheime zorg over de buurman", 7_100_000_042
+    update = {
+        "update_id": 4711,
+        "message": {
+            "message_id": 1,
+            "date": "not-a-date",
+            "chat": {"id": chat, "type": "private", "first_name": name},
+            "from": {"id": chat, "is_bot": False, "first_name": name},
+            "text": text,
+        },
+    }
+    async with _webhook_world(database, clock, tmp_path / "data") as world:
+        [registered] = world.registrations()
+        secret = registered["secret_token"]
+        telegram = {"X-Telegram-Bot-Api-Secret-Token": secret}
+        async with httpx.AsyncClient() as client:
+            unreadable = await client.post(registered["url"], json=update, headers=telegram)
+            no_json = await client.post(
+                registered["url"],
+                content=f'{{"text": "{text}", '.encode(),
+                headers={**telegram, "Content-Type": "application/json"},
+            )
+    assert (unreadable.status_code, no_json.status_code) == (400, 500)
+
+    written = debug_log.written.getvalue()
+    assert "Received data was *not* processed" in written, "the failure itself must show"
+    assert "CRITICAL" in written and "TypeError" in written
+    found = {
+        "first name": name,
+        "message text": text,
+        "Telegram id": str(chat),
+        "webhook secret": secret,
+        "webhook path": registered["url"].rsplit("/", 1)[1],
+    }
+    leaks = [what for what, value in found.items() if value in written]
+    assert not leaks, f"the CLI's log output holds: {leaks}\n{written[-3000:]}"
+
+
+async def test_a_routine_429_does_not_log_as_an_error(info_log: DebugLog, world: World) -> None:
+    """The rate limiter logs every 429 at ERROR with a traceback (the bot runs it with
+    ``max_retries=0``); the bot waits as told and logs that itself."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    world.sandbox.faults.fail(
+        method="sendMessage", status=429, retry_after=1, times=1, chat_id=anna.id
+    )
+    await sam.tap_keyboard("🔴 Noodknop")
+    alert = await anna.next_message(timeout=10)
+    assert (alert.text or "").startswith("🔴 NOODKNOP – Sam")
+    await world.drain()
+
+    written = info_log.written.getvalue()
+    assert "telegram asked to wait" in written, "the bot still tells of the 429, at INFO"
+    assert " ERROR " not in written and "Traceback" not in written, written[-2000:]
