@@ -89,18 +89,42 @@ def _kept(file: Path) -> str:
 
 
 def _create(file: Path) -> None:
-    """Write a new secret to ``file`` at once and whole; a secret already there wins."""
+    """Write a new secret to ``file`` at once and whole; a secret already there wins.
+
+    The secret is written to a draft and hard-linked into place, so nobody ever reads half a
+    file. Where hard links are not allowed (FAT, some FUSE and network shares), the file is
+    created exclusively instead, private from the start: a second start at that very moment
+    could then read it half written and stop with an error, but never overwrite it."""
     file.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(_GENERATED_BYTES) + "\n"
     handle, draft = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
     try:
         with os.fdopen(handle, "w", encoding="ascii") as out:
-            out.write(secrets.token_urlsafe(_GENERATED_BYTES) + "\n")
+            out.write(secret)
             out.flush()
             os.fsync(out.fileno())
         try:
             os.link(draft, file)
         except FileExistsError:
             return
+        except OSError as error:
+            log.info("no hard links here (%s); creating %s directly", type(error).__name__, file)
+            if not _create_exclusively(file, secret):
+                return
         log.info("generated a new webhook secret in %s", file)
     finally:
         os.unlink(draft)
+
+
+def _create_exclusively(file: Path, secret: str) -> bool:
+    """Create ``file`` with ``secret``, mode 0600; False when it is already there."""
+    try:
+        handle = os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(handle, "w", encoding="ascii") as out:
+        os.fchmod(out.fileno(), 0o600)  # whatever the umask took away or left
+        out.write(secret)
+        out.flush()
+        os.fsync(out.fileno())
+    return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import stat
 from pathlib import Path
@@ -94,3 +96,43 @@ def test_the_secret_never_shows_in_the_endpoints_repr(tmp_path: Path) -> None:
     endpoint = webhook_endpoint(_settings(tmp_path))
     assert endpoint.secret not in repr(endpoint)
     assert endpoint.path not in repr(endpoint)
+
+
+def _no_hard_links(source: object, target: object, **kwargs: object) -> None:
+    raise OSError(errno.EPERM, "Operation not permitted")  # what FAT, some FUSE and SMB say
+
+
+def test_without_hard_links_the_secret_is_still_written_privately(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "link", _no_hard_links)
+    data_dir = tmp_path / "data"
+    first = webhook_endpoint(_settings(data_dir))
+    kept = data_dir / SECRET_FILE
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert kept.read_text().strip() == first.secret
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32,256}", first.secret)
+    assert [p.name for p in data_dir.iterdir()] == [SECRET_FILE], "no draft left behind"
+    assert webhook_endpoint(_settings(data_dir)) == first
+
+
+def test_without_hard_links_a_secret_already_there_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two starts at once: the one that comes second must take the first one's secret."""
+    monkeypatch.setattr(os, "link", _no_hard_links)
+    kept = tmp_path / SECRET_FILE
+    real_exists = Path.exists
+    there_first = "Z" * 40
+
+    def lost_the_race(path: Path) -> bool:
+        if path == kept and not real_exists(path):
+            fd = os.open(kept, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.write(fd, (there_first + "\n").encode())
+            os.close(fd)
+            return False  # it looked missing a moment ago
+        return real_exists(path)
+
+    monkeypatch.setattr(Path, "exists", lost_the_race)
+    assert webhook_endpoint(_settings(tmp_path)).secret == there_first
+    assert [p.name for p in tmp_path.iterdir()] == [SECRET_FILE]
