@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 
 
 class CheckinClock:
+    """Opens check-ins (on request or when due) and moves open ones on when their time comes.
+
+    It carries its outcomes out through the service's one ``apply`` path, so it holds the
+    service rather than copies of its parts."""
+
     def __init__(self, service: Waakvlam) -> None:
         self.service = service
 
