@@ -7,10 +7,10 @@ STAMP  := $(VENV)/.install-stamp
 
 .PHONY: install demo run test lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml sandbox/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e ./sandbox -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -14,12 +14,12 @@ from typing import Any
 
 from pydantic import SecretStr
 from sqlalchemy import create_engine, text
+from telegram_sandbox import SimUser, TelegramSandbox
 
 from bot import admin
 from bot.app import build_application
 from bot.clock import Clock, SystemClock
 from bot.runner import polling
-from bot.sandbox import SimUser, TelegramSandbox
 from bot.settings import Settings
 from storage.database import Database
 from storage.migrate import upgrade

@@ -16,8 +16,9 @@ import statistics
 import sys
 import time
 
+from telegram_sandbox import SimUser
+
 from bench._harness import backend, running_bot
-from bot.sandbox import SimUser
 from storage import people
 from storage.models import ClientStatus
 from storage.outbox import Priority, enqueue

@@ -13,8 +13,9 @@ import resource
 import sys
 import time
 
+from telegram_sandbox import SimUser
+
 from bench._harness import backend, running_bot
-from bot.sandbox import SimUser
 
 
 async def _join(client: SimUser, token: str) -> None:

@@ -18,9 +18,10 @@ import statistics
 import sys
 import time
 
+from telegram_sandbox import SimUser
+
 from bench._harness import backend, running_bot, temporary_database
 from bench.onboarding import _join
-from bot.sandbox import SimUser
 
 SENT = "Verstuurd naar Anna."
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
 import sys
 
@@ -46,9 +47,17 @@ def run(
     (run_webhook if webhook else run_polling)(settings)
 
 
+def _require_sandbox() -> None:
+    """The sandbox is its own distribution (sandbox/), installed with the `sandbox` extra."""
+    if importlib.util.find_spec("telegram_sandbox") is None:
+        typer.echo("The offline Telegram sandbox is not installed: pip install -e ./sandbox")
+        raise typer.Exit(2)
+
+
 @app.command()
 def demo() -> None:
     """Offline walk-through on the built-in Telegram sandbox, printed as a transcript."""
+    _require_sandbox()
     from bot.demo import run_demo
 
     configure_logging(logging.WARNING)  # the transcript on stdout is what people read
@@ -62,7 +71,8 @@ def sandbox(
     token: str = typer.Option("123456:SANDBOX-token", help="The bot token it accepts."),
 ) -> None:
     """Serve the Telegram sandbox alone, for trying the bot by hand (TELEGRAM_API_URL)."""
-    from bot.sandbox import TelegramSandbox
+    _require_sandbox()
+    from telegram_sandbox import TelegramSandbox
 
     configure_logging()
 

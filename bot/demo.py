@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TextIO
 
 from pydantic import SecretStr
+from telegram_sandbox import SentMessage, SimUser, TelegramSandbox
 
 from bot import admin
 from bot.clock import SystemClock
 from bot.runner import polling
-from bot.sandbox import SentMessage, SimUser, TelegramSandbox
 from bot.settings import Settings
 from bot.texts import load_texts
 from storage.database import Database

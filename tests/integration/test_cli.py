@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from sqlmodel import select
+from telegram_sandbox import TelegramSandbox
 
-from bot.sandbox import TelegramSandbox
 from storage.database import Database
 from storage.models import Coach, Invite
 

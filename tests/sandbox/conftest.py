@@ -13,8 +13,7 @@ import pytest
 import pytest_asyncio
 from telegram import Bot
 from telegram.request import HTTPXRequest
-
-from bot.sandbox import TelegramSandbox
+from telegram_sandbox import TelegramSandbox
 
 BotFactory = Callable[..., Awaitable[Bot]]
 

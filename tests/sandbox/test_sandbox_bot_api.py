@@ -19,9 +19,8 @@ from telegram import (
 )
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken
-
-from bot.sandbox import TelegramSandbox
-from bot.sandbox.people import fake_ogg, tiny_png
+from telegram_sandbox import TelegramSandbox
+from telegram_sandbox.people import fake_ogg, tiny_png
 
 BotFactory = Callable[..., Awaitable[Bot]]
 

@@ -25,10 +25,9 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
-
-from bot.sandbox import SimUser, TelegramSandbox
-from bot.sandbox.files import photo_sizes
-from bot.sandbox.people import fake_ogg, tiny_png
+from telegram_sandbox import SimUser, TelegramSandbox
+from telegram_sandbox.files import photo_sizes
+from telegram_sandbox.people import fake_ogg, tiny_png
 
 pytestmark = pytest.mark.asyncio
 

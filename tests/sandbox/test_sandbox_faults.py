@@ -9,8 +9,7 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
-
-from bot.sandbox import TelegramSandbox
+from telegram_sandbox import TelegramSandbox
 
 pytestmark = pytest.mark.asyncio
 

@@ -11,8 +11,7 @@ from telegram import (
     InlineKeyboardMarkup,
     ReplyKeyboardMarkup,
 )
-
-from bot.sandbox import (
+from telegram_sandbox import (
     ButtonNotFoundError,
     NoMessageError,
     SandboxUsageError,

@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from bot.sandbox.errors import ApiError
-from bot.sandbox.faults import Faults, RateLimiter
-from bot.sandbox.formatting import build_text, utf16_len
-from bot.sandbox.gen_schema import RESPONSE_TYPES, build_schema, render
-from bot.sandbox.markup import parse_reply_markup
-from bot.sandbox.methods import HANDLERS
-from bot.sandbox.validation import SCHEMA_PATH, check_object, coerce_params, load_schema
+from telegram_sandbox.errors import ApiError
+from telegram_sandbox.faults import Faults, RateLimiter
+from telegram_sandbox.formatting import build_text, utf16_len
+from telegram_sandbox.gen_schema import RESPONSE_TYPES, build_schema, render
+from telegram_sandbox.markup import parse_reply_markup
+from telegram_sandbox.methods import HANDLERS
+from telegram_sandbox.validation import SCHEMA_PATH, check_object, coerce_params, load_schema
 
 
 def description(error: pytest.ExceptionInfo[ApiError]) -> str:
@@ -63,7 +62,8 @@ def test_generator_refuses_a_source_without_an_implemented_method() -> None:
 
 
 def test_schema_file_is_inside_the_project() -> None:
-    assert SCHEMA_PATH.parent == Path(__file__).resolve().parents[2] / "bot" / "sandbox"
+    project = Path(__file__).resolve().parents[2]
+    assert SCHEMA_PATH.parent == project / "sandbox" / "telegram_sandbox"
 
 
 # --- validation ---------------------------------------------------------------------------

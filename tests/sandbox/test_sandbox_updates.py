@@ -23,8 +23,7 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import HTTPXRequest
-
-from bot.sandbox import TelegramSandbox
+from telegram_sandbox import TelegramSandbox
 
 pytestmark = pytest.mark.asyncio
 

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 from sqlmodel import col, func, select
+from telegram_sandbox import SentMessage, SimUser, TelegramSandbox
 
 from bot import admin
 from bot.app import build_application
 from bot.clock import FixedClock
 from bot.guard import Guard
 from bot.runner import polling
-from bot.sandbox import SentMessage, SimUser, TelegramSandbox
 from bot.settings import Settings
 from storage.database import Database
 from storage.models import (

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
+from telegram_sandbox import SimUser
 
-from bot.sandbox import SimUser
 from storage import checkins as checkin_store
 from storage.database import Database
 from storage.models import Checkin, CheckinSchedule, CheckinSignal, OutboxMessage, ScheduleChange

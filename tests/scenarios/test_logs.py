@@ -5,7 +5,7 @@ invite tokens and the bot token.
 Two captures: what the CLI's handler writes (after its redacting filter), and every record as
 it reaches the root logger before any redaction. The second must be clean as well: pinning
 the third-party loggers and keeping the bot's own lines free of ids is the first line of
-defence, the filter only the second. The sandbox logs through ``bot.sandbox`` and is scanned
+defence, the filter only the second. The sandbox logs through ``telegram_sandbox`` and is scanned
 like everything else.
 """
 
@@ -21,10 +21,10 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from telegram_sandbox import SimUser
 
 from bot.clock import FixedClock
 from bot.logs import configure_logging
-from bot.sandbox import SimUser
 from storage.database import Database
 from tests.scenarios.conftest import World, token_of
 from tests.scenarios.test_webhook import _webhook_world

@@ -4,7 +4,8 @@ offline one (espeak-ng) and the real OGG/Opus encoder."""
 
 from __future__ import annotations
 
-from bot.sandbox import SimUser
+from telegram_sandbox import SimUser
+
 from tests.scenarios.conftest import World
 
 

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
+from telegram_sandbox import SentMessage, SimUser
 
 from bot import admin
-from bot.sandbox import SentMessage, SimUser
 from storage.models import Client, Relay
 from tests.scenarios.conftest import World
 

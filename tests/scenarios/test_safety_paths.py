@@ -15,8 +15,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
+from telegram_sandbox import SentMessage, SimUser
 
-from bot.sandbox import SentMessage, SimUser
 from storage import alerts as alert_store
 from storage.models import Alert, AlertRecipient, Checkin, CheckinSignal, Client, OutboxMessage
 from storage.outbox import Priority, enqueue

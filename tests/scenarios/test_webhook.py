@@ -19,12 +19,12 @@ from typing import Any
 import httpx
 import pytest
 from sqlmodel import select
+from telegram_sandbox import SimUser, TelegramSandbox
+from telegram_sandbox.markup import inline_keyboard
 
 from bot.app import build_application
 from bot.clock import FixedClock
 from bot.runner import webhook
-from bot.sandbox import SimUser, TelegramSandbox
-from bot.sandbox.markup import inline_keyboard
 from bot.settings import Settings
 from bot.webhook_secret import SECRET_FILE
 from storage.database import Database

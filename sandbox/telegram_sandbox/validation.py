@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.errors import ApiError, bad_request
+from telegram_sandbox.errors import ApiError, bad_request
 
 __all__ = [
     "FieldSpec",

@@ -17,16 +17,16 @@ gen_schema), formatting (parse modes and entities), markup (keyboards), files (u
 and downloads).
 """
 
-from bot.sandbox.errors import (
+from telegram_sandbox.errors import (
     ApiError,
     ButtonNotFoundError,
     NoMessageError,
     SandboxUsageError,
 )
-from bot.sandbox.faults import Faults
-from bot.sandbox.people import SimGroup, SimUser
-from bot.sandbox.state import CallbackAnswer, SentMessage
-from bot.sandbox.telegram_sandbox import TelegramSandbox
+from telegram_sandbox.faults import Faults
+from telegram_sandbox.people import SimGroup, SimUser
+from telegram_sandbox.state import CallbackAnswer, SentMessage
+from telegram_sandbox.telegram_sandbox import TelegramSandbox
 
 __all__ = [
     "ApiError",

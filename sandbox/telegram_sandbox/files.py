@@ -17,7 +17,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.errors import ApiError, bad_request
+from telegram_sandbox.errors import ApiError, bad_request
 
 __all__ = [
     "FileStore",

@@ -20,11 +20,11 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from bot.sandbox.errors import ButtonNotFoundError, NoMessageError, SandboxUsageError
-from bot.sandbox.files import image_size
-from bot.sandbox.formatting import build_text
-from bot.sandbox.markup import button_texts, inline_keyboard, reply_keyboard
-from bot.sandbox.state import (
+from telegram_sandbox.errors import ButtonNotFoundError, NoMessageError, SandboxUsageError
+from telegram_sandbox.files import image_size
+from telegram_sandbox.formatting import build_text
+from telegram_sandbox.markup import button_texts, inline_keyboard, reply_keyboard
+from telegram_sandbox.state import (
     CallbackAnswer,
     ChatState,
     SandboxState,

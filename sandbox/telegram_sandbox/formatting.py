@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.errors import ApiError, bad_request
+from telegram_sandbox.errors import ApiError, bad_request
 
 __all__ = ["auto_entities", "build_text", "utf16_len"]
 

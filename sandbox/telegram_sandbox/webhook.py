@@ -19,7 +19,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.sandbox.state import PendingUpdate, SandboxState, WebhookConfig
+from telegram_sandbox.state import PendingUpdate, SandboxState, WebhookConfig
 
 __all__ = ["WebhookDelivery"]
 

@@ -1,4 +1,4 @@
-"""Generate `bot/sandbox/schema.json` from the machine-readable Bot API description.
+"""Generate `telegram_sandbox/schema.json` from the machine-readable Bot API description.
 
 The sandbox validates requests against the methods it implements (field names, types,
 which are required) and tests check its answers against the Bot API types. Those facts
@@ -8,7 +8,7 @@ the scrape at run time or in tests.
 
 Run it again when the sandbox implements another method or a new Bot API appears::
 
-    .venv/bin/python -m bot.sandbox.gen_schema ../shared/reference/telegram-bot-api.json
+    .venv/bin/python -m telegram_sandbox.gen_schema ../shared/reference/telegram-bot-api.json
 
 The argument defaults to that path (relative to the project root). The script prints
 nothing on success and exits with an error if a method or type it needs is missing from
@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.methods import HANDLERS
+from telegram_sandbox.methods import HANDLERS
 
 __all__ = ["RESPONSE_TYPES", "build_schema", "main", "render"]
 
@@ -116,7 +116,7 @@ def build_schema(source: dict[str, Any]) -> dict[str, Any]:
         types[name] = described
     return {
         "bot_api": f"{source.get('version', '?')} ({source.get('release_date', '?')})",
-        "generated_by": "python -m bot.sandbox.gen_schema",
+        "generated_by": "python -m telegram_sandbox.gen_schema",
         "methods": methods,
         "types": types,
     }

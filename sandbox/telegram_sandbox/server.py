@@ -27,10 +27,10 @@ from typing import Any, NoReturn
 
 from aiohttp import web
 
-from bot.sandbox.errors import ApiError, bad_request
-from bot.sandbox.faults import RATE_LIMITED, Faults, RateLimiter, error_for_status
-from bot.sandbox.methods import HANDLERS, Described, MethodContext
-from bot.sandbox.validation import (
+from telegram_sandbox.errors import ApiError, bad_request
+from telegram_sandbox.faults import RATE_LIMITED, Faults, RateLimiter, error_for_status
+from telegram_sandbox.methods import HANDLERS, Described, MethodContext
+from telegram_sandbox.validation import (
     MethodSpec,
     Schema,
     UploadedFile,

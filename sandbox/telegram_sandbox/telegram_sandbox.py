@@ -21,14 +21,14 @@ from typing import Any, Self
 
 import aiohttp
 
-from bot.sandbox.errors import NoMessageError, SandboxUsageError, bad_request
-from bot.sandbox.faults import Faults, RateLimiter
-from bot.sandbox.methods import HANDLERS, MethodContext, commands_key
-from bot.sandbox.people import SimGroup, SimUser
-from bot.sandbox.server import BotApiServer, check_result
-from bot.sandbox.state import SandboxState, WebhookConfig, wait_until
-from bot.sandbox.validation import load_schema
-from bot.sandbox.webhook import WebhookDelivery
+from telegram_sandbox.errors import NoMessageError, SandboxUsageError, bad_request
+from telegram_sandbox.faults import Faults, RateLimiter
+from telegram_sandbox.methods import HANDLERS, MethodContext, commands_key
+from telegram_sandbox.people import SimGroup, SimUser
+from telegram_sandbox.server import BotApiServer, check_result
+from telegram_sandbox.state import SandboxState, WebhookConfig, wait_until
+from telegram_sandbox.validation import load_schema
+from telegram_sandbox.webhook import WebhookDelivery
 
 __all__ = ["TelegramSandbox"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.errors import ApiError, bad_request
+from telegram_sandbox.errors import ApiError, bad_request
 
 __all__ = ["button_texts", "inline_keyboard", "parse_reply_markup", "reply_keyboard"]
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
 
-from bot.sandbox.errors import ApiError
+from telegram_sandbox.errors import ApiError
 
 __all__ = ["FaultDecision", "Faults", "RateLimiter", "error_for_status"]
 

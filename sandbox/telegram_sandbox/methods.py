@@ -16,11 +16,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
-from bot.sandbox.errors import ApiError, bad_request
-from bot.sandbox.files import MAX_DOWNLOAD_BYTES, StoredFile, ingest_upload, reuse_file
-from bot.sandbox.formatting import build_text
-from bot.sandbox.markup import parse_reply_markup
-from bot.sandbox.state import (
+from telegram_sandbox.errors import ApiError, bad_request
+from telegram_sandbox.files import MAX_DOWNLOAD_BYTES, StoredFile, ingest_upload, reuse_file
+from telegram_sandbox.formatting import build_text
+from telegram_sandbox.markup import parse_reply_markup
+from telegram_sandbox.state import (
     CAPTION_KINDS,
     FILE_FIELDS,
     KIND_FIELDS,
@@ -31,7 +31,7 @@ from bot.sandbox.state import (
     WebhookConfig,
     message_kind,
 )
-from bot.sandbox.validation import UploadedFile
+from telegram_sandbox.validation import UploadedFile
 
 __all__ = [
     "HANDLERS",

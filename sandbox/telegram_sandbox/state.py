@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from bot.sandbox.errors import ApiError, SandboxUsageError, bad_request, forbidden
-from bot.sandbox.files import FileStore, StoredFile
-from bot.sandbox.markup import button_texts, inline_keyboard, reply_keyboard
+from telegram_sandbox.errors import ApiError, SandboxUsageError, bad_request, forbidden
+from telegram_sandbox.files import FileStore, StoredFile
+from telegram_sandbox.markup import button_texts, inline_keyboard, reply_keyboard
 
 __all__ = [
     "CallbackAnswer",
