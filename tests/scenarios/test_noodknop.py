@@ -269,8 +269,8 @@ async def test_pressing_again_adds_to_the_open_alert(world: World) -> None:
     await sam.send_text("/nood")
     await sam.next_message()
     await anna.next_message()
+    await world.drain()
     with world.database.transaction() as session:
-        await world.drain()
         assert len(list(session.exec(select(Alert)))) == 1
     assert _alert(world).presses == 3
 
