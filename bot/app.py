@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -44,7 +45,10 @@ def _request(settings: Settings, read_timeout: float, pool_size: int) -> HTTPXRe
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.error("update failed: %s", type(context.error).__name__, exc_info=context.error)
+    """Where it failed, never what it said: an exception's text can carry a person's words."""
+    error = context.error
+    frames = "".join(traceback.format_tb(error.__traceback__)) if error is not None else ""
+    log.error("update failed: %s\n%s", type(error).__name__, frames)
 
 
 def _voice(settings: Settings) -> Any:
