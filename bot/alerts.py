@@ -24,9 +24,10 @@ from dialogs.outcome import (
     RepeatPress,
     SendEmergencyNumbers,
     SetAlertReason,
+    SupersedeAlert,
 )
-from storage import alerts, audit, outbox, people
-from storage.models import Alert, Client, Coach, CoachStatus
+from storage import alerts, audit, checkins, outbox, people
+from storage.models import Alert, Client, ClientStatus, Coach, CoachStatus
 from storage.outbox import Priority
 
 __all__ = ["AlertContext", "alert_contacts", "apply_alert_effect", "load_alert_view"]
@@ -42,9 +43,12 @@ ALERT_EFFECTS = (
     CloseAlert,
     RemindToClose,
     AutoCloseAlert,
+    SupersedeAlert,
 )
 # The outcome of an alert the clock closed because nobody did (also its timeline event).
 AUTO_CLOSED = "auto_closed"
+# The outcome of an alert still open when the client raised a new one (also its event).
+SUPERSEDED = "superseded"
 CLOSE_REMINDED = "close_reminded"
 
 
@@ -182,13 +186,38 @@ def apply_alert_effect(session: Session, effect: Effect, ctx: AlertContext) -> d
                     subject_type="alert",
                     subject_id=alert_id,
                 )
+        case SupersedeAlert(alert_id=alert_id):
+            _supersede(session, _alert(session, alert_id), ctx)
     return {}
+
+
+def _supersede(session: Session, alert: Alert, ctx: AlertContext) -> None:
+    """Close an alert a newer one of the same client replaces: one open alert per client."""
+    assert alert.id is not None
+    if alert.closed_at is not None:
+        return
+    alert.closed_at = ctx.now
+    alert.outcome = SUPERSEDED
+    session.add(alert)
+    alerts.add_event(session, alert.id, SUPERSEDED, at=ctx.now)
+    audit.record(
+        session,
+        at=ctx.now,
+        actor="system",
+        action="alert.superseded",
+        subject_type="alert",
+        subject_id=alert.id,
+    )
 
 
 def _raise(session: Session, client_id: int, ctx: AlertContext) -> dict[str, Any]:
     client = session.get(Client, client_id)
     assert client is not None
     coach = people.get_coach(session, client.coach_id)
+    # A client has one open alert at most: a press that raises a new one (the old one was
+    # picked up long ago) closes the old one, so it never speaks or holds anything back again.
+    for old in alerts.open_alerts_of(session, client_id):
+        _supersede(session, old, ctx)
     alert = Alert(client_id=client_id, coach_id=client.coach_id, pressed_at=ctx.now)
     session.add(alert)
     session.flush()
@@ -246,6 +275,9 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
     unreachable = alerts.unreachable_chat_ids(session, alert.id)
     backups_left = any(chat not in told for chat, *_ in _candidates(session, alert.coach_id))
     settled_at, close_reminded = _settled(session, alert)
+    others = [
+        a.id or 0 for a in alerts.open_alerts_of(session, alert.client_id) if a.id != alert.id
+    ]
     return AlertView(
         id=alert.id,
         client_id=alert.client_id,
@@ -256,6 +288,7 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         reason=alert.reason,
         accidental=alert.accidental,
         acknowledged_by=helper.name if helper else None,
+        acknowledged_by_id=alert.acknowledged_by,
         acknowledged_at=alert.acknowledged_at,
         escalated=alert.escalated_at is not None,
         emergency_sent=alert.emergency_sent_at is not None,
@@ -266,7 +299,21 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         others_reachable=bool(told - unreachable),
         settled_at=settled_at,
         close_reminded=close_reminded,
+        holds_back_checkins=_checkins_scheduled(session, client),
+        newer_open=any(other > alert.id for other in others),
+        older_open=any(other < alert.id for other in others),
     )
+
+
+def _checkins_scheduled(session: Session, client: Client | None) -> bool:
+    """Whether the client would get check-ins but for an open alert: active, reachable, with
+    a schedule that is not paused (what the check-in clock asks before it starts one)."""
+    if client is None or client.id is None:
+        return False
+    if client.status != ClientStatus.ACTIVE or client.telegram_user_id is None:
+        return False
+    schedule = checkins.schedule_of(session, client.id)
+    return schedule is not None and not schedule.paused and schedule.next_due_at is not None
 
 
 def _settled(session: Session, alert: Alert) -> tuple[datetime | None, bool]:

@@ -49,6 +49,8 @@ def encode_params(params: dict[str, Any]) -> dict[str, Any]:
     for name, value in params.items():
         if isinstance(value, At):
             encoded[name] = {"$at": value.moment.isoformat()}
+            if value.said_at is not None:
+                encoded[name]["said_at"] = value.said_at.isoformat()
         elif isinstance(value, datetime):
             encoded[name] = {"$date": value.isoformat()}
         elif isinstance(value, TextRef):
@@ -62,7 +64,11 @@ def decode_params(params: dict[str, Any]) -> dict[str, Any]:
     decoded: dict[str, Any] = {}
     for name, value in params.items():
         if isinstance(value, dict) and "$at" in value:
-            decoded[name] = At(datetime.fromisoformat(value["$at"]))
+            said_at = value.get("said_at")
+            decoded[name] = At(
+                datetime.fromisoformat(value["$at"]),
+                datetime.fromisoformat(said_at) if said_at else None,
+            )
         elif isinstance(value, dict) and "$date" in value:
             decoded[name] = datetime.fromisoformat(value["$date"])
         elif isinstance(value, dict) and "$text" in value:

@@ -517,6 +517,14 @@ class Waakvlam:
             return [scope.client] if scope.client else []
         if to is Recipient.NEW_ALERT_RECIPIENTS:
             return new_recipients
+        if to is Recipient.ALERT_HELPER and alert_id is not None:
+            # The coach who picked the alert up, in private; else the client's own coach.
+            alert = alerts.get_alert(session, alert_id)
+            helper = None
+            if alert is not None and alert.acknowledged_by is not None:
+                helper = coach_contact(people.get_coach(session, alert.acknowledged_by))
+            contact = helper or scope.coach
+            return [contact] if contact else []
         if to is Recipient.ALERT_TEAM and alert_id is not None:
             skip = {c.chat_id for c in new_recipients}
             if scope.sender is not None:

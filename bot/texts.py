@@ -103,11 +103,34 @@ class Texts:
         """A clock time in the organisation's timezone: "10:42"."""
         return moment.astimezone(self.timezone).strftime("%H:%M")
 
+    def format_at(self, language: str, moment: datetime, said_at: datetime | None = None) -> str:
+        """A clock time, with its day when it is not the day ``said_at`` (when the sentence is
+        said) falls on: "10:42", "maandag 10:42", "morgen om 10:42", "op 7 december om 10:42".
+        Days count in the organisation's timezone; a week or more away the date is shown."""
+        clock = self.format_time(moment)
+        if said_at is None:
+            return clock
+        language = self.language(language)
+        local = moment.astimezone(self.timezone)
+        days = (local.date() - said_at.astimezone(self.timezone).date()).days
+        if moment <= said_at:
+            form = "earlier_today" if days == 0 else "earlier_days" if days > -7 else "earlier_date"
+        elif days == 0:
+            form = "later_today"
+        else:
+            form = "tomorrow" if days == 1 else "later_days" if days < 7 else "later_date"
+        weekdays = self.entries[language]["format.weekdays"].value
+        return self.raw(language, f"format.at.{form}").format(
+            time=clock,
+            weekday=weekdays[local.weekday()],
+            date=self.format_date(language, moment),
+        )
+
     def _value(self, language: str, value: Any) -> str:
         if isinstance(value, TextRef):
             return self.render(language, value.key)
         if isinstance(value, At):
-            return self.format_time(value.moment)
+            return self.format_at(language, value.moment, value.said_at)
         if isinstance(value, datetime):
             return self.format_date(language, value)
         return str(value)

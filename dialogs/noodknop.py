@@ -8,8 +8,9 @@ responds the client gets the emergency numbers. Nothing here ever says help is c
 person confirmed it.
 
 An open alert holds back the client's check-ins, so one that was picked up (or called off) must
-not stay open because the last tap was forgotten: the clock reminds the team once, then closes
-it itself (``check_closing``).
+not stay open because the last tap was forgotten: the clock reminds the coach who picked it up
+once, then closes it itself (``check_closing``). A client has one open alert at most: a press
+that raises a new alert closes the one still open (outcome "superseded", in the shell).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from dialogs.outcome import (
     Reply,
     SendEmergencyNumbers,
     SetAlertReason,
+    SupersedeAlert,
     TextRef,
 )
 from dialogs.people import Person, Role
@@ -78,6 +80,7 @@ class AlertView:
     reason: str | None = None
     accidental: bool = False
     acknowledged_by: str | None = None  # name of the coach who picked it up
+    acknowledged_by_id: int | None = None  # and their id: they may close it wherever they are
     acknowledged_at: datetime | None = None
     escalated: bool = False
     emergency_sent: bool = False
@@ -88,6 +91,13 @@ class AlertView:
     others_reachable: bool = True  # someone already told was not lost to a failed delivery
     settled_at: datetime | None = None  # when it was picked up, or called off as an accident
     close_reminded: bool = False  # the team was reminded to close it since ``settled_at``
+    # The client is active, with check-ins scheduled and not paused: an open alert is all
+    # that holds them back.
+    holds_back_checkins: bool = False
+    # Another alert of the same client is open, raised later or earlier than this one (only
+    # left from before a new alert closed the old one: a client has one open alert at most).
+    newer_open: bool = False
+    older_open: bool = False
 
     @property
     def waiting(self) -> bool:
@@ -293,7 +303,9 @@ def coach_taps_alert(
     ):
         return Outcome(notice="common.button_unknown")
     told_here = chat_id is not None and chat_id < 0 and chat_id in alert.recipient_chat_ids
-    if person.id not in alert.recipient_coach_ids and not told_here:
+    # The coach who picked it up may close it anywhere (the clock reminds them in private).
+    picked_up_here = alert.acknowledged_by_id == person.id
+    if person.id not in alert.recipient_coach_ids and not told_here and not picked_up_here:
         return Outcome(notice="common.button_unknown")
     if alert.closed:
         return Outcome(notice="alert.already_closed")
@@ -402,30 +414,43 @@ def check_closing(alert: AlertView, now: datetime, policy: EscalationPolicy) -> 
     """The clock's look at an alert someone picked up (or the client called off) that is
     still open. Counted from that moment, not from the press, so a long call is not cut short.
 
-    After ``close_remind_after`` everyone told gets one reminder with the close buttons; after
-    ``autoclose_after`` the alert closes itself (outcome "auto_closed") and they are told once.
-    The client hears nothing: they were already told someone saw it, and nothing changes for
-    them except that their check-ins go on.
+    After ``close_remind_after`` the coach who picked it up (or, called off by accident, the
+    client's coach) gets one reminder with the close buttons; after ``autoclose_after`` the
+    alert closes itself (outcome "auto_closed") and they are told once. That the check-ins wait
+    for it, or go on after it, is said only when it is so (``holds_back_checkins``). The client
+    hears nothing: they were already told someone saw it.
+
+    Nothing is said about an alert while another of the client's is open: one left open from
+    before a newer alert is closed as superseded, without a word (the newer one is what counts).
     """
-    if alert.closed or alert.waiting or alert.settled_at is None:
+    if alert.closed:
+        return Outcome()
+    if alert.newer_open:
+        return Outcome(effects=(SupersedeAlert(alert.id),))
+    if alert.waiting or alert.settled_at is None or alert.older_open:
         return Outcome()
     open_for = now - alert.settled_at
-    names = {"client": alert.client_name, "coach": alert.coach_name, "time": At(alert.pressed_at)}
+    checkins = "_checkins" if alert.holds_back_checkins else ""
+    names = {
+        "client": alert.client_name,
+        "coach": alert.coach_name,
+        "time": At(alert.pressed_at, said_at=now),
+    }
     if open_for >= policy.autoclose_after:
         return Outcome(
             effects=(AutoCloseAlert(alert.id),),
-            replies=(Reply("alert.auto_closed", names, to=Recipient.ALERT_TEAM),),
+            replies=(Reply(f"alert.auto_closed{checkins}", names, to=Recipient.ALERT_HELPER),),
         )
     if open_for >= policy.close_remind_after and not alert.close_reminded:
-        hours_left = max(1, round((policy.autoclose_after - open_for) / timedelta(hours=1)))
+        closes = At(alert.settled_at + policy.autoclose_after, said_at=now)
         return Outcome(
             effects=(RemindToClose(alert.id),),
             replies=(
                 Reply(
-                    "alert.close_reminder",
-                    {**names, "hours": hours_left},
+                    f"alert.close_reminder{checkins}",
+                    {**names, "closes": closes},
                     buttons=_close_buttons(alert.id),
-                    to=Recipient.ALERT_TEAM,
+                    to=Recipient.ALERT_HELPER,
                 ),
             ),
         )

@@ -53,6 +53,7 @@ __all__ = [
     "SetAlertReason",
     "SetSchedule",
     "StartCheckin",
+    "SupersedeAlert",
     "TextRef",
     "WithdrawSignal",
 ]
@@ -80,14 +81,22 @@ class Recipient(StrEnum):
     COACH = "coach"  # the coach of the client concerned
     CLIENT = "client"  # the client an alert is about (when a coach or the clock acts)
     ALERT_TEAM = "alert_team"  # everyone already told about the alert, except the sender
+    # The coach who picked the alert up; when nobody did (called off by accident), or that
+    # coach can no longer be reached, the coach of the client concerned.
+    ALERT_HELPER = "alert_helper"
     NEW_ALERT_RECIPIENTS = "new_alert_recipients"  # those this outcome's effects added
 
 
 @dataclass(frozen=True)
 class At:
-    """A parameter shown as a clock time in the organisation's timezone ("10:42")."""
+    """A parameter shown as a clock time in the organisation's timezone ("10:42").
+
+    With ``said_at`` (when the sentence is said) it also shows the day, when that is not the
+    day it is said on: "maandag 10:42" before, "morgen om 10:42" after (``format.at``).
+    """
 
     moment: datetime
+    said_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +244,14 @@ class AutoCloseAlert:
 
 
 @dataclass(frozen=True)
+class SupersedeAlert:
+    """An alert left open when the client raised a new one is closed (outcome "superseded"):
+    a client has one open alert at most."""
+
+    alert_id: int
+
+
+@dataclass(frozen=True)
 class StartCheckin:
     """Open a check-in for the client now and send its first question (``origin``: who asked:
     "client", "coach" or "schedule"). Results: ``checkin_started`` (False when one is open)."""
@@ -281,6 +298,7 @@ Effect = (
     | CloseAlert
     | RemindToClose
     | AutoCloseAlert
+    | SupersedeAlert
     | StartCheckin
     | SetSchedule
     | PauseCheckins

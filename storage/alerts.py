@@ -18,6 +18,7 @@ __all__ = [
     "get_alert",
     "lock_alert",
     "open_alert_of",
+    "open_alerts_of",
     "recipients_of",
     "unreachable_chat_ids",
 ]
@@ -30,6 +31,16 @@ def open_alert_of(session: Session, client_id: int) -> Alert | None:
         .order_by(col(Alert.id).desc())
     )
     return session.exec(statement).first()
+
+
+def open_alerts_of(session: Session, client_id: int) -> list[Alert]:
+    """Every open alert of the client, oldest first (one at most, but for old data)."""
+    statement = (
+        select(Alert)
+        .where(Alert.client_id == client_id, col(Alert.closed_at).is_(None))
+        .order_by(col(Alert.id))
+    )
+    return list(session.exec(statement))
 
 
 def get_alert(session: Session, alert_id: int) -> Alert | None:

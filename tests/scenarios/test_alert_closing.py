@@ -14,10 +14,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlmodel import col, select
+from telegram_sandbox import SimUser
 
-from bot.sandbox import SimUser
 from storage import alerts as alert_store
-from storage.models import Alert, Checkin, CheckinSchedule
+from storage.models import Alert, Checkin, CheckinSchedule, Client, ClientStatus
 from tests.scenarios.conftest import World
 from tests.scenarios.test_checkins import FIRST_DUE, GRADE_Q, INTRO, question_of
 
@@ -27,10 +27,10 @@ TAKEN = PRESSED + timedelta(minutes=2)
 REMINDER = (
     "🔔 De melding van Sam van 09:30 staat nog open.\n"
     "Zolang hij open staat, krijgt Sam geen check-ins.\n"
-    "Sluit hem af als het klaar is. Anders sluit ik hem over 20 uur zelf."
+    "Sluit hem af als het klaar is. Anders sluit ik hem morgen om 09:32 zelf."
 )
-AUTO_CLOSED = (
-    "🔕 De melding van Sam van 09:30 is nu vanzelf gesloten: niemand sloot hem af.\n"
+AUTO_CLOSED = (  # the next day: the press shows its day
+    "🔕 De melding van Sam van maandag 09:30 is nu vanzelf gesloten: niemand sloot hem af.\n"
     "De check-ins van Sam gaan weer door."
 )
 
@@ -187,3 +187,148 @@ async def test_a_coach_who_closes_after_the_reminder_ends_it_and_checkins_resume
     await world.drain()
     assert _texts(anna, "🔕") == [], "a closed alert is not closed again"
     assert len(_questions(sam)) == 1
+
+
+def _alerts(world: World) -> list[Alert]:
+    with world.database.transaction() as session:
+        return list(session.exec(select(Alert).order_by(col(Alert.id))))
+
+
+def _steps_of(world: World, alert_id: int | None) -> list[str]:
+    with world.database.transaction() as session:
+        events = alert_store.events_of(session, alert_id or 0)
+        return [e.kind for e in events if e.kind != "delivered"]
+
+
+async def test_a_new_alert_closes_the_old_picked_up_one_which_never_closes_itself_later(
+    world: World,
+) -> None:
+    """Sam presses again more than half an hour after Anna picked the alert up: that is a new
+    alert. The old one is closed then (superseded), so a client has one open alert at most,
+    and no note ever says the check-ins go on while the new one holds them back."""
+    anna, sam = await _picked_up_and_forgotten(world)
+    await _press_and_pick_up(world, anna, sam)
+    anna.mark_read()
+
+    # 10:30: Sam presses again (an hour after the pick-up): a new alert, and Anna takes it.
+    again = TAKEN + timedelta(hours=1)
+    world.clock.set(again - timedelta(minutes=2))
+    await sam.tap_keyboard("🔴 Noodknop")
+    await anna.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
+    old, new = _alerts(world)
+    assert (old.outcome, old.closed_at, old.closed_by) == (
+        "superseded",
+        world.clock.now(),
+        None,
+    )
+    assert _steps_of(world, old.id) == ["pressed", "acknowledged", "superseded"]
+    assert new.closed_at is None
+    world.clock.set(again)
+    await anna.press("✅ Ik bel nu")
+    await anna.wait_for(lambda m: (m.text or "").startswith("Sluit de melding"))
+
+    # Four hours after each pick-up, and a day after the first: the old alert is closed
+    # already, nothing is said of it, and the new one still holds Sam's check-ins back.
+    sam.mark_read()
+    for hours in (4, 5, 24):
+        await _tick_at(world, timedelta(hours=hours))
+    await world.drain()
+    assert _texts(anna, "🔕") == []
+    assert [m.text for m in anna.inbox if (m.text or "").startswith("🔔")] == [
+        "🔔 De melding van Sam van 10:30 staat nog open.\n"
+        "Zolang hij open staat, krijgt Sam geen check-ins.\n"
+        "Sluit hem af als het klaar is. Anders sluit ik hem morgen om 10:32 zelf."
+    ], "one reminder, about the open alert"
+    assert _questions(sam) == []
+
+    # A day after the second pick-up that one closes itself, and says so with its day.
+    world.clock.set(again + timedelta(hours=24))
+    await world.tick()
+    told = await anna.wait_for(lambda m: (m.text or "").startswith("🔕"))
+    assert told.text == (
+        "🔕 De melding van Sam van maandag 10:30 is nu vanzelf gesloten: niemand sloot hem af.\n"
+        "De check-ins van Sam gaan weer door."
+    )
+    assert [a.outcome for a in _alerts(world)] == ["superseded", "auto_closed"]
+
+
+async def test_only_the_coach_who_picked_it_up_is_reminded_and_told_without_a_false_promise(
+    world: World,
+) -> None:
+    """Bram (Anna's backup) picked the alert up; Anna paused Sam's check-ins meanwhile. The
+    reminder and the closing note go to Bram alone, and say nothing about check-ins: paused,
+    they neither wait for the alert nor go on after it."""
+    anna, sam = await _picked_up_and_forgotten(world)
+    bram = await world.coach("Bram")
+    world.add_backup(anna, bram)
+    world.clock.set(PRESSED)
+    await sam.tap_keyboard("🔴 Noodknop")
+    await anna.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
+    world.clock.set(PRESSED + timedelta(minutes=5))
+    await world.tick()
+    escalated = await bram.wait_for(lambda m: "Kun jij Sam bellen?" in (m.text or ""))
+    taken = PRESSED + timedelta(minutes=6)
+    world.clock.set(taken)
+    await bram.press("✅ Ik bel nu", escalated)
+    await bram.wait_for(lambda m: (m.text or "").startswith("Sluit de melding"))
+    await anna.wait_for(lambda m: (m.text or "").startswith("✅ Bram belt Sam."))
+    await anna.send_text("/pauze Sam")
+    await anna.wait_for(lambda m: (m.text or "").startswith("De check-ins van Sam staan op"))
+
+    world.clock.set(taken + timedelta(hours=4))
+    await world.tick()
+    reminder = await bram.wait_for(lambda m: (m.text or "").startswith("🔔"))
+    assert reminder.text == (
+        "🔔 De melding van Sam van 09:30 staat nog open.\n"
+        "Sluit hem af als het klaar is. Anders sluit ik hem morgen om 09:36 zelf."
+    )
+    assert reminder.buttons == CLOSE_BUTTONS
+    world.clock.set(taken + timedelta(hours=24))
+    await world.tick()
+    told = await bram.wait_for(lambda m: (m.text or "").startswith("🔕"))
+    assert told.text == (
+        "🔕 De melding van Sam van maandag 09:30 is nu vanzelf gesloten: niemand sloot hem af."
+    )
+    await world.drain()
+    assert _texts(anna, "🔔") == [] and _texts(anna, "🔕") == [], "Anna did not pick it up"
+    assert _alert(world).outcome == "auto_closed"
+
+
+async def test_an_alert_called_off_by_accident_reminds_the_clients_own_coach_only(
+    world: World,
+) -> None:
+    anna, sam = await _picked_up_and_forgotten(world)
+    bram = await world.coach("Bram")
+    world.add_backup(anna, bram)
+    world.clock.set(PRESSED)
+    await sam.tap_keyboard("🔴 Noodknop")
+    await anna.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
+    world.clock.set(PRESSED + timedelta(minutes=5))
+    await world.tick()
+    await bram.wait_for(lambda m: "Kun jij Sam bellen?" in (m.text or ""))
+    world.clock.set(PRESSED + timedelta(minutes=7))
+    await sam.press("↩️ Per ongeluk gedrukt")
+    await bram.wait_for(lambda m: (m.text or "").startswith("↩️ Sam zegt: per ongeluk"))
+
+    world.clock.set(PRESSED + timedelta(minutes=7, hours=4))
+    await world.tick()
+    reminder = await anna.wait_for(lambda m: (m.text or "").startswith("🔔"))
+    assert "Zolang hij open staat, krijgt Sam geen check-ins." in (reminder.text or "")
+    await world.drain()
+    assert _texts(bram, "🔔") == []
+
+
+async def test_the_closing_note_promises_no_check_ins_to_a_client_who_stopped(
+    world: World,
+) -> None:
+    anna, sam = await _picked_up_and_forgotten(world)
+    await _press_and_pick_up(world, anna, sam)
+    with world.database.transaction() as session:
+        client = session.exec(select(Client)).one()
+        client.status = ClientStatus.ENDED
+        session.add(client)
+    await _tick_at(world, timedelta(hours=24))
+    told = await anna.wait_for(lambda m: (m.text or "").startswith("🔕"))
+    assert told.text == (
+        "🔕 De melding van Sam van maandag 09:30 is nu vanzelf gesloten: niemand sloot hem af."
+    )

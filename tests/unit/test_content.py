@@ -109,3 +109,38 @@ def test_unknown_language_falls_back_to_default(texts: Texts) -> None:
     assert texts.language("de") == "nl"
     assert texts.language("en-GB") == "en"
     assert texts.render("fr", "common.question_closed") == "Deze vraag is al klaar."
+
+
+def test_a_moment_shows_its_day_when_it_is_not_the_day_it_is_said_on(texts: Texts) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from dialogs.outcome import At
+
+    now = datetime(2026, 11, 9, 12, 0, tzinfo=UTC)  # Monday 9 November, 13:00 in Amsterdam
+    cases = [
+        (now - timedelta(hours=3), "10:00", "10:00"),
+        (now - timedelta(hours=14), "zondag 23:00", "Sunday 23:00"),
+        (now - timedelta(days=6, hours=12), "dinsdag 01:00", "Tuesday 01:00"),
+        (now - timedelta(days=7), "2 november 13:00", "November 2, 13:00"),
+        (now + timedelta(hours=10), "vandaag om 23:00", "today at 23:00"),
+        (now + timedelta(hours=11), "morgen om 00:00", "tomorrow at 00:00"),
+        (now + timedelta(days=2), "woensdag om 13:00", "on Wednesday at 13:00"),
+        (now + timedelta(days=7), "op 16 november om 13:00", "on November 16 at 13:00"),
+    ]
+    for moment, dutch, english in cases:
+        assert texts.render("nl", "format.at.earlier_today", {"time": At(moment, now)}) == dutch
+        assert texts.render("en", "format.at.earlier_today", {"time": At(moment, now)}) == english
+    assert texts.render("nl", "format.at.earlier_today", {"time": At(now - timedelta(days=3))}) == (
+        "13:00"
+    ), "without the moment it is said, the clock time alone"
+
+
+def test_a_moment_with_its_day_survives_the_outbox() -> None:
+    from datetime import UTC, datetime
+
+    from bot.outbox import decode_params, encode_params
+    from dialogs.outcome import At
+
+    moment = datetime(2026, 11, 9, 12, 0, tzinfo=UTC)
+    for value in (At(moment), At(moment, moment.replace(day=10))):
+        assert decode_params(encode_params({"time": value})) == {"time": value}

@@ -20,6 +20,7 @@ from dialogs.noodknop import (
 )
 from dialogs.outcome import (
     AcknowledgeAlert,
+    At,
     AutoCloseAlert,
     CloseAlert,
     EscalateAlert,
@@ -30,6 +31,7 @@ from dialogs.outcome import (
     RepeatPress,
     SendEmergencyNumbers,
     SetAlertReason,
+    SupersedeAlert,
 )
 from dialogs.people import Person
 from dialogs.router import DialogContext, route
@@ -261,7 +263,7 @@ def test_a_picked_up_alert_nobody_closes_is_reminded_then_closes_itself(
 ) -> None:
     outcome = check_closing(PICKED_UP, TAKEN + open_for, EscalationPolicy())
     assert keys(outcome) == expected
-    assert all(r.to is Recipient.ALERT_TEAM and not r.urgent for r in outcome.replies)
+    assert all(r.to is Recipient.ALERT_HELPER and not r.urgent for r in outcome.replies)
     assert check_escalation(PICKED_UP, TAKEN + open_for, EscalationPolicy()) == Outcome()
 
 
@@ -270,9 +272,10 @@ def test_the_reminder_offers_the_close_buttons_and_says_when_it_closes_itself() 
     assert outcome.effects == (RemindToClose(3),)
     [reminder] = outcome.replies
     assert [b.data for row in reminder.buttons for b in row] == CLOSE_BUTTONS
-    assert reminder.params["hours"] == 20
-    assert TEXTS.render("nl", reminder.key, reminder.params).endswith(
-        "Anders sluit ik hem over 20 uur zelf."
+    assert reminder.params["closes"] == At(TAKEN + timedelta(hours=24), TAKEN + timedelta(hours=4))
+    assert TEXTS.render("nl", reminder.key, reminder.params) == (
+        "🔔 De melding van Sam van 10:00 staat nog open.\n"
+        "Sluit hem af als het klaar is. Anders sluit ik hem morgen om 10:02 zelf."
     )
 
 
@@ -324,6 +327,80 @@ def test_closing_sooner_than_the_reminder_skips_the_reminder() -> None:
     assert keys(check_closing(PICKED_UP, TAKEN + timedelta(hours=2), policy)) == [
         "alert.auto_closed"
     ]
+
+
+def _said(outcome: Outcome, language: str = "nl") -> str:
+    [reply] = outcome.replies
+    return TEXTS.render(language, reply.key, reply.params)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_check_ins_are_spoken_of_only_when_the_alert_is_all_that_holds_them_back(
+    language: str,
+) -> None:
+    """Paused, ended, or without a schedule: the check-ins neither wait nor go on."""
+    policy = EscalationPolicy()
+    remind, close = TAKEN + timedelta(hours=4), TAKEN + timedelta(hours=24)
+    waiting = replace(PICKED_UP, holds_back_checkins=True)
+    assert keys(check_closing(waiting, remind, policy)) == ["alert.close_reminder_checkins"]
+    assert keys(check_closing(waiting, close, policy)) == ["alert.auto_closed_checkins"]
+    assert "check-ins" in _said(check_closing(waiting, remind, policy), language)
+    assert "check-ins" in _said(check_closing(waiting, close, policy), language)
+    assert "check-ins" not in _said(check_closing(PICKED_UP, remind, policy), language)
+    assert "check-ins" not in _said(check_closing(PICKED_UP, close, policy), language)
+    assert _said(check_closing(waiting, close, policy)) == (
+        "🔕 De melding van Sam van maandag 10:00 is nu vanzelf gesloten: niemand sloot hem af.\n"
+        "De check-ins van Sam gaan weer door."
+    )
+
+
+def test_the_closing_texts_show_the_day_when_it_is_not_today() -> None:
+    # Pressed Sunday 22:50 in Amsterdam, picked up at 23:00: reminded at 03:00 on Monday.
+    sunday = datetime(2026, 11, 1, 21, 50, tzinfo=UTC)
+    late = replace(PICKED_UP, pressed_at=sunday, acknowledged_at=sunday + timedelta(minutes=10))
+    late = replace(late, settled_at=late.acknowledged_at)
+    policy = EscalationPolicy()
+    reminder = check_closing(late, sunday + timedelta(hours=4, minutes=10), policy)
+    assert _said(reminder) == (
+        "🔔 De melding van Sam van zondag 22:50 staat nog open.\n"
+        "Sluit hem af als het klaar is. Anders sluit ik hem vandaag om 23:00 zelf."
+    )
+    assert _said(reminder, "en") == (
+        "🔔 Sam's alert from Sunday 22:50 is still open.\n"
+        "Close it when it is done. Otherwise I will close it myself today at 23:00."
+    )
+    # The same day it was pressed the time alone is shown.
+    same_day = check_closing(PICKED_UP, TAKEN + timedelta(hours=4), policy)
+    assert "van 10:00 staat" in _said(same_day)
+
+
+def test_an_alert_left_open_beside_a_newer_one_is_closed_without_a_word() -> None:
+    """Only old data can hold two open alerts of one client (a new one closes the old one):
+    the clock closes the older one as superseded and never speaks of either while both are
+    open."""
+    policy = EscalationPolicy()
+    older = replace(PICKED_UP, newer_open=True, holds_back_checkins=True)
+    for later in (timedelta(minutes=1), timedelta(hours=4), timedelta(days=2)):
+        assert check_closing(older, TAKEN + later, policy) == Outcome(effects=(SupersedeAlert(3),))
+    assert check_closing(replace(older, closed=True), TAKEN, policy) == Outcome()
+    newer = replace(PICKED_UP, older_open=True, holds_back_checkins=True)
+    for later in (timedelta(hours=4), timedelta(days=2)):
+        assert check_closing(newer, TAKEN + later, policy) == Outcome()
+
+
+def test_the_coach_who_picked_it_up_may_close_it_from_their_own_chat() -> None:
+    """Bram picked it up in a team group; the reminder reaches him in private, where his
+    close buttons work. A coach who was not told and did not pick it up still cannot."""
+    in_group = replace(
+        PICKED_UP,
+        recipient_chat_ids=frozenset({100, -900}),
+        acknowledged_by="Bram",
+        acknowledged_by_id=2,
+    )
+    tap = Tap("al:3:close:talked", 200)
+    closed = route(BRAM, tap, PRESSED, DialogContext(tapped_alert=in_group))
+    assert closed.effects == (CloseAlert(3, 2, "talked"),)
+    assert route(BRAM, tap, PRESSED, DialogContext(tapped_alert=PICKED_UP)).effects == ()
 
 
 def test_failed_delivery_never_means_silence() -> None:
