@@ -1,0 +1,213 @@
+"""What people type instead of pressing a button, and the one normaliser for typed text.
+
+The words live in content, one file per language (``content/easy-language/<lang>/words.yaml``),
+so a new language is a new folder, not new code. The shell reads each file
+(``yaml.safe_load``), passes the data to ``parse_words`` and gives a dialog the ``Words`` of
+the person's language in its context; this module never touches the file system.
+
+File format (under the top-level key ``words``; every list non-empty, every language the same
+keys; write them plain, they pass through ``normalise`` like what is typed)::
+
+    "yes": [ja, ja hoor, ...]    # a clear yes (quote "yes", "no", "on", "off": YAML reads
+    "no": [nee, ...]             # them as true/false otherwise)
+    agree: [ok, goed, ...]       # a yes to an offer (consent, read aloud); not an answer to
+                                 # "do you need help?" ("goed" may mean "I am fine")
+    back: [terug, ...]           # check-in: the previous question
+    dont_know: [...]             # check-in: "Weet ik niet"
+    skip: [...]                  # check-in: "Overslaan"
+    choices: {work: [werk, baan], ...}   # per option id of a choice question (questions.yaml)
+    numbers: {"1": [een], ..., "10": [tien], "100": [honderd]}   # number words in a grade
+    number_article: [een]        # before a number it is the article: "een 8" is 8
+    grade_filler: [ik, geef, ...]        # words around a grade: "ik geef het een 8"
+    grade_half: [half, komma, ...]       # a half grade: "zeven en een half"
+    grade_scale: [van, de, uit, op]      # the scale after a grade: "8 van de 10" ("/" always)
+    weekdays: {mon: [ma, maandag], ..., sun: [...]}
+    rhythms: {weekly: [elke week, ...], every_2_weeks: [...], ...}   # a coach's /ritme
+    schedule_filler: [elke, op, om, de]  # words around a rhythm, weekday and time
+
+A person's ``Words`` are their own language's with every other language's behind them
+(``Words.then``): people mix languages ("oké", "yes"), and the bot understood the words of
+every language before they moved here. Where two languages disagree about a word, the
+person's own language decides.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from dialogs.schedule import Rhythm
+
+__all__ = ["WEEKDAY_KEYS", "Words", "WordsError", "normalise", "parse_words"]
+
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def normalise(text: str, *, keep_punctuation: bool = False) -> str:
+    """Typed text as it is compared: case folded, accents off, single spaces, and no . ! ? ,
+    at either end, a curly apostrophe straight ("  Oké! " -> "oke", "Don’t know" ->
+    "don't know").
+
+    ``keep_punctuation``: only case, accents and spaces are folded (names and commands:
+    "Zoë" and "zoe" are the same name, "Sam," is not "Sam").
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    if keep_punctuation:
+        return plain
+    return plain.strip(" .!?,").replace("’", "'")
+
+
+class WordsError(ValueError):
+    """A words.yaml is not usable; the message says where and why."""
+
+
+def _words(kind: str = "") -> Any:
+    """A vocabulary field. ``kind`` groups words whose meanings exclude each other (a word is
+    either a yes or a no); ``Words.then`` lets a later language add only words unknown in
+    the group."""
+    return field(default_factory=frozenset, metadata={"group": kind})
+
+
+def _meanings(kind: str) -> Any:
+    return field(default_factory=dict, metadata={"group": kind})
+
+
+@dataclass(frozen=True)
+class Words:
+    """The typed-answer words of a person's language, normalised (see ``normalise``).
+
+    Sets hold words; mappings go from a word to what it means. ``Words()`` understands
+    nothing typed.
+    """
+
+    yes: frozenset[str] = _words("answer")
+    no: frozenset[str] = _words("answer")
+    agree: frozenset[str] = _words("answer")
+    back: frozenset[str] = _words("answer")
+    dont_know: frozenset[str] = _words("answer")
+    skip: frozenset[str] = _words("answer")
+    choices: Mapping[str, str] = _meanings("answer")  # word -> option id
+    numbers: Mapping[str, int] = _meanings("grade")  # word -> number
+    number_article: frozenset[str] = _words("grade")
+    grade_filler: frozenset[str] = _words("grade")
+    grade_half: frozenset[str] = _words("grade")
+    grade_scale: frozenset[str] = _words("grade")
+    weekdays: Mapping[str, int] = _meanings("schedule")  # word -> 0 (Monday) to 6 (Sunday)
+    rhythms: Mapping[str, Rhythm] = _meanings("schedule")  # phrase -> rhythm
+    schedule_filler: frozenset[str] = _words("schedule")
+
+    def then(self, other: Words) -> Words:
+        """These words, and behind them those of ``other`` that these do not know.
+
+        A word one of these gives a meaning keeps it: ``other`` only adds words unknown in
+        the same group (answers, grades, schedule), so a word that is a yes here can never
+        become a no from another language.
+        """
+        known: dict[str, set[str]] = {}
+        for f in fields(self):
+            known.setdefault(f.metadata["group"], set()).update(getattr(self, f.name))
+        merged: dict[str, Any] = {}
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            unknown = known[f.metadata["group"]]
+            if isinstance(mine, frozenset):
+                merged[f.name] = mine | {w for w in theirs if w not in unknown}
+            else:
+                merged[f.name] = {**{w: v for w, v in theirs.items() if w not in unknown}, **mine}
+        return Words(**merged)
+
+
+# -- reading words.yaml -------------------------------------------------------------------------
+
+_ANSWER_LISTS = ("yes", "no", "agree", "back", "dont_know", "skip")
+_GRADE_LISTS = ("number_article", "grade_filler", "grade_half", "grade_scale")
+_OPTION_ID = re.compile(r"[a-z][a-z0-9_]{0,23}")  # as in questions.yaml
+
+
+def _fail(where: str, why: str) -> WordsError:
+    return WordsError(f"words.{where}: {why}")
+
+
+def _mapping(node: object, where: str) -> Mapping[str, object]:
+    if not isinstance(node, Mapping) or not node:
+        raise _fail(where, "expected a non-empty mapping")
+    return node
+
+
+def _list(node: Mapping[str, object], name: str, where: str = "") -> frozenset[str]:
+    where = where or name
+    value = node.get(name)
+    if not isinstance(value, list) or not value:
+        raise _fail(where, "expected a non-empty list of words")
+    words = set()
+    for item in value:
+        if not isinstance(item, str) or not normalise(item):
+            raise _fail(where, f"{item!r} is not a word (put yes, no, on and off in quotes)")
+        words.add(normalise(item))
+    return frozenset(words)
+
+
+def _by_word(
+    node: Mapping[str, object], name: str, meaning: Callable[[str], Any], required: Iterable[str]
+) -> dict[str, Any]:
+    """``{key: [words]}`` turned around: word -> ``meaning(key)``; a word means one thing."""
+    entries = {str(key): words for key, words in _mapping(node.get(name), name).items()}
+    missing = [key for key in required if key not in entries]
+    if missing:
+        raise _fail(name, f"missing {', '.join(missing)}")
+    found: dict[str, Any] = {}
+    for key in entries:
+        value = meaning(key)
+        for word in _list(entries, key, f"{name}.{key}"):
+            if found.setdefault(word, value) != value:
+                raise _fail(f"{name}.{key}", f"{word!r} means something else too")
+    return found
+
+
+def _option_id(key: str) -> str:
+    if not _OPTION_ID.fullmatch(key):
+        raise _fail(f"choices.{key}", "must be an option id from questions.yaml")
+    return key
+
+
+def _number(key: str) -> int:
+    if not key.isdigit():
+        raise _fail(f"numbers.{key}", "the keys are numbers: 1, 2, ... 10")
+    return int(key)
+
+
+def _named(names: Mapping[str, Any], where: str) -> Callable[[str], Any]:
+    def meaning(key: str) -> Any:
+        if key not in names:
+            raise _fail(f"{where}.{key}", f"unknown; use one of {', '.join(names)}")
+        return names[key]
+
+    return meaning
+
+
+def parse_words(data: object) -> Words:
+    """Check and read a parsed ``words.yaml``; raises ``WordsError`` when unusable."""
+    root = _mapping(_mapping(data, "yaml").get("words"), "words")
+    if any(isinstance(key, bool) for key in root):
+        raise _fail("yes", 'write the keys "yes" and "no" in quotes')
+    answers = {name: _list(root, name) for name in _ANSWER_LISTS}
+    seen: dict[str, str] = {}
+    for name, words in answers.items():
+        for word in words:
+            if seen.setdefault(word, name) != name:
+                raise _fail(name, f"{word!r} is also in {seen[word]}")
+    weekdays = {key: day for day, key in enumerate(WEEKDAY_KEYS)}
+    rhythms = {r.value: r for r in Rhythm}
+    return Words(
+        **answers,
+        choices=_by_word(root, "choices", _option_id, ()),
+        numbers=_by_word(root, "numbers", _number, (str(n) for n in range(1, 11))),
+        **{name: _list(root, name) for name in _GRADE_LISTS},
+        weekdays=_by_word(root, "weekdays", _named(weekdays, "weekdays"), weekdays),
+        rhythms=_by_word(root, "rhythms", _named(rhythms, "rhythms"), rhythms),
+        schedule_filler=_list(root, "schedule_filler"),
+    )
