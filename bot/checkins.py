@@ -3,6 +3,8 @@ the check-in effects in the database, and what the coach's check-in commands nee
 
 The question sets are read once from ``content/easy-language/<lang>/questions.yaml``; a
 check-in keeps the version it started with, so a changed set never confuses an open one.
+The typed-answer words (``words.yaml``, see ``bot.words``) are held here too: the check-in
+dialogs and the router get a person's words from ``words_for``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlmodel import Session
 from bot.outbox import encode_params
 from bot.settings import Settings
 from bot.state import Contact
+from bot.words import load_words
 from content import CONTENT_DIR
 from dialogs.checkin import CheckinContext, CheckinRules, PastCheckin, grade_of
 from dialogs.checkin_questions import QuestionBook, parse_question_book
@@ -33,6 +36,7 @@ from dialogs.clients import ClientRef
 from dialogs.coach_checkin import DEFAULT_TIME, CoachCheckinContext, CoachClient
 from dialogs.outcome import PauseCheckins, Recipient, Reply, SetSchedule, TextRef
 from dialogs.schedule import QuietHours, Rhythm, Schedule, next_due
+from dialogs.words import Words
 from storage import audit, checkins, people
 from storage.models import Checkin, CheckinSchedule, Client, ClientStatus
 
@@ -57,6 +61,7 @@ def shell_from_settings(settings: Settings) -> CheckinShell:
     )
     return CheckinShell(
         books=load_question_books(),
+        words=load_words(settings.default_language),
         default_language=settings.default_language,
         timezone=settings.timezone,
         rules=rules,
@@ -109,6 +114,7 @@ class CheckinShell:
     """Check-in settings and question sets, and the database side of the check-in dialogs."""
 
     books: dict[str, QuestionBook]
+    words: dict[str, Words]  # per language, see ``bot.words.load_words``
     default_language: str
     timezone: str
     rules: CheckinRules = field(default_factory=CheckinRules)
@@ -121,6 +127,10 @@ class CheckinShell:
 
     def book(self, language: str) -> QuestionBook:
         return self.books.get(language) or self.books[self.default_language]
+
+    def words_for(self, language: str) -> Words:
+        """What a person of this language may type instead of pressing a button."""
+        return self.words.get(language) or self.words[self.default_language]
 
     # -- what the dialogs get -----------------------------------------------------------------
 
@@ -143,6 +153,7 @@ class CheckinShell:
             client_id=client.id,
             coach=coach_name,
             questions=questions,
+            words=self.words_for(client.language),
             timezone=self.timezone,
             history=history,
             rules=self.rules,
@@ -156,8 +167,11 @@ class CheckinShell:
         grade = grade_of(state, questions) if questions is not None else None
         return PastCheckin(row.id, CheckinStatus(row.status), row.sent_at, grade)
 
-    def coach_context(self, session: Session, coach_id: int, now: datetime) -> CoachCheckinContext:
-        """The coach's active clients with their schedules: only these can be named or tapped."""
+    def coach_context(
+        self, session: Session, coach_id: int, now: datetime, words: Words
+    ) -> CoachCheckinContext:
+        """The coach's active clients with their schedules: only these can be named or tapped;
+        with the coach's ``words`` (``words_for`` their language) for a typed rhythm."""
         found = []
         for client in people.list_clients(session, coach_id=coach_id):
             if client.status != ClientStatus.ACTIVE or client.id is None:
@@ -172,7 +186,7 @@ class CheckinShell:
                     checkins.open_checkin_of(session, client.id) is not None,
                 )
             )
-        return CoachCheckinContext(tuple(found), self.timezone, self.quiet)
+        return CoachCheckinContext(tuple(found), self.timezone, self.quiet, words=words)
 
     # -- effects ------------------------------------------------------------------------------
 

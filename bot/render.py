@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,6 +20,7 @@ from telegram import (
 from bot.texts import Texts
 from dialogs.events import MenuItem
 from dialogs.outcome import READ_ALOUD_BUTTON, Button, Keyboard, Reply
+from dialogs.words import normalise
 
 __all__ = ["Menus", "RenderedReply", "inline_markup", "render_reply", "with_read_aloud_button"]
 
@@ -54,8 +54,7 @@ class RenderedReply:
 
 def _fold(label: str) -> str:
     """Lowercase letters and digits only: '🔴 Noodknop' and 'noodknop!' fold alike."""
-    decomposed = unicodedata.normalize("NFKD", label.lower())
-    return re.sub(r"[^a-z0-9]+", " ", decomposed).strip()
+    return re.sub(r"[^a-z0-9]+", " ", normalise(label)).strip()
 
 
 class Menus:

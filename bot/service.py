@@ -279,7 +279,7 @@ class Waakvlam:
         now = self.clock.now()
         sender = Contact(incoming.chat_id, person.language)
         invite = load_invite(session, payload) if payload and looks_like_token(payload) else None
-        context = DialogContext(invite=invite)
+        context = DialogContext(invite=invite, words=self.checkins.words_for(person.language))
         scope = Scope(sender=sender, coach=actor.coach)
         if person.role is Role.CLIENT and person.id is not None:
             people.lock_client(session, person.id)
@@ -323,7 +323,9 @@ class Waakvlam:
         if _about_checkins(event):
             context = replace(
                 context,
-                coach_checkin=self.checkins.coach_context(session, coach_id, self.clock.now()),
+                coach_checkin=self.checkins.coach_context(
+                    session, coach_id, self.clock.now(), context.words
+                ),
             )
         if isinstance(event, Command) and event.name in relay.MESSAGE_COMMANDS:
             context = replace(context, coach_clients=self.relays.coach_clients(session, coach_id))

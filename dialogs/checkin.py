@@ -25,7 +25,6 @@ unique constraint and sends only what it had not sent before.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -54,6 +53,7 @@ from dialogs.checkin_state import (
 from dialogs.numbers import GradeProblem, read_grade
 from dialogs.outcome import Button, Outcome, Recipient, Reply, TextRef
 from dialogs.schedule import DEFAULT_QUIET, QuietHours, reminder_due
+from dialogs.words import Words, normalise
 
 __all__ = [
     "CALLBACK_PREFIX",
@@ -119,13 +119,15 @@ class CheckinContext:
     """What a check-in dialog needs besides its state; the shell loads it per event.
 
     ``questions`` is the set of the check-in's version in the client's language
-    (``book.get(state.version)``, or ``book.current`` for a new check-in). ``history`` holds
+    (``book.get(state.version)``, or ``book.current`` for a new check-in); ``words`` what the
+    client may type instead of pressing (their language's ``words.yaml``). ``history`` holds
     the client's earlier check-ins, oldest first, without this one (the last 10 are plenty).
     """
 
     client_id: int
     coach: str
     questions: QuestionSet
+    words: Words
     timezone: str = "Europe/Amsterdam"
     history: tuple[PastCheckin, ...] = ()
     rules: CheckinRules = field(default_factory=CheckinRules)
@@ -280,34 +282,11 @@ def handle_tap(
     return _answer(state, option.id, now, ctx, chosen=option.label)
 
 
-_BACK_WORDS = {"terug", "vorige", "vorige vraag", "oeps", "back", "previous", "oops"}
-_DONT_KNOW_WORDS = {
-    "weet ik niet",
-    "weet niet",
-    "ik weet het niet",
-    "geen idee",
-    "dont know",
-    "don't know",
-    "i don't know",
-    "i dont know",
-    "no idea",
-    "idk",
-}
-# Stricter than dialogs.understand: "goed" or "oké" does not say whether you need help.
-_YES_WORDS = {"ja", "jawel", "jazeker", "ja hoor", "j", "yes", "yep", "yeah", "y", "👍"}
-_NO_WORDS = {"nee", "neen", "nee hoor", "niet", "liever niet", "nope", "no", "n", "👎"}
-_SKIP_WORDS = {"overslaan", "sla over", "skip", "volgende", "next", "pas"}
 _RETRY = {
     GradeProblem.NOT_A_NUMBER: "checkin.retry_grade",
     GradeProblem.OUT_OF_RANGE: "checkin.grade_out_of_range",
     GradeProblem.NOT_WHOLE: "checkin.grade_not_whole",
 }
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(without_accents.split()).strip(" .!?,").replace("’", "'")
 
 
 def handle_text(state: CheckinState, text: str, now: datetime, ctx: CheckinContext) -> Outcome:
@@ -319,25 +298,28 @@ def handle_text(state: CheckinState, text: str, now: datetime, ctx: CheckinConte
     if not _usable(state, ctx) or state.status is not CheckinStatus.OPEN:
         return _outcome()
     question = ctx.questions[state.position]
-    word = _plain(text)
-    if word in _BACK_WORDS:
+    words = ctx.words
+    word = normalise(text)
+    if word in words.back:
         return go_back(state, now, ctx)
-    if word in _DONT_KNOW_WORDS:
+    if word in words.dont_know:
         return _answer(state, DONT_KNOW, now, ctx, chosen="checkin.dont_know")
-    if word in _SKIP_WORDS:
+    if word in words.skip:
         return _answer(state, SKIP, now, ctx, chosen="checkin.skip")
     retry: str
     if question.kind is QuestionKind.GRADE:
-        reading = read_grade(text)
+        reading = read_grade(text, words)
         if reading.grade is not None:
             return _answer(state, str(reading.grade), now, ctx, chosen=None)
         retry = _RETRY[reading.problem or GradeProblem.NOT_A_NUMBER]
     elif question.kind is QuestionKind.YES_NO:
-        if word in _YES_WORDS or word in _NO_WORDS:
-            return _answer(state, YES if word in _YES_WORDS else NO, now, ctx, chosen=None)
+        # Only a clear yes or no: "goed" or "oké" (words.agree) does not say whether you
+        # need help.
+        if word in words.yes or word in words.no:
+            return _answer(state, YES if word in words.yes else NO, now, ctx, chosen=None)
         retry = "checkin.retry_yes_no"
     else:
-        option = next((o for o in question.options if word in map(_plain, o.words)), None)
+        option = question.option(words.choices.get(word, ""))
         if option is not None:
             return _answer(state, option.id, now, ctx, chosen=None)
         retry = "checkin.retry_choice"

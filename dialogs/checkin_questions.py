@@ -19,11 +19,11 @@ File format (under the top-level key ``questions``)::
             text: questions.help_area
             only_if: {help: "yes"}       # ask only when these earlier answers were given
             options:             # choice only; grade and yes_no have their own buttons
-              - {id: work, label: questions.area.work, words: [werk, baan]}
+              - {id: work, label: questions.area.work}
 
-``words`` are what a client may type instead of pressing the option (per language; the only
-part that may differ between languages). Answer values are strings: "1".."10" for a grade,
-"yes"/"no", an option id, or ``DONT_KNOW`` / ``SKIP``.
+What a client may type instead of pressing an option lives with the other typed words in
+``words.yaml`` (``choices``, by option id; see ``dialogs.words``). Answer values are strings:
+"1".."10" for a grade, "yes"/"no", an option id, or ``DONT_KNOW`` / ``SKIP``.
 """
 
 from __future__ import annotations
@@ -94,11 +94,10 @@ class QuestionSetError(ValueError):
 class Option:
     id: str
     label: str  # text key of the button
-    words: tuple[str, ...] = ()  # typed words that mean this option (lower case)
 
 
 _GRADE_OPTIONS = tuple(
-    Option(str(n), f"checkin.grade.{n}", (str(n),)) for n in range(GRADE_MIN, GRADE_MAX + 1)
+    Option(str(n), f"checkin.grade.{n}") for n in range(GRADE_MIN, GRADE_MAX + 1)
 )
 _YES_NO_OPTIONS = (Option(YES, "checkin.yes"), Option(NO, "checkin.no"))
 
@@ -213,12 +212,9 @@ def _options(node: Mapping[str, object], kind: QuestionKind, where: str) -> tupl
             option_id = _identifier(item, spot)
             if option_id in RESERVED_ANSWERS:
                 raise _fail(spot, f"{option_id!r} is reserved")
-            words = item.get("words", [])
-            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-                raise _fail(spot, "words must be a list of texts")
-            options.append(
-                Option(option_id, _text(item, "label", spot), tuple(w.lower() for w in words))
-            )
+            if "words" in item:
+                raise _fail(spot, f"typed words live in words.yaml (choices: {option_id})")
+            options.append(Option(option_id, _text(item, "label", spot)))
         if len({o.id for o in options}) != len(options):
             raise _fail(where, "option ids must be unique")
         return tuple(options)

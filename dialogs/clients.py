@@ -6,9 +6,10 @@ else's client by typing a name.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from dialogs.words import normalise
 
 __all__ = ["ClientMatch", "ClientRef", "find_client"]
 
@@ -30,8 +31,7 @@ class ClientMatch:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    return normalise(text, keep_punctuation=True)
 
 
 def find_client(args: str, clients: Sequence[ClientRef]) -> ClientMatch:

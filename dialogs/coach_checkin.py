@@ -12,7 +12,6 @@ the shell fills with the coach's active clients.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -30,6 +29,7 @@ from dialogs.outcome import (
 )
 from dialogs.people import Person
 from dialogs.schedule import DEFAULT_QUIET, QuietHours, Rhythm, Schedule
+from dialogs.words import WEEKDAY_KEYS, Words, normalise
 
 __all__ = [
     "COMMANDS",
@@ -57,47 +57,8 @@ _CODES = {
 _CODE_OF = {rhythm: code for code, rhythm in _CODES.items()}
 _BUTTON = re.compile(r"(rt|rp|rn):([0-9]{1,12})(?::(w1|w2|w4|w6|m3|p|r))?")
 
-# What a coach may type for a rhythm, a weekday and a time (Dutch and English).
-_RHYTHM_WORDS: tuple[tuple[str, Rhythm], ...] = (
-    ("elke 3 maanden", Rhythm.EVERY_3_MONTHS),
-    ("every 3 months", Rhythm.EVERY_3_MONTHS),
-    ("3 maanden", Rhythm.EVERY_3_MONTHS),
-    ("3 months", Rhythm.EVERY_3_MONTHS),
-    ("kwartaal", Rhythm.EVERY_3_MONTHS),
-    ("waakvlam", Rhythm.EVERY_3_MONTHS),
-    ("13 weken", Rhythm.EVERY_3_MONTHS),
-    ("13 weeks", Rhythm.EVERY_3_MONTHS),
-    ("elke 6 weken", Rhythm.EVERY_6_WEEKS),
-    ("every 6 weeks", Rhythm.EVERY_6_WEEKS),
-    ("6 weken", Rhythm.EVERY_6_WEEKS),
-    ("6 weeks", Rhythm.EVERY_6_WEEKS),
-    ("elke 4 weken", Rhythm.EVERY_4_WEEKS),
-    ("every 4 weeks", Rhythm.EVERY_4_WEEKS),
-    ("4 weken", Rhythm.EVERY_4_WEEKS),
-    ("4 weeks", Rhythm.EVERY_4_WEEKS),
-    ("elke 2 weken", Rhythm.EVERY_2_WEEKS),
-    ("every 2 weeks", Rhythm.EVERY_2_WEEKS),
-    ("2 weken", Rhythm.EVERY_2_WEEKS),
-    ("2 weeks", Rhythm.EVERY_2_WEEKS),
-    ("tweewekelijks", Rhythm.EVERY_2_WEEKS),
-    ("biweekly", Rhythm.EVERY_2_WEEKS),
-    ("elke week", Rhythm.WEEKLY),
-    ("every week", Rhythm.WEEKLY),
-    ("wekelijks", Rhythm.WEEKLY),
-    ("weekly", Rhythm.WEEKLY),
-    ("week", Rhythm.WEEKLY),
-)
-_WEEKDAY_WORDS = {
-    **{w: 0 for w in ("ma", "maandag", "mon", "monday")},
-    **{w: 1 for w in ("di", "dinsdag", "tue", "tuesday")},
-    **{w: 2 for w in ("wo", "woensdag", "wed", "wednesday")},
-    **{w: 3 for w in ("do", "donderdag", "thu", "thursday")},
-    **{w: 4 for w in ("vr", "vrijdag", "fri", "friday")},
-    **{w: 5 for w in ("za", "zaterdag", "sat", "saturday")},
-    **{w: 6 for w in ("zo", "zondag", "sun", "sunday")},
-}
-_WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# "10:00", "9.30", "14u", "14 uur" is two tokens: "14" alone is not a time (it may be "2 weken").
+# The words for a rhythm and a weekday are the coach's (``ctx.words``, from content); a time is
+# "10:00", "9.30", "14u" ("14 uur" is two tokens: "14" alone is not a time, it may be "2 weken").
 _TIME = re.compile(r"([01]?[0-9]|2[0-3])(?:[:.u]([0-5][0-9])(?:u|h|uur)?|u|h|uur)")
 
 
@@ -113,9 +74,13 @@ class CoachClient:
 
 @dataclass(frozen=True)
 class CoachCheckinContext:
+    """The coach's active clients, and the coach's ``words`` for a typed rhythm and weekday
+    (their language's ``words.yaml``; ``Words()`` understands none: buttons still work)."""
+
     clients: tuple[CoachClient, ...] = ()
     timezone: str = "Europe/Amsterdam"
     quiet: QuietHours = field(default_factory=lambda: DEFAULT_QUIET)
+    words: Words = field(default_factory=Words)
 
 
 def is_schedule_button(data: str) -> bool:
@@ -192,7 +157,7 @@ def _schedule_params(client: CoachClient, schedule: Schedule | None) -> dict[str
     return {
         "client": client.ref.name,
         "rhythm": TextRef(f"coach_checkin.rhythm.{rhythm.value}"),
-        "weekday": TextRef(f"coach_checkin.weekday.{_WEEKDAY_KEYS[weekday]}"),
+        "weekday": TextRef(f"coach_checkin.weekday.{WEEKDAY_KEYS[weekday]}"),
         "time": at.strftime("%H:%M"),
     }
 
@@ -229,9 +194,9 @@ def _overview(client: CoachClient) -> Outcome:
     return Outcome(replies=(Reply(key, params, buttons=_buttons(client)),))
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+def _longest_first(phrase: str) -> tuple[int, int, str]:
+    """Rhythm phrases are tried with the most words first: "elke 2 weken" before "week"."""
+    return (-len(phrase.split()), -len(phrase), phrase)
 
 
 def ctx_refs(ctx: CoachCheckinContext) -> tuple[ClientRef, ...]:
@@ -241,21 +206,22 @@ def ctx_refs(ctx: CoachCheckinContext) -> tuple[ClientRef, ...]:
 def _typed_rhythm(
     coach: Person, client: CoachClient, rest: str, ctx: CoachCheckinContext
 ) -> Outcome:
-    text = f" {_plain(rest)} "
+    words = ctx.words
+    text = f" {normalise(rest, keep_punctuation=True)} "
     rhythm = None
-    for words, found in _RHYTHM_WORDS:
-        if f" {words} " in text:
-            rhythm = found
-            text = text.replace(f" {words} ", " ", 1)
+    for phrase in sorted(words.rhythms, key=_longest_first):
+        if f" {phrase} " in text:
+            rhythm = words.rhythms[phrase]
+            text = text.replace(f" {phrase} ", " ", 1)
             break
     weekday = None
     at = None
     leftover = []
     for token in text.split():
-        if token in ("elke", "every", "op", "on", "om", "at", "de", "the"):
+        if token in words.schedule_filler:
             continue
-        if token in _WEEKDAY_WORDS and weekday is None:
-            weekday = _WEEKDAY_WORDS[token]
+        if token in words.weekdays and weekday is None:
+            weekday = words.weekdays[token]
         elif (clock := _TIME.fullmatch(token)) is not None and at is None:
             at = time(int(clock[1]), int(clock[2] or 0))
         else:
@@ -288,7 +254,7 @@ def _set(coach: Person, client: CoachClient, rhythm: Rhythm, weekday: int, at: t
     client_params = {
         "coach": coach.name,
         "rhythm": TextRef(f"checkin.rhythm.{rhythm.value}"),
-        "weekday": TextRef(f"checkin.weekday.{_WEEKDAY_KEYS[weekday]}"),
+        "weekday": TextRef(f"checkin.weekday.{WEEKDAY_KEYS[weekday]}"),
     }
     effects = (SetSchedule(client.ref.id, coach_id, rhythm.value, weekday, at),)
     if client.schedule is not None and client.schedule.paused:
@@ -317,7 +283,7 @@ def _pause(coach: Person, client: CoachClient, *, paused: bool) -> Outcome:
         key = "coach_checkin.already_paused" if paused else "coach_checkin.not_paused"
         return Outcome(replies=(Reply(key, {"client": client.ref.name}),), notice=None)
     params = _schedule_params(client, client.schedule)
-    weekday_key = _WEEKDAY_KEYS[client.schedule.weekday]
+    weekday_key = WEEKDAY_KEYS[client.schedule.weekday]
     client_params = {"weekday": TextRef(f"checkin.weekday.{weekday_key}"), "coach": coach.name}
     if paused:
         replies = (

@@ -29,7 +29,6 @@ import base64
 import hashlib
 import hmac
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +47,7 @@ from dialogs.relay_effects import (
     RelayToCoach,
     SetRelayDirect,
 )
+from dialogs.words import normalise
 
 __all__ = [
     "AWAITING_MESSAGE_PREFIX",
@@ -528,6 +528,4 @@ def start_message(person: Person, args: str, clients: tuple[ClientRef, ...]) -> 
 
 def _plain(text: str) -> str:
     """Lower case, no accents, single spaces: "  Zoë " and "zoe" are the same name."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(without_accents.split())
+    return normalise(text, keep_punctuation=True)

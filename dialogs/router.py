@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from dialogs import checkin, noodknop, onboarding, relay
@@ -26,6 +26,7 @@ from dialogs.outcome import READ_ALOUD_DATA, Keyboard, Outcome, Reply, StartChec
 from dialogs.people import ClientStep, InviteView, Person, Role
 from dialogs.relay import CoachRelayContext, RelayContext, RelayView
 from dialogs.understand import parse_yes_no
+from dialogs.words import Words
 
 __all__ = ["DialogContext", "route"]
 
@@ -46,6 +47,7 @@ class DialogContext:
     coach_relay: CoachRelayContext | None = None  # for a coach: where a message may go
     tapped_relay: RelayView | None = None  # the relay a "seen" button names
     coach_clients: tuple[ClientRef, ...] = ()  # for /bericht: the coach's active clients
+    words: Words = field(default_factory=Words)  # what the person may type for a button
 
 
 _HELP_COMMANDS = frozenset({"help", "hulp"})
@@ -114,7 +116,7 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
     if step is ClientStep.ENDED:
         return Outcome(replies=(Reply("client.stopped", keyboard=Keyboard.REMOVE),))
     if step in (ClientStep.CONSENT_PENDING, ClientStep.VOICE_PENDING):
-        return _onboarding_answer(person, event, now)
+        return _onboarding_answer(person, event, now, context.words)
     match event:
         case MenuPress(item=MenuItem.NOODKNOP):
             return noodknop.press(person, context.open_alert, now)
@@ -146,9 +148,9 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
     return Outcome(replies=(Reply("client.not_understood", keyboard=Keyboard.CLIENT_MENU),))
 
 
-def _onboarding_answer(person: Person, event: Event, now: datetime) -> Outcome:
+def _onboarding_answer(person: Person, event: Event, now: datetime, words: Words) -> Outcome:
     """During consent or the read-aloud choice a typed yes/no counts as pressing the button."""
-    answer = parse_yes_no(event.text) if isinstance(event, Text) else None
+    answer = parse_yes_no(event.text, words) if isinstance(event, Text) else None
     if answer is None:
         return onboarding.ask_current_question(person)
     if person.client_step is ClientStep.CONSENT_PENDING:

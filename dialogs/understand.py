@@ -1,41 +1,23 @@
-"""Understanding typed answers: "ja", "Nee!", "👍", so a client can type instead of tap."""
+"""Understanding typed answers: "ja", "Nee!", "👍", so a client can type instead of tap.
+
+The words are the person's (``dialogs.words``, from content); this module only decides.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
+from dialogs.words import Words, normalise
+
 __all__ = ["clean_name", "parse_yes_no"]
 
-_YES = {
-    "ja",
-    "jawel",
-    "jazeker",
-    "yes",
-    "yep",
-    "y",
-    "j",
-    "ok",
-    "oke",
-    "okay",
-    "goed",
-    "prima",
-    "👍",
-}
-_NO = {"nee", "neen", "nope", "no", "n", "niet", "liever niet", "nee dank je", "no thanks", "👎"}
 
-
-def _normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return without_accents.strip(" .!?,")
-
-
-def parse_yes_no(text: str) -> bool | None:
-    """True for yes, False for no, None when the text is neither."""
-    word = _normalise(text)
-    if word in _YES:
+def parse_yes_no(text: str, words: Words) -> bool | None:
+    """True for yes (or "oké", "goed": ``words.agree``), False for no, None when neither."""
+    word = normalise(text)
+    if word in words.yes or word in words.agree:
         return True
-    if word in _NO:
+    if word in words.no:
         return False
     return None
 

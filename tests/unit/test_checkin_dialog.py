@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from bot.texts import load_texts
+from bot.words import load_words
 from content import CONTENT_DIR
 from dialogs.checkin import (
     CheckinContext,
@@ -56,11 +57,17 @@ def load_book(language: str) -> QuestionBook:
 
 
 BOOK = load_book("nl")
+WORDS = load_words("nl")
 QUESTIONS = BOOK.current
 
 
 def context(**changes: Any) -> CheckinContext:
-    fields: dict[str, Any] = {"client_id": 7, "coach": "Anna", "questions": QUESTIONS}
+    fields: dict[str, Any] = {
+        "client_id": 7,
+        "coach": "Anna",
+        "questions": QUESTIONS,
+        "words": WORDS["nl"],
+    }
     return CheckinContext(**{**fields, **changes})
 
 

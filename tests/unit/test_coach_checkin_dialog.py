@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.texts import load_texts
+from bot.words import load_words
 from dialogs.clients import ClientRef
 from dialogs.coach_checkin import (
     COMMANDS,
@@ -54,6 +55,7 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 NEXT = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
 TEXTS = load_texts("nl")
 LANGUAGES = ("nl", "en")
+WORDS = load_words("nl")["nl"]  # a Dutch coach's words, English behind them
 
 SAM_REF = ClientRef(7, "Sam")
 # Every 2 weeks on Tuesday at 09:30; the next one on Tuesday 10 November (09:30 local).
@@ -68,7 +70,7 @@ def sam(schedule: Schedule | None = ACTIVE, **changes: Any) -> CoachClient:
 
 
 def ctx(*clients: CoachClient, **changes: Any) -> CoachCheckinContext:
-    return replace(CoachCheckinContext(clients=clients), **changes)
+    return replace(CoachCheckinContext(clients=clients, words=WORDS), **changes)
 
 
 def act(

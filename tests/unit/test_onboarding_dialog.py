@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.texts import load_texts
+from bot.words import load_words
 from dialogs import onboarding
 from dialogs.events import (
     Command,
@@ -161,7 +162,8 @@ def test_consent_no_forgets_the_client_and_tells_the_coach() -> None:
     "typed, effect", [("ja", GiveConsent), ("Nee!", DeclineConsent), ("oké", GiveConsent)]
 )
 def test_typed_yes_or_no_counts_as_a_press(typed: str, effect: type) -> None:
-    outcome = route(client(ClientStep.CONSENT_PENDING), Text(typed), NOW)
+    context = DialogContext(words=load_words("nl")["nl"])
+    outcome = route(client(ClientStep.CONSENT_PENDING), Text(typed), NOW, context)
     assert isinstance(outcome.effects[0], effect)
 
 
