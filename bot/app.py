@@ -15,6 +15,7 @@ from telegram.request import HTTPXRequest
 from bot.clock import Clock
 from bot.guard import Guard
 from bot.handlers import make_update_handler
+from bot.housekeeping import purge_outbox
 from bot.service import Waakvlam
 from bot.settings import Settings
 from bot.speech import Speaker
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits for news
 TICK_SECONDS = 10  # how often the clock looks at waiting alerts
+PURGE_FIRST_SECONDS = 60  # the daily outbox purge first runs this long after the start
 
 
 def _request(settings: Settings, read_timeout: float, pool_size: int) -> HTTPXRequest:
@@ -97,6 +99,14 @@ def build_application(
                 # APScheduler's default grace of 1 s silently skips a late run on a busy loop.
                 job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 1},
             )
+        # Once a day, and a minute after the start: forget outbox rows done with.
+        application.job_queue.run_repeating(
+            _purge_outbox,
+            interval=timedelta(days=1),
+            first=PURGE_FIRST_SECONDS,
+            name="outbox-purge",
+            job_kwargs={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1},
+        )
         commands = [
             BotCommand(name, service.texts.render(settings.default_language, f"commands.{name}"))
             for name in ("start", "hulp", "nood")
@@ -111,6 +121,9 @@ def build_application(
 
     async def _tick_checkins(context: ContextTypes.DEFAULT_TYPE) -> None:
         await service.checkin_tick(context.bot)
+
+    async def _purge_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await purge_outbox(database, clock, settings.outbox_keep_days)
 
     application = (
         ApplicationBuilder()

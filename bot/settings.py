@@ -108,6 +108,12 @@ class Settings(BaseSettings):
         le=2000,
         validation_alias=_env("WAAKVLAM_MAX_RELAY_MB", "max_relay_mb"),
     )
+    outbox_keep_days: int = Field(
+        default=7,
+        ge=1,
+        le=365,
+        validation_alias=_env("WAAKVLAM_OUTBOX_KEEP_DAYS", "outbox_keep_days"),
+    )
     webhook_url: str | None = Field(
         default=None, validation_alias=_env("WAAKVLAM_WEBHOOK_URL", "webhook_url")
     )

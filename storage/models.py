@@ -11,7 +11,16 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Enum,
+    Index,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -19,12 +28,15 @@ from storage.types import UTCDateTime
 __all__ = [
     "Alert",
     "AlertEvent",
+    "AlertOutcome",
     "AlertRecipient",
     "AuditEvent",
     "Backup",
     "Checkin",
+    "CheckinOrigin",
     "CheckinSchedule",
     "CheckinSignal",
+    "CheckinStatus",
     "Client",
     "ClientStatus",
     "Coach",
@@ -34,7 +46,9 @@ __all__ = [
     "InviteKind",
     "Organisation",
     "OutboxMessage",
+    "RecipientRole",
     "Relay",
+    "RelayDirection",
     "ScheduleChange",
     "SupportPhase",
     "SupportPhaseName",
@@ -69,6 +83,74 @@ class SupportPhaseName(StrEnum):
     ENDED = "ended"
 
 
+class CheckinStatus(StrEnum):
+    """The same values as ``dialogs.checkin_state.CheckinStatus`` (a test checks)."""
+
+    OPEN = "open"
+    DONE = "done"
+    UNFINISHED = "unfinished"
+    MISSED = "missed"
+
+
+class CheckinOrigin(StrEnum):
+    SCHEDULE = "schedule"
+    CLIENT = "client"
+    COACH = "coach"
+
+
+class AlertOutcome(StrEnum):
+    """How an alert was closed: a coach's choice (``dialogs.noodknop.CLOSE_OUTCOMES``) or
+    the shell's (closed by the clock, or replaced by a newer alert of the same client)."""
+
+    TALKED = "talked"
+    VISITED = "visited"
+    REFERRED = "referred"
+    FALSE_ALARM = "false_alarm"
+    AUTO_CLOSED = "auto_closed"
+    SUPERSEDED = "superseded"
+
+
+class RecipientRole(StrEnum):
+    COACH = "coach"
+    BACKUP = "backup"
+    GROUP = "group"
+
+
+class RelayDirection(StrEnum):
+    TO_COACH = "to_coach"
+    TO_CLIENT = "to_client"
+
+
+def _values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]
+
+
+def _enum(
+    enum: type[StrEnum],
+    *,
+    name: str,
+    length: int,
+    nullable: bool = False,
+    index: bool = False,
+) -> Column[Any]:
+    """A closed set of values: VARCHAR with a CHECK constraint (``name``) on SQLite and
+    PostgreSQL alike. Reads give the enum member (a ``str``); plain strings can be written.
+    A new value needs a migration that widens the constraint."""
+    return Column(
+        Enum(
+            enum,
+            name=name,
+            native_enum=False,
+            create_constraint=True,
+            length=length,
+            values_callable=_values,
+            validate_strings=True,
+        ),
+        nullable=nullable,
+        index=index,
+    )
+
+
 class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
@@ -86,7 +168,9 @@ class Coach(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="team.id", index=True)
     name: str = Field(max_length=64)
-    status: str = Field(default=CoachStatus.INVITED, max_length=20)
+    status: str = Field(
+        default=CoachStatus.INVITED, sa_column=_enum(CoachStatus, name="ck_coach_status", length=20)
+    )
     telegram_user_id: int | None = Field(
         default=None, sa_column=Column(BigInteger, unique=True, nullable=True)
     )
@@ -106,7 +190,10 @@ class Client(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     coach_id: int = Field(foreign_key="coach.id", index=True)
     name: str = Field(max_length=64)
-    status: str = Field(default=ClientStatus.INVITED, max_length=20)
+    status: str = Field(
+        default=ClientStatus.INVITED,
+        sa_column=_enum(ClientStatus, name="ck_client_status", length=20),
+    )
     telegram_user_id: int | None = Field(
         default=None, sa_column=Column(BigInteger, unique=True, nullable=True)
     )
@@ -133,7 +220,7 @@ class SupportPhase(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
-    phase: str = Field(max_length=20)
+    phase: str = Field(sa_column=_enum(SupportPhaseName, name="ck_support_phase_phase", length=20))
     started_at: datetime = Field(sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     end_reason: str | None = Field(default=None, max_length=40)
@@ -155,7 +242,7 @@ class Invite(SQLModel, table=True):
     """A single-use deep-link invite. Only a hash of the token is stored."""
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=10)
+    kind: str = Field(sa_column=_enum(InviteKind, name="ck_invite_kind", length=10))
     token_hash: str = Field(max_length=64, unique=True)
     coach_id: int | None = Field(default=None, foreign_key="coach.id", index=True)
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
@@ -193,7 +280,21 @@ class Backup(SQLModel, table=True):
 
 
 class Alert(SQLModel, table=True):
-    """One noodknop alert and its timeline, kept for response-time reports."""
+    """One noodknop alert and its timeline, kept for response-time reports.
+
+    A client has one open alert at most (a partial unique index holds it): a newer alert
+    closes the open one first ("superseded"), in the same transaction.
+    """
+
+    __table_args__ = (
+        Index(
+            "ux_alert_open_per_client",
+            "client_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
@@ -209,7 +310,10 @@ class Alert(SQLModel, table=True):
     emergency_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     closed_by: int | None = Field(default=None, foreign_key="coach.id")
-    outcome: str | None = Field(default=None, max_length=20)
+    outcome: str | None = Field(
+        default=None,
+        sa_column=_enum(AlertOutcome, name="ck_alert_outcome", length=20, nullable=True),
+    )
 
 
 class AlertRecipient(SQLModel, table=True):
@@ -221,7 +325,7 @@ class AlertRecipient(SQLModel, table=True):
     alert_id: int = Field(foreign_key="alert.id", index=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     coach_id: int | None = Field(default=None, foreign_key="coach.id")
-    role: str = Field(max_length=10)  # "coach", "backup", "group"
+    role: str = Field(sa_column=_enum(RecipientRole, name="ck_alert_recipient_role", length=10))
     added_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -237,6 +341,10 @@ class AlertEvent(SQLModel, table=True):
     coach_id: int | None = Field(default=None, foreign_key="coach.id")
 
 
+# An outbox row still to be sent: neither sent nor failed for good.
+PENDING = "sent_at IS NULL AND failed_at IS NULL"
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message that must arrive, written in the same transaction as the change behind it.
 
@@ -245,8 +353,21 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox"
-    # A coach's reply names the message it answers: find the relay behind it quickly.
-    __table_args__ = (Index("ix_outbox_chat_message", "chat_id", "telegram_message_id"),)
+    __table_args__ = (
+        # A coach's reply names the message it answers: find the relay behind it quickly.
+        Index("ix_outbox_chat_message", "chat_id", "telegram_message_id"),
+        # The worker's claim: pending rows in priority order, due ones only. Partial, so the
+        # index holds what waits (a few rows, or a fan-out), not every message ever sent.
+        Index(
+            "ix_outbox_claim",
+            "priority",
+            "id",
+            "next_attempt_at",
+            sqlite_where=text(PENDING),
+            postgresql_where=text(PENDING),
+        ),
+        CheckConstraint("sent_at IS NULL OR failed_at IS NULL", name="ck_outbox_sent_or_failed"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -308,16 +429,32 @@ class ScheduleChange(SQLModel, table=True):
 
 
 class Checkin(SQLModel, table=True):
-    """One check-in and its answers (question id -> answer id: no free text is kept)."""
+    """One check-in and its answers (question id -> answer id: no free text is kept).
+
+    A client has one open check-in at most (a partial unique index holds it).
+    """
+
+    __table_args__ = (
+        Index(
+            "ux_checkin_open_per_client",
+            "client_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
     version: str = Field(max_length=20)
-    origin: str = Field(max_length=10)  # "schedule", "client" or "coach"
+    origin: str = Field(sa_column=_enum(CheckinOrigin, name="ck_checkin_origin", length=10))
     sent_at: datetime = Field(sa_type=UTCDateTime)
     position: int = Field(default=0)
     answers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="open", max_length=12, index=True)
+    status: str = Field(
+        default=CheckinStatus.OPEN,
+        sa_column=_enum(CheckinStatus, name="ck_checkin_status", length=12, index=True),
+    )
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     wake_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -353,7 +490,7 @@ class Relay(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
     coach_id: int = Field(foreign_key="coach.id", index=True)
-    direction: str = Field(max_length=10)  # "to_coach" or "to_client"
+    direction: str = Field(sa_column=_enum(RelayDirection, name="ck_relay_direction", length=10))
     kind: str | None = Field(default=None, max_length=20)
     from_chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     source_message_id: int

@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
+from sqlalchemy import String, and_, cast, delete, func
 from sqlmodel import Session, col, or_, select, update
 
-from storage.models import OutboxMessage
+from storage.models import Alert, OutboxMessage
 
 __all__ = [
     "Priority",
@@ -25,6 +26,7 @@ __all__ = [
     "mark_retry",
     "mark_sent",
     "pending_count",
+    "purge_sent",
     "release",
 ]
 
@@ -152,7 +154,45 @@ def header_of(session: Session, row: OutboxMessage) -> OutboxMessage | None:
 
 
 def pending_count(session: Session) -> int:
-    statement = select(OutboxMessage.id).where(
+    statement = select(func.count()).where(
         col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.failed_at).is_(None)
     )
-    return len(list(session.exec(statement)))
+    return int(session.exec(statement).one())
+
+
+def purge_sent(session: Session, *, before: datetime, limit: int = 1000) -> tuple[int, int]:
+    """Forget up to ``limit`` rows that were done with before ``before``: their parameters hold
+    names. Done is sent, or failed for good (once the alert it belonged to, if any, is closed:
+    an open alert still asks which of its messages could not arrive).
+
+    A relayed message's sent rows stay, emptied of parameters and buttons: a coach's reply names
+    the message it answers, and they are how it finds its way back to the client. Returns
+    (rows deleted, relay rows emptied); call again while either equals ``limit``.
+    """
+    open_alert = select(Alert.id).where(
+        col(Alert.id) == col(OutboxMessage.alert_id), col(Alert.closed_at).is_(None)
+    )
+    sent = col(OutboxMessage.sent_at) < before
+    failed = and_(col(OutboxMessage.failed_at) < before, ~open_alert.exists())
+    doomed = select(OutboxMessage.id).where(
+        or_(and_(sent, col(OutboxMessage.relay_id).is_(None)), failed)
+    )
+    ids = list(session.exec(doomed.order_by(col(OutboxMessage.id)).limit(limit)))
+    if ids:
+        session.execute(delete(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))
+    kept = select(OutboxMessage.id).where(
+        sent,
+        col(OutboxMessage.relay_id).is_not(None),
+        or_(
+            cast(OutboxMessage.params, String) != "{}",
+            cast(OutboxMessage.buttons, String) != "[]",
+        ),
+    )
+    kept_ids = list(session.exec(kept.order_by(col(OutboxMessage.id)).limit(limit)))
+    if kept_ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(kept_ids))
+            .values(params={}, buttons=[])
+        )
+    return len(ids), len(kept_ids)

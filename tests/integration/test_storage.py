@@ -163,20 +163,26 @@ def test_the_clock_watches_waiting_alerts_and_forgotten_ones_until_closed(
     database: Database,
 ) -> None:
     coach_id, client_id = _coach_and_client(database)
+    # One open alert per client: each alert here is another client's.
+    with database.transaction() as session:
+        others = [
+            people.add_client(session, coach_id=coach_id, name=name, language="nl", now=NOW)
+            for name in ("Kim", "Lou")
+        ]
+        session.flush()
+        kim, lou = (client.id or 0 for client in others)
     taken_at = NOW + timedelta(minutes=2)
     with database.transaction() as session:
         rows = {
             "waiting": Alert(client_id=client_id, coach_id=coach_id, pressed_at=NOW),
             "taken": Alert(
-                client_id=client_id,
+                client_id=kim,
                 coach_id=coach_id,
                 pressed_at=NOW,
                 acknowledged_at=taken_at,
                 acknowledged_by=coach_id,
             ),
-            "called_off": Alert(
-                client_id=client_id, coach_id=coach_id, pressed_at=NOW, accidental=True
-            ),
+            "called_off": Alert(client_id=lou, coach_id=coach_id, pressed_at=NOW, accidental=True),
             "closed": Alert(
                 client_id=client_id,
                 coach_id=coach_id,
