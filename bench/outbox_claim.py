@@ -2,7 +2,8 @@
 claim index (``ix_outbox_claim``), on SQLite and PostgreSQL. Figures only; not part of the tests.
 
 The table also holds a week of sent rows (what ``WAAKVLAM_OUTBOX_KEEP_DAYS`` keeps) and a few
-hundred retries that are not due yet, ahead of the rest in priority order.
+hundred retries that are not due yet, ahead of the rest in priority order. A claim is one
+``UPDATE ... RETURNING`` that also checks each row's holder is not a live instance.
 
     .venv/bin/python -m bench.outbox_claim [pending] [sent]
 """
@@ -19,13 +20,14 @@ from sqlalchemy import insert, text
 from sqlmodel import Session
 
 from bench._harness import temporary_database
-from storage import outbox
+from storage import instances, outbox
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
 from storage.outbox import Priority
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+OWNER = "bench"
 INDEX = (
     "CREATE INDEX ix_outbox_claim ON outbox (priority, id, next_attempt_at) "
     "WHERE sent_at IS NULL AND failed_at IS NULL"
@@ -68,7 +70,7 @@ def _claims(database: Database, times: int) -> list[float]:
     for _ in range(times):
         with database.engine.connect() as connection, Session(bind=connection) as session:
             started = time.perf_counter()
-            rows = outbox.claim_due(session, now=NOW, limit=20, lease=timedelta(seconds=60))
+            rows = outbox.claim_due(session, now=NOW, limit=20, owner=OWNER)
             session.flush()
             took.append((time.perf_counter() - started) * 1000)
             assert len(rows) == 20
@@ -84,6 +86,8 @@ def _figure(took: list[float]) -> str:
 def _measure(database: Database, kind: str, pending: int, sent: int) -> None:
     upgrade(database.engine)
     _fill(database, pending, sent)
+    with database.transaction() as session:
+        instances.register(session, OWNER, host="bench", pid=0)
     analyze = "ANALYZE outbox" if database.is_postgresql else "ANALYZE"
     with database.engine.begin() as connection:
         connection.execute(text("DROP INDEX ix_outbox_claim"))

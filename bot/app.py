@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.guard import Guard
 from bot.handlers import make_update_handler
 from bot.housekeeping import purge_outbox
+from bot.lifeline import LOCK_FILE
 from bot.service import Waakvlam
 from bot.settings import Settings
 from bot.speech import Speaker
@@ -84,6 +85,9 @@ def build_application(
             autoclose_after=timedelta(hours=settings.alert_autoclose_hours),
         ),
     )
+
+    # A restart in this data directory frees at once what the process before it held.
+    service.worker.lifeline.lock_file = settings.data_dir / LOCK_FILE
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         service.bot_username = application.bot.username

@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.clock import Clock
 from bot.delivery import call_with_retries, send_rendered_or_raise
+from bot.lifeline import Lifeline
 from bot.render import RenderedReply
 from dialogs.outcome import At, Button, Keyboard, Reply, TextRef
 from storage import outbox
@@ -144,8 +145,8 @@ class OutboxWorker:
         on_sent: Callable[[Delivery], Awaitable[None]] | None = None,
         on_failed: Callable[[Delivery], Awaitable[None]] | None = None,
         batch_size: int = 20,
-        lease: timedelta = timedelta(seconds=60),
         idle_poll_seconds: float = 1.0,
+        lifeline: Lifeline | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -153,7 +154,9 @@ class OutboxWorker:
         self.on_sent = on_sent
         self.on_failed = on_failed
         self.batch_size = batch_size
-        self.lease = lease
+        # This process's heartbeat: the rows it claims stay its own while it lives.
+        self.lifeline = lifeline or Lifeline(database)
+        self._owner = ""  # the instance id the rows in hand were claimed under
         self.idle_poll_seconds = idle_poll_seconds
         self._wakeup = asyncio.Event()
         self._urgent = False
@@ -170,6 +173,7 @@ class OutboxWorker:
     def start(self, bot: Bot) -> None:
         self.bot = bot
         if self._task is None:
+            self.lifeline.start()
             self._task = asyncio.create_task(self._run(bot), name="outbox-worker")
 
     async def stop(self, grace_seconds: float = 10.0) -> None:
@@ -187,6 +191,7 @@ class OutboxWorker:
                 await self._task
         self._task = None
         self._stopping = False
+        self.lifeline.stop()
 
     async def _run(self, bot: Bot) -> None:
         while not self._stopping:
@@ -204,14 +209,22 @@ class OutboxWorker:
     async def drain(self, bot: Bot) -> int:
         """One pass: claim a batch of due rows and send them. Returns how many were handled."""
         self._urgent = False
+        if not self.lifeline.may_send():
+            return 0  # no fresh heartbeat: what we would claim might not stay ours
+        self._owner = owner = self.lifeline.instance_id
         with self.database.transaction() as session:
             rows = outbox.claim_due(
-                session, now=self.clock.now(), limit=self.batch_size, lease=self.lease
+                session, now=self.clock.now(), limit=self.batch_size, owner=owner
             )
         for index, row in enumerate(rows):
+            if self.lifeline.instance_id != owner or not self.lifeline.may_send():
+                # Taken for dead, or about to be: another instance may send these now.
+                log.warning("outbox: heartbeat lost; %d claimed rows left", len(rows) - index)
+                return index or 1
             if self._stopping or (self._urgent and row.priority > Priority.ALERT):
                 with self.database.transaction() as session:
-                    outbox.release(session, [r.id for r in rows[index:] if r.id is not None])
+                    left = [r.id for r in rows[index:] if r.id is not None]
+                    outbox.release(session, left, owner=owner)
                 return index or 1
             await self._send(bot, row)
         return len(rows)
@@ -229,7 +242,11 @@ class OutboxWorker:
         assert row.id is not None
         wait = after or timedelta(seconds=min(300, 5 * 2 ** min(row.attempts, 6)))
         with self.database.transaction() as session:
-            outbox.mark_retry(session, row.id, retry_at=self.clock.now() + wait, error=error)
+            held = outbox.mark_retry(
+                session, row.id, owner=self._owner, retry_at=self.clock.now() + wait, error=error
+            )
+        if not held:
+            log.warning("outbox row %s was taken over; not marked for a retry", row.id)
 
     async def _hook(self, hook: Callable[[Delivery], Awaitable[None]] | None, d: Delivery) -> None:
         if hook is None:
@@ -264,9 +281,16 @@ class OutboxWorker:
         except (Forbidden, BadRequest) as error:
             log.warning("outbox row %s failed for good: %s", row.id, type(error).__name__)
             with self.database.transaction() as session:
-                outbox.mark_failed(
-                    session, row.id, now=self.clock.now(), error=type(error).__name__
+                held = outbox.mark_failed(
+                    session,
+                    row.id,
+                    owner=self._owner,
+                    now=self.clock.now(),
+                    error=type(error).__name__,
                 )
+            if not held:
+                log.warning("outbox row %s was taken over; not marked failed", row.id)
+                return
             delivery = Delivery(
                 row.id,
                 row.chat_id,
@@ -283,7 +307,16 @@ class OutboxWorker:
             self._retry_later(row, type(error).__name__, None)
             return
         with self.database.transaction() as session:
-            outbox.mark_sent(session, row.id, now=self.clock.now(), telegram_message_id=message_id)
+            held = outbox.mark_sent(
+                session,
+                row.id,
+                owner=self._owner,
+                now=self.clock.now(),
+                telegram_message_id=message_id,
+            )
+        if not held:  # its hooks are the new holder's to run
+            log.warning("outbox row %s was taken over; not marked sent", row.id)
+            return
         sent = Delivery(
             row.id,
             row.chat_id,

@@ -42,6 +42,7 @@ __all__ = [
     "Coach",
     "CoachAssignment",
     "CoachStatus",
+    "Instance",
     "Invite",
     "InviteKind",
     "Organisation",
@@ -341,6 +342,21 @@ class AlertEvent(SQLModel, table=True):
     coach_id: int | None = Field(default=None, foreign_key="coach.id")
 
 
+class Instance(SQLModel, table=True):
+    """A running bot process: a random id for each start, and a heartbeat every two seconds.
+
+    Outbox rows it claimed stay its own while its heartbeat is fresh, however long a send
+    takes; once it is stale (the process died) any instance may take them over. A clean stop
+    deletes the row, so its claims are free at once.
+    """
+
+    id: str = Field(primary_key=True, max_length=32)
+    host: str = Field(max_length=64)
+    pid: int
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    heartbeat_at: datetime = Field(sa_type=UTCDateTime)
+
+
 # An outbox row still to be sent: neither sent nor failed for good.
 PENDING = "sent_at IS NULL AND failed_at IS NULL"
 
@@ -385,7 +401,8 @@ class OutboxMessage(SQLModel, table=True):
     relay_id: int | None = Field(default=None, foreign_key="relay.id", index=True)
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(sa_type=UTCDateTime, index=True)
-    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The running instance sending it now (``Instance.id``): it keeps the row while it lives.
+    claimed_by: str | None = Field(default=None, max_length=32)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     telegram_message_id: int | None = Field(default=None)
     failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

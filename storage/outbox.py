@@ -1,21 +1,24 @@
 """The outbox: messages that must arrive, stored with the change that caused them.
 
-A delivery worker claims due rows (lowest priority number first), sends them and marks them
-sent. A claim is a short lease, so a crashed worker's rows are picked up again; on PostgreSQL
-claiming skips rows another instance holds (``FOR UPDATE SKIP LOCKED``), so two instances never
-send the same row.
+A delivery worker claims due rows (lowest priority number first) for its instance, sends them
+and marks them sent. A row stays with the instance that claimed it while that instance's
+heartbeat is fresh (``storage.instances``), however long a send takes (an alert waiting out
+Telegram's 429s); a dead instance's rows are taken over within seconds. Only the holder can
+mark a row, so a holder that was taken for dead cannot mark a row another instance now sends.
+On PostgreSQL claiming skips rows another instance is claiming (``FOR UPDATE SKIP LOCKED``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
 from sqlalchemy import String, and_, cast, delete, func
 from sqlmodel import Session, col, or_, select, update
 
-from storage.models import Alert, OutboxMessage
+from storage import instances
+from storage.models import Alert, Instance, OutboxMessage
 
 __all__ = [
     "Priority",
@@ -75,69 +78,95 @@ def enqueue(
     return row
 
 
-def claim_due(
-    session: Session, *, now: datetime, limit: int, lease: timedelta
-) -> list[OutboxMessage]:
-    """Take up to ``limit`` due rows for sending; the caller commits to make the claim hold."""
-    statement = (
-        select(OutboxMessage)
+def claim_due(session: Session, *, now: datetime, limit: int, owner: str) -> list[OutboxMessage]:
+    """Take up to ``limit`` due rows for instance ``owner`` to send, in priority order: rows
+    nobody holds, and rows whose holder is dead (its heartbeat is stale; see
+    ``storage.instances``). A live holder keeps its rows however long its send takes.
+
+    One statement (``UPDATE ... RETURNING``): on SQLite it holds the write lock from choosing
+    to marking; on PostgreSQL rows another transaction is claiming are skipped. The caller
+    commits to make the claim hold."""
+    live_holder = (
+        select(Instance.id)
+        .where(
+            col(Instance.id) == col(OutboxMessage.claimed_by),
+            col(Instance.heartbeat_at) >= instances.live_since(session),
+        )
+        .exists()
+    )
+    due = (
+        select(OutboxMessage.id)
         .where(
             col(OutboxMessage.sent_at).is_(None),
             col(OutboxMessage.failed_at).is_(None),
             col(OutboxMessage.next_attempt_at) <= now,
-            or_(
-                col(OutboxMessage.claimed_until).is_(None),
-                col(OutboxMessage.claimed_until) <= now,
-            ),
+            or_(col(OutboxMessage.claimed_by).is_(None), ~live_holder),
         )
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
-    rows = list(session.exec(statement))
-    for row in rows:
-        row.claimed_until = now + lease
-        session.add(row)
-    return rows
+        due = due.with_for_update(skip_locked=True, of=OutboxMessage)
+    claimed = session.scalars(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(due.scalar_subquery()))
+        .values(claimed_by=owner)
+        .returning(OutboxMessage),
+        execution_options={"synchronize_session": False},
+    )
+    return sorted(claimed, key=lambda row: (row.priority, row.id or 0))
 
 
-def release(session: Session, row_ids: list[int]) -> None:
+def _held(row_id: int, owner: str) -> Any:
+    """The row, if ``owner`` still holds it: what a dead-presumed holder marks changes nothing."""
+    return update(OutboxMessage).where(
+        col(OutboxMessage.id) == row_id, col(OutboxMessage.claimed_by) == owner
+    )
+
+
+def _changed(session: Session, statement: Any) -> bool:
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def release(session: Session, row_ids: list[int], *, owner: str) -> None:
     """Give claimed rows back unsent (an alert came in and goes first)."""
     if row_ids:
         session.execute(
             update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(row_ids))
-            .values(claimed_until=None)
+            .where(col(OutboxMessage.id).in_(row_ids), col(OutboxMessage.claimed_by) == owner)
+            .values(claimed_by=None)
         )
 
 
-def mark_sent(session: Session, row_id: int, *, now: datetime, telegram_message_id: int) -> None:
-    session.execute(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id)
-        .values(sent_at=now, telegram_message_id=telegram_message_id, claimed_until=None)
+def mark_sent(
+    session: Session, row_id: int, *, owner: str, now: datetime, telegram_message_id: int
+) -> bool:
+    """Record a sent row; False when ``owner`` no longer held it (it counted as dead)."""
+    return _changed(
+        session,
+        _held(row_id, owner).values(
+            sent_at=now, telegram_message_id=telegram_message_id, claimed_by=None
+        ),
     )
 
 
-def mark_retry(session: Session, row_id: int, *, retry_at: datetime, error: str) -> None:
-    session.execute(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id)
-        .values(
+def mark_retry(
+    session: Session, row_id: int, *, owner: str, retry_at: datetime, error: str
+) -> bool:
+    return _changed(
+        session,
+        _held(row_id, owner).values(
             attempts=OutboxMessage.attempts + 1,
             next_attempt_at=retry_at,
-            claimed_until=None,
+            claimed_by=None,
             error=error[:60],
-        )
+        ),
     )
 
 
-def mark_failed(session: Session, row_id: int, *, now: datetime, error: str) -> None:
-    session.execute(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id)
-        .values(failed_at=now, claimed_until=None, error=error[:60])
+def mark_failed(session: Session, row_id: int, *, owner: str, now: datetime, error: str) -> bool:
+    return _changed(
+        session, _held(row_id, owner).values(failed_at=now, claimed_by=None, error=error[:60])
     )
 
 

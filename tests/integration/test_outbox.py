@@ -1,4 +1,5 @@
-"""The outbox on SQLite and PostgreSQL: priority order, leases, and no double claims."""
+"""The outbox on SQLite and PostgreSQL: priority order, claims held by live instances and
+taken over from dead ones, no double claims or marks, and the purge of what was sent."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select, update
 
 from bot import housekeeping
 from bot.clock import FixedClock
-from storage import outbox, people, relays
+from storage import instances, outbox, people, relays
 from storage.database import Database
-from storage.models import Alert, OutboxMessage
+from storage.models import Alert, Instance, OutboxMessage
 from storage.outbox import Priority
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-LEASE = timedelta(seconds=60)
+A, B = "instance-a", "instance-b"
 
 
 def _fill(database: Database, priorities: list[Priority]) -> None:
@@ -32,56 +33,143 @@ def _fill(database: Database, priorities: list[Priority]) -> None:
             )
 
 
+def _live(database: Database, *names: str) -> None:
+    with database.transaction() as session:
+        for name in names:
+            instances.register(session, name, host="test", pid=1)
+
+
+def _heartbeat_age(database: Database, name: str, seconds: float) -> None:
+    """Make ``name``'s last heartbeat ``seconds`` old, as if it stopped beating then."""
+    with database.transaction() as session:
+        then = instances.database_now(session) - timedelta(seconds=seconds)
+        session.execute(update(Instance).where(col(Instance.id) == name).values(heartbeat_at=then))
+
+
+def _claim(database: Database, owner: str, *, now: datetime = NOW) -> list[OutboxMessage]:
+    with database.transaction() as session:
+        return outbox.claim_due(session, now=now, limit=10, owner=owner)
+
+
 def test_alerts_are_claimed_before_everything_else(database: Database) -> None:
     _fill(database, [Priority.CHECKIN] * 5 + [Priority.ALERT, Priority.NOTICE])
+    _live(database, A)
     with database.transaction() as session:
-        rows = outbox.claim_due(session, now=NOW, limit=3, lease=LEASE)
-        assert [(r.priority, r.chat_id) for r in rows] == [
-            (Priority.ALERT, 1005),
-            (Priority.NOTICE, 1006),
-            (Priority.CHECKIN, 1000),
+        rows = outbox.claim_due(session, now=NOW, limit=3, owner=A)
+        assert [(r.priority, r.chat_id, r.claimed_by) for r in rows] == [
+            (Priority.ALERT, 1005, A),
+            (Priority.NOTICE, 1006, A),
+            (Priority.CHECKIN, 1000, A),
         ]
 
 
-def test_a_claim_is_a_lease_that_runs_out(database: Database) -> None:
+def test_a_live_holder_keeps_its_rows_however_long_its_send_takes(database: Database) -> None:
     _fill(database, [Priority.ALERT])
+    _live(database, A, B)
+    assert len(_claim(database, A)) == 1
+    # An hour on the business clock (an alert waiting out 429s, a slow Telegram): A still beats.
+    assert _claim(database, B, now=NOW + timedelta(hours=1)) == []
+    _heartbeat_age(database, A, 5)  # two missed heartbeats: not dead yet
+    assert _claim(database, B) == []
+
+
+def test_a_dead_holders_rows_are_taken_over_after_the_heartbeat_window(
+    database: Database,
+) -> None:
+    _fill(database, [Priority.ALERT, Priority.CHECKIN])
+    _live(database, A, B)
+    assert len(_claim(database, A)) == 2
+    _heartbeat_age(database, A, instances.DEAD_AFTER.total_seconds() + 1)
+    taken = _claim(database, B)
+    assert [(r.priority, r.claimed_by) for r in taken] == [
+        (Priority.ALERT, B),
+        (Priority.CHECKIN, B),
+    ]
+    assert _claim(database, A) == [], "B is alive: its rows stay with it"
+
+
+def test_a_retired_or_unknown_holders_rows_are_free_at_once(database: Database) -> None:
+    _fill(database, [Priority.ALERT])
+    _live(database, A, B)
+    assert len(_claim(database, A)) == 1
     with database.transaction() as session:
-        assert len(outbox.claim_due(session, now=NOW, limit=10, lease=LEASE)) == 1
+        instances.retire(session, A)  # a clean stop
+    assert len(_claim(database, B)) == 1
     with database.transaction() as session:
-        assert (
-            outbox.claim_due(session, now=NOW + timedelta(seconds=59), limit=10, lease=LEASE) == []
-        )
+        session.execute(update(OutboxMessage).values(claimed_by="never-registered"))
+    assert len(_claim(database, A)) == 1
+
+
+def test_only_the_holder_marks_a_row_so_a_taken_over_row_is_marked_once(
+    database: Database,
+) -> None:
+    _fill(database, [Priority.ALERT])
+    _live(database, A, B)
+    (row,) = _claim(database, A)
+    _heartbeat_age(database, A, 60)  # A was taken for dead mid-send...
+    assert len(_claim(database, B)) == 1  # ...and B took the row over
     with database.transaction() as session:
-        again = outbox.claim_due(session, now=NOW + LEASE, limit=10, lease=LEASE)
-        assert len(again) == 1, "a crashed worker's row is picked up again"
+        assert not outbox.mark_sent(session, row.id or 0, owner=A, now=NOW, telegram_message_id=1)
+        assert not outbox.mark_retry(session, row.id or 0, owner=A, retry_at=NOW, error="x")
+        assert not outbox.mark_failed(session, row.id or 0, owner=A, now=NOW, error="x")
+        outbox.release(session, [row.id or 0], owner=A)
+    with database.transaction() as session:
+        assert outbox.mark_sent(session, row.id or 0, owner=B, now=NOW, telegram_message_id=2)
+    with database.transaction() as session:
+        stored = session.get(OutboxMessage, row.id)
+        assert stored is not None
+        assert (stored.telegram_message_id, stored.claimed_by, stored.attempts) == (2, None, 0)
+
+
+def test_a_heartbeat_renews_a_live_instance_and_refuses_a_dead_one(database: Database) -> None:
+    _live(database, A)
+    with database.transaction() as session:
+        assert instances.beat(session, A)
+    _heartbeat_age(database, A, instances.DEAD_AFTER.total_seconds() + 1)
+    with database.transaction() as session:
+        assert not instances.beat(session, A), "taken for dead: it must go on as a new one"
+        assert not instances.beat(session, "never-registered")
+    _heartbeat_age(database, A, 2 * 3600)
+    with database.transaction() as session:
+        assert instances.forget_dead(session) == 1
 
 
 def test_sent_failed_and_retried_rows(database: Database) -> None:
     _fill(database, [Priority.ALERT] * 3)
+    _live(database, A)
+    first, second, third = _claim(database, A)
     with database.transaction() as session:
-        first, second, third = outbox.claim_due(session, now=NOW, limit=10, lease=LEASE)
+        assert outbox.mark_sent(session, first.id or 0, owner=A, now=NOW, telegram_message_id=5)
+        assert outbox.mark_failed(session, second.id or 0, owner=A, now=NOW, error="Forbidden")
+        assert outbox.mark_retry(
+            session, third.id or 0, owner=A, retry_at=NOW + timedelta(seconds=30), error="x"
+        )
+    assert _claim(database, A) == []
     with database.transaction() as session:
-        outbox.mark_sent(session, first.id or 0, now=NOW, telegram_message_id=5)
-        outbox.mark_failed(session, second.id or 0, now=NOW, error="Forbidden")
-        outbox.mark_retry(session, third.id or 0, retry_at=NOW + timedelta(seconds=30), error="x")
-    with database.transaction() as session:
-        assert outbox.claim_due(session, now=NOW, limit=10, lease=LEASE) == []
         assert outbox.pending_count(session) == 1
+    retried = _claim(database, A, now=NOW + timedelta(seconds=30))
+    assert [(r.id, r.attempts) for r in retried] == [(third.id, 1)]
+
+
+def test_rows_handed_back_are_free_for_anyone(database: Database) -> None:
+    _fill(database, [Priority.CHECKIN] * 3)
+    _live(database, A, B)
+    rows = _claim(database, A)
     with database.transaction() as session:
-        retried = outbox.claim_due(session, now=NOW + timedelta(seconds=30), limit=10, lease=LEASE)
-        assert [(r.id, r.attempts) for r in retried] == [(third.id, 1)]
+        outbox.release(session, [r.id or 0 for r in rows[1:]], owner=A)
+    assert [r.id for r in _claim(database, B)] == [r.id for r in rows[1:]]
 
 
 def test_two_instances_never_claim_the_same_row(database: Database) -> None:
     if not database.is_postgresql:
         pytest.skip("SQLite serialises writers; SKIP LOCKED is PostgreSQL's")
     _fill(database, [Priority.CHECKIN] * 10)
+    _live(database, A, B)
     other = Database(database.url)
     try:
         with database.transaction() as first, other.transaction() as second:
-            mine = outbox.claim_due(first, now=NOW, limit=6, lease=LEASE)
-            first.flush()
-            theirs = outbox.claim_due(second, now=NOW, limit=6, lease=LEASE)
+            mine = outbox.claim_due(first, now=NOW, limit=6, owner=A)
+            theirs = outbox.claim_due(second, now=NOW, limit=6, owner=B)
             assert len(mine) == 6 and len(theirs) == 4
             assert not {r.id for r in mine} & {r.id for r in theirs}
     finally:

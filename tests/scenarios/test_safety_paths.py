@@ -280,7 +280,7 @@ async def test_an_alert_goes_before_the_rest_of_a_batch_already_being_sent(world
     await crowd[1].next_message(timeout=10)  # the worker holds the whole batch and is sending it
     with world.database.transaction() as session:
         claimed = session.exec(
-            select(OutboxMessage).where(col(OutboxMessage.claimed_until).is_not(None))
+            select(OutboxMessage).where(col(OutboxMessage.claimed_by).is_not(None))
         ).all()
     assert len(claimed) >= batch - 2
 
