@@ -6,20 +6,41 @@ serves both databases.
 
 The engine never shows SQL parameters (names, Telegram ids) in its log lines or in the text
 of its errors, which the bot logs with their traceback.
+
+The bot never runs a transaction on its event loop: ``await database.run(work, ...)`` runs
+``work`` (synchronous SQLModel code, one whole transaction) on the database's own worker
+threads, urgent work (alerts) before other queued work. SQLite gets one worker: its writers
+take turns anyway, and one thread keeps every read-decide-write in the process strictly one
+after the other, with no busy-waiting on the file lock. PostgreSQL gets a few, each with its
+own pooled connection; its row locks (``people.lock_client``) order what must be ordered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import concurrent.futures
+import contextvars
+import itertools
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 __all__ = ["Database", "sqlite_url"]
+
+T = TypeVar("T")
+
+POSTGRESQL_THREADS = 4  # transactions at once on PostgreSQL (each holds a pooled connection)
+
+_Job = tuple[
+    concurrent.futures.Future[Any], contextvars.Context, Callable[..., Any], tuple[Any, ...]
+]
 
 
 def sqlite_url(data_dir: Path) -> str:
@@ -38,13 +59,84 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class Database:
-    """Owns the engine; hands out sessions that commit on success and roll back on error."""
+_worker = threading.local()  # .active on the database's own threads
 
-    def __init__(self, url: str) -> None:
+
+def _begin_immediate(connection: Any) -> None:
+    """On the database's threads a SQLite transaction takes the write lock when it starts
+    (waiting up to the busy timeout for it), not at its first write: a transaction that read
+    in a snapshot and then writes after another connection committed fails at once with
+    "database is locked" (SQLite does not wait for a stale snapshot). Elsewhere (migrations,
+    the CLI, tests) the driver's default holds: a transaction begins at its first write."""
+    if getattr(_worker, "active", False):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class _Workers:
+    """Threads that run blocking database work in priority order (urgent first, then first
+    come, first served). Started on first use; ``close`` finishes what was queued."""
+
+    def __init__(self, threads: int, name: str) -> None:
+        self.size = threads
+        self._name = name
+        self._queue: queue.PriorityQueue[tuple[int, int, _Job | None]] = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def submit(
+        self, work: Callable[..., T], args: tuple[Any, ...], urgent: bool
+    ) -> concurrent.futures.Future[T]:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        job: _Job = (future, contextvars.copy_context(), work, args)
+        with self._lock:
+            if not self._threads:
+                self._threads = [
+                    threading.Thread(target=self._work, name=f"{self._name}-{n}", daemon=True)
+                    for n in range(self.size)
+                ]
+                for thread in self._threads:
+                    thread.start()
+            self._queue.put((0 if urgent else 1, next(self._order), job))
+        return future
+
+    def _work(self) -> None:
+        _worker.active = True
+        while True:
+            _, _, job = self._queue.get()
+            if job is None:
+                return
+            future, context, work, args = job
+            if not future.set_running_or_notify_cancel():
+                continue  # the caller gave up before it started
+            try:
+                result = context.run(work, *args)
+            except BaseException as error:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+    def close(self, timeout: float = 30.0) -> None:
+        with self._lock:
+            threads, self._threads = self._threads, []
+            for _ in threads:
+                self._queue.put((2, next(self._order), None))  # after all queued work
+        for thread in threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout)
+
+
+class Database:
+    """Owns the engine; hands out sessions that commit on success and roll back on error.
+
+    ``threads``: worker threads for ``run`` (default: 1 for SQLite, 4 for PostgreSQL)."""
+
+    def __init__(self, url: str, *, threads: int | None = None) -> None:
         self.url = url
         parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite":
+        sqlite = parsed.get_backend_name() == "sqlite"
+        self._workers = _Workers(threads or (1 if sqlite else POSTGRESQL_THREADS), "waakvlam-db")
+        if sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(
@@ -53,6 +145,7 @@ class Database:
                 hide_parameters=True,
             )
             event.listen(self.engine, "connect", _enable_sqlite_pragmas)
+            event.listen(self.engine, "begin", _begin_immediate)
         else:
             if parsed.drivername == "postgresql":
                 url = str(
@@ -77,5 +170,12 @@ class Database:
                 session.rollback()
                 raise
 
+    async def run(self, work: Callable[..., T], /, *args: Any, urgent: bool = False) -> T:
+        """Run blocking database ``work(*args)`` on a worker thread and wait for its result,
+        without blocking the event loop. Keep each transaction inside one ``work``: it must
+        not wait for the loop. ``urgent`` work goes before everything queued that is not."""
+        return await asyncio.wrap_future(self._workers.submit(work, args, urgent))
+
     def dispose(self) -> None:
+        self._workers.close()
         self.engine.dispose()
