@@ -9,18 +9,20 @@ from typing import Any
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.guard import Guard
-from bot.handlers import make_update_handler
+from bot.handlers import is_alert_update, make_update_handler
 from bot.housekeeping import purge_outbox
 from bot.lifeline import LOCK_FILE
+from bot.ratelimit import PriorityRateLimiter
 from bot.service import Waakvlam
 from bot.settings import Settings
 from bot.speech import Speaker
 from bot.texts import Texts, load_texts
+from bot.updates import ChatOrderedProcessor
 from dialogs.noodknop import EscalationPolicy
 from storage.database import Database
 
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits for news
 TICK_SECONDS = 10  # how often the clock looks at waiting alerts
+MAX_RUNNING_UPDATES = 64  # updates handled at once (of different chats; one chat in order)
+SEND_RATE = 29  # messages/s overall: Telegram allows about 30, a little room for late bursts
 PURGE_FIRST_SECONDS = 60  # the daily outbox purge first runs this long after the start
 
 
@@ -136,8 +140,15 @@ def build_application(
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .request(_request(settings, read_timeout=10, pool_size=32))
         .get_updates_request(_request(settings, read_timeout=POLL_TIMEOUT + 10, pool_size=2))
-        # 29/s, not 30: a little room, so a burst that reaches Telegram late is no 429.
-        .rate_limiter(AIORateLimiter(overall_max_rate=29, max_retries=0))
+        # Different chats at once, one chat in order, alerts first (bot/updates.py).
+        .concurrent_updates(
+            ChatOrderedProcessor(
+                MAX_RUNNING_UPDATES, urgent=lambda update: is_alert_update(update, service.menus)
+            )
+        )
+        # 29/s, not 30: a little room, so a burst that reaches Telegram late is no 429. Alerts
+        # take the next free token before every queued non-urgent call (bot/ratelimit.py).
+        .rate_limiter(PriorityRateLimiter(SEND_RATE))
         .post_init(post_init)
         .post_stop(post_stop)
         .build()

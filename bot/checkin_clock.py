@@ -1,14 +1,15 @@
 """The clock's side of check-ins: start the ones that are due, remind or close the ones whose
 time came, and open one for a client (asked from the menu, by the coach, or by the schedule).
 
-Rows are claimed five at a time (SKIP LOCKED on PostgreSQL); between batches the event loop
-gets its turn, so a noodknop press never waits behind a fan-out of thousands of check-ins.
+Rows are claimed five at a time (SKIP LOCKED on PostgreSQL), each batch one transaction on a
+database thread; a noodknop press's database work goes first, so it never waits behind a
+fan-out of thousands of check-ins.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -83,8 +84,9 @@ class CheckinClock:
 
         Rows are claimed five at a time (SKIP LOCKED on PostgreSQL, so another instance
         takes other rows); each client gets a savepoint, so one broken client holds up nobody.
-        Between batches the event loop gets its turn: a noodknop press never waits behind a
-        fan-out of thousands of check-ins.
+        Each batch is one transaction on a database thread, never on the event loop, and urgent
+        database work (a noodknop press) goes before the next batch: a noodknop never waits
+        behind a fan-out of thousands of check-ins.
         """
         for claim, handle in (
             (checkins.claim_due_schedules, self._due),
@@ -92,26 +94,39 @@ class CheckinClock:
         ):
             seen: set[int] = set()
             while True:
-                now = self.service.clock.now()
-                applied = Applied()
-                with self.service.database.transaction() as session:
-                    rows = [r for r in claim(session, now, batch) if r.id not in seen]
-                    for row in rows:
-                        assert row.id is not None
-                        seen.add(row.id)
-                        try:
-                            with session.begin_nested():
-                                done = handle(session, row, now, bot.username)
-                        except Exception:
-                            log.exception("check-in row %s failed; next try later", row.id)
-                            _postpone(row, now)
-                            session.add(row)
-                            continue
-                        applied.queued += done.queued
+                applied, claimed = await self.service.database.run(
+                    self._batch, claim, handle, seen, bot.username, batch
+                )
                 self.service.wake(applied)
-                if len(rows) < batch:
+                if claimed < batch:
                     break
-                await asyncio.sleep(0)
+
+    def _batch(
+        self,
+        claim: Callable[[Session, datetime, int], Sequence[Any]],
+        handle: Callable[[Session, Any, datetime, str], Applied],
+        seen: set[int],
+        username: str,
+        batch: int,
+    ) -> tuple[Applied, int]:
+        """Claim and handle one batch in one transaction (blocking: on a database thread)."""
+        now = self.service.clock.now()
+        applied = Applied()
+        with self.service.database.transaction() as session:
+            rows = [r for r in claim(session, now, batch) if r.id not in seen]
+            for row in rows:
+                assert row.id is not None
+                seen.add(row.id)
+                try:
+                    with session.begin_nested():
+                        done = handle(session, row, now, username)
+                except Exception:
+                    log.exception("check-in row %s failed; next try later", row.id)
+                    _postpone(row, now)
+                    session.add(row)
+                    continue
+                applied.queued += done.queued
+        return applied, len(rows)
 
     def _due(self, session: Session, row: Any, now: datetime, username: str) -> Applied:
         schedule = schedule_of_row(row)

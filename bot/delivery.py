@@ -18,6 +18,7 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.render import RenderedReply
+from bot.urgency import limit_kwargs
 
 __all__ = ["call_with_retries", "send_rendered", "send_rendered_or_raise"]
 
@@ -62,25 +63,38 @@ async def call_with_retries(
 
 
 async def send_rendered_or_raise(
-    bot: Bot, chat_id: int, reply: RenderedReply, *, wait_on_rate_limit: bool = True
+    bot: Bot,
+    chat_id: int,
+    reply: RenderedReply,
+    *,
+    wait_on_rate_limit: bool = True,
+    urgent: bool = False,
 ) -> Message:
+    """``urgent``: the rate limiter lets it go before queued non-urgent calls (alerts)."""
+    limit = limit_kwargs(bot, urgent)
+
     async def send() -> Message:
         if reply.picture is not None:
             return await bot.send_photo(
-                chat_id, photo=reply.picture, caption=reply.text, reply_markup=reply.markup
+                chat_id, photo=reply.picture, caption=reply.text, reply_markup=reply.markup, **limit
             )
-        return await bot.send_message(chat_id, reply.text, reply_markup=reply.markup)
+        return await bot.send_message(chat_id, reply.text, reply_markup=reply.markup, **limit)
 
     return await call_with_retries(send, wait_on_rate_limit=wait_on_rate_limit)
 
 
 async def send_rendered(
-    bot: Bot, chat_id: int, reply: RenderedReply, *, wait_on_rate_limit: bool = True
+    bot: Bot,
+    chat_id: int,
+    reply: RenderedReply,
+    *,
+    wait_on_rate_limit: bool = True,
+    urgent: bool = False,
 ) -> Message | None:
     """Send an interactive reply; a person who blocked the bot is logged, not raised."""
     try:
         return await send_rendered_or_raise(
-            bot, chat_id, reply, wait_on_rate_limit=wait_on_rate_limit
+            bot, chat_id, reply, wait_on_rate_limit=wait_on_rate_limit, urgent=urgent
         )
     except Forbidden:
         log.warning("a chat cannot be reached (blocked or never started)")

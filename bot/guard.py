@@ -7,6 +7,7 @@ stranger is written to the database.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from datetime import datetime, timedelta
 
@@ -49,21 +50,26 @@ class Guard:
         self._replies = _Window(stranger_replies_per_hour, timedelta(hours=1))
         self._failed_links = _Window(failed_links_per_hour, timedelta(hours=1))
         self._max_tracked = max_tracked
+        # Asked from the database threads that decide updates (several on PostgreSQL).
+        self._lock = threading.Lock()
 
     def may_answer_stranger(self, telegram_user_id: int, now: datetime) -> bool:
         """True (and counted) while this stranger has answers left this hour."""
-        if self._replies.full(telegram_user_id, now):
-            return False
-        self._forget_if_flooded()
-        self._replies.hit(telegram_user_id, now)
-        return True
+        with self._lock:
+            if self._replies.full(telegram_user_id, now):
+                return False
+            self._forget_if_flooded()
+            self._replies.hit(telegram_user_id, now)
+            return True
 
     def may_try_link(self, telegram_user_id: int, now: datetime) -> bool:
-        return not self._failed_links.full(telegram_user_id, now)
+        with self._lock:
+            return not self._failed_links.full(telegram_user_id, now)
 
     def link_failed(self, telegram_user_id: int, now: datetime) -> None:
-        self._forget_if_flooded()
-        self._failed_links.hit(telegram_user_id, now)
+        with self._lock:
+            self._forget_if_flooded()
+            self._failed_links.hit(telegram_user_id, now)
 
     def _forget_if_flooded(self) -> None:
         # A flood of distinct ids must not grow memory without bound.

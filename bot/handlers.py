@@ -9,10 +9,12 @@ from telegram.ext import ContextTypes
 
 from bot.render import Menus
 from bot.service import ButtonPress, Incoming, Waakvlam
+from bot.urgency import is_alert_event
 from dialogs.events import (
     Command,
     EditedMessage,
     Event,
+    MenuItem,
     MenuPress,
     OtherMessage,
     Start,
@@ -20,7 +22,7 @@ from dialogs.events import (
     Text,
 )
 
-__all__ = ["incoming_from_update", "make_update_handler"]
+__all__ = ["incoming_from_update", "is_alert_update", "make_update_handler"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,9 @@ _KINDS = (
     "dice",
     "game",
 )
+
+
+_LONGEST_MENU_LABEL = 64  # longer texts are neither a menu button nor a noodknop command
 
 
 def _kind(message: Message) -> str:
@@ -109,6 +114,23 @@ def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
         event=event,
         press=press,
     )
+
+
+def is_alert_update(update: object, menus: Menus) -> bool:
+    """A noodknop press or a tap on an alert's button: handled before the others. Asked of
+    every update before it waits its turn, so it looks only at what it must."""
+    if not isinstance(update, Update):
+        return False
+    query = update.callback_query
+    if query is not None:
+        return is_alert_event(Tap(query.data or "", 0))
+    message = update.message
+    text = message.text if message is not None else None
+    if not text or len(text) > _LONGEST_MENU_LABEL:
+        return False
+    if text.startswith("/"):
+        return is_alert_event(Command(text[1:].split(" ", 1)[0].split("@", 1)[0].lower(), ""))
+    return menus.item_for(text) is MenuItem.NOODKNOP
 
 
 def make_update_handler(service: Waakvlam):  # type: ignore[no-untyped-def]

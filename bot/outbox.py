@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.delivery import call_with_retries, send_rendered_or_raise
 from bot.lifeline import Lifeline
 from bot.render import RenderedReply
+from bot.urgency import limit_kwargs
 from dialogs.outcome import At, Button, Keyboard, Reply, TextRef
 from storage import outbox
 from storage.database import Database
@@ -331,11 +332,19 @@ class OutboxWorker:
         await self._hook(self.on_sent, sent)
 
     async def _call(self, bot: Bot, row: OutboxMessage) -> tuple[int, str | None, str | None]:
-        """Send a row; the Telegram message id, the text sent, and the reply keyboard set."""
+        """Send a row; the Telegram message id, the text sent, and the reply keyboard set.
+
+        An alert goes before every queued non-urgent call in the rate limiter. Rendering reads
+        the database (on a database thread) before queued update work, for every row: the
+        worker sends one row at a time, and an alert waits for the row in hand."""
+        urgent = row.priority == Priority.ALERT
         if row.copy_message_id is not None and row.copy_from_chat_id is not None:
             from_chat, message = row.copy_from_chat_id, row.copy_message_id
-            markup = self.render(row).markup if row.buttons else None
-            header = self._sent_header(row)
+            markup = None
+            if row.buttons:
+                markup = (await self.database.run(self.render, row, urgent=True)).markup
+            header = await self.database.run(self._sent_header, row, urgent=True)
+            limit = limit_kwargs(bot, urgent)
             copied = await call_with_retries(
                 lambda: bot.copy_message(
                     row.chat_id,
@@ -343,13 +352,14 @@ class OutboxWorker:
                     message,
                     reply_markup=markup,
                     reply_parameters=header,
+                    **limit,
                 ),
-                wait_on_rate_limit=row.priority == Priority.ALERT,
+                wait_on_rate_limit=urgent,
             )
             return copied.message_id, None, None
-        rendered = self.render(row)
+        rendered = await self.database.run(self.render, row, urgent=True)
         sent = await send_rendered_or_raise(
-            bot, row.chat_id, rendered, wait_on_rate_limit=row.priority == Priority.ALERT
+            bot, row.chat_id, rendered, wait_on_rate_limit=urgent, urgent=urgent
         )
         keyboard = row.keyboard if isinstance(rendered.markup, ReplyMarkups) else None
         return sent.message_id, rendered.text, keyboard

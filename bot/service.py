@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 from telegram import Bot
@@ -42,9 +43,10 @@ from bot.render import (
 )
 from bot.scope import Applied, Scope
 from bot.settings import Settings
-from bot.speech import Speaker
+from bot.speech import READ_ALOUD_MAX_CHARACTERS, Speaker
 from bot.state import Actor, Contact, coach_contact, load_actor, load_invite
 from bot.texts import Texts
+from bot.urgency import is_urgent
 from dialogs import checkin, noodknop, relay
 from dialogs.coach_checkin import COMMANDS as CHECKIN_COMMANDS
 from dialogs.coach_checkin import is_schedule_button
@@ -74,6 +76,8 @@ from storage.outbox import Priority
 __all__ = ["ButtonPress", "Incoming", "Scope", "Waakvlam"]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -160,26 +164,17 @@ class Waakvlam:
 
     # -- a person did something -------------------------------------------------------------
 
+    async def _db(self, work: Callable[..., T], /, *args: Any) -> T:
+        """Run blocking database work (one whole transaction) off the event loop; the work of
+        an urgent update (an alert) goes before other queued work."""
+        return await self.database.run(work, *args, urgent=is_urgent())
+
     async def handle(self, bot: Bot, incoming: Incoming) -> None:
         now = self.clock.now()
-        with self.database.transaction() as session:
-            actor = load_actor(
-                session, incoming.telegram_user_id, self.texts.language(incoming.language_code)
-            )
-            payload = incoming.event.payload if isinstance(incoming.event, Start) else None
-            if payload and not self.guard.may_try_link(incoming.telegram_user_id, now):
-                log.info("link attempts paused for a user who tried too many")
-                return
-            context, scope = self._context(session, actor, incoming, payload)
-            outcome = route(actor.person, incoming.event, now, context)
-            if any(r.key == "stranger.invite_invalid" for r in outcome.replies):
-                self.guard.link_failed(incoming.telegram_user_id, now)
-            if self._silenced(actor, outcome, incoming, now):
-                return  # before anything is stored or sent
-            applied = self.apply(
-                session, outcome, scope, bot_username=self.bot_username or bot.username
-            )
-            shown = _shown_keyboard(session, actor)
+        decided = await self._db(self._decide, incoming, now, self.bot_username or bot.username)
+        if decided is None:
+            return  # nothing stored, nothing to send
+        actor, outcome, applied, shown = decided
         log.info(
             "handled %s from %s: %d effects, %d replies",
             type(incoming.event).__name__,
@@ -188,6 +183,9 @@ class Waakvlam:
             len(outcome.replies),
         )
         self.wake(applied)
+        # The sender's own replies to an alert (the noodknop's "I am telling Anna now") go
+        # before other people's queued replies, as the alert itself does.
+        urgent = applied.urgent or is_urgent()
         if incoming.press is not None:
             await self._close_press(bot, incoming, actor, outcome)
         # Someone who just opened a client invite is a client from here on: the welcome and the
@@ -198,9 +196,7 @@ class Waakvlam:
         language = actor.person.language
         heard = incoming.press.message_text if incoming.press is not None else None
         if is_client and heard and incoming.event == Tap(READ_ALOUD_DATA, incoming.chat_id):
-            # "🔊 Voorlezen" under a text: hear that text. It may be a coach's own words, so
-            # the clip is made for this once and not kept.
-            await self.speaker.speak(bot, incoming.chat_id, language, heard, keep=False)
+            await self._read_aloud(bot, incoming, language, heard)
         read_aloud = _read_aloud_after(outcome, actor.person.read_aloud)
         keyboard_before = shown
         if isinstance(incoming.event, Start | Command):
@@ -217,6 +213,7 @@ class Waakvlam:
                     incoming.chat_id,
                     rendered,
                     wait_on_rate_limit=reply.unsent_key is not None,
+                    urgent=urgent,
                 )
             except BadRequest:
                 raise  # a reply Telegram calls malformed is a bug, not a hiccup
@@ -224,21 +221,69 @@ class Waakvlam:
                 # Telegram kept refusing after the in-place retries: what carries the
                 # conversation forward must still arrive, so the outbox takes it (and the rest).
                 # A timeout may have been delivered after all: a rare double beats a lost step.
-                self._defer(incoming.chat_id, language, applied.direct[index:])
+                await self._defer(incoming.chat_id, language, applied.direct[index:])
                 break
             if sent is not None and reply.keyboard is not None:
                 shown = reply.keyboard.value
             if sent is not None and read_aloud and is_client:
                 await self.speaker.speak(bot, incoming.chat_id, language, rendered.text)
         if is_client and shown != keyboard_before and shown is not None:
-            self._remember_keyboard(incoming.chat_id, shown)
+            await self._db(self._remember_keyboard, incoming.chat_id, shown)
 
-    def _defer(
+    def _decide(
+        self, incoming: Incoming, now: datetime, bot_username: str
+    ) -> tuple[Actor, Outcome, Applied, str | None] | None:
+        """Load, decide, store: one transaction, on a database thread. None when the person
+        gets no answer at all (a stranger out of answers, too many link attempts)."""
+        with self.database.transaction() as session:
+            actor = load_actor(
+                session, incoming.telegram_user_id, self.texts.language(incoming.language_code)
+            )
+            payload = incoming.event.payload if isinstance(incoming.event, Start) else None
+            if payload and not self.guard.may_try_link(incoming.telegram_user_id, now):
+                log.info("link attempts paused for a user who tried too many")
+                return None
+            context, scope = self._context(session, actor, incoming, payload)
+            outcome = route(actor.person, incoming.event, now, context)
+            if any(r.key == "stranger.invite_invalid" for r in outcome.replies):
+                self.guard.link_failed(incoming.telegram_user_id, now)
+            if self._silenced(actor, outcome, incoming, now):
+                return None  # before anything is stored or sent
+            applied = self.apply(session, outcome, scope, bot_username=bot_username)
+            shown = _shown_keyboard(session, actor)
+        return actor, outcome, applied, shown
+
+    async def _read_aloud(self, bot: Bot, incoming: Incoming, language: str, heard: str) -> None:
+        """ "🔊 Voorlezen" under a text: hear that text. It may be a coach's own words, so the
+        clip is never written to disk; kept in memory for this message, a second tap sends it
+        again at once. A text over the cap gets a kind answer instead of minutes of audio."""
+        press = incoming.press
+        assert press is not None
+        if len(heard) > READ_ALOUD_MAX_CHARACTERS:
+            text = self.texts.render(language, "common.read_aloud_too_long")
+            try:
+                await send_rendered(
+                    bot, incoming.chat_id, RenderedReply(text, None, None), wait_on_rate_limit=False
+                )
+            except TelegramError as error:
+                log.info("read-aloud answer not sent: %s", type(error).__name__)
+            return
+        await self.speaker.speak(
+            bot, incoming.chat_id, language, heard, keep=False, message_id=press.message_id
+        )
+
+    async def _defer(
         self, chat_id: int, language: str, replies: list[tuple[Reply, dict[str, Any]]]
     ) -> None:
         """Direct replies that could not be sent now go to the outbox, in their order. One that
         shows a secret is never stored: its ``unsent_key`` text goes instead (once)."""
         log.warning("%d direct replies handed to the outbox", len(replies))
+        await self._db(self._store_deferred, chat_id, language, replies)
+        self.worker.wake(urgent=any(reply.urgent for reply, _ in replies))
+
+    def _store_deferred(
+        self, chat_id: int, language: str, replies: list[tuple[Reply, dict[str, Any]]]
+    ) -> None:
         with self.database.transaction() as session:
             instead: set[str] = set()
             for reply, params in replies:
@@ -260,7 +305,6 @@ class Waakvlam:
                     None,
                     Priority.ALERT if reply.urgent else Priority.RELAY,
                 )
-        self.worker.wake(urgent=any(reply.urgent for reply, _ in replies))
 
     def _silenced(self, actor: Actor, outcome: Outcome, incoming: Incoming, now: datetime) -> bool:
         """A stranger who used up this hour's answers gets none, unless this very update makes
@@ -552,32 +596,14 @@ class Waakvlam:
         back the client's check-ins)."""
         now = self.clock.now()
         applied = Applied()
-        policy = self.policy
-        with self.database.transaction() as session:
-            watched = [
-                alert.id
-                for alert in alerts.alerts_to_watch(
-                    session,
-                    remind_before=now - min(policy.close_remind_after, policy.autoclose_after),
-                    close_before=now - policy.autoclose_after,
-                )
-            ]
+        # Alerts first: this work goes before other queued database work.
+        watched = await self.database.run(self._alerts_to_watch, now, urgent=True)
         for alert_id in watched:
             # One transaction per alert: a broken alert must not hold up the others.
             try:
-                with self.database.transaction() as session:
-                    # Another instance looking at this alert right now has it: skip it.
-                    alert = alerts.lock_alert(session, alert_id or 0, skip_locked=True)
-                    if alert is None:
-                        continue
-                    view = load_alert_view(session, alert)
-                    outcome = noodknop.check_escalation(view, now, policy)
-                    outcome += noodknop.check_closing(view, now, policy)
-                    if not outcome.effects and not outcome.replies:
-                        continue
-                    coach, client = self._alert_people(session, alert)
-                    scope = Scope(coach=coach, client=client, alert_id=alert.id)
-                    done = self.apply(session, outcome, scope, bot_username=bot.username)
+                done = await self.database.run(
+                    self._look_at_alert, alert_id, now, bot.username, urgent=True
+                )
             except Exception:
                 log.exception("alert %s could not be looked at; trying again next tick", alert_id)
                 continue
@@ -585,27 +611,65 @@ class Waakvlam:
             applied.urgent = applied.urgent or done.urgent
         self.wake(applied)
 
+    def _alerts_to_watch(self, now: datetime) -> list[int]:
+        policy = self.policy
+        with self.database.transaction() as session:
+            return [
+                alert.id or 0
+                for alert in alerts.alerts_to_watch(
+                    session,
+                    remind_before=now - min(policy.close_remind_after, policy.autoclose_after),
+                    close_before=now - policy.autoclose_after,
+                )
+            ]
+
+    def _look_at_alert(self, alert_id: int, now: datetime, bot_username: str) -> Applied:
+        with self.database.transaction() as session:
+            # Another instance looking at this alert right now has it: skip it.
+            alert = alerts.lock_alert(session, alert_id, skip_locked=True)
+            if alert is None:
+                return Applied()
+            view = load_alert_view(session, alert)
+            outcome = noodknop.check_escalation(view, now, self.policy)
+            outcome += noodknop.check_closing(view, now, self.policy)
+            if not outcome.effects and not outcome.replies:
+                return Applied()
+            coach, client = self._alert_people(session, alert)
+            scope = Scope(coach=coach, client=client, alert_id=alert.id)
+            return self.apply(session, outcome, scope, bot_username=bot_username)
+
     async def checkin_tick(self, bot: Bot) -> None:
         """Start the check-ins that are due, remind or close the ones whose time came."""
         await self.checkin_clock.tick(bot)
 
     async def delivered(self, delivery: Delivery) -> None:
         bot = self.worker.bot
+        # Ahead of queued update work: the worker waits for this before its next row (an alert).
+        wants_voice = await self.database.run(self._after_delivery, delivery, urgent=True)
+        if wants_voice and delivery.text is not None and bot is not None:
+            # In the background: a voice note must never hold up the next alert.
+            task = asyncio.create_task(
+                self.speaker.speak(bot, delivery.chat_id, delivery.language, delivery.text)
+            )
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    def _after_delivery(self, delivery: Delivery) -> bool:
+        """Note what a delivery changed (keyboard, alert timeline); True when the reader wants
+        it read aloud. On a database thread."""
         if delivery.keyboard is not None:
             self._remember_keyboard(delivery.chat_id, delivery.keyboard)
-        if delivery.text is not None and self.speaker.voice is not None and bot is not None:
+        wants_voice = False
+        if delivery.text is not None and self.speaker.voice is not None:
             with self.database.transaction() as session:
                 client = people.client_by_telegram_id(session, delivery.chat_id)
                 wants_voice = client is not None and bool(client.read_aloud)
-            if wants_voice:
-                # In the background: a voice note must never hold up the next alert.
-                task = asyncio.create_task(
-                    self.speaker.speak(bot, delivery.chat_id, delivery.language, delivery.text)
-                )
-                self._background.add(task)
-                task.add_done_callback(self._background.discard)
-        if delivery.alert_id is None:
-            return
+        if delivery.alert_id is not None:
+            self._alert_delivered(delivery)
+        return wants_voice
+
+    def _alert_delivered(self, delivery: Delivery) -> None:
+        assert delivery.alert_id is not None
         now = self.clock.now()
         with self.database.transaction() as session:
             alert = alerts.get_alert(session, delivery.alert_id)
@@ -631,39 +695,48 @@ class Waakvlam:
     async def delivery_failed(self, delivery: Delivery) -> None:
         """A message could not be delivered for good. For an alert: escalate, never go quiet.
         For a relayed message: the sender hears it did not arrive."""
+        # Ahead of queued update work: the worker waits for this before its next row (an alert).
+        applied = await self.database.run(self._after_failure, delivery, urgent=True)
+        self.wake(applied)
+
+    def _after_failure(self, delivery: Delivery) -> Applied:
+        """``delivery_failed`` on a database thread: what to queue, in transactions."""
+        applied = Applied()
         if delivery.relay_id is not None:  # blocked, or the message to copy is gone
-            self._relay_failed(delivery.relay_id)
+            applied = self._relay_failed(delivery.relay_id)
         if delivery.error == "Forbidden":
             self._remember_keyboard(delivery.chat_id, None)  # a new start shows the menu again
         if delivery.alert_id is None:
-            return
+            return applied
         if delivery.error != "Forbidden":
             # A 400 (say, a deleted location) does not mean the coach cannot be reached.
             log.warning("alert %s message failed: %s", delivery.alert_id, delivery.error)
-            return
+            return applied
         with self.database.transaction() as session:
             alert = alerts.lock_alert(session, delivery.alert_id)
             if alert is None or delivery.chat_id not in {
                 r.chat_id for r in alerts.recipients_of(session, alert.id or 0)
             }:
-                return
+                return applied
             alerts.add_event(session, delivery.alert_id, "undeliverable", at=self.clock.now())
             view = load_alert_view(session, alert)
             outcome = noodknop.delivery_failed(view, self.clock.now())
             coach, client = self._alert_people(session, alert)
-            applied = self.apply(
+            escalated = self.apply(
                 session,
                 outcome,
                 Scope(coach=coach, client=client, alert_id=alert.id),
                 bot_username=self.bot_username,
             )
-        self.wake(applied)
+        applied.queued += escalated.queued
+        applied.urgent = applied.urgent or escalated.urgent
+        return applied
 
-    def _relay_failed(self, relay_id: int) -> None:
+    def _relay_failed(self, relay_id: int) -> Applied:
         with self.database.transaction() as session:
             found = relays.get_relay(session, relay_id)
             if found is None or not relays.mark_failed(session, relay_id, self.clock.now()):
-                return  # told once: the header and the copy both fail
+                return Applied()  # told once: the header and the copy both fail
             client = people.get_client(session, found.client_id)
             coach = people.get_coach(session, found.coach_id)
             scope = Scope(
@@ -673,10 +746,10 @@ class Waakvlam:
                 else None,
             )
             outcome = relay.relay_failed(self.relays.view(session, found), self.clock.now())
-            applied = self.apply(session, outcome, scope, bot_username=self.bot_username)
-        self.wake(applied)
+            return self.apply(session, outcome, scope, bot_username=self.bot_username)
 
     def render_row(self, row: OutboxMessage) -> RenderedReply:
+        """An outbox row as it is sent (blocking: the worker runs it on a database thread)."""
         if row.text_key is None:  # a copied message: only its buttons are ours
             buttons = tuple(
                 tuple(Button(b["label_key"], b["data"]) for b in r) for r in row.buttons

@@ -53,10 +53,13 @@ class World:
         await self.service.tick(self.application.bot)
 
     async def settle(self) -> None:
-        """Wait until the bot handled everything sent so far (updates are handled in order)."""
+        """Wait until the bot handled everything sent so far. The probe's answer shows every
+        earlier update was taken in (the bot gets them in order); different chats are handled
+        at once, so then wait until no update is in flight."""
         probe = self.sandbox.user(first_name="Probe")
         await probe.send_text("/start")
         await probe.next_message()
+        await self.application.update_processor.wait_idle()
 
     async def drain(self, patience: float = 10.0) -> None:
         """Wait until every update sent so far is handled and every outbox row is sent or

@@ -76,10 +76,10 @@ async def test_press_alerts_the_coach_at_once_and_tells_the_client_honestly(worl
         "Bel Sam zo snel mogelijk."
     )
     assert alert.buttons == [["✅ Ik bel nu"], ["↪️ Ik kan niet, geef door"]]
+    await world.drain()  # the delivery is noted once Telegram answered the send
     stored = _alert(world)
     assert stored.pressed_at == world.clock.now() and stored.first_delivered_at == world.clock.now()
     assert _events(world) == ["pressed", "delivered"]
-    await world.drain()
     assert not any("belt je" in (m.text or "") for m in sam.inbox), "no promise before a person"
 
 
@@ -89,6 +89,7 @@ async def test_acknowledge_tells_the_client_who_saw_it_and_close_records_the_out
     anna, sam = await _coach_and_client(world)
     await _press(sam)
     await anna.next_message()
+    await world.drain()  # the delivery is noted once Telegram answered the send
     world.clock.advance(timedelta(minutes=2))
     await anna.press("✅ Ik bel nu")
     seen = await sam.next_message()
@@ -371,6 +372,7 @@ async def test_two_instances_never_escalate_the_same_alert_twice(world: World) -
     anna, sam = await _coach_and_client(world)
     await _press(sam)
     await anna.next_message()
+    await world.drain()  # the delivery is noted before the other instance takes the alert
     world.clock.advance(timedelta(minutes=6))
     other_instance = Database(world.database.url)
     try:

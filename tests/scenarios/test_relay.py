@@ -373,7 +373,7 @@ async def test_a_reply_to_something_else_never_goes_to_the_bericht_client(world:
     assert (await anna.next_message()).text.startswith("Dit bericht is niet van een cliënt.")
     await anna.send_text("Sam, ik bel je morgen")  # the /bericht is still waiting
     assert (await anna.next_message()).text == "Verstuurd naar Sam."
-    await world.settle()
+    await world.drain()
     copies = [m.text for m in sam.inbox if m.is_copy]
     assert copies == ["Sam, ik bel je morgen"]
 
