@@ -14,8 +14,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
+from sqlmodel import Session
 from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
@@ -35,6 +37,7 @@ __all__ = ["Delivery", "OutboxWorker", "decode_params", "encode_params", "enqueu
 log = logging.getLogger(__name__)
 
 ReplyMarkups = (ReplyKeyboardMarkup, ReplyKeyboardRemove)
+T = TypeVar("T")
 
 
 class _HeaderFirst(Exception):
@@ -213,19 +216,19 @@ class OutboxWorker:
         if not self.lifeline.may_send():
             return 0  # no fresh heartbeat: what we would claim might not stay ours
         self._owner = owner = self.lifeline.instance_id
-        with self.database.transaction() as session:
-            rows = outbox.claim_due(
+        rows = await self._store(
+            lambda session: outbox.claim_due(
                 session, now=self.clock.now(), limit=self.batch_size, owner=owner
             )
+        )
         for index, row in enumerate(rows):
             if self.lifeline.instance_id != owner or not self.lifeline.may_send():
                 # Taken for dead, or about to be: another instance may send these now.
                 log.warning("outbox: heartbeat lost; %d claimed rows left", len(rows) - index)
                 return index or 1
             if self._stopping or (self._urgent and row.priority > Priority.ALERT):
-                with self.database.transaction() as session:
-                    left = [r.id for r in rows[index:] if r.id is not None]
-                    outbox.release(session, left, owner=owner)
+                left = [r.id for r in rows[index:] if r.id is not None]
+                await self._store(partial(outbox.release, row_ids=left, owner=owner))
                 return index or 1
             await self._send(bot, row)
         return len(rows)
@@ -237,15 +240,27 @@ class OutboxWorker:
             await self._send_row(bot, row)
         except Exception as error:
             log.exception("outbox row %s hit %s; it will be retried", row.id, type(error).__name__)
-            self._retry_later(row, type(error).__name__, None)
+            await self._retry_later(row, type(error).__name__, None)
 
-    def _retry_later(self, row: OutboxMessage, error: str, after: timedelta | None) -> None:
-        assert row.id is not None
-        wait = after or timedelta(seconds=min(300, 5 * 2 ** min(row.attempts, 6)))
+    async def _store(self, change: Callable[[Session], T]) -> T:
+        """One transaction of the worker's, on a database thread (never on the event loop),
+        ahead of queued update work: the worker sends one row at a time, and an alert waits
+        for the row in hand."""
+        return await self.database.run(self._in_transaction, change, urgent=True)
+
+    def _in_transaction(self, change: Callable[[Session], T]) -> T:
         with self.database.transaction() as session:
-            held = outbox.mark_retry(
-                session, row.id, owner=self._owner, retry_at=self.clock.now() + wait, error=error
+            return change(session)
+
+    async def _retry_later(self, row: OutboxMessage, error: str, after: timedelta | None) -> None:
+        row_id = row.id
+        assert row_id is not None
+        wait = after or timedelta(seconds=min(300, 5 * 2 ** min(row.attempts, 6)))
+        held = await self._store(
+            lambda session: outbox.mark_retry(
+                session, row_id, owner=self._owner, retry_at=self.clock.now() + wait, error=error
             )
+        )
         if not held:
             log.warning("outbox row %s was taken over; not marked for a retry", row.id)
 
@@ -269,31 +284,30 @@ class OutboxWorker:
         return ReplyParameters(header.telegram_message_id, allow_sending_without_reply=True)
 
     async def _send_row(self, bot: Bot, row: OutboxMessage) -> None:
-        assert row.id is not None
+        row_id = row.id
+        assert row_id is not None
         try:
             message_id, text, keyboard = await self._call(bot, row)
         except _HeaderFirst:
-            self._retry_later(row, "HeaderFirst", timedelta(seconds=1))
+            await self._retry_later(row, "HeaderFirst", timedelta(seconds=1))
             return
         except RetryAfter as error:
             # Only an alert waits in place; anything else steps aside and comes back later.
-            self._retry_later(row, "RetryAfter", _as_timedelta(error.retry_after))
+            await self._retry_later(row, "RetryAfter", _as_timedelta(error.retry_after))
             return
         except (Forbidden, BadRequest) as error:
             log.warning("outbox row %s failed for good: %s", row.id, type(error).__name__)
-            with self.database.transaction() as session:
-                held = outbox.mark_failed(
-                    session,
-                    row.id,
-                    owner=self._owner,
-                    now=self.clock.now(),
-                    error=type(error).__name__,
+            failure = type(error).__name__
+            held = await self._store(
+                lambda session: outbox.mark_failed(
+                    session, row_id, owner=self._owner, now=self.clock.now(), error=failure
                 )
+            )
             if not held:
                 log.warning("outbox row %s was taken over; not marked failed", row.id)
                 return
             delivery = Delivery(
-                row.id,
+                row_id,
                 row.chat_id,
                 row.alert_id,
                 None,
@@ -305,21 +319,22 @@ class OutboxWorker:
             return
         except NetworkError as error:
             log.info("outbox row %s will be retried", row.id)
-            self._retry_later(row, type(error).__name__, None)
+            await self._retry_later(row, type(error).__name__, None)
             return
-        with self.database.transaction() as session:
-            held = outbox.mark_sent(
+        held = await self._store(
+            lambda session: outbox.mark_sent(
                 session,
-                row.id,
+                row_id,
                 owner=self._owner,
                 now=self.clock.now(),
                 telegram_message_id=message_id,
             )
+        )
         if not held:  # its hooks are the new holder's to run
             log.warning("outbox row %s was taken over; not marked sent", row.id)
             return
         sent = Delivery(
-            row.id,
+            row_id,
             row.chat_id,
             row.alert_id,
             message_id,

@@ -136,6 +136,12 @@ class Database:
         parsed = make_url(url)
         sqlite = parsed.get_backend_name() == "sqlite"
         self._workers = _Workers(threads or (1 if sqlite else POSTGRESQL_THREADS), "waakvlam-db")
+        # SQLite: the threads of this process take turns for a transaction here, in the order
+        # they come, instead of in SQLite's busy handler, which polls with sleeps and lets a
+        # thread that commits and begins again at once (the database thread under load) keep
+        # the file for seconds while another (a heartbeat, the event loop) starves. Reentrant:
+        # a transaction opened inside another on the same thread works as before.
+        self._turns: threading.RLock | None = threading.RLock() if sqlite else None
         if sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -162,13 +168,21 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed together, or not at all."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._turn(), Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        if self._turns is None:
+            yield
+            return
+        with self._turns:
+            yield
 
     async def run(self, work: Callable[..., T], /, *args: Any, urgent: bool = False) -> T:
         """Run blocking database ``work(*args)`` on a worker thread and wait for its result,

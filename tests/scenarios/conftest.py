@@ -69,16 +69,10 @@ class World:
         A row that waits for a later time (a retry, with the clock fixed) fails the test:
         move the clock on and drain again, so nothing pending is ever mistaken for nothing."""
         await self.settle()
-        worker = self.service.worker
         loop = asyncio.get_running_loop()
         deadline = loop.time() + patience
         while True:
-            passes = worker.idle_passes
-            worker.wake()
-            while worker.idle_passes == passes:
-                if loop.time() > deadline:
-                    raise AssertionError("the outbox worker did not come to rest")
-                await asyncio.sleep(0.01)
+            await self._worker_pass(deadline - loop.time())
             pending = self.pending_outbox()
             if not pending:
                 return
@@ -88,6 +82,23 @@ class World:
                 )
             if loop.time() > deadline:
                 raise AssertionError(f"{len(pending)} outbox row(s) still unsent")
+
+    async def rest(self, patience: float = 10.0) -> None:
+        """Wait until every update sent so far is handled and the outbox worker made a pass
+        that found nothing due (rows waiting for a later time may be left)."""
+        await self.settle()
+        await self._worker_pass(patience)
+
+    async def _worker_pass(self, patience: float) -> None:
+        worker = self.service.worker
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + patience
+        passes = worker.idle_passes
+        worker.wake()
+        while worker.idle_passes == passes:
+            if loop.time() > deadline:
+                raise AssertionError("the outbox worker did not come to rest")
+            await asyncio.sleep(0.01)
 
     def pending_outbox(self) -> list[datetime]:
         """When each unsent, unfailed outbox row is due."""

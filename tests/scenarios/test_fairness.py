@@ -23,6 +23,7 @@ async def _coach_writes(world: World, anna: SimUser, client: SimUser, text: str)
     await client.wait_for(lambda m: m.text == "Verstuurd naar Anna.")
     await anna.next_message()  # the header
     copy = await anna.next_message()
+    await world.drain()  # the bot noted which message the copy is before Anna answers it
     text = text.strip()
     await anna.send_text(text, reply_to=copy)
     words = await client.wait_for(lambda m: m.text == text, timeout=10)

@@ -87,6 +87,7 @@ async def test_a_client_who_chose_text_can_hear_any_text_with_one_tap(world: Wor
     await sam.next_message()
     await anna.next_message()
     copy = await anna.next_message()
+    await world.drain()  # the bot noted which message the copy is before Anna answers it
     await anna.send_text("Hoi Sam", reply_to=copy)
     await sam.next_message()  # seen
     header = await sam.next_message()

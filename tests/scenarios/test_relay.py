@@ -46,6 +46,7 @@ async def first_message(world: World, sam: SimUser, anna: SimUser) -> SentMessag
     copy = await anna.next_message()
     assert copy.is_copy and copy.text == "Ik heb een brief gekregen"
     assert copy.buttons == [["✓ Gezien"]]
+    await world.drain()  # the bot noted which message the copy is before Anna answers it
     return copy
 
 
@@ -119,6 +120,7 @@ async def test_every_kind_reaches_the_coach_and_the_coachs_reply_reaches_the_cli
         assert (await anna.next_message()).text == "💬 Bericht van Sam:"
         copy = await anna.next_message()
         assert (copy.kind, copy.is_copy) == (kind, True)
+        await world.drain()  # the bot noted which message the copy is before Anna answers it
         # Anna answers with the same kind, as a Telegram reply to the copy.
         await _reply(anna, kind, copy)
         assert (await anna.next_message()).text == "Verstuurd naar Sam."
@@ -161,6 +163,7 @@ async def test_replies_in_every_kind_reach_the_right_client_among_several(world:
     await lee.next_message()
     lee_header = await anna.next_message()
     await anna.next_message()
+    await world.drain()  # the bot noted which message the copy is before Anna answers it
     for kind, _ in KINDS:
         await _reply(anna, kind, sam_copy)
         assert (await anna.next_message()).text == "Verstuurd naar Sam."
@@ -193,6 +196,7 @@ async def test_seen_and_a_reply_tell_the_client_once(world: World) -> None:
     await sam.next_message()
     await anna.next_message()
     second = await anna.next_message()
+    await world.drain()  # the bot noted which message the copy is before Anna answers it
     await anna.send_text("Graag gedaan", reply_to=second)  # a reply alone also means "seen"
     await anna.next_message()
     assert (await sam.next_message()).text == "Anna heeft je bericht gezien."
@@ -265,11 +269,11 @@ async def test_telegram_errors_and_a_restart_lose_no_message(world: World) -> No
     await anna.next_message()
     # The worker retries after a while: let the fixed clock move on and wake it.
     for _ in range(3):
+        await world.rest()  # the worker has tried, and waits for the clock
         world.clock.advance(timedelta(minutes=5))
         world.service.worker.wake()
         if any(m.kind == "voice" for m in anna.inbox):
             break
-        await world.settle()
     voice = await anna.wait_for(lambda m: m.kind == "voice", timeout=10)
     assert voice.is_copy
     # A restart between storing and sending: the row waits in the outbox and goes out after.
@@ -397,6 +401,7 @@ async def test_a_message_during_a_waiting_alert_keeps_the_location_button(world:
     await sam.wait_for(lambda m: m.text == "Verstuurd naar Anna.")
     assert sam.current_keyboard[-1] == ["📍 Stuur waar ik ben"]
     copy = await anna.wait_for(lambda m: m.kind == "voice")
+    await world.drain()  # the bot noted which message the copy is before Anna answers it
     await anna.send_text("Ik kom eraan, waar ben je?", reply_to=copy)
     await sam.wait_for(lambda m: m.text == "Ik kom eraan, waar ben je?")
     assert sam.current_keyboard[-1] == ["📍 Stuur waar ik ben"]
