@@ -7,7 +7,6 @@ days, for looking into a delivery complaint. The job logs counts only.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
@@ -32,8 +31,8 @@ async def purge_outbox(database: Database, clock: Clock, keep_days: int) -> tupl
             return outbox.purge_sent(session, before=before, limit=PURGE_BATCH)
 
     deleted = emptied = 0
-    while True:
-        gone, cleared = await asyncio.to_thread(batch)
+    while True:  # each batch its own transaction, queued behind the bot's other database work
+        gone, cleared = await database.run(batch)
         deleted, emptied = deleted + gone, emptied + cleared
         if gone < PURGE_BATCH and cleared < PURGE_BATCH:
             break

@@ -60,6 +60,7 @@ class Lifeline:
         self.dead_after = dead_after
         self.instance_id = ""
         self._fresh_until = 0.0  # time.monotonic() until which our claims are surely ours
+        self._was_fresh = True
         self._loop_seen = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = threading.Event()
@@ -95,8 +96,16 @@ class Lifeline:
             self._lock = None
 
     def may_send(self) -> bool:
-        """Whether this instance surely still holds what it claimed."""
-        return time.monotonic() < self._fresh_until
+        """Whether this instance surely still holds what it claimed (said in the log when that
+        changes while it runs)."""
+        fresh = time.monotonic() < self._fresh_until
+        if fresh != self._was_fresh and self._thread is not None:
+            self._was_fresh = fresh
+            if fresh:
+                log.info("heartbeat back: sending again")
+            else:
+                log.warning("no fresh heartbeat: not sending until there is one")
+        return fresh
 
     def _register(self) -> None:
         self.instance_id = instances.new_instance_id()
