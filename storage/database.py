@@ -9,10 +9,14 @@ of its errors, which the bot logs with their traceback.
 
 The bot never runs a transaction on its event loop: ``await database.run(work, ...)`` runs
 ``work`` (synchronous SQLModel code, one whole transaction) on the database's own worker
-threads, urgent work (alerts) before other queued work. SQLite gets one worker: its writers
-take turns anyway, and one thread keeps every read-decide-write in the process strictly one
-after the other, with no busy-waiting on the file lock. PostgreSQL gets a few, each with its
-own pooled connection; its row locks (``people.lock_client``) order what must be ordered.
+thread, urgent work (alerts) before other queued work. One thread, on both databases: the
+work is mostly Python (the ORM), so more threads only share the interpreter lock, and an
+alert's transaction got a quarter of it behind three check-ins (PostgreSQL with four
+threads: 100 ms instead of 15 ms under load); SQLite's writers take turns anyway. One
+thread also keeps every read-decide-write of the process one after the other. Between
+processes (several instances on PostgreSQL, the CLI) row locks (``people.lock_client``)
+and SQLite's file lock order what must be ordered. A remote PostgreSQL, where transactions
+mostly wait for the network, may want ``threads=`` more.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ __all__ = ["Database", "sqlite_url"]
 
 T = TypeVar("T")
 
-POSTGRESQL_THREADS = 4  # transactions at once on PostgreSQL (each holds a pooled connection)
+THREADS = 1  # database worker threads (see above)
 
 _Job = tuple[
     concurrent.futures.Future[Any], contextvars.Context, Callable[..., Any], tuple[Any, ...]
@@ -129,13 +133,13 @@ class _Workers:
 class Database:
     """Owns the engine; hands out sessions that commit on success and roll back on error.
 
-    ``threads``: worker threads for ``run`` (default: 1 for SQLite, 4 for PostgreSQL)."""
+    ``threads``: worker threads for ``run`` (default 1; see the module's docstring)."""
 
     def __init__(self, url: str, *, threads: int | None = None) -> None:
         self.url = url
         parsed = make_url(url)
         sqlite = parsed.get_backend_name() == "sqlite"
-        self._workers = _Workers(threads or (1 if sqlite else POSTGRESQL_THREADS), "waakvlam-db")
+        self._workers = _Workers(threads or THREADS, "waakvlam-db")
         # SQLite: the threads of this process take turns for a transaction here, in the order
         # they come, instead of in SQLite's busy handler, which polls with sleeps and lets a
         # thread that commits and begins again at once (the database thread under load) keep
