@@ -194,11 +194,11 @@ def seed(bench: Bench, clients: int, *, now: datetime) -> list[int]:
 
 
 def configured_limit(application: Any) -> float:
-    """Messages per second the bot's rate limiter allows (PTB's AIORateLimiter)."""
+    """Messages per second the bot's rate limiter allows (bot/ratelimit.py)."""
     limiter = getattr(application.bot, "rate_limiter", None)
-    base = getattr(limiter, "_base_limiter", None)
-    if base is not None:
-        return float(base.max_rate) / float(base.time_period)
+    rate = getattr(limiter, "overall_rate", None)
+    if rate is not None:
+        return float(rate)
     return float(FloodLimit.MESSAGES_PER_SECOND)
 
 
@@ -363,7 +363,7 @@ async def run(args: argparse.Namespace) -> None:
     )
     print(f"  clients due in the same minute   : {clients:,}")
     print(
-        f"  rate limits                      : bot {limit:g}/s (AIORateLimiter); sandbox "
+        f"  rate limits                      : bot {limit:g}/s (PriorityRateLimiter); sandbox "
         f"answers 429 above {telegram_limit:g}/s, {per_chat}"
     )
     print(
