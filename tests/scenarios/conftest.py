@@ -30,6 +30,7 @@ from storage.models import (
     OutboxMessage,
     SupportPhase,
 )
+from storage.outbox import Priority, enqueue
 
 
 @dataclass
@@ -99,6 +100,22 @@ class World:
             if loop.time() > deadline:
                 raise AssertionError("the outbox worker did not come to rest")
             await asyncio.sleep(0.01)
+
+    def fan_out(self, size: int) -> list[SimUser]:
+        """``size`` people who started the bot, each with a check-in-priority message queued
+        in the outbox (not yet woken): a fan-out for an alert to overtake."""
+        crowd = [self.sandbox.user(first_name=f"C{n}") for n in range(size)]
+        with self.database.transaction() as session:
+            for person in crowd:
+                self.sandbox.state.chats[person.id].started = True
+                enqueue(
+                    session,
+                    now=self.clock.now(),
+                    chat_id=person.id,
+                    priority=Priority.CHECKIN,
+                    text_key="common.question_closed",
+                )
+        return crowd
 
     def pending_outbox(self) -> list[datetime]:
         """When each unsent, unfailed outbox row is due."""

@@ -16,7 +16,6 @@ from bot import admin
 from storage import alerts as alert_store
 from storage.database import Database
 from storage.models import Alert, OutboxMessage
-from storage.outbox import Priority, enqueue
 from tests.scenarios.conftest import World
 
 MENU_WITH_LOCATION = [
@@ -324,17 +323,7 @@ async def test_forged_and_stale_acknowledgements_change_nothing(world: World) ->
 
 async def test_an_alert_goes_before_a_large_fan_out(world: World) -> None:
     anna, sam = await _coach_and_client(world)
-    crowd = [world.sandbox.user(first_name=f"C{n}") for n in range(300)]
-    with world.database.transaction() as session:
-        for person in crowd:
-            world.sandbox.state.chats[person.id].started = True
-            enqueue(
-                session,
-                now=world.clock.now(),
-                chat_id=person.id,
-                priority=Priority.CHECKIN,
-                text_key="common.question_closed",
-            )
+    crowd = world.fan_out(300)
     world.service.worker.wake()
     await crowd[5].next_message(timeout=10)  # the fan-out is under way
     await _press(sam)

@@ -19,7 +19,6 @@ from telegram_sandbox import SentMessage, SimUser
 
 from storage import alerts as alert_store
 from storage.models import Alert, AlertRecipient, Checkin, CheckinSignal, Client, OutboxMessage
-from storage.outbox import Priority, enqueue
 from tests.scenarios.conftest import World
 
 PRESSED = (
@@ -262,20 +261,10 @@ async def test_a_400_for_the_coach_and_a_blocked_backup_do_not_mean_nobody_is_re
 async def test_an_alert_goes_before_the_rest_of_a_batch_already_being_sent(world: World) -> None:
     anna, sam = await _anna_and_sam(world)
     batch = world.service.worker.batch_size
-    crowd = [world.sandbox.user(first_name=f"C{n}") for n in range(batch)]
+    crowd = world.fan_out(batch)
     for person in crowd:
-        world.sandbox.state.chats[person.id].started = True
         # Telegram is slow today: each of these messages takes a while.
         world.sandbox.faults.delay(method="sendMessage", seconds=0.25, times=1, chat_id=person.id)
-    with world.database.transaction() as session:
-        for person in crowd:
-            enqueue(
-                session,
-                now=world.clock.now(),
-                chat_id=person.id,
-                priority=Priority.CHECKIN,
-                text_key="common.question_closed",
-            )
     world.service.worker.wake()
     await crowd[1].next_message(timeout=10)  # the worker holds the whole batch and is sending it
     with world.database.transaction() as session:
