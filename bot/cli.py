@@ -1,4 +1,5 @@
-"""The ``waakvlam`` command: run the bot, play the offline demo, manage the database and coaches."""
+"""The ``waakvlam`` command: run the bot, play the offline demo, manage the database and coaches,
+and a client's data rights (export, erase, audit trail)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,18 @@ import asyncio
 import importlib.util
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from bot import admin
+from bot import admin, client_records
 from bot.clock import SystemClock
 from bot.logs import configure_logging
 from bot.settings import Settings
+from bot.texts import load_texts
 from storage.database import Database
 from storage.migrate import upgrade
 
@@ -21,14 +27,28 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 coach_app = typer.Typer(help="Coaches of the organisation.", no_args_is_help=True)
+client_app = typer.Typer(
+    help="A client's data (AVG): export it, erase it, see who did what.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(coach_app, name="coach")
+app.add_typer(client_app, name="client")
 
 
 def _database(settings: Settings) -> Database:
     database = Database(settings.resolved_database_url)
     upgrade(database.engine)
     return database
+
+
+@contextmanager
+def _opened(settings: Settings) -> Iterator[Database]:
+    """The database, up to date, closed again afterwards."""
+    database = _database(settings)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 @app.command()
@@ -184,3 +204,83 @@ def coach_deactivate(coach_id: int) -> None:
         typer.echo(f"no coach {coach_id}", err=True)
         raise typer.Exit(1)
     typer.echo(f"coach {coach_id} deactivated")
+
+
+@client_app.command("export")
+def client_export(
+    client_id: Annotated[int, typer.Argument(metavar="CLIENT", help="The client's id.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the two files.")],
+) -> None:
+    """Write everything stored about a client: JSON, and a page in easy language for them.
+
+    Writes client-CLIENT.json and client-CLIENT.html, readable by you only: health data."""
+    settings = Settings()
+    texts = load_texts(settings.default_language, settings.tz)
+    with _opened(settings) as database:
+        written = client_records.export_client(
+            database, texts, client_id=client_id, out_dir=out, now=SystemClock().now()
+        )
+    if written is None:
+        typer.echo(f"no client {client_id}", err=True)
+        raise typer.Exit(1)
+    if written.notices_left_out:
+        typer.echo(
+            f"{written.notices_left_out} notices to a coach left out: another client of that "
+            "coach has the same name, so they may be about them"
+        )
+    typer.echo(str(written.json))
+    typer.echo(str(written.html))
+
+
+@client_app.command("erase")
+def client_erase(
+    client_id: Annotated[int, typer.Argument(metavar="CLIENT", help="The client's id.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask to confirm (for scripts).")
+    ] = False,
+) -> None:
+    """Remove a client and everything about them, for good, in one transaction.
+
+    Audit events about them stay, without anything that points to the person."""
+    settings = Settings()
+    with _opened(settings) as database:
+        label = client_records.describe_client(database, client_id)
+        if label is None:
+            typer.echo(f"no client {client_id}", err=True)
+            raise typer.Exit(1)
+        if not yes:
+            typer.confirm(
+                f"Erase client {label.id} ({label.name}, coach {label.coach_id}, {label.status}) "
+                "and everything about them? This cannot be undone",
+                abort=True,
+            )
+        erased = client_records.erase_client(database, client_id=client_id, now=SystemClock().now())
+    if erased is None:
+        typer.echo(f"no client {client_id}", err=True)
+        raise typer.Exit(1)
+    counts = ", ".join(f"{table} {n}" for table, n in erased.deleted.items() if n)
+    typer.echo(f"client {client_id} erased; rows deleted: {counts}")
+    typer.echo(f"audit events kept without identifiers: {erased.audit_events_anonymised}")
+    if erased.notices_kept:
+        typer.echo(
+            f"{erased.notices_kept} unsent notices to a coach kept: they name a client with the "
+            "same name, so they may be about them; they go after WAAKVLAM_OUTBOX_KEEP_DAYS "
+            "once sent"
+        )
+
+
+@client_app.command("audit")
+def client_audit(
+    client_id: Annotated[int, typer.Argument(metavar="CLIENT", help="The client's id.")],
+) -> None:
+    """Who did what about a client, when (local time, ids only)."""
+    settings = Settings()
+    with _opened(settings) as database:
+        lines = client_records.audit_of(database, client_id)
+        known = lines or client_records.describe_client(database, client_id) is not None
+    if not known:
+        typer.echo(f"no client {client_id}", err=True)
+        raise typer.Exit(1)
+    for line in lines:
+        moment = line.at.astimezone(settings.tz)
+        typer.echo(f"{moment:%Y-%m-%d %H:%M:%S}\t{line.actor}\t{line.action}\t{line.subject}")

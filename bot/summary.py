@@ -1,0 +1,170 @@
+"""The readable summary of a client's export: what Waakvlam keeps about them, as a web page.
+
+Written for the client (a coach gives it to them, or reads it with them) in their language,
+with the easy-language texts of ``export.yaml``: this module only chooses which text to say
+and escapes it; it holds no sentences. Plain HTML built with ``html.escape``, one file with
+nothing to load, so it can be printed or sent as a document.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from bot.texts import Texts
+from storage.data_rights import ClientRecords
+
+__all__ = ["render_summary"]
+
+_STYLE = (
+    "body{font-family:sans-serif;font-size:1.25em;line-height:1.6;max-width:38em;"
+    "margin:2em auto;padding:0 1em}li{margin-bottom:.6em}h2{margin-top:1.6em}"
+)
+
+Row = Mapping[str, Any]
+
+
+class _Writer:
+    def __init__(self, texts: Texts, language: str) -> None:
+        self.texts = texts
+        self.language = texts.language(language)
+        self.parts: list[str] = []
+
+    def say(self, key: str, **params: Any) -> str:
+        return self.texts.render(self.language, f"export.{key}", params)
+
+    def date(self, moment: datetime) -> str:
+        local = moment.astimezone(self.texts.timezone)
+        months = self.texts.entries[self.language]["format.months"].value
+        return self.texts.raw(self.language, "export.date").format(
+            day=local.day, month=months[local.month - 1], year=local.year
+        )
+
+    def time(self, moment: datetime) -> str:
+        return self.texts.format_time(moment)
+
+    def heading(self, key: str) -> None:
+        self.parts.append(f"<h2>{html.escape(self.say(key))}</h2>")
+
+    def paragraph(self, text: str) -> None:
+        for line in text.splitlines():
+            self.parts.append(f"<p>{html.escape(line)}</p>")
+
+    def items(self, entries: list[list[str]]) -> None:
+        if not entries:
+            return
+        self.parts.append("<ul>")
+        for lines in entries:
+            self.parts.append("<li>" + "<br>".join(html.escape(line) for line in lines) + "</li>")
+        self.parts.append("</ul>")
+
+
+def render_summary(records: ClientRecords, *, coach_name: str, texts: Texts, now: datetime) -> str:
+    """The summary page for ``records`` (from ``storage.data_rights.collect``)."""
+    client = records.tables["client"][0]
+    out = _Writer(texts, client["language"])
+    out.parts.append(f"<h1>{html.escape(out.say('title'))}</h1>")
+    out.paragraph(out.say("made", date=out.date(now)))
+    out.paragraph(out.say("intro"))
+    _about(out, client, coach_name)
+    _checkins(out, records)
+    _messages(out, records.tables["relay"])
+    _noodknop(out, records.tables["alert"])
+    out.heading("rights.heading")
+    out.paragraph(out.say("rights.wrong"))
+    out.paragraph(out.say("rights.erase"))
+    title = html.escape(out.say("title"))
+    return (
+        f'<!doctype html>\n<html lang="{html.escape(out.language)}">\n<head>'
+        f'<meta charset="utf-8"><title>{title}</title><style>{_STYLE}</style></head>\n<body>\n'
+        + "\n".join(out.parts)
+        + "\n</body>\n</html>\n"
+    )
+
+
+def _about(out: _Writer, client: Row, coach_name: str) -> None:
+    out.heading("about.heading")
+    out.paragraph(out.say("about.name", name=client["name"]))
+    out.paragraph(out.say("about.coach", coach=coach_name))
+    out.paragraph(out.say("about.invited", date=out.date(client["created_at"])))
+    if client["consent_at"] is not None:
+        out.paragraph(out.say("about.consent", date=out.date(client["consent_at"])))
+    if client["telegram_user_id"] is not None:
+        out.paragraph(out.say("about.telegram"))
+    if client["read_aloud"] is not None:
+        out.paragraph(
+            out.say("about.read_aloud_on" if client["read_aloud"] else "about.read_aloud_off")
+        )
+
+
+def _checkins(out: _Writer, records: ClientRecords) -> None:
+    out.heading("checkins.heading")
+    for schedule in records.tables["checkin_schedule"]:
+        rhythm_key = f"checkin.rhythm.{schedule['rhythm']}"
+        if out.texts.has(rhythm_key):
+            rhythm = out.texts.render(out.language, rhythm_key)
+            out.paragraph(out.say("checkins.rhythm", rhythm=rhythm))
+        if schedule["paused"]:
+            out.paragraph(out.say("checkins.paused"))
+    checkins = records.tables["checkin"]
+    if not checkins:
+        out.paragraph(out.say("checkins.none"))
+        return
+    told = {
+        signal["checkin_id"]
+        for signal in records.tables["checkin_signal"]
+        if signal["withdrawn_at"] is None
+    }
+    out.paragraph(out.say("checkins.intro"))
+    out.items([_checkin_lines(out, row, row["id"] in told) for row in checkins])
+
+
+def _checkin_lines(out: _Writer, row: Row, told: bool) -> list[str]:
+    """One check-in: its grade (or why there is none), then help and call, as answered."""
+    answers: dict[str, str] = row["answers"] or {}
+    day = out.date(row["sent_at"])
+    grade = answers.get("grade", "")
+    if row["status"] == "missed":
+        lines = [out.say("checkins.missed", date=day)]
+    elif row["status"] == "open":
+        lines = [out.say("checkins.open", date=day)]
+    elif grade.isdigit():
+        lines = [out.say("checkins.grade", date=day, grade=grade)]
+    else:
+        lines = [out.say("checkins.no_grade", date=day)]
+    area_key = f"questions.area.{answers.get('help_area', '')}"
+    if out.texts.has(area_key):
+        area = out.texts.render(out.language, area_key)
+        lines.append(out.say("checkins.help", area=area))
+    elif answers.get("help") == "yes":
+        lines.append(out.say("checkins.help_yes"))
+    if answers.get("call") == "yes":
+        lines.append(out.say("checkins.call"))
+    if told:
+        lines.append(out.say("checkins.told"))
+    return lines
+
+
+def _messages(out: _Writer, relays: list[dict[str, Any]]) -> None:
+    out.heading("messages.heading")
+    to_coach = sum(1 for relay in relays if relay["direction"] == "to_coach")
+    out.paragraph(out.say("messages.to_coach", count=to_coach))
+    out.paragraph(out.say("messages.to_client", count=len(relays) - to_coach))
+    out.paragraph(out.say("messages.content"))
+
+
+def _noodknop(out: _Writer, alerts: list[dict[str, Any]]) -> None:
+    out.heading("noodknop.heading")
+    if not alerts:
+        out.paragraph(out.say("noodknop.none"))
+        return
+    entries = []
+    for alert in alerts:
+        pressed: datetime = alert["pressed_at"]
+        lines = [out.say("noodknop.pressed", date=out.date(pressed), time=out.time(pressed))]
+        if alert["acknowledged_at"] is not None:
+            lines.append(out.say("noodknop.seen", time=out.time(alert["acknowledged_at"])))
+        entries.append(lines)
+    out.items(entries)
