@@ -1,23 +1,24 @@
-"""The shell side of the noodknop: alert effects in the database, the alert as the dialogs see
-it, and who may hear about it (the client's coach, then the backups)."""
+"""The shell side of the noodknop: alert effects in the database (``ALERT_HANDLERS``), the alert
+as the dialogs see it, and who can be reached about it (the rule of who is told lives in
+``dialogs.alert_routing``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.state import Contact
-from dialogs.noodknop import AlertView, is_available
+from bot.effect_registry import EffectEnv, Handler
+from bot.effect_result import NOTHING, EffectResult
+from bot.state import Contact, coach_contact
+from dialogs.alert_routing import CoachHours, Reachable, backups_to_tell, route_alert
+from dialogs.noodknop import AlertView
 from dialogs.outcome import (
     AcknowledgeAlert,
     AutoCloseAlert,
     CloseAlert,
     CopyToAlertTeam,
-    Effect,
     EscalateAlert,
     RaiseAlert,
     RemindToClose,
@@ -30,33 +31,13 @@ from storage import alerts, audit, checkins, outbox, people
 from storage.models import Alert, Client, ClientStatus, Coach, CoachStatus
 from storage.outbox import Priority
 
-__all__ = ["AlertContext", "alert_contacts", "apply_alert_effect", "load_alert_view"]
+__all__ = ["ALERT_HANDLERS", "alert_contacts", "alert_people", "load_alert_view"]
 
-ALERT_EFFECTS = (
-    RaiseAlert,
-    RepeatPress,
-    SetAlertReason,
-    CopyToAlertTeam,
-    AcknowledgeAlert,
-    EscalateAlert,
-    SendEmergencyNumbers,
-    CloseAlert,
-    RemindToClose,
-    AutoCloseAlert,
-    SupersedeAlert,
-)
 # The outcome of an alert the clock closed because nobody did (also its timeline event).
 AUTO_CLOSED = "auto_closed"
 # The outcome of an alert still open when the client raised a new one (also its event).
 SUPERSEDED = "superseded"
 CLOSE_REMINDED = "close_reminded"
-
-
-@dataclass(frozen=True)
-class AlertContext:
-    now: datetime
-    timezone: ZoneInfo
-    default_language: str
 
 
 def _reachable_coach(coach: Coach | None) -> bool:
@@ -67,33 +48,51 @@ def _reachable_coach(coach: Coach | None) -> bool:
     )
 
 
-def _candidates(session: Session, coach_id: int) -> list[tuple[int, int | None, str, str]]:
-    """The backups of a coach as (chat id, coach id, role, language), in order."""
+def _as_reachable(coach: Coach | None, role: str) -> Reachable | None:
+    if coach is None or not _reachable_coach(coach):
+        return None
+    assert coach.telegram_user_id is not None
+    return Reachable(coach.telegram_user_id, coach.id, role, coach.language)
+
+
+def _candidates(session: Session, coach_id: int, default_language: str) -> list[Reachable]:
+    """The reachable backups of a coach, in order."""
     found = []
     for backup in alerts.backups_of(session, coach_id):
         if backup.backup_coach_id is not None:
-            other = people.get_coach(session, backup.backup_coach_id)
-            if other is not None and _reachable_coach(other):
-                assert other.telegram_user_id is not None
-                found.append((other.telegram_user_id, other.id, "backup", other.language))
+            other = _as_reachable(people.get_coach(session, backup.backup_coach_id), "backup")
+            if other is not None:
+                found.append(other)
         elif backup.group_chat_id is not None:
-            found.append((backup.group_chat_id, None, "group", ""))
+            found.append(Reachable(backup.group_chat_id, None, "group", default_language))
     return found
 
 
-def _add_backups(session: Session, alert: Alert, ctx: AlertContext) -> list[Contact]:
-    assert alert.id is not None
-    told = {r.chat_id for r in alerts.recipients_of(session, alert.id)}
-    added = []
-    for chat_id, coach_id, role, language in _candidates(session, alert.coach_id):
-        if chat_id in told:
-            continue
+def _tell(session: Session, alert_id: int, told: Iterable[Reachable], now: datetime) -> None:
+    for person in told:
         alerts.add_recipient(
-            session, alert.id, chat_id=chat_id, coach_id=coach_id, role=role, at=ctx.now
+            session,
+            alert_id,
+            chat_id=person.chat_id,
+            coach_id=person.coach_id,
+            role=person.role,
+            at=now,
         )
-        added.append(Contact(chat_id, language or ctx.default_language))
-        told.add(chat_id)
-    return added
+
+
+def _contacts(told: Iterable[Reachable]) -> tuple[Contact, ...]:
+    return tuple(Contact(person.chat_id, person.language) for person in told)
+
+
+def _add_backups(session: Session, alert: Alert, env: EffectEnv) -> tuple[Contact, ...]:
+    assert alert.id is not None
+    told = [
+        Reachable(r.chat_id, r.coach_id, r.role, "")
+        for r in alerts.recipients_of(session, alert.id)
+    ]
+    fresh = backups_to_tell(_candidates(session, alert.coach_id, env.default_language), told)
+    _tell(session, alert.id, fresh, env.now)
+    return _contacts(fresh)
 
 
 def _alert(session: Session, alert_id: int) -> Alert:
@@ -103,106 +102,133 @@ def _alert(session: Session, alert_id: int) -> Alert:
     return alert
 
 
-def apply_alert_effect(session: Session, effect: Effect, ctx: AlertContext) -> dict[str, Any]:
-    match effect:
-        case RaiseAlert(client_id=client_id):
-            return _raise(session, client_id, ctx)
-        case RepeatPress(alert_id=alert_id):
-            alert = _alert(session, alert_id)
-            alert.presses += 1
-            alert.accidental = False  # pressing again means it was not an accident after all
-            session.add(alert)
-            alerts.add_event(session, alert_id, "pressed_again", at=ctx.now)
-        case SetAlertReason(alert_id=alert_id, reason=reason, accidental=accidental):
-            alert = _alert(session, alert_id)
-            alert.reason = reason
-            alert.accidental = accidental
-            session.add(alert)
-            alerts.add_event(session, alert_id, f"reason:{reason}", at=ctx.now)
-        case CopyToAlertTeam(alert_id=alert_id, from_chat_id=from_chat, message_id=message_id):
-            for recipient in alerts.recipients_of(session, alert_id):
-                outbox.enqueue(
-                    session,
-                    now=ctx.now,
-                    chat_id=recipient.chat_id,
-                    priority=Priority.ALERT,
-                    copy_from_chat_id=from_chat,
-                    copy_message_id=message_id,
-                    alert_id=alert_id,
-                )
-            alerts.add_event(session, alert_id, "location_shared", at=ctx.now)
-        case AcknowledgeAlert(alert_id=alert_id, coach_id=coach_id):
-            alert = _alert(session, alert_id)
-            if alert.acknowledged_at is None:
-                alert.acknowledged_at = ctx.now
-                alert.acknowledged_by = coach_id
-                session.add(alert)
-                alerts.add_event(session, alert_id, "acknowledged", at=ctx.now, coach_id=coach_id)
-        case EscalateAlert(alert_id=alert_id, by_coach_id=by_coach_id):
-            alert = _alert(session, alert_id)
-            added = _add_backups(session, alert, ctx)
-            if alert.escalated_at is None:
-                alert.escalated_at = ctx.now
-                session.add(alert)
-            kind = "passed_on" if by_coach_id else "escalated"
-            alerts.add_event(session, alert_id, kind, at=ctx.now, coach_id=by_coach_id)
-            return {"alert_id": alert_id, "_new_recipients": added}
-        case SendEmergencyNumbers(alert_id=alert_id):
-            alert = _alert(session, alert_id)
-            alert.emergency_sent_at = alert.emergency_sent_at or ctx.now
-            session.add(alert)
-            alerts.add_event(session, alert_id, "emergency_numbers_sent", at=ctx.now)
-        case CloseAlert(alert_id=alert_id, coach_id=coach_id, outcome=closing_outcome):
-            alert = _alert(session, alert_id)
-            alert.closed_at = ctx.now
-            alert.closed_by = coach_id
-            alert.outcome = closing_outcome
-            session.add(alert)
-            alerts.add_event(
-                session, alert_id, f"closed:{closing_outcome}", at=ctx.now, coach_id=coach_id
-            )
-            audit.record(
-                session,
-                at=ctx.now,
-                actor=f"coach:{coach_id}",
-                action="alert.closed",
-                subject_type="alert",
-                subject_id=alert_id,
-            )
-        case RemindToClose(alert_id=alert_id):
-            alerts.add_event(session, alert_id, CLOSE_REMINDED, at=ctx.now)
-        case AutoCloseAlert(alert_id=alert_id):
-            alert = _alert(session, alert_id)
-            if alert.closed_at is None:
-                alert.closed_at = ctx.now
-                alert.outcome = AUTO_CLOSED
-                session.add(alert)
-                alerts.add_event(session, alert_id, AUTO_CLOSED, at=ctx.now)
-                audit.record(
-                    session,
-                    at=ctx.now,
-                    actor="system",
-                    action="alert.auto_closed",
-                    subject_type="alert",
-                    subject_id=alert_id,
-                )
-        case SupersedeAlert(alert_id=alert_id):
-            _supersede(session, _alert(session, alert_id), ctx)
-    return {}
+def _repeat_press(session: Session, effect: RepeatPress, env: EffectEnv) -> EffectResult:
+    alert = _alert(session, effect.alert_id)
+    alert.presses += 1
+    alert.accidental = False  # pressing again means it was not an accident after all
+    session.add(alert)
+    alerts.add_event(session, effect.alert_id, "pressed_again", at=env.now)
+    return NOTHING
 
 
-def _supersede(session: Session, alert: Alert, ctx: AlertContext) -> None:
+def _set_reason(session: Session, effect: SetAlertReason, env: EffectEnv) -> EffectResult:
+    alert = _alert(session, effect.alert_id)
+    alert.reason = effect.reason
+    alert.accidental = effect.accidental
+    session.add(alert)
+    alerts.add_event(session, effect.alert_id, f"reason:{effect.reason}", at=env.now)
+    return NOTHING
+
+
+def _copy_to_team(session: Session, effect: CopyToAlertTeam, env: EffectEnv) -> EffectResult:
+    recipients = alerts.recipients_of(session, effect.alert_id)
+    for recipient in recipients:
+        outbox.enqueue(
+            session,
+            now=env.now,
+            chat_id=recipient.chat_id,
+            priority=Priority.ALERT,
+            copy_from_chat_id=effect.from_chat_id,
+            copy_message_id=effect.message_id,
+            alert_id=effect.alert_id,
+        )
+    alerts.add_event(session, effect.alert_id, "location_shared", at=env.now)
+    return EffectResult(queued=len(recipients), urgent=True)
+
+
+def _acknowledge(session: Session, effect: AcknowledgeAlert, env: EffectEnv) -> EffectResult:
+    alert = _alert(session, effect.alert_id)
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = env.now
+        alert.acknowledged_by = effect.coach_id
+        session.add(alert)
+        alerts.add_event(
+            session, effect.alert_id, "acknowledged", at=env.now, coach_id=effect.coach_id
+        )
+    return NOTHING
+
+
+def _escalate(session: Session, effect: EscalateAlert, env: EffectEnv) -> EffectResult:
+    alert = _alert(session, effect.alert_id)
+    added = _add_backups(session, alert, env)
+    if alert.escalated_at is None:
+        alert.escalated_at = env.now
+        session.add(alert)
+    kind = "passed_on" if effect.by_coach_id else "escalated"
+    alerts.add_event(session, effect.alert_id, kind, at=env.now, coach_id=effect.by_coach_id)
+    return EffectResult(alert_id=effect.alert_id, new_recipients=added)
+
+
+def _emergency_numbers(
+    session: Session, effect: SendEmergencyNumbers, env: EffectEnv
+) -> EffectResult:
+    alert = _alert(session, effect.alert_id)
+    alert.emergency_sent_at = alert.emergency_sent_at or env.now
+    session.add(alert)
+    alerts.add_event(session, effect.alert_id, "emergency_numbers_sent", at=env.now)
+    return NOTHING
+
+
+def _close(session: Session, effect: CloseAlert, env: EffectEnv) -> EffectResult:
+    alert = _alert(session, effect.alert_id)
+    alert.closed_at = env.now
+    alert.closed_by = effect.coach_id
+    alert.outcome = effect.outcome
+    session.add(alert)
+    alerts.add_event(
+        session, effect.alert_id, f"closed:{effect.outcome}", at=env.now, coach_id=effect.coach_id
+    )
+    audit.record(
+        session,
+        at=env.now,
+        actor=f"coach:{effect.coach_id}",
+        action="alert.closed",
+        subject_type="alert",
+        subject_id=effect.alert_id,
+    )
+    return NOTHING
+
+
+def _remind_to_close(session: Session, effect: RemindToClose, env: EffectEnv) -> EffectResult:
+    alerts.add_event(session, effect.alert_id, CLOSE_REMINDED, at=env.now)
+    return NOTHING
+
+
+def _auto_close(session: Session, effect: AutoCloseAlert, env: EffectEnv) -> EffectResult:
+    alert = _alert(session, effect.alert_id)
+    if alert.closed_at is None:
+        alert.closed_at = env.now
+        alert.outcome = AUTO_CLOSED
+        session.add(alert)
+        alerts.add_event(session, effect.alert_id, AUTO_CLOSED, at=env.now)
+        audit.record(
+            session,
+            at=env.now,
+            actor="system",
+            action="alert.auto_closed",
+            subject_type="alert",
+            subject_id=effect.alert_id,
+        )
+    return NOTHING
+
+
+def _supersede_effect(session: Session, effect: SupersedeAlert, env: EffectEnv) -> EffectResult:
+    _supersede(session, _alert(session, effect.alert_id), env.now)
+    return NOTHING
+
+
+def _supersede(session: Session, alert: Alert, now: datetime) -> None:
     """Close an alert a newer one of the same client replaces: one open alert per client."""
     assert alert.id is not None
     if alert.closed_at is not None:
         return
-    alert.closed_at = ctx.now
+    alert.closed_at = now
     alert.outcome = SUPERSEDED
     session.add(alert)
-    alerts.add_event(session, alert.id, SUPERSEDED, at=ctx.now)
+    alerts.add_event(session, alert.id, SUPERSEDED, at=now)
     audit.record(
         session,
-        at=ctx.now,
+        at=now,
         actor="system",
         action="alert.superseded",
         subject_type="alert",
@@ -210,50 +236,60 @@ def _supersede(session: Session, alert: Alert, ctx: AlertContext) -> None:
     )
 
 
-def _raise(session: Session, client_id: int, ctx: AlertContext) -> dict[str, Any]:
-    client = session.get(Client, client_id)
+def _raise(session: Session, effect: RaiseAlert, env: EffectEnv) -> EffectResult:
+    client = session.get(Client, effect.client_id)
     assert client is not None
     coach = people.get_coach(session, client.coach_id)
     # A client has one open alert at most: a press that raises a new one (the old one was
     # picked up long ago) closes the old one, so it never speaks or holds anything back again.
-    for old in alerts.open_alerts_of(session, client_id):
-        _supersede(session, old, ctx)
-    alert = Alert(client_id=client_id, coach_id=client.coach_id, pressed_at=ctx.now)
+    for old in alerts.open_alerts_of(session, effect.client_id):
+        _supersede(session, old, env.now)
+    alert = Alert(client_id=effect.client_id, coach_id=client.coach_id, pressed_at=env.now)
     session.add(alert)
     session.flush()
     assert alert.id is not None
-    alerts.add_event(session, alert.id, "pressed", at=ctx.now)
+    alerts.add_event(session, alert.id, "pressed", at=env.now)
     audit.record(
         session,
-        at=ctx.now,
-        actor=f"client:{client_id}",
+        at=env.now,
+        actor=f"client:{effect.client_id}",
         action="alert.raised",
         subject_type="alert",
         subject_id=alert.id,
     )
-    told: list[Contact] = []
-    if coach is not None and _reachable_coach(coach):
-        assert coach.telegram_user_id is not None
-        alerts.add_recipient(
-            session,
-            alert.id,
-            chat_id=coach.telegram_user_id,
-            coach_id=coach.id,
-            role="coach",
-            at=ctx.now,
-        )
-        told.append(Contact(coach.telegram_user_id, coach.language))
-    available = coach is not None and is_available(
-        coach.available_days,
-        coach.available_from,
-        coach.available_until,
-        ctx.now.astimezone(ctx.timezone),
+    hours = (
+        CoachHours(coach.available_days, coach.available_from, coach.available_until)
+        if coach is not None
+        else None
     )
-    if not told or not available:
-        told += _add_backups(session, alert, ctx)
-        alert.escalated_at = ctx.now
-        alerts.add_event(session, alert.id, "escalated_off_hours", at=ctx.now)
-    return {"alert_id": alert.id, "_new_recipients": told, "_nobody_told": not told}
+    route = route_alert(
+        _as_reachable(coach, "coach"),
+        hours,
+        _candidates(session, client.coach_id, env.default_language),
+        env.now.astimezone(env.timezone),
+    )
+    _tell(session, alert.id, route.told, env.now)
+    if route.off_hours:
+        alert.escalated_at = env.now
+        alerts.add_event(session, alert.id, "escalated_off_hours", at=env.now)
+    return EffectResult(
+        alert_id=alert.id, new_recipients=_contacts(route.told), nobody_told=route.nobody
+    )
+
+
+ALERT_HANDLERS: dict[type, Handler] = {
+    RaiseAlert: _raise,
+    RepeatPress: _repeat_press,
+    SetAlertReason: _set_reason,
+    CopyToAlertTeam: _copy_to_team,
+    AcknowledgeAlert: _acknowledge,
+    EscalateAlert: _escalate,
+    SendEmergencyNumbers: _emergency_numbers,
+    CloseAlert: _close,
+    RemindToClose: _remind_to_close,
+    AutoCloseAlert: _auto_close,
+    SupersedeAlert: _supersede_effect,
+}
 
 
 def alert_contacts(session: Session, alert_id: int, default_language: str) -> list[Contact]:
@@ -273,7 +309,7 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
     recipients = alerts.recipients_of(session, alert.id)
     told = {r.chat_id for r in recipients}
     unreachable = alerts.unreachable_chat_ids(session, alert.id)
-    backups_left = any(chat not in told for chat, *_ in _candidates(session, alert.coach_id))
+    backups_left = any(c.chat_id not in told for c in _candidates(session, alert.coach_id, ""))
     settled_at, close_reminded = _settled(session, alert)
     others = [
         a.id or 0 for a in alerts.open_alerts_of(session, alert.client_id) if a.id != alert.id
@@ -329,3 +365,16 @@ def _settled(session: Session, alert: Alert) -> tuple[datetime | None, bool]:
         settled_at = called_off[-1] if called_off else alert.pressed_at
     reminded = any(e.kind == CLOSE_REMINDED and e.at >= settled_at for e in events)
     return settled_at, reminded
+
+
+def alert_people(session: Session, alert: Alert) -> tuple[Contact | None, Contact | None]:
+    """Where to reach the coach and the client of an alert (None: cannot be reached)."""
+    coach = people.get_coach(session, alert.coach_id)
+    client = people.get_client(session, alert.client_id)
+    # A deactivated coach (or one whose client moved on) hears nothing more of the client.
+    client_contact = (
+        Contact(client.telegram_user_id, client.language)
+        if client and client.telegram_user_id
+        else None
+    )
+    return coach_contact(coach), client_contact

@@ -11,47 +11,56 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session
 from telegram import Bot
 
-from bot.checkins import schedule_of_row, state_of
-from bot.scope import Applied, Scope
+from bot.checkins import CheckinShell, schedule_of_row, state_of
+from bot.clock import Clock
+from bot.effect_registry import EffectEnv, Handler
+from bot.effect_result import NOTHING, EffectResult
+from bot.outcomes import OutcomeApplier
+from bot.scope import Applied, FollowUp, Scope
 from bot.state import Contact, coach_contact
 from dialogs import checkin
 from dialogs import schedule as checkin_schedule
-from dialogs.outcome import Outcome, SaveCheckin
+from dialogs.outcome import Outcome, SaveCheckin, StartCheckin
 from storage import alerts, checkins, people
+from storage.database import Database
 from storage.models import ClientStatus
 from storage.outbox import Priority
 
-if TYPE_CHECKING:
-    from bot.service import Waakvlam
-
-__all__ = ["CheckinClock"]
+__all__ = ["CheckinClock", "CheckinOpener"]
 
 log = logging.getLogger(__name__)
 
 
-class CheckinClock:
-    """Opens check-ins (on request or when due) and moves open ones on when their time comes.
+class CheckinOpener:
+    """Opens a check-in for a client (asked from the menu, by the coach, or by the schedule):
+    the handler of ``StartCheckin``. The first question is a follow-up outcome, queued right
+    after the replies of the outcome that opened it."""
 
-    It carries its outcomes out through the service's one ``apply`` path, so it holds the
-    service rather than copies of its parts."""
+    def __init__(self, checkins: CheckinShell) -> None:
+        self.checkins = checkins
 
-    def __init__(self, service: Waakvlam) -> None:
-        self.service = service
+    def handlers(self) -> dict[type, Handler]:
+        return {StartCheckin: self._start}
 
-    def start(
+    def _start(self, session: Session, effect: StartCheckin, env: EffectEnv) -> EffectResult:
+        opening = self.open(session, effect.client_id, effect.origin, env.now, env.priority)
+        return EffectResult(follow_up=opening) if opening else NOTHING
+
+    def open(
         self,
         session: Session,
         client_id: int,
         origin: str,
-        bot_username: str,
+        now: datetime,
         priority: Priority = Priority.NOTICE,
-    ) -> Applied:
-        """Open a check-in for an active client and queue its first question."""
+    ) -> FollowUp | None:
+        """Open a check-in for an active client; its first question, to carry out next.
+        None when the client cannot get one now (not active, unreachable, one is open)."""
         people.lock_client(session, client_id)  # one open check-in per client, also on PG
         client = people.get_client(session, client_id)
         if (
@@ -61,23 +70,40 @@ class CheckinClock:
             or client.telegram_user_id is None
             or checkins.open_checkin_of(session, client.id) is not None
         ):
-            return Applied()
-        now = self.service.clock.now()
+            return None
         coach = people.get_coach(session, client.coach_id)
-        book = self.service.checkins.book(client.language)
+        book = self.checkins.book(client.language)
         row = checkins.add_checkin(
             session, client_id=client.id, version=book.current.version, origin=origin, now=now
         )
         assert row.id is not None
-        context = self.service.checkins.context(session, client, coach.name if coach else "", None)
-        outcome = checkin.start_checkin(row.id, now, context)
+        context = self.checkins.context(session, client, coach.name if coach else "", None)
         scope = Scope(
             coach=coach_contact(coach),
             client=Contact(client.telegram_user_id, client.language),
         )
-        return self.service.apply(
-            session, outcome, scope, bot_username=bot_username, priority=priority
-        )
+        return FollowUp(checkin.start_checkin(row.id, now, context), scope, priority)
+
+
+class CheckinClock:
+    """Starts the check-ins that are due and moves open ones on when their time comes."""
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        checkins: CheckinShell,
+        opener: CheckinOpener,
+        outcomes: OutcomeApplier,
+        wake: Callable[[Applied], None],
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.checkins = checkins
+        self.opener = opener
+        self.outcomes = outcomes
+        self.wake = wake
 
     async def tick(self, bot: Bot, batch: int = 5) -> None:
         """Start the check-ins that are due, then remind or close the ones whose time came.
@@ -94,32 +120,29 @@ class CheckinClock:
         ):
             seen: set[int] = set()
             while True:
-                applied, claimed = await self.service.database.run(
-                    self._batch, claim, handle, seen, bot.username, batch
-                )
-                self.service.wake(applied)
+                applied, claimed = await self.database.run(self._batch, claim, handle, seen, batch)
+                self.wake(applied)
                 if claimed < batch:
                     break
 
     def _batch(
         self,
         claim: Callable[[Session, datetime, int], Sequence[Any]],
-        handle: Callable[[Session, Any, datetime, str], Applied],
+        handle: Callable[[Session, Any, datetime], Applied],
         seen: set[int],
-        username: str,
         batch: int,
     ) -> tuple[Applied, int]:
         """Claim and handle one batch in one transaction (blocking: on a database thread)."""
-        now = self.service.clock.now()
+        now = self.clock.now()
         applied = Applied()
-        with self.service.database.transaction() as session:
+        with self.database.transaction() as session:
             rows = [r for r in claim(session, now, batch) if r.id not in seen]
             for row in rows:
                 assert row.id is not None
                 seen.add(row.id)
                 try:
                     with session.begin_nested():
-                        done = handle(session, row, now, username)
+                        done = handle(session, row, now)
                 except Exception:
                     log.exception("check-in row %s failed; next try later", row.id)
                     _postpone(row, now)
@@ -128,30 +151,33 @@ class CheckinClock:
                 applied.queued += done.queued
         return applied, len(rows)
 
-    def _due(self, session: Session, row: Any, now: datetime, username: str) -> Applied:
-        schedule = schedule_of_row(row)
-        quiet = self.service.checkins.quiet
-        plan = checkin_schedule.plan_due(schedule, row.next_due_at, now, quiet)
-        if plan.send and alerts.open_alert_of(session, row.client_id) is not None:
-            # No "how are you doing?" while an alert is open: look again in an hour, while
-            # the check-in is still fresh (counted from when it was due), else the next one.
-            row.next_due_at = checkin_schedule.hold_back(schedule, now, quiet)
-            session.add(row)
-            return Applied()
+    def _due(self, session: Session, row: Any, now: datetime) -> Applied:
+        plan = checkin_schedule.plan_due_with_alert(
+            schedule_of_row(row),
+            row.next_due_at,
+            now,
+            self.checkins.quiet,
+            alert_open=alerts.open_alert_of(session, row.client_id) is not None,
+        )
         row.next_due_at = plan.next_due_at
         session.add(row)
         if not plan.send:
             return Applied()
-        return self.start(session, row.client_id, "schedule", username, Priority.CHECKIN)
+        opening = self.opener.open(session, row.client_id, "schedule", now, Priority.CHECKIN)
+        if opening is None:
+            return Applied()
+        return self.outcomes.apply(
+            session, opening.outcome, opening.scope, priority=opening.priority
+        )
 
-    def _waking(self, session: Session, row: Any, now: datetime, username: str) -> Applied:
+    def _waking(self, session: Session, row: Any, now: datetime) -> Applied:
         people.lock_client(session, row.client_id)  # the client may be answering right now
         session.refresh(row)
         client = people.get_client(session, row.client_id)
         assert client is not None
         coach = people.get_coach(session, client.coach_id)
         state = state_of(row)
-        context = self.service.checkins.context(session, client, coach.name if coach else "", state)
+        context = self.checkins.context(session, client, coach.name if coach else "", state)
         outcome = checkin.timer_fired(state, now, context)
         if client.status != ClientStatus.ACTIVE or client.telegram_user_id is None:
             # The client stopped: close quietly, nobody is told about a "missed" check-in.
@@ -165,9 +191,7 @@ class CheckinClock:
             if client.telegram_user_id
             else None,
         )
-        return self.service.apply(
-            session, outcome, scope, bot_username=username, priority=Priority.CHECKIN
-        )
+        return self.outcomes.apply(session, outcome, scope, priority=Priority.CHECKIN)
 
 
 def _postpone(row: Any, now: datetime) -> None:

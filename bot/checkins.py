@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 from sqlmodel import Session
 
+from bot.effect_registry import EffectEnv, Handler
+from bot.effect_result import NOTHING, EffectResult
 from bot.outbox import encode_params
 from bot.settings import Settings
 from bot.state import Contact
@@ -34,20 +35,19 @@ from dialogs.checkin_state import (
 )
 from dialogs.clients import ClientRef
 from dialogs.coach_checkin import DEFAULT_TIME, CoachCheckinContext, CoachClient
-from dialogs.outcome import PauseCheckins, Recipient, Reply, SetSchedule, TextRef
-from dialogs.schedule import QuietHours, Rhythm, Schedule, next_due
+from dialogs.coach_notes import closed_for_pause, signal_note, withdrawn_note
+from dialogs.outcome import PauseCheckins, SetSchedule
+from dialogs.schedule import QuietHours, Rhythm, Schedule, next_due, paused_or_resumed
 from dialogs.words import Words
 from storage import audit, checkins, people
 from storage.models import Checkin, CheckinSchedule, Client, ClientStatus
 
 __all__ = [
-    "CHECKIN_EFFECTS",
     "CheckinShell",
     "load_question_books",
     "shell_from_settings",
 ]
 
-CHECKIN_EFFECTS = (SaveCheckin, RaiseSignal, WithdrawSignal, SetSchedule, PauseCheckins)
 _HISTORY = 10  # earlier check-ins the signals look at (drop average, missed in a row)
 
 
@@ -233,71 +233,59 @@ class CheckinShell:
         )
         return due
 
-    def apply(self, session: Session, effect: Any, now: datetime) -> dict[str, Any]:
-        """Store one check-in effect. ``_coach_notes``: replies for the client's coach."""
-        match effect:
-            case SaveCheckin(state=state):
-                self._save(session, state)
-            case RaiseSignal(client_id=client_id, checkin_id=checkin_id, signal=signal):
-                return self._raise(session, client_id, checkin_id, signal, now)
-            case WithdrawSignal(client_id=client_id, cause=cause):
-                return self._withdraw(session, client_id, cause, now)
-            case SetSchedule(client_id=client_id, coach_id=coach_id) as change:
-                schedule = Schedule.starting_after(
-                    now,
-                    rhythm=Rhythm(change.rhythm),
-                    weekday=change.weekday,
-                    at=change.at,
-                    timezone=self.timezone,
-                )
-                stored = checkins.schedule_of(session, client_id)
-                if stored is not None and stored.paused:  # a new rhythm does not end a pause
-                    schedule = replace(schedule, paused=True)
-                due = self._set(
-                    session, client_id=client_id, coach_id=coach_id, schedule=schedule, now=now
-                )
-                self._audit(session, now, coach_id, client_id, "checkin.schedule_set")
-                return {"next": due, "_client": self._contact(session, client_id)}
-            case PauseCheckins(client_id=client_id, coach_id=coach_id, paused=paused):
-                row = checkins.schedule_of(session, client_id)
-                assert row is not None
-                current = schedule_of_row(row)
-                if not paused:
-                    # Resuming counts the series from now: no catching up on the holiday.
-                    current = Schedule.starting_after(
-                        now,
-                        rhythm=current.rhythm,
-                        weekday=current.weekday,
-                        at=current.at,
-                        timezone=current.timezone,
-                    )
-                updated = Schedule(
-                    rhythm=current.rhythm,
-                    weekday=current.weekday,
-                    at=current.at,
-                    timezone=current.timezone,
-                    paused=paused,
-                    starts=current.starts,
-                )
-                due = self._set(
-                    session, client_id=client_id, coach_id=coach_id, schedule=updated, now=now
-                )
-                if paused:
-                    self._close_for_pause(session, client_id, now)
-                action = "checkin.paused" if paused else "checkin.resumed"
-                self._audit(session, now, coach_id, client_id, action)
-                return {"next": due, "_client": self._contact(session, client_id)}
-        return {}
+    def handlers(self) -> dict[type, Handler]:
+        """The check-in effects this shell stores (see ``bot.effect_registry``)."""
+        return {
+            SaveCheckin: self._save,
+            RaiseSignal: self._raise,
+            WithdrawSignal: self._withdraw,
+            SetSchedule: self._set_schedule,
+            PauseCheckins: self._pause,
+        }
 
-    @staticmethod
-    def _close_for_pause(session: Session, client_id: int, now: datetime) -> None:
-        """A check-in still open when the coach pauses (a holiday) closes without a reminder,
-        and it counts as unfinished, never as missed: a holiday is no silence."""
-        row = checkins.open_checkin_of(session, client_id)
-        if row is not None:
-            row.status = CheckinStatus.UNFINISHED.value
-            row.finished_at, row.wake_at = now, None
-            session.add(row)
+    def first_schedule(self, session: Session, client_id: int, now: datetime) -> None:
+        """A client who just finished joining gets the default check-in rhythm."""
+        if checkins.schedule_of(session, client_id) is None:
+            self.default_schedule(session, client_id, now)
+
+    def _set_schedule(self, session: Session, change: SetSchedule, env: EffectEnv) -> EffectResult:
+        schedule = Schedule.starting_after(
+            env.now,
+            rhythm=Rhythm(change.rhythm),
+            weekday=change.weekday,
+            at=change.at,
+            timezone=self.timezone,
+        )
+        stored = checkins.schedule_of(session, change.client_id)
+        if stored is not None and stored.paused:  # a new rhythm does not end a pause
+            schedule = replace(schedule, paused=True)
+        due = self._set(
+            session,
+            client_id=change.client_id,
+            coach_id=change.coach_id,
+            schedule=schedule,
+            now=env.now,
+        )
+        self._audit(session, env.now, change.coach_id, change.client_id, "checkin.schedule_set")
+        return EffectResult(next=due, client=self._contact(session, change.client_id))
+
+    def _pause(self, session: Session, effect: PauseCheckins, env: EffectEnv) -> EffectResult:
+        row = checkins.schedule_of(session, effect.client_id)
+        assert row is not None
+        updated = paused_or_resumed(schedule_of_row(row), effect.paused, env.now)
+        due = self._set(
+            session,
+            client_id=effect.client_id,
+            coach_id=effect.coach_id,
+            schedule=updated,
+            now=env.now,
+        )
+        if effect.paused and (open_row := checkins.open_checkin_of(session, effect.client_id)):
+            _store_state(open_row, closed_for_pause(state_of(open_row), env.now))
+            session.add(open_row)
+        action = "checkin.paused" if effect.paused else "checkin.resumed"
+        self._audit(session, env.now, effect.coach_id, effect.client_id, action)
+        return EffectResult(next=due, client=self._contact(session, effect.client_id))
 
     @staticmethod
     def _contact(session: Session, client_id: int) -> Contact | None:
@@ -318,59 +306,53 @@ class CheckinShell:
         )
 
     @staticmethod
-    def _save(session: Session, state: CheckinState) -> None:
+    def _save(session: Session, effect: SaveCheckin, env: EffectEnv) -> EffectResult:
+        state = effect.state
         row = checkins.get_checkin(session, state.checkin_id)
         if row is None or row.client_id != state.client_id:
             raise LookupError(f"check-in {state.checkin_id} is gone")
-        row.position = state.position
-        row.answers = dict(state.answers)
-        row.status = state.status.value
-        row.reminded_at = state.reminded_at
-        row.wake_at = state.wake_at
-        row.finished_at = state.finished_at
-        row.raised = list(state.raised)
+        _store_state(row, state)
         session.add(row)
+        return NOTHING
 
     @staticmethod
     def _client_name(session: Session, client_id: int) -> str:
         client = people.get_client(session, client_id)
         return client.name if client else "?"
 
-    def _raise(
-        self, session: Session, client_id: int, checkin_id: int, signal: Any, now: datetime
-    ) -> dict[str, Any]:
-        params = encode_params(signal.params)
+    def _raise(self, session: Session, effect: RaiseSignal, env: EffectEnv) -> EffectResult:
+        signal = effect.signal
         new = checkins.raise_signal(
             session,
-            client_id=client_id,
-            checkin_id=checkin_id,
+            client_id=effect.client_id,
+            checkin_id=effect.checkin_id,
             kind=signal.kind.value,
             cause=signal.cause,
             text_key=signal.key,
-            params=params,
-            now=now,
+            params=encode_params(signal.params),
+            now=env.now,
         )
         if not new:
-            return {}
-        note = Reply(
-            signal.key,
-            {**signal.params, "client": self._client_name(session, client_id)},
-            to=Recipient.COACH,
-        )
-        return {"_coach_notes": [note]}
+            return NOTHING
+        name = self._client_name(session, effect.client_id)
+        return EffectResult(coach_notes=(signal_note(signal, name),))
 
-    def _withdraw(
-        self, session: Session, client_id: int, cause: str, now: datetime
-    ) -> dict[str, Any]:
-        row = checkins.withdraw_signal(session, client_id=client_id, cause=cause, now=now)
-        if row is None:
-            return {}
-        note = Reply(
-            "coach_checkin.withdrawn",
-            {
-                "client": self._client_name(session, client_id),
-                "what": TextRef(f"coach_checkin.what.{row.kind}"),
-            },
-            to=Recipient.COACH,
+    def _withdraw(self, session: Session, effect: WithdrawSignal, env: EffectEnv) -> EffectResult:
+        row = checkins.withdraw_signal(
+            session, client_id=effect.client_id, cause=effect.cause, now=env.now
         )
-        return {"_coach_notes": [note]}
+        if row is None:
+            return NOTHING
+        name = self._client_name(session, effect.client_id)
+        return EffectResult(coach_notes=(withdrawn_note(row.kind, name),))
+
+
+def _store_state(row: Checkin, state: CheckinState) -> None:
+    """Write a check-in's dialog state onto its row."""
+    row.position = state.position
+    row.answers = dict(state.answers)
+    row.status = state.status.value
+    row.reminded_at = state.reminded_at
+    row.wake_at = state.wake_at
+    row.finished_at = state.finished_at
+    row.raised = list(state.raised)

@@ -1,25 +1,26 @@
-"""Carries out a dialog's effects in the database, inside the caller's transaction.
+"""Stores the effects of joining: a coach's or client's link, consent, the read-aloud choice,
+a coach's waiting question and a new client's invite. One handler per effect type
+(``onboarding_handlers``, joined in ``bot.effect_registry``), inside the caller's transaction.
 
-Each effect returns the values replies may need afterwards (an invite link, its expiry).
 Every change is written to the audit trail with ids only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
 
 from sqlmodel import Session, select
 
-from bot.alerts import ALERT_EFFECTS, AlertContext, apply_alert_effect
+from bot.effect_registry import EffectEnv, Handler
+from bot.effect_result import NOTHING, EffectResult
 from dialogs.outcome import (
     ActivateCoach,
     AwaitInput,
     ChooseReadAloud,
     ClaimClientInvite,
     DeclineConsent,
-    Effect,
     GiveConsent,
     InviteClient,
 )
@@ -27,117 +28,144 @@ from storage import audit, people
 from storage.invites import issue_invite
 from storage.models import Client, ClientStatus, Coach, Invite, InviteKind
 
-__all__ = ["EffectContext", "apply_effect", "deep_link"]
+__all__ = ["FirstSchedule", "deep_link", "onboarding_handlers"]
 
 _Row = TypeVar("_Row", Client, Coach, Invite)
 
-
-@dataclass(frozen=True)
-class EffectContext:
-    telegram_user_id: int
-    now: datetime
-    bot_username: str
-    invite_ttl: timedelta
-    default_language: str
-    alerts: AlertContext
+FirstSchedule = Callable[[Session, int, datetime], None]
 
 
 def deep_link(bot_username: str, token: str) -> str:
     return f"https://t.me/{bot_username}?start={token}"
 
 
-def apply_effect(session: Session, effect: Effect, ctx: EffectContext) -> dict[str, Any]:
-    """Store one effect; returns values for the replies (keys with "_" are for the shell)."""
-    if isinstance(effect, ALERT_EFFECTS):
-        return apply_alert_effect(session, effect, ctx.alerts)
-    match effect:
-        case ActivateCoach(invite_id=invite_id, coach_id=coach_id):
-            coach = _get(session, Coach, coach_id)
-            people.activate_coach(
-                session, coach, telegram_user_id=ctx.telegram_user_id, now=ctx.now
-            )
-            invite = _get(session, Invite, invite_id)
-            invite.used_at = ctx.now
-            invite.claimed_by_telegram_user_id = ctx.telegram_user_id
-            session.add(invite)
-            audit.record(
-                session,
-                at=ctx.now,
-                actor=f"coach:{coach_id}",
-                action="coach.joined",
-                subject_type="coach",
-                subject_id=coach_id,
-            )
-        case ClaimClientInvite(invite_id=invite_id, client_id=client_id):
-            client = _get(session, Client, client_id)
-            client.telegram_user_id = ctx.telegram_user_id
-            client.status = ClientStatus.CONSENT_PENDING
-            client.updated_at = ctx.now
-            invite = _get(session, Invite, invite_id)
-            invite.claimed_by_telegram_user_id = ctx.telegram_user_id
-            invite.claimed_at = ctx.now
-            session.add_all([client, invite])
-            _audit_client(session, ctx, client_id, "client.link_opened")
-        case GiveConsent(client_id=client_id, version=version):
-            client = _get(session, Client, client_id)
-            client.consent_at = ctx.now
-            client.consent_version = version
-            client.status = ClientStatus.VOICE_PENDING
-            client.updated_at = ctx.now
-            held = _claimed_invite(session, client_id)
-            if held is not None:
-                held.used_at = ctx.now
-                session.add(held)
-            session.add(client)
-            _audit_client(session, ctx, client_id, "client.consented")
-        case DeclineConsent(client_id=client_id):
-            client = _get(session, Client, client_id)
-            client.telegram_user_id = None
-            client.status = ClientStatus.DECLINED
-            client.updated_at = ctx.now
-            session.add(client)
-            held = _claimed_invite(session, client_id)
-            _audit_client(session, ctx, client_id, "client.declined")
-            if held is not None:
-                held.claimed_by_telegram_user_id = None
-                held.claimed_at = None
-                session.add(held)
-                return {"expires": held.expires_at}
-        case ChooseReadAloud(client_id=client_id, read_aloud=read_aloud):
-            client = _get(session, Client, client_id)
-            client.read_aloud = read_aloud
-            people.activate_client(session, client, now=ctx.now)
-            _audit_client(session, ctx, client_id, "client.joined")
-        case AwaitInput(coach_id=coach_id, awaiting=awaiting):
-            coach = _get(session, Coach, coach_id)
-            coach.awaiting = awaiting
-            session.add(coach)
-        case InviteClient(coach_id=coach_id, client_name=client_name):
-            coach = _get(session, Coach, coach_id)
-            client = people.add_client(
-                session, coach_id=coach_id, name=client_name, language=coach.language, now=ctx.now
-            )
-            issued = issue_invite(
-                session,
-                kind=InviteKind.CLIENT,
-                now=ctx.now,
-                ttl=ctx.invite_ttl,
-                coach_id=coach_id,
-                client_id=client.id,
-            )
-            audit.record(
-                session,
-                at=ctx.now,
-                actor=f"coach:{coach_id}",
-                action="client.invited",
-                subject_type="client",
-                subject_id=client.id,
-            )
-            return {
-                "link": deep_link(ctx.bot_username, issued.token),
-                "expires": issued.invite.expires_at,
-            }
-    return {}
+def _activate_coach(session: Session, effect: ActivateCoach, env: EffectEnv) -> EffectResult:
+    coach = _get(session, Coach, effect.coach_id)
+    people.activate_coach(session, coach, telegram_user_id=env.telegram_user_id, now=env.now)
+    invite = _get(session, Invite, effect.invite_id)
+    invite.used_at = env.now
+    invite.claimed_by_telegram_user_id = env.telegram_user_id
+    session.add(invite)
+    audit.record(
+        session,
+        at=env.now,
+        actor=f"coach:{effect.coach_id}",
+        action="coach.joined",
+        subject_type="coach",
+        subject_id=effect.coach_id,
+    )
+    return NOTHING
+
+
+def _claim_client_invite(
+    session: Session, effect: ClaimClientInvite, env: EffectEnv
+) -> EffectResult:
+    client = _get(session, Client, effect.client_id)
+    client.telegram_user_id = env.telegram_user_id
+    client.status = ClientStatus.CONSENT_PENDING
+    client.updated_at = env.now
+    invite = _get(session, Invite, effect.invite_id)
+    invite.claimed_by_telegram_user_id = env.telegram_user_id
+    invite.claimed_at = env.now
+    session.add_all([client, invite])
+    _audit_client(session, env, effect.client_id, "client.link_opened")
+    return NOTHING
+
+
+def _give_consent(session: Session, effect: GiveConsent, env: EffectEnv) -> EffectResult:
+    client = _get(session, Client, effect.client_id)
+    client.consent_at = env.now
+    client.consent_version = effect.version
+    client.status = ClientStatus.VOICE_PENDING
+    client.updated_at = env.now
+    held = _claimed_invite(session, effect.client_id)
+    if held is not None:
+        held.used_at = env.now
+        session.add(held)
+    session.add(client)
+    _audit_client(session, env, effect.client_id, "client.consented")
+    return NOTHING
+
+
+def _decline_consent(session: Session, effect: DeclineConsent, env: EffectEnv) -> EffectResult:
+    client = _get(session, Client, effect.client_id)
+    client.telegram_user_id = None
+    client.status = ClientStatus.DECLINED
+    client.updated_at = env.now
+    session.add(client)
+    held = _claimed_invite(session, effect.client_id)
+    _audit_client(session, env, effect.client_id, "client.declined")
+    if held is None:
+        return NOTHING
+    held.claimed_by_telegram_user_id = None
+    held.claimed_at = None
+    session.add(held)
+    return EffectResult(expires=held.expires_at)
+
+
+def _choose_read_aloud(first_schedule: FirstSchedule) -> Handler:
+    """The last step of joining; the client then gets the organisation's check-in rhythm."""
+
+    def handle(session: Session, effect: ChooseReadAloud, env: EffectEnv) -> EffectResult:
+        client = _get(session, Client, effect.client_id)
+        client.read_aloud = effect.read_aloud
+        people.activate_client(session, client, now=env.now)
+        _audit_client(session, env, effect.client_id, "client.joined")
+        first_schedule(session, effect.client_id, env.now)
+        return NOTHING
+
+    return handle
+
+
+def _await_input(session: Session, effect: AwaitInput, env: EffectEnv) -> EffectResult:
+    coach = _get(session, Coach, effect.coach_id)
+    coach.awaiting = effect.awaiting
+    session.add(coach)
+    return NOTHING
+
+
+def _invite_client(session: Session, effect: InviteClient, env: EffectEnv) -> EffectResult:
+    coach = _get(session, Coach, effect.coach_id)
+    client = people.add_client(
+        session,
+        coach_id=effect.coach_id,
+        name=effect.client_name,
+        language=coach.language,
+        now=env.now,
+    )
+    issued = issue_invite(
+        session,
+        kind=InviteKind.CLIENT,
+        now=env.now,
+        ttl=env.invite_ttl,
+        coach_id=effect.coach_id,
+        client_id=client.id,
+    )
+    audit.record(
+        session,
+        at=env.now,
+        actor=f"coach:{effect.coach_id}",
+        action="client.invited",
+        subject_type="client",
+        subject_id=client.id,
+    )
+    return EffectResult(
+        link=deep_link(env.bot_username, issued.token), expires=issued.invite.expires_at
+    )
+
+
+def onboarding_handlers(first_schedule: FirstSchedule) -> dict[type, Handler]:
+    """The handlers of joining; ``first_schedule`` gives a client who just joined the
+    default check-in rhythm (``CheckinShell.first_schedule``)."""
+    return {
+        ActivateCoach: _activate_coach,
+        ClaimClientInvite: _claim_client_invite,
+        GiveConsent: _give_consent,
+        DeclineConsent: _decline_consent,
+        ChooseReadAloud: _choose_read_aloud(first_schedule),
+        AwaitInput: _await_input,
+        InviteClient: _invite_client,
+    }
 
 
 def _get(session: Session, model: type[_Row], row_id: int) -> _Row:
@@ -155,10 +183,10 @@ def _claimed_invite(session: Session, client_id: int) -> Invite | None:
     return session.exec(statement).first()
 
 
-def _audit_client(session: Session, ctx: EffectContext, client_id: int, action: str) -> None:
+def _audit_client(session: Session, env: EffectEnv, client_id: int, action: str) -> None:
     audit.record(
         session,
-        at=ctx.now,
+        at=env.now,
         actor=f"client:{client_id}",
         action=action,
         subject_type="client",

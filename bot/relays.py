@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.effect_registry import EffectEnv, Handler
+from bot.effect_result import NOTHING, EffectResult
 from bot.outbox import enqueue_reply
 from bot.state import Contact
 from dialogs.clients import ClientRef
@@ -37,12 +38,10 @@ from dialogs.relay_effects import (
     SetRelayDirect,
 )
 from storage import alerts, audit, people, relays
-from storage.models import Client, ClientStatus, Coach, CoachStatus, Relay
+from storage.models import Alert, Client, ClientStatus, Coach, CoachStatus, Relay
 from storage.outbox import Priority, enqueue
 
-__all__ = ["RELAY_EFFECTS", "RelayShell"]
-
-RELAY_EFFECTS = (RelayToCoach, RelayToClient, MarkRelaySeen, SetRelayDirect, AwaitClientMessage)
+__all__ = ["RelayShell"]
 
 
 def _reachable(person: Client | Coach | None) -> bool:
@@ -55,7 +54,10 @@ def _reachable(person: Client | Coach | None) -> bool:
 
 def _alert_waiting(session: Session, client_id: int) -> bool:
     """A noodknop alert of this client nobody picked up yet (its keyboard must stay)."""
-    alert = alerts.open_alert_of(session, client_id)
+    return _waiting(alerts.open_alert_of(session, client_id))
+
+
+def _waiting(alert: Alert | None) -> bool:
     return alert is not None and alert.acknowledged_at is None and not alert.accidental
 
 
@@ -89,8 +91,14 @@ class RelayShell:
         )
 
     def client_context(
-        self, session: Session, client: Client, chat_id: int, now: datetime
+        self,
+        session: Session,
+        client: Client,
+        chat_id: int,
+        now: datetime,
+        open_alert: Alert | None,
     ) -> RelayContext:
+        """How a client's messages reach their coach (``open_alert``: the client's, if any)."""
         coach = people.get_coach(session, client.coach_id)
         available, back = True, None
         if coach is not None:
@@ -100,7 +108,7 @@ class RelayShell:
             back = None if available else next_available(*window, local)
         assert client.id is not None
         return RelayContext(
-            alert_waiting=_alert_waiting(session, client.id),
+            alert_waiting=_waiting(open_alert),
             chat_id=chat_id,
             relay_direct=client.relay_direct,
             awaiting_message=client.awaiting_message,
@@ -147,29 +155,22 @@ class RelayShell:
 
     # -- effects ------------------------------------------------------------------------------
 
-    def apply(self, session: Session, effect: Any, now: datetime) -> dict[str, Any]:
-        """Store one relay effect. ``_queued``: outbox rows written; ``_undeliverable``: a
-        relay whose receiver cannot be reached at all (the sender must hear it)."""
-        match effect:
-            case RelayToCoach() | RelayToClient():
-                return self._relay(session, effect, now)
-            case MarkRelaySeen(relay_id=relay_id):
-                relays.mark_seen(session, relay_id, now)
-            case SetRelayDirect(client_id=client_id, relay_direct=direct):
-                client = people.get_client(session, client_id)
-                assert client is not None
-                client.relay_direct = direct
-                session.add(client)
-            case AwaitClientMessage(client_id=client_id, awaiting=awaiting):
-                client = people.get_client(session, client_id)
-                assert client is not None
-                client.awaiting_message = awaiting
-                session.add(client)
-        return {}
+    def handlers(self) -> dict[type, Handler]:
+        """The relay effects this shell stores (see ``bot.effect_registry``)."""
+        return {
+            RelayToCoach: self._relay,
+            RelayToClient: self._relay,
+            MarkRelaySeen: _mark_seen,
+            SetRelayDirect: _set_direct,
+            AwaitClientMessage: _await_message,
+        }
 
     def _relay(
-        self, session: Session, effect: RelayToCoach | RelayToClient, now: datetime
-    ) -> dict[str, Any]:
+        self, session: Session, effect: RelayToCoach | RelayToClient, env: EffectEnv
+    ) -> EffectResult:
+        """Store a relay and queue its two rows (header, copy). A receiver who cannot be
+        reached at all makes ``undeliverable`` set: the sender must hear it."""
+        now = env.now
         client = people.get_client(session, effect.client_id)
         assert client is not None and client.id is not None
         to_coach = isinstance(effect, RelayToCoach)
@@ -187,7 +188,7 @@ class RelayShell:
             now=now,
         )
         if relay is None:
-            return {}  # relayed before (a second tap on "yes"): no double copy
+            return NOTHING  # relayed before (a second tap on "yes"): no double copy
         assert relay.id is not None
         audit.record(
             session,
@@ -202,7 +203,7 @@ class RelayShell:
         )
         if not _reachable(receiver):
             relays.mark_failed(session, relay.id, now)
-            return {"relay_id": relay.id, "_undeliverable": self.view(session, relay)}
+            return EffectResult(relay_id=relay.id, undeliverable=self.view(session, relay))
         assert receiver is not None and receiver.telegram_user_id is not None
         view = self.view(session, relay)
         header = relayed_header(view)
@@ -224,7 +225,7 @@ class RelayShell:
             copy_message_id=effect.message_id,
             relay_id=relay.id,
         )
-        return {"relay_id": relay.id, "_queued": 2}
+        return EffectResult(relay_id=relay.id, queued=2)
 
     @staticmethod
     def _enqueue_header(
@@ -243,3 +244,24 @@ class RelayShell:
             priority=Priority.RELAY,
             relay_id=relay_id,
         )
+
+
+def _mark_seen(session: Session, effect: MarkRelaySeen, env: EffectEnv) -> EffectResult:
+    relays.mark_seen(session, effect.relay_id, env.now)
+    return NOTHING
+
+
+def _set_direct(session: Session, effect: SetRelayDirect, env: EffectEnv) -> EffectResult:
+    client = people.get_client(session, effect.client_id)
+    assert client is not None
+    client.relay_direct = effect.relay_direct
+    session.add(client)
+    return NOTHING
+
+
+def _await_message(session: Session, effect: AwaitClientMessage, env: EffectEnv) -> EffectResult:
+    client = people.get_client(session, effect.client_id)
+    assert client is not None
+    client.awaiting_message = effect.awaiting
+    session.add(client)
+    return NOTHING

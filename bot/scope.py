@@ -1,5 +1,6 @@
-"""Who an outcome's replies reach (``Scope``) and what carrying it out gave back (``Applied``):
-shared by the shell's paths (a person acted, the clock ticked, a delivery failed)."""
+"""Who an outcome's replies reach (``Scope``), an outcome still to carry out (``FollowUp``) and
+what carrying it out gave back (``Applied``): shared by the shell's paths (a person acted, the
+clock ticked, a delivery failed)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.state import Contact
-from dialogs.outcome import Reply
+from dialogs.outcome import Outcome, Reply
+from storage.outbox import Priority
 
-__all__ = ["Applied", "Scope"]
+__all__ = ["Applied", "FollowUp", "Scope"]
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,17 @@ class Scope:
     coach: Contact | None = None  # the coach of the client concerned
     client: Contact | None = None  # the client concerned
     alert_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An outcome that storing another one called for (a check-in opened, a relay nobody can
+    receive, an alert nobody could be told about), carried out right after it, in the same
+    transaction."""
+
+    outcome: Outcome
+    scope: Scope
+    priority: Priority = Priority.NOTICE
 
 
 @dataclass

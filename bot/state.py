@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
 from dialogs.people import ClientStep, InviteView, Person, Role
 from storage import people
 from storage.invites import find_invite
-from storage.models import ClientStatus, Coach, CoachStatus, Invite
+from storage.models import Client, ClientStatus, Coach, CoachStatus, Invite
 
 __all__ = ["Actor", "Contact", "coach_contact", "load_actor", "load_invite"]
 
@@ -26,6 +26,10 @@ class Contact:
 class Actor:
     person: Person
     coach: Contact | None = None  # for a client: their coach
+    # The rows this was read from, held while the update's transaction lasts: the session's
+    # identity map keeps rows only while something refers to them, and without this every
+    # later look at the same client or coach in the transaction would read it again.
+    rows: tuple[Coach | Client, ...] = field(default=(), compare=False, repr=False)
 
 
 _STEPS = {
@@ -49,7 +53,7 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
             coach_active=coach.status == CoachStatus.ACTIVE,
             awaiting=coach.awaiting,
         )
-        return Actor(person)
+        return Actor(person, rows=(coach,))
     client = people.client_by_telegram_id(session, telegram_user_id)
     if client is None or client.status not in _STEPS:
         return Actor(Person.stranger(telegram_user_id, stranger_language))
@@ -65,7 +69,7 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
         client_step=_STEPS[ClientStatus(client.status)],
         read_aloud=bool(client.read_aloud),
     )
-    return Actor(person, coach_contact(their_coach))
+    return Actor(person, coach_contact(their_coach), rows=(client, their_coach))
 
 
 def coach_contact(coach: Coach | None) -> Contact | None:

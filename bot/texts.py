@@ -61,6 +61,7 @@ class Texts:
         self.entries = entries
         self.default_language = default_language
         self.timezone = timezone
+        self._placeholders: dict[str, frozenset[str]] = {}
 
     @property
     def languages(self) -> list[str]:
@@ -73,6 +74,18 @@ class Texts:
         if wanted and wanted.split("-")[0] in self.entries:
             return wanted.split("-")[0]
         return self.default_language
+
+    def placeholders(self, key: str) -> frozenset[str]:
+        """The names a text shows, in any language ("{client}", "{time}")."""
+        found = self._placeholders.get(key)
+        if found is None:
+            found = frozenset()
+            for entries in self.entries.values():
+                entry = entries.get(key)
+                if entry is not None:
+                    found |= entry.placeholders
+            self._placeholders[key] = found
+        return found
 
     def has(self, key: str) -> bool:
         return key in self.entries[self.default_language]

@@ -16,8 +16,8 @@ from typing import Any
 
 from telegram.ext import ExtBot
 
+from dialogs.buttons import ButtonKind, kind_of
 from dialogs.events import Command, Event, MenuItem, MenuPress, Tap
-from dialogs.noodknop import parse_alert_data
 
 __all__ = [
     "NOODKNOP_COMMANDS",
@@ -46,7 +46,7 @@ def is_alert_event(event: Event) -> bool:
     if isinstance(event, Command):
         return event.name in NOODKNOP_COMMANDS
     if isinstance(event, Tap):
-        return parse_alert_data(event.data) is not None
+        return kind_of(event.data) in (ButtonKind.ALERT, ButtonKind.ALERT_REASON)
     return False
 
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dialogs import checkin, noodknop, onboarding, relay
+from dialogs.buttons import ButtonKind, kind_of
 from dialogs.checkin import CheckinContext
 from dialogs.checkin_state import CheckinState, CheckinStatus
 from dialogs.clients import ClientRef
 from dialogs.coach import coach_acts
-from dialogs.coach_checkin import CoachCheckinContext, coach_checkin_acts, is_schedule_button
+from dialogs.coach_checkin import CoachCheckinContext, coach_checkin_acts
 from dialogs.events import (
     Command,
     EditedMessage,
@@ -77,37 +78,40 @@ def route(
 
 
 def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> Outcome:
+    """A button press goes to the one dialog its data's prefix names."""
     data = event.data
-    if data == READ_ALOUD_DATA:
-        return Outcome()  # the shell reads the message under the button aloud
-    parsed = noodknop.parse_alert_data(data)
-    if parsed is not None:
-        kind, _, action, arg = parsed
-        if kind == "nk":
-            return noodknop.tell_reason(person, context.tapped_alert, action, now)
-        return noodknop.coach_taps_alert(
-            person, context.tapped_alert, action, arg, now, event.chat_id
-        )
-    if data.startswith(relay.CONFIRM_PREFIX):
-        if context.client_relay is None:
-            return Outcome(notice="common.button_unknown")
-        return relay.client_confirms(person, data, now, context.client_relay)
-    if data.startswith(relay.SEEN_PREFIX):
-        return relay.seen(person, context.tapped_relay, now)
-    if checkin.is_checkin_callback(data):
-        if person.role is not Role.CLIENT or context.checkin_context is None:
-            return Outcome(notice="common.question_closed")
-        return checkin.handle_tap(context.checkin, data, now, context.checkin_context)
-    if is_schedule_button(data) and person.role is Role.COACH and person.coach_active:
-        handled = coach_checkin_acts(
-            person, event, now, context.coach_checkin or CoachCheckinContext()
-        )
-        if handled is not None:
-            return handled
-    if data in (onboarding.CONSENT_YES, onboarding.CONSENT_NO):
-        return onboarding.answer_consent(person, data == onboarding.CONSENT_YES, now)
-    if data in (onboarding.VOICE_YES, onboarding.VOICE_NO):
-        return onboarding.answer_read_aloud(person, data == onboarding.VOICE_YES, now)
+    match kind_of(data):
+        case ButtonKind.READ_ALOUD if data == READ_ALOUD_DATA:
+            return Outcome()  # the shell reads the message under the button aloud
+        case ButtonKind.ALERT_REASON | ButtonKind.ALERT if parsed := noodknop.parse_alert_data(
+            data
+        ):
+            kind, _, action, arg = parsed
+            if kind == "nk":
+                return noodknop.tell_reason(person, context.tapped_alert, action, now)
+            return noodknop.coach_taps_alert(
+                person, context.tapped_alert, action, arg, now, event.chat_id
+            )
+        case ButtonKind.RELAY_CONFIRM:
+            if context.client_relay is None:
+                return Outcome(notice="common.button_unknown")
+            return relay.client_confirms(person, data, now, context.client_relay)
+        case ButtonKind.RELAY_SEEN:
+            return relay.seen(person, context.tapped_relay, now)
+        case ButtonKind.CHECKIN:
+            if person.role is not Role.CLIENT or context.checkin_context is None:
+                return Outcome(notice="common.question_closed")
+            return checkin.handle_tap(context.checkin, data, now, context.checkin_context)
+        case ButtonKind.SCHEDULE if person.role is Role.COACH and person.coach_active:
+            handled = coach_checkin_acts(
+                person, event, now, context.coach_checkin or CoachCheckinContext()
+            )
+            if handled is not None:
+                return handled
+        case ButtonKind.ONBOARDING if data in (onboarding.CONSENT_YES, onboarding.CONSENT_NO):
+            return onboarding.answer_consent(person, data == onboarding.CONSENT_YES, now)
+        case ButtonKind.ONBOARDING if data in (onboarding.VOICE_YES, onboarding.VOICE_NO):
+            return onboarding.answer_read_aloud(person, data == onboarding.VOICE_YES, now)
     return Outcome(notice="common.button_unknown")
 
 

@@ -18,7 +18,7 @@ and out is an aware datetime (the shell stores UTC); the local wall clock only m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,7 +32,9 @@ __all__ = [
     "hold_back",
     "last_due",
     "next_due",
+    "paused_or_resumed",
     "plan_due",
+    "plan_due_with_alert",
     "reminder_due",
 ]
 
@@ -300,3 +302,33 @@ def hold_back(
     if due is not None and plan_due(schedule, due, look, quiet).send:
         return look
     return next_due(schedule, now, quiet)
+
+
+def plan_due_with_alert(
+    schedule: Schedule,
+    due_at: datetime,
+    now: datetime,
+    quiet: QuietHours = DEFAULT_QUIET,
+    *,
+    alert_open: bool,
+) -> DuePlan:
+    """``plan_due``, and the rule that no "how are you doing?" starts while the client's
+    noodknop alert is open: the check-in is held back (``hold_back``) instead of sent."""
+    plan = plan_due(schedule, due_at, now, quiet)
+    if plan.send and alert_open:
+        return DuePlan(send=False, next_due_at=hold_back(schedule, now, quiet))
+    return plan
+
+
+def paused_or_resumed(schedule: Schedule, paused: bool, now: datetime) -> Schedule:
+    """A coach pauses (a holiday) or resumes a client's check-ins at ``now``. Resuming counts
+    the series from now: no catching up on the holiday."""
+    if paused:
+        return replace(schedule, paused=True)
+    return Schedule.starting_after(
+        now,
+        rhythm=schedule.rhythm,
+        weekday=schedule.weekday,
+        at=schedule.at,
+        timezone=schedule.timezone,
+    )

@@ -1,0 +1,175 @@
+"""What the outbox worker asks of the rest of the bot: how a row looks when sent, and what a
+delivery (or a delivery that failed for good) changes.
+
+A delivered alert is noted in its timeline; a message for a client who wants texts read aloud
+gets its voice note in the background (never holding up the next alert); an alert that cannot
+reach a coach at all is escalated; a relayed message that cannot arrive is told to its sender.
+Each runs on the database thread, ahead of queued update work: the worker waits for it before
+its next row, which may be an alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from bot.alerts import alert_people, load_alert_view
+from bot.clock import Clock
+from bot.outbox import Delivery, OutboxWorker, row_as_reply
+from bot.outcomes import OutcomeApplier
+from bot.relays import RelayShell
+from bot.render import Menus, RenderedReply, inline_markup, render_reply, with_read_aloud_button
+from bot.scope import Applied, Scope
+from bot.speech import Speaker
+from bot.state import Contact, coach_contact
+from bot.texts import Texts
+from dialogs import noodknop, relay
+from dialogs.outcome import Button
+from storage import alerts, people, relays
+from storage.database import Database
+from storage.models import OutboxMessage
+
+__all__ = ["DeliveryHooks"]
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryHooks:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        texts: Texts,
+        speaker: Speaker,
+        relays: RelayShell,
+        outcomes: OutcomeApplier,
+        wake: Callable[[Applied], None],
+        worker: Callable[[], OutboxWorker],
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.texts = texts
+        self.menus = Menus(texts)
+        self.speaker = speaker
+        self.relays = relays
+        self.outcomes = outcomes
+        self.wake = wake
+        self._worker = worker
+        self._background: set[asyncio.Task[bool]] = set()
+
+    def render_row(self, row: OutboxMessage) -> RenderedReply:
+        """An outbox row as it is sent (blocking: the worker runs it on a database thread)."""
+        if row.text_key is None:  # a copied message: only its buttons are ours
+            buttons = tuple(
+                tuple(Button(b["label_key"], b["data"]) for b in r) for r in row.buttons
+            )
+            return RenderedReply("", inline_markup(buttons, row.language, self.texts), None)
+        reply = row_as_reply(row)
+        with self.database.transaction() as session:
+            client = people.client_by_telegram_id(session, row.chat_id)
+            if client is not None and client.read_aloud is False:
+                reply = with_read_aloud_button(reply, client.keyboard)
+        return render_reply(reply, row.language, self.texts, self.menus, {})
+
+    def remember_keyboard(self, chat_id: int, keyboard: str | None) -> None:
+        """Which reply keyboard a client's Telegram shows now (the last one sent)."""
+        with self.database.transaction() as session:
+            client = people.client_by_telegram_id(session, chat_id)
+            if client is not None and client.keyboard != keyboard:
+                client.keyboard = keyboard
+                session.add(client)
+
+    async def delivered(self, delivery: Delivery) -> None:
+        bot = self._worker().bot
+        wants_voice = await self.database.run(self._after_delivery, delivery, urgent=True)
+        if wants_voice and delivery.text is not None and bot is not None:
+            # In the background: a voice note must never hold up the next alert.
+            task = asyncio.create_task(
+                self.speaker.speak(bot, delivery.chat_id, delivery.language, delivery.text)
+            )
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    def _after_delivery(self, delivery: Delivery) -> bool:
+        """Note what a delivery changed (keyboard, alert timeline); True when the reader wants
+        it read aloud."""
+        if delivery.keyboard is not None:
+            self.remember_keyboard(delivery.chat_id, delivery.keyboard)
+        wants_voice = False
+        if delivery.text is not None and self.speaker.voice is not None:
+            with self.database.transaction() as session:
+                client = people.client_by_telegram_id(session, delivery.chat_id)
+                wants_voice = client is not None and bool(client.read_aloud)
+        if delivery.alert_id is not None:
+            self._alert_delivered(delivery.alert_id, delivery.chat_id)
+        return wants_voice
+
+    def _alert_delivered(self, alert_id: int, chat_id: int) -> None:
+        now = self.clock.now()
+        with self.database.transaction() as session:
+            alert = alerts.get_alert(session, alert_id)
+            if alert is None:
+                return
+            recipient = next(
+                (r for r in alerts.recipients_of(session, alert_id) if r.chat_id == chat_id),
+                None,
+            )
+            if recipient is None:
+                return
+            if alert.first_delivered_at is None:
+                alert.first_delivered_at = now
+                session.add(alert)
+            alerts.add_event(session, alert_id, "delivered", at=now, coach_id=recipient.coach_id)
+
+    async def delivery_failed(self, delivery: Delivery) -> None:
+        """A message could not be delivered for good. For an alert: escalate, never go quiet.
+        For a relayed message: the sender hears it did not arrive."""
+        applied = await self.database.run(self._after_failure, delivery, urgent=True)
+        self.wake(applied)
+
+    def _after_failure(self, delivery: Delivery) -> Applied:
+        applied = Applied()
+        if delivery.relay_id is not None:  # blocked, or the message to copy is gone
+            applied = self._relay_failed(delivery.relay_id)
+        if delivery.error == "Forbidden":
+            self.remember_keyboard(delivery.chat_id, None)  # a new start shows the menu again
+        if delivery.alert_id is None:
+            return applied
+        if delivery.error != "Forbidden":
+            # A 400 (say, a deleted location) does not mean the coach cannot be reached.
+            log.warning("alert %s message failed: %s", delivery.alert_id, delivery.error)
+            return applied
+        now = self.clock.now()
+        with self.database.transaction() as session:
+            alert = alerts.lock_alert(session, delivery.alert_id)
+            if alert is None or delivery.chat_id not in {
+                r.chat_id for r in alerts.recipients_of(session, delivery.alert_id)
+            }:
+                return applied
+            alerts.add_event(session, delivery.alert_id, "undeliverable", at=now)
+            outcome = noodknop.delivery_failed(load_alert_view(session, alert), now)
+            coach, client = alert_people(session, alert)
+            scope = Scope(coach=coach, client=client, alert_id=alert.id)
+            escalated = self.outcomes.apply(session, outcome, scope)
+        applied.queued += escalated.queued
+        applied.urgent = applied.urgent or escalated.urgent
+        return applied
+
+    def _relay_failed(self, relay_id: int) -> Applied:
+        now = self.clock.now()
+        with self.database.transaction() as session:
+            found = relays.get_relay(session, relay_id)
+            if found is None or not relays.mark_failed(session, relay_id, now):
+                return Applied()  # told once: the header and the copy both fail
+            client = people.get_client(session, found.client_id)
+            coach = people.get_coach(session, found.coach_id)
+            scope = Scope(
+                coach=coach_contact(coach),
+                client=Contact(client.telegram_user_id, client.language)
+                if client and client.telegram_user_id
+                else None,
+            )
+            outcome = relay.relay_failed(self.relays.view(session, found), now)
+            return self.outcomes.apply(session, outcome, scope)

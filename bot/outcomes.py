@@ -1,0 +1,258 @@
+"""The one way an outcome is carried out, inside the caller's transaction: store its effects
+(through the ``EffectRegistry``), queue its replies for everyone but the sender in the outbox,
+and hand back the sender's own replies to send directly.
+
+Storing an effect may call for another outcome (a check-in opened, a relay nobody can receive,
+an alert nobody could be told about): these ``FollowUp``s are carried out after it, in order,
+from a queue, never by ``apply`` calling itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.alerts import alert_contacts, load_alert_view
+from bot.clock import Clock
+from bot.effect_registry import EffectEnv, EffectRegistry
+from bot.effect_result import EffectResult
+from bot.outbox import enqueue_reply
+from bot.scope import Applied, FollowUp, Scope
+from bot.settings import Settings
+from bot.state import Contact, coach_contact
+from bot.texts import Texts
+from dialogs import noodknop, relay
+from dialogs.outcome import (
+    Button,
+    CopyToAlertTeam,
+    Outcome,
+    Recipient,
+    Reply,
+    StartCheckin,
+    TextRef,
+)
+from dialogs.relay_effects import RelayToClient, RelayToCoach
+from storage import alerts, people
+from storage.outbox import Priority
+
+__all__ = ["OutcomeApplier"]
+
+log = logging.getLogger(__name__)
+
+# A copy goes after the replies that announce it ("Sam sends where ...", "Anna saw your
+# message"), and a check-in's first question after the answer that opens it: rows of equal
+# priority are sent in the order they were written.
+_AFTER_REPLIES = (CopyToAlertTeam, StartCheckin, RelayToCoach, RelayToClient)
+
+
+class OutcomeApplier:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        clock: Clock,
+        texts: Texts,
+        registry: EffectRegistry,
+        bot_username: Callable[[], str],
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.texts = texts
+        self.registry = registry
+        self._bot_username = bot_username
+
+    def apply(
+        self,
+        session: Session,
+        outcome: Outcome,
+        scope: Scope,
+        *,
+        priority: Priority = Priority.NOTICE,
+    ) -> Applied:
+        """Store the outcome's effects, queue its replies for everyone but the sender, and
+        hand back the sender's replies; then the same for every follow-up, in order."""
+        applied = Applied()
+        pending = deque([FollowUp(outcome, scope, priority)])
+        while pending:
+            pending.extend(self._carry_out(session, pending.popleft(), applied))
+        return applied
+
+    def _carry_out(self, session: Session, step: FollowUp, applied: Applied) -> list[FollowUp]:
+        now = self.clock.now()
+        outcome, scope, priority = step.outcome, step.scope, step.priority
+        later = [e for e in outcome.effects if isinstance(e, _AFTER_REPLIES)]
+        if any(isinstance(e, RelayToCoach | RelayToClient) for e in later):
+            priority = min(priority, Priority.RELAY)
+        env = self._env(scope, now, priority)
+        first = [self.registry.store(session, e, env) for e in outcome.effects if e not in later]
+        client = next((r.client for r in first if r.client is not None), None)
+        if client is not None and scope.client is None:
+            scope = replace(scope, client=client)
+        alert_id = next((r.alert_id for r in first if r.alert_id is not None), scope.alert_id)
+        values: dict[str, Any] = {"doctor": self._doctor()}
+        for result in first:
+            values.update(result.reply_values())
+        told = [c for r in first for c in r.new_recipients]
+        for reply in outcome.replies:
+            params = {**values, **reply.params}
+            buttons = _fill(reply.buttons, alert_id)
+            if reply.to is Recipient.SENDER:
+                applied.direct.append((_with_buttons(reply, buttons), params))
+                continue
+            for contact in self._recipients(session, reply.to, scope, alert_id, told):
+                if scope.sender is not None and contact.chat_id == scope.sender.chat_id:
+                    # The person who acted is here now (a client who asked for a check-in
+                    # gets its first question): it goes with their own replies, directly.
+                    applied.direct.append((_with_buttons(reply, buttons), params))
+                    continue
+                self._queue(session, reply, contact, params, buttons, alert_id, priority)
+                applied.queued += 1
+                applied.urgent = applied.urgent or reply.urgent
+        for note in (n for r in first for n in r.coach_notes):
+            if scope.coach is None:
+                # Stored with the check-in, but nobody hears it now: the organisation must
+                # give the client a coach (see the README's known limits).
+                log.warning("a check-in signal has no active coach to go to")
+                continue
+            self._queue(session, note, scope.coach, note.params, (), None, Priority.NOTICE)
+            applied.queued += 1
+        results = first + [self.registry.store(session, e, env) for e in later]
+        return self._follow_ups(session, results, scope, alert_id, now, priority, applied)
+
+    def _follow_ups(
+        self,
+        session: Session,
+        results: Iterable[EffectResult],
+        scope: Scope,
+        alert_id: int | None,
+        now: datetime,
+        priority: Priority,
+        applied: Applied,
+    ) -> list[FollowUp]:
+        """What the stored effects call for next; counts the rows they queued themselves."""
+        follow_ups = []
+        nobody_told = False
+        for result in results:
+            applied.queued += result.queued
+            applied.urgent = applied.urgent or (result.urgent and result.queued > 0)
+            if result.follow_up is not None:
+                # Whoever acted is still the sender: what reaches them goes out directly.
+                follow_up = result.follow_up
+                if follow_up.scope.sender is None:
+                    follow_up = replace(
+                        follow_up, scope=replace(follow_up.scope, sender=scope.sender)
+                    )
+                follow_ups.append(follow_up)
+            if result.undeliverable is not None:
+                failed = relay.relay_failed(result.undeliverable, now)
+                follow_ups.append(FollowUp(failed, scope, priority))
+            nobody_told = nobody_told or result.nobody_told
+        if nobody_told and alert_id is not None:
+            # No coach or backup could be reached at all: the client gets the numbers now.
+            alert = alerts.get_alert(session, alert_id)
+            assert alert is not None
+            numbers = noodknop.delivery_failed(load_alert_view(session, alert), now)
+            follow_ups.append(FollowUp(numbers, scope, priority))
+            applied.urgent = True
+        return follow_ups
+
+    def _env(self, scope: Scope, now: datetime, priority: Priority) -> EffectEnv:
+        return EffectEnv(
+            now=now,
+            telegram_user_id=scope.sender.chat_id if scope.sender else 0,
+            bot_username=self._bot_username(),
+            invite_ttl=self.settings.invite_ttl,
+            default_language=self.settings.default_language,
+            timezone=self.settings.tz,
+            priority=priority,
+        )
+
+    def queue(
+        self, session: Session, reply: Reply, contact: Contact, params: dict[str, Any]
+    ) -> None:
+        """Queue one reply for someone (a direct reply Telegram would not take now)."""
+        priority = Priority.ALERT if reply.urgent else Priority.RELAY
+        self._queue(session, reply, contact, params, reply.buttons, None, priority)
+
+    def _queue(
+        self,
+        session: Session,
+        reply: Reply,
+        contact: Contact,
+        params: dict[str, Any],
+        buttons: tuple[tuple[Button, ...], ...],
+        alert_id: int | None,
+        priority: Priority,
+    ) -> None:
+        # Only what the text shows is stored with the row (not every value the outcome had).
+        shown = self.texts.placeholders(reply.key) | (
+            self.texts.placeholders(reply.lead) if reply.lead else frozenset()
+        )
+        enqueue_reply(
+            session,
+            reply=reply,
+            chat_id=contact.chat_id,
+            language=contact.language,
+            params={name: value for name, value in params.items() if name in shown},
+            buttons=buttons,
+            now=self.clock.now(),
+            alert_id=alert_id,
+            priority=priority,
+        )
+
+    def _recipients(
+        self,
+        session: Session,
+        to: Recipient,
+        scope: Scope,
+        alert_id: int | None,
+        new_recipients: list[Contact],
+    ) -> list[Contact]:
+        if to is Recipient.COACH:
+            return [scope.coach] if scope.coach else []
+        if to is Recipient.CLIENT:
+            return [scope.client] if scope.client else []
+        if to is Recipient.NEW_ALERT_RECIPIENTS:
+            return new_recipients
+        if to is Recipient.ALERT_HELPER and alert_id is not None:
+            # The coach who picked the alert up, in private; else the client's own coach.
+            alert = alerts.get_alert(session, alert_id)
+            helper = None
+            if alert is not None and alert.acknowledged_by is not None:
+                helper = coach_contact(people.get_coach(session, alert.acknowledged_by))
+            contact = helper or scope.coach
+            return [contact] if contact else []
+        if to is Recipient.ALERT_TEAM and alert_id is not None:
+            skip = {c.chat_id for c in new_recipients}
+            if scope.sender is not None:
+                skip.add(scope.sender.chat_id)
+            team = alert_contacts(session, alert_id, self.settings.default_language)
+            return [c for c in team if c.chat_id not in skip]
+        return []
+
+    def _doctor(self) -> Any:
+        number = self.settings.doctor_number
+        return number if number else TextRef("noodknop.doctor_default")
+
+
+def _fill(
+    rows: tuple[tuple[Button, ...], ...], alert_id: int | None
+) -> tuple[tuple[Button, ...], ...]:
+    if alert_id is None:
+        return rows
+    return tuple(
+        tuple(Button(b.label_key, b.data.replace("{alert_id}", str(alert_id))) for b in row)
+        for row in rows
+    )
+
+
+def _with_buttons(reply: Reply, buttons: tuple[tuple[Button, ...], ...]) -> Reply:
+    if buttons == reply.buttons:
+        return reply
+    return replace(reply, buttons=buttons)

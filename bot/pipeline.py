@@ -1,0 +1,287 @@
+"""One update, one short path: load, decide, store, send.
+
+1. **load** who acted and what their dialog needs (``bot.state``, ``bot.context``),
+2. **decide**: the pure dialog (``dialogs.router.route``),
+3. **store** its effects and the outbox rows for everyone else (``bot.outcomes``), in the same
+   one transaction as the load, on the database thread,
+4. **send** the person's own replies (``bot.delivery``), answer and close a pressed button,
+   and wake the outbox worker for the rest.
+
+Effects are committed before anything is sent, so a crash after the commit repeats at most a
+reply, never a decision. A reply Telegram keeps refusing goes to the outbox, in its order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+from telegram import Bot
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+
+from bot.clock import Clock
+from bot.context import ContextLoader
+from bot.delivery import send_rendered
+from bot.guard import Guard
+from bot.outcomes import OutcomeApplier
+from bot.render import Menus, RenderedReply, render_reply, with_read_aloud_button
+from bot.scope import Applied
+from bot.speech import READ_ALOUD_MAX_CHARACTERS, Speaker
+from bot.state import Actor, Contact, load_actor
+from bot.texts import Texts
+from bot.urgency import is_urgent
+from dialogs.events import Command, Event, Start, Tap
+from dialogs.outcome import (
+    READ_ALOUD_DATA,
+    ActivateCoach,
+    ChooseReadAloud,
+    ClaimClientInvite,
+    Outcome,
+    Reply,
+)
+from dialogs.people import Role
+from dialogs.router import route
+from storage import people
+from storage.database import Database
+
+__all__ = ["ButtonPress", "Incoming", "UpdatePipeline"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    """The Telegram side of an inline-button press, needed to answer and close it."""
+
+    query_id: str
+    message_id: int | None
+    message_text: str | None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    telegram_user_id: int
+    chat_id: int
+    language_code: str | None
+    event: Event
+    press: ButtonPress | None = None
+
+
+@dataclass(frozen=True)
+class _Decided:
+    actor: Actor
+    outcome: Outcome
+    applied: Applied
+    keyboard: str | None  # the reply keyboard the client's Telegram shows now
+
+
+class UpdatePipeline:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        texts: Texts,
+        guard: Guard,
+        speaker: Speaker,
+        contexts: ContextLoader,
+        outcomes: OutcomeApplier,
+        wake: Callable[[Applied], None],
+        remember_keyboard: Callable[[int, str | None], None],
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.texts = texts
+        self.menus = Menus(texts)
+        self.guard = guard
+        self.speaker = speaker
+        self.contexts = contexts
+        self.outcomes = outcomes
+        self.wake = wake
+        self.remember_keyboard = remember_keyboard
+
+    async def handle(self, bot: Bot, incoming: Incoming) -> None:
+        now = self.clock.now()
+        # The database work of an urgent update (an alert) goes before other queued work.
+        decided = await self.database.run(self._decide, incoming, now, urgent=is_urgent())
+        if decided is None:
+            return  # nothing stored, nothing to send
+        log.info(
+            "handled %s from %s: %d effects, %d replies",
+            type(incoming.event).__name__,
+            decided.actor.person.role,
+            len(decided.outcome.effects),
+            len(decided.outcome.replies),
+        )
+        self.wake(decided.applied)
+        if incoming.press is not None:
+            await self._close_press(bot, incoming, decided.actor, decided.outcome)
+        await self._send_replies(bot, incoming, decided)
+
+    def _decide(self, incoming: Incoming, now: datetime) -> _Decided | None:
+        """Load, decide, store: one transaction, on the database thread. None when the person
+        gets no answer at all (a stranger out of answers, too many link attempts)."""
+        with self.database.transaction() as session:
+            actor = load_actor(
+                session, incoming.telegram_user_id, self.texts.language(incoming.language_code)
+            )
+            event = incoming.event
+            linking = isinstance(event, Start) and bool(event.payload)
+            if linking and not self.guard.may_try_link(incoming.telegram_user_id, now):
+                log.info("link attempts paused for a user who tried too many")
+                return None
+            context, scope = self.contexts.load(session, actor, event, incoming.chat_id, now)
+            outcome = route(actor.person, event, now, context)
+            if any(r.key == "stranger.invite_invalid" for r in outcome.replies):
+                self.guard.link_failed(incoming.telegram_user_id, now)
+            if self._silenced(actor, outcome, incoming, now):
+                return None  # before anything is stored or sent
+            applied = self.outcomes.apply(session, outcome, scope)
+            return _Decided(actor, outcome, applied, _shown_keyboard(session, actor))
+
+    def _silenced(self, actor: Actor, outcome: Outcome, incoming: Incoming, now: datetime) -> bool:
+        """A stranger who used up this hour's answers gets none, unless this very update makes
+        them a coach or a client (a valid link): joining is never held back by the limit."""
+        if actor.person.role is not Role.STRANGER:
+            return False
+        if any(isinstance(e, ActivateCoach | ClaimClientInvite) for e in outcome.effects):
+            return False
+        return not self.guard.may_answer_stranger(incoming.telegram_user_id, now)
+
+    async def _send_replies(self, bot: Bot, incoming: Incoming, decided: _Decided) -> None:
+        actor, outcome, applied = decided.actor, decided.outcome, decided.applied
+        # The sender's own replies to an alert (the noodknop's "I am telling Anna now") go
+        # before other people's queued replies, as the alert itself does.
+        urgent = applied.urgent or is_urgent()
+        # Someone who just opened a client invite is a client from here on: the welcome and the
+        # consent question can be heard too.
+        is_client = actor.person.role is Role.CLIENT or any(
+            isinstance(e, ClaimClientInvite) for e in outcome.effects
+        )
+        language = actor.person.language
+        heard = incoming.press.message_text if incoming.press is not None else None
+        if is_client and heard and incoming.event == Tap(READ_ALOUD_DATA, incoming.chat_id):
+            await self._read_aloud(bot, incoming, language, heard)
+        read_aloud = _read_aloud_after(outcome, actor.person.read_aloud)
+        shown = decided.keyboard
+        if isinstance(incoming.event, Start | Command):
+            shown = None  # /start, /help: always show the menu again (a cleared chat has none)
+        for index, (reply, params) in enumerate(applied.direct):
+            if is_client and not read_aloud:
+                reply = with_read_aloud_button(reply, shown)
+            rendered = render_reply(reply, language, self.texts, self.menus, params)
+            try:
+                # A 429 is not waited out here (updates queue behind this one): the outbox
+                # honours retry_after. Only a reply that must not be stored waits in place.
+                sent = await send_rendered(
+                    bot,
+                    incoming.chat_id,
+                    rendered,
+                    wait_on_rate_limit=reply.unsent_key is not None,
+                    urgent=urgent,
+                )
+            except BadRequest:
+                raise  # a reply Telegram calls malformed is a bug, not a hiccup
+            except (NetworkError, RetryAfter):
+                # Telegram kept refusing after the in-place retries: what carries the
+                # conversation forward must still arrive, so the outbox takes it (and the rest).
+                # A timeout may have been delivered after all: a rare double beats a lost step.
+                await self._defer(incoming.chat_id, language, applied.direct[index:])
+                break
+            if sent is not None and reply.keyboard is not None:
+                shown = reply.keyboard.value
+            if sent is not None and read_aloud and is_client:
+                await self.speaker.speak(bot, incoming.chat_id, language, rendered.text)
+        if is_client and shown != decided.keyboard and shown is not None:
+            await self.database.run(self.remember_keyboard, incoming.chat_id, shown)
+
+    async def _read_aloud(self, bot: Bot, incoming: Incoming, language: str, heard: str) -> None:
+        """ "🔊 Voorlezen" under a text: hear that text. It may be a coach's own words, so the
+        clip is never written to disk; kept in memory for this message, a second tap sends it
+        again at once. A text over the cap gets a kind answer instead of minutes of audio."""
+        press = incoming.press
+        assert press is not None
+        if len(heard) > READ_ALOUD_MAX_CHARACTERS:
+            text = self.texts.render(language, "common.read_aloud_too_long")
+            try:
+                await send_rendered(
+                    bot, incoming.chat_id, RenderedReply(text, None, None), wait_on_rate_limit=False
+                )
+            except TelegramError as error:
+                log.info("read-aloud answer not sent: %s", type(error).__name__)
+            return
+        await self.speaker.speak(
+            bot, incoming.chat_id, language, heard, keep=False, message_id=press.message_id
+        )
+
+    async def _defer(
+        self, chat_id: int, language: str, replies: list[tuple[Reply, dict[str, Any]]]
+    ) -> None:
+        """Direct replies that could not be sent now go to the outbox, in their order. One that
+        shows a secret is never stored: its ``unsent_key`` text goes instead (once)."""
+        log.warning("%d direct replies handed to the outbox", len(replies))
+        await self.database.run(self._store_deferred, Contact(chat_id, language), replies)
+        self.wake(Applied(queued=len(replies), urgent=any(reply.urgent for reply, _ in replies)))
+
+    def _store_deferred(
+        self, contact: Contact, replies: list[tuple[Reply, dict[str, Any]]]
+    ) -> None:
+        with self.database.transaction() as session:
+            instead: set[str] = set()
+            for reply, params in replies:
+                if reply.unsent_key is None:
+                    self.outcomes.queue(session, reply, contact, params)
+                elif reply.unsent_key not in instead:
+                    instead.add(reply.unsent_key)
+                    notice = Reply(reply.unsent_key, reply.params)
+                    self.outcomes.queue(session, notice, contact, reply.params)
+
+    async def _close_press(
+        self, bot: Bot, incoming: Incoming, actor: Actor, outcome: Outcome
+    ) -> None:
+        """Always answer a button press (or it keeps spinning); mark the choice made."""
+        press = incoming.press
+        assert press is not None
+        language = actor.person.language
+        notice = self.texts.render(language, outcome.notice) if outcome.notice else None
+        # Best effort, one try each: a refusal here must never hold up or lose the replies.
+        try:
+            await bot.answer_callback_query(press.query_id, text=notice)
+        except TelegramError as error:
+            log.info("button press not answered: %s", type(error).__name__)
+        if press.message_id is None:
+            return
+        try:
+            if outcome.chosen and press.message_text:
+                choice = self.texts.render(language, outcome.chosen)
+                chosen = self.texts.render(language, "onboarding.chosen", {"choice": choice})
+                await bot.edit_message_text(
+                    f"{press.message_text}\n\n{chosen}",
+                    chat_id=incoming.chat_id,
+                    message_id=press.message_id,
+                )
+            elif outcome.notice and incoming.chat_id > 0:
+                # Only in a private chat: in a team group, someone else's stray press must
+                # never take the alert's buttons away from the others.
+                await bot.edit_message_reply_markup(
+                    chat_id=incoming.chat_id, message_id=press.message_id, reply_markup=None
+                )
+        except TelegramError as error:
+            log.info("pressed message not closed: %s", type(error).__name__)
+
+
+def _shown_keyboard(session: Session, actor: Actor) -> str | None:
+    if actor.person.role is not Role.CLIENT or actor.person.id is None:
+        return None
+    client = people.get_client(session, actor.person.id)
+    return client.keyboard if client else None
+
+
+def _read_aloud_after(outcome: Outcome, before: bool) -> bool:
+    """The read-aloud choice once this outcome's effects hold (a client may just have chosen)."""
+    chosen = [e.read_aloud for e in outcome.effects if isinstance(e, ChooseReadAloud)]
+    return chosen[-1] if chosen else before

@@ -1,0 +1,45 @@
+"""Button data: which dialog a pressed button belongs to, told by its prefix, in one place.
+
+Every inline button's ``callback_data`` starts with a short prefix ("ci:" a check-in answer,
+"al:" an alert button for coaches, ...). The router and the shell ask ``kind_of`` once and
+hand the press to that dialog alone, which parses the rest of the data; data Telegram sends
+is untrusted, so whatever does not match a known prefix is ``ButtonKind.UNKNOWN``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["ButtonKind", "kind_of"]
+
+
+class ButtonKind(StrEnum):
+    READ_ALOUD = "read_aloud"  # "🔊 Voorlezen" under a text
+    ALERT_REASON = "alert_reason"  # a client says why they pressed the noodknop
+    ALERT = "alert"  # a coach picks an alert up, passes it on or closes it
+    RELAY_CONFIRM = "relay_confirm"  # a client confirms sending a message to the coach
+    RELAY_SEEN = "relay_seen"  # a coach marks a client's message as seen
+    CHECKIN = "checkin"  # an answer to a check-in question
+    SCHEDULE = "schedule"  # a coach's check-in rhythm, pause or "check-in now"
+    ONBOARDING = "onboarding"  # consent, the read-aloud choice
+    UNKNOWN = "unknown"
+
+
+_PREFIXES = {
+    "ra": ButtonKind.READ_ALOUD,
+    "nk": ButtonKind.ALERT_REASON,
+    "al": ButtonKind.ALERT,
+    "rl": ButtonKind.RELAY_CONFIRM,
+    "rs": ButtonKind.RELAY_SEEN,
+    "ci": ButtonKind.CHECKIN,
+    "rt": ButtonKind.SCHEDULE,
+    "rp": ButtonKind.SCHEDULE,
+    "rn": ButtonKind.SCHEDULE,
+    "ob": ButtonKind.ONBOARDING,
+}
+
+
+def kind_of(data: str) -> ButtonKind:
+    """The dialog a button's data belongs to ("ci:12:0:ab" -> CHECKIN)."""
+    prefix, _, _ = data.partition(":")
+    return _PREFIXES.get(prefix, ButtonKind.UNKNOWN)
