@@ -17,9 +17,12 @@ Button data is ``ci:<checkin id>:<position>:<answer>`` (at most 51 bytes) and un
 only counts when it names this check-in, its current question, and an answer that question
 has. Anything else changes nothing and gets a short notice.
 
-Signals to the coach are computed when a check-in ends (so a corrected wrong press never
-alerts anyone) and carry a ``cause`` that is unique per client: the shell stores it with a
-unique constraint and sends only what it had not sent before.
+Signals to the coach are computed when a check-in ends (``dialogs.checkin_signals``, so a
+corrected wrong press never alerts anyone) and carry a ``cause`` that is unique per client:
+the shell stores it with a unique constraint and sends only what it had not sent before.
+
+Longer than our ~400 lines on purpose: it is one state machine (the diagram above), kept
+whole so every transition can be read against it; its signals live in ``checkin_signals``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from dialogs.checkin_questions import (
     BACK,
@@ -38,8 +41,8 @@ from dialogs.checkin_questions import (
     YES,
     QuestionKind,
     QuestionSet,
-    SignalRole,
 )
+from dialogs.checkin_signals import CheckinRules, PastCheckin, grade_of, signals
 from dialogs.checkin_state import (
     CheckinEffect,
     CheckinState,
@@ -51,8 +54,8 @@ from dialogs.checkin_state import (
     WithdrawSignal,
 )
 from dialogs.numbers import GradeProblem, read_grade
-from dialogs.outcome import Button, Outcome, Recipient, Reply, TextRef
-from dialogs.schedule import DEFAULT_QUIET, QuietHours, reminder_due
+from dialogs.outcome import Button, Outcome, Recipient, Reply
+from dialogs.schedule import reminder_due
 from dialogs.words import Words, normalise
 
 __all__ = [
@@ -87,31 +90,6 @@ __all__ = [
 
 CALLBACK_PREFIX = "ci"
 _CALLBACK = re.compile(rf"ci:(\d{{1,19}}):(\d{{1,2}}):([a-z0-9_]{{1,{MAX_ID_LENGTH}}})")
-
-
-@dataclass(frozen=True)
-class CheckinRules:
-    """The organisation's settings for check-ins and signals (defaults from the issue)."""
-
-    low_grade: int = 4  # a grade at or below this is a signal
-    drop: int = 3  # a grade this much below the recent average is a signal
-    drop_window: int = 3  # how many earlier answered grades make the recent average
-    drop_min_history: int = 2  # fewer earlier grades than this: no drop signal yet
-    missed_in_a_row: int = 2
-    remind_after: timedelta = timedelta(hours=4)
-    close_after: timedelta = timedelta(hours=24)  # after the reminder (or the last activity)
-    correction_window: timedelta = timedelta(hours=1)  # "oops" still works after the thanks
-    quiet: QuietHours = DEFAULT_QUIET
-
-
-@dataclass(frozen=True)
-class PastCheckin:
-    """An earlier check-in of the same client, as plain data for the signals."""
-
-    checkin_id: int
-    status: CheckinStatus
-    sent_at: datetime
-    grade: int | None = None  # the answer to the question with ``signal: grade``, if any
 
 
 @dataclass(frozen=True)
@@ -510,122 +488,3 @@ def timer_fired(state: CheckinState, now: datetime, ctx: CheckinContext) -> Outc
         later = replace(state, wake_at=rules.quiet.next_waking(now, ctx.timezone))
         return _outcome(effects=(SaveCheckin(later),))
     return remind(state, now, ctx)
-
-
-# -- signals ----------------------------------------------------------------------------------
-
-
-def _grade_signal(
-    state: CheckinState, grade: int, history: Sequence[PastCheckin], rules: CheckinRules
-) -> Signal | None:
-    earlier = [p.grade for p in history if p.grade is not None][-rules.drop_window :]
-    dropped = (
-        len(earlier) >= max(1, rules.drop_min_history)
-        and sum(earlier) / len(earlier) - grade >= rules.drop
-    )
-    cause = f"checkin:{state.checkin_id}:grade"
-    shown = ", ".join(str(g) for g in earlier)
-    if grade <= rules.low_grade:
-        if dropped:
-            return Signal(
-                SignalKind.LOW_GRADE,
-                cause,
-                "coach_checkin.grade_low_drop",
-                {"grade": grade, "earlier": shown},
-            )
-        return Signal(SignalKind.LOW_GRADE, cause, "coach_checkin.grade_low", {"grade": grade})
-    if dropped:
-        return Signal(
-            SignalKind.GRADE_DROP,
-            cause,
-            "coach_checkin.grade_drop",
-            {"grade": grade, "earlier": shown},
-        )
-    return None
-
-
-def _missed_signal(
-    state: CheckinState, history: Sequence[PastCheckin], rules: CheckinRules
-) -> Signal | None:
-    streak = [state.checkin_id]
-    since = state.sent_at
-    for past in reversed(history):
-        if past.status is not CheckinStatus.MISSED:
-            break
-        streak.append(past.checkin_id)
-        since = past.sent_at
-    if len(streak) != rules.missed_in_a_row:
-        return None  # only when the streak reaches the threshold: once per streak
-    return Signal(
-        SignalKind.MISSED,
-        f"missed:{streak[-1]}",
-        "coach_checkin.missed",
-        {"count": len(streak), "since": since},
-    )
-
-
-def signals(
-    state: CheckinState,
-    questions: QuestionSet,
-    history: Sequence[PastCheckin] = (),
-    rules: CheckinRules | None = None,
-) -> list[Signal]:
-    """What the coach should hear about this check-in, each with a distinct dedupe ``cause``.
-
-    * a grade at or below ``low_grade``, or ``drop`` below the average of the last
-      ``drop_window`` earlier grades: one signal per check-in (``checkin:<id>:grade``);
-    * help needed, with the area when given (``checkin:<id>:help[:<area>]``);
-    * "shall your coach call you": yes (``checkin:<id>:call``);
-    * a MISSED check-in that makes ``missed_in_a_row`` in a row (``missed:<first id>``): once
-      per streak, not again at the third.
-
-    ``history`` holds the earlier check-ins, oldest first, without this one.
-    """
-    rules = rules or CheckinRules()
-    if state.status is CheckinStatus.MISSED:
-        missed = _missed_signal(state, history, rules)
-        return [missed] if missed else []
-    answers = questions.effective(state.answers)
-    found: list[Signal] = []
-    prefix = f"checkin:{state.checkin_id}"
-
-    def answer(role: SignalRole) -> tuple[str | None, str | None]:
-        question = questions.with_role(role)
-        if question is None:
-            return None, None
-        value = answers.get(question.id)
-        option = question.option(value) if value else None
-        return value, option.label if option else None
-
-    grade = _as_grade(answer(SignalRole.GRADE)[0])
-    if grade is not None:
-        low = _grade_signal(state, grade, history, rules)
-        if low:
-            found.append(low)
-    help_wanted, _ = answer(SignalRole.HELP)
-    area, area_label = answer(SignalRole.HELP_AREA)
-    if area is not None and area_label is not None:
-        found.append(
-            Signal(
-                SignalKind.HELP,
-                f"{prefix}:help:{area}",
-                "coach_checkin.help_area",
-                {"area": TextRef(area_label)},
-            )
-        )
-    elif help_wanted == YES:
-        found.append(Signal(SignalKind.HELP, f"{prefix}:help", "coach_checkin.help", {}))
-    call, _ = answer(SignalRole.CALL_ME)
-    if call == YES:
-        found.append(Signal(SignalKind.CALL_ME, f"{prefix}:call", "coach_checkin.call_me", {}))
-    return found
-
-
-def grade_of(state: CheckinState, questions: QuestionSet) -> int | None:
-    """The answered grade of a check-in (for ``PastCheckin.grade``), if any."""
-    question = questions.with_role(SignalRole.GRADE)
-    return _as_grade(questions.effective(state.answers).get(question.id) if question else None)
-
-
-def _as_grade(value: str | None) -> int | None:
-    return int(value) if value is not None and re.fullmatch(r"[0-9]{1,2}", value) else None

@@ -11,6 +11,9 @@ An open alert holds back the client's check-ins, so one that was picked up (or c
 not stay open because the last tap was forgotten: the clock reminds the coach who picked it up
 once, then closes it itself (``check_closing``). A client has one open alert at most: a press
 that raises a new alert closes the one still open (outcome "superseded", in the shell).
+
+Longer than our ~400 lines on purpose: every rule of an alert's life (press, reason,
+pick-up, escalation, closing) in one file, so whoever reviews the safety path reads it whole.
 """
 
 from __future__ import annotations

@@ -21,6 +21,10 @@ relay, sends the receiver a header line (``COACH_HEADER`` / ``CLIENT_HEADER``, s
 question (the message is always taken from the presser's own chat, and the seal, an HMAC of
 chat and message under the shell's key, proves the bot asked about exactly that message) and
 ``rs:<relay id>`` for the coach's "seen"; anything not well formed changes nothing.
+
+Longer than our ~400 lines on purpose: both directions of one conversation (client to
+coach, coach to client) share their buttons, seals and texts; split, each half would import
+the other.
 """
 
 from __future__ import annotations

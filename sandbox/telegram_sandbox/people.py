@@ -10,6 +10,9 @@ for the next one.
 Every `send_*` takes `reply_to=` (a bot message, a message id or a message dict the
 person sent) to send it as a swipe-reply, and the file-carrying ones take `file_size=`
 so a big file (a 30 MB video) is simulated without holding its bytes.
+
+Longer than our ~400 lines on purpose: one simulated person with every way a person
+acts in Telegram, so a test reads like what a person does.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ id, update id or query id, so the cost of a request does not grow with the numbe
 people. Waiting is event-driven: each chat has a `Signal` that wakes coroutines waiting
 for the bot's next message, and a long-polling getUpdates is woken by the update that
 ends its wait.
+
+Longer than our ~400 lines on purpose: Telegram's server-side state (chats, messages,
+files, updates) is one object whose parts change together.
 """
 
 from __future__ import annotations
