@@ -20,6 +20,7 @@ from bot.clock import FixedClock
 from bot.guard import Guard
 from bot.runner import polling
 from bot.settings import Settings
+from bot.texts import load_texts
 from storage.database import Database
 from storage.models import (
     AuditEvent,
@@ -239,3 +240,19 @@ async def world(database: Database, clock: FixedClock, tmp_path: Path) -> AsyncI
             yield world
         finally:
             await world.stop()
+        _only_shown_values_stored(database)
+
+
+def _only_shown_values_stored(database: Database) -> None:
+    """After every scenario: an outbox row keeps only the values its text shows (a client's
+    name in "Sam pressed the noodknop"), nothing else the outcome had (a link, a flag)."""
+    texts = load_texts()
+    with database.transaction() as session:
+        for row in session.exec(select(OutboxMessage)):
+            if row.text_key is None:
+                assert not row.params, "a copied message stores no values"
+                continue
+            shown = texts.placeholders(row.text_key)
+            if row.lead_key is not None:
+                shown |= texts.placeholders(row.lead_key)
+            assert set(row.params) <= shown, (row.text_key, sorted(row.params))
