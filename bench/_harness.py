@@ -19,7 +19,7 @@ from telegram_sandbox import SimUser, TelegramSandbox
 from bot import admin
 from bot.app import build_application
 from bot.clock import Clock, SystemClock
-from bot.runner import polling
+from bot.runner import polling, settle_heap
 from bot.settings import Settings
 from storage.database import Database
 from storage.migrate import upgrade
@@ -76,6 +76,7 @@ async def running_bot(
                     coach = box.user(first_name="Anna")
                     await coach.open_deep_link(issued.link.split("start=")[1])
                     await coach.next_message()
+                    settle_heap()  # as `waakvlam run` does once started
                     yield Bench(box, settings, database, application, coach, issued.coach_id, clock)
             finally:
                 database.dispose()

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -137,6 +137,7 @@ class Delivery:
     text: str | None = None  # what was sent, for reading it aloud; never stored
     relay_id: int | None = None
     keyboard: str | None = None  # the reply keyboard the message set, if any
+    read_aloud: bool = False  # the reader wants it read aloud (``note_sent`` said so)
 
 
 class OutboxWorker:
@@ -148,6 +149,7 @@ class OutboxWorker:
         render: Callable[[OutboxMessage], RenderedReply],
         on_sent: Callable[[Delivery], Awaitable[None]] | None = None,
         on_failed: Callable[[Delivery], Awaitable[None]] | None = None,
+        note_sent: Callable[[Session, Delivery], bool] | None = None,
         batch_size: int = 20,
         idle_poll_seconds: float = 1.0,
         lifeline: Lifeline | None = None,
@@ -157,6 +159,10 @@ class OutboxWorker:
         self.render = render
         self.on_sent = on_sent
         self.on_failed = on_failed
+        # What a delivery changes in the database, in the transaction that marks it sent: one
+        # trip to the database thread per sent row, not two (it may wait behind a tick batch).
+        # True: the reader wants it read aloud.
+        self.note_sent = note_sent
         self.batch_size = batch_size
         # This process's heartbeat: the rows it claims stay its own while it lives.
         self.lifeline = lifeline or Lifeline(database)
@@ -344,6 +350,23 @@ class OutboxWorker:
             row.relay_id,
             keyboard=keyboard,
         )
+
+        def mark_sent(session: Session) -> tuple[bool, bool]:
+            held = outbox.mark_sent(
+                session,
+                row_id,
+                owner=self._owner,
+                now=self.clock.now(),
+                telegram_message_id=message_id,
+            )
+            read_aloud = held and self.note_sent is not None and self.note_sent(session, sent)
+            return held, read_aloud
+
+        held, read_aloud = await self._store(mark_sent)
+        if not held:  # its hooks are the new holder's to run
+            log.warning("outbox row %s was taken over; not marked sent", row.id)
+            return
+        sent = replace(sent, read_aloud=read_aloud)
         await self._hook(self.on_sent, sent)
 
     async def _call(self, bot: Bot, row: OutboxMessage) -> tuple[int, str | None, str | None]:

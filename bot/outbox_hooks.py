@@ -14,6 +14,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from sqlmodel import Session
+
 from bot.alerts import alert_people, load_alert_view
 from bot.clock import Clock
 from bot.outbox import Delivery, OutboxWorker, row_as_reply
@@ -81,10 +83,25 @@ class DeliveryHooks:
                 client.keyboard = keyboard
                 session.add(client)
 
+    def note_sent(self, session: Session, delivery: Delivery) -> bool:
+        """What a delivery changed (keyboard, alert timeline), in the transaction that marks
+        the row sent; True when the reader wants it read aloud."""
+        client = people.client_by_telegram_id(session, delivery.chat_id)
+        if client is not None and delivery.keyboard not in (None, client.keyboard):
+            client.keyboard = delivery.keyboard
+            session.add(client)
+        if delivery.alert_id is not None:
+            self._alert_delivered(session, delivery.alert_id, delivery.chat_id)
+        return (
+            delivery.text is not None
+            and self.speaker.voice is not None
+            and client is not None
+            and bool(client.read_aloud)
+        )
+
     async def delivered(self, delivery: Delivery) -> None:
         bot = self._worker().bot
-        wants_voice = await self.database.run(self._after_delivery, delivery, urgent=True)
-        if wants_voice and delivery.text is not None and bot is not None:
+        if delivery.read_aloud and delivery.text is not None and bot is not None:
             # In the background: a voice note must never hold up the next alert.
             task = asyncio.create_task(
                 self.speaker.speak(bot, delivery.chat_id, delivery.language, delivery.text)
@@ -92,36 +109,21 @@ class DeliveryHooks:
             self._background.add(task)
             task.add_done_callback(self._background.discard)
 
-    def _after_delivery(self, delivery: Delivery) -> bool:
-        """Note what a delivery changed (keyboard, alert timeline); True when the reader wants
-        it read aloud."""
-        if delivery.keyboard is not None:
-            self.remember_keyboard(delivery.chat_id, delivery.keyboard)
-        wants_voice = False
-        if delivery.text is not None and self.speaker.voice is not None:
-            with self.database.transaction() as session:
-                client = people.client_by_telegram_id(session, delivery.chat_id)
-                wants_voice = client is not None and bool(client.read_aloud)
-        if delivery.alert_id is not None:
-            self._alert_delivered(delivery.alert_id, delivery.chat_id)
-        return wants_voice
-
-    def _alert_delivered(self, alert_id: int, chat_id: int) -> None:
+    def _alert_delivered(self, session: Session, alert_id: int, chat_id: int) -> None:
+        alert = alerts.get_alert(session, alert_id)
+        if alert is None:
+            return
+        recipient = next(
+            (r for r in alerts.recipients_of(session, alert_id) if r.chat_id == chat_id),
+            None,
+        )
+        if recipient is None:
+            return
         now = self.clock.now()
-        with self.database.transaction() as session:
-            alert = alerts.get_alert(session, alert_id)
-            if alert is None:
-                return
-            recipient = next(
-                (r for r in alerts.recipients_of(session, alert_id) if r.chat_id == chat_id),
-                None,
-            )
-            if recipient is None:
-                return
-            if alert.first_delivered_at is None:
-                alert.first_delivered_at = now
-                session.add(alert)
-            alerts.add_event(session, alert_id, "delivered", at=now, coach_id=recipient.coach_id)
+        if alert.first_delivered_at is None:
+            alert.first_delivered_at = now
+            session.add(alert)
+        alerts.add_event(session, alert_id, "delivered", at=now, coach_id=recipient.coach_id)
 
     async def delivery_failed(self, delivery: Delivery) -> None:
         """A message could not be delivered for good. For an alert: escalate, never go quiet.

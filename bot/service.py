@@ -100,6 +100,7 @@ class Waakvlam:
             render=self.hooks.render_row,
             on_sent=self.hooks.delivered,
             on_failed=self.hooks.delivery_failed,
+            note_sent=self.hooks.note_sent,
         )
         self.pipeline = UpdatePipeline(
             database=database,
