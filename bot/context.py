@@ -2,8 +2,9 @@
 
 ``ContextLoader.load`` turns the acting person and their event into a ``DialogContext`` (the
 client's open alert and check-in, how their messages reach the coach, the alert or relay a
-pressed button names, a coach's clients for their commands) and a ``Scope`` (who the outcome's
-replies may reach). Button data is untrusted: what a button names is loaded only after its
+pressed button names, a coach's clients for their commands, and their list of clients only
+for its command, menu button or page buttons) and a ``Scope`` (who the outcome's replies may
+reach). Button data is untrusted: what a button names is loaded only after its
 prefix (``dialogs.buttons``) says which dialog it is for, and only when it belongs to the
 person who pressed it (a coach's own relay; an alert is checked by its dialog).
 """
@@ -16,11 +17,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.alerts import alert_people, load_alert_view
+from bot.caseload import load_caseload
 from bot.checkins import CheckinShell, state_of
 from bot.relays import RelayShell
 from bot.scope import Scope
 from bot.state import Actor, Contact, load_invite
-from dialogs import noodknop, relay
+from dialogs import caseload, noodknop, relay
 from dialogs.buttons import ButtonKind, kind_of
 from dialogs.coach_checkin import COMMANDS as CHECKIN_COMMANDS
 from dialogs.events import Command, Event, OtherMessage, Start, Tap, Text
@@ -113,10 +115,12 @@ class ContextLoader:
         scope = replace(scope, coach=scope.sender)
         button = kind_of(event.data) if isinstance(event, Tap) else None
         if (isinstance(event, Command) and event.name in CHECKIN_COMMANDS) or (
-            button is ButtonKind.SCHEDULE
+            button in (ButtonKind.SCHEDULE, ButtonKind.CASELOAD_CLIENT)
         ):
             coach_checkin = self.checkins.coach_context(session, coach_id, now, context.words)
             context = replace(context, coach_checkin=coach_checkin)
+        if caseload.wants_list(event) or button is ButtonKind.CASELOAD_PAGE:
+            context = replace(context, caseload=load_caseload(session, coach_id, self.checkins))
         if isinstance(event, Command) and event.name in relay.MESSAGE_COMMANDS:
             context = replace(context, coach_clients=self.relays.coach_clients(session, coach_id))
         if isinstance(event, Text | OtherMessage):

@@ -26,13 +26,21 @@ from bot.delivery import call_with_retries, send_rendered_or_raise
 from bot.lifeline import Lifeline
 from bot.render import RenderedReply
 from bot.urgency import limit_kwargs
-from dialogs.outcome import At, Button, Keyboard, Reply, TextRef
+from dialogs.outcome import At, Button, Keyboard, Lines, Reply, TextRef
 from storage import outbox
 from storage.database import Database
 from storage.models import OutboxMessage
 from storage.outbox import Priority
 
-__all__ = ["Delivery", "OutboxWorker", "decode_params", "encode_params", "enqueue_reply"]
+__all__ = [
+    "Delivery",
+    "OutboxWorker",
+    "decode_buttons",
+    "decode_params",
+    "encode_buttons",
+    "encode_params",
+    "enqueue_reply",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +67,41 @@ def encode_params(params: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, datetime):
             encoded[name] = {"$date": value.isoformat()}
         elif isinstance(value, TextRef):
-            encoded[name] = {"$text": value.key}
+            encoded[name] = _encode_text(value)
+        elif isinstance(value, Lines):
+            encoded[name] = {"$lines": [_encode_text(item) for item in value.items]}
         else:
             encoded[name] = value
     return encoded
+
+
+def _encode_text(ref: TextRef) -> dict[str, Any]:
+    if not ref.params:
+        return {"$text": ref.key}
+    return {"$text": ref.key, "params": encode_params(ref.params)}
+
+
+def _decode_text(value: dict[str, Any]) -> TextRef:
+    return TextRef(value["$text"], decode_params(value.get("params", {})))
+
+
+def encode_buttons(buttons: tuple[tuple[Button, ...], ...]) -> list[list[dict[str, Any]]]:
+    """Inline buttons as JSON; a label's parameters (a name) only when it has any."""
+    return [
+        [
+            {"label_key": b.label_key, "data": b.data}
+            | ({"label_params": b.label_params} if b.label_params else {})
+            for b in row
+        ]
+        for row in buttons
+    ]
+
+
+def decode_buttons(rows: list[Any]) -> tuple[tuple[Button, ...], ...]:
+    return tuple(
+        tuple(Button(b["label_key"], b["data"], dict(b.get("label_params", {}))) for b in row)
+        for row in rows
+    )
 
 
 def decode_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +116,9 @@ def decode_params(params: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, dict) and "$date" in value:
             decoded[name] = datetime.fromisoformat(value["$date"])
         elif isinstance(value, dict) and "$text" in value:
-            decoded[name] = TextRef(value["$text"])
+            decoded[name] = _decode_text(value)
+        elif isinstance(value, dict) and "$lines" in value:
+            decoded[name] = Lines(tuple(_decode_text(item) for item in value["$lines"]))
         else:
             decoded[name] = value
     return decoded
@@ -105,7 +146,7 @@ def enqueue_reply(
         text_key=reply.key,
         lead_key=reply.lead,
         params=encode_params(params),
-        buttons=[[{"label_key": b.label_key, "data": b.data} for b in row] for row in buttons],
+        buttons=encode_buttons(buttons),
         keyboard=reply.keyboard.value if reply.keyboard else None,
         alert_id=alert_id,
         relay_id=relay_id,
@@ -118,7 +159,7 @@ def row_as_reply(row: OutboxMessage) -> Reply:
     return Reply(
         row.text_key,
         decode_params(row.params),
-        buttons=tuple(tuple(Button(b["label_key"], b["data"]) for b in r) for r in row.buttons),
+        buttons=decode_buttons(row.buttons),
         keyboard=Keyboard(row.keyboard) if row.keyboard else None,
         lead=row.lead_key,
     )

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot.alerts import alert_people, load_alert_view
 from bot.clock import Clock
-from bot.outbox import Delivery, OutboxWorker, row_as_reply
+from bot.outbox import Delivery, OutboxWorker, decode_buttons, row_as_reply
 from bot.outcomes import OutcomeApplier
 from bot.relays import RelayShell
 from bot.render import Menus, RenderedReply, inline_markup, render_reply, with_read_aloud_button
@@ -27,7 +27,6 @@ from bot.speech import Speaker
 from bot.state import Contact, coach_contact
 from bot.texts import Texts
 from dialogs import noodknop, relay
-from dialogs.outcome import Button
 from storage import alerts, people, relays
 from storage.database import Database
 from storage.models import OutboxMessage
@@ -64,9 +63,7 @@ class DeliveryHooks:
     def render_row(self, row: OutboxMessage) -> RenderedReply:
         """An outbox row as it is sent (blocking: the worker runs it on a database thread)."""
         if row.text_key is None:  # a copied message: only its buttons are ours
-            buttons = tuple(
-                tuple(Button(b["label_key"], b["data"]) for b in r) for r in row.buttons
-            )
+            buttons = decode_buttons(row.buttons)
             return RenderedReply("", inline_markup(buttons, row.language, self.texts), None)
         reply = row_as_reply(row)
         with self.database.transaction() as session:

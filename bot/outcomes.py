@@ -247,7 +247,7 @@ def _fill(
     if alert_id is None:
         return rows
     return tuple(
-        tuple(Button(b.label_key, b.data.replace("{alert_id}", str(alert_id))) for b in row)
+        tuple(replace(b, data=b.data.replace("{alert_id}", str(alert_id))) for b in row)
         for row in rows
     )
 

@@ -38,7 +38,9 @@ _MENU_KEYS: dict[Keyboard, tuple[tuple[MenuItem, str], ...]] = {
         (MenuItem.CHECKIN, "menu.checkin"),
         (MenuItem.NOODKNOP, "menu.noodknop"),
     ),
+    # The coach's: the list of clients on a row of its own, the rest below it.
     Keyboard.COACH_MENU: (
+        (MenuItem.MY_CLIENTS, "coach.menu_clients"),
         (MenuItem.NEW_CLIENT, "coach.menu_new_client"),
         (MenuItem.HELP, "coach.menu_help"),
     ),
@@ -81,7 +83,7 @@ class Menus:
             [KeyboardButton(self.texts.render(language, key))] for _, key in _MENU_KEYS[keyboard]
         ]
         if keyboard is Keyboard.COACH_MENU:
-            rows = [[button for row in rows for button in row]]
+            rows = [rows[0], [button for row in rows[1:] for button in row]]
         if keyboard is Keyboard.CLIENT_ALERT_MENU:
             label = self.texts.render(language, "noodknop.location_button")
             rows.append([KeyboardButton(label, request_location=True)])
@@ -100,7 +102,9 @@ def inline_markup(
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.render(language, b.label_key), callback_data=b.data)
+                InlineKeyboardButton(
+                    texts.render(language, b.label_key, b.label_params), callback_data=b.data
+                )
                 for b in row
             ]
             for row in buttons

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from content import CONTENT_DIR, is_client_facing
-from dialogs.outcome import At, TextRef
+from dialogs.outcome import At, Lines, TextRef
 
 __all__ = ["TextEntry", "Texts", "load_texts"]
 
@@ -141,7 +141,9 @@ class Texts:
 
     def _value(self, language: str, value: Any) -> str:
         if isinstance(value, TextRef):
-            return self.render(language, value.key)
+            return self.render(language, value.key, value.params)
+        if isinstance(value, Lines):
+            return "\n".join(self.render(language, item.key, item.params) for item in value.items)
         if isinstance(value, At):
             return self.format_at(language, value.moment, value.said_at)
         if isinstance(value, datetime):

@@ -22,6 +22,8 @@ class ButtonKind(StrEnum):
     CHECKIN = "checkin"  # an answer to a check-in question
     SCHEDULE = "schedule"  # a coach's check-in rhythm, pause or "check-in now"
     ONBOARDING = "onboarding"  # consent, the read-aloud choice
+    CASELOAD_PAGE = "caseload_page"  # ◀ ▶ under a coach's list of clients
+    CASELOAD_CLIENT = "caseload_client"  # a client's name in that list
     UNKNOWN = "unknown"
 
 
@@ -36,6 +38,8 @@ _PREFIXES = {
     "rp": ButtonKind.SCHEDULE,
     "rn": ButtonKind.SCHEDULE,
     "ob": ButtonKind.ONBOARDING,
+    "cg": ButtonKind.CASELOAD_PAGE,
+    "cl": ButtonKind.CASELOAD_CLIENT,
 }
 
 

@@ -38,6 +38,8 @@ __all__ = [
     "CoachClient",
     "coach_checkin_acts",
     "is_schedule_button",
+    "own_client",
+    "rhythm_overview",
 ]
 
 RHYTHM_COMMANDS = frozenset({"ritme", "rhythm"})
@@ -87,6 +89,19 @@ def is_schedule_button(data: str) -> bool:
     return data.startswith(("rt:", "rp:", "rn:"))
 
 
+def own_client(client_id: int, ctx: CoachCheckinContext) -> CoachClient | None:
+    """The client with this id (from untrusted button data), only when it is one of the
+    coach's own active clients (the shell fills ``ctx`` with those alone)."""
+    return next((c for c in ctx.clients if c.ref.id == client_id), None)
+
+
+def rhythm_overview(client_id: int, ctx: CoachCheckinContext) -> Outcome | None:
+    """What ``/ritme NAME`` shows, for a client named by id (a button in the coach's list of
+    clients); None when the id is not one of the coach's own active clients."""
+    client = own_client(client_id, ctx)
+    return _overview(client) if client is not None else None
+
+
 def coach_checkin_acts(
     person: Person, event: Event, now: datetime, ctx: CoachCheckinContext
 ) -> Outcome | None:
@@ -133,7 +148,7 @@ def _tap(person: Person, data: str, now: datetime, ctx: CoachCheckinContext) -> 
     parsed = _BUTTON.fullmatch(data)
     client = None
     if parsed is not None:
-        client = next((c for c in ctx.clients if c.ref.id == int(parsed[2])), None)
+        client = own_client(int(parsed[2]), ctx)
     if parsed is None or client is None:
         return Outcome(notice="common.button_unknown")
     assert person.id is not None

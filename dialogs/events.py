@@ -24,6 +24,7 @@ class MenuItem(StrEnum):
     MESSAGE_COACH = "message_coach"
     CHECKIN = "checkin"
     NOODKNOP = "noodknop"
+    MY_CLIENTS = "my_clients"
     NEW_CLIENT = "new_client"
     HELP = "help"
 

@@ -40,6 +40,7 @@ __all__ = [
     "GiveConsent",
     "InviteClient",
     "Keyboard",
+    "Lines",
     "Outcome",
     "PauseCheckins",
     "RaiseAlert",
@@ -61,9 +62,18 @@ __all__ = [
 
 @dataclass(frozen=True)
 class TextRef:
-    """A parameter whose value is another text, rendered in the reader's language."""
+    """A parameter whose value is another text, rendered in the reader's language, with
+    parameters of its own when it has placeholders ("{count} dagen geleden")."""
 
     key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Lines:
+    """A parameter shown as several texts, one per line (a coach's list of clients)."""
+
+    items: tuple[TextRef, ...] = ()
 
 
 READ_ALOUD_DATA = "ra"  # the "🔊 Voorlezen" button under a text: hear this message
@@ -101,10 +111,12 @@ class At:
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button. ``data`` may hold ``{alert_id}``, filled from the effects' results."""
+    """An inline button. ``data`` may hold ``{alert_id}``, filled from the effects' results;
+    ``label_params`` fill the label's placeholders (a client's name on a coach's button)."""
 
     label_key: str
     data: str
+    label_params: dict[str, str] = field(default_factory=dict)
 
 
 READ_ALOUD_BUTTON = Button("common.read_aloud", READ_ALOUD_DATA)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dialogs import checkin, noodknop, onboarding, relay
+from dialogs import caseload, checkin, noodknop, onboarding, relay
 from dialogs.buttons import ButtonKind, kind_of
+from dialogs.caseload import CaseloadContext
 from dialogs.checkin import CheckinContext
 from dialogs.checkin_state import CheckinState, CheckinStatus
 from dialogs.clients import ClientRef
@@ -48,6 +49,7 @@ class DialogContext:
     coach_relay: CoachRelayContext | None = None  # for a coach: where a message may go
     tapped_relay: RelayView | None = None  # the relay a "seen" button names
     coach_clients: tuple[ClientRef, ...] = ()  # for /bericht: the coach's active clients
+    caseload: CaseloadContext | None = None  # for "Mijn cliënten": the coach's active clients
     words: Words = field(default_factory=Words)  # what the person may type for a button
 
 
@@ -69,6 +71,8 @@ def route(
     if person.role is Role.COACH:
         if isinstance(event, EditedMessage):
             return Outcome(replies=(Reply("coach.edited"),))
+        if person.coach_active and caseload.wants_list(event):
+            return caseload.show(context.caseload or CaseloadContext(), now)
         if context.coach_checkin is not None and person.coach_active:
             handled = coach_checkin_acts(person, event, now, context.coach_checkin)
             if handled is not None:
@@ -108,6 +112,10 @@ def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> O
             )
             if handled is not None:
                 return handled
+        case ButtonKind.CASELOAD_PAGE | ButtonKind.CASELOAD_CLIENT if (
+            person.role is Role.COACH and person.coach_active
+        ):
+            return caseload.tap(data, now, context.caseload, context.coach_checkin)
         case ButtonKind.ONBOARDING if data in (onboarding.CONSENT_YES, onboarding.CONSENT_NO):
             return onboarding.answer_consent(person, data == onboarding.CONSENT_YES, now)
         case ButtonKind.ONBOARDING if data in (onboarding.VOICE_YES, onboarding.VOICE_NO):

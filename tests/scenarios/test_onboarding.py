@@ -18,7 +18,7 @@ async def test_coach_link_registers_the_coach(world: World) -> None:
     await anna.open_deep_link(token_of(world.coach_link("Anna")))
     welcome = await anna.next_message()
     assert welcome.text.startswith("Welkom Anna. Je bent nu aangemeld als coach")
-    assert welcome.keyboard == [["➕ Nieuwe cliënt", "❓ Hulp"]]
+    assert welcome.keyboard == [["👥 Mijn cliënten"], ["➕ Nieuwe cliënt", "❓ Hulp"]]
     with world.database.transaction() as session:
         coach = session.exec(select(Coach)).one()
         assert (coach.name, coach.status, coach.telegram_user_id) == ("Anna", "active", anna.id)
