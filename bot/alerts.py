@@ -11,7 +11,9 @@ from sqlmodel import Session
 
 from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
+from bot.scope import FollowUp, Scope
 from bot.state import Contact, coach_contact
+from dialogs import noodknop
 from dialogs.alert_routing import CoachHours, Reachable, backups_to_tell, route_alert
 from dialogs.noodknop import AlertView
 from dialogs.outcome import (
@@ -26,9 +28,10 @@ from dialogs.outcome import (
     SendEmergencyNumbers,
     SetAlertReason,
     SupersedeAlert,
+    TakeBackAccident,
 )
 from storage import alerts, audit, checkins, outbox, people
-from storage.models import Alert, Client, ClientStatus, Coach, CoachStatus
+from storage.models import Alert, AlertEvent, Client, ClientStatus, Coach, CoachStatus
 from storage.outbox import Priority
 
 __all__ = ["ALERT_HANDLERS", "alert_contacts", "alert_people", "load_alert_view"]
@@ -38,6 +41,9 @@ AUTO_CLOSED = "auto_closed"
 # The outcome of an alert still open when the client raised a new one (also its event).
 SUPERSEDED = "superseded"
 CLOSE_REMINDED = "close_reminded"
+# A coach tapped "I cannot, pass it on" (with their id): they are no longer asked.
+PASSED_ON = "passed_on"
+OFF_HOURS = "escalated_off_hours"
 
 
 def _reachable_coach(coach: Coach | None) -> bool:
@@ -120,6 +126,16 @@ def _set_reason(session: Session, effect: SetAlertReason, env: EffectEnv) -> Eff
     return NOTHING
 
 
+def _take_back_accident(session: Session, effect: TakeBackAccident, env: EffectEnv) -> EffectResult:
+    alert = _alert(session, effect.alert_id)
+    if alert.accidental:
+        alert.accidental = False
+        alert.reason = None
+        session.add(alert)
+        alerts.add_event(session, effect.alert_id, "accident_taken_back", at=env.now)
+    return NOTHING
+
+
 def _copy_to_team(session: Session, effect: CopyToAlertTeam, env: EffectEnv) -> EffectResult:
     recipients = alerts.recipients_of(session, effect.alert_id)
     for recipient in recipients:
@@ -154,7 +170,7 @@ def _escalate(session: Session, effect: EscalateAlert, env: EffectEnv) -> Effect
     if alert.escalated_at is None:
         alert.escalated_at = env.now
         session.add(alert)
-    kind = "passed_on" if effect.by_coach_id else "escalated"
+    kind = PASSED_ON if effect.by_coach_id else "escalated"
     alerts.add_event(session, effect.alert_id, kind, at=env.now, coach_id=effect.by_coach_id)
     return EffectResult(alert_id=effect.alert_id, new_recipients=added)
 
@@ -271,9 +287,15 @@ def _raise(session: Session, effect: RaiseAlert, env: EffectEnv) -> EffectResult
     _tell(session, alert.id, route.told, env.now)
     if route.off_hours:
         alert.escalated_at = env.now
-        alerts.add_event(session, alert.id, "escalated_off_hours", at=env.now)
+        alerts.add_event(session, alert.id, OFF_HOURS, at=env.now)
+    session.flush()
+    # What the client reads is chosen now that it is stored who was asked.
+    told_client = noodknop.raised(load_alert_view(session, alert))
     return EffectResult(
-        alert_id=alert.id, new_recipients=_contacts(route.told), nobody_told=route.nobody
+        alert_id=alert.id,
+        new_recipients=_contacts(route.told),
+        nobody_told=route.nobody,
+        follow_up=FollowUp(told_client, Scope(alert_id=alert.id)),
     )
 
 
@@ -281,6 +303,7 @@ ALERT_HANDLERS: dict[type, Handler] = {
     RaiseAlert: _raise,
     RepeatPress: _repeat_press,
     SetAlertReason: _set_reason,
+    TakeBackAccident: _take_back_accident,
     CopyToAlertTeam: _copy_to_team,
     AcknowledgeAlert: _acknowledge,
     EscalateAlert: _escalate,
@@ -302,6 +325,7 @@ def alert_contacts(session: Session, alert_id: int, default_language: str) -> li
 
 
 def load_alert_view(session: Session, alert: Alert) -> AlertView:
+    """The alert as the dialogs see it, including who is asked now (``asked_coach_ids``)."""
     assert alert.id is not None
     client = session.get(Client, alert.client_id)
     coach = people.get_coach(session, alert.coach_id)
@@ -310,7 +334,14 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
     told = {r.chat_id for r in recipients}
     unreachable = alerts.unreachable_chat_ids(session, alert.id)
     backups_left = any(c.chat_id not in told for c in _candidates(session, alert.coach_id, ""))
-    settled_at, close_reminded = _settled(session, alert)
+    events = alerts.events_of(session, alert.id)
+    passed = {e.coach_id for e in events if e.kind == PASSED_ON and e.coach_id is not None}
+    asked = [
+        r
+        for r in recipients
+        if r.chat_id not in unreachable and (r.coach_id is None or r.coach_id not in passed)
+    ]
+    settled_at, close_reminded = _settled(alert, events)
     others = [
         a.id or 0 for a in alerts.open_alerts_of(session, alert.client_id) if a.id != alert.id
     ]
@@ -338,6 +369,10 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         holds_back_checkins=_checkins_scheduled(session, client),
         newer_open=any(other > alert.id for other in others),
         older_open=any(other < alert.id for other in others),
+        coach_id=alert.coach_id if _reachable_coach(coach) else None,
+        asked_coach_ids=frozenset(r.coach_id for r in asked if r.coach_id is not None),
+        asked_groups=sum(1 for r in asked if r.coach_id is None),
+        off_hours=any(e.kind == OFF_HOURS for e in events),
     )
 
 
@@ -352,13 +387,11 @@ def _checkins_scheduled(session: Session, client: Client | None) -> bool:
     return schedule is not None and not schedule.paused and schedule.next_due_at is not None
 
 
-def _settled(session: Session, alert: Alert) -> tuple[datetime | None, bool]:
+def _settled(alert: Alert, events: list[AlertEvent]) -> tuple[datetime | None, bool]:
     """When the alert stopped waiting for a person (picked up, or called off as an accident),
     and whether the team was reminded to close it since then."""
-    assert alert.id is not None
     if alert.acknowledged_at is None and not alert.accidental:
         return None, False
-    events = alerts.events_of(session, alert.id)
     settled_at = alert.acknowledged_at
     if settled_at is None:
         called_off = [e.at for e in events if e.kind == "reason:accident"]

@@ -95,7 +95,7 @@ class OutcomeApplier:
         if client is not None and scope.client is None:
             scope = replace(scope, client=client)
         alert_id = next((r.alert_id for r in first if r.alert_id is not None), scope.alert_id)
-        values: dict[str, Any] = {"doctor": self._doctor()}
+        values: dict[str, Any] = {"huisartsenpost": self._huisartsenpost()}
         for result in first:
             values.update(result.reply_values())
         told = [c for r in first for c in r.new_recipients]
@@ -236,9 +236,11 @@ class OutcomeApplier:
             return [c for c in team if c.chat_id not in skip]
         return []
 
-    def _doctor(self) -> Any:
-        number = self.settings.doctor_number
-        return number if number else TextRef("noodknop.doctor_default")
+    def _huisartsenpost(self) -> Any:
+        """The organisation's huisartsenpost number for the emergency numbers; without one,
+        where the client finds it."""
+        number = self.settings.huisartsenpost_number
+        return number if number else TextRef("noodknop.huisartsenpost_unknown")
 
 
 def _fill(

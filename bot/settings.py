@@ -52,8 +52,13 @@ class Settings(BaseSettings):
     bot_username: str | None = Field(
         default=None, validation_alias=_env("WAAKVLAM_BOT_USERNAME", "bot_username")
     )
-    doctor_number: str | None = Field(
-        default=None, validation_alias=_env("WAAKVLAM_DOCTOR_NUMBER", "doctor_number")
+    # The out-of-hours GP (huisartsenpost) for the client's emergency numbers. The old name
+    # WAAKVLAM_DOCTOR_NUMBER still counts.
+    huisartsenpost_number: str | None = Field(
+        default=None,
+        validation_alias=_env(
+            "WAAKVLAM_HUISARTSENPOST_NUMBER", "WAAKVLAM_DOCTOR_NUMBER", "huisartsenpost_number"
+        ),
     )
     alert_renotify_minutes: int = Field(
         default=5,

@@ -7,6 +7,13 @@ will call), or passes it on. The clock re-notifies and escalates to the backups,
 responds the client gets the emergency numbers. Nothing here ever says help is coming before a
 person confirmed it.
 
+Every sentence is true when it is said: what the client reads about who is asked comes from
+what is stored (``AlertView.asked_coach_ids``: told, not lost to a failed delivery, and did not
+pass it on), so the text after a press is chosen once the alert is stored (``raised``). Every
+change the client cannot see (a backup asked, a coach who cannot come, nobody left) gets a short
+update; the emergency numbers come one per message, each with what it is for. "By accident"
+asks once more before it counts, can be taken back, and a chosen reason can be changed.
+
 An open alert holds back the client's check-ins, so one that was picked up (or called off) must
 not stay open because the last tap was forgotten: the clock reminds the coach who picked it up
 once, then closes it itself (``check_closing``). A client has one open alert at most: a press
@@ -19,6 +26,7 @@ pick-up, escalation, closing) in one file, so whoever reviews the safety path re
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -40,6 +48,7 @@ from dialogs.outcome import (
     SendEmergencyNumbers,
     SetAlertReason,
     SupersedeAlert,
+    TakeBackAccident,
     TextRef,
 )
 from dialogs.people import Person, Role
@@ -57,11 +66,15 @@ __all__ = [
     "next_available",
     "parse_alert_data",
     "press",
+    "raised",
     "share_location",
     "tell_reason",
 ]
 
 REASONS = ("bad", "fight", "lost", "letter", "other", "accident")
+# What else a client's alert button may say: "yes, by accident" / "no, I need help" after
+# "accident", take "by accident" back, choose another reason.
+_CLIENT_ACTIONS = ("accident_yes", "accident_no", "undo", "change")
 CLOSE_OUTCOMES = ("talked", "visited", "referred", "false_alarm")
 # Repeat presses are always counted; the team hears about the first few, then every fifth.
 _NOTIFY_EVERY_REPEAT_UNTIL = 5
@@ -101,11 +114,31 @@ class AlertView:
     # left from before a new alert closed the old one: a client has one open alert at most).
     newer_open: bool = False
     older_open: bool = False
+    coach_id: int | None = None  # the client's own coach
+    # Who is asked now: told, not lost to a failed delivery (a 403), and, a coach, did not
+    # tap "I cannot, pass it on". What the client reads about who is asked comes from here.
+    asked_coach_ids: frozenset[int] = frozenset()
+    asked_groups: int = 0  # team group chats asked
+    off_hours: bool = False  # raised while the client's coach was off: backups told at once
 
     @property
     def waiting(self) -> bool:
         """Nobody picked it up, the client did not call it off, it is not closed."""
         return not (self.closed or self.acknowledged_by or self.accidental)
+
+    @property
+    def coach_asked(self) -> bool:
+        """The client's own coach is asked now."""
+        return self.coach_id is not None and self.coach_id in self.asked_coach_ids
+
+    def others_asked(self, without: int | None = None) -> bool:
+        """Someone besides the client's own coach (and besides ``without``) is asked now."""
+        others = {c for c in self.asked_coach_ids if c not in (self.coach_id, without)}
+        return bool(others) or self.asked_groups > 0
+
+    def anyone_asked(self, without: int | None = None) -> bool:
+        """Anyone at all (but ``without``, a coach who just passed it on) is asked now."""
+        return bool(self.asked_coach_ids - {without or 0}) or self.asked_groups > 0
 
 
 @dataclass(frozen=True)
@@ -174,8 +207,23 @@ def _reason_buttons(alert_id: int | None) -> tuple[tuple[Button, ...], ...]:
     return tuple((Button(f"noodknop.reason_{r}", f"nk:{ident}:{r}"),) for r in REASONS)
 
 
+def _client_button(label_key: str, alert_id: int, action: str) -> tuple[Button, ...]:
+    return (Button(label_key, f"nk:{alert_id}:{action}"),)
+
+
+def _who(alert: AlertView) -> str:
+    """The text variant for who is asked now: "" the client's coach (perhaps others too),
+    "_other" only others, "_nobody" nobody at all."""
+    if alert.coach_asked:
+        return ""
+    return "_other" if alert.others_asked() else "_nobody"
+
+
 def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcome:
-    """The client pressed the noodknop (menu button or /nood)."""
+    """The client pressed the noodknop (menu button or /nood).
+
+    A new alert: the coach (or whoever the routing names) is told at once; what the client
+    reads comes once it is stored and it is known who was asked (``raised``)."""
     assert person.role is Role.CLIENT and person.id is not None
     names = {"coach": person.coach_name, "client": person.name}
     fresh_ack = (
@@ -187,8 +235,6 @@ def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcom
         return Outcome(
             effects=(RaiseAlert(client_id=person.id),),
             replies=(
-                Reply("noodknop.sent", names, keyboard=Keyboard.CLIENT_ALERT_MENU),
-                Reply("noodknop.what", buttons=_reason_buttons(None)),
                 Reply(
                     "alert.new",
                     {**names, "time": At(now)},
@@ -217,10 +263,39 @@ def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcom
             keyboard=Keyboard.CLIENT_ALERT_MENU,
         )
     else:
-        key = "noodknop.still_open" if team_told else "noodknop.still_open_quiet"
+        # Said only of whoever is really asked: "I warned Anna once more" only when the
+        # warning goes out to Anna; when the team is not told again, only what was done.
+        who = _who(open_alert)
+        if who == "_nobody":
+            key = "noodknop.still_open_nobody"
+        else:
+            key = ("noodknop.still_open" if team_told else "noodknop.still_open_quiet") + who
         lead = Reply(key, names, keyboard=Keyboard.CLIENT_ALERT_MENU)
     # A press after "by accident" means it was not: RepeatPress lifts that, and the clock runs.
     return Outcome(effects=(RepeatPress(open_alert.id),), replies=(lead, *team_told))
+
+
+def raised(alert: AlertView) -> Outcome:
+    """What the client reads once a new alert is stored: who was asked, as recorded.
+
+    The client's coach in their hours: "I am sending Anna an alert". Anna off: that she does
+    not work now, and whether another coach is asked too. Anna unreachable: another coach.
+    Nobody at all: nothing here; the emergency numbers follow at once (``delivery_failed``)."""
+    names = {"coach": alert.coach_name, "client": alert.client_name}
+    if alert.coach_asked and not alert.off_hours:
+        key = "noodknop.sent"
+    elif alert.coach_asked:
+        key = "noodknop.sent_off_hours" if alert.others_asked() else "noodknop.sent_off_hours_alone"
+    elif alert.others_asked():
+        key = "noodknop.sent_other"
+    else:
+        return Outcome()
+    return Outcome(
+        replies=(
+            Reply(key, names, keyboard=Keyboard.CLIENT_ALERT_MENU),
+            Reply("noodknop.what", buttons=_reason_buttons(alert.id)),
+        )
+    )
 
 
 def parse_alert_data(data: str) -> tuple[str, int, str, str] | None:
@@ -233,38 +308,71 @@ def parse_alert_data(data: str) -> tuple[str, int, str, str] | None:
 
 
 def tell_reason(person: Person, alert: AlertView | None, reason: str, now: datetime) -> Outcome:
-    """The client chose what is going on (or that the press was an accident)."""
+    """The client chose what is going on, or pressed one of their other alert buttons.
+
+    "By accident" is asked once more ("Is alles goed?") before it counts; "yes" calls the
+    alert off (with a button to take that back), "no" keeps it on and offers the reasons
+    again. After a reason the client may choose another one."""
     if (
         person.role is not Role.CLIENT
         or alert is None
         or alert.client_id != person.id
-        or reason not in REASONS
+        or (reason not in REASONS and reason not in _CLIENT_ACTIONS)
     ):
         return Outcome(notice="common.button_unknown")
     if alert.closed:
         return Outcome(notice="common.question_closed")
     names = {"coach": person.coach_name, "client": person.name}
-    if reason == "accident":
-        return Outcome(
-            effects=(SetAlertReason(alert.id, reason, accidental=True),),
-            replies=(
-                Reply("noodknop.accident_ok", names, keyboard=Keyboard.CLIENT_MENU),
-                Reply(
-                    "alert.accident",
-                    names,
-                    buttons=_close_buttons(alert.id),
-                    to=Recipient.ALERT_TEAM,
-                    urgent=True,
+    match reason:
+        case "accident":
+            return Outcome(
+                replies=(
+                    Reply(
+                        "noodknop.accident_check",
+                        names,
+                        buttons=(
+                            _client_button("noodknop.accident_yes", alert.id, "accident_yes"),
+                            _client_button("noodknop.accident_no", alert.id, "accident_no"),
+                        ),
+                    ),
                 ),
-            ),
-            chosen=f"noodknop.reason_{reason}",
-        )
+                chosen="noodknop.reason_accident",
+            )
+        case "accident_yes":
+            return _called_off(alert, names)
+        case "accident_no":
+            key = (
+                "noodknop.still_open_nobody"
+                if _who(alert) == "_nobody"
+                else "noodknop.not_accident"
+            )
+            return Outcome(
+                replies=(
+                    Reply(key, names, keyboard=Keyboard.CLIENT_ALERT_MENU),
+                    Reply("noodknop.what", buttons=_reason_buttons(alert.id)),
+                ),
+                chosen="noodknop.accident_no",
+            )
+        case "undo":
+            return _take_back(alert, names)
+        case "change":
+            return Outcome(
+                replies=(Reply("noodknop.what", buttons=_reason_buttons(alert.id)),),
+                chosen="noodknop.button_change_reason",
+            )
+    changed = alert.reason is not None and alert.reason not in (reason, "accident")
+    who = _who(alert)
+    thanks = "noodknop.still_open_nobody" if who == "_nobody" else f"noodknop.reason_thanks{who}"
     return Outcome(
         effects=(SetAlertReason(alert.id, reason, accidental=False),),
         replies=(
-            Reply("noodknop.reason_thanks", names),
             Reply(
-                "alert.reason",
+                thanks,
+                names,
+                buttons=(_client_button("noodknop.button_change_reason", alert.id, "change"),),
+            ),
+            Reply(
+                "alert.reason_changed" if changed else "alert.reason",
                 {**names, "reason": TextRef(f"alert.reason_{reason}")},
                 to=Recipient.ALERT_TEAM,
                 urgent=True,
@@ -274,15 +382,62 @@ def tell_reason(person: Person, alert: AlertView | None, reason: str, now: datet
     )
 
 
+def _called_off(alert: AlertView, names: dict[str, str | None]) -> Outcome:
+    """The client said "yes, by accident": now it counts. The team hears it; the client can
+    take it back."""
+    if alert.accidental:
+        return Outcome(notice="common.question_closed")
+    key = "noodknop.accident_ok" if alert.coach_asked else "noodknop.accident_ok_other"
+    return Outcome(
+        effects=(SetAlertReason(alert.id, "accident", accidental=True),),
+        replies=(
+            Reply(key, names, buttons=(_client_button("noodknop.button_undo", alert.id, "undo"),)),
+            Reply(
+                "alert.accident",
+                names,
+                buttons=_close_buttons(alert.id),
+                to=Recipient.ALERT_TEAM,
+                urgent=True,
+            ),
+        ),
+        chosen="noodknop.accident_yes",
+    )
+
+
+def _take_back(alert: AlertView, names: dict[str, str | None]) -> Outcome:
+    """The client said "I need help after all": the alert waits again, the team is asked
+    again, the clock runs (from the press: time already passed is not given again)."""
+    if not alert.accidental:
+        return Outcome(notice="common.question_closed")
+    key = "noodknop.still_open_nobody" if _who(alert) == "_nobody" else "noodknop.back_on"
+    return Outcome(
+        effects=(TakeBackAccident(alert.id),),
+        replies=(
+            Reply(key, names, keyboard=Keyboard.CLIENT_ALERT_MENU),
+            Reply("noodknop.what", buttons=_reason_buttons(alert.id)),
+            Reply(
+                "alert.accident_taken_back",
+                names,
+                buttons=_alert_buttons(),
+                to=Recipient.ALERT_TEAM,
+                urgent=True,
+            ),
+        ),
+        chosen="noodknop.button_undo",
+    )
+
+
 def share_location(
     person: Person, alert: AlertView, chat_id: int, message_id: int, now: datetime
 ) -> Outcome:
     """A location sent while an alert is open goes to everyone told about it."""
     names = {"coach": person.coach_name, "client": person.name}
+    who = _who(alert)
+    key = "noodknop.still_open_nobody" if who == "_nobody" else f"noodknop.location_sent{who}"
     return Outcome(
         effects=(CopyToAlertTeam(alert.id, chat_id, message_id),),
         replies=(
-            Reply("noodknop.location_sent", names, keyboard=Keyboard.CLIENT_ALERT_MENU),
+            Reply(key, names, keyboard=Keyboard.CLIENT_ALERT_MENU),
             Reply("alert.location", names, to=Recipient.ALERT_TEAM, urgent=True),
         ),
     )
@@ -334,7 +489,7 @@ def coach_taps_alert(
     if action == "pass":
         if alert.acknowledged_by:
             return Outcome(notice="alert.already_taken")
-        return _pass_on(alert, names, person.id)
+        return _pass_on(alert, person.name, person.id)
     if action == "close" and arg in CLOSE_OUTCOMES:
         if not (alert.acknowledged_by or alert.accidental):
             # The client was promised news when a person saw it: pick it up first.
@@ -347,70 +502,137 @@ def coach_taps_alert(
     return Outcome(notice="common.button_unknown")
 
 
-def _pass_on(alert: AlertView, names: dict[str, str | None], coach_id: int) -> Outcome:
+def _pass_on(alert: AlertView, helper: str | None, coach_id: int) -> Outcome:
+    """A coach cannot take it. The pass is stored (``EscalateAlert`` with who passed), so they
+    no longer count as asked; the client hears who is asked now, and gets the numbers when
+    nobody is left."""
+    names = {"client": alert.client_name, "coach": alert.coach_name, "helper": helper}
+    passed = EscalateAlert(alert.id, by_coach_id=coach_id)
     if alert.backups_left:
         return Outcome(
-            effects=(EscalateAlert(alert.id, by_coach_id=coach_id),),
+            effects=(passed,),
             replies=(
                 Reply("alert.passed_on", names),
-                _escalated(alert),
+                _escalated(alert, passed_by=helper),
+                _to_client("noodknop.update_passed_backup", names),
             ),
             chosen="alert.button_pass",
         )
-    emergency = () if alert.emergency_sent else _emergency(alert)
+    if alert.anyone_asked(without=coach_id):
+        # Others were told before and can still pick it up: "blijft aan" is true.
+        return Outcome(
+            effects=(passed,),
+            replies=(
+                Reply("alert.passed_others_have_it", names),
+                _to_client("noodknop.update_passed_waiting", names),
+            ),
+            chosen="alert.button_pass",
+        )
+    nobody = _to_client("noodknop.update_passed_nobody", names)
+    if alert.emergency_sent:
+        return Outcome(
+            effects=(passed,),
+            replies=(Reply("alert.no_backup_sent", names), nobody, *_numbers()[:1]),
+            chosen="alert.button_pass",
+        )
     return Outcome(
-        effects=(SendEmergencyNumbers(alert.id),) if emergency else (),
-        replies=(Reply("alert.no_backup", names), *emergency),
+        effects=(passed, SendEmergencyNumbers(alert.id)),
+        replies=(
+            Reply("alert.no_backup", names),
+            nobody,
+            *_numbers(),
+            Reply("alert.emergency_sent", names, to=Recipient.ALERT_TEAM, urgent=True),
+        ),
         chosen="alert.button_pass",
     )
 
 
-def _escalated(alert: AlertView) -> Reply:
+def _to_client(key: str, params: Mapping[str, str | None]) -> Reply:
+    """An update for the client about their alert (from a coach's tap or the clock)."""
+    return Reply(key, dict(params), to=Recipient.CLIENT, urgent=True)
+
+
+def _escalated(alert: AlertView, passed_by: str | None = None) -> Reply:
+    """The alert for backups asked now; after a pass it says who could not (not that the
+    coach did not react)."""
+    names = {"client": alert.client_name, "coach": alert.coach_name, "time": At(alert.pressed_at)}
     return Reply(
-        "alert.escalated",
-        {"client": alert.client_name, "coach": alert.coach_name, "time": At(alert.pressed_at)},
+        "alert.escalated" if passed_by is None else "alert.passed_to_you",
+        names if passed_by is None else {**names, "helper": passed_by},
         buttons=_alert_buttons(),
         to=Recipient.NEW_ALERT_RECIPIENTS,
         urgent=True,
     )
 
 
-def _emergency(alert: AlertView) -> tuple[Reply, ...]:
+# The emergency numbers, one message each: one number and what it is for, each heard alone.
+# The huisartsenpost's number is the organisation's setting (the shell fills {huisartsenpost}).
+_NUMBER_KEYS = ("noodknop.number_112", "noodknop.number_113", "noodknop.number_doctor")
+
+
+def _numbers() -> tuple[Reply, ...]:
+    return tuple(Reply(key, to=Recipient.CLIENT, urgent=True) for key in _NUMBER_KEYS)
+
+
+def _emergency(alert: AlertView, someone_asked: bool) -> tuple[Reply, ...]:
+    """The numbers for the client, after one line that says what is so: nobody reacted yet
+    and the alert stays on for those asked, or nobody can be reached at all."""
     names = {"client": alert.client_name, "coach": alert.coach_name}
+    lead = "noodknop.emergency_waiting" if someone_asked else "noodknop.emergency_nobody"
     return (
-        Reply(
-            "noodknop.emergency",
-            names,
-            to=Recipient.CLIENT,
-            urgent=True,
-            keyboard=Keyboard.CLIENT_ALERT_MENU,
-        ),
+        Reply(lead, names, to=Recipient.CLIENT, urgent=True, keyboard=Keyboard.CLIENT_ALERT_MENU),
+        *_numbers(),
         Reply("alert.emergency_sent", names, to=Recipient.ALERT_TEAM, urgent=True),
     )
 
 
 def check_escalation(alert: AlertView, now: datetime, policy: EscalationPolicy) -> Outcome:
-    """The clock's look at a waiting alert, counted from the press (not from any restart)."""
+    """The clock's look at a waiting alert, counted from the press (not from any restart).
+
+    After ``renotify_after`` the coach (if still asked) is reminded, the backups not told yet
+    are asked, and the client hears that ("Anna reageert nog niet. Ik vraag nu ook een andere
+    coach."); after ``emergency_after`` the client gets the numbers."""
     if not alert.waiting:
         return Outcome()
     waited = now - alert.pressed_at
     outcome = Outcome()
+    someone_asked = alert.anyone_asked()
     if waited >= policy.renotify_after and not alert.escalated:
         names = {
             "client": alert.client_name,
             "coach": alert.coach_name,
             "time": At(alert.pressed_at),
         }
-        reminder = Reply(
-            "alert.reminder", names, buttons=_alert_buttons(), to=Recipient.COACH, urgent=True
-        )
-        outcome += Outcome(
-            effects=(EscalateAlert(alert.id),),
-            replies=(reminder, _escalated(alert)) if alert.backups_left else (reminder,),
-        )
+        replies: list[Reply] = []
+        if alert.coach_asked:
+            replies.append(
+                Reply(
+                    "alert.reminder",
+                    names,
+                    buttons=_alert_buttons(),
+                    to=Recipient.COACH,
+                    urgent=True,
+                )
+            )
+        if alert.backups_left:
+            replies.append(_escalated(alert))
+            someone_asked = True
+        update = _escalation_update(alert)
+        if update is not None:
+            replies.append(_to_client(update, {"coach": alert.coach_name}))
+        outcome += Outcome(effects=(EscalateAlert(alert.id),), replies=tuple(replies))
     if waited >= policy.emergency_after and not alert.emergency_sent:
-        outcome += Outcome(effects=(SendEmergencyNumbers(alert.id),), replies=_emergency(alert))
+        outcome += Outcome(
+            effects=(SendEmergencyNumbers(alert.id),), replies=_emergency(alert, someone_asked)
+        )
     return outcome
+
+
+def _escalation_update(alert: AlertView) -> str | None:
+    """What the client hears when the clock escalates; None when nothing changes for them."""
+    if alert.coach_asked:
+        return "noodknop.update_backup" if alert.backups_left else "noodknop.update_reminded"
+    return "noodknop.update_other" if alert.backups_left else None
 
 
 def check_closing(alert: AlertView, now: datetime, policy: EscalationPolicy) -> Outcome:
@@ -461,11 +683,24 @@ def check_closing(alert: AlertView, now: datetime, policy: EscalationPolicy) -> 
 
 
 def delivery_failed(alert: AlertView, now: datetime) -> Outcome:
-    """An alert could not reach someone for good (blocked the bot): never stay silent."""
+    """An alert could not reach someone for good (blocked the bot): never stay silent. The
+    client hears it when another coach is asked instead, and gets the numbers when nobody at
+    all can be reached."""
     if not alert.waiting:
         return Outcome()
+    names = {"client": alert.client_name, "coach": alert.coach_name}
     if alert.backups_left:
-        return Outcome(effects=(EscalateAlert(alert.id),), replies=(_escalated(alert),))
+        update = (
+            "noodknop.update_unreachable_other"
+            if alert.coach_asked
+            else "noodknop.update_unreachable_coach"
+        )
+        return Outcome(
+            effects=(EscalateAlert(alert.id),),
+            replies=(_escalated(alert), _to_client(update, names)),
+        )
     if alert.emergency_sent or alert.others_reachable:
         return Outcome()
-    return Outcome(effects=(SendEmergencyNumbers(alert.id),), replies=_emergency(alert))
+    return Outcome(
+        effects=(SendEmergencyNumbers(alert.id),), replies=_emergency(alert, someone_asked=False)
+    )

@@ -55,6 +55,7 @@ __all__ = [
     "SetSchedule",
     "StartCheckin",
     "SupersedeAlert",
+    "TakeBackAccident",
     "TextRef",
     "WithdrawSignal",
 ]
@@ -207,6 +208,13 @@ class SetAlertReason:
 
 
 @dataclass(frozen=True)
+class TakeBackAccident:
+    """The client said "by accident", then "I need help after all": the alert waits again."""
+
+    alert_id: int
+
+
+@dataclass(frozen=True)
 class CopyToAlertTeam:
     """Copy the client's message (a location) to everyone told about the alert."""
 
@@ -303,6 +311,7 @@ Effect = (
     | RaiseAlert
     | RepeatPress
     | SetAlertReason
+    | TakeBackAccident
     | CopyToAlertTeam
     | AcknowledgeAlert
     | EscalateAlert

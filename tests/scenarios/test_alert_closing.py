@@ -308,6 +308,8 @@ async def test_an_alert_called_off_by_accident_reminds_the_clients_own_coach_onl
     await bram.wait_for(lambda m: "Kun jij Sam bellen?" in (m.text or ""))
     world.clock.set(PRESSED + timedelta(minutes=7))
     await sam.press("↩️ Per ongeluk gedrukt")
+    await sam.wait_for(lambda m: (m.text or "").startswith("Is alles goed?"))
+    await sam.press("✅ Ja, per ongeluk")  # "by accident" is asked once more before it counts
     await bram.wait_for(lambda m: (m.text or "").startswith("↩️ Sam zegt: per ongeluk"))
 
     world.clock.set(PRESSED + timedelta(minutes=7, hours=4))

@@ -126,15 +126,23 @@ async def test_no_answer_renotifies_escalates_and_then_gives_the_emergency_numbe
     escalated = await bram.next_message()
     assert "Anna heeft nog niet gereageerd. Kun jij Sam bellen?" in escalated.text
     assert escalated.buttons == [["✅ Ik bel nu"], ["↪️ Ik kan niet, geef door"]]
+    # Sam hears it when Bram is asked too, not only after a quarter of an hour.
+    assert (await sam.next_message()).text == (
+        "Anna reageert nog niet.\nIk vraag nu ook een andere coach.\nIs er gevaar? Bel 112."
+    )
 
     world.clock.advance(timedelta(minutes=10))
     await world.tick()
-    emergency = await sam.next_message()
-    assert emergency.text.startswith("Anna heeft nog niet gereageerd.\nJe melding blijft aan.")
-    assert "Bel 112." in emergency.text and "113 of 0800-0113" in emergency.text
-    assert "Bel je eigen huisarts." in emergency.text
-    assert (await anna.next_message()).text.startswith("⚠️ Niemand reageerde")
-    assert (await bram.next_message()).text.startswith("⚠️ Niemand reageerde")
+    # The numbers one per message, each with what it is for (issue 14, point 3).
+    assert [(await sam.next_message()).text for _ in range(4)] == [
+        "Nog niemand heeft gereageerd.\nJe melding blijft aan.\nJe kunt ook zelf bellen.",
+        "Is er gevaar? Bel 112.",
+        "Denk je aan zelfmoord? Bel 0800-0113.\nDat is gratis, dag en nacht.",
+        "Dokter nodig in de avond of het weekend?\n"
+        "Bel de huisartsenpost: vraag het nummer aan je eigen huisarts.",
+    ]
+    assert (await anna.next_message()).text.startswith("⚠️ Nog niemand pakte de melding op")
+    assert (await bram.next_message()).text.startswith("⚠️ Nog niemand pakte de melding op")
     world.clock.advance(timedelta(minutes=30))
     await world.tick()
     await world.drain()
@@ -162,7 +170,14 @@ async def test_outside_availability_the_backup_is_told_at_once(world: World) -> 
         end="17:00",
         now=world.clock.now(),
     )
-    await _press(sam)
+    await sam.tap_keyboard("🔴 Noodknop")
+    # Was "Ik laat het je weten als Anna het heeft gezien": Anna is off, Bram is asked too.
+    assert (await sam.next_message()).text == (
+        "Anna werkt nu niet.\n"
+        "Ik stuur Anna en een andere coach een melding.\n"
+        "Ik laat het je weten als iemand het heeft gezien.\n"
+        "Is er nu gevaar? Bel dan 112."
+    )
     assert (await anna.next_message()).text.startswith("🔴 NOODKNOP – Sam")
     assert (await bram.next_message()).text.startswith("🔴 NOODKNOP – Sam")
     assert "escalated_off_hours" in _events(world)
@@ -183,8 +198,10 @@ async def test_nobody_reachable_means_the_emergency_numbers_at_once(world: World
     anna, sam = await _coach_and_client(world)
     anna.block()
     await _press(sam)
-    emergency = await sam.next_message()
-    assert "Bel 112." in emergency.text and "113" in emergency.text
+    assert (await sam.next_message()).text == "Ik kan nu geen coach bereiken.\nJe kunt zelf bellen."
+    assert (await sam.next_message()).text == "Is er gevaar? Bel 112."
+    assert "0800-0113" in (await sam.next_message()).text
+    assert "huisartsenpost" in (await sam.next_message()).text
     assert _alert(world).emergency_sent_at == world.clock.now()
 
 
@@ -221,6 +238,8 @@ async def test_pressed_by_accident_tells_the_coach_and_stops_escalation(world: W
     await _press(sam)
     await anna.next_message()
     await sam.press("↩️ Per ongeluk gedrukt")
+    assert (await sam.next_message()).text.startswith("Is alles goed?")  # asked once more
+    await sam.press("✅ Ja, per ongeluk")
     assert (await sam.next_message()).text.startswith(
         "Oké. Ik zeg tegen Anna dat het per ongeluk was."
     )
@@ -243,6 +262,8 @@ async def test_pressing_again_after_by_accident_starts_the_clock_again(world: Wo
     await _press(sam)
     await anna.next_message()
     await sam.press("↩️ Per ongeluk gedrukt")
+    await sam.next_message()
+    await sam.press("✅ Ja, per ongeluk")
     await sam.next_message()
     await anna.next_message()
     world.clock.advance(timedelta(minutes=1))
@@ -346,6 +367,7 @@ async def test_a_team_group_chat_can_pick_up_an_escalated_alert(world: World) ->
     await world.tick()
     in_group = await team.next_message()
     assert "Kun jij Sam bellen?" in in_group.text
+    assert (await sam.next_message()).text.startswith("Anna reageert nog niet.")
 
     await team.press("✅ Ik bel nu", sender=outsider)  # not a coach: changes nothing
     await world.drain()

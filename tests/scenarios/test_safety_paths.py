@@ -37,6 +37,8 @@ ESCALATED = (
     "Anna heeft nog niet gereageerd. Kun jij Sam bellen?"
 )
 REMINDER = "⏰ Nog niet opgepakt: Sam drukte om 10:00 op de noodknop."
+# What Sam hears when the backups are asked (issue 14: an honest update when something changes).
+BACKUP_ASKED = "Anna reageert nog niet.\nIk vraag nu ook een andere coach.\nIs er gevaar? Bel 112."
 ALERT_BUTTONS = [["✅ Ik bel nu"], ["↪️ Ik kan niet, geef door"]]
 BUTTON_GONE = "Deze knop werkt niet meer."
 
@@ -171,6 +173,7 @@ async def test_an_unanswered_alert_is_escalated_to_every_backup(world: World) ->
         "delivered",
     ]
 
+    assert await _read(sam) == BACKUP_ASKED
     await carla.press("✅ Ik bel nu")  # the second backup was told, so may pick it up
     assert await _read(sam) == "Carla heeft je melding gezien.\nCarla belt je zo."
     assert _alert_of(world).acknowledged_by == world.coach_id(carla)
@@ -188,10 +191,18 @@ async def test_a_coach_who_passes_an_alert_on_reaches_every_backup(world: World)
     await anna.next_message()
     await anna.press("↪️ Ik kan niet, geef door")
     assert await _read(anna) == "Ik geef de melding van Sam door aan de vervanging."
-    assert await _read(bram) == ESCALATED
-    assert await _read(carla) == ESCALATED
+    # Was ESCALATED ("Anna heeft nog niet gereageerd"): Anna did react, she cannot come.
+    passed = ESCALATED.replace(
+        "Anna heeft nog niet gereageerd.", "Anna kan niet en geeft het door."
+    )
+    assert await _read(bram) == passed
+    assert await _read(carla) == passed
     assert _told(world) == [(anna.id, "coach"), (bram.id, "backup"), (carla.id, "backup")]
     assert "passed_on" in _events(world)
+    assert (
+        await _read(sam)
+        == "Anna kan nu niet.\nIk vraag nu een andere coach.\nIs er gevaar? Bel 112."
+    )
     await world.drain()
     assert sam.unread == [] and not _got_the_numbers(sam)
 
@@ -221,6 +232,7 @@ async def test_a_400_on_the_alert_does_not_skip_the_coach_for_the_backups(world:
     await world.tick()
     assert (await _read(anna)).startswith(REMINDER)
     assert await _read(bram) == ESCALATED
+    assert await _read(sam) == BACKUP_ASKED
     await world.drain()
     assert sam.unread == []
     assert _events(world) == ["pressed", "escalated", "delivered", "delivered"]
@@ -242,6 +254,7 @@ async def test_a_400_for_the_coach_and_a_blocked_backup_do_not_mean_nobody_is_re
     assert bram.unread == []
     # Only Bram blocked the bot (a 403); Anna's one 400 leaves her reachable, and she was just
     # reminded. The numbers wait for the quarter of an hour.
+    assert await _read(sam) == BACKUP_ASKED
     assert sam.unread == [] and not _got_the_numbers(sam)
     assert _alert_of(world).emergency_sent_at is None
     assert sorted(_events(world)) == sorted(["pressed", "escalated", "delivered", "undeliverable"])
@@ -250,8 +263,12 @@ async def test_a_400_for_the_coach_and_a_blocked_backup_do_not_mean_nobody_is_re
 
     world.clock.advance(timedelta(minutes=10))
     await world.tick()
-    emergency = await _read(sam)
-    assert "Bel 112." in emergency and "113 of 0800-0113" in emergency
+    # Anna is still asked: the alert stays on for her. Then the numbers, one per message.
+    assert await _read(sam) == (
+        "Nog niemand heeft gereageerd.\nJe melding blijft aan.\nJe kunt ook zelf bellen."
+    )
+    assert await _read(sam) == "Is er gevaar? Bel 112."
+    assert "Bel 0800-0113." in await _read(sam)
     assert _alert_of(world).emergency_sent_at == world.clock.now()
 
 

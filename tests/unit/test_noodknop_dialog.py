@@ -32,6 +32,8 @@ from dialogs.outcome import (
     SendEmergencyNumbers,
     SetAlertReason,
     SupersedeAlert,
+    TakeBackAccident,
+    TextRef,
 )
 from dialogs.people import Person
 from dialogs.router import DialogContext, route
@@ -48,6 +50,8 @@ ALERT = AlertView(
     pressed_at=PRESSED,
     recipient_coach_ids=frozenset({1}),
     recipient_chat_ids=frozenset({100}),
+    coach_id=1,
+    asked_coach_ids=frozenset({1}),
 )
 
 
@@ -68,14 +72,15 @@ def keys(outcome: Outcome) -> list[str]:
 def test_a_press_raises_the_alert_at_once(event: object) -> None:
     outcome = route(SAM, event, PRESSED)  # type: ignore[arg-type]
     assert outcome.effects == (RaiseAlert(client_id=7),)
-    assert keys(outcome) == ["noodknop.sent", "noodknop.what", "alert.new"]
-    alert = outcome.replies[2]
+    # What the client reads comes once it is stored who was asked (``raised``).
+    assert keys(outcome) == ["alert.new"]
+    alert = outcome.replies[0]
     assert alert.to is Recipient.NEW_ALERT_RECIPIENTS and alert.urgent
 
 
 @pytest.mark.parametrize("language, promise", [("nl", "belt"), ("en", "will call")])
 def test_only_an_acknowledgement_promises_a_call(language: str, promise: str) -> None:
-    params = {"coach": "Anna", "client": "Sam", "helper": "Anna", "doctor": "x"}
+    params = {"coach": "Anna", "client": "Sam", "helper": "Anna", "huisartsenpost": "x"}
     promising = {
         key
         for key, entry in TEXTS.entries[language].items()
@@ -104,7 +109,7 @@ def test_a_press_long_after_someone_picked_it_up_is_a_new_alert() -> None:
     later = PRESSED + timedelta(days=3)
     outcome = route(SAM, Command("nood"), later, DialogContext(open_alert=seen))
     assert outcome.effects == (RaiseAlert(client_id=7),)
-    assert keys(outcome) == ["noodknop.sent", "noodknop.what", "alert.new"]
+    assert keys(outcome) == ["alert.new"]
 
 
 def test_a_press_after_by_accident_counts_again() -> None:
@@ -132,8 +137,11 @@ def test_reason_and_accident() -> None:
     assert bad.effects == (SetAlertReason(3, "bad", accidental=False),)
     assert keys(bad) == ["noodknop.reason_thanks", "alert.reason"]
     accident = route(SAM, Tap("nk:3:accident"), PRESSED, context)
-    assert accident.effects == (SetAlertReason(3, "accident", accidental=True),)
-    assert keys(accident) == ["noodknop.accident_ok", "alert.accident"]
+    assert accident.effects == ()  # asked once more before it counts
+    assert keys(accident) == ["noodknop.accident_check"]
+    sure = route(SAM, Tap("nk:3:accident_yes"), PRESSED, context)
+    assert sure.effects == (SetAlertReason(3, "accident", accidental=True),)
+    assert keys(sure) == ["noodknop.accident_ok", "alert.accident"]
 
 
 def test_a_location_during_an_alert_goes_to_the_team() -> None:
@@ -193,10 +201,20 @@ def test_pass_on_escalates_or_gives_the_numbers_when_nobody_is_left() -> None:
     with_backup = replace(ALERT, backups_left=True)
     passed = route(ANNA, Tap("al:3:pass"), PRESSED, DialogContext(tapped_alert=with_backup))
     assert passed.effects == (EscalateAlert(3, by_coach_id=1),)
-    assert keys(passed) == ["alert.passed_on", "alert.escalated"]
+    assert keys(passed) == [
+        "alert.passed_on",
+        "alert.passed_to_you",
+        "noodknop.update_passed_backup",
+    ]
     alone = route(ANNA, Tap("al:3:pass"), PRESSED, DialogContext(tapped_alert=ALERT))
-    assert alone.effects == (SendEmergencyNumbers(3),)
-    assert keys(alone) == ["alert.no_backup", "noodknop.emergency", "alert.emergency_sent"]
+    # The pass is stored (Anna no longer counts as asked), and nobody is left: the numbers.
+    assert alone.effects == (EscalateAlert(3, by_coach_id=1), SendEmergencyNumbers(3))
+    assert keys(alone) == [
+        "alert.no_backup",
+        "noodknop.update_passed_nobody",
+        *NUMBERS,
+        "alert.emergency_sent",
+    ]
 
 
 def test_close_records_the_outcome() -> None:
@@ -235,6 +253,7 @@ def test_the_clock_does_each_step_once_and_leaves_picked_up_alerts_alone() -> No
     assert [type(e) for e in escalated.effects] == [SendEmergencyNumbers]
 
 
+NUMBERS = ["noodknop.number_112", "noodknop.number_113", "noodknop.number_doctor"]
 TAKEN = PRESSED + timedelta(minutes=2)
 PICKED_UP = replace(
     ALERT, acknowledged_by="Anna", acknowledged_at=TAKEN, settled_at=TAKEN, escalated=True
@@ -451,3 +470,318 @@ def test_failed_delivery_never_means_silence() -> None:
 )
 def test_availability(days: str, start: str, end: str, local: datetime, expected: bool) -> None:
     assert is_available(days, start, end, local) is expected
+
+
+# -- Every sentence true when it is said (issue 14, points 2, 3 and 4) ------------------------
+#
+# Transcripts: what each person reads, rendered, for each branch of who is asked now.
+
+BACKUP = 2  # Bram's coach id
+TOLD_BOTH = replace(ALERT, recipient_coach_ids=frozenset({1, BACKUP}))
+WITH_BRAM = replace(TOLD_BOTH, asked_coach_ids=frozenset({1, BACKUP}))
+ONLY_BRAM = replace(TOLD_BOTH, asked_coach_ids=frozenset({BACKUP}))
+NOBODY = replace(ALERT, asked_coach_ids=frozenset())
+HUISARTSENPOST = {"huisartsenpost": "0900-1234"}
+
+
+def transcript(outcome: Outcome, to: Recipient = Recipient.SENDER) -> list[str]:
+    """What one person reads from an outcome, message by message."""
+    keys(outcome)
+    return [
+        TEXTS.render("nl", r.key, {**HUISARTSENPOST, **r.params})
+        for r in outcome.replies
+        if r.to is to
+    ]
+
+
+def said(outcome: Outcome) -> str:
+    """Everything anyone reads from an outcome, in one string (for what must NOT be said)."""
+    return "\n".join(
+        TEXTS.render("nl", r.key, {**HUISARTSENPOST, **r.params}) for r in outcome.replies
+    )
+
+
+PRESS_112 = "Is er nu gevaar? Bel dan 112."
+
+
+@pytest.mark.parametrize(
+    "alert, expected",
+    [
+        (
+            ALERT,
+            "Ik stuur Anna nu een melding.\nIk laat het je weten als Anna het heeft gezien.\n"
+            + PRESS_112,
+        ),
+        (
+            replace(WITH_BRAM, off_hours=True),
+            "Anna werkt nu niet.\nIk stuur Anna en een andere coach een melding.\n"
+            "Ik laat het je weten als iemand het heeft gezien.\n" + PRESS_112,
+        ),
+        (
+            replace(ALERT, off_hours=True),
+            "Anna werkt nu niet.\nIk stuur Anna toch een melding.\n"
+            "Misschien ziet Anna het pas later.\n"
+            "Ik laat het je weten als Anna het heeft gezien.\n" + PRESS_112,
+        ),
+        (
+            replace(ONLY_BRAM, off_hours=True),
+            "Ik kan Anna nu niet bereiken.\nIk stuur een andere coach een melding.\n"
+            "Ik laat het je weten als iemand het heeft gezien.\n" + PRESS_112,
+        ),
+    ],
+)
+def test_after_a_press_the_client_reads_who_was_really_asked(
+    alert: AlertView, expected: str
+) -> None:
+    outcome = noodknop.raised(alert)
+    assert transcript(outcome) == [
+        expected,
+        "Wat is er aan de hand?\nKies als je wilt. Het hoeft niet.",
+    ]
+    assert [b.data for row in outcome.replies[1].buttons for b in row][-1] == "nk:3:accident"
+
+
+def test_outside_anna_hours_she_is_never_the_one_who_will_have_seen_it() -> None:
+    off = noodknop.raised(replace(WITH_BRAM, off_hours=True))
+    assert "als Anna het heeft gezien" not in said(off)
+    assert "werkt nu niet" not in said(noodknop.raised(ALERT)), "in her hours: not said"
+
+
+def test_a_press_nobody_could_be_told_about_says_nothing_of_anyone() -> None:
+    """The numbers follow at once (delivery_failed): no "I am sending Anna" before them."""
+    assert noodknop.raised(NOBODY) == Outcome()
+    numbers = noodknop.delivery_failed(replace(NOBODY, others_reachable=False), PRESSED)
+    assert numbers.effects == (SendEmergencyNumbers(3),)
+    assert transcript(numbers, Recipient.CLIENT) == [
+        "Ik kan nu geen coach bereiken.\nJe kunt zelf bellen.",
+        "Is er gevaar? Bel 112.",
+        "Denk je aan zelfmoord? Bel 0800-0113.\nDat is gratis, dag en nacht.",
+        "Dokter nodig in de avond of het weekend?\nBel de huisartsenpost: 0900-1234.",
+    ]
+    assert "blijft aan" not in said(numbers)
+
+
+@pytest.mark.parametrize(
+    "alert, presses, expected",
+    [
+        (ALERT, 5, "Ik heb Anna al een melding gestuurd.\nAnna heeft nog niet gereageerd."),
+        (ONLY_BRAM, 5, "Ik heb een andere coach al een melding gestuurd.\nNog niemand"),
+        (ALERT, 1, "Ik heb Anna nog een keer gewaarschuwd."),
+        (ONLY_BRAM, 1, "Ik heb een andere coach nog een keer gewaarschuwd."),
+        (NOBODY, 5, "Maar ik kan nu geen coach bereiken."),
+        (NOBODY, 1, "Maar ik kan nu geen coach bereiken."),
+    ],
+)
+def test_pressing_again_says_only_what_was_done(
+    alert: AlertView, presses: int, expected: str
+) -> None:
+    busy = replace(alert, presses=presses)
+    outcome = route(SAM, MenuPress(MenuItem.NOODKNOP), PRESSED, DialogContext(open_alert=busy))
+    [lead] = transcript(outcome)
+    assert lead.startswith("Je melding staat nog aan.\n" + expected)
+    assert "weet het al" not in lead, "nobody knows it until someone picked it up"
+    assert "belt je" not in lead
+
+
+def test_the_sixth_press_claims_nobody_knows_until_someone_picked_it_up() -> None:
+    sixth = route(
+        SAM, Command("nood"), PRESSED, DialogContext(open_alert=replace(ALERT, presses=5))
+    )
+    assert keys(sixth) == ["noodknop.still_open_quiet"]  # the team is not told again
+    assert "weet het al" not in said(sixth)
+    seen = replace(ALERT, presses=5, acknowledged_by="Anna", acknowledged_at=PRESSED)
+    assert transcript(route(SAM, Command("nood"), PRESSED, DialogContext(open_alert=seen))) == [
+        "Anna heeft je melding al gezien.\nAnna belt je zo."
+    ]
+
+
+# -- a coach passes it on: the client hears who is asked now ---------------------------------
+
+
+def _pass(alert: AlertView, person: Person = ANNA) -> Outcome:
+    return route(person, Tap("al:3:pass"), PRESSED, DialogContext(tapped_alert=alert))
+
+
+def test_passed_on_to_a_backup_the_client_hears_another_coach_is_asked() -> None:
+    passed = _pass(replace(ALERT, backups_left=True))
+    assert transcript(passed, Recipient.CLIENT) == [
+        "Anna kan nu niet.\nIk vraag nu een andere coach.\nIs er gevaar? Bel 112."
+    ]
+    assert passed.replies[-1].urgent
+
+
+def test_passed_on_while_others_have_it_stays_on_for_them_without_the_numbers() -> None:
+    passed = _pass(WITH_BRAM)
+    assert passed.effects == (EscalateAlert(3, by_coach_id=1),)
+    assert transcript(passed) == [
+        "Er is geen nieuwe vervanging; anderen hebben de melding van Sam al en kunnen hem nog "
+        "oppakken."
+    ]
+    assert transcript(passed, Recipient.CLIENT) == [
+        "Anna kan nu niet.\nJe melding blijft aan voor een andere coach.\n"
+        "Ik laat het je weten als iemand het heeft gezien.\nIs er gevaar? Bel 112."
+    ]
+
+
+def test_passed_on_with_nobody_left_never_says_the_alert_stays_on() -> None:
+    passed = _pass(ALERT)
+    client = transcript(passed, Recipient.CLIENT)
+    assert client == [
+        "Anna kan nu niet.\nIk kan nu geen andere coach vragen.",
+        "Is er gevaar? Bel 112.",
+        "Denk je aan zelfmoord? Bel 0800-0113.\nDat is gratis, dag en nacht.",
+        "Dokter nodig in de avond of het weekend?\nBel de huisartsenpost: 0900-1234.",
+    ]
+    assert "blijft aan" not in said(passed) and "gereageerd" not in said(passed)
+    assert transcript(passed)[0] == (
+        "Er is niemand anders meer om te vragen. Sam krijgt nu de noodnummers."
+    )
+    # Bram (a backup who was told) passes too, after Anna did: nobody is left either.
+    bram_passes = _pass(replace(ONLY_BRAM, emergency_sent=True), BRAM)
+    assert bram_passes.effects == (EscalateAlert(3, by_coach_id=BACKUP),)
+    assert transcript(bram_passes, Recipient.CLIENT) == [
+        "Bram kan nu niet.\nIk kan nu geen andere coach vragen.",
+        "Is er gevaar? Bel 112.",
+    ]
+    assert transcript(bram_passes) == [
+        "Er is niemand anders meer om te vragen. Sam had de noodnummers al."
+    ]
+
+
+# -- the clock: an honest update when something changes, then the numbers one by one ----------
+
+
+def test_at_five_minutes_the_client_hears_that_another_coach_is_asked() -> None:
+    policy = EscalationPolicy()
+    five = PRESSED + timedelta(minutes=5)
+    with_backup = check_escalation(replace(ALERT, backups_left=True), five, policy)
+    assert transcript(with_backup, Recipient.CLIENT) == [
+        "Anna reageert nog niet.\nIk vraag nu ook een andere coach.\nIs er gevaar? Bel 112."
+    ]
+    alone = check_escalation(ALERT, five, policy)
+    assert transcript(alone, Recipient.CLIENT) == [
+        "Anna reageert nog niet.\nIk stuur Anna nog een melding.\nIs er gevaar? Bel 112."
+    ]
+    assert "andere coach" not in said(alone), "no backup: nobody else is said to be asked"
+    unreachable = check_escalation(replace(ONLY_BRAM, backups_left=True), five, policy)
+    assert keys(unreachable) == ["alert.escalated", "noodknop.update_other"]
+    nothing_new = check_escalation(ONLY_BRAM, five, policy)
+    assert nothing_new.replies == () and nothing_new.effects == (EscalateAlert(3),)
+
+
+def test_anna_who_passed_it_on_is_not_reminded_by_the_clock() -> None:
+    passed = replace(ALERT, asked_coach_ids=frozenset({BACKUP}), backups_left=True)
+    outcome = check_escalation(passed, PRESSED + timedelta(minutes=5), EscalationPolicy())
+    assert "alert.reminder" not in keys(outcome)
+
+
+def test_at_fifteen_minutes_the_numbers_come_one_per_message() -> None:
+    outcome = check_escalation(
+        replace(ALERT, escalated=True), PRESSED + timedelta(minutes=15), EscalationPolicy()
+    )
+    client = [r for r in outcome.replies if r.to is Recipient.CLIENT]
+    assert all(r.urgent for r in client) and len(client) == 4
+    assert transcript(outcome, Recipient.CLIENT) == [
+        "Nog niemand heeft gereageerd.\nJe melding blijft aan.\nJe kunt ook zelf bellen.",
+        "Is er gevaar? Bel 112.",
+        "Denk je aan zelfmoord? Bel 0800-0113.\nDat is gratis, dag en nacht.",
+        "Dokter nodig in de avond of het weekend?\nBel de huisartsenpost: 0900-1234.",
+    ]
+
+
+def test_the_numbers_without_a_huisartsenpost_number_say_where_to_find_it() -> None:
+    rendered = TEXTS.render(
+        "nl",
+        "noodknop.number_doctor",
+        {"huisartsenpost": TextRef("noodknop.huisartsenpost_unknown")},
+    )
+    assert rendered == (
+        "Dokter nodig in de avond of het weekend?\n"
+        "Bel de huisartsenpost: vraag het nummer aan je eigen huisarts."
+    )
+    assert "eigen huisarts." not in TEXTS.render("nl", "noodknop.number_doctor", HUISARTSENPOST)
+
+
+def test_a_blocked_coach_with_a_backup_left_tells_the_client_who_is_asked_instead() -> None:
+    blocked = replace(ALERT, asked_coach_ids=frozenset(), backups_left=True)
+    outcome = noodknop.delivery_failed(blocked, PRESSED)
+    assert transcript(outcome, Recipient.CLIENT) == [
+        "Ik kan Anna nu niet bereiken.\nIk vraag nu een andere coach.\nIs er gevaar? Bel 112."
+    ]
+
+
+# -- "by accident" asks once more, can be taken back; a reason can be changed -------------------
+
+
+def _client_taps(data: str, alert: AlertView = ALERT) -> Outcome:
+    return route(SAM, Tap(data), PRESSED, DialogContext(tapped_alert=alert))
+
+
+def test_by_accident_is_asked_once_more_and_a_no_keeps_the_alert_on() -> None:
+    check = _client_taps("nk:3:accident")
+    assert transcript(check) == ["Is alles goed?\nJe melding staat aan tot je kiest."]
+    assert [b.data for row in check.replies[0].buttons for b in row] == [
+        "nk:3:accident_yes",
+        "nk:3:accident_no",
+    ]
+    assert check.effects == () and check.chosen == "noodknop.reason_accident"
+    no = _client_taps("nk:3:accident_no")
+    assert no.effects == ()
+    assert transcript(no)[0] == (
+        "Oké. Je melding staat nog aan.\nIk laat het je weten als iemand het heeft gezien.\n"
+        + PRESS_112
+    )
+    assert keys(no)[1] == "noodknop.what", "the reasons again"
+    assert [r.to for r in no.replies] == [Recipient.SENDER, Recipient.SENDER], "team hears nothing"
+
+
+def test_by_accident_confirmed_can_be_taken_back() -> None:
+    yes = _client_taps("nk:3:accident_yes")
+    assert transcript(yes) == [
+        "Oké. Ik zeg tegen Anna dat het per ongeluk was.\n"
+        "Heb je Anna toch nodig? Druk dan op de knop hieronder."
+    ]
+    assert [b.data for row in yes.replies[0].buttons for b in row] == ["nk:3:undo"]
+    called_off = replace(ALERT, accidental=True, reason="accident")
+    back = _client_taps("nk:3:undo", called_off)
+    assert back.effects == (TakeBackAccident(3),)
+    assert transcript(back)[0] == (
+        "Oké. Je melding staat weer aan.\nIk laat het je weten als iemand het heeft gezien.\n"
+        + PRESS_112
+    )
+    [team] = [r for r in back.replies if r.to is Recipient.ALERT_TEAM]
+    assert team.urgent and [b.data for row in team.buttons for b in row] == [
+        "al:{alert_id}:ack",
+        "al:{alert_id}:pass",
+    ]
+    # Taken back once: the old button does nothing more; nor "yes" twice.
+    assert _client_taps("nk:3:undo").notice == "common.question_closed"
+    assert _client_taps("nk:3:accident_yes", called_off).notice == "common.question_closed"
+
+
+def test_by_accident_when_anna_is_not_asked_does_not_name_her() -> None:
+    yes = _client_taps("nk:3:accident_yes", ONLY_BRAM)
+    assert "Anna" not in transcript(yes)[0]
+
+
+def test_a_reason_can_be_changed_and_the_team_hears_the_change() -> None:
+    bad = _client_taps("nk:3:bad")
+    assert transcript(bad) == ["Dank je. Ik heb het aan Anna doorgegeven."]
+    assert [b.data for row in bad.replies[0].buttons for b in row] == ["nk:3:change"]
+    change = _client_taps("nk:3:change", replace(ALERT, reason="bad"))
+    assert change.effects == () and keys(change) == ["noodknop.what"]
+    assert len(change.replies[0].buttons) == len(noodknop.REASONS)
+    lost = _client_taps("nk:3:lost", replace(ALERT, reason="bad"))
+    assert lost.effects == (SetAlertReason(3, "lost", accidental=False),)
+    assert transcript(lost, Recipient.ALERT_TEAM) == [
+        "ℹ️ Sam kiest een ander antwoord: ik ben de weg kwijt."
+    ]
+    other = _client_taps("nk:3:bad", ONLY_BRAM)
+    assert transcript(other) == ["Dank je. Ik heb het aan een andere coach doorgegeven."]
+
+
+def test_client_alert_buttons_of_someone_else_or_a_closed_alert_change_nothing() -> None:
+    for data in ("nk:3:accident_yes", "nk:3:undo", "nk:3:change", "nk:3:accident_no"):
+        assert route(BRAM, Tap(data), PRESSED, DialogContext(tapped_alert=ALERT)).effects == ()
+        closed = _client_taps(data, replace(ALERT, closed=True, accidental=True))
+        assert closed.effects == () and closed.notice == "common.question_closed"
