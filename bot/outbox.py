@@ -368,18 +368,6 @@ class OutboxWorker:
             log.info("outbox row %s will be retried", row.id)
             await self._retry_later(row, type(error).__name__, None)
             return
-        held = await self._store(
-            lambda session: outbox.mark_sent(
-                session,
-                row_id,
-                owner=self._owner,
-                now=self.clock.now(),
-                telegram_message_id=message_id,
-            )
-        )
-        if not held:  # its hooks are the new holder's to run
-            log.warning("outbox row %s was taken over; not marked sent", row.id)
-            return
         sent = Delivery(
             row_id,
             row.chat_id,
