@@ -148,7 +148,7 @@ def _copy_to_team(session: Session, effect: CopyToAlertTeam, env: EffectEnv) -> 
             copy_message_id=effect.message_id,
             alert_id=effect.alert_id,
         )
-    alerts.add_event(session, effect.alert_id, "location_shared", at=env.now)
+    alerts.add_event(session, effect.alert_id, effect.event, at=env.now)
     return EffectResult(queued=len(recipients), urgent=True)
 
 

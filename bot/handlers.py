@@ -69,11 +69,10 @@ def _text_event(message: Message, menus: Menus) -> Event:
         if name == "start":
             return Start(args.strip() or None)
         return Command(name, args.strip())
-    item = menus.item_for(text)
-    if item is not None:
-        return MenuPress(item)
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-    return Text(text, message.message_id, message.chat.id, reply_to)
+    typed = Text(text, message.message_id, message.chat.id, reply_to)
+    item = menus.item_for(text)
+    return MenuPress(item, typed) if item is not None else typed
 
 
 def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:

@@ -209,7 +209,12 @@ class RelayShell:
         header = relayed_header(view)
         if not to_coach and _alert_waiting(session, client.id):
             header = replace(header, keyboard=Keyboard.CLIENT_ALERT_MENU)
-        self._enqueue_header(session, header, receiver, relay.id, now)
+        # Help words: a header that says so; words of danger travel as an alert does.
+        urgent = isinstance(effect, RelayToCoach) and effect.urgent
+        if isinstance(effect, RelayToCoach) and effect.header is not None:
+            header = replace(header, key=effect.header)
+        priority = Priority.ALERT if urgent else Priority.RELAY
+        self._enqueue_header(session, header, receiver, relay.id, now, priority)
         buttons = copy_buttons(view)
         if not to_coach and effect.kind == "text":
             # The coach's own words can be heard too: the button reads the copy's text.
@@ -218,18 +223,23 @@ class RelayShell:
             session,
             now=now,
             chat_id=receiver.telegram_user_id,
-            priority=Priority.RELAY,
+            priority=priority,
             language=receiver.language,
             buttons=[[{"label_key": b.label_key, "data": b.data} for b in row] for row in buttons],
             copy_from_chat_id=effect.from_chat_id,
             copy_message_id=effect.message_id,
             relay_id=relay.id,
         )
-        return EffectResult(relay_id=relay.id, queued=2)
+        return EffectResult(relay_id=relay.id, queued=2, urgent=urgent)
 
     @staticmethod
     def _enqueue_header(
-        session: Session, header: Reply, receiver: Client | Coach, relay_id: int, now: datetime
+        session: Session,
+        header: Reply,
+        receiver: Client | Coach,
+        relay_id: int,
+        now: datetime,
+        priority: Priority,
     ) -> None:
         assert receiver.telegram_user_id is not None
         enqueue_reply(
@@ -241,7 +251,7 @@ class RelayShell:
             buttons=(),
             now=now,
             alert_id=None,
-            priority=Priority.RELAY,
+            priority=priority,
             relay_id=relay_id,
         )
 

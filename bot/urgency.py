@@ -39,14 +39,18 @@ URGENT_ARGS = {"urgent": True}
 NOODKNOP_COMMANDS = frozenset({"nood", "sos"})
 
 
+_ALERT_BUTTONS = (ButtonKind.ALERT, ButtonKind.ALERT_REASON, ButtonKind.HELP_NOODKNOP)
+
+
 def is_alert_event(event: Event) -> bool:
-    """A noodknop press (menu button or command) or a tap on an alert's button."""
+    """A noodknop press (menu button, command, or the one offered after help words) or a tap
+    on an alert's button."""
     if isinstance(event, MenuPress):
         return event.item is MenuItem.NOODKNOP
     if isinstance(event, Command):
         return event.name in NOODKNOP_COMMANDS
     if isinstance(event, Tap):
-        return kind_of(event.data) in (ButtonKind.ALERT, ButtonKind.ALERT_REASON)
+        return kind_of(event.data) in _ALERT_BUTTONS
     return False
 
 

@@ -24,6 +24,8 @@ class ButtonKind(StrEnum):
     ONBOARDING = "onboarding"  # consent, the read-aloud choice
     CASELOAD_PAGE = "caseload_page"  # ◀ ▶ under a coach's list of clients
     CASELOAD_CLIENT = "caseload_client"  # a client's name in that list
+    HELP_NOODKNOP = "help_noodknop"  # the noodknop offered after help words: an alert press
+    HELP_WORDS = "help_words"  # a client sends (or not) their help words to the coach
     UNKNOWN = "unknown"
 
 
@@ -38,6 +40,8 @@ _PREFIXES = {
     "rp": ButtonKind.SCHEDULE,
     "rn": ButtonKind.SCHEDULE,
     "ob": ButtonKind.ONBOARDING,
+    "hn": ButtonKind.HELP_NOODKNOP,
+    "hw": ButtonKind.HELP_WORDS,
     "cg": ButtonKind.CASELOAD_PAGE,
     "cl": ButtonKind.CASELOAD_CLIENT,
 }

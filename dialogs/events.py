@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
@@ -56,7 +56,12 @@ class Text:
 
 @dataclass(frozen=True)
 class MenuPress:
+    """A menu button's label, tapped or typed. ``typed``: the message itself, for a person whose
+    menu has no such button (a client who types "Hulp" means the word, not the coach's
+    "❓ Hulp"); not compared, so ``MenuPress(item)`` equals any press of that item."""
+
     item: MenuItem
+    typed: Text | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -216,11 +216,13 @@ class TakeBackAccident:
 
 @dataclass(frozen=True)
 class CopyToAlertTeam:
-    """Copy the client's message (a location) to everyone told about the alert."""
+    """Copy the client's message (a location, help words) to everyone told about the alert;
+    ``event`` is the step kept in the alert's timeline."""
 
     alert_id: int
     from_chat_id: int
     message_id: int
+    event: str = "location_shared"
 
 
 @dataclass(frozen=True)

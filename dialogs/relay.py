@@ -90,6 +90,7 @@ __all__ = [
     "relayed_header",
     "seen",
     "seen_data",
+    "sent_reply",
     "start_message",
 ]
 
@@ -328,6 +329,12 @@ def _client_reply(key: str, ctx: RelayContext) -> Outcome:
 def _menu(ctx: RelayContext) -> Keyboard:
     """The client's menu; with "send where I am" while a noodknop alert waits for someone."""
     return Keyboard.CLIENT_ALERT_MENU if ctx.alert_waiting else Keyboard.CLIENT_MENU
+
+
+def sent_reply(person: Person, now: datetime, ctx: RelayContext) -> Reply:
+    """ "Verstuurd naar Anna.", and when Anna is not working, when she is back (help words
+    say it too)."""
+    return _sent_reply(person, now, ctx)
 
 
 def _sent_reply(person: Person, now: datetime, ctx: RelayContext) -> Reply:

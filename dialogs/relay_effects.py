@@ -22,12 +22,16 @@ __all__ = [
 class RelayToCoach:
     """Store a relay to the client's coach and deliver it: ``relayed_header`` then a copy of
     the message with ``copy_buttons``. Results: ``relay_id``. ``kind`` is None after a tap on
-    "Ja, stuur het" (the tap does not say what the message was; the copy carries it anyway)."""
+    "Ja, stuur het" (the tap does not say what the message was; the copy carries it anyway).
+    ``header``: a text key the coach reads instead of the usual header ("🆘 Sam typed a help
+    word"), with ``{client}``; ``urgent``: sent as an alert is (help words of danger)."""
 
     client_id: int
     from_chat_id: int
     message_id: int
     kind: str | None
+    header: str | None = None
+    urgent: bool = False
 
 
 @dataclass(frozen=True)

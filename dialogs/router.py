@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dialogs import caseload, checkin, noodknop, onboarding, relay
+from dialogs import caseload, checkin, help_words, noodknop, onboarding, relay
 from dialogs.buttons import ButtonKind, kind_of
 from dialogs.caseload import CaseloadContext
 from dialogs.checkin import CheckinContext
@@ -55,6 +55,8 @@ class DialogContext:
 
 _HELP_COMMANDS = frozenset({"help", "hulp"})
 _NOODKNOP_COMMANDS = frozenset({"nood", "sos"})
+# The client's menu (bot/render.py shows it); other labels are a coach's.
+_CLIENT_MENU = frozenset({MenuItem.MESSAGE_COACH, MenuItem.CHECKIN, MenuItem.NOODKNOP})
 
 
 def route(
@@ -102,6 +104,10 @@ def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> O
             return relay.client_confirms(person, data, now, context.client_relay)
         case ButtonKind.RELAY_SEEN:
             return relay.seen(person, context.tapped_relay, now)
+        case ButtonKind.HELP_NOODKNOP if data == help_words.NOODKNOP_DATA and _active(person):
+            return noodknop.press(person, context.open_alert, now)
+        case ButtonKind.HELP_WORDS:
+            return help_words.tap(person, data, now, context.client_relay)
         case ButtonKind.CHECKIN:
             if person.role is not Role.CLIENT or context.checkin_context is None:
                 return Outcome(notice="common.question_closed")
@@ -124,11 +130,23 @@ def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> O
 
 
 def _client_acts(person: Person, event: Event, now: datetime, context: DialogContext) -> Outcome:
+    if isinstance(event, MenuPress) and event.item not in _CLIENT_MENU and event.typed:
+        event = event.typed  # a coach's menu label ("Hulp") typed by a client: the word itself
     step = person.client_step
+    # Help words are heard first, in every state (never as an answer to a question).
+    heard = help_words.recognise(event.text, context.words) if isinstance(event, Text) else None
     if step is ClientStep.ENDED:
-        return Outcome(replies=(Reply("client.stopped", keyboard=Keyboard.REMOVE),))
+        stopped = Outcome(replies=(Reply("client.stopped", keyboard=Keyboard.REMOVE),))
+        return help_words.outside(heard) + stopped
     if step in (ClientStep.CONSENT_PENDING, ClientStep.VOICE_PENDING):
+        if heard is not None:
+            return help_words.outside(heard) + onboarding.ask_current_question(person)
         return _onboarding_answer(person, event, now, context.words)
+    if heard is not None and isinstance(event, Text):
+        said = help_words.answer(
+            person, event, heard, now, context.open_alert, context.client_relay
+        )
+        return said + _question_again(context)
     match event:
         case MenuPress(item=MenuItem.NOODKNOP):
             return noodknop.press(person, context.open_alert, now)
@@ -172,6 +190,18 @@ def _onboarding_answer(person: Person, event: Event, now: datetime, words: Words
 
 def _open(state: CheckinState | None) -> bool:
     return state is not None and state.status is CheckinStatus.OPEN
+
+
+def _active(person: Person) -> bool:
+    return person.role is Role.CLIENT and person.client_step is ClientStep.ACTIVE
+
+
+def _question_again(context: DialogContext) -> Outcome:
+    """The open check-in question again, after something else was said in between."""
+    if _open(context.checkin) and context.checkin_context is not None:
+        assert context.checkin is not None
+        return checkin.ask_again(context.checkin, context.checkin_context)
+    return Outcome()
 
 
 def _checkin_asked(person: Person, context: DialogContext) -> Outcome:

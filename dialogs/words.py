@@ -24,6 +24,13 @@ keys; write them plain, they pass through ``normalise`` like what is typed)::
     weekdays: {mon: [ma, maandag], ..., sun: [...]}
     rhythms: {weekly: [elke week, ...], every_2_weeks: [...], ...}   # a coach's /ritme
     schedule_filler: [elke, op, om, de]  # words around a rhythm, weekday and time
+    help: [hulp, nood, sos, ik weet het niet meer, ...]  # help words (dialogs.help_words):
+                                 # the whole message, with help_filler around them
+    help_filler: [ik, heb, nodig, ...]   # words around a help word: "ik heb hulp nodig"
+    emergency: ["112"]           # like help, but acute danger: the whole message
+    danger: [ik wil dood, zelfmoord, ...]   # acute danger or suicidal thoughts, anywhere in
+                                 # a message, as whole words ("zelfmoord" is not in
+                                 # "zelfmoordpreventie": write that one too if it is meant)
 
 A person's ``Words`` are their own language's with every other language's behind them
 (``Words.then``): people mix languages ("oké", "yes"), and the bot understood the words of
@@ -99,6 +106,10 @@ class Words:
     weekdays: Mapping[str, int] = _meanings("schedule")  # word -> 0 (Monday) to 6 (Sunday)
     rhythms: Mapping[str, Rhythm] = _meanings("schedule")  # phrase -> rhythm
     schedule_filler: frozenset[str] = _words("schedule")
+    help: frozenset[str] = _words("help")
+    help_filler: frozenset[str] = _words("help")
+    emergency: frozenset[str] = _words("help")
+    danger: frozenset[str] = _words("help")
 
     def then(self, other: Words) -> Words:
         """These words, and behind them those of ``other`` that these do not know.
@@ -125,6 +136,7 @@ class Words:
 
 _ANSWER_LISTS = ("yes", "no", "agree", "back", "dont_know", "skip")
 _GRADE_LISTS = ("number_article", "grade_filler", "grade_half", "grade_scale")
+_HELP_LISTS = ("help", "help_filler", "emergency", "danger")
 _OPTION_ID = re.compile(r"[a-z][a-z0-9_]{0,23}")  # as in questions.yaml
 
 
@@ -200,14 +212,31 @@ def parse_words(data: object) -> Words:
         for word in words:
             if seen.setdefault(word, name) != name:
                 raise _fail(name, f"{word!r} is also in {seen[word]}")
+    choices = _by_word(root, "choices", _option_id, ())
+    helps = _help_lists(root, {*seen, *choices})
     weekdays = {key: day for day, key in enumerate(WEEKDAY_KEYS)}
     rhythms = {r.value: r for r in Rhythm}
     return Words(
         **answers,
-        choices=_by_word(root, "choices", _option_id, ()),
+        choices=choices,
         numbers=_by_word(root, "numbers", _number, (str(n) for n in range(1, 11))),
         **{name: _list(root, name) for name in _GRADE_LISTS},
         weekdays=_by_word(root, "weekdays", _named(weekdays, "weekdays"), weekdays),
         rhythms=_by_word(root, "rhythms", _named(rhythms, "rhythms"), rhythms),
         schedule_filler=_list(root, "schedule_filler"),
+        **helps,
     )
+
+
+def _help_lists(root: Mapping[str, object], answers: set[str]) -> dict[str, frozenset[str]]:
+    """The help words: a word in one list only, and never an answer to a question (help
+    words are heard before any answer, so an answer among them would never be one)."""
+    lists = {name: _list(root, name) for name in _HELP_LISTS}
+    seen: dict[str, str] = {}
+    for name, words in lists.items():
+        for word in words:
+            if seen.setdefault(word, name) != name:
+                raise _fail(name, f"{word!r} is also in {seen[word]}")
+            if name != "help_filler" and word in answers:
+                raise _fail(name, f"{word!r} is an answer to a question too")
+    return lists

@@ -1,0 +1,279 @@
+"""Help words: "hulp", "SOS", "ik wil dood" are always understood.
+
+A client who types a help word gets a calm answer, in any state, before anything else the text
+could mean (it is never taken as an answer to a check-in question)::
+
+    help word ("Hulp!", "ik heb hulp nodig", "SOS")
+        ├── an alert is open ──▶ the words are copied to everyone told about it
+        ├── the client's messages go straight on (said yes once, or after "💬 Bericht aan
+        │   coach") ──▶ the words go to the coach, with a header that says they are help words
+        └── otherwise ──▶ the noodknop as a button, and "Send this to Anna?" [Ja] [Nee]
+    words of danger ("ik wil dood", "zelfmoord", "112")
+        ├── an alert is open ──▶ the words are added to it (as alert traffic), 112 and 113 named
+        └── otherwise ──▶ the noodknop offered at once, 112 and 113 named, and the words go to
+            the coach at once, as an alert does (first in every queue)
+
+Before consent and after a client stopped, nothing is stored or passed on: the bot only names
+112 (and 113 for words of danger), then asks its question again.
+
+What counts (``recognise``), from the person's ``Words`` (``words.yaml``): a help or emergency
+word counts when it is the whole message, with only filler words around it ("ik heb hulp
+nodig"), so "de thuishulp komt morgen" or a long message that mentions help is an ordinary
+message; a danger phrase counts anywhere in a message, as whole words.
+
+The words travel as relays (``RelayToCoach``): the bot stores who, when and the message ids,
+never the content. Button data is untrusted: ``hn`` presses the noodknop (as the menu's button
+does; the shell marks it urgent), ``hw:<y|n>:<message id>:<seal>`` sends (or not) the words
+the bot asked about; the seal, an HMAC of chat and message under the shell's key (apart from
+the relay's own), proves the bot asked about exactly that message in this chat, so a forged
+or stale press sends nothing the client did not type as help words.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import string
+from datetime import datetime
+from enum import IntEnum
+
+from dialogs.events import Text
+from dialogs.noodknop import AlertView
+from dialogs.outcome import Button, CopyToAlertTeam, Keyboard, Outcome, Recipient, Reply
+from dialogs.people import ClientStep, Person, Role
+from dialogs.relay import CONFIRM_NO, CONFIRM_YES, RelayContext, sent_reply
+from dialogs.relay_effects import AwaitClientMessage, RelayEffect, RelayToCoach
+from dialogs.words import Words, normalise
+
+__all__ = [
+    "NOODKNOP_DATA",
+    "SEND_PREFIX",
+    "Heard",
+    "answer",
+    "outside",
+    "parse_send_data",
+    "recognise",
+    "send_data",
+    "tap",
+]
+
+NOODKNOP_DATA = "hn"  # the noodknop button under the answer: pressed as the menu's is
+SEND_PREFIX = "hw:"
+_SEAL_LENGTH = 12  # 72 bits, as the relay's
+_SEND_DATA = re.compile(rf"hw:(y|n):([0-9]{{1,12}}):([A-Za-z0-9_-]{{{_SEAL_LENGTH}}})")
+_MOST_WORDS = 12  # longer than this, a message is never "just" help words
+_PUNCTUATION = string.punctuation + "…¡¿“”‘’«»"
+
+# Header texts the coach reads just before the copy of the words.
+HELP_HEADER = "coach_help.from_client"
+DANGER_HEADER = "coach_help.danger_from_client"
+
+
+class Heard(IntEnum):
+    """What typed text is, as help words; the larger the more urgent."""
+
+    HELP = 1
+    DANGER = 2
+
+
+# -- what counts --------------------------------------------------------------------------------
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    """Words as compared: normalised (``dialogs.words.normalise``), punctuation off each word."""
+    found = (word.strip(_PUNCTUATION) for word in normalise(text).split())
+    return tuple(word for word in found if word)
+
+
+def recognise(text: str, words: Words) -> Heard | None:
+    """DANGER, HELP, or None when ``text`` is no help words (see the module's docstring)."""
+    said = _tokens(text)
+    if not said:
+        return None
+    for phrase in words.danger:
+        wanted = _tokens(phrase)
+        if wanted and any(
+            said[i : i + len(wanted)] == wanted for i in range(len(said) - len(wanted) + 1)
+        ):
+            return Heard.DANGER
+    if len(said) > _MOST_WORDS:
+        return None
+    return _whole(said, words)
+
+
+def _whole(said: tuple[str, ...], words: Words) -> Heard | None:
+    """The strongest reading of the whole message as help or emergency words with fillers
+    around them; None when a word is neither, or only fillers were typed."""
+    phrases: dict[tuple[str, ...], int] = {}
+    groups = ((words.help_filler, 0), (words.help, Heard.HELP), (words.emergency, Heard.DANGER))
+    for group, rank in groups:
+        for written in group:
+            key = _tokens(written)
+            if key:
+                phrases[key] = max(rank, phrases.get(key, 0))
+    # best[i]: the strongest reading of said[i:] (-1: it cannot be read), from the end.
+    best = [-1] * len(said) + [0]
+    for start in range(len(said) - 1, -1, -1):
+        for tokens, rank in phrases.items():
+            end = start + len(tokens)
+            if said[start:end] == tokens and best[end] >= 0:
+                best[start] = max(best[start], rank, best[end])
+    return Heard(best[0]) if best[0] > 0 else None
+
+
+# -- button data --------------------------------------------------------------------------------
+
+
+def send_data(answer: bool, message_id: int, ctx: RelayContext) -> str:
+    """The data of "Ja, stuur het" / "Nee" under the offer to send help words to the coach."""
+    return f"{SEND_PREFIX}{'y' if answer else 'n'}:{message_id}:{_seal(message_id, ctx)}"
+
+
+def parse_send_data(data: str, ctx: RelayContext) -> tuple[bool, int] | None:
+    """``hw:y:<message id>:<seal>`` -> (True, id); None when not well formed or not sealed by
+    the bot for this message in this chat."""
+    match = _SEND_DATA.fullmatch(data)
+    if match is None or int(match[2]) == 0 or not ctx.button_key:  # no key: nothing passes
+        return None
+    if not hmac.compare_digest(match[3], _seal(int(match[2]), ctx)):
+        return None
+    return match[1] == "y", int(match[2])
+
+
+def _seal(message_id: int, ctx: RelayContext) -> str:
+    # "help:" keeps these seals apart from the relay's: one never passes for the other.
+    signed = f"help:{ctx.chat_id}:{message_id}".encode()
+    digest = hmac.new(ctx.button_key, signed, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:_SEAL_LENGTH]
+
+
+# -- answering ----------------------------------------------------------------------------------
+
+
+def _menu(ctx: RelayContext | None) -> Keyboard:
+    """The client's menu; with "send where I am" while a noodknop alert waits for someone."""
+    return (
+        Keyboard.CLIENT_ALERT_MENU
+        if ctx is not None and ctx.alert_waiting
+        else Keyboard.CLIENT_MENU
+    )
+
+
+def _noodknop_offer(key: str, person: Person) -> Reply:
+    return Reply(
+        key,
+        {"coach": person.coach_name},
+        buttons=((Button("menu.noodknop", NOODKNOP_DATA),),),
+    )
+
+
+def _numbers(ctx: RelayContext | None) -> Reply:
+    return Reply("help_words.numbers", keyboard=_menu(ctx))
+
+
+def outside(heard: Heard | None) -> Outcome:
+    """Help words before consent or after the client stopped: nothing is stored or passed on,
+    the emergency numbers are named (the caller asks its own question after this)."""
+    if heard is None:
+        return Outcome()
+    if heard is Heard.DANGER:
+        return Outcome(replies=(Reply("help_words.numbers"),))
+    return Outcome(replies=(Reply("help_words.outside"),))
+
+
+def answer(
+    person: Person,
+    event: Text,
+    heard: Heard,
+    now: datetime,
+    open_alert: AlertView | None,
+    ctx: RelayContext | None,
+) -> Outcome:
+    """An active client typed help words (``heard``): the calm answer and what it does."""
+    assert person.role is Role.CLIENT and person.id is not None
+    chat_id = ctx.chat_id if ctx is not None else event.chat_id
+    message_id = event.message_id if chat_id is not None else None
+    if open_alert is not None and not open_alert.closed:
+        return _add_to_alert(person, heard, open_alert, chat_id, message_id, ctx)
+    if ctx is None or message_id is None:  # nothing the bot could pass on
+        extra = (_numbers(ctx),) if heard is Heard.DANGER else ()
+        key = "help_words.danger_offer" if heard is Heard.DANGER else "help_words.offer"
+        return Outcome(replies=(_noodknop_offer(key, person), *extra))
+    done: tuple[RelayEffect, ...] = (
+        (AwaitClientMessage(person.id, False),) if ctx.awaiting_message else ()
+    )
+    if heard is Heard.DANGER:
+        relay = RelayToCoach(person.id, ctx.chat_id, message_id, "text", DANGER_HEADER, True)
+        return Outcome(
+            replies=(
+                _noodknop_offer("help_words.danger_offer", person),
+                _numbers(ctx),
+                sent_reply(person, now, ctx),
+            ),
+            effects=(relay, *done),
+        )
+    offer = _noodknop_offer("help_words.offer", person)
+    if ctx.relay_direct or ctx.awaiting_message:
+        relay = RelayToCoach(person.id, ctx.chat_id, message_id, "text", HELP_HEADER)
+        return Outcome(replies=(offer, sent_reply(person, now, ctx)), effects=(relay, *done))
+    question = Reply(
+        "relay.confirm",
+        {"coach": person.coach_name},
+        buttons=(
+            (
+                Button(CONFIRM_YES, send_data(True, message_id, ctx)),
+                Button(CONFIRM_NO, send_data(False, message_id, ctx)),
+            ),
+        ),
+    )
+    return Outcome(replies=(offer, question))
+
+
+def _add_to_alert(
+    person: Person,
+    heard: Heard,
+    alert: AlertView,
+    chat_id: int | None,
+    message_id: int | None,
+    ctx: RelayContext | None,
+) -> Outcome:
+    """During an open alert the words go to everyone told about it, as a location does."""
+    assert person.id is not None
+    first = (
+        # Called off as an accident: pressing again says it was not.
+        (_noodknop_offer("help_words.offer", person),) if alert.accidental else ()
+    )
+    last = (_numbers(ctx),) if heard is Heard.DANGER else ()
+    if chat_id is None or message_id is None:  # nothing the bot could copy
+        return Outcome(replies=(_noodknop_offer("help_words.offer", person), *last))
+    danger = heard is Heard.DANGER
+    header = "coach_help.danger_added_to_alert" if danger else "coach_help.added_to_alert"
+    team = Reply(header, {"client": person.name}, to=Recipient.ALERT_TEAM, urgent=True)
+    added = Reply("help_words.added_to_alert", keyboard=_menu(ctx))
+    effects: list[CopyToAlertTeam | AwaitClientMessage] = [
+        CopyToAlertTeam(alert.id, chat_id, message_id, event="help_words")
+    ]
+    if ctx is not None and ctx.awaiting_message:
+        effects.append(AwaitClientMessage(person.id, False))
+    return Outcome(replies=(*first, added, *last, team), effects=tuple(effects))
+
+
+def tap(person: Person, data: str, now: datetime, ctx: RelayContext | None) -> Outcome:
+    """The client answered the offer to send their help words (``hw:<y|n>:<id>:<seal>``)."""
+    parsed = parse_send_data(data, ctx) if ctx is not None else None
+    if (
+        parsed is None
+        or ctx is None
+        or person.role is not Role.CLIENT
+        or person.id is None
+        or person.client_step is not ClientStep.ACTIVE
+    ):
+        return Outcome(notice="common.button_unknown")
+    yes, message_id = parsed
+    if not yes:
+        return Outcome(replies=(Reply("relay.not_sent", keyboard=_menu(ctx)),), chosen=CONFIRM_NO)
+    # Only ever a message from the presser's own chat: the data names no chat.
+    relay = RelayToCoach(person.id, ctx.chat_id, message_id, "text", HELP_HEADER)
+    return Outcome(replies=(sent_reply(person, now, ctx),), effects=(relay,), chosen=CONFIRM_YES)

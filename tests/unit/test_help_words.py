@@ -1,0 +1,292 @@
+"""Help words ("hulp", "SOS", "ik wil dood"): what counts, and what the pure dialog does with
+them in every state, with a fixed clock."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.checkins import load_question_books
+from bot.texts import load_texts
+from bot.urgency import is_alert_event
+from bot.words import load_words
+from content import CONTENT_DIR
+from dialogs import help_words, relay
+from dialogs.buttons import ButtonKind, kind_of
+from dialogs.checkin import CheckinContext, saved_state, start_checkin
+from dialogs.events import MenuItem, MenuPress, Tap, Text
+from dialogs.help_words import Heard, recognise
+from dialogs.noodknop import AlertView
+from dialogs.outcome import (
+    Button,
+    CopyToAlertTeam,
+    Outcome,
+    RaiseAlert,
+    Recipient,
+    RepeatPress,
+)
+from dialogs.people import ClientStep
+from dialogs.relay import RelayContext
+from dialogs.relay_effects import AwaitClientMessage, RelayToCoach
+from dialogs.router import DialogContext, route
+from dialogs.words import WordsError, parse_words
+from tests.unit.people import SAM
+
+# Monday 2 November 2026, 10:00 in Amsterdam (CET, UTC+1).
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+WORDS = load_words("nl")
+DUTCH, ENGLISH = WORDS["nl"], WORDS["en"]
+TEXTS = load_texts("nl")
+FIRST_TIME = RelayContext(chat_id=500, button_key=b"k" * 32)
+DIRECT = replace(FIRST_TIME, relay_direct=True)
+AWAITING = replace(FIRST_TIME, awaiting_message=True)
+ALERT = AlertView(id=9, client_id=7, client_name="Sam", coach_name="Anna", pressed_at=NOW)
+
+
+def hulp(text: str = "hulp", message_id: int = 42) -> Text:
+    return Text(text, message_id=message_id, chat_id=500)
+
+
+def said(text: str = "hulp", relay_ctx: RelayContext = FIRST_TIME, **context: Any) -> Outcome:
+    ctx = DialogContext(words=DUTCH, client_relay=relay_ctx, **context)
+    return route(SAM, hulp(text), NOW, ctx)
+
+
+def keys(outcome: Outcome) -> list[str]:
+    return [reply.key for reply in outcome.replies]
+
+
+# -- what counts ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        *("hulp", "Hulp!", "HELP", "help!!", "nood", "SOS", "🆘", "ik weet het niet meer"),
+        *("Hulp?", "ik heb hulp nodig", "Help me", "hulp nodig!", "ik ben in nood"),
+        "Hallo, hulp alsjeblieft",
+    ],
+)
+def test_help_words_are_heard_however_they_are_typed(typed: str) -> None:
+    assert recognise(typed, DUTCH) is Heard.HELP
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        *("ik wil dood", "Soms denk ik: ik wil dood.", "ZELFMOORD", "112", "bel 112!"),
+        *("ik wil niet meer leven", "I want to die", "suicide", "help, 112"),
+    ],
+)
+def test_words_of_danger_are_heard_as_danger(typed: str) -> None:
+    assert recognise(typed, DUTCH) is Heard.DANGER
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "de thuishulp komt morgen",  # "hulp" inside another word
+        "ik heb de helpdesk gebeld",
+        "hulpverlener",
+        "zelfmoordpreventie",  # a danger word inside another word
+        "ik heb hulp nodig met mijn brief van de gemeente",  # a message that mentions help
+        "ik heb 112 euro schuld",
+        "ik weet het niet",  # "Weet ik niet" to a question, not "ik weet het niet meer"
+        "ik",
+        "ja",
+        "",
+        "!!!",
+    ],
+)
+def test_other_text_is_no_help_words(typed: str) -> None:
+    assert recognise(typed, DUTCH) is None
+
+
+def test_an_english_client_is_heard_in_english_and_dutch() -> None:
+    assert recognise("I need help please", ENGLISH) is Heard.HELP
+    assert recognise("hulp", ENGLISH) is Heard.HELP
+    assert recognise("I don't know anymore", ENGLISH) is Heard.HELP
+    assert recognise("sometimes I want to kill myself", ENGLISH) is Heard.DANGER
+    assert recognise("helpful", ENGLISH) is None
+
+
+def _broken(**change: Any) -> dict[str, Any]:
+    path = CONTENT_DIR / "nl" / "words.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["words"] = {**data["words"], **change}
+    return data
+
+
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        ({"help": []}, "words.help: expected a non-empty list"),
+        ({"danger": None}, "words.danger: expected a non-empty list"),
+        ({"help": ["hulp", "ja"]}, "'ja' is an answer to a question too"),
+        ({"emergency": ["112", "hulp"]}, "'hulp' is also in help"),
+    ],
+)
+def test_a_broken_help_list_is_refused_with_a_reason(change: dict[str, Any], problem: str) -> None:
+    with pytest.raises(WordsError, match=problem):
+        parse_words(_broken(**change))
+
+
+# -- an active client -----------------------------------------------------------------------------
+
+
+def test_help_words_get_the_noodknop_and_the_offer_to_send_them() -> None:
+    outcome = said("Hulp!")
+    assert keys(outcome) == ["help_words.offer", "relay.confirm"]
+    assert outcome.effects == ()  # nothing is sent before the client says so
+    offer, question = outcome.replies
+    assert offer.buttons == ((Button("menu.noodknop", "hn"),),)
+    [[yes, no]] = question.buttons
+    assert yes.data == help_words.send_data(True, 42, FIRST_TIME)
+    assert no.data == help_words.send_data(False, 42, FIRST_TIME)
+    assert kind_of(yes.data) is ButtonKind.HELP_WORDS
+
+
+def test_a_coach_menu_label_typed_by_a_client_is_the_word_itself() -> None:
+    typed = MenuPress(MenuItem.HELP, typed=hulp("Hulp"))
+    outcome = route(SAM, typed, NOW, DialogContext(words=DUTCH, client_relay=FIRST_TIME))
+    assert keys(outcome) == ["help_words.offer", "relay.confirm"]
+
+
+def test_when_messages_go_straight_on_the_words_go_with_a_help_header() -> None:
+    outcome = said("SOS", DIRECT)
+    assert keys(outcome) == ["help_words.offer", "relay.sent"]
+    assert outcome.effects == (RelayToCoach(7, 500, 42, "text", help_words.HELP_HEADER),)
+    after_the_menu_button = said("hulp", AWAITING)
+    assert after_the_menu_button.effects == (
+        RelayToCoach(7, 500, 42, "text", help_words.HELP_HEADER),
+        AwaitClientMessage(7, False),
+    )
+
+
+def test_words_of_danger_go_to_the_coach_at_once_as_an_alert_and_name_112_and_113() -> None:
+    outcome = said("ik wil dood")
+    assert keys(outcome) == ["help_words.danger_offer", "help_words.numbers", "relay.sent"]
+    assert outcome.replies[0].buttons == ((Button("menu.noodknop", "hn"),),)
+    [words] = outcome.effects
+    assert words == RelayToCoach(7, 500, 42, "text", help_words.DANGER_HEADER, urgent=True)
+    numbers = TEXTS.render("nl", "help_words.numbers")
+    assert "112" in numbers and "113" in numbers and "0800-0113" in numbers
+
+
+def test_during_a_checkin_help_words_are_no_answer_and_the_question_comes_again() -> None:
+    questions = load_question_books()["nl"].current
+    checkin_ctx = CheckinContext(client_id=7, coach="Anna", questions=questions, words=DUTCH)
+    state = saved_state(start_checkin(41, NOW, checkin_ctx))
+    assert state is not None
+    outcome = said("help", checkin=state, checkin_context=checkin_ctx)
+    assert keys(outcome)[:2] == ["help_words.offer", "relay.confirm"] and len(keys(outcome)) == 3
+    assert outcome.replies[-1].lead == "checkin.continue"
+    assert outcome.effects == (), "the check-in is not answered or changed"
+
+
+def test_during_an_open_alert_the_words_are_added_to_it() -> None:
+    outcome = said("hulp", open_alert=ALERT)
+    assert outcome.effects == (CopyToAlertTeam(9, 500, 42, event="help_words"),)
+    assert keys(outcome) == ["help_words.added_to_alert", "coach_help.added_to_alert"]
+    team = outcome.replies[-1]
+    assert team.to is Recipient.ALERT_TEAM and team.urgent and team.params == {"client": "Sam"}
+    danger = said("zelfmoord", open_alert=ALERT)
+    assert keys(danger) == [
+        "help_words.added_to_alert",
+        "help_words.numbers",
+        "coach_help.danger_added_to_alert",
+    ]
+    called_off = said("hulp", open_alert=replace(ALERT, accidental=True))
+    assert keys(called_off)[0] == "help_words.offer", "pressing again says it was no accident"
+
+
+def test_a_closed_alert_is_no_open_alert() -> None:
+    assert keys(said("hulp", open_alert=replace(ALERT, closed=True)))[0] == "help_words.offer"
+
+
+# -- before consent, after stopping ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("step", [ClientStep.CONSENT_PENDING, ClientStep.VOICE_PENDING])
+def test_before_joining_nothing_is_stored_and_the_question_comes_again(step: ClientStep) -> None:
+    person = replace(SAM, client_step=step)
+    outcome = route(person, hulp("hulp"), NOW, DialogContext(words=DUTCH))
+    assert outcome.effects == ()
+    assert keys(outcome)[:2] == ["help_words.outside", "onboarding.finish_first"]
+    danger = route(person, hulp("ik wil dood"), NOW, DialogContext(words=DUTCH))
+    assert danger.effects == () and keys(danger)[0] == "help_words.numbers"
+
+
+def test_a_client_who_stopped_hears_the_numbers_and_nothing_is_passed_on() -> None:
+    person = replace(SAM, client_step=ClientStep.ENDED)
+    outcome = route(person, hulp("ik wil dood"), NOW, DialogContext(words=DUTCH))
+    assert keys(outcome) == ["help_words.numbers", "client.stopped"]
+    assert outcome.effects == ()
+
+
+# -- the buttons ----------------------------------------------------------------------------------
+
+
+def press(data: str, relay_ctx: RelayContext = FIRST_TIME, **context: Any) -> Outcome:
+    ctx = DialogContext(words=DUTCH, client_relay=relay_ctx, **context)
+    return route(SAM, Tap(data, 500), NOW, ctx)
+
+
+def test_the_noodknop_button_presses_the_noodknop_and_is_urgent() -> None:
+    assert RaiseAlert(7) in press("hn").effects
+    assert RepeatPress(9) in press("hn", open_alert=ALERT).effects
+    assert is_alert_event(Tap("hn", 500))
+    assert not is_alert_event(Tap(help_words.send_data(True, 42, FIRST_TIME), 500))
+    assert press("hn:1").notice == "common.button_unknown"
+    joining = route(replace(SAM, client_step=ClientStep.CONSENT_PENDING), Tap("hn"), NOW)
+    assert joining.effects == () and joining.notice == "common.button_unknown"
+
+
+def test_yes_sends_the_words_and_no_sends_nothing() -> None:
+    yes = press(help_words.send_data(True, 42, FIRST_TIME))
+    assert yes.effects == (RelayToCoach(7, 500, 42, "text", help_words.HELP_HEADER),)
+    assert keys(yes) == ["relay.sent"] and yes.chosen == relay.CONFIRM_YES
+    no = press(help_words.send_data(False, 42, FIRST_TIME))
+    assert no.effects == () and keys(no) == ["relay.not_sent"]
+
+
+def test_a_forged_or_foreign_send_button_sends_nothing() -> None:
+    real = help_words.send_data(True, 42, FIRST_TIME)
+    other_chat = replace(FIRST_TIME, chat_id=501)
+    forged = [
+        "hw:y:42",
+        real.replace(":42:", ":43:"),  # the seal is for message 42 only
+        help_words.send_data(True, 42, other_chat),  # sealed for another chat
+        relay.confirm_data(True, 42, FIRST_TIME).replace("rl:", "hw:"),  # a relay seal
+        real + "x",
+        "hw:y:0:" + real.rsplit(":", 1)[1],
+    ]
+    for data in forged:
+        outcome = press(data)
+        assert outcome.effects == () and outcome.notice == "common.button_unknown", data
+    without_key = press(real, replace(FIRST_TIME, button_key=b""))
+    assert without_key.effects == ()
+
+
+# -- texts ----------------------------------------------------------------------------------------
+
+
+def test_every_help_text_is_in_every_language() -> None:
+    keys_used = [
+        "help_words.offer",
+        "help_words.danger_offer",
+        "help_words.numbers",
+        "help_words.added_to_alert",
+        "help_words.outside",
+        help_words.HELP_HEADER,
+        help_words.DANGER_HEADER,
+        "coach_help.added_to_alert",
+        "coach_help.danger_added_to_alert",
+    ]
+    for language in TEXTS.languages:
+        for key in keys_used:
+            assert TEXTS.render(language, key, {"coach": "Anna", "client": "Sam"})
