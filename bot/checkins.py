@@ -19,9 +19,9 @@ from sqlmodel import Session
 
 from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
-from bot.outbox import encode_params
+from bot.outbox_rows import encode_params
 from bot.settings import Settings
-from bot.state import Contact
+from bot.state import Contact, client_contact
 from bot.words import load_words
 from content import CONTENT_DIR
 from dialogs.checkin import CheckinContext, CheckinRules, PastCheckin, grade_of
@@ -289,10 +289,7 @@ class CheckinShell:
 
     @staticmethod
     def _contact(session: Session, client_id: int) -> Contact | None:
-        client = people.get_client(session, client_id)
-        if client is None or client.telegram_user_id is None:
-            return None
-        return Contact(client.telegram_user_id, client.language)
+        return client_contact(people.get_client(session, client_id))
 
     @staticmethod
     def _audit(session: Session, now: datetime, coach_id: int, client_id: int, action: str) -> None:

@@ -13,9 +13,9 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlmodel import Session
 from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove, ReplyParameters
@@ -26,7 +26,6 @@ from bot.delivery import call_with_retries, send_rendered_or_raise
 from bot.lifeline import Lifeline
 from bot.render import RenderedReply
 from bot.urgency import limit_kwargs
-from dialogs.outcome import At, Button, Keyboard, Lines, Reply, TextRef
 from storage import outbox
 from storage.database import Database
 from storage.models import OutboxMessage
@@ -35,11 +34,6 @@ from storage.outbox import Priority
 __all__ = [
     "Delivery",
     "OutboxWorker",
-    "decode_buttons",
-    "decode_params",
-    "encode_buttons",
-    "encode_params",
-    "enqueue_reply",
 ]
 
 log = logging.getLogger(__name__)
@@ -54,115 +48,6 @@ class _HeaderFirst(Exception):
 
 def _as_timedelta(value: int | float | timedelta) -> timedelta:
     return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
-
-
-def encode_params(params: dict[str, Any]) -> dict[str, Any]:
-    """Reply parameters as JSON: clock times, dates and text references keep their kind."""
-    encoded: dict[str, Any] = {}
-    for name, value in params.items():
-        if isinstance(value, At):
-            encoded[name] = {"$at": value.moment.isoformat()}
-            if value.said_at is not None:
-                encoded[name]["said_at"] = value.said_at.isoformat()
-        elif isinstance(value, datetime):
-            encoded[name] = {"$date": value.isoformat()}
-        elif isinstance(value, TextRef):
-            encoded[name] = _encode_text(value)
-        elif isinstance(value, Lines):
-            encoded[name] = {"$lines": [_encode_text(item) for item in value.items]}
-        else:
-            encoded[name] = value
-    return encoded
-
-
-def _encode_text(ref: TextRef) -> dict[str, Any]:
-    if not ref.params:
-        return {"$text": ref.key}
-    return {"$text": ref.key, "params": encode_params(ref.params)}
-
-
-def _decode_text(value: dict[str, Any]) -> TextRef:
-    return TextRef(value["$text"], decode_params(value.get("params", {})))
-
-
-def encode_buttons(buttons: tuple[tuple[Button, ...], ...]) -> list[list[dict[str, Any]]]:
-    """Inline buttons as JSON; a label's parameters (a name) only when it has any."""
-    return [
-        [
-            {"label_key": b.label_key, "data": b.data}
-            | ({"label_params": b.label_params} if b.label_params else {})
-            for b in row
-        ]
-        for row in buttons
-    ]
-
-
-def decode_buttons(rows: list[Any]) -> tuple[tuple[Button, ...], ...]:
-    return tuple(
-        tuple(Button(b["label_key"], b["data"], dict(b.get("label_params", {}))) for b in row)
-        for row in rows
-    )
-
-
-def decode_params(params: dict[str, Any]) -> dict[str, Any]:
-    decoded: dict[str, Any] = {}
-    for name, value in params.items():
-        if isinstance(value, dict) and "$at" in value:
-            said_at = value.get("said_at")
-            decoded[name] = At(
-                datetime.fromisoformat(value["$at"]),
-                datetime.fromisoformat(said_at) if said_at else None,
-            )
-        elif isinstance(value, dict) and "$date" in value:
-            decoded[name] = datetime.fromisoformat(value["$date"])
-        elif isinstance(value, dict) and "$text" in value:
-            decoded[name] = _decode_text(value)
-        elif isinstance(value, dict) and "$lines" in value:
-            decoded[name] = Lines(tuple(_decode_text(item) for item in value["$lines"]))
-        else:
-            decoded[name] = value
-    return decoded
-
-
-def enqueue_reply(
-    session: Any,
-    *,
-    reply: Reply,
-    chat_id: int,
-    language: str,
-    params: dict[str, Any],
-    buttons: tuple[tuple[Button, ...], ...],
-    now: datetime,
-    alert_id: int | None,
-    priority: Priority,
-    relay_id: int | None = None,
-) -> OutboxMessage:
-    return outbox.enqueue(
-        session,
-        now=now,
-        chat_id=chat_id,
-        priority=Priority.ALERT if reply.urgent else priority,
-        language=language,
-        text_key=reply.key,
-        lead_key=reply.lead,
-        params=encode_params(params),
-        buttons=encode_buttons(buttons),
-        keyboard=reply.keyboard.value if reply.keyboard else None,
-        alert_id=alert_id,
-        relay_id=relay_id,
-    )
-
-
-def row_as_reply(row: OutboxMessage) -> Reply:
-    """An outbox row back as a reply, for rendering in the reader's language."""
-    assert row.text_key is not None
-    return Reply(
-        row.text_key,
-        decode_params(row.params),
-        buttons=decode_buttons(row.buttons),
-        keyboard=Keyboard(row.keyboard) if row.keyboard else None,
-        lead=row.lead_key,
-    )
 
 
 @dataclass(frozen=True)
@@ -388,8 +273,7 @@ class OutboxWorker:
                 now=self.clock.now(),
                 telegram_message_id=message_id,
             )
-            read_aloud = held and self.note_sent is not None and self.note_sent(session, sent)
-            return held, read_aloud
+            return held, held and self._note(session, sent)
 
         held, read_aloud = await self._store(mark_sent)
         if not held:  # its hooks are the new holder's to run
@@ -397,6 +281,18 @@ class OutboxWorker:
             return
         sent = replace(sent, read_aloud=read_aloud)
         await self._hook(self.on_sent, sent)
+
+    def _note(self, session: Session, sent: Delivery) -> bool:
+        """``note_sent`` in a savepoint: whatever goes wrong there, the row stays marked sent
+        (a failure here must never make Telegram get the message again)."""
+        if self.note_sent is None:
+            return False
+        try:
+            with session.begin_nested():
+                return self.note_sent(session, sent)
+        except Exception:
+            log.exception("outbox row %s sent; noting its delivery failed", sent.row_id)
+            return False
 
     async def _call(self, bot: Bot, row: OutboxMessage) -> tuple[int, str | None, str | None]:
         """Send a row; the Telegram message id, the text sent, and the reply keyboard set.

@@ -18,13 +18,14 @@ from sqlmodel import Session
 
 from bot.alerts import alert_people, load_alert_view
 from bot.clock import Clock
-from bot.outbox import Delivery, OutboxWorker, decode_buttons, row_as_reply
+from bot.outbox import Delivery, OutboxWorker
+from bot.outbox_rows import decode_buttons, row_as_reply
 from bot.outcomes import OutcomeApplier
 from bot.relays import RelayShell
 from bot.render import Menus, RenderedReply, inline_markup, render_reply, with_read_aloud_button
 from bot.scope import Applied, Scope
 from bot.speech import Speaker
-from bot.state import Contact, coach_contact
+from bot.state import client_contact, coach_contact
 from bot.texts import Texts
 from dialogs import noodknop, relay
 from storage import alerts, people, relays
@@ -166,9 +167,7 @@ class DeliveryHooks:
             coach = people.get_coach(session, found.coach_id)
             scope = Scope(
                 coach=coach_contact(coach),
-                client=Contact(client.telegram_user_id, client.language)
-                if client and client.telegram_user_id
-                else None,
+                client=client_contact(client),
             )
             outcome = relay.relay_failed(self.relays.view(session, found), now)
             return self.outcomes.apply(session, outcome, scope)

@@ -22,7 +22,7 @@ from bot.alerts import alert_contacts, load_alert_view
 from bot.clock import Clock
 from bot.effect_registry import EffectEnv, EffectRegistry
 from bot.effect_result import EffectResult
-from bot.outbox import enqueue_reply
+from bot.outbox_rows import enqueue_reply
 from bot.scope import Applied, FollowUp, Scope
 from bot.settings import Settings
 from bot.state import Contact, coach_contact
@@ -106,9 +106,15 @@ class OutcomeApplier:
                 applied.direct.append((_with_buttons(reply, buttons), params))
                 continue
             for contact in self._recipients(session, reply.to, scope, alert_id, told):
-                if scope.sender is not None and contact.chat_id == scope.sender.chat_id:
+                if (
+                    not reply.urgent
+                    and scope.sender is not None
+                    and contact.chat_id == scope.sender.chat_id
+                ):
                     # The person who acted is here now (a client who asked for a check-in
                     # gets its first question): it goes with their own replies, directly.
+                    # Alert traffic never does: in the outbox it survives a restart and goes
+                    # before everything else, never behind the sender's voice notes.
                     applied.direct.append((_with_buttons(reply, buttons), params))
                     continue
                 self._queue(session, reply, contact, params, buttons, alert_id, priority)
@@ -158,7 +164,7 @@ class OutcomeApplier:
             alert = alerts.get_alert(session, alert_id)
             assert alert is not None
             numbers = noodknop.delivery_failed(load_alert_view(session, alert), now)
-            follow_ups.append(FollowUp(numbers, scope, priority))
+            follow_ups.append(FollowUp(numbers, replace(scope, alert_id=alert_id), priority))
             applied.urgent = True
         return follow_ups
 

@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
-from bot.outbox import enqueue_reply
-from bot.state import Contact
+from bot.outbox_rows import enqueue_reply
+from bot.state import Contact, client_contact
 from dialogs.clients import ClientRef
 from dialogs.events import Event, OtherMessage, Text
 from dialogs.noodknop import is_available, next_available
@@ -138,11 +138,7 @@ class RelayShell:
             if _reachable(candidate) and candidate and candidate.coach_id == coach.id:
                 assert candidate.id is not None
                 awaited, client = ClientRef(candidate.id, candidate.name), candidate
-        contact = (
-            Contact(client.telegram_user_id, client.language)
-            if client is not None and client.telegram_user_id is not None
-            else None
-        )
+        contact = client_contact(client)
         return CoachRelayContext(target, awaited, self.max_bytes), contact
 
     @staticmethod

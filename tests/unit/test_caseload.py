@@ -227,7 +227,7 @@ def test_the_list_survives_the_outbox() -> None:
     come back from its JSON as they went in."""
     import json
 
-    from bot.outbox import decode_buttons, decode_params, encode_buttons, encode_params
+    from bot.outbox_rows import decode_buttons, decode_params, encode_buttons, encode_params
 
     sam = client("Sam", 7, grade=3, previous_grade=8, paused=True)
     [reply] = show(CaseloadContext((sam,), TZ), NOW).replies

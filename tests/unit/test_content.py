@@ -138,7 +138,7 @@ def test_a_moment_shows_its_day_when_it_is_not_the_day_it_is_said_on(texts: Text
 def test_a_moment_with_its_day_survives_the_outbox() -> None:
     from datetime import UTC, datetime
 
-    from bot.outbox import decode_params, encode_params
+    from bot.outbox_rows import decode_params, encode_params
     from dialogs.outcome import At
 
     moment = datetime(2026, 11, 9, 12, 0, tzinfo=UTC)
