@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
 from bot.scope import FollowUp, Scope
-from bot.state import Contact, coach_contact
+from bot.state import Contact, client_contact, coach_contact
 from dialogs import noodknop
 from dialogs.alert_routing import CoachHours, Reachable, backups_to_tell, route_alert
 from dialogs.noodknop import AlertView
@@ -316,11 +316,14 @@ ALERT_HANDLERS: dict[type, Handler] = {
 
 
 def alert_contacts(session: Session, alert_id: int, default_language: str) -> list[Contact]:
-    """Everyone told about the alert so far, with their language."""
+    """Everyone told about the alert so far who can still be reached (a coach deactivated
+    since hears nothing more), with their language."""
     contacts = []
     for recipient in alerts.recipients_of(session, alert_id):
-        coach = people.get_coach(session, recipient.coach_id) if recipient.coach_id else None
-        contacts.append(Contact(recipient.chat_id, coach.language if coach else default_language))
+        if recipient.coach_id is None:  # a team chat
+            contacts.append(Contact(recipient.chat_id, default_language))
+        elif (coach := coach_contact(people.get_coach(session, recipient.coach_id))) is not None:
+            contacts.append(Contact(recipient.chat_id, coach.language))
     return contacts
 
 
@@ -405,9 +408,4 @@ def alert_people(session: Session, alert: Alert) -> tuple[Contact | None, Contac
     coach = people.get_coach(session, alert.coach_id)
     client = people.get_client(session, alert.client_id)
     # A deactivated coach (or one whose client moved on) hears nothing more of the client.
-    client_contact = (
-        Contact(client.telegram_user_id, client.language)
-        if client and client.telegram_user_id
-        else None
-    )
-    return coach_contact(coach), client_contact
+    return coach_contact(coach), client_contact(client)

@@ -22,7 +22,7 @@ from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
 from bot.outcomes import OutcomeApplier
 from bot.scope import Applied, FollowUp, Scope
-from bot.state import Contact, coach_contact
+from bot.state import client_contact, coach_contact
 from dialogs import checkin
 from dialogs import schedule as checkin_schedule
 from dialogs.outcome import Outcome, SaveCheckin, StartCheckin
@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 
 class CheckinOpener:
     """Opens a check-in for a client (asked from the menu, by the coach, or by the schedule):
-    the handler of ``StartCheckin``. The first question is a follow-up outcome, queued right
-    after the replies of the outcome that opened it."""
+    the handler of ``StartCheckin``. The first question is a follow-up outcome, carried out
+    right after the outcome that opened it: sent directly to a client who asked for it,
+    queued in the outbox for anyone else."""
 
     def __init__(self, checkins: CheckinShell) -> None:
         self.checkins = checkins
@@ -61,8 +62,7 @@ class CheckinOpener:
     ) -> FollowUp | None:
         """Open a check-in for an active client; its first question, to carry out next.
         None when the client cannot get one now (not active, unreachable, one is open)."""
-        people.lock_client(session, client_id)  # one open check-in per client, also on PG
-        client = people.get_client(session, client_id)
+        client = people.lock_client(session, client_id)  # one open check-in per client, on PG too
         if (
             client is None
             or client.id is None
@@ -80,7 +80,7 @@ class CheckinOpener:
         context = self.checkins.context(session, client, coach.name if coach else "", None)
         scope = Scope(
             coach=coach_contact(coach),
-            client=Contact(client.telegram_user_id, client.language),
+            client=client_contact(client),
         )
         return FollowUp(checkin.start_checkin(row.id, now, context), scope, priority)
 
@@ -174,9 +174,8 @@ class CheckinClock:
         )
 
     def _waking(self, session: Session, row: Any, now: datetime) -> Applied:
-        people.lock_client(session, row.client_id)  # the client may be answering right now
+        client = people.lock_client(session, row.client_id)  # they may be answering right now
         session.refresh(row)
-        client = people.get_client(session, row.client_id)
         assert client is not None
         coach = people.get_coach(session, client.coach_id)
         state = state_of(row)
@@ -190,9 +189,7 @@ class CheckinClock:
             )
         scope = Scope(
             coach=coach_contact(coach),
-            client=Contact(client.telegram_user_id, client.language)
-            if client.telegram_user_id
-            else None,
+            client=client_contact(client),
         )
         return self.outcomes.apply(session, outcome, scope, priority=Priority.CHECKIN)
 

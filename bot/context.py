@@ -21,7 +21,7 @@ from bot.caseload import load_caseload
 from bot.checkins import CheckinShell, state_of
 from bot.relays import RelayShell
 from bot.scope import Scope
-from bot.state import Actor, Contact, load_invite
+from bot.state import Actor, Contact, client_contact, load_invite
 from dialogs import caseload, noodknop, relay
 from dialogs.buttons import ButtonKind, kind_of
 from dialogs.coach_checkin import COMMANDS as CHECKIN_COMMANDS
@@ -51,8 +51,7 @@ class ContextLoader:
         scope = Scope(sender=sender, coach=actor.coach)
         button = kind_of(event.data) if isinstance(event, Tap) else None
         if person.role is Role.CLIENT and person.id is not None:
-            people.lock_client(session, person.id)
-            client = people.get_client(session, person.id)
+            client = people.get_client(session, person.id)  # locked by load_actor
             assert client is not None
             context, scope = self._client(session, client, actor, chat_id, now, button, context)
         if person.role is Role.COACH and person.id is not None:
@@ -136,8 +135,7 @@ class ContextLoader:
             if found is not None and found.coach_id == coach_id:
                 view = self.relays.view(session, found)
                 client_row = people.get_client(session, found.client_id)
-                if view.client_active and client_row and client_row.telegram_user_id:
-                    contact = Contact(client_row.telegram_user_id, client_row.language)
-                    scope = replace(scope, client=contact)
+                if view.client_active:
+                    scope = replace(scope, client=client_contact(client_row))
                 context = replace(context, tapped_relay=view)
         return context, scope

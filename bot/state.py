@@ -11,7 +11,7 @@ from storage import people
 from storage.invites import find_invite
 from storage.models import Client, ClientStatus, Coach, CoachStatus, Invite
 
-__all__ = ["Actor", "Contact", "coach_contact", "load_actor", "load_invite"]
+__all__ = ["Actor", "Contact", "client_contact", "coach_contact", "load_actor", "load_invite"]
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,9 @@ class Contact:
 class Actor:
     person: Person
     coach: Contact | None = None  # for a client: their coach
-    # The rows this was read from, held while the update's transaction lasts: the session's
-    # identity map keeps rows only while something refers to them, and without this every
-    # later look at the same client or coach in the transaction would read it again.
+    # The rows this was read from, held while the actor is: the session's identity map keeps
+    # rows only while something refers to them, and without this every later look at the
+    # same client or coach in the update's transaction would read it again.
     rows: tuple[Coach | Client, ...] = field(default=(), compare=False, repr=False)
 
 
@@ -41,7 +41,8 @@ _STEPS = {
 
 
 def load_actor(session: Session, telegram_user_id: int, stranger_language: str) -> Actor:
-    """Who this Telegram user is to us: a coach, a client, or a stranger."""
+    """Who this Telegram user is to us: a coach, a client (their row locked until the
+    transaction ends), or a stranger."""
     coach = people.coach_by_telegram_id(session, telegram_user_id)
     if coach is not None:
         person = Person(
@@ -54,8 +55,11 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
             awaiting=coach.awaiting,
         )
         return Actor(person, rows=(coach,))
-    client = people.client_by_telegram_id(session, telegram_user_id)
-    if client is None or client.status not in _STEPS:
+    found = people.client_by_telegram_id(session, telegram_user_id)
+    # A client is read again under their row lock (on PostgreSQL): what another instance
+    # committed while this one waited for the lock must count.
+    client = people.lock_client(session, found.id) if found and found.id else None
+    if client is None or client.status not in _STEPS or client.telegram_user_id != telegram_user_id:
         return Actor(Person.stranger(telegram_user_id, stranger_language))
     their_coach = people.get_coach(session, client.coach_id)
     assert their_coach is not None
@@ -70,6 +74,13 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
         read_aloud=bool(client.read_aloud),
     )
     return Actor(person, coach_contact(their_coach), rows=(client, their_coach))
+
+
+def client_contact(client: Client | None) -> Contact | None:
+    """Where to reach a client who has a Telegram account linked; None otherwise."""
+    if client is not None and client.telegram_user_id is not None:
+        return Contact(client.telegram_user_id, client.language)
+    return None
 
 
 def coach_contact(coach: Coach | None) -> Contact | None:

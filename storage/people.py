@@ -106,11 +106,21 @@ def activate_client(session: Session, client: Client, *, now: datetime) -> None:
     session.add(SupportPhase(client_id=client.id, phase=SupportPhaseName.START, started_at=now))
 
 
-def lock_client(session: Session, client_id: int) -> None:
-    """Hold the client's row until the transaction ends: two bot instances handle one client's
-    presses one at a time (PostgreSQL; SQLite serialises all writers anyway)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.exec(select(Client.id).where(Client.id == client_id).with_for_update()).first()
+def lock_client(session: Session, client_id: int) -> Client | None:
+    """Hold the client's row until the transaction ends, and read it as it is now: two bot
+    instances handle one client's presses one at a time (PostgreSQL; SQLite serialises all
+    writers anyway, from the start of the transaction). The row is read again under the lock
+    even when the session already holds it: what another instance committed while this one
+    waited must count."""
+    if session.get_bind().dialect.name != "postgresql":
+        return session.get(Client, client_id)
+    statement = (
+        select(Client)
+        .where(Client.id == client_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.exec(statement).first()
 
 
 def list_clients(session: Session, *, coach_id: int) -> list[Client]:

@@ -212,3 +212,23 @@ def test_the_clock_watches_waiting_alerts_and_forgotten_ones_until_closed(
             alerts.add_event(session, alert_id, "close_reminded", at=taken_at + timedelta(hours=4))
     assert watched(taken_at + timedelta(hours=5)) == ["waiting"]
     assert watched(taken_at + timedelta(hours=24)) == ["waiting", "taken", "called_off"]
+
+
+def test_a_locked_client_is_read_as_it_is_now_not_as_first_read(database: Database) -> None:
+    """Two instances, one client: the update that waited for the row lock decides on what the
+    other committed meanwhile, not on its own earlier read (PostgreSQL; SQLite serialises
+    writers from the start of the transaction, so there is no earlier read to go stale)."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite holds the write lock for the whole transaction")
+    _, client_id = _coach_and_client(database)
+    with database.transaction() as session:
+        first_read = people.get_client(session, client_id)
+        assert first_read is not None and not first_read.awaiting_message
+        with database.transaction() as other_instance:
+            other = people.get_client(other_instance, client_id)
+            assert other is not None
+            other.awaiting_message = True
+            other_instance.add(other)
+        locked = people.lock_client(session, client_id)
+        assert locked is first_read  # the same row object ...
+        assert locked.awaiting_message is True  # ... read again under the lock
