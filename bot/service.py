@@ -13,7 +13,6 @@ Read this first to find your way; each part lives in a module named for what it 
 
 from __future__ import annotations
 
-from sqlmodel import Session
 from telegram import Bot
 
 from bot.alert_watch import AlertWatch
@@ -31,16 +30,14 @@ from bot.outcomes import OutcomeApplier
 from bot.pipeline import ButtonPress, Incoming, UpdatePipeline
 from bot.relays import RelayShell
 from bot.render import Menus
-from bot.scope import Applied, Scope
+from bot.scope import Applied
 from bot.settings import Settings
 from bot.speech import Speaker
 from bot.texts import Texts
 from dialogs import noodknop
-from dialogs.outcome import Outcome
 from storage.database import Database
-from storage.outbox import Priority
 
-__all__ = ["ButtonPress", "Incoming", "Scope", "Waakvlam"]
+__all__ = ["ButtonPress", "Incoming", "Waakvlam"]
 
 
 class Waakvlam:
@@ -146,17 +143,6 @@ class Waakvlam:
     async def checkin_tick(self, bot: Bot) -> None:
         self.bot_username = self.bot_username or bot.username
         await self.checkin_clock.tick(bot)
-
-    def apply(
-        self,
-        session: Session,
-        outcome: Outcome,
-        scope: Scope,
-        *,
-        priority: Priority = Priority.NOTICE,
-    ) -> Applied:
-        """Carry an outcome out in the caller's transaction (``bot.outcomes``)."""
-        return self.outcomes.apply(session, outcome, scope, priority=priority)
 
     def wake(self, applied: Applied) -> None:
         """Rows were queued: the outbox worker starts on them (alerts before the rest)."""

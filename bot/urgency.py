@@ -18,6 +18,8 @@ from telegram.ext import ExtBot
 
 from dialogs.buttons import ButtonKind, kind_of
 from dialogs.events import Command, Event, MenuItem, MenuPress, Tap
+from dialogs.help_words import NOODKNOP_DATA
+from dialogs.noodknop import parse_alert_data
 
 __all__ = [
     "NOODKNOP_COMMANDS",
@@ -39,7 +41,7 @@ URGENT_ARGS = {"urgent": True}
 NOODKNOP_COMMANDS = frozenset({"nood", "sos"})
 
 
-_ALERT_BUTTONS = (ButtonKind.ALERT, ButtonKind.ALERT_REASON, ButtonKind.HELP_NOODKNOP)
+_ALERT_BUTTONS = (ButtonKind.ALERT, ButtonKind.ALERT_REASON)
 
 
 def is_alert_event(event: Event) -> bool:
@@ -50,7 +52,11 @@ def is_alert_event(event: Event) -> bool:
     if isinstance(event, Command):
         return event.name in NOODKNOP_COMMANDS
     if isinstance(event, Tap):
-        return kind_of(event.data) in _ALERT_BUTTONS
+        kind = kind_of(event.data)
+        if kind is ButtonKind.HELP_NOODKNOP:
+            return event.data == NOODKNOP_DATA
+        # Only well-formed alert data jumps the queues; odd or forged data waits its turn.
+        return kind in _ALERT_BUTTONS and parse_alert_data(event.data) is not None
     return False
 
 

@@ -29,8 +29,10 @@ class ButtonKind(StrEnum):
     UNKNOWN = "unknown"
 
 
+# Buttons whose whole data is one word.
+_WHOLE = {"ra": ButtonKind.READ_ALOUD, "hn": ButtonKind.HELP_NOODKNOP}
+# Buttons whose data is "<prefix>:<what the dialog parses>".
 _PREFIXES = {
-    "ra": ButtonKind.READ_ALOUD,
     "nk": ButtonKind.ALERT_REASON,
     "al": ButtonKind.ALERT,
     "rl": ButtonKind.RELAY_CONFIRM,
@@ -40,7 +42,6 @@ _PREFIXES = {
     "rp": ButtonKind.SCHEDULE,
     "rn": ButtonKind.SCHEDULE,
     "ob": ButtonKind.ONBOARDING,
-    "hn": ButtonKind.HELP_NOODKNOP,
     "hw": ButtonKind.HELP_WORDS,
     "cg": ButtonKind.CASELOAD_PAGE,
     "cl": ButtonKind.CASELOAD_CLIENT,
@@ -48,6 +49,8 @@ _PREFIXES = {
 
 
 def kind_of(data: str) -> ButtonKind:
-    """The dialog a button's data belongs to ("ci:12:0:ab" -> CHECKIN)."""
-    prefix, _, _ = data.partition(":")
+    """The dialog a button's data belongs to ("ci:12:0:ab" -> CHECKIN, "ra" -> READ_ALOUD)."""
+    prefix, colon, _ = data.partition(":")
+    if not colon:
+        return _WHOLE.get(data, ButtonKind.UNKNOWN)
     return _PREFIXES.get(prefix, ButtonKind.UNKNOWN)

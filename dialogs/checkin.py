@@ -79,7 +79,6 @@ __all__ = [
     "grade_of",
     "handle_tap",
     "handle_text",
-    "is_checkin_callback",
     "parse_callback",
     "remind",
     "saved_state",
@@ -121,11 +120,6 @@ class CheckinTap:
 def callback_data(checkin_id: int, position: int, token: str) -> str:
     """The data of a check-in button: ``ci:<checkin id>:<position>:<answer>``."""
     return f"{CALLBACK_PREFIX}:{checkin_id}:{position}:{token}"
-
-
-def is_checkin_callback(data: str) -> bool:
-    """Whether a button press belongs to the check-in dialog (for the router)."""
-    return data.startswith(f"{CALLBACK_PREFIX}:")
 
 
 def parse_callback(data: str) -> CheckinTap | None:

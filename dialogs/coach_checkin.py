@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from dialogs.buttons import ButtonKind, kind_of
 from dialogs.clients import ClientMatch, ClientRef, find_client
 from dialogs.events import Command, Event, Tap
 from dialogs.outcome import (
@@ -86,7 +87,8 @@ class CoachCheckinContext:
 
 
 def is_schedule_button(data: str) -> bool:
-    return data.startswith(("rt:", "rp:", "rn:"))
+    """A coach's rhythm, pause or "check-in now" button (``dialogs.buttons``)."""
+    return kind_of(data) is ButtonKind.SCHEDULE
 
 
 def own_client(client_id: int, ctx: CoachCheckinContext) -> CoachClient | None:

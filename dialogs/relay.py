@@ -83,7 +83,6 @@ __all__ = [
     "coach_sends",
     "confirm_data",
     "copy_buttons",
-    "is_relay_data",
     "parse_confirm_data",
     "parse_seen_data",
     "relay_failed",
@@ -224,11 +223,6 @@ def parse_seen_data(data: str) -> int | None:
     if match is None or int(match[1]) == 0:
         return None
     return int(match[1])
-
-
-def is_relay_data(data: str) -> bool:
-    """Whether a button press belongs to this dialog (for the router)."""
-    return data.startswith((CONFIRM_PREFIX, SEEN_PREFIX))
 
 
 def awaiting_message_for(awaiting: str | None) -> int | None:

@@ -12,6 +12,7 @@ import yaml
 from bot.texts import load_texts
 from bot.words import load_words
 from content import CONTENT_DIR
+from dialogs.buttons import ButtonKind, kind_of
 from dialogs.checkin import (
     CheckinContext,
     CheckinRules,
@@ -29,7 +30,6 @@ from dialogs.checkin import (
     grade_of,
     handle_tap,
     handle_text,
-    is_checkin_callback,
     parse_callback,
     saved_state,
     signals,
@@ -456,7 +456,7 @@ def test_callback_data_fits_in_64_bytes_with_the_largest_ids() -> None:
     assert len(data.encode()) <= 64
     parsed = parse_callback(data)
     assert parsed is not None and (parsed.checkin_id, parsed.token) == (2**63 - 1, longest)
-    assert is_checkin_callback(data) and not is_checkin_callback("ob:consent:yes")
+    assert kind_of(data) is ButtonKind.CHECKIN
     chat = Chat(checkin_id=2**63 - 1)
     for token in ("7", "yes"):
         chat.send(Tap(token))

@@ -10,6 +10,7 @@ import pytest
 
 from bot.texts import load_texts
 from dialogs import relay
+from dialogs.buttons import ButtonKind, kind_of
 from dialogs.events import OtherMessage, Text
 from dialogs.outcome import At, AwaitInput, Button, Keyboard, Outcome, Recipient, Reply, TextRef
 from dialogs.people import ClientStep, Person
@@ -327,8 +328,8 @@ def test_confirm_data_round_trips_only_in_the_chat_and_under_the_key_it_was_seal
     assert len(big.encode()) <= 64
     assert relay.parse_confirm_data(YES_42, replace(FIRST_TIME, chat_id=501)) is None
     assert relay.parse_confirm_data(YES_42, replace(FIRST_TIME, button_key=b"other")) is None
-    assert relay.is_relay_data("rl:y:1") and relay.is_relay_data("rs:1")
-    assert not relay.is_relay_data("ci:1:0:yes") and not relay.is_relay_data("al:3:ack")
+    assert kind_of(big) is ButtonKind.RELAY_CONFIRM
+    assert kind_of(relay.seen_data(7)) is ButtonKind.RELAY_SEEN
 
 
 # -- delivery failed --------------------------------------------------------------------------

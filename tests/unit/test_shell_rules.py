@@ -148,5 +148,5 @@ def test_every_button_the_dialogs_make_is_routed_by_its_prefix() -> None:
 
 
 def test_forged_or_unknown_button_data_is_unknown() -> None:
-    for data in ("", "x", "zz:1", ":ci:1", "CI:1:0:ab", "ra2"):
+    for data in ("", "x", "zz:1", ":ci:1", "CI:1:0:ab", "ra2", "ra:1", "ci", "rt", "hn:1"):
         assert kind_of(data) is ButtonKind.UNKNOWN, data
