@@ -53,9 +53,10 @@ async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
                 .where(col(Client.telegram_user_id) == lee.id)
                 .values(relay_direct=True)
             )
-        await lee.send_text("Hoi Anna")
-        await _answered(lee, 1)
-        under = next(m for m in lee.inbox if m.text == SENT)  # has "🔊 Voorlezen" below it
+        for text in ("Hoi Anna", "Tot straks"):  # the second answer keeps the menu shown ...
+            await lee.send_text(text)
+        await _answered(lee, 2)
+        under = next(m for m in lee.inbox if m.text == SENT and m.buttons)  # ... and gets 🔊
 
         base_429 = stats["429"]
         watch = LoopWatch()

@@ -32,7 +32,11 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits for news
 TICK_SECONDS = 10  # how often the clock looks at waiting alerts
-MAX_RUNNING_UPDATES = 64  # updates handled at once (of different chats; one chat in order)
+# Updates handled at once (of different chats; one chat in order). 16, not 64: with fewer
+# check-in openings sharing the loop and the interpreter, a noodknop press (which takes the
+# next free slot) is done sooner: behind 400 openings on SQLite p50 139 -> 104 ms, worst
+# 304 -> 264 ms, the same 28.5 first questions/s (bench/noodknop_under_load.py).
+MAX_RUNNING_UPDATES = 16
 SEND_RATE = 29  # messages/s overall: Telegram allows about 30, a little room for late bursts
 PURGE_FIRST_SECONDS = 60  # the daily outbox purge first runs this long after the start
 
