@@ -149,7 +149,10 @@ def build_application(
         # Different chats at once, one chat in order, alerts first (bot/updates.py).
         .concurrent_updates(
             ChatOrderedProcessor(
-                MAX_RUNNING_UPDATES, urgent=lambda update: is_alert_update(update, service.menus)
+                MAX_RUNNING_UPDATES,
+                urgent=lambda update: is_alert_update(
+                    update, service.menus, service.checkins.words
+                ),
             )
         )
         # 29/s, not 30: a little room, so a burst that reaches Telegram late is no 429. Alerts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from telegram import Message, Update
 from telegram.ext import ContextTypes
@@ -21,6 +22,8 @@ from dialogs.events import (
     Tap,
     Text,
 )
+from dialogs.help_words import Heard, recognise
+from dialogs.words import Words
 
 __all__ = ["incoming_from_update", "is_alert_update", "make_update_handler"]
 
@@ -115,9 +118,10 @@ def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
     )
 
 
-def is_alert_update(update: object, menus: Menus) -> bool:
-    """A noodknop press or a tap on an alert's button: handled before the others. Asked of
-    every update before it waits its turn, so it looks only at what it must."""
+def is_alert_update(update: object, menus: Menus, words: Mapping[str, Words]) -> bool:
+    """A noodknop press, a tap on an alert's button, or typed words of acute danger ("ik wil
+    dood", in any language we have): handled before the others. Asked of every update before
+    it waits its turn, so it looks only at what it must."""
     if not isinstance(update, Update):
         return False
     query = update.callback_query
@@ -125,7 +129,11 @@ def is_alert_update(update: object, menus: Menus) -> bool:
         return is_alert_event(Tap(query.data or "", 0))
     message = update.message
     text = message.text if message is not None else None
-    if not text or len(text) > _LONGEST_MENU_LABEL:
+    if not text:
+        return False
+    if any(recognise(text, known) is Heard.DANGER for known in words.values()):
+        return True
+    if len(text) > _LONGEST_MENU_LABEL:
         return False
     if text.startswith("/"):
         return is_alert_event(Command(text[1:].split(" ", 1)[0].split("@", 1)[0].lower(), ""))

@@ -36,11 +36,12 @@ import hashlib
 import hmac
 import re
 import string
+import unicodedata
 from datetime import datetime
 from enum import IntEnum
 
 from dialogs.events import Text
-from dialogs.noodknop import AlertView
+from dialogs.noodknop import AlertView, taken_back_by_words
 from dialogs.outcome import Button, CopyToAlertTeam, Keyboard, Outcome, Recipient, Reply
 from dialogs.people import ClientStep, Person, Role
 from dialogs.relay import CONFIRM_NO, CONFIRM_YES, RelayContext, sent_reply
@@ -64,6 +65,7 @@ SEND_PREFIX = "hw:"
 _SEAL_LENGTH = 12  # 72 bits, as the relay's
 _SEND_DATA = re.compile(rf"hw:(y|n):([0-9]{{1,12}}):([A-Za-z0-9_-]{{{_SEAL_LENGTH}}})")
 _MOST_WORDS = 12  # longer than this, a message is never "just" help words
+_SHORT = 6  # in a message this short, a ``help_short`` word counts wherever it stands
 _PUNCTUATION = string.punctuation + "…¡¿“”‘’«»"
 
 # Header texts the coach reads just before the copy of the words.
@@ -82,9 +84,20 @@ class Heard(IntEnum):
 
 
 def _tokens(text: str) -> tuple[str, ...]:
-    """Words as compared: normalised (``dialogs.words.normalise``), punctuation off each word."""
-    found = (word.strip(_PUNCTUATION) for word in normalise(text).split())
+    """Words as compared: normalised (``dialogs.words.normalise``), punctuation off each word,
+    dots inside a word gone ("a.u.b." is "aub"), and every emoji or other symbol a word of its
+    own ("dood😢" is "dood" and "😢")."""
+    spaced = "".join(
+        f" {c} " if unicodedata.category(c)[0] == "S" else c
+        for c in normalise(text)
+        if c != "\u200d"  # the joiner inside composed emoji
+    )
+    found = (word.strip(_PUNCTUATION).replace(".", "") for word in spaced.split())
     return tuple(word for word in found if word)
+
+
+def _symbol(token: str) -> bool:
+    return all(unicodedata.category(c)[0] == "S" for c in token)
 
 
 def recognise(text: str, words: Words) -> Heard | None:
@@ -100,14 +113,26 @@ def recognise(text: str, words: Words) -> Heard | None:
             return Heard.DANGER
     if len(said) > _MOST_WORDS:
         return None
-    return _whole(said, words)
+    whole = _whole(said, words)
+    if whole is None and len(said) <= _SHORT and _any_of(said, words.help_short):
+        return Heard.HELP  # "Anna, hulp!", "hulp anna", "ik heb echt hulp nodig"
+    return whole
+
+
+def _any_of(said: tuple[str, ...], written: frozenset[str]) -> bool:
+    return any(token in said for phrase in written for token in _tokens(phrase))
 
 
 def _whole(said: tuple[str, ...], words: Words) -> Heard | None:
     """The strongest reading of the whole message as help or emergency words with fillers
     around them; None when a word is neither, or only fillers were typed."""
     phrases: dict[tuple[str, ...], int] = {}
-    groups = ((words.help_filler, 0), (words.help, Heard.HELP), (words.emergency, Heard.DANGER))
+    groups = (
+        (words.help_filler, 0),
+        (words.help, Heard.HELP),
+        (words.help_short, Heard.HELP),
+        (words.emergency, Heard.DANGER),
+    )
     for group, rank in groups:
         for written in group:
             key = _tokens(written)
@@ -120,6 +145,8 @@ def _whole(said: tuple[str, ...], words: Words) -> Heard | None:
             end = start + len(tokens)
             if said[start:end] == tokens and best[end] >= 0:
                 best[start] = max(best[start], rank, best[end])
+        if best[start] < 0 and _symbol(said[start]):
+            best[start] = best[start + 1]  # an emoji around the words is like a filler
     return Heard(best[0]) if best[0] > 0 else None
 
 
@@ -241,10 +268,8 @@ def _add_to_alert(
 ) -> Outcome:
     """During an open alert the words go to everyone told about it, as a location does."""
     assert person.id is not None
-    first = (
-        # Called off as an accident: pressing again says it was not.
-        (_noodknop_offer("help_words.offer", person),) if alert.accidental else ()
-    )
+    # Called off as an accident: help words say it was not. The alert is on again.
+    back_on = taken_back_by_words(alert, person.name or "") if alert.accidental else Outcome()
     last = (_numbers(ctx),) if heard is Heard.DANGER else ()
     if chat_id is None or message_id is None:  # nothing the bot could copy
         return Outcome(replies=(_noodknop_offer("help_words.offer", person), *last))
@@ -257,7 +282,7 @@ def _add_to_alert(
     ]
     if ctx is not None and ctx.awaiting_message:
         effects.append(AwaitClientMessage(person.id, False))
-    return Outcome(replies=(*first, added, *last, team), effects=tuple(effects))
+    return back_on + Outcome(replies=(added, *last, team), effects=tuple(effects))
 
 
 def tap(person: Person, data: str, now: datetime, ctx: RelayContext | None) -> Outcome:

@@ -68,6 +68,7 @@ __all__ = [
     "press",
     "raised",
     "share_location",
+    "taken_back_by_words",
     "tell_reason",
 ]
 
@@ -404,6 +405,24 @@ def _called_off(alert: AlertView, names: dict[str, str | None]) -> Outcome:
     )
 
 
+def taken_back_by_words(alert: AlertView, client_name: str) -> Outcome:
+    """Help words typed after "per ongeluk": it was no accident after all. The alert waits
+    again and the team is asked again, with the alert's buttons (``dialogs.help_words``)."""
+    names = {"client": client_name, "coach": alert.coach_name}
+    return Outcome(
+        effects=(TakeBackAccident(alert.id),),
+        replies=(
+            Reply(
+                "alert.accident_taken_back",
+                names,
+                buttons=_alert_buttons(),
+                to=Recipient.ALERT_TEAM,
+                urgent=True,
+            ),
+        ),
+    )
+
+
 def _take_back(alert: AlertView, names: dict[str, str | None]) -> Outcome:
     """The client said "I need help after all": the alert waits again, the team is asked
     again, the clock runs (from the press: time already passed is not given again)."""
@@ -489,6 +508,10 @@ def coach_taps_alert(
     if action == "pass":
         if alert.acknowledged_by:
             return Outcome(notice="alert.already_taken")
+        if alert.accidental:
+            # The client said "per ongeluk": passing it on would ask a backup to call, and
+            # tell the client that nobody can come. The coach hears why nothing happens.
+            return Outcome(notice="alert.pass_called_off")
         return _pass_on(alert, person.name, person.id)
     if action == "close" and arg in CLOSE_OUTCOMES:
         if not (alert.acknowledged_by or alert.accidental):

@@ -26,6 +26,7 @@ keys; write them plain, they pass through ``normalise`` like what is typed)::
     schedule_filler: [elke, op, om, de]  # words around a rhythm, weekday and time
     help: [hulp, nood, sos, ik weet het niet meer, ...]  # help words (dialogs.help_words):
                                  # the whole message, with help_filler around them
+    help_short: [hulp, help, sos]  # help words that count anywhere in a short message
     help_filler: [ik, heb, nodig, ...]   # words around a help word: "ik heb hulp nodig"
     emergency: ["112"]           # like help, but acute danger: the whole message
     danger: [ik wil dood, zelfmoord, ...]   # acute danger or suicidal thoughts, anywhere in
@@ -107,6 +108,7 @@ class Words:
     rhythms: Mapping[str, Rhythm] = _meanings("schedule")  # phrase -> rhythm
     schedule_filler: frozenset[str] = _words("schedule")
     help: frozenset[str] = _words("help")
+    help_short: frozenset[str] = _words("help")
     help_filler: frozenset[str] = _words("help")
     emergency: frozenset[str] = _words("help")
     danger: frozenset[str] = _words("help")
@@ -136,7 +138,7 @@ class Words:
 
 _ANSWER_LISTS = ("yes", "no", "agree", "back", "dont_know", "skip")
 _GRADE_LISTS = ("number_article", "grade_filler", "grade_half", "grade_scale")
-_HELP_LISTS = ("help", "help_filler", "emergency", "danger")
+_HELP_LISTS = ("help", "help_short", "help_filler", "emergency", "danger")
 _OPTION_ID = re.compile(r"[a-z][a-z0-9_]{0,23}")  # as in questions.yaml
 
 

@@ -135,7 +135,7 @@ async def test_no_answer_renotifies_escalates_and_then_gives_the_emergency_numbe
     await world.tick()
     # The numbers one per message, each with what it is for (issue 14, point 3).
     assert [(await sam.next_message()).text for _ in range(4)] == [
-        "Nog niemand heeft gereageerd.\nJe melding blijft aan.\nJe kunt ook zelf bellen.",
+        "Nog niemand heeft je melding opgepakt.\nJe melding blijft aan.\nJe kunt ook zelf bellen.",
         "Is er gevaar? Bel 112.",
         "Denk je aan zelfmoord? Bel 0800-0113.\nDat is gratis, dag en nacht.",
         "Dokter nodig in de avond of het weekend?\n"

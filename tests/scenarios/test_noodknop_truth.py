@@ -240,7 +240,7 @@ async def test_the_client_hears_when_a_backup_is_asked_and_not_before(world: Wor
     await world.tick()
     lead = await sam.next_message()
     assert lead.text == (
-        "Nog niemand heeft gereageerd.\nJe melding blijft aan.\nJe kunt ook zelf bellen."
+        "Nog niemand heeft je melding opgepakt.\nJe melding blijft aan.\nJe kunt ook zelf bellen."
     )
     for expected in NUMBERS:
         number = await sam.next_message()

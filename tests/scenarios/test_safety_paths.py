@@ -265,7 +265,7 @@ async def test_a_400_for_the_coach_and_a_blocked_backup_do_not_mean_nobody_is_re
     await world.tick()
     # Anna is still asked: the alert stays on for her. Then the numbers, one per message.
     assert await _read(sam) == (
-        "Nog niemand heeft gereageerd.\nJe melding blijft aan.\nJe kunt ook zelf bellen."
+        "Nog niemand heeft je melding opgepakt.\nJe melding blijft aan.\nJe kunt ook zelf bellen."
     )
     assert await _read(sam) == "Is er gevaar? Bel 112."
     assert "Bel 0800-0113." in await _read(sam)

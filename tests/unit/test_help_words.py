@@ -28,6 +28,7 @@ from dialogs.outcome import (
     RaiseAlert,
     Recipient,
     RepeatPress,
+    TakeBackAccident,
 )
 from dialogs.people import ClientStep
 from dialogs.relay import RelayContext
@@ -201,7 +202,8 @@ def test_during_an_open_alert_the_words_are_added_to_it() -> None:
         "coach_help.danger_added_to_alert",
     ]
     called_off = said("hulp", open_alert=replace(ALERT, accidental=True))
-    assert keys(called_off)[0] == "help_words.offer", "pressing again says it was no accident"
+    assert TakeBackAccident(9) in called_off.effects, "help words say it was no accident"
+    assert keys(called_off)[0] == "alert.accident_taken_back"
 
 
 def test_a_closed_alert_is_no_open_alert() -> None:
@@ -290,3 +292,35 @@ def test_every_help_text_is_in_every_language() -> None:
     for language in TEXTS.languages:
         for key in keys_used:
             assert TEXTS.render(language, key, {"coach": "Anna", "client": "Sam"})
+
+
+@pytest.mark.parametrize(
+    ("typed", "heard"),
+    [
+        # How an anxious client types: emoji, the coach's name, one word more, dotted "aub".
+        ("ik wil dood😢", Heard.DANGER),
+        ("hulp 🙏", Heard.HELP),
+        ("help me!!! 😭", Heard.HELP),
+        ("🆘🆘", Heard.HELP),
+        ("Anna, hulp!", Heard.HELP),
+        ("hulp anna", Heard.HELP),
+        ("ik heb echt hulp nodig", Heard.HELP),
+        ("hulp a.u.b.", Heard.HELP),
+        ("plz help", Heard.HELP),
+        ("kun je me helpen", Heard.HELP),
+        ("ik ben in gevaar", Heard.HELP),
+        # Said on their own, these are danger; inside a longer sentence they are not.
+        ("ik kan niet meer!!", Heard.DANGER),
+        ("ik wil niet meer", Heard.DANGER),
+        ("ik ga dood", Heard.DANGER),
+        ("ik kan niet meer komen morgen", None),
+        ("ik wil me ophangen", Heard.DANGER),
+        ("ik heb pillen genomen", Heard.DANGER),
+        # Not help words at all.
+        ("geen nood", None),
+        ("ik heb hulp nodig met mijn belastingaangifte van dit jaar", None),
+        ("0612112345", None),
+    ],
+)
+def test_help_words_as_a_client_in_trouble_types_them(typed: str, heard: Heard | None) -> None:
+    assert recognise(typed, load_words("nl")["nl"]) is heard

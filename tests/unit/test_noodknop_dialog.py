@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.texts import load_texts
-from dialogs import noodknop
-from dialogs.events import Command, MenuItem, MenuPress, OtherMessage, Tap
+from dialogs import help_words, noodknop
+from dialogs.events import Command, MenuItem, MenuPress, OtherMessage, Tap, Text
 from dialogs.noodknop import (
     AlertView,
     EscalationPolicy,
@@ -682,7 +682,7 @@ def test_at_fifteen_minutes_the_numbers_come_one_per_message() -> None:
     client = [r for r in outcome.replies if r.to is Recipient.CLIENT]
     assert all(r.urgent for r in client) and len(client) == 4
     assert transcript(outcome, Recipient.CLIENT) == [
-        "Nog niemand heeft gereageerd.\nJe melding blijft aan.\nJe kunt ook zelf bellen.",
+        "Nog niemand heeft je melding opgepakt.\nJe melding blijft aan.\nJe kunt ook zelf bellen.",
         "Is er gevaar? Bel 112.",
         "Denk je aan zelfmoord? Bel 0800-0113.\nDat is gratis, dag en nacht.",
         "Dokter nodig in de avond of het weekend?\nBel de huisartsenpost: 0900-1234.",
@@ -785,3 +785,25 @@ def test_client_alert_buttons_of_someone_else_or_a_closed_alert_change_nothing()
         assert route(BRAM, Tap(data), PRESSED, DialogContext(tapped_alert=ALERT)).effects == ()
         closed = _client_taps(data, replace(ALERT, closed=True, accidental=True))
         assert closed.effects == () and closed.notice == "common.question_closed"
+
+
+def test_passing_on_an_alert_the_client_called_off_does_nothing_but_say_why() -> None:
+    called_off = replace(ALERT, accidental=True, reason="accident")
+    passed = route(ANNA, Tap("al:3:pass"), PRESSED, DialogContext(tapped_alert=called_off))
+    assert passed == Outcome(notice="alert.pass_called_off")
+    assert transcript(passed, Recipient.CLIENT) == [], "no 'Anna kan nu niet' nor numbers"
+
+
+def test_help_words_after_by_accident_turn_the_alert_back_on() -> None:
+    called_off = replace(ALERT, accidental=True, reason="accident")
+    typed = Text("ik wil dood", 7000, 501, None)
+    outcome = help_words.answer(SAM, typed, help_words.Heard.DANGER, PRESSED, called_off, None)
+    assert TakeBackAccident(3) in outcome.effects
+    [team] = [r for r in outcome.replies if r.key == "alert.accident_taken_back"]
+    assert team.to is Recipient.ALERT_TEAM and team.urgent
+    assert [b.data for row in team.buttons for b in row] == [
+        "al:{alert_id}:ack",
+        "al:{alert_id}:pass",
+    ]
+    still_on = route(SAM, typed, PRESSED, DialogContext(open_alert=ALERT))
+    assert TakeBackAccident(3) not in still_on.effects, "only an alert called off is taken back"

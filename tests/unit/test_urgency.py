@@ -11,6 +11,7 @@ from bot.handlers import is_alert_update
 from bot.render import Menus
 from bot.texts import Texts
 from bot.urgency import NOODKNOP_COMMANDS, is_alert_event, is_urgent, urgent_work
+from bot.words import load_words
 from dialogs import router
 from dialogs.events import Command, MenuItem, MenuPress, Tap, Text
 
@@ -44,16 +45,23 @@ def test_alert_events() -> None:
 
 
 def test_alert_updates(texts: Texts) -> None:
-    menus = Menus(texts)
-    assert is_alert_update(_text("🔴 Noodknop"), menus)
-    assert is_alert_update(_text("noodknop"), menus)
-    assert is_alert_update(_text("/nood"), menus)
-    assert is_alert_update(_text("/SOS@waakvlam_bot"), menus)
-    assert is_alert_update(_tap("al:3:ack"), menus)
-    assert not is_alert_update(_text("📋 Hoe gaat het?"), menus)
-    assert not is_alert_update(_text("Ik heb de noodknop niet nodig, hoor. " * 3), menus)
-    assert not is_alert_update(_tap("🔊"), menus)
-    assert not is_alert_update(object(), menus)
+    menus, words = Menus(texts), load_words("nl")
+    assert is_alert_update(_text("🔴 Noodknop"), menus, words)
+    assert is_alert_update(_text("noodknop"), menus, words)
+    assert is_alert_update(_text("/nood"), menus, words)
+    assert is_alert_update(_text("/SOS@waakvlam_bot"), menus, words)
+    assert is_alert_update(_tap("al:3:ack"), menus, words)
+    assert is_alert_update(_tap("hn"), menus, words)
+    # Typed words of acute danger go first too, however long the message.
+    assert is_alert_update(_text("ik wil dood"), menus, words)
+    assert is_alert_update(_text("Het gaat slecht. " * 20 + "Ik wil dood."), menus, words)
+    assert is_alert_update(_text("I want to die"), menus, words)
+    assert not is_alert_update(_text("📋 Hoe gaat het?"), menus, words)
+    assert not is_alert_update(_text("Ik heb de noodknop niet nodig, hoor. " * 3), menus, words)
+    assert not is_alert_update(_text("hulp"), menus, words), "help words: calm, not first"
+    assert not is_alert_update(_tap("🔊"), menus, words)
+    assert not is_alert_update(_tap("al:forged"), menus, words), "only well-formed alert data"
+    assert not is_alert_update(object(), menus, words)
 
 
 def test_the_mark_holds_inside_only() -> None:
