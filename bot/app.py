@@ -96,6 +96,11 @@ def build_application(
 
     # A restart in this data directory frees at once what the process before it held.
     service.worker.lifeline.lock_file = settings.data_dir / LOCK_FILE
+    if not settings.huisartsenpost_number:
+        log.warning(
+            "WAAKVLAM_HUISARTSENPOST_NUMBER is not set: a client in an emergency is told to "
+            "call their own GP to hear the number"
+        )
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         service.bot_username = application.bot.username

@@ -276,7 +276,13 @@ def _add_to_alert(
     danger = heard is Heard.DANGER
     header = "coach_help.danger_added_to_alert" if danger else "coach_help.added_to_alert"
     team = Reply(header, {"client": person.name}, to=Recipient.ALERT_TEAM, urgent=True)
-    added = Reply("help_words.added_to_alert", keyboard=_menu(ctx))
+    # "Ik stuur dit mee met je melding" only while someone is asked (or will be, again).
+    nobody = not alert.accidental and not (alert.coach_asked or alert.others_asked())
+    added = Reply(
+        "noodknop.still_open_nobody" if nobody else "help_words.added_to_alert",
+        {"coach": person.coach_name, "client": person.name},
+        keyboard=_menu(ctx),
+    )
     effects: list[CopyToAlertTeam | AwaitClientMessage] = [
         CopyToAlertTeam(alert.id, chat_id, message_id, event="help_words")
     ]

@@ -139,7 +139,7 @@ async def test_no_answer_renotifies_escalates_and_then_gives_the_emergency_numbe
         "Is er gevaar? Bel 112.",
         "Denk je aan zelfmoord? Bel 0800-0113.\nDat is gratis, dag en nacht.",
         "Dokter nodig in de avond of het weekend?\n"
-        "Bel de huisartsenpost: vraag het nummer aan je eigen huisarts.",
+        "Bel de huisartsenpost: het nummer hoor je bij je eigen huisarts.",
     ]
     assert (await anna.next_message()).text.startswith("⚠️ Nog niemand pakte de melding op")
     assert (await bram.next_message()).text.startswith("⚠️ Nog niemand pakte de melding op")

@@ -32,7 +32,7 @@ NUMBERS = [
     "Is er gevaar? Bel 112.",
     "Denk je aan zelfmoord? Bel 0800-0113.\nDat is gratis, dag en nacht.",
     "Dokter nodig in de avond of het weekend?\n"
-    "Bel de huisartsenpost: vraag het nummer aan je eigen huisarts.",
+    "Bel de huisartsenpost: het nummer hoor je bij je eigen huisarts.",
 ]
 
 

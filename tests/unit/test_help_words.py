@@ -45,7 +45,15 @@ TEXTS = load_texts("nl")
 FIRST_TIME = RelayContext(chat_id=500, button_key=b"k" * 32)
 DIRECT = replace(FIRST_TIME, relay_direct=True)
 AWAITING = replace(FIRST_TIME, awaiting_message=True)
-ALERT = AlertView(id=9, client_id=7, client_name="Sam", coach_name="Anna", pressed_at=NOW)
+ALERT = AlertView(
+    id=9,
+    client_id=7,
+    client_name="Sam",
+    coach_name="Anna",
+    pressed_at=NOW,
+    coach_id=1,
+    asked_coach_ids=frozenset({1}),  # Anna is asked
+)
 
 
 def hulp(text: str = "hulp", message_id: int = 42) -> Text:
@@ -201,6 +209,8 @@ def test_during_an_open_alert_the_words_are_added_to_it() -> None:
         "help_words.numbers",
         "coach_help.danger_added_to_alert",
     ]
+    nobody = said("hulp", open_alert=replace(ALERT, asked_coach_ids=frozenset()))
+    assert keys(nobody)[0] == "noodknop.still_open_nobody", "no 'ik stuur dit mee' to nobody"
     called_off = said("hulp", open_alert=replace(ALERT, accidental=True))
     assert TakeBackAccident(9) in called_off.effects, "help words say it was no accident"
     assert keys(called_off)[0] == "alert.accident_taken_back"

@@ -697,7 +697,7 @@ def test_the_numbers_without_a_huisartsenpost_number_say_where_to_find_it() -> N
     )
     assert rendered == (
         "Dokter nodig in de avond of het weekend?\n"
-        "Bel de huisartsenpost: vraag het nummer aan je eigen huisarts."
+        "Bel de huisartsenpost: het nummer hoor je bij je eigen huisarts."
     )
     assert "eigen huisarts." not in TEXTS.render("nl", "noodknop.number_doctor", HUISARTSENPOST)
 
