@@ -328,6 +328,8 @@ def test_every_help_text_is_in_every_language() -> None:
         ("ik heb pillen genomen", Heard.DANGER),
         # Not help words at all.
         ("geen nood", None),
+        ("Kun je helpen?", None),  # an ordinary request to the coach, asked to send as any
+        ("kun je helpen met mijn brief", None),
         ("ik heb hulp nodig met mijn belastingaangifte van dit jaar", None),
         ("0612112345", None),
     ],
