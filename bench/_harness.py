@@ -3,10 +3,13 @@ and a registered coach. Benchmarks print figures; none of this is part of the te
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import logging
 import os
+import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,3 +110,27 @@ def temporary_database(kind: str, server: str = POSTGRES_SERVER) -> Iterator[str
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+Measure = Callable[[str, "str | None", argparse.Namespace], Awaitable[None]]
+
+
+def run_per_database(
+    doc: str | None, measure: Measure, options: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    """The command line of a benchmark that runs on SQLite, PostgreSQL or both
+    (``--database``, ``--postgres-server``) with options of its own, each database new."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--postgres-server", default=POSTGRES_SERVER)
+    options(parser)
+    args = parser.parse_args()
+
+    async def run() -> None:
+        kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
+        for kind in kinds:
+            with temporary_database(kind, args.postgres_server) as url:
+                await measure(kind, url, args)
+
+    asyncio.run(run())
+    sys.stdout.flush()

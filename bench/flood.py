@@ -25,7 +25,7 @@ from sqlmodel import col
 from telegram.constants import FloodLimit
 from telegram_sandbox import SimUser
 
-from bench._harness import POSTGRES_SERVER, running_bot, temporary_database
+from bench._harness import run_per_database, running_bot
 from bench.checkin_fanout import DUE, BenchClock, LoopWatch
 from bench.noodknop_under_load import ALERT_PREFIX, seed
 from storage.models import Client
@@ -98,22 +98,15 @@ async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
     )
 
 
-async def run(args: argparse.Namespace) -> None:
-    kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
-    for kind in kinds:
-        with temporary_database(kind, args.postgres_server) as url:
-            await measure(kind, url, args)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--flood", type=int, default=200)
     parser.add_argument("--taps", type=int, default=5)
-    parser.add_argument("--postgres-server", default=POSTGRES_SERVER)
+
+
+def main() -> None:
     os.environ.setdefault("WAAKVLAM_VOICE_ENGINE", "espeak")  # offline: Google is unreachable
-    asyncio.run(run(parser.parse_args()))
+    run_per_database(__doc__, measure, _options)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import sys
 import time
 from datetime import datetime
 
@@ -29,7 +28,7 @@ from sqlmodel import col
 from telegram.constants import FloodLimit
 from telegram_sandbox import SimUser
 
-from bench._harness import POSTGRES_SERVER, Bench, running_bot, temporary_database
+from bench._harness import Bench, run_per_database, running_bot
 from bench.checkin_fanout import DUE, BenchClock, LoopWatch, configured_limit
 from storage.models import (
     Client,
@@ -181,22 +180,14 @@ async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
     )
 
 
-async def run(args: argparse.Namespace) -> None:
-    kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
-    for kind in kinds:
-        with temporary_database(kind, args.postgres_server) as url:
-            await measure(kind, url, args)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--burst", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--presses", type=int, default=3)
-    parser.add_argument("--postgres-server", default=POSTGRES_SERVER)
-    asyncio.run(run(parser.parse_args()))
-    sys.stdout.flush()
+
+
+def main() -> None:
+    run_per_database(__doc__, measure, _options)
 
 
 if __name__ == "__main__":

@@ -31,10 +31,6 @@ or stale press sends nothing the client did not type as help words.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import re
 import string
 import unicodedata
 from datetime import datetime
@@ -44,7 +40,14 @@ from dialogs.events import Text
 from dialogs.noodknop import AlertView, taken_back_by_words
 from dialogs.outcome import Button, CopyToAlertTeam, Keyboard, Outcome, Recipient, Reply
 from dialogs.people import ClientStep, Person, Role
-from dialogs.relay import CONFIRM_NO, CONFIRM_YES, RelayContext, sent_reply
+from dialogs.relay import (
+    CONFIRM_NO,
+    CONFIRM_YES,
+    RelayContext,
+    parse_sealed_answer,
+    sealed_answer,
+    sent_reply,
+)
 from dialogs.relay_effects import AwaitClientMessage, RelayEffect, RelayToCoach
 from dialogs.words import Words, normalise
 
@@ -62,8 +65,7 @@ __all__ = [
 
 NOODKNOP_DATA = "hn"  # the noodknop button under the answer: pressed as the menu's is
 SEND_PREFIX = "hw:"
-_SEAL_LENGTH = 12  # 72 bits, as the relay's
-_SEND_DATA = re.compile(rf"hw:(y|n):([0-9]{{1,12}}):([A-Za-z0-9_-]{{{_SEAL_LENGTH}}})")
+_PURPOSE = "help:"  # keeps these seals apart from the relay's: one never passes for the other
 _MOST_WORDS = 12  # longer than this, a message is never "just" help words
 _SHORT = 6  # in a message this short, a ``help_short`` word counts wherever it stands
 _PUNCTUATION = string.punctuation + "…¡¿“”‘’«»"
@@ -155,25 +157,13 @@ def _whole(said: tuple[str, ...], words: Words) -> Heard | None:
 
 def send_data(answer: bool, message_id: int, ctx: RelayContext) -> str:
     """The data of "Ja, stuur het" / "Nee" under the offer to send help words to the coach."""
-    return f"{SEND_PREFIX}{'y' if answer else 'n'}:{message_id}:{_seal(message_id, ctx)}"
+    return sealed_answer(SEND_PREFIX, answer, message_id, ctx, _PURPOSE)
 
 
 def parse_send_data(data: str, ctx: RelayContext) -> tuple[bool, int] | None:
     """``hw:y:<message id>:<seal>`` -> (True, id); None when not well formed or not sealed by
     the bot for this message in this chat."""
-    match = _SEND_DATA.fullmatch(data)
-    if match is None or int(match[2]) == 0 or not ctx.button_key:  # no key: nothing passes
-        return None
-    if not hmac.compare_digest(match[3], _seal(int(match[2]), ctx)):
-        return None
-    return match[1] == "y", int(match[2])
-
-
-def _seal(message_id: int, ctx: RelayContext) -> str:
-    # "help:" keeps these seals apart from the relay's: one never passes for the other.
-    signed = f"help:{ctx.chat_id}:{message_id}".encode()
-    digest = hmac.new(ctx.button_key, signed, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode()[:_SEAL_LENGTH]
+    return parse_sealed_answer(SEND_PREFIX, data, ctx, _PURPOSE)
 
 
 # -- answering ----------------------------------------------------------------------------------

@@ -104,7 +104,9 @@ SEEN_PREFIX = "rs:"
 AWAITING_MESSAGE_PREFIX = "message:"
 MESSAGE_COMMANDS = frozenset({"bericht", "message"})  # /bericht Sam: a message to Sam
 _UNSEALED_CONFIRM = re.compile(r"rl:y:[1-9][0-9]{0,11}")  # the form before seals: ask to resend
-_CONFIRM_DATA = re.compile(rf"rl:(y|n):([0-9]{{1,12}}):([A-Za-z0-9_-]{{{_SEAL_LENGTH}}})")
+_SEALED_ANSWER = re.compile(
+    rf"([a-z]{{2}}:)(y|n):([0-9]{{1,12}}):([A-Za-z0-9_-]{{{_SEAL_LENGTH}}})"
+)
 _SEEN_DATA = re.compile(r"rs:([0-9]{1,12})")
 _AWAITING_MESSAGE = re.compile(r"message:([0-9]{1,12})")
 
@@ -191,23 +193,40 @@ def _outcome(
 
 def confirm_data(answer: bool, message_id: int, ctx: RelayContext) -> str:
     """The data of "Ja, stuur het" / "Nee" under the question about one message."""
-    seal = _seal(message_id, ctx)
-    return f"{CONFIRM_PREFIX}{'y' if answer else 'n'}:{message_id}:{seal}"
+    return sealed_answer(CONFIRM_PREFIX, answer, message_id, ctx)
 
 
 def parse_confirm_data(data: str, ctx: RelayContext) -> tuple[bool, int] | None:
     """``rl:y:<message id>:<seal>`` -> (True, id); None when the data is not well formed or
     the seal is not the one the bot made for this message in this chat."""
-    match = _CONFIRM_DATA.fullmatch(data)
-    if match is None or int(match[2]) == 0 or not ctx.button_key:  # no key: nothing passes
-        return None
-    if not hmac.compare_digest(match[3], _seal(int(match[2]), ctx)):
-        return None
-    return match[1] == "y", int(match[2])
+    return parse_sealed_answer(CONFIRM_PREFIX, data, ctx)
 
 
-def _seal(message_id: int, ctx: RelayContext) -> str:
-    signed = f"{ctx.chat_id}:{message_id}".encode()
+def sealed_answer(
+    prefix: str, answer: bool, message_id: int, ctx: RelayContext, purpose: str = ""
+) -> str:
+    """``<prefix><y|n>:<message id>:<seal>``: a yes/no about one of the client's messages,
+    sealed (an HMAC of ``purpose``, the chat and the message under the shell's key) so that
+    only a button the bot made for this message in this chat, for this purpose, passes."""
+    seal = _seal(purpose, message_id, ctx)
+    return f"{prefix}{'y' if answer else 'n'}:{message_id}:{seal}"
+
+
+def parse_sealed_answer(
+    prefix: str, data: str, ctx: RelayContext, purpose: str = ""
+) -> tuple[bool, int] | None:
+    """(yes, message id) from ``sealed_answer`` data; None when not well formed or not sealed
+    by the bot for this message in this chat."""
+    match = _SEALED_ANSWER.fullmatch(data)
+    if match is None or match[1] != prefix or int(match[3]) == 0 or not ctx.button_key:
+        return None  # no key: nothing passes
+    if not hmac.compare_digest(match[4], _seal(purpose, int(match[3]), ctx)):
+        return None
+    return match[2] == "y", int(match[3])
+
+
+def _seal(purpose: str, message_id: int, ctx: RelayContext) -> str:
+    signed = f"{purpose}{ctx.chat_id}:{message_id}".encode()
     digest = hmac.new(ctx.button_key, signed, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode()[:_SEAL_LENGTH]
 
