@@ -15,7 +15,7 @@ from telegram.request import HTTPXRequest
 from bot.clock import Clock
 from bot.guard import Guard
 from bot.handlers import is_alert_update, make_update_handler
-from bot.housekeeping import purge_outbox
+from bot.housekeeping import RetentionDays, apply_retention, purge_outbox
 from bot.lifeline import LOCK_FILE
 from bot.ratelimit import PriorityRateLimiter
 from bot.service import Waakvlam
@@ -116,12 +116,12 @@ def build_application(
                 # APScheduler's default grace of 1 s silently skips a late run on a busy loop.
                 job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 1},
             )
-        # Once a day, and a minute after the start: forget outbox rows done with.
+        # Once a day, and a minute after the start: forget what is older than its setting.
         application.job_queue.run_repeating(
-            _purge_outbox,
+            _housekeeping,
             interval=timedelta(days=1),
             first=PURGE_FIRST_SECONDS,
-            name="outbox-purge",
+            name="housekeeping",
             job_kwargs={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1},
         )
         commands = [
@@ -139,8 +139,17 @@ def build_application(
     async def _tick_checkins(context: ContextTypes.DEFAULT_TYPE) -> None:
         await service.checkin_tick(context.bot)
 
-    async def _purge_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
         await purge_outbox(database, clock, settings.outbox_keep_days)
+        await apply_retention(
+            database,
+            clock,
+            RetentionDays(
+                checkins=settings.keep_checkin_days,
+                relays=settings.keep_relay_days,
+                alert_details=settings.keep_alert_detail_days,
+            ),
+        )
 
     application = (
         ApplicationBuilder()

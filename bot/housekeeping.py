@@ -1,20 +1,26 @@
-"""Daily housekeeping: outbox rows are forgotten once they are done with.
+"""Daily housekeeping: what is kept about clients goes once it is older than its setting.
 
 An outbox row keeps its parameters (a client's name in "Sam pressed the noodknop") until it
 is sent; after that nothing reads them, so they are kept only ``WAAKVLAM_OUTBOX_KEEP_DAYS``
-days, for looking into a delivery complaint. The job logs counts only.
+days, for looking into a delivery complaint. Check-ins, relay metadata and alert details have
+their own settings (``storage.retention``). The jobs log counts only.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.clock import Clock
-from storage import outbox
-from storage.database import Database
+from sqlmodel import Session
 
-__all__ = ["PURGE_BATCH", "purge_outbox"]
+from bot.clock import Clock
+from storage import outbox, retention
+from storage.database import Database
+from storage.retention import RetentionCutoffs
+
+__all__ = ["PURGE_BATCH", "RetentionDays", "apply_retention", "purge_outbox"]
 
 log = logging.getLogger(__name__)
 
@@ -38,3 +44,54 @@ async def purge_outbox(database: Database, clock: Clock, keep_days: int) -> tupl
             break
     log.info("outbox purge: %d rows deleted, %d relay rows emptied", deleted, emptied)
     return deleted, emptied
+
+
+@dataclass(frozen=True)
+class RetentionDays:
+    """How many days each kind is kept (``bot.settings``: ``WAAKVLAM_KEEP_*_DAYS``)."""
+
+    checkins: int
+    relays: int
+    alert_details: int
+
+
+async def apply_retention(database: Database, clock: Clock, days: RetentionDays) -> dict[str, int]:
+    """Delete the check-ins, relay metadata and alert details older than their settings, in
+    batches (each its own transaction). Returns and logs the counts per kind, nothing else."""
+    now = clock.now()
+    cutoffs = RetentionCutoffs(
+        checkins=now - timedelta(days=days.checkins),
+        relays=now - timedelta(days=days.relays),
+        alert_details=now - timedelta(days=days.alert_details),
+    )
+    kinds: dict[str, Callable[[Session], int]] = {
+        "checkins": lambda s: retention.delete_old_checkins(
+            s, before=cutoffs.checkins, limit=PURGE_BATCH
+        ),
+        "relays": lambda s: retention.delete_old_relays(
+            s, before=cutoffs.relays, limit=PURGE_BATCH
+        ),
+        "alert_details": lambda s: retention.strip_old_alert_details(
+            s, before=cutoffs.alert_details, limit=PURGE_BATCH
+        ),
+    }
+    counts: dict[str, int] = {}
+    for kind, work in kinds.items():
+        counts[kind] = 0
+        while True:
+
+            def batch(work: Callable[[Session], int] = work) -> int:
+                with database.transaction() as session:
+                    return work(session)
+
+            done = await database.run(batch)
+            counts[kind] += done
+            if done < PURGE_BATCH:
+                break
+    log.info(
+        "retention: %d check-ins deleted, %d relays deleted, %d alerts stripped of details",
+        counts["checkins"],
+        counts["relays"],
+        counts["alert_details"],
+    )
+    return counts

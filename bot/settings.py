@@ -119,6 +119,27 @@ class Settings(BaseSettings):
         le=365,
         validation_alias=_env("WAAKVLAM_OUTBOX_KEEP_DAYS", "outbox_keep_days"),
     )
+    # Retention (README, processing register): the coach's picture covers months and a
+    # year-on-year look; a relay's metadata only routes replies and shows "seen"; an alert's
+    # details serve a review or complaint about it, then only its times stay for reports.
+    keep_checkin_days: int = Field(
+        default=365,
+        ge=30,
+        le=3650,
+        validation_alias=_env("WAAKVLAM_KEEP_CHECKIN_DAYS", "keep_checkin_days"),
+    )
+    keep_relay_days: int = Field(
+        default=90,
+        ge=7,
+        le=3650,
+        validation_alias=_env("WAAKVLAM_KEEP_RELAY_DAYS", "keep_relay_days"),
+    )
+    keep_alert_detail_days: int = Field(
+        default=365,
+        ge=30,
+        le=3650,
+        validation_alias=_env("WAAKVLAM_KEEP_ALERT_DETAIL_DAYS", "keep_alert_detail_days"),
+    )
     webhook_url: str | None = Field(
         default=None, validation_alias=_env("WAAKVLAM_WEBHOOK_URL", "webhook_url")
     )
