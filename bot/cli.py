@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from bot import admin, client_records
+from bot import admin, client_admin, client_records
 from bot.clock import SystemClock
 from bot.logs import configure_logging
 from bot.settings import Settings
@@ -196,14 +196,69 @@ def coach_hours(
 
 
 @coach_app.command("deactivate")
-def coach_deactivate(coach_id: int) -> None:
-    """Stop a coach from using the bot (their clients stay, for moving later)."""
-    if not admin.deactivate_coach(
-        _database(Settings()), coach_id=coach_id, now=SystemClock().now()
-    ):
+def coach_deactivate(
+    coach_id: int,
+    move_to: Annotated[
+        int | None,
+        typer.Option("--move-to", metavar="COACH", help="Move their clients to this coach first."),
+    ] = None,
+) -> None:
+    """Stop a coach from using the bot. Their clients must be moved first (here with
+    --move-to, or one by one with `client move`): nobody's alerts may go into the void."""
+    database, now = _database(Settings()), SystemClock().now()
+    if move_to is not None:
+        moved, refused = client_admin.move_all_clients(
+            database, from_coach_id=coach_id, to_coach_id=move_to, now=now
+        )
+        for client_id, why in refused.items():
+            typer.echo(f"client {client_id} not moved: {why}", err=True)
+        if refused:
+            typer.echo("nobody was moved; coach not deactivated", err=True)
+            raise typer.Exit(1)
+        if moved:
+            typer.echo(f"clients {', '.join(map(str, moved))} moved to coach {move_to}")
+    left = client_admin.clients_in_care(database, coach_id)
+    if left:
+        typer.echo(
+            f"coach {coach_id} still has {left} clients: move them first "
+            "(--move-to COACH, or `waakvlam client move CLIENT --to COACH`)",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if not admin.deactivate_coach(database, coach_id=coach_id, now=now):
         typer.echo(f"no coach {coach_id}", err=True)
         raise typer.Exit(1)
     typer.echo(f"coach {coach_id} deactivated")
+
+
+@client_app.command("list")
+def client_list(
+    coach: Annotated[
+        int | None, typer.Option("--coach", metavar="COACH", help="Only this coach's clients.")
+    ] = None,
+) -> None:
+    """Clients by id: name, coach, status and phase (tab-separated)."""
+    with _opened(Settings()) as database:
+        rows = client_admin.list_clients(database, coach_id=coach)
+    for row in rows:
+        typer.echo(f"{row.id}\t{row.name}\tcoach {row.coach_id}\t{row.status}\t{row.phase or '-'}")
+
+
+@client_app.command("move")
+def client_move(
+    client_id: Annotated[int, typer.Argument(metavar="CLIENT", help="The client's id.")],
+    to: Annotated[int, typer.Option("--to", metavar="COACH", help="The new coach's id.")],
+) -> None:
+    """Give a client another coach: the history stays, the old coach loses access at once,
+    and the client gets one calm message naming the new coach."""
+    with _opened(Settings()) as database:
+        refused = client_admin.move_client(
+            database, client_id=client_id, to_coach_id=to, now=SystemClock().now()
+        )
+    if refused is not None:
+        typer.echo(f"client {client_id} not moved: {refused}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"client {client_id} moved to coach {to}")
 
 
 @client_app.command("export")

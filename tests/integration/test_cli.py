@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import Session, select
 from telegram_sandbox import TelegramSandbox
 
+from storage import people
 from storage.database import Database
-from storage.models import Coach, Invite
+from storage.models import Client, Coach, Invite, OutboxMessage
 
 WAAKVLAM = str(Path(sys.executable).with_name("waakvlam"))
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 def _clean_environment() -> dict[str, str]:
@@ -71,3 +74,52 @@ async def test_deactivate_an_unknown_coach_fails_clearly(tmp_path: Path) -> None
         "coach", "deactivate", "42", env={"WAAKVLAM_DATA_DIR": str(tmp_path)}
     )
     assert code == 1 and "no coach 42" in output
+
+
+def _coach_with_chat(session: Session, name: str, chat: int) -> int:
+    team = people.default_team(session, now=NOW, organisation_name="Test")
+    coach = people.add_coach(session, team_id=team.id or 0, name=name, language="nl", now=NOW)
+    people.activate_coach(session, coach, telegram_user_id=chat, now=NOW)
+    assert coach.id is not None
+    return coach.id
+
+
+async def test_client_list_move_and_deactivate_a_coach_with_clients(
+    database: Database, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        anna, bram = _coach_with_chat(session, "Anna", 801), _coach_with_chat(session, "Bram", 802)
+        for name, chat in (("Sam", 901), ("Kim", 902)):
+            client = people.add_client(session, coach_id=anna, name=name, language="nl", now=NOW)
+            client.telegram_user_id = chat
+            people.activate_client(session, client, now=NOW)
+        session.flush()
+        sam = session.exec(select(Client).where(Client.name == "Sam")).one().id
+    env = {"DATABASE_URL": database.url, "WAAKVLAM_DATA_DIR": str(tmp_path)}
+
+    code, listing = await _waakvlam("client", "list", "--coach", str(anna), env=env)
+    assert code == 0, listing
+    assert listing.splitlines() == [
+        f"{sam}\tSam\tcoach {anna}\tactive\tstart",
+        f"{sam + 1}\tKim\tcoach {anna}\tactive\tstart",
+    ]
+    code, output = await _waakvlam("coach", "deactivate", str(anna), env=env)
+    assert code == 1 and "still has 2 clients: move them first" in output
+
+    code, output = await _waakvlam("client", "move", str(sam), "--to", str(bram), env=env)
+    assert code == 0 and f"client {sam} moved to coach {bram}" in output, output
+    code, output = await _waakvlam("client", "move", str(sam), "--to", "99", env=env)
+    assert code == 1 and "not moved: no such coach" in output
+
+    code, output = await _waakvlam(
+        "coach", "deactivate", str(anna), "--move-to", str(bram), env=env
+    )
+    assert code == 0, output
+    assert f"clients {sam + 1} moved to coach {bram}" in output
+    assert f"coach {anna} deactivated" in output
+    with database.transaction() as session:
+        coaches = {c.name: c for c in session.exec(select(Coach))}
+        assert coaches["Anna"].status == "inactive"
+        assert {c.coach_id for c in session.exec(select(Client))} == {bram}
+        told = [row.text_key for row in session.exec(select(OutboxMessage))]
+        assert told.count("move.client") == 2
