@@ -107,7 +107,11 @@ def build_application(
         service.worker.start(application.bot)
         assert application.job_queue is not None
         # Two jobs: alert escalation never waits behind a long check-in fan-out.
-        for name, callback in (("alert-tick", _tick_alerts), ("checkin-tick", _tick_checkins)):
+        for name, callback in (
+            ("alert-tick", _tick_alerts),
+            ("checkin-tick", _tick_checkins),
+            ("digest-tick", _tick_digests),
+        ):
             application.job_queue.run_repeating(
                 callback,
                 interval=TICK_SECONDS,
@@ -138,6 +142,9 @@ def build_application(
 
     async def _tick_checkins(context: ContextTypes.DEFAULT_TYPE) -> None:
         await service.checkin_tick(context.bot)
+
+    async def _tick_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await service.digest_tick()
 
     async def _housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
         await purge_outbox(database, clock, settings.outbox_keep_days)

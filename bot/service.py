@@ -7,7 +7,7 @@ Read this first to find your way; each part lives in a module named for what it 
 * ``bot.outcomes``: the one way an outcome is carried out (effects, outbox rows, replies);
 * ``bot.effect_registry``: effect type -> handler (``bot.effects``, ``bot.alerts``,
   ``bot.checkins``, ``bot.relays``, ``bot.checkin_clock``);
-* ``bot.alert_watch`` and ``bot.checkin_clock``: what the clock does every tick;
+* ``bot.alert_watch``, ``bot.checkin_clock`` and ``bot.digest``: what the clock does every tick;
 * ``bot.outbox_hooks``: what the outbox worker asks (a row rendered, a delivery's effects).
 """
 
@@ -21,6 +21,7 @@ from bot.checkin_clock import CheckinClock, CheckinOpener
 from bot.checkins import CheckinShell, shell_from_settings
 from bot.clock import Clock
 from bot.context import ContextLoader
+from bot.digest import WeeklyDigest
 from bot.effect_registry import EffectRegistry
 from bot.effects import onboarding_handlers
 from bot.guard import Guard
@@ -126,15 +127,25 @@ class Waakvlam:
             wake=self.wake,
         )
 
+        self.digest = WeeklyDigest(
+            database=database,
+            clock=clock,
+            checkins=self.checkins,
+            texts=texts,
+            weekday=settings.digest_weekday,
+            at=settings.digest_time,
+        )
+
     async def handle(self, bot: Bot, incoming: Incoming) -> None:
         """A person did something (one update)."""
         self.bot_username = self.bot_username or bot.username
         await self.pipeline.handle(bot, incoming)
 
     async def tick(self, bot: Bot) -> None:
-        """Everything the clock does: the alerts first, then the check-ins."""
+        """Everything the clock does: the alerts first, then the check-ins, then the digests."""
         await self.tick_alerts(bot)
         await self.checkin_tick(bot)
+        await self.digest_tick()
 
     async def tick_alerts(self, bot: Bot) -> None:
         self.bot_username = self.bot_username or bot.username
@@ -143,6 +154,9 @@ class Waakvlam:
     async def checkin_tick(self, bot: Bot) -> None:
         self.bot_username = self.bot_username or bot.username
         await self.checkin_clock.tick(bot)
+
+    async def digest_tick(self) -> None:
+        self.wake(await self.digest.tick())
 
     def wake(self, applied: Applied) -> None:
         """Rows were queued: the outbox worker starts on them (alerts before the rest)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -118,6 +118,15 @@ class Settings(BaseSettings):
         ge=1,
         le=365,
         validation_alias=_env("WAAKVLAM_OUTBOX_KEEP_DAYS", "outbox_keep_days"),
+    )
+    digest_weekday: int = Field(  # ISO weekday of the coaches' weekly digest; 0: none
+        default=1,
+        ge=0,
+        le=7,
+        validation_alias=_env("WAAKVLAM_DIGEST_WEEKDAY", "digest_weekday"),
+    )
+    digest_time: time = Field(
+        default=time(8, 30), validation_alias=_env("WAAKVLAM_DIGEST_TIME", "digest_time")
     )
     # Retention (README, processing register): the coach's picture covers months and a
     # year-on-year look; a relay's metadata only routes replies and shows "seen"; an alert's

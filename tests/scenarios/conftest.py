@@ -233,6 +233,7 @@ async def world(database: Database, clock: FixedClock, tmp_path: Path) -> AsyncI
             database_url=database.url,
             bot_username=None,
             voice_engine="espeak",  # offline: the tests never reach for Google
+            digest_weekday=0,
         )
         world = World(sandbox=sandbox, database=database, clock=clock, settings=settings)
         await world.start()
