@@ -19,6 +19,7 @@ from bot.clock import SystemClock
 from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.texts import load_texts
+from dialogs import names
 from storage.database import Database
 from storage.migrate import upgrade
 
@@ -117,15 +118,36 @@ def db_upgrade() -> None:
     typer.echo("database is up to date")
 
 
+_NAME_PROBLEMS = {
+    names.NameProblem.EMPTY: "a name needs letters",
+    names.NameProblem.TOO_LONG: (
+        f"at most {names.MAX_LENGTH} characters and {names.MAX_WORDS} words"
+    ),
+    names.NameProblem.NOT_A_NAME: "only letters, spaces, hyphens, apostrophes and full stops",
+    names.NameProblem.MIXED_SCRIPTS: "letters of one script only (a lookalike letter from "
+    "another alphabet is refused)",
+    names.NameProblem.TAKEN: "another coach has this name; add what tells them apart",
+}
+
+
 @coach_app.command("invite")
 def coach_invite(name: str = typer.Option(..., "--name", help="The coach's name.")) -> None:
-    """Invite a coach; prints a single-use link on the last line."""
+    """Invite a coach; prints a single-use link on the last line.
+
+    The name follows the rules for names (``dialogs.names``): letters of one script, and no
+    other coach with the same name."""
     settings = Settings()
+    database = _database(settings)
+    name = names.clean(name)
+    problem = names.check_name(name, [row.name for row in admin.list_coaches(database)])
+    if problem is not None:
+        typer.echo(f"not invited: {_NAME_PROBLEMS[problem]}", err=True)
+        raise typer.Exit(2)
     username = settings.bot_username or asyncio.run(admin.fetch_bot_username(settings))
     issued = admin.invite_coach(
-        _database(settings),
+        database,
         settings,
-        name=name.strip(),
+        name=name,
         bot_username=username,
         now=SystemClock().now(),
     )

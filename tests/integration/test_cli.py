@@ -123,3 +123,18 @@ async def test_client_list_move_and_deactivate_a_coach_with_clients(
         assert {c.coach_id for c in session.exec(select(Client))} == {bram}
         told = [row.text_key for row in session.exec(select(OutboxMessage))]
         assert told.count("move.client") == 2
+
+
+async def test_coach_invite_refuses_what_is_not_a_name(database: Database, tmp_path: Path) -> None:
+    with database.transaction() as session:
+        _coach_with_chat(session, "Anna", 801)
+    env = {"DATABASE_URL": database.url, "WAAKVLAM_DATA_DIR": str(tmp_path)}
+    for name, said in (
+        ("anna", "another coach has this name"),
+        ("Ѕam", "letters of one script only"),  # a Cyrillic S
+        ("Bram (team Noord)", "only letters, spaces"),
+    ):
+        code, output = await _waakvlam("coach", "invite", "--name", name, env=env)
+        assert code == 2 and f"not invited: {said}" in output, output
+    with database.transaction() as session:
+        assert [coach.name for coach in session.exec(select(Coach))] == ["Anna"]
