@@ -100,6 +100,7 @@ def _environment(
         "DATABASE_URL": database_url,
         "WAAKVLAM_DATA_DIR": str(data_dir),
         "WAAKVLAM_VOICE_ENGINE": "off",
+        "WAAKVLAM_DIGEST_WEEKDAY": "0",  # only the alert goes to Anna: it is counted
         "WAAKVLAM_BOT_USERNAME": sandbox.bot_username,
     }
     if webhook_port is not None:

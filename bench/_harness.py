@@ -1,5 +1,6 @@
-"""What every benchmark starts with: the sandbox, a migrated database, the real bot polling,
-and a registered coach. Benchmarks print figures; none of this is part of the tests."""
+"""What every benchmark starts with: the sandbox (in this process, ``running_bot``, or in one of
+its own, ``running_bot_apart``, to measure the bot alone), a migrated database, the real bot
+polling, and a registered coach. Benchmarks print figures; none of this is part of the tests."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 from sqlalchemy import create_engine, text
-from telegram_sandbox import SimUser, TelegramSandbox
 
+from bench._sandbox_process import SandboxProcess
 from bot import admin
 from bot.app import build_application
 from bot.clock import Clock, SystemClock
@@ -27,7 +28,10 @@ from bot.settings import Settings
 from storage.database import Database
 from storage.migrate import upgrade
 
-__all__ = ["Bench", "running_bot"]
+if TYPE_CHECKING:  # a bot with the sandbox apart never loads it (bench/checkin_fanout.py)
+    from telegram_sandbox import SimUser, TelegramSandbox
+
+__all__ = ["Bench", "BenchApart", "running_bot", "running_bot_apart"]
 
 BOT_USERNAME = "bench_bot"
 
@@ -54,35 +58,94 @@ async def running_bot(
     """A bot with coach Anna registered. Give PostgreSQL a database of its own.
 
     ``clock``: what the bot reads the time from (default: the system clock)."""
-    logging.disable(logging.WARNING)
+    from telegram_sandbox import TelegramSandbox
+
     clock = clock or SystemClock()
+    async with TelegramSandbox(bot_username=BOT_USERNAME, record_calls=record_calls) as box:
+
+        async def coach_joins(token: str) -> SimUser:
+            coach = box.user(first_name="Anna")
+            await coach.open_deep_link(token)
+            await coach.next_message()
+            return coach
+
+        async with _bot(box.api_root, box.bot_token, database_url, clock, coach_joins) as bot:
+            settings, database, application, (coach, coach_id) = bot
+            yield Bench(box, settings, database, application, coach, coach_id, clock)
+
+
+@dataclass
+class BenchApart:
+    """A bot in this process; the sandbox in a child process (bench/_sandbox_process.py)."""
+
+    sandbox: SandboxProcess
+    settings: Settings
+    database: Database
+    application: Any
+    coach_chat_id: int
+    coach_id: int
+    clock: Clock
+
+    @property
+    def service(self) -> Any:
+        return self.application.bot_data["service"]
+
+
+@asynccontextmanager
+async def running_bot_apart(
+    database_url: str | None, *, record_calls: bool, clock: Clock | None = None
+) -> AsyncIterator[BenchApart]:
+    """As ``running_bot``, with the sandbox serving from a process of its own."""
+    clock = clock or SystemClock()
+    options = {"bot_username": BOT_USERNAME, "record_calls": record_calls}
+    async with SandboxProcess(**options) as box:
+
+        async def coach_joins(token: str) -> int:
+            return int(await box.call(coach_opens_link, token))
+
+        async with _bot(box.api_root, box.bot_token, database_url, clock, coach_joins) as bot:
+            settings, database, application, (chat_id, coach_id) = bot
+            yield BenchApart(box, settings, database, application, chat_id, coach_id, clock)
+
+
+async def coach_opens_link(sandbox: TelegramSandbox, token: str) -> int:
+    """In the sandbox: Anna opens her invite link and reads the welcome; her chat id."""
+    coach = sandbox.user(first_name="Anna")
+    await coach.open_deep_link(token)
+    await coach.next_message()
+    return coach.id
+
+
+@asynccontextmanager
+async def _bot(
+    api_root: str,
+    bot_token: str,
+    database_url: str | None,
+    clock: Clock,
+    coach_joins: Callable[[str], Awaitable[Any]],
+) -> AsyncIterator[tuple[Settings, Database, Any, tuple[Any, int]]]:
+    """The bot polling ``api_root`` on a migrated database, once coach Anna joined."""
+    logging.disable(logging.WARNING)
     with tempfile.TemporaryDirectory() as data_dir:
-        async with TelegramSandbox(bot_username=BOT_USERNAME, record_calls=record_calls) as box:
-            settings = Settings(
-                telegram_bot_token=SecretStr(box.bot_token),
-                telegram_api_url=box.api_root,
-                data_dir=Path(data_dir),
-                database_url=database_url,
-            )
-            database = Database(settings.resolved_database_url)
-            upgrade(database.engine)
-            application = build_application(settings, clock=clock, database=database)
-            try:
-                async with polling(application):
-                    issued = admin.invite_coach(
-                        database,
-                        settings,
-                        name="Anna",
-                        bot_username=BOT_USERNAME,
-                        now=clock.now(),
-                    )
-                    coach = box.user(first_name="Anna")
-                    await coach.open_deep_link(issued.link.split("start=")[1])
-                    await coach.next_message()
-                    settle_heap()  # as `waakvlam run` does once started
-                    yield Bench(box, settings, database, application, coach, issued.coach_id, clock)
-            finally:
-                database.dispose()
+        settings = Settings(
+            telegram_bot_token=SecretStr(bot_token),
+            telegram_api_url=api_root,
+            data_dir=Path(data_dir),
+            database_url=database_url,
+        )
+        database = Database(settings.resolved_database_url)
+        upgrade(database.engine)
+        application = build_application(settings, clock=clock, database=database)
+        try:
+            async with polling(application):
+                issued = admin.invite_coach(
+                    database, settings, name="Anna", bot_username=BOT_USERNAME, now=clock.now()
+                )
+                coach = await coach_joins(issued.link.split("start=")[1])
+                settle_heap()  # as `waakvlam run` does once started
+                yield settings, database, application, (coach, issued.coach_id)
+        finally:
+            database.dispose()
 
 
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"

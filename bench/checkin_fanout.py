@@ -1,27 +1,34 @@
 """Benchmark (issue 3): 10,000 clients whose weekly check-in is due in the same minute.
 
-The real bot polls the sandbox over HTTP (one process, 2 cores); the sandbox answers 429 like
+The real bot, in this process, polls the sandbox over HTTP; the sandbox serves from a process
+of its own (bench/_sandbox_process.py), so the bot's memory and CPU are measured apart from
+the sandbox's, which keeps every simulated person and message. The sandbox answers 429 like
 Telegram when the bot sends faster than ``--limit`` messages/s (default: Telegram's 30/s; the
-bot's own limiter keeps to 29/s). The clients are seeded straight into the database (active,
-each with a private chat that started the bot) with one weekly schedule each, all due Wednesday
-10:00 Europe/Amsterdam. The bot's clock stands still while the scene is set and then runs in
-real time from that due moment, so quiet hours never interfere and retry times still come. The
-service's tick is called once, as the JobQueue calls it; then the outbox worker sends.
+bot's own limiter keeps to 29/s). The clients are seeded straight into the database by the
+sandbox's process (active, each with a private chat that started the bot) with one weekly
+schedule each, all due Wednesday 10:00 Europe/Amsterdam. The bot's clock stands still while
+the scene is set and then runs in real time from that due moment, so quiet hours never
+interfere and retry times still come. The service's tick is called once, as the JobQueue
+calls it; then the outbox worker sends.
 
 Each check-in is one message: the intro line above the first question (``questions.grade``).
 Prints the time the tick took (claiming, 10,000 check-ins and 10,000 outbox rows written), the
 longest event-loop stall, the time until every client had the first question, the send rate
-against the limit, 429s, CPU seconds per check-in and peak memory. Figures only; never part
-of the test run's pass/fail.
+against the limit, 429s, CPU seconds per check-in, and the bot's peak resident memory
+(``VmHWM``, and sampled while it sends) beside the sandbox's. ``--trace-memory N`` shows where
+the bot's heap grew (tracemalloc; slow). Figures only; never part of the test run's pass/fail.
 
     .venv/bin/python -m bench.checkin_fanout [--clients N] [--database sqlite|postgresql]
         [--limit PER_SECOND] [--per-chat PER_SECOND] [--postgres-server URL]
-        [--profile-tick LINES]
+        [--profile-tick LINES] [--trace-memory LINES]
 
 10,000 clients take about 6 minutes (10,000 messages at 29/s). ``--database postgresql``
 creates a database of its own on the server and drops it after. ``--per-chat 1`` also limits
 each chat to one message a second, with no burst (stricter than Telegram, which allows short
 bursts in a private chat).
+
+Longer than our ~400 lines on purpose: one scene (seed, tick, watch the sends and the loop,
+report) reads best in one place.
 """
 
 from __future__ import annotations
@@ -32,21 +39,23 @@ import cProfile
 import gc
 import os
 import pstats
-import resource
 import statistics
 import sys
 import time
+import tracemalloc
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
 from sqlmodel import col
 from telegram.constants import FloodLimit
 
-from bench._harness import POSTGRES_SERVER, Bench, running_bot, temporary_database
+from bench._harness import POSTGRES_SERVER, BenchApart, running_bot_apart, temporary_database
+from bench._sandbox_process import cpu_seconds, rss_mib
 from bot.runner import settle_heap
+from storage.database import Database
 from storage.models import (
     CheckinSchedule,
     Client,
@@ -58,6 +67,9 @@ from storage.models import (
     SupportPhaseName,
 )
 from storage.outbox import Priority
+
+if TYPE_CHECKING:  # the sandbox runs in a process of its own: the bot's never loads it
+    from telegram_sandbox import TelegramSandbox
 
 TIMEZONE = "Europe/Amsterdam"
 # A Wednesday at 10:00 in Amsterdam (CET): well outside the quiet hours.
@@ -126,21 +138,34 @@ class GcWatch:
         self.full_collections += info["generation"] == 2
 
 
-def seed(bench: Bench, clients: int, *, now: datetime) -> list[int]:
-    """Active clients with a started private chat and a weekly schedule due at ``DUE``."""
-    sandbox = bench.sandbox
+def seed_world(
+    sandbox: TelegramSandbox, clients: int, url: str, coach_id: int, now: datetime
+) -> list[int]:
+    """In the sandbox's process: the clients as people who started a private chat with the
+    bot, and as rows in the database (as if they had joined over the months before)."""
     chat_ids = []
     for number in range(clients):
         person = sandbox.user(first_name=f"Client{number}")
         sandbox.state.chats[person.id].started = True
         chat_ids.append(person.id)
+    database = Database(url)
+    try:
+        seed(database, coach_id, chat_ids, now=now)
+    finally:
+        database.dispose()
+    return chat_ids
+
+
+def seed(database: Database, coach_id: int, chat_ids: list[int], *, now: datetime) -> None:
+    """Active clients with a started private chat and a weekly schedule due at ``DUE``."""
+    clients = len(chat_ids)
     local_due = DUE.astimezone(ZoneInfo(TIMEZONE))
-    with bench.database.transaction() as session:
+    with database.transaction() as session:
         session.execute(
             insert(Client),
             [
                 {
-                    "coach_id": bench.coach_id,
+                    "coach_id": coach_id,
                     "name": f"Client{number}",
                     "status": ClientStatus.ACTIVE.value,
                     "telegram_user_id": chat_id,
@@ -157,13 +182,13 @@ def seed(bench: Bench, clients: int, *, now: datetime) -> list[int]:
         ids = [
             row[0]
             for row in session.execute(
-                select(col(Client.id)).where(col(Client.coach_id) == bench.coach_id)
+                select(col(Client.id)).where(col(Client.coach_id) == coach_id)
             )
         ]
         assert len(ids) == clients
         session.execute(
             insert(CoachAssignment),
-            [{"client_id": i, "coach_id": bench.coach_id, "started_at": now} for i in ids],
+            [{"client_id": i, "coach_id": coach_id, "started_at": now} for i in ids],
         )
         session.execute(
             insert(SupportPhase),
@@ -208,7 +233,6 @@ def seed(bench: Bench, clients: int, *, now: datetime) -> list[int]:
                 for i in ids
             ],
         )
-    return chat_ids
 
 
 def configured_limit(application: Any) -> float:
@@ -227,20 +251,41 @@ class Progress:
     rate_limited_at: list[float] = field(default_factory=list)  # seconds after the tick began
 
 
-async def wait_for_sends(bench: Bench, expected: int, baseline: int, started: float) -> Progress:
+def sandbox_counts(sandbox: TelegramSandbox) -> dict[str, int]:
+    """In the sandbox's process: its counters."""
+    return dict(sandbox.stats)
+
+
+def set_rate_limits(sandbox: TelegramSandbox, per_chat: float | None, overall: float) -> None:
+    """In the sandbox's process: answer 429 above these rates, as Telegram does."""
+    sandbox.rate_limits(per_chat, overall)
+
+
+def chats_reached(sandbox: TelegramSandbox, chat_ids: list[int]) -> int:
+    """In the sandbox's process: how many of these chats got a message with buttons."""
+    chats = sandbox.state.chats
+    return sum(1 for c in chat_ids if any(m.reply_markup for m in chats[c].inbox))
+
+
+async def wait_for_sends(
+    bench: BenchApart, expected: int, baseline: int, started: float, memory: Memory
+) -> Progress:
     """Poll the sandbox until ``expected`` more bot messages arrived, or progress stops for
-    two minutes; note when 429s were answered (to 50 ms)."""
-    stats = bench.sandbox.stats
+    two minutes; note when 429s were answered (to 50 ms) and the bot's resident memory."""
+    stats = await bench.sandbox.call(sandbox_counts)
     progress = Progress()
-    seen_429 = stats["429"]
+    seen_429 = stats.get("429", 0)
     last_count, last_change = -1, time.perf_counter()
     last_report = time.perf_counter()
     while True:
-        progress.delivered = delivered = stats["bot_messages"] - baseline
+        stats = await bench.sandbox.call(sandbox_counts)
+        memory.sample()
+        progress.delivered = delivered = stats.get("bot_messages", 0) - baseline
         now = time.perf_counter()
-        if stats["429"] > seen_429:
-            progress.rate_limited_at += [now - started] * (stats["429"] - seen_429)
-            seen_429 = stats["429"]
+        answered_429 = stats.get("429", 0)
+        if answered_429 > seen_429:
+            progress.rate_limited_at += [now - started] * (answered_429 - seen_429)
+            seen_429 = answered_429
         if delivered >= expected:
             progress.complete = True
             return progress
@@ -252,14 +297,25 @@ async def wait_for_sends(bench: Bench, expected: int, baseline: int, started: fl
             last_report = now
             print(
                 f"  ... {now - started:5.0f} s: {delivered:,}/{expected:,} messages, "
-                f"429s {len(progress.rate_limited_at)}, RSS {_rss_mib():.0f} MiB",
+                f"429s {len(progress.rate_limited_at)}, bot RSS {rss_mib()[0]:.0f} MiB "
+                f"(sandbox {bench.sandbox.memory()[0]:.0f} MiB)",
                 file=sys.stderr,
                 flush=True,
             )
         await asyncio.sleep(0.05)
 
 
-async def settled(bench: Bench, within: float = 10.0) -> None:
+@dataclass
+class Memory:
+    """The bot process's resident memory, sampled while it sends (MiB)."""
+
+    highest_sampled: float = 0.0
+
+    def sample(self) -> None:
+        self.highest_sampled = max(self.highest_sampled, rss_mib()[0])
+
+
+async def settled(bench: BenchApart, within: float = 10.0) -> None:
     """Wait until the worker marked what Telegram has (the sandbox counts a message before
     the bot hears back and writes ``sent_at``)."""
     deadline = time.perf_counter() + within
@@ -279,7 +335,9 @@ async def settled(bench: Bench, within: float = 10.0) -> None:
         await asyncio.sleep(0.1)
 
 
-def outbox_rows(bench: Bench) -> list[tuple[str, datetime | None, int, str | None, str | None]]:
+def outbox_rows(
+    bench: BenchApart,
+) -> list[tuple[str, datetime | None, int, str | None, str | None]]:
     """The check-in rows: (text key, sent at, attempts, error, lead key)."""
     with bench.database.transaction() as session:
         statement = select(
@@ -305,33 +363,36 @@ def slowest_window(moments: list[float], width: float = 10.0) -> float:
     return min(full) / width if full else float("nan")
 
 
-def _rss_mib() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
 async def run(args: argparse.Namespace) -> None:
     clients: int = args.clients
     clock = BenchClock(DUE - timedelta(hours=1))
+    memory = Memory()
     with temporary_database(args.database, args.postgres_server) as url:
-        async with running_bot(url, record_calls=False, clock=clock) as bench:
+        async with running_bot_apart(url, record_calls=False, clock=clock) as bench:
+            box = bench.sandbox
             limit = configured_limit(bench.application)
             telegram_limit = args.limit
-            bench.sandbox.rate_limits(args.per_chat, telegram_limit)
-            rss_bot = _rss_mib()  # the bot started, the sandbox still empty
+            await box.call(set_rate_limits, args.per_chat, telegram_limit)
+            rss_bot = rss_mib()[0]  # the bot started, nobody seeded
             setup_started = time.perf_counter()
-            chat_ids = seed(bench, clients, now=clock.now())
+            chat_ids = await box.call(
+                seed_world,
+                clients,
+                bench.settings.resolved_database_url,
+                bench.coach_id,
+                clock.now(),
+            )
             setup = time.perf_counter() - setup_started
             print(f"  seeded {clients:,} clients in {setup:.1f} s", file=sys.stderr, flush=True)
-            # As `waakvlam run` does once started; here it also takes the sandbox's people out of
-            # the collector's way: they stand for Telegram's servers, not for the bot's heap.
-            settle_heap()
+            settle_heap()  # as `waakvlam run` does once started
             await asyncio.sleep(1)  # let the coach's welcome go out first
-            stats = bench.sandbox.stats
-            baseline, base_429 = stats["bot_messages"], stats["429"]
-            base_sends = stats["calls:sendMessage"]
-            rss_before = _rss_mib()
-            peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            stats = await box.call(sandbox_counts)
+            baseline, base_429 = stats.get("bot_messages", 0), stats.get("429", 0)
+            base_sends = stats.get("calls:sendMessage", 0)
+            rss_before, peak_before = rss_mib()
+            if args.trace_memory:
+                tracemalloc.start(25)
+                traced_before = tracemalloc.take_snapshot()
 
             watch = LoopWatch()
             watcher = asyncio.create_task(watch.run())
@@ -339,6 +400,7 @@ async def run(args: argparse.Namespace) -> None:
             gc.callbacks.append(gc_watch)
             await asyncio.sleep(0.2)
             cpu_started = time.process_time()
+            sandbox_cpu_started = cpu_seconds(box.pid)
             started = time.perf_counter()
             clock.run_from(DUE)
             profiler = cProfile.Profile() if args.profile_tick else None
@@ -349,21 +411,24 @@ async def run(args: argparse.Namespace) -> None:
                 profiler.disable()
             tick = time.perf_counter() - started
             tick_cpu = time.process_time() - cpu_started
-            progress = await wait_for_sends(bench, clients, baseline, started)
+            rss_after_tick = rss_mib()[0]
+            progress = await wait_for_sends(bench, clients, baseline, started, memory)
             wall = time.perf_counter() - started
             cpu = time.process_time() - cpu_started
+            sandbox_cpu = cpu_seconds(box.pid) - sandbox_cpu_started
             watcher.cancel()
             await settled(bench)
+            rss_end, peak = rss_mib()  # before this benchmark reads the rows back
+            if args.trace_memory:
+                print_memory_growth(traced_before, tracemalloc.take_snapshot(), args.trace_memory)
+                tracemalloc.stop()
+            sandbox_rss, sandbox_peak = box.memory()
             rows = outbox_rows(bench)
-            answers_429 = stats["429"] - base_429
-            send_calls = stats["calls:sendMessage"] - base_sends
+            stats = await box.call(sandbox_counts)
+            answers_429 = stats.get("429", 0) - base_429
+            send_calls = stats.get("calls:sendMessage", 0) - base_sends
             errors = {k: v for k, v in stats.items() if k in ("400", "403", "500", "dropped")}
-            reached = {
-                chat_id
-                for chat_id in chat_ids
-                if any(m.reply_markup for m in bench.sandbox.state.chats[chat_id].inbox)
-            }
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            reached = await box.call(chats_reached, chat_ids)
 
     due = DUE.timestamp()
     sent = [r for r in rows if r[1] is not None]
@@ -382,7 +447,7 @@ async def run(args: argparse.Namespace) -> None:
     per_chat = f"{args.per_chat:g}/s per chat" if args.per_chat else "no per-chat limit"
 
     print(
-        f"check-in fan-out benchmark ({args.database}, bot + sandbox in one process, "
+        f"check-in fan-out benchmark ({args.database}, the sandbox in a process of its own, "
         f"{os.cpu_count()} cores)"
     )
     print(f"  clients due in the same minute   : {clients:,}")
@@ -404,7 +469,7 @@ async def run(args: argparse.Namespace) -> None:
     status = "" if complete else "  (INCOMPLETE: sending stopped making progress)"
     print(
         f"  first questions delivered        : {len(questions):,} of {clients:,} "
-        f"(to {len(reached):,} chats), intros {intros:,}{status}"
+        f"(to {reached:,} chats), intros {intros:,}{status}"
     )
     if questions:
         print(
@@ -430,16 +495,33 @@ async def run(args: argparse.Namespace) -> None:
         more = " ..." if len(progress.rate_limited_at) > 10 else ""
         print(f"  429s answered at (s after tick)  : {moments_429}{more}")
     print(
-        f"  CPU per check-in sent            : {cpu / checkins * 1000:.1f} ms "
-        f"({cpu:.1f} s CPU in {wall:.1f} s, bot + sandbox)"
+        f"  CPU per check-in sent            : bot {cpu / checkins * 1000:.1f} ms "
+        f"({cpu:.1f} s CPU in {wall:.1f} s); the sandbox another "
+        f"{sandbox_cpu / checkins * 1000:.1f} ms"
     )
     print(
-        f"  memory                           : peak RSS {peak:.0f} MiB "
-        f"(bot started, nobody seeded: {rss_bot:.0f} MiB; before the tick: {rss_before:.0f} MiB,"
-        f" peak so far {peak_before:.0f} MiB)"
+        f"  the bot's memory                 : peak RSS {peak:.0f} MiB = {peak * 1.048576:.0f} MB"
+        f" (highest sampled while sending {memory.highest_sampled:.0f} MiB); started, nobody "
+        f"seeded {rss_bot:.0f} MiB; before the tick {rss_before:.0f} MiB (peak so far "
+        f"{peak_before:.0f}); after the tick {rss_after_tick:.0f} MiB; all sent {rss_end:.0f} MiB"
+    )
+    print(
+        f"  the sandbox's memory             : {sandbox_rss:.0f} MiB at the end, peak "
+        f"{sandbox_peak:.0f} MiB (its own process: every person and message it keeps)"
     )
     if profiler is not None:
         print_profile(profiler, args.profile_tick)
+
+
+def print_memory_growth(
+    before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, lines: int
+) -> None:
+    """What the bot allocated during the fan-out and still holds, by where it was made."""
+    print(f"  memory still held after the fan-out (tracemalloc, top {lines} by size):")
+    for stat in after.compare_to(before, "traceback")[:lines]:
+        print(f"    {stat.size_diff / 2**20:+7.2f} MiB in {stat.count_diff:+,} blocks")
+        for line in stat.traceback.format(limit=6):
+            print(f"      {line}")
 
 
 def print_profile(profiler: cProfile.Profile, lines: int) -> None:
@@ -464,6 +546,13 @@ def main() -> None:
         help="also answer 429 above this many messages/s to one chat (default: off)",
     )
     parser.add_argument("--postgres-server", default=POSTGRES_SERVER)
+    parser.add_argument(
+        "--trace-memory",
+        type=int,
+        default=0,
+        metavar="LINES",
+        help="trace the bot's allocations (tracemalloc, slow) and print where it grew most",
+    )
     parser.add_argument(
         "--profile-tick",
         type=int,

@@ -1,62 +1,193 @@
 """Benchmark: CPU per handled update, Waakvlam against a bare python-telegram-bot echo bot.
 
-Both run in this one process against the same sandbox over HTTP, one after the other, so the
-sandbox's own share is in both figures. The echo bot answers each text with the same text;
+Both bots run in this process, one after the other, against the same kind of sandbox serving
+from a process of its own (bench/_sandbox_process.py), so the figures are the bot's own CPU;
+the sandbox's is printed beside them. The echo bot answers each text with the same text;
 Waakvlam handles the same number of updates of three kinds a client sends: opening a check-in
 from the menu ("📋 Hoe gaat het?"), answering its first question with a grade button, and a
 text that goes to the coach. Issue 13's goal: Waakvlam at most 2x the echo bot per update.
 
-    .venv/bin/python -m bench.cpu_per_update [updates] [sqlite|postgresql]
+    .venv/bin/python -m bench.cpu_per_update [--updates N] [--database sqlite|postgresql|both]
+        [--profile LINES]
+
+``--profile`` runs Waakvlam's three kinds under cProfile (the event loop, and apart from it
+the database thread) and prints where the time goes; its figures are slower, of course.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import cProfile
+import pstats
 import sys
+import threading
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 from telegram.request import HTTPXRequest
-from telegram_sandbox import SimUser, TelegramSandbox
 
-from bench._harness import backend, running_bot, temporary_database
-from bot.runner import polling
+from bench._harness import run_per_database, running_bot_apart
+from bench._sandbox_process import SandboxProcess, cpu_seconds
+from bot.runner import polling, settle_heap
 from storage import people
+from storage.database import Database
 from storage.models import ClientStatus
+
+if TYPE_CHECKING:
+    from telegram_sandbox import SimUser, TelegramSandbox
 
 MENU_CHECKIN = "📋 Hoe gaat het?"
 
 
-def _api_calls(sandbox: TelegramSandbox) -> int:
+# --- in the sandbox's process -------------------------------------------------------------
+
+
+def new_people(sandbox: TelegramSandbox, count: int, prefix: str) -> list[int]:
+    """People who started a private chat with the bot; their ids."""
+    ids = []
+    for number in range(count):
+        person = sandbox.user(first_name=f"{prefix}{number}")
+        sandbox.state.chats[person.id].started = True
+        ids.append(person.id)
+    return ids
+
+
+async def everyone_acts(
+    sandbox: TelegramSandbox, ids: list[int], kind: str, inbox_after: int
+) -> None:
+    """Every person does ``kind`` at once; wait until each has ``inbox_after`` messages."""
+    crowd = [sandbox.get_user(i) for i in ids]
+    await asyncio.gather(*(ACTIONS[kind](person) for person in crowd))
+    await asyncio.gather(
+        *(
+            person.wait_until(lambda p=person: len(p.inbox) >= inbox_after, timeout=120)
+            for person in crowd
+        )
+    )
+
+
+def api_calls(sandbox: TelegramSandbox) -> int:
     """Bot API calls the bot made so far, long polls not counted."""
     return sum(1 for name, _ in sandbox.calls if name.lower() != "getupdates")
 
 
-async def _cpu_per_update(
-    people_: list[SimUser], act: Callable[[SimUser], Awaitable[Any]], replies_each: int
-) -> float:
-    """CPU seconds of this process per update, for one action by every person at once."""
-    started = time.process_time()
-    await asyncio.gather(*(act(person) for person in people_))
-    await asyncio.gather(
-        *(
-            person.wait_until(lambda p=person: len(p.inbox) >= replies_each, timeout=120)
-            for person in people_
-        )
-    )
-    return (time.process_time() - started) / len(people_)
+async def _echo_text(person: SimUser) -> None:
+    await person.send_text("hoi")
+
+
+async def _open_checkin(person: SimUser) -> None:
+    await person.send_text(MENU_CHECKIN)
+
+
+async def _press_grade(person: SimUser) -> None:
+    await person.press("7")
+
+
+async def _text_to_coach(person: SimUser) -> None:
+    await person.send_text("Ik heb een vraag over een brief")
+
+
+ACTIONS: dict[str, Callable[[SimUser], Any]] = {
+    "echo": _echo_text,
+    "open a check-in": _open_checkin,
+    "answer with a grade": _press_grade,
+    "text to the coach": _text_to_coach,
+}
+KINDS = (("open a check-in", 1), ("answer with a grade", 2), ("text to the coach", 3))
+
+
+# --- in the bot's process -----------------------------------------------------------------
+
+
+class Cpu:
+    """CPU seconds per update: this process's (the bot's) and the sandbox's."""
+
+    def __init__(self, box: SandboxProcess) -> None:
+        self.box = box
+        self.profilers: Profilers | None = None
+
+    async def per_update(self, ids: list[int], kind: str, inbox_after: int) -> tuple[float, float]:
+        bot_started, box_started = time.process_time(), cpu_seconds(self.box.pid)
+        if self.profilers is not None:
+            self.profilers.loop.enable()
+        await self.box.call(everyone_acts, ids, kind, inbox_after)
+        if self.profilers is not None:
+            self.profilers.loop.disable()
+        bot = (time.process_time() - bot_started) / len(ids)
+        return bot, (cpu_seconds(self.box.pid) - box_started) / len(ids)
+
+
+class DatabaseCpu:
+    """The CPU the bot's database work takes, on the threads that do it (``database.run``):
+    loading, deciding and storing an update, and the outbox worker's transactions."""
+
+    def __init__(self, database: Database) -> None:
+        self.seconds = 0.0
+        self._lock = threading.Lock()
+        run = database.run
+
+        async def timed_run(work: Callable[..., Any], /, *args: Any, urgent: bool = False) -> Any:
+            def timed(*inner: Any) -> Any:
+                started = time.thread_time()
+                try:
+                    return work(*inner)
+                finally:
+                    with self._lock:
+                        self.seconds += time.thread_time() - started
+
+            return await run(timed, *args, urgent=urgent)
+
+        database.run = timed_run  # type: ignore[method-assign]
+
+
+class Profilers:
+    """cProfile for the event loop, and one for the database thread (cProfile sees only the
+    thread that enabled it): every ``database.run`` job is profiled there."""
+
+    def __init__(self) -> None:
+        # Each thread's own CPU clock: wall time would count waiting for the other thread.
+        self.loop = cProfile.Profile(time.thread_time)
+        self.database = cProfile.Profile(time.thread_time)
+        self.on = False
+
+    def watch(self, database: Database) -> None:
+        run = database.run
+
+        async def profiled_run(
+            work: Callable[..., Any], /, *args: Any, urgent: bool = False
+        ) -> Any:
+            def profiled(*inner: Any) -> Any:
+                if not self.on:
+                    return work(*inner)
+                self.database.enable()
+                try:
+                    return work(*inner)
+                finally:
+                    self.database.disable()
+
+            return await run(profiled, *args, urgent=urgent)
+
+        database.run = profiled_run  # type: ignore[method-assign]
+
+    def print(self, lines: int) -> None:
+        for title, profiler in (("event loop", self.loop), ("database thread", self.database)):
+            print(f"  where Waakvlam's time goes, {title} (cProfile, its CPU time, top {lines}):")
+            stats = pstats.Stats(profiler, stream=sys.stdout)
+            stats.sort_stats("tottime").print_stats(lines)
+            stats.sort_stats("cumulative").print_stats(lines)
 
 
 def _request() -> HTTPXRequest:
     return HTTPXRequest(connection_pool_size=32, httpx_kwargs={"trust_env": False})
 
 
-async def echo_bot(updates: int) -> float:
+async def echo_bot(updates: int) -> tuple[float, float]:
     """A bare PTB bot that echoes every text: the floor any bot on this machine pays."""
-    async with TelegramSandbox(bot_username="echo_bot", record_calls=False) as box:
+    async with SandboxProcess(bot_username="echo_bot", record_calls=False) as box:
 
         async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             assert update.message is not None and update.message.text is not None
@@ -73,71 +204,82 @@ async def echo_bot(updates: int) -> float:
         )
         application.add_handler(MessageHandler(filters.TEXT, echo))
         async with polling(application):
-            warm = [box.user(first_name=f"W{n}") for n in range(10)]
-            await _cpu_per_update(warm, lambda p: p.send_text("hoi"), 1)
-            crowd = [box.user(first_name=f"E{n}") for n in range(updates)]
-            return await _cpu_per_update(crowd, lambda p: p.send_text("hoi"), 1)
+            cpu = Cpu(box)
+            warm = await box.call(new_people, 10, "W")
+            await cpu.per_update(warm, "echo", 1)
+            settle_heap()
+            crowd = await box.call(new_people, updates, "E")
+            return await cpu.per_update(crowd, "echo", 1)
 
 
-async def waakvlam(updates: int, database_url: str | None) -> dict[str, tuple[float, float]]:
-    """Waakvlam handling the same number of updates, per kind of update: CPU seconds and Bot
-    API calls per update."""
-    async with running_bot(database_url, record_calls=True) as bench:
-        sandbox, database, clock = bench.sandbox, bench.database, bench.clock
-        crowd = [sandbox.user(first_name=f"Client{n}") for n in range(updates + 10)]
+async def waakvlam(
+    updates: int, database_url: str | None, profilers: Profilers | None
+) -> dict[str, tuple[float, float, float, float]]:
+    """Waakvlam handling the same number of updates, per kind of update: the bot's CPU
+    seconds (in all, and on the database thread), the sandbox's, and Bot API calls, per
+    update."""
+    async with running_bot_apart(database_url, record_calls=True) as bench:
+        box, database, clock = bench.sandbox, bench.database, bench.clock
+        ids = await box.call(new_people, updates + 10, "Client")
         with database.transaction() as session:
-            for person in crowd:
-                sandbox.state.chats[person.id].started = True
+            for chat_id in ids:
                 client = people.add_client(
                     session, coach_id=bench.coach_id, name="Sam", language="nl", now=clock.now()
                 )
-                client.telegram_user_id = person.id
+                client.telegram_user_id = chat_id
                 client.status = ClientStatus.ACTIVE
                 client.read_aloud = False
                 client.relay_direct = True
                 session.add(client)
-        warm, crowd = crowd[:10], crowd[10:]
-        await _cpu_per_update(warm, lambda p: p.send_text(MENU_CHECKIN), 1)
+        warm, crowd = ids[:10], ids[10:]
+        cpu = Cpu(box)
+        for inbox_after, (kind, _) in enumerate(KINDS, start=1):
+            await cpu.per_update(warm, kind, inbox_after)
+        settle_heap()
+        database_cpu = DatabaseCpu(database)
+        if profilers is not None:
+            profilers.watch(database)
+            profilers.on = True
+            cpu.profilers = profilers
         figures = {}
-        for label, act, replies in (
-            ("open a check-in", _open_checkin, 1),
-            ("answer with a grade", _press_grade, 2),
-            ("text to the coach", _text_to_coach, 3),
-        ):
-            before = _api_calls(sandbox)
-            cpu = await _cpu_per_update(crowd, act, replies)
-            figures[label] = (cpu, (_api_calls(sandbox) - before) / len(crowd))
+        for kind, inbox_after in KINDS:
+            before, database_before = await box.call(api_calls), database_cpu.seconds
+            bot, sandbox = await cpu.per_update(crowd, kind, inbox_after)
+            calls = (await box.call(api_calls) - before) / len(crowd)
+            in_database = (database_cpu.seconds - database_before) / len(crowd)
+            figures[kind] = (bot, in_database, sandbox, calls)
         return figures
 
 
-async def _open_checkin(person: SimUser) -> None:
-    await person.send_text(MENU_CHECKIN)
-
-
-async def _press_grade(person: SimUser) -> None:
-    await person.press("7")
-
-
-async def _text_to_coach(person: SimUser) -> None:
-    await person.send_text("Ik heb een vraag over een brief")
-
-
-async def main(updates: int, kind: str) -> None:
-    echo = await echo_bot(updates)
-    with temporary_database(kind) as url:
-        figures = await waakvlam(updates, url)
+async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
+    updates: int = args.updates
+    echo, echo_sandbox = await echo_bot(updates)
+    profilers = Profilers() if args.profile else None
+    figures = await waakvlam(updates, url, profilers)
     print(
-        f"CPU per handled update ({backend(url)}, {updates} updates each, bot + sandbox "
-        "in one process, 2 cores)"
+        f"CPU per handled update ({kind}, {updates} updates each; the bot's own process, the "
+        "sandbox in another; 2 cores)"
     )
-    print(f"  bare PTB echo bot          : {echo * 1000:6.1f} ms   (1 Bot API call per update)")
-    for label, (cpu, calls) in figures.items():
+    print(
+        f"  bare PTB echo bot          : {echo * 1000:6.2f} ms   (1 Bot API call per update; "
+        f"the sandbox another {echo_sandbox * 1000:.2f} ms)"
+    )
+    for label, (cpu, in_database, sandbox, calls) in figures.items():
+        both = (cpu + sandbox) / (echo + echo_sandbox)
         print(
-            f"  waakvlam, {label:<19}: {cpu * 1000:6.1f} ms  ({cpu / echo:4.1f}x the echo bot;"
-            f" {calls:.1f} Bot API calls, {cpu / calls / echo:4.1f}x per call)"
+            f"  waakvlam, {label:<19}: {cpu * 1000:6.2f} ms  ({cpu / echo:4.1f}x the echo bot;"
+            f" {calls:.1f} Bot API calls, {cpu / calls / echo:4.1f}x per call; "
+            f"{in_database * 1000:.2f} ms of it on the database thread; the sandbox another "
+            f"{sandbox * 1000:.2f} ms; bot and sandbox: {both:.1f}x)"
         )
+    if profilers is not None:
+        profilers.print(args.profile)
+
+
+def options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--updates", type=int, default=300)
+    parser.add_argument("--profile", type=int, default=0, metavar="LINES")
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    asyncio.run(main(int(args[0]) if args else 300, args[1] if len(args) > 1 else "sqlite"))
+    run_per_database(__doc__, measure, options)

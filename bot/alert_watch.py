@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.alerts import alert_people, load_alert_view
+from bot.alert_view import alert_people, load_alert_view
 from bot.clock import Clock
 from bot.outcomes import OutcomeApplier
 from bot.scope import Applied, Scope

@@ -1,6 +1,6 @@
-"""The shell side of the noodknop: alert effects in the database (``ALERT_HANDLERS``), the alert
-as the dialogs see it, and who can be reached about it (the rule of who is told lives in
-``dialogs.alert_routing``)."""
+"""The shell side of the noodknop: alert effects in the database (``ALERT_HANDLERS``). The alert
+as the dialogs see it and who can be reached about it live in ``bot.alert_view``; the rule of
+who is told lives in ``dialogs.alert_routing``."""
 
 from __future__ import annotations
 
@@ -9,13 +9,20 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.alert_view import (
+    CLOSE_REMINDED,
+    OFF_HOURS,
+    PASSED_ON,
+    as_reachable,
+    candidates,
+    load_alert_view,
+)
 from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
 from bot.scope import FollowUp, Scope
-from bot.state import Contact, client_contact, coach_contact
+from bot.state import Contact
 from dialogs import noodknop
 from dialogs.alert_routing import CoachHours, Reachable, backups_to_tell, route_alert
-from dialogs.noodknop import AlertView
 from dialogs.outcome import (
     AcknowledgeAlert,
     AutoCloseAlert,
@@ -30,48 +37,16 @@ from dialogs.outcome import (
     SupersedeAlert,
     TakeBackAccident,
 )
-from storage import alerts, audit, checkins, outbox, people
-from storage.models import Alert, AlertEvent, Client, ClientStatus, Coach, CoachStatus
+from storage import alerts, audit, outbox, people
+from storage.models import Alert, Client
 from storage.outbox import Priority
 
-__all__ = ["ALERT_HANDLERS", "alert_contacts", "alert_people", "load_alert_view"]
+__all__ = ["ALERT_HANDLERS"]
 
 # The outcome of an alert the clock closed because nobody did (also its timeline event).
 AUTO_CLOSED = "auto_closed"
 # The outcome of an alert still open when the client raised a new one (also its event).
 SUPERSEDED = "superseded"
-CLOSE_REMINDED = "close_reminded"
-# A coach tapped "I cannot, pass it on" (with their id): they are no longer asked.
-PASSED_ON = "passed_on"
-OFF_HOURS = "escalated_off_hours"
-
-
-def _reachable_coach(coach: Coach | None) -> bool:
-    return (
-        coach is not None
-        and coach.telegram_user_id is not None
-        and coach.status == CoachStatus.ACTIVE
-    )
-
-
-def _as_reachable(coach: Coach | None, role: str) -> Reachable | None:
-    if coach is None or not _reachable_coach(coach):
-        return None
-    assert coach.telegram_user_id is not None
-    return Reachable(coach.telegram_user_id, coach.id, role, coach.language)
-
-
-def _candidates(session: Session, coach_id: int, default_language: str) -> list[Reachable]:
-    """The reachable backups of a coach, in order."""
-    found = []
-    for backup in alerts.backups_of(session, coach_id):
-        if backup.backup_coach_id is not None:
-            other = _as_reachable(people.get_coach(session, backup.backup_coach_id), "backup")
-            if other is not None:
-                found.append(other)
-        elif backup.group_chat_id is not None:
-            found.append(Reachable(backup.group_chat_id, None, "group", default_language))
-    return found
 
 
 def _tell(session: Session, alert_id: int, told: Iterable[Reachable], now: datetime) -> None:
@@ -96,7 +71,7 @@ def _add_backups(session: Session, alert: Alert, env: EffectEnv) -> tuple[Contac
         Reachable(r.chat_id, r.coach_id, r.role, "")
         for r in alerts.recipients_of(session, alert.id)
     ]
-    fresh = backups_to_tell(_candidates(session, alert.coach_id, env.default_language), told)
+    fresh = backups_to_tell(candidates(session, alert.coach_id, env.default_language), told)
     _tell(session, alert.id, fresh, env.now)
     return _contacts(fresh)
 
@@ -187,6 +162,7 @@ def _emergency_numbers(
 
 def _close(session: Session, effect: CloseAlert, env: EffectEnv) -> EffectResult:
     alert = _alert(session, effect.alert_id)
+    alerts.withhold_number(session, alert, env.now)
     alert.closed_at = env.now
     alert.closed_by = effect.coach_id
     alert.outcome = effect.outcome
@@ -213,6 +189,7 @@ def _remind_to_close(session: Session, effect: RemindToClose, env: EffectEnv) ->
 def _auto_close(session: Session, effect: AutoCloseAlert, env: EffectEnv) -> EffectResult:
     alert = _alert(session, effect.alert_id)
     if alert.closed_at is None:
+        alerts.withhold_number(session, alert, env.now)
         alert.closed_at = env.now
         alert.outcome = AUTO_CLOSED
         session.add(alert)
@@ -238,6 +215,7 @@ def _supersede(session: Session, alert: Alert, now: datetime) -> None:
     assert alert.id is not None
     if alert.closed_at is not None:
         return
+    alerts.withhold_number(session, alert, now)
     alert.closed_at = now
     alert.outcome = SUPERSEDED
     session.add(alert)
@@ -279,9 +257,9 @@ def _raise(session: Session, effect: RaiseAlert, env: EffectEnv) -> EffectResult
         else None
     )
     route = route_alert(
-        _as_reachable(coach, "coach"),
+        as_reachable(coach, "coach"),
         hours,
-        _candidates(session, client.coach_id, env.default_language),
+        candidates(session, client.coach_id, env.default_language),
         env.now.astimezone(env.timezone),
     )
     _tell(session, alert.id, route.told, env.now)
@@ -313,99 +291,3 @@ ALERT_HANDLERS: dict[type, Handler] = {
     AutoCloseAlert: _auto_close,
     SupersedeAlert: _supersede_effect,
 }
-
-
-def alert_contacts(session: Session, alert_id: int, default_language: str) -> list[Contact]:
-    """Everyone told about the alert so far who can still be reached (a coach deactivated
-    since hears nothing more), with their language."""
-    contacts = []
-    for recipient in alerts.recipients_of(session, alert_id):
-        if recipient.coach_id is None:  # a team chat
-            contacts.append(Contact(recipient.chat_id, default_language))
-        elif (coach := coach_contact(people.get_coach(session, recipient.coach_id))) is not None:
-            contacts.append(Contact(recipient.chat_id, coach.language))
-    return contacts
-
-
-def load_alert_view(session: Session, alert: Alert) -> AlertView:
-    """The alert as the dialogs see it, including who is asked now (``asked_coach_ids``)."""
-    assert alert.id is not None
-    client = session.get(Client, alert.client_id)
-    coach = people.get_coach(session, alert.coach_id)
-    helper = people.get_coach(session, alert.acknowledged_by) if alert.acknowledged_by else None
-    recipients = alerts.recipients_of(session, alert.id)
-    told = {r.chat_id for r in recipients}
-    unreachable = alerts.unreachable_chat_ids(session, alert.id)
-    backups_left = any(c.chat_id not in told for c in _candidates(session, alert.coach_id, ""))
-    events = alerts.events_of(session, alert.id)
-    passed = {e.coach_id for e in events if e.kind == PASSED_ON and e.coach_id is not None}
-    asked = [
-        r
-        for r in recipients
-        if r.chat_id not in unreachable and (r.coach_id is None or r.coach_id not in passed)
-    ]
-    settled_at, close_reminded = _settled(alert, events)
-    others = [
-        a.id or 0 for a in alerts.open_alerts_of(session, alert.client_id) if a.id != alert.id
-    ]
-    return AlertView(
-        id=alert.id,
-        client_id=alert.client_id,
-        client_name=client.name if client else "",
-        coach_name=coach.name if coach else "",
-        pressed_at=alert.pressed_at,
-        presses=alert.presses,
-        reason=alert.reason,
-        accidental=alert.accidental,
-        acknowledged_by=helper.name if helper else None,
-        acknowledged_by_id=alert.acknowledged_by,
-        acknowledged_at=alert.acknowledged_at,
-        escalated=alert.escalated_at is not None,
-        emergency_sent=alert.emergency_sent_at is not None,
-        closed=alert.closed_at is not None,
-        recipient_coach_ids=frozenset(r.coach_id for r in recipients if r.coach_id is not None),
-        recipient_chat_ids=frozenset(told),
-        backups_left=backups_left,
-        others_reachable=bool(told - unreachable),
-        settled_at=settled_at,
-        close_reminded=close_reminded,
-        holds_back_checkins=_checkins_scheduled(session, client),
-        newer_open=any(other > alert.id for other in others),
-        older_open=any(other < alert.id for other in others),
-        coach_id=alert.coach_id if _reachable_coach(coach) else None,
-        asked_coach_ids=frozenset(r.coach_id for r in asked if r.coach_id is not None),
-        asked_groups=sum(1 for r in asked if r.coach_id is None),
-        off_hours=any(e.kind == OFF_HOURS for e in events),
-    )
-
-
-def _checkins_scheduled(session: Session, client: Client | None) -> bool:
-    """Whether the client would get check-ins but for an open alert: active, reachable, with
-    a schedule that is not paused (what the check-in clock asks before it starts one)."""
-    if client is None or client.id is None:
-        return False
-    if client.status != ClientStatus.ACTIVE or client.telegram_user_id is None:
-        return False
-    schedule = checkins.schedule_of(session, client.id)
-    return schedule is not None and not schedule.paused and schedule.next_due_at is not None
-
-
-def _settled(alert: Alert, events: list[AlertEvent]) -> tuple[datetime | None, bool]:
-    """When the alert stopped waiting for a person (picked up, or called off as an accident),
-    and whether the team was reminded to close it since then."""
-    if alert.acknowledged_at is None and not alert.accidental:
-        return None, False
-    settled_at = alert.acknowledged_at
-    if settled_at is None:
-        called_off = [e.at for e in events if e.kind == "reason:accident"]
-        settled_at = called_off[-1] if called_off else alert.pressed_at
-    reminded = any(e.kind == CLOSE_REMINDED and e.at >= settled_at for e in events)
-    return settled_at, reminded
-
-
-def alert_people(session: Session, alert: Alert) -> tuple[Contact | None, Contact | None]:
-    """Where to reach the coach and the client of an alert (None: cannot be reached)."""
-    coach = people.get_coach(session, alert.coach_id)
-    client = people.get_client(session, alert.client_id)
-    # A deactivated coach (or one whose client moved on) hears nothing more of the client.
-    return coach_contact(coach), client_contact(client)

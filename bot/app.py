@@ -12,10 +12,11 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
+from bot import chart
 from bot.clock import Clock
 from bot.guard import Guard
 from bot.handlers import is_alert_update, make_update_handler
-from bot.housekeeping import RetentionDays, apply_retention, purge_outbox
+from bot.housekeeping import daily
 from bot.lifeline import LOCK_FILE
 from bot.ratelimit import PriorityRateLimiter
 from bot.service import Waakvlam
@@ -68,7 +69,7 @@ def _voice(settings: Settings) -> Any:
         return None
     from bot.voice import Voice  # imports gTTS and PyAV: only when a voice is wanted
 
-    return Voice(settings.data_dir / "voice-cache", settings.voice_engine)
+    return Voice(settings.voice_cache_dir, settings.voice_engine)
 
 
 def build_application(
@@ -106,7 +107,7 @@ def build_application(
         service.bot_username = application.bot.username
         service.worker.start(application.bot)
         assert application.job_queue is not None
-        # Two jobs: alert escalation never waits behind a long check-in fan-out.
+        # Separate jobs: alert escalation never waits behind a long check-in fan-out.
         for name, callback in (
             ("alert-tick", _tick_alerts),
             ("checkin-tick", _tick_checkins),
@@ -136,6 +137,7 @@ def build_application(
 
     async def post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await service.worker.stop()
+        await chart.DRAWER.stop()  # the card pictures' worker process
 
     async def _tick_alerts(context: ContextTypes.DEFAULT_TYPE) -> None:
         await service.tick_alerts(context.bot)
@@ -147,16 +149,7 @@ def build_application(
         await service.digest_tick()
 
     async def _housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
-        await purge_outbox(database, clock, settings.outbox_keep_days)
-        await apply_retention(
-            database,
-            clock,
-            RetentionDays(
-                checkins=settings.keep_checkin_days,
-                relays=settings.keep_relay_days,
-                alert_details=settings.keep_alert_detail_days,
-            ),
-        )
+        await daily(database, clock, settings)
 
     application = (
         ApplicationBuilder()

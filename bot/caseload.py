@@ -1,9 +1,9 @@
 """The shell side of a coach's list of clients: the rows ``dialogs.caseload`` sorts and shows.
 
-Six queries whatever the number of clients (``storage.caseload``: the clients, then per table
-one query for all of them: schedules, open alerts, standing signals, messages, recent
-check-ins). Grades are read from a check-in's answers with the question set of its version,
-as the signals do.
+Seven queries whatever the number of clients (``storage.caseload``: the clients, then per
+table one query for all of them: schedules, open alerts, standing signals, messages, recent
+check-ins; and the contacts coaches logged, ``storage.contacts``). Grades are read from a
+check-in's answers with the question set of its version, as the signals do.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dialogs.caseload import CaseloadClient, CaseloadContext
 from dialogs.checkin import grade_of
 from dialogs.checkin_state import CheckinState, CheckinStatus
 from dialogs.schedule import Rhythm
-from storage import caseload
+from storage import caseload, contacts
 from storage.caseload import ClosedCheckin
 from storage.models import Client
 
@@ -34,6 +34,7 @@ def load_caseload(session: Session, coach_id: int, checkins: CheckinShell) -> Ca
     alerts = caseload.open_alert_clients(session, ids)
     signals = caseload.open_signal_counts(session, ids)
     relays = caseload.last_relays(session, ids)
+    logged = contacts.last_contacts(session, ids)  # calls, visits, talks the coach logged
     recent: dict[int, list[ClosedCheckin]] = defaultdict(list)
     for row in caseload.recent_checkins(session, ids):
         recent[row.client_id].append(row)
@@ -43,7 +44,7 @@ def load_caseload(session: Session, coach_id: int, checkins: CheckinShell) -> Ca
         schedule = schedules.get(client.id)
         history = recent.get(client.id, [])
         grades = [g for g in (_grade(row, client, checkins) for row in history) if g is not None]
-        contacts = [relays.get(client.id)] + [
+        moments = [relays.get(client.id), logged.get(client.id)] + [
             row.finished_at for row in history if row.status == CheckinStatus.DONE
         ]
         rows.append(
@@ -51,7 +52,7 @@ def load_caseload(session: Session, coach_id: int, checkins: CheckinShell) -> Ca
                 id=client.id,
                 name=client.name,
                 joined_at=client.consent_at or client.created_at,
-                last_contact=max((c for c in contacts if c is not None), default=None),
+                last_contact=max((m for m in moments if m is not None), default=None),
                 rhythm=Rhythm(schedule.rhythm) if schedule is not None else None,
                 paused=schedule.paused if schedule is not None else False,
                 grade=grades[0] if grades else None,

@@ -26,6 +26,7 @@ from bot.state import client_contact, coach_contact
 from dialogs import checkin
 from dialogs import schedule as checkin_schedule
 from dialogs.outcome import Outcome, SaveCheckin, StartCheckin
+from dialogs.relay_effects import AwaitClientMessage
 from storage import alerts, checkins, people
 from storage.database import Database
 from storage.models import ClientStatus
@@ -82,7 +83,12 @@ class CheckinOpener:
             coach=coach_contact(coach),
             client=client_contact(client),
         )
-        return FollowUp(checkin.start_checkin(row.id, now, context), scope, priority)
+        opening = checkin.start_checkin(row.id, now, context)
+        if client.awaiting_message:
+            # A new question ends "💬 Bericht aan coach": what the client types next answers
+            # it (dialogs.message_mode).
+            opening += Outcome(effects=(AwaitClientMessage(client.id, False),))
+        return FollowUp(opening, scope, priority)
 
 
 class CheckinClock:

@@ -39,7 +39,8 @@ from dialogs.coach_notes import closed_for_pause, signal_note, withdrawn_note
 from dialogs.outcome import PauseCheckins, SetSchedule
 from dialogs.schedule import QuietHours, Rhythm, Schedule, next_due, paused_or_resumed
 from dialogs.words import Words
-from storage import audit, checkins, people
+from storage import audit, checkins, contacts, people
+from storage import signal_actions as signal_store
 from storage.models import Checkin, CheckinSchedule, Client, ClientStatus
 
 __all__ = [
@@ -149,6 +150,12 @@ class CheckinShell:
                     session, client.id, before_id=state.checkin_id, limit=_HISTORY
                 )
             )
+        contacted_at = None
+        if state is not None and (
+            self.rules.missed_in_a_row <= 1
+            or (history and history[-1].status is CheckinStatus.MISSED)
+        ):  # only a run of missed check-ins needs it (dialogs.checkin_signals)
+            contacted_at = contacts.last_contacts(session, [client.id]).get(client.id)
         return CheckinContext(
             client_id=client.id,
             coach=coach_name,
@@ -157,6 +164,7 @@ class CheckinShell:
             timezone=self.timezone,
             history=history,
             rules=self.rules,
+            contacted_at=contacted_at,
         )
 
     @staticmethod
@@ -178,12 +186,14 @@ class CheckinShell:
                 continue
             row = checkins.schedule_of(session, client.id)
             schedule = schedule_of_row(row) if row else None
+            latest = checkins.latest_checkin_of(session, client.id)
             found.append(
                 CoachClient(
                     ClientRef(client.id, client.name),
                     schedule,
                     next_due(schedule, now, self.quiet) if schedule else None,
                     checkins.open_checkin_of(session, client.id) is not None,
+                    last_checkin=latest.sent_at if latest is not None else None,
                 )
             )
         return CoachCheckinContext(tuple(found), self.timezone, self.quiet, words=words)
@@ -249,6 +259,7 @@ class CheckinShell:
             self.default_schedule(session, client_id, now)
 
     def _set_schedule(self, session: Session, change: SetSchedule, env: EffectEnv) -> EffectResult:
+        """The rhythm as the dialog decided it, from its first day (``change.starts``)."""
         schedule = Schedule.starting_after(
             env.now,
             rhythm=Rhythm(change.rhythm),
@@ -256,6 +267,8 @@ class CheckinShell:
             at=change.at,
             timezone=self.timezone,
         )
+        if change.starts is not None:
+            schedule = replace(schedule, starts=change.starts)
         stored = checkins.schedule_of(session, change.client_id)
         if stored is not None and stored.paused:  # a new rhythm does not end a pause
             schedule = replace(schedule, paused=True)
@@ -273,6 +286,8 @@ class CheckinShell:
         row = checkins.schedule_of(session, effect.client_id)
         assert row is not None
         updated = paused_or_resumed(schedule_of_row(row), effect.paused, env.now)
+        if not effect.paused and effect.starts is not None:
+            updated = replace(updated, starts=effect.starts)  # as the dialog decided it
         due = self._set(
             session,
             client_id=effect.client_id,
@@ -332,7 +347,9 @@ class CheckinShell:
         if not new:
             return NOTHING
         name = self._client_name(session, effect.client_id)
-        return EffectResult(coach_notes=(signal_note(signal, name),))
+        signal_id = signal_store.signal_id_of(session, effect.client_id, signal.cause)
+        assert signal_id is not None
+        return EffectResult(coach_notes=(signal_note(signal, name, signal_id),))
 
     def _withdraw(self, session: Session, effect: WithdrawSignal, env: EffectEnv) -> EffectResult:
         row = checkins.withdraw_signal(

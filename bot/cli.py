@@ -331,13 +331,19 @@ def client_erase(
                 "and everything about them? This cannot be undone",
                 abort=True,
             )
-        erased = client_records.erase_client(database, client_id=client_id, now=SystemClock().now())
+        erased = client_records.erase_client(
+            database,
+            client_id=client_id,
+            now=SystemClock().now(),
+            voice_cache=settings.voice_cache_dir,
+        )
     if erased is None:
         typer.echo(f"no client {client_id}", err=True)
         raise typer.Exit(1)
     counts = ", ".join(f"{table} {n}" for table, n in erased.deleted.items() if n)
     typer.echo(f"client {client_id} erased; rows deleted: {counts}")
     typer.echo(f"audit events kept without identifiers: {erased.audit_events_anonymised}")
+    typer.echo(f"read-aloud clips that said their name deleted: {erased.voice_clips_deleted}")
     if erased.notices_kept:
         typer.echo(
             f"{erased.notices_kept} unsent notices to a coach kept: they name a client with the "

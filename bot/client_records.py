@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.summary import render_summary
 from bot.texts import Texts
+from bot.voice.cache import ClipStore
 from storage import audit, data_rights, people
 from storage.data_rights import ClientRecords, Erasure
 from storage.database import Database
@@ -143,12 +144,25 @@ def describe_client(database: Database, client_id: int) -> ClientLabel | None:
 
 
 def erase_client(
-    database: Database, *, client_id: int, now: datetime, actor: str = "cli"
+    database: Database,
+    *,
+    client_id: int,
+    now: datetime,
+    actor: str = "cli",
+    voice_cache: Path | None = None,
 ) -> Erasure | None:
     """Remove the client and everything about them, in one transaction (see
-    ``storage.data_rights.erase``); None when there is no such client."""
+    ``storage.data_rights.erase``), then the read-aloud clips in ``voice_cache`` that say
+    their name; None when there is no such client."""
     with database.transaction() as session:
-        return data_rights.erase(session, client_id, now=now, actor=actor)
+        client = people.get_client(session, client_id)
+        name = client.name if client is not None else ""
+        erased = data_rights.erase(session, client_id, now=now, actor=actor)
+    if erased is not None:
+        database.scrub()
+    if erased is None or voice_cache is None or not voice_cache.is_dir():
+        return erased
+    return replace(erased, voice_clips_deleted=ClipStore(voice_cache).forget_clips_naming(name))
 
 
 def audit_of(database: Database, client_id: int) -> list[AuditLine]:

@@ -6,31 +6,39 @@ pressed button names, a coach's clients for their commands, and their list of cl
 for its command, menu button or page buttons) and a ``Scope`` (who the outcome's replies may
 reach). Button data is untrusted: what a button names is loaded only after its
 prefix (``dialogs.buttons``) says which dialog it is for, and only when it belongs to the
-person who pressed it (a coach's own relay; an alert is checked by its dialog).
+person who pressed it (a coach's own relay or check-in signal; an alert is checked by its
+dialog).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.alerts import alert_people, load_alert_view
+from bot.alert_view import alert_people, load_alert_view
 from bot.caseload import load_caseload
 from bot.checkins import CheckinShell, state_of
+from bot.client_card import load_card_context, wants_rhythm
+from bot.coach_settings import CoachDefaults, load_settings_view
+from bot.phases import load_data_client, load_ended_view, load_phase_context
 from bot.relays import RelayShell
 from bot.scope import Scope
-from bot.state import Actor, Contact, client_contact, load_invite
-from dialogs import caseload, noodknop, relay
+from bot.signal_taps import load_signal_view
+from bot.state import Actor, Contact, client_contact, coach_contact, load_invite
+from dialogs import caseload, noodknop, phone, relay, stopping
 from dialogs.buttons import ButtonKind, kind_of
+from dialogs.clients import ClientRef
+from dialogs.coach import NEW_CLIENT_COMMANDS, awaits_name
 from dialogs.coach_checkin import COMMANDS as CHECKIN_COMMANDS
-from dialogs.events import Command, Event, OtherMessage, Start, Tap, Text
+from dialogs.events import Command, Event, MenuItem, MenuPress, OtherMessage, Start, Tap, Text
 from dialogs.people import Role
 from dialogs.router import DialogContext
+from dialogs.signal_actions import parse_data as parse_signal_data
 from storage import alerts, checkins, people, relays
 from storage.invites import looks_like_token
-from storage.models import Client
+from storage.models import Client, ClientStatus
 
 __all__ = ["ContextLoader"]
 
@@ -39,6 +47,8 @@ __all__ = ["ContextLoader"]
 class ContextLoader:
     checkins: CheckinShell
     relays: RelayShell
+    coach_defaults: CoachDefaults = field(default_factory=CoachDefaults)
+    ended_grace_days: int = 30  # an ended client's messages still reach the coach (settings)
 
     def load(
         self, session: Session, actor: Actor, event: Event, chat_id: int, now: datetime
@@ -49,6 +59,10 @@ class ContextLoader:
         invite = load_invite(session, payload) if payload and looks_like_token(payload) else None
         context = DialogContext(invite=invite, words=self.checkins.words_for(person.language))
         scope = Scope(sender=sender, coach=actor.coach)
+        if invite is not None and invite.kind == "client" and person.role is not Role.COACH:
+            # Whoever opens a client link: its coach hears which account it was.
+            coach_row = people.get_coach(session, invite.coach_id) if invite.coach_id else None
+            scope = replace(scope, coach=coach_contact(coach_row))
         button = kind_of(event.data) if isinstance(event, Tap) else None
         if person.role is Role.CLIENT and person.id is not None:
             client = people.get_client(session, person.id)  # locked by load_actor
@@ -56,6 +70,12 @@ class ContextLoader:
             context, scope = self._client(session, client, actor, chat_id, now, button, context)
         if person.role is Role.COACH and person.id is not None:
             context, scope = self._coach(session, person.id, event, chat_id, now, context, scope)
+            card = load_card_context(session, person, event, now, self.checkins)
+            context = replace(context, client_card=card) if card is not None else context
+            own = load_settings_view(session, person.id, event, self.coach_defaults)
+            context = replace(context, coach_settings=own) if own is not None else context
+            if _names_a_client(event, person.awaiting):
+                context = replace(context, client_names=people.names_in_care(session, person.id))
         if button in (ButtonKind.ALERT, ButtonKind.ALERT_REASON):
             assert isinstance(event, Tap)
             parsed = noodknop.parse_alert_data(event.data)
@@ -97,6 +117,9 @@ class ContextLoader:
                 checkin_context=self.checkins.context(session, client, coach_name, state),
             )
         client_relay = self.relays.client_context(session, client, chat_id, now, found)
+        if client.status == ClientStatus.ENDED:
+            ended = load_ended_view(session, client, chat_id, now, self.ended_grace_days)
+            context = replace(context, ended=ended)
         return replace(context, client_relay=client_relay), scope
 
     def _coach(
@@ -113,8 +136,10 @@ class ContextLoader:
         # Replies meant for "the coach" of this outcome are for the coach who acts.
         scope = replace(scope, coach=scope.sender)
         button = kind_of(event.data) if isinstance(event, Tap) else None
-        if (isinstance(event, Command) and event.name in CHECKIN_COMMANDS) or (
-            button in (ButtonKind.SCHEDULE, ButtonKind.CASELOAD_CLIENT)
+        if (
+            (isinstance(event, Command) and event.name in CHECKIN_COMMANDS)
+            or button is ButtonKind.SCHEDULE
+            or wants_rhythm(event)  # a card's "⏱ Ritme"
         ):
             coach_checkin = self.checkins.coach_context(session, coach_id, now, context.words)
             context = replace(context, coach_checkin=coach_checkin)
@@ -122,12 +147,24 @@ class ContextLoader:
             context = replace(context, caseload=load_caseload(session, coach_id, self.checkins))
         if isinstance(event, Command) and event.name in relay.MESSAGE_COMMANDS:
             context = replace(context, coach_clients=self.relays.coach_clients(session, coach_id))
+        if isinstance(event, Command) and event.name in phone.PHONE_COMMANDS:
+            # Only the coach's own active clients, and only their numbers.
+            own = self.relays.coach_clients(session, coach_id)
+            phones = people.phones_of(session, [c.id for c in own])
+            context = replace(context, coach_clients=own, client_phones=phones)
         if isinstance(event, Text | OtherMessage):
             coach = people.get_coach(session, coach_id)
             assert coach is not None
             coach_relay, client = self.relays.coach_context(session, coach, chat_id, event)
             context = replace(context, coach_relay=coach_relay)
             scope = replace(scope, client=client)
+        if button is ButtonKind.STOPPING:
+            assert isinstance(event, Tap)
+            context, scope = _stopping_client(session, coach_id, event, context, scope)
+        if phased := load_phase_context(session, coach_id, event, self.ended_grace_days):
+            context, scope = replace(context, phases=phased[0]), replace(scope, client=phased[1])
+        if asked := load_data_client(session, coach_id, event):
+            context, scope = replace(context, data_client=asked[0]), replace(scope, client=asked[1])
         if button is ButtonKind.RELAY_SEEN:
             assert isinstance(event, Tap)
             relay_id = relay.parse_seen_data(event.data)
@@ -138,4 +175,42 @@ class ContextLoader:
                 if view.client_active:
                     scope = replace(scope, client=client_contact(client_row))
                 context = replace(context, tapped_relay=view)
+        if button is ButtonKind.SIGNAL:
+            assert isinstance(event, Tap)
+            parsed = parse_signal_data(event.data)
+            signal = load_signal_view(session, parsed[0], coach_id) if parsed else None
+            if signal is not None:  # only a signal about a client of this coach
+                client_row = people.get_client(session, signal.client_id)
+                scope = replace(scope, client=client_contact(client_row))
+                context = replace(context, tapped_signal=signal)
         return context, scope
+
+
+def _stopping_client(
+    session: Session, coach_id: int, event: Tap, context: DialogContext, scope: Scope
+) -> tuple[DialogContext, Scope]:
+    """ "Beëindigen" under a client's wish to stop: that client, only when they are this
+    coach's and still take part."""
+    parsed = stopping.parse_coach_data(event.data)
+    client = people.get_client(session, parsed[1]) if parsed else None
+    if client is None or client.id is None or client.coach_id != coach_id:
+        return context, scope
+    if client.status != ClientStatus.ACTIVE:
+        return context, scope
+    alert_open = alerts.open_alert_of(session, client.id) is not None
+    context = replace(
+        context,
+        stopping_client=ClientRef(client.id, client.name),
+        stopping_alert_open=alert_open,
+    )
+    return context, replace(scope, client=client_contact(client))
+
+
+def _names_a_client(event: Event, awaiting: str | None) -> bool:
+    """A coach's /nieuw, "➕ Nieuwe cliënt", or the answer to its question: a new name, which
+    must differ from the coach's other clients'."""
+    if isinstance(event, Command):
+        return event.name in NEW_CLIENT_COMMANDS
+    if isinstance(event, MenuPress):
+        return event.item is MenuItem.NEW_CLIENT
+    return isinstance(event, Text) and awaits_name(awaiting)

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
-from telegram import Bot, Message
+from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.render import RenderedReply
@@ -69,16 +69,35 @@ async def send_rendered_or_raise(
     *,
     wait_on_rate_limit: bool = True,
     urgent: bool = False,
+    silent: bool = False,
 ) -> Message:
-    """``urgent``: the rate limiter lets it go before queued non-urgent calls (alerts)."""
+    """``urgent``: the rate limiter lets it go before queued non-urgent calls (alerts).
+    ``silent``: it arrives without a sound (a routine notice, ``bot.loudness``)."""
     limit = limit_kwargs(bot, urgent)
 
     async def send() -> Message:
+        if reply.document is not None:
+            name, data = reply.document
+            return await bot.send_document(
+                chat_id,
+                document=InputFile(data, filename=name),
+                caption=reply.text,
+                reply_markup=reply.markup,
+                disable_notification=silent,
+                **limit,
+            )
         if reply.picture is not None:
             return await bot.send_photo(
-                chat_id, photo=reply.picture, caption=reply.text, reply_markup=reply.markup, **limit
+                chat_id,
+                photo=reply.picture,
+                caption=reply.text,
+                reply_markup=reply.markup,
+                disable_notification=silent,
+                **limit,
             )
-        return await bot.send_message(chat_id, reply.text, reply_markup=reply.markup, **limit)
+        return await bot.send_message(
+            chat_id, reply.text, reply_markup=reply.markup, disable_notification=silent, **limit
+        )
 
     return await call_with_retries(send, wait_on_rate_limit=wait_on_rate_limit)
 

@@ -9,13 +9,14 @@ another instance (PostgreSQL: the coach's row is locked while deciding).
 from __future__ import annotations
 
 import logging
-from datetime import time, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from bot.caseload import load_caseload
 from bot.checkins import CheckinShell
 from bot.clock import Clock
+from bot.coach_settings import CoachDefaults, digest_moment
 from bot.outbox_rows import enqueue_reply
 from bot.scope import Applied
 from bot.state import coach_contact
@@ -40,20 +41,16 @@ class WeeklyDigest:
         clock: Clock,
         checkins: CheckinShell,
         texts: Texts,
-        weekday: int,
-        at: time,
+        defaults: CoachDefaults,
     ) -> None:
         self.database = database
         self.clock = clock
         self.checkins = checkins
         self.texts = texts
-        self.weekday = weekday
-        self.at = at
+        self.defaults = defaults  # a coach's own moment (``/instellingen``) comes first
 
     async def tick(self) -> Applied:
         """Send the digests that are due; returns what was queued."""
-        if not self.weekday:
-            return Applied()  # the organisation turned the digest off
         due = await self.database.run(self._due_coaches)
         sent = 0
         for coach_id in due:
@@ -63,21 +60,24 @@ class WeeklyDigest:
         return Applied(queued=sent)
 
     def _due_coaches(self) -> list[int]:
-        now, zone = self.clock.now(), self.checkins.timezone
+        now = self.clock.now()
         with self.database.transaction() as session:
             last = digest_store.last_digests(session)
             coaches = session.exec(
-                select(Coach.id).where(
+                select(Coach).where(
                     col(Coach.status) == CoachStatus.ACTIVE,
                     col(Coach.telegram_user_id).is_not(None),
                 )
             )
             return [
-                coach_id
-                for coach_id in coaches
-                if coach_id is not None
-                and digest.is_due(self.weekday, self.at, last.get(coach_id), now, zone)
+                coach.id
+                for coach in coaches
+                if coach.id is not None and self._due(coach, last.get(coach.id), now)
             ]
+
+    def _due(self, coach: Coach, last: datetime | None, now: datetime) -> bool:
+        weekday, at = digest_moment(coach, self.defaults)
+        return bool(weekday) and digest.is_due(weekday, at, last, now, self.checkins.timezone)
 
     def _one(self, coach_id: int) -> bool:
         now, zone = self.clock.now(), self.checkins.timezone
@@ -85,7 +85,7 @@ class WeeklyDigest:
             coach = _lock_coach(session, coach_id)
             contact = coach_contact(coach)
             last = digest_store.last_digests(session).get(coach_id)
-            if contact is None or not digest.is_due(self.weekday, self.at, last, now, zone):
+            if coach is None or contact is None or not self._due(coach, last, now):
                 return False
             caseload = load_caseload(session, coach_id, self.checkins)
             ids = [client.id for client in caseload.clients]

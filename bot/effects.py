@@ -1,6 +1,7 @@
 """Stores the effects of joining: a coach's or client's link, consent, the read-aloud choice,
-a coach's waiting question and a new client's invite. One handler per effect type
-(``onboarding_handlers``, joined in ``bot.effect_registry``), inside the caller's transaction.
+a client's phone number, a coach's waiting question and a new client's invite. One handler per
+effect type (``onboarding_handlers``, joined in ``bot.effect_registry``), inside the caller's
+transaction.
 
 Every change is written to the audit trail with ids only.
 """
@@ -15,6 +16,7 @@ from sqlmodel import Session, select
 
 from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
+from bot.leaving import leaving_handlers, let_go_of_account
 from dialogs.outcome import (
     ActivateCoach,
     AwaitInput,
@@ -23,6 +25,9 @@ from dialogs.outcome import (
     DeclineConsent,
     GiveConsent,
     InviteClient,
+    SetClientLanguage,
+    SetClientPhone,
+    SetReadAloud,
 )
 from storage import audit, people
 from storage.invites import issue_invite
@@ -60,6 +65,7 @@ def _activate_coach(session: Session, effect: ActivateCoach, env: EffectEnv) -> 
 def _claim_client_invite(
     session: Session, effect: ClaimClientInvite, env: EffectEnv
 ) -> EffectResult:
+    let_go_of_account(session, env, effect.client_id)
     client = _get(session, Client, effect.client_id)
     client.telegram_user_id = env.telegram_user_id
     client.status = ClientStatus.CONSENT_PENDING
@@ -88,8 +94,9 @@ def _give_consent(session: Session, effect: GiveConsent, env: EffectEnv) -> Effe
 
 
 def _decline_consent(session: Session, effect: DeclineConsent, env: EffectEnv) -> EffectResult:
+    """A "Nee": the row keeps its Telegram id and the link stays this account's, so the same
+    chat can still say yes until the link expires; then ``bot.housekeeping`` erases it all."""
     client = _get(session, Client, effect.client_id)
-    client.telegram_user_id = None
     client.status = ClientStatus.DECLINED
     client.updated_at = env.now
     session.add(client)
@@ -97,9 +104,6 @@ def _decline_consent(session: Session, effect: DeclineConsent, env: EffectEnv) -
     _audit_client(session, env, effect.client_id, "client.declined")
     if held is None:
         return NOTHING
-    held.claimed_by_telegram_user_id = None
-    held.claimed_at = None
-    session.add(held)
     return EffectResult(expires=held.expires_at)
 
 
@@ -117,6 +121,41 @@ def _choose_read_aloud(first_schedule: FirstSchedule) -> Handler:
     return handle
 
 
+def _set_read_aloud(session: Session, effect: SetReadAloud, env: EffectEnv) -> EffectResult:
+    """Read-aloud switched on or off by the client (typed), at any time."""
+    client = _get(session, Client, effect.client_id)
+    client.read_aloud = effect.read_aloud
+    session.add(client)
+    return NOTHING
+
+
+def _set_phone(session: Session, effect: SetClientPhone, env: EffectEnv) -> EffectResult:
+    """A client's own number (shared by them), or their coach's change; audited by ids only."""
+    client = _get(session, Client, effect.client_id)
+    if effect.by_coach_id is not None and client.coach_id != effect.by_coach_id:
+        raise LookupError(f"client {effect.client_id} is not coach {effect.by_coach_id}'s")
+    people.set_client_phone(session, client, effect.phone, now=env.now)
+    audit.record(
+        session,
+        at=env.now,
+        actor=f"coach:{effect.by_coach_id}" if effect.by_coach_id else f"client:{client.id}",
+        action="client.phone_set" if effect.phone else "client.phone_removed",
+        subject_type="client",
+        subject_id=client.id,
+    )
+    return NOTHING
+
+
+def _set_language(session: Session, effect: SetClientLanguage, env: EffectEnv) -> EffectResult:
+    """The language the client chose for everything the bot says to them."""
+    client = _get(session, Client, effect.client_id)
+    client.language = effect.language
+    client.updated_at = env.now
+    session.add(client)
+    _audit_client(session, env, effect.client_id, "client.language_set")
+    return NOTHING
+
+
 def _await_input(session: Session, effect: AwaitInput, env: EffectEnv) -> EffectResult:
     coach = _get(session, Coach, effect.coach_id)
     coach.awaiting = effect.awaiting
@@ -130,7 +169,7 @@ def _invite_client(session: Session, effect: InviteClient, env: EffectEnv) -> Ef
         session,
         coach_id=effect.coach_id,
         name=effect.client_name,
-        language=coach.language,
+        language=effect.language or coach.language,
         now=env.now,
     )
     issued = issue_invite(
@@ -163,8 +202,12 @@ def onboarding_handlers(first_schedule: FirstSchedule) -> dict[type, Handler]:
         GiveConsent: _give_consent,
         DeclineConsent: _decline_consent,
         ChooseReadAloud: _choose_read_aloud(first_schedule),
+        SetReadAloud: _set_read_aloud,
         AwaitInput: _await_input,
         InviteClient: _invite_client,
+        **leaving_handlers(),
+        SetClientPhone: _set_phone,
+        SetClientLanguage: _set_language,
     }
 
 

@@ -5,9 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from telegram import Message, Update
+from telegram import (
+    Message,
+    MessageOrigin,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    Update,
+    User,
+)
 from telegram.ext import ContextTypes
 
+from bot.hearing import choice_labels
 from bot.render import Menus
 from bot.service import ButtonPress, Incoming, Waakvlam
 from bot.urgency import is_alert_event
@@ -25,7 +35,13 @@ from dialogs.events import (
 from dialogs.help_words import Heard, recognise
 from dialogs.words import Words
 
-__all__ = ["incoming_from_update", "is_alert_update", "make_update_handler"]
+__all__ = [
+    "account_name",
+    "forwarded_from",
+    "incoming_from_update",
+    "is_alert_update",
+    "make_update_handler",
+]
 
 log = logging.getLogger(__name__)
 
@@ -64,18 +80,65 @@ def _file_size(message: Message) -> int | None:
     return size if isinstance(size, int) else None
 
 
+def account_name(user: User | None) -> str | None:
+    """A Telegram account as Telegram shows it: first and last name, and @username if any
+    ("Sam Jansen (@samj)"); for the coach of a link it opened, so a wrong account is noticed."""
+    if user is None:
+        return None
+    return f"{user.full_name} (@{user.username})" if user.username else user.full_name
+
+
+def forwarded_from(origin: MessageOrigin | None) -> str | None:
+    """Whom a forwarded message came from, as Telegram shows it above the message: a user's
+    name, the name a hidden user's privacy leaves, or a chat's or channel's title (with the
+    author's signature when there is one). None for a message that is not forwarded."""
+    if origin is None:
+        return None
+    name: str | None = None
+    signature = getattr(origin, "author_signature", None)
+    if isinstance(origin, MessageOriginUser):
+        name = origin.sender_user.full_name
+    elif isinstance(origin, MessageOriginHiddenUser):
+        name = origin.sender_user_name
+    elif isinstance(origin, MessageOriginChat):
+        name = origin.sender_chat.title or origin.sender_chat.full_name
+    elif isinstance(origin, MessageOriginChannel):
+        name = origin.chat.title
+    name = (name or "").strip() or "?"
+    return f"{name} ({signature})" if signature else name
+
+
 def _text_event(message: Message, menus: Menus) -> Event:
     text = message.text or ""
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    origin = forwarded_from(message.forward_origin)
+    if origin is not None:  # someone else's words: never a command or a menu press
+        return Text(text, message.message_id, message.chat.id, reply_to, forwarded_from=origin)
     if text.startswith("/"):
         head, _, args = text.partition(" ")
         name = head[1:].split("@", 1)[0].lower()
         if name == "start":
-            return Start(args.strip() or None)
+            return Start(args.strip() or None, account=account_name(message.from_user))
         return Command(name, args.strip())
-    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     typed = Text(text, message.message_id, message.chat.id, reply_to)
     item = menus.item_for(text)
     return MenuPress(item, typed) if item is not None else typed
+
+
+def _other(message: Message, reply_to: int | None) -> OtherMessage:
+    """A message that is not text; a shared contact with its number and whose it is."""
+    contact = message.contact
+    return OtherMessage(
+        _kind(message),
+        message.message_id,
+        message.chat.id,
+        reply_to,
+        _file_size(message),
+        contact_phone=contact.phone_number if contact else None,
+        contact_user_id=contact.user_id if contact else None,
+        forwarded_from=forwarded_from(message.forward_origin),
+        caption=message.caption,
+    )
 
 
 def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
@@ -95,18 +158,13 @@ def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
             query_id=query.id,
             message_id=message.message_id if message else None,
             message_text=(message.text or message.caption) if message else None,
+            labels=choice_labels(message.reply_markup) if message else (),
         )
     elif update.edited_message is not None:
         event = EditedMessage()
     elif (message := update.message) is not None:
         reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-        event = (
-            _text_event(message, menus)
-            if message.text
-            else OtherMessage(
-                _kind(message), message.message_id, chat.id, reply_to, _file_size(message)
-            )
-        )
+        event = _text_event(message, menus) if message.text else _other(message, reply_to)
     else:
         return None
     return Incoming(

@@ -9,18 +9,20 @@ their own settings (``storage.retention``). The jobs log counts only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.leaving import erase_declined
+from bot.settings import Settings
 from storage import outbox, retention
 from storage.database import Database
 from storage.retention import RetentionCutoffs
 
-__all__ = ["PURGE_BATCH", "RetentionDays", "apply_retention", "purge_outbox"]
+__all__ = ["PURGE_BATCH", "RetentionDays", "apply_retention", "daily", "purge_outbox"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,34 @@ class RetentionDays:
     checkins: int
     relays: int
     alert_details: int
+    contacts: int = 365
+
+
+async def daily(database: Database, clock: Clock, settings: Settings) -> None:
+    """The daily jobs, each on its own: one that fails (logged by type) never keeps the others
+    from running."""
+    steps: tuple[tuple[str, Callable[[], Awaitable[object]]], ...] = (
+        ("outbox purge", lambda: purge_outbox(database, clock, settings.outbox_keep_days)),
+        ("declined clients", lambda: erase_declined(database, clock, settings.voice_cache_dir)),
+        (
+            "retention",
+            lambda: apply_retention(
+                database,
+                clock,
+                RetentionDays(
+                    checkins=settings.keep_checkin_days,
+                    relays=settings.keep_relay_days,
+                    alert_details=settings.keep_alert_detail_days,
+                    contacts=settings.keep_contact_days,
+                ),
+            ),
+        ),
+    )
+    for name, step in steps:
+        try:
+            await step()
+        except Exception as error:  # the next step must still run
+            log.error("housekeeping: %s failed (%s)", name, type(error).__name__)
 
 
 async def apply_retention(database: Database, clock: Clock, days: RetentionDays) -> dict[str, int]:
@@ -63,6 +93,7 @@ async def apply_retention(database: Database, clock: Clock, days: RetentionDays)
         checkins=now - timedelta(days=days.checkins),
         relays=now - timedelta(days=days.relays),
         alert_details=now - timedelta(days=days.alert_details),
+        contacts=now - timedelta(days=days.contacts),
     )
     kinds: dict[str, Callable[[Session], int]] = {
         "checkins": lambda s: retention.delete_old_checkins(
@@ -73,6 +104,9 @@ async def apply_retention(database: Database, clock: Clock, days: RetentionDays)
         ),
         "alert_details": lambda s: retention.strip_old_alert_details(
             s, before=cutoffs.alert_details, limit=PURGE_BATCH
+        ),
+        "contacts": lambda s: retention.delete_old_contacts(
+            s, before=cutoffs.contacts, limit=PURGE_BATCH
         ),
     }
     counts: dict[str, int] = {}
@@ -89,9 +123,11 @@ async def apply_retention(database: Database, clock: Clock, days: RetentionDays)
             if done < PURGE_BATCH:
                 break
     log.info(
-        "retention: %d check-ins deleted, %d relays deleted, %d alerts stripped of details",
+        "retention: %d check-ins deleted, %d relays deleted, %d alerts stripped of details, "
+        "%d logged contacts deleted",
         counts["checkins"],
         counts["relays"],
         counts["alert_details"],
+        counts["contacts"],
     )
     return counts

@@ -24,6 +24,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from bot.clock import Clock
 from bot.delivery import call_with_retries, send_rendered_or_raise
 from bot.lifeline import Lifeline
+from bot.loudness import is_silent
 from bot.render import RenderedReply
 from bot.urgency import limit_kwargs
 from storage import outbox
@@ -64,6 +65,7 @@ class Delivery:
     relay_id: int | None = None
     keyboard: str | None = None  # the reply keyboard the message set, if any
     read_aloud: bool = False  # the reader wants it read aloud (``note_sent`` said so)
+    silent: bool = False  # it went without a sound (``bot.loudness``): so does its voice note
 
 
 class OutboxWorker:
@@ -219,7 +221,7 @@ class OutboxWorker:
         row_id = row.id
         assert row_id is not None
         try:
-            message_id, text, keyboard = await self._call(bot, row)
+            message_id, text, keyboard, silent = await self._call(bot, row)
         except _HeaderFirst:
             await self._retry_later(row, "HeaderFirst", timedelta(seconds=1))
             return
@@ -263,6 +265,7 @@ class OutboxWorker:
             text,
             row.relay_id,
             keyboard=keyboard,
+            silent=silent,
         )
 
         def mark_sent(session: Session) -> tuple[bool, bool]:
@@ -294,8 +297,9 @@ class OutboxWorker:
             log.exception("outbox row %s sent; noting its delivery failed", sent.row_id)
             return False
 
-    async def _call(self, bot: Bot, row: OutboxMessage) -> tuple[int, str | None, str | None]:
-        """Send a row; the Telegram message id, the text sent, and the reply keyboard set.
+    async def _call(self, bot: Bot, row: OutboxMessage) -> tuple[int, str | None, str | None, bool]:
+        """Send a row; the Telegram message id, the text sent, the reply keyboard set, and
+        whether it went without a sound (``bot.loudness``).
 
         An alert goes before every queued non-urgent call in the rate limiter. Rendering reads
         the database (on a database thread) before queued update work, for every row: the
@@ -303,26 +307,36 @@ class OutboxWorker:
         urgent = row.priority == Priority.ALERT
         if row.copy_message_id is not None and row.copy_from_chat_id is not None:
             from_chat, message = row.copy_from_chat_id, row.copy_message_id
-            markup = None
-            if row.buttons:
-                markup = (await self.database.run(self.render, row, urgent=True)).markup
+            markup, caption = None, None
+            if row.buttons or row.text_key is not None:
+                rendered = await self.database.run(self.render, row, urgent=True)
+                markup = rendered.markup
+                # A copy with a text key carries who it is from as its caption: one message.
+                caption = rendered.text if row.text_key is not None else None
             header = await self.database.run(self._sent_header, row, urgent=True)
+            quiet = is_silent(
+                priority=row.priority, text_key=row.text_key, under_header=header is not None
+            )
             limit = limit_kwargs(bot, urgent)
             copied = await call_with_retries(
                 lambda: bot.copy_message(
                     row.chat_id,
                     from_chat,
                     message,
+                    caption=caption,
                     reply_markup=markup,
                     reply_parameters=header,
+                    disable_notification=quiet,
                     **limit,
                 ),
                 wait_on_rate_limit=urgent,
             )
-            return copied.message_id, None, None
+            keyboard = row.keyboard if isinstance(markup, ReplyMarkups) else None
+            return copied.message_id, caption, keyboard, quiet
         rendered = await self.database.run(self.render, row, urgent=True)
+        quiet = is_silent(priority=row.priority, text_key=row.text_key)
         sent = await send_rendered_or_raise(
-            bot, row.chat_id, rendered, wait_on_rate_limit=urgent, urgent=urgent
+            bot, row.chat_id, rendered, wait_on_rate_limit=urgent, urgent=urgent, silent=quiet
         )
         keyboard = row.keyboard if isinstance(rendered.markup, ReplyMarkups) else None
-        return sent.message_id, rendered.text, keyboard
+        return sent.message_id, rendered.text, keyboard, quiet

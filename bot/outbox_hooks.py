@@ -13,14 +13,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from sqlmodel import Session
+from telegram import Bot
 
-from bot.alerts import alert_people, load_alert_view
+from bot.alert_view import alert_people, load_alert_view
 from bot.clock import Clock
+from bot.hearing import spoken_with_choices
 from bot.outbox import Delivery, OutboxWorker
 from bot.outbox_rows import decode_buttons, row_as_reply
 from bot.outcomes import OutcomeApplier
+from bot.phases import SUMMARY_CAPTION, summary_document
 from bot.relays import RelayShell
 from bot.render import Menus, RenderedReply, inline_markup, render_reply, with_read_aloud_button
 from bot.scope import Applied, Scope
@@ -28,6 +32,7 @@ from bot.speech import Speaker
 from bot.state import client_contact, coach_contact
 from bot.texts import Texts
 from dialogs import noodknop, relay
+from dialogs.outcome import READ_ALOUD_DATA
 from storage import alerts, people, relays
 from storage.database import Database
 from storage.models import OutboxMessage
@@ -67,6 +72,11 @@ class DeliveryHooks:
             buttons = decode_buttons(row.buttons)
             return RenderedReply("", inline_markup(buttons, row.language, self.texts), None)
         reply = row_as_reply(row)
+        if row.text_key == SUMMARY_CAPTION:  # the client's summary, rendered only now
+            with self.database.transaction() as session:
+                document = summary_document(session, row.chat_id, self.texts, self.clock.now())
+            rendered = render_reply(reply, row.language, self.texts, self.menus, {})
+            return replace(rendered, document=document)
         with self.database.transaction() as session:
             client = people.client_by_telegram_id(session, row.chat_id)
             if client is not None and client.read_aloud is False:
@@ -101,11 +111,36 @@ class DeliveryHooks:
         bot = self._worker().bot
         if delivery.read_aloud and delivery.text is not None and bot is not None:
             # In the background: a voice note must never hold up the next alert.
-            task = asyncio.create_task(
-                self.speaker.speak(bot, delivery.chat_id, delivery.language, delivery.text)
-            )
+            task = asyncio.create_task(self._speak(bot, delivery, delivery.text))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
+
+    async def _speak(self, bot: Bot, delivery: Delivery, text: str) -> bool:
+        """The delivered text read aloud, with the choices its buttons offer. A relayed
+        message holds a person's words: never kept as audio, never sent to Google."""
+        labels = await self.database.run(self._choice_labels, delivery.row_id)
+        spoken = spoken_with_choices(self.texts, delivery.language, text, labels)
+        return await self.speaker.speak(
+            bot,
+            delivery.chat_id,
+            delivery.language,
+            spoken,
+            keep=delivery.relay_id is None,
+            silent=delivery.silent,
+        )
+
+    def _choice_labels(self, row_id: int) -> tuple[str, ...]:
+        with self.database.transaction() as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None or not row.buttons:
+                return ()
+            buttons = decode_buttons(row.buttons)
+            return tuple(
+                self.texts.render(row.language, b.label_key, b.label_params)
+                for line in buttons
+                for b in line
+                if b.data != READ_ALOUD_DATA
+            )
 
     def _alert_delivered(self, session: Session, alert_id: int, chat_id: int) -> None:
         alert = alerts.get_alert(session, alert_id)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.alerts import alert_contacts, load_alert_view
+from bot.alert_view import alert_contacts, load_alert_view
 from bot.clock import Clock
 from bot.effect_registry import EffectEnv, EffectRegistry
 from bot.effect_result import EffectResult
@@ -28,6 +28,7 @@ from bot.settings import Settings
 from bot.state import Contact, coach_contact
 from bot.texts import Texts
 from dialogs import noodknop, relay
+from dialogs.coach_notes import one_per_checkin
 from dialogs.outcome import (
     Button,
     CopyToAlertTeam,
@@ -120,13 +121,16 @@ class OutcomeApplier:
                 self._queue(session, reply, contact, params, buttons, alert_id, priority)
                 applied.queued += 1
                 applied.urgent = applied.urgent or reply.urgent
-        for note in (n for r in first for n in r.coach_notes):
+        # One check-in rings the coach once at most: its new signals go in one note.
+        for note in one_per_checkin([n for r in first for n in r.coach_notes]):
             if scope.coach is None:
                 # Stored with the check-in, but nobody hears it now: the organisation must
                 # give the client a coach (see the README's known limits).
                 log.warning("a check-in signal has no active coach to go to")
                 continue
-            self._queue(session, note, scope.coach, note.params, (), None, Priority.NOTICE)
+            self._queue(
+                session, note, scope.coach, note.params, note.buttons, None, Priority.NOTICE
+            )
             applied.queued += 1
         results = first + [self.registry.store(session, e, env) for e in later]
         return self._follow_ups(session, results, scope, alert_id, now, priority, applied)

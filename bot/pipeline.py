@@ -23,25 +23,31 @@ from sqlmodel import Session
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
+from bot.chart import with_chart
 from bot.clock import Clock
 from bot.context import ContextLoader
 from bot.delivery import send_rendered
 from bot.guard import Guard
+from bot.hearing import choice_labels, spoken_with_choices
 from bot.outcomes import OutcomeApplier
 from bot.render import Menus, RenderedReply, render_reply, with_read_aloud_button
 from bot.scope import Applied
 from bot.speech import READ_ALOUD_MAX_CHARACTERS, Speaker
-from bot.state import Actor, Contact, load_actor
+from bot.state import Actor, Contact, in_invite_language, load_actor
 from bot.texts import Texts
 from bot.urgency import is_urgent
 from dialogs.events import Command, Event, Start, Tap
 from dialogs.outcome import (
+    READ_ALOUD_BUTTON,
     READ_ALOUD_DATA,
     ActivateCoach,
     ChooseReadAloud,
     ClaimClientInvite,
+    Keyboard,
     Outcome,
     Reply,
+    SetClientLanguage,
+    SetReadAloud,
 )
 from dialogs.people import Role
 from dialogs.router import route
@@ -60,6 +66,7 @@ class ButtonPress:
     query_id: str
     message_id: int | None
     message_text: str | None
+    labels: tuple[str, ...] = ()  # the pressed message's other buttons: its choices
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,8 @@ class UpdatePipeline:
             )
             event = incoming.event
             linking = isinstance(event, Start) and bool(event.payload)
+            if linking and isinstance(event, Start):
+                actor = in_invite_language(session, actor, event.payload)
             if linking and not self.guard.may_try_link(incoming.telegram_user_id, now):
                 log.info("link attempts paused for a user who tried too many")
                 return None
@@ -162,18 +171,25 @@ class UpdatePipeline:
         is_client = actor.person.role is Role.CLIENT or any(
             isinstance(e, ClaimClientInvite) for e in outcome.effects
         )
-        language = actor.person.language
+        language = _language_after(outcome, actor.person.language)
         heard = incoming.press.message_text if incoming.press is not None else None
         if is_client and heard and incoming.event == Tap(READ_ALOUD_DATA, incoming.chat_id):
             await self._read_aloud(bot, incoming, language, heard)
         read_aloud = _read_aloud_after(outcome, actor.person.read_aloud)
         shown = decided.keyboard
-        if isinstance(incoming.event, Start | Command):
-            shown = None  # /start, /help: always show the menu again (a cleared chat has none)
+        if isinstance(incoming.event, Start | Command) or language != actor.person.language:
+            # /start, /help: always show the menu again (a cleared chat has none); a new
+            # language: the menu in it
+            shown = None
+            if actor.person.role is Role.STRANGER:
+                shown = Keyboard.REMOVE.value  # no keyboard of ours to take away: the welcome
+        together = _ReadTogether(self.speaker, incoming.chat_id)
         for index, (reply, params) in enumerate(applied.direct):
             if is_client and not read_aloud:
                 reply = with_read_aloud_button(reply, shown)
             rendered = render_reply(reply, language, self.texts, self.menus, params)
+            if reply.chart is not None:  # drawn off the event loop (bot.chart)
+                rendered = await with_chart(rendered, reply.chart, self._text_in(language))
             try:
                 # A 429 is not waited out here (updates queue behind this one): the outbox
                 # honours retry_after. Only a reply that must not be stored waits in place.
@@ -194,10 +210,18 @@ class UpdatePipeline:
                 break
             if sent is not None and reply.keyboard is not None:
                 shown = reply.keyboard.value
+            if sent is not None and is_client and not read_aloud:
+                together.sent(sent.message_id, reply, rendered.text)
             if sent is not None and read_aloud and is_client:
-                await self.speaker.speak(bot, incoming.chat_id, language, rendered.text)
+                labels = choice_labels(rendered.markup)
+                spoken = spoken_with_choices(self.texts, language, rendered.text, labels)
+                await self.speaker.speak(bot, incoming.chat_id, language, spoken)
+        together.done()
         if is_client and shown != decided.keyboard and shown is not None:
             await self.database.run(self.remember_keyboard, incoming.chat_id, shown)
+
+    def _text_in(self, language: str) -> Callable[[str], str]:
+        return lambda key: self.texts.render(language, key)
 
     async def _read_aloud(self, bot: Bot, incoming: Incoming, language: str, heard: str) -> None:
         """ "🔊 Voorlezen" under a text: hear that text. It may be a coach's own words, so the
@@ -214,8 +238,11 @@ class UpdatePipeline:
             except TelegramError as error:
                 log.info("read-aloud answer not sent: %s", type(error).__name__)
             return
+        if press.message_id is not None:
+            heard = self.speaker.read_together(incoming.chat_id, press.message_id, heard)
+        spoken = spoken_with_choices(self.texts, language, heard, press.labels)
         await self.speaker.speak(
-            bot, incoming.chat_id, language, heard, keep=False, message_id=press.message_id
+            bot, incoming.chat_id, language, spoken, keep=False, message_id=press.message_id
         )
 
     async def _defer(
@@ -274,6 +301,35 @@ class UpdatePipeline:
             log.info("pressed message not closed: %s", type(error).__name__)
 
 
+class _ReadTogether:
+    """A text that sets a reply keyboard cannot carry "🔊 Voorlezen" (a Telegram message has
+    one kind of buttons): the nearest button in the same batch reads it too. The one below
+    it reads it first ("Ik stuur Anna nu een melding." above "Wat is er aan de hand?"); at
+    the end of the batch, the last one above it reads it last."""
+
+    def __init__(self, speaker: Speaker, chat_id: int) -> None:
+        self.speaker = speaker
+        self.chat_id = chat_id
+        self.unheard: list[str] = []
+        self.last: tuple[int, str] | None = None  # the last button: its message, read before
+
+    def sent(self, message_id: int, reply: Reply, text: str) -> None:
+        if any(READ_ALOUD_BUTTON in row for row in reply.buttons):
+            before = "\n\n".join(self.unheard)
+            self.unheard.clear()
+            self.last = (message_id, before)
+            if before:
+                self.speaker.read_with(self.chat_id, message_id, before=before)
+        elif reply.keyboard is not None and reply.picture_of is None:
+            self.unheard.append(text)
+
+    def done(self) -> None:
+        if self.unheard and self.last is not None:
+            message_id, before = self.last
+            after = "\n\n".join(self.unheard)
+            self.speaker.read_with(self.chat_id, message_id, before=before, after=after)
+
+
 def _shown_keyboard(session: Session, actor: Actor) -> str | None:
     if actor.person.role is not Role.CLIENT or actor.person.id is None:
         return None
@@ -281,7 +337,15 @@ def _shown_keyboard(session: Session, actor: Actor) -> str | None:
     return client.keyboard if client else None
 
 
+def _language_after(outcome: Outcome, before: str) -> str:
+    """The client's language once this outcome's effects hold (they may just have chosen)."""
+    chosen = [e.language for e in outcome.effects if isinstance(e, SetClientLanguage)]
+    return chosen[-1] if chosen else before
+
+
 def _read_aloud_after(outcome: Outcome, before: bool) -> bool:
     """The read-aloud choice once this outcome's effects hold (a client may just have chosen)."""
-    chosen = [e.read_aloud for e in outcome.effects if isinstance(e, ChooseReadAloud)]
+    chosen = [
+        e.read_aloud for e in outcome.effects if isinstance(e, ChooseReadAloud | SetReadAloud)
+    ]
     return chosen[-1] if chosen else before

@@ -23,11 +23,14 @@ from dialogs.events import Event, OtherMessage, Text
 from dialogs.noodknop import is_available, next_available
 from dialogs.outcome import READ_ALOUD_BUTTON, Keyboard, Reply
 from dialogs.relay import (
+    TEXT_KIND,
+    WORDS_KEY,
     CoachRelayContext,
     RelayContext,
     RelayView,
     awaiting_message_for,
     copy_buttons,
+    forwarded_header,
     relayed_header,
 )
 from dialogs.relay_effects import (
@@ -50,6 +53,40 @@ def _reachable(person: Client | Coach | None) -> bool:
     if isinstance(person, Coach):
         return person.status == CoachStatus.ACTIVE
     return person.status == ClientStatus.ACTIVE
+
+
+def _may_message(session: Session, client: Client, coach: Coach) -> bool:
+    """Their own coach; or the coach (a backup) who picked up the client's open alert without a
+    phone number to call, and was told their next message goes to the client."""
+    if client.coach_id == coach.id:
+        return True
+    assert client.id is not None
+    alert = alerts.open_alert_of(session, client.id)
+    return alert is not None and alert.acknowledged_by == coach.id
+
+
+# What Telegram allows in one message, less room for the line saying who it is from.
+_TEXT_ROOM = 4096 - 256
+_CAPTION_ROOM = 1024 - 256
+# Kinds whose copy may carry a caption (a sticker, round video or location cannot).
+_CAPTIONED = frozenset({"photo", "video", "voice", "audio", "document", "animation"})
+
+
+def _in_one_message(effect: RelayToCoach | RelayToClient, header: Reply) -> Reply | None:
+    """A coach's message for a client as one message where Telegram allows it: their text
+    under the header, or the header as the caption of their photo or voice note (above their
+    own caption). None: the header goes first and the copy after it."""
+    if not isinstance(effect, RelayToClient):
+        return None
+    words = effect.words or ""
+    if effect.kind == TEXT_KIND:
+        if not words or len(words) > _TEXT_ROOM:
+            return None
+    elif effect.kind not in _CAPTIONED or len(words) > _CAPTION_ROOM:
+        return None
+    if not words:
+        return header  # the caption is only who it is from
+    return replace(header, key=WORDS_KEY, params={**header.params, "words": words}, lead=header.key)
 
 
 def _alert_waiting(session: Session, client_id: int) -> bool:
@@ -135,7 +172,7 @@ class RelayShell:
         awaited_id = awaiting_message_for(coach.awaiting)
         if awaited_id is not None and target is None:
             candidate = people.get_client(session, awaited_id)
-            if _reachable(candidate) and candidate and candidate.coach_id == coach.id:
+            if _reachable(candidate) and candidate and _may_message(session, candidate, coach):
                 assert candidate.id is not None
                 awaited, client = ClientRef(candidate.id, candidate.name), candidate
         contact = client_contact(client)
@@ -202,17 +239,26 @@ class RelayShell:
             return EffectResult(relay_id=relay.id, undeliverable=self.view(session, relay))
         assert receiver is not None and receiver.telegram_user_id is not None
         view = self.view(session, relay)
-        header = relayed_header(view)
+        forwarded = effect.forwarded_from
+        header = relayed_header(view) if forwarded is None else forwarded_header(view, forwarded)
         if not to_coach and _alert_waiting(session, client.id):
             header = replace(header, keyboard=Keyboard.CLIENT_ALERT_MENU)
         # Help words: a header that says so; words of danger travel as an alert does.
         urgent = isinstance(effect, RelayToCoach) and effect.urgent
         if isinstance(effect, RelayToCoach) and effect.header is not None:
             header = replace(header, key=effect.header)
+        if isinstance(effect, RelayToCoach) and effect.ended_on is not None:
+            header = replace(header, params={**header.params, "ended": effect.ended_on})
         priority = Priority.ALERT if urgent else Priority.RELAY
-        self._enqueue_header(session, header, receiver, relay.id, now, priority)
+        one = _in_one_message(effect, header)
+        if one is not None and effect.kind == TEXT_KIND:
+            # The coach's text under the line saying who it is from: one message, one push.
+            self._enqueue_header(session, one, receiver, relay.id, now, priority)
+            return EffectResult(relay_id=relay.id, queued=1, urgent=urgent)
+        if one is None:
+            self._enqueue_header(session, header, receiver, relay.id, now, priority)
         buttons = copy_buttons(view)
-        if not to_coach and effect.kind == "text":
+        if not to_coach and effect.kind == TEXT_KIND:
             # The coach's own words can be heard too: the button reads the copy's text.
             buttons = (*buttons, (READ_ALOUD_BUTTON,))
         enqueue(
@@ -221,12 +267,17 @@ class RelayShell:
             chat_id=receiver.telegram_user_id,
             priority=priority,
             language=receiver.language,
+            # With a caption (who it is from, and the coach's own caption) it is one message.
+            text_key=one.key if one else None,
+            lead_key=one.lead if one else None,
+            params=one.params if one else None,
+            keyboard=one.keyboard.value if one and one.keyboard else None,
             buttons=[[{"label_key": b.label_key, "data": b.data} for b in row] for row in buttons],
             copy_from_chat_id=effect.from_chat_id,
             copy_message_id=effect.message_id,
             relay_id=relay.id,
         )
-        return EffectResult(relay_id=relay.id, queued=2, urgent=urgent)
+        return EffectResult(relay_id=relay.id, queued=2 if one is None else 1, urgent=urgent)
 
     @staticmethod
     def _enqueue_header(

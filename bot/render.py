@@ -52,6 +52,8 @@ class RenderedReply:
     text: str
     markup: Markup | None
     picture: bytes | None  # PNG to send as a photo, the text as its caption
+    # A file to send as a document (its name, its bytes), the text as its caption.
+    document: tuple[str, bytes] | None = None
 
 
 def _fold(label: str) -> str:
@@ -79,6 +81,16 @@ class Menus:
     ) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
         if keyboard is Keyboard.REMOVE:
             return ReplyKeyboardRemove()
+        if keyboard is Keyboard.SHARE_PHONE:
+            # Telegram sends the client's own contact (after asking them) for the first.
+            share = self.texts.render(language, "phone.share_button")
+            rows = [
+                [KeyboardButton(share, request_contact=True)],
+                [KeyboardButton(self.texts.render(language, "phone.no_button"))],
+                # The noodknop never leaves the screen, not even for this one question.
+                [KeyboardButton(self.texts.render(language, "menu.noodknop"))],
+            ]
+            return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
         rows = [
             [KeyboardButton(self.texts.render(language, key))] for _, key in _MENU_KEYS[keyboard]
         ]

@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import POLL_TIMEOUT, build_application
+from bot.chart import DRAWER
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from bot.webhook_secret import webhook_endpoint
@@ -87,6 +88,7 @@ def _prepare(settings: Settings, clock: Clock | None) -> tuple[AnyApplication, D
     database = Database(settings.resolved_database_url)
     upgrade(database.engine)
     application = build_application(settings, clock=clock or SystemClock(), database=database)
+    DRAWER.start()  # the card pictures' worker loads matplotlib now, in its own process
     settle_heap()
     return application, database
 

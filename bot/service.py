@@ -19,7 +19,9 @@ from bot.alert_watch import AlertWatch
 from bot.alerts import ALERT_HANDLERS
 from bot.checkin_clock import CheckinClock, CheckinOpener
 from bot.checkins import CheckinShell, shell_from_settings
+from bot.client_card import HANDLERS as CARD_HANDLERS
 from bot.clock import Clock
+from bot.coach_settings import CoachDefaults, settings_handlers
 from bot.context import ContextLoader
 from bot.digest import WeeklyDigest
 from bot.effect_registry import EffectRegistry
@@ -33,6 +35,7 @@ from bot.relays import RelayShell
 from bot.render import Menus
 from bot.scope import Applied
 from bot.settings import Settings
+from bot.signal_taps import SIGNAL_HANDLERS
 from bot.speech import Speaker
 from bot.texts import Texts
 from dialogs import noodknop
@@ -68,12 +71,16 @@ class Waakvlam:
             settings.timezone, settings.max_relay_mb * 1024 * 1024, settings.button_key()
         )
         opener = CheckinOpener(self.checkins)
+        coach_defaults = CoachDefaults(settings.digest_weekday, settings.digest_time)
         self.registry = EffectRegistry(
             onboarding_handlers(self.checkins.first_schedule),
             ALERT_HANDLERS,
             self.checkins.handlers(),
             self.relays.handlers(),
             opener.handlers(),
+            settings_handlers(),
+            CARD_HANDLERS,
+            SIGNAL_HANDLERS,
         )
         self.outcomes = OutcomeApplier(
             settings=settings,
@@ -106,7 +113,9 @@ class Waakvlam:
             texts=texts,
             guard=guard or Guard(),
             speaker=speaker,
-            contexts=ContextLoader(self.checkins, self.relays),
+            contexts=ContextLoader(
+                self.checkins, self.relays, coach_defaults, settings.ended_grace_days
+            ),
             outcomes=self.outcomes,
             wake=self.wake,
             remember_keyboard=self.hooks.remember_keyboard,
@@ -126,14 +135,12 @@ class Waakvlam:
             outcomes=self.outcomes,
             wake=self.wake,
         )
-
         self.digest = WeeklyDigest(
             database=database,
             clock=clock,
             checkins=self.checkins,
             texts=texts,
-            weekday=settings.digest_weekday,
-            at=settings.digest_time,
+            defaults=coach_defaults,
         )
 
     async def handle(self, bot: Bot, incoming: Incoming) -> None:

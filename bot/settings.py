@@ -149,6 +149,20 @@ class Settings(BaseSettings):
         le=3650,
         validation_alias=_env("WAAKVLAM_KEEP_ALERT_DETAIL_DAYS", "keep_alert_detail_days"),
     )
+    # After a coach ended a client's support, the client's messages still reach that coach
+    # this many days (with a header saying the support ended); then a kind answer instead.
+    ended_grace_days: int = Field(
+        default=30,
+        ge=0,
+        le=365,
+        validation_alias=_env("WAAKVLAM_ENDED_GRACE_DAYS", "ended_grace_days"),
+    )
+    keep_contact_days: int = Field(
+        default=365,
+        ge=30,
+        le=3650,
+        validation_alias=_env("WAAKVLAM_KEEP_CONTACT_DAYS", "keep_contact_days"),
+    )
     webhook_url: str | None = Field(
         default=None, validation_alias=_env("WAAKVLAM_WEBHOOK_URL", "webhook_url")
     )
@@ -176,6 +190,11 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def voice_cache_dir(self) -> Path:
+        """Where read-aloud clips are kept (``bot.voice.cache``)."""
+        return self.data_dir / "voice-cache"
 
     @property
     def invite_ttl(self) -> timedelta:

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 #: The longest text a tap on "🔊 Voorlezen" reads (about a minute of speech); a longer one
 #: gets a kind answer instead: minutes of audio help nobody, and cost everyone CPU.
 READ_ALOUD_MAX_CHARACTERS = 1000
+_READ_WITH_MAX = 512
 
 
 @dataclass
@@ -85,6 +86,22 @@ class Speaker:
     def __init__(self, voice: Voice | None, heard: HeardClips | None = None) -> None:
         self.voice = voice
         self.heard = heard or HeardClips()
+        # A text that set a reply keyboard cannot carry "🔊 Voorlezen" (Telegram allows one
+        # kind of buttons per message): its words are read with the nearest text's button.
+        # In memory only, by (chat, message the button is under); the newest few.
+        self._read_with: OrderedDict[tuple[int, int], tuple[str, str]] = OrderedDict()
+
+    def read_with(self, chat_id: int, message_id: int, before: str = "", after: str = "") -> None:
+        """The button under this message also reads ``before`` (texts just above it, first)
+        and ``after`` (texts just below it, last)."""
+        self._read_with[(chat_id, message_id)] = (before, after)
+        while len(self._read_with) > _READ_WITH_MAX:
+            self._read_with.popitem(last=False)
+
+    def read_together(self, chat_id: int, message_id: int, text: str) -> str:
+        """``text`` (under this message's button) with what its button also reads."""
+        before, after = self._read_with.get((chat_id, message_id), ("", ""))
+        return "\n\n".join(part for part in (before, text, after) if part)
 
     async def speak(
         self,
@@ -95,12 +112,13 @@ class Speaker:
         *,
         keep: bool = True,
         message_id: int | None = None,
+        silent: bool = False,
     ) -> bool:
         """Send ``text`` as a voice note; False (and a log line) when there is none.
 
         ``keep=False``: nothing of it stays on disk or in the file_id list (a person's words).
         ``message_id``: the message the text was read from; its clip is kept in memory for a
-        second tap.
+        second tap. ``silent``: without a sound, as the routine text it reads (``bot.loudness``).
         """
         voice = self.voice
         if voice is None:
@@ -120,7 +138,10 @@ class Speaker:
             try:
                 sent = await call_with_retries(
                     lambda: bot.send_voice(
-                        chat_id, remembered or clip.ogg, duration=round(clip.duration_seconds)
+                        chat_id,
+                        remembered or clip.ogg,
+                        duration=round(clip.duration_seconds),
+                        disable_notification=silent,
                     )
                 )
             except BadRequest:
@@ -130,7 +151,12 @@ class Speaker:
                 if heard is not None:
                     heard.file_id = None
                 sent = await call_with_retries(
-                    lambda: bot.send_voice(chat_id, clip.ogg, duration=round(clip.duration_seconds))
+                    lambda: bot.send_voice(
+                        chat_id,
+                        clip.ogg,
+                        duration=round(clip.duration_seconds),
+                        disable_notification=silent,
+                    )
                 )
         except TelegramError as error:
             log.info("voice note not sent: %s", type(error).__name__)

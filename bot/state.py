@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from dialogs.outcome import Keyboard
 from dialogs.people import ClientStep, InviteView, Person, Role
 from storage import people
-from storage.invites import find_invite
+from storage.invites import find_invite, looks_like_token
 from storage.models import Client, ClientStatus, Coach, CoachStatus, Invite
 
-__all__ = ["Actor", "Contact", "client_contact", "coach_contact", "load_actor", "load_invite"]
+__all__ = [
+    "Actor",
+    "Contact",
+    "client_contact",
+    "coach_contact",
+    "held_invite",
+    "in_invite_language",
+    "load_actor",
+    "load_invite",
+]
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,7 @@ _STEPS = {
     ClientStatus.VOICE_PENDING: ClientStep.VOICE_PENDING,
     ClientStatus.ACTIVE: ClientStep.ACTIVE,
     ClientStatus.ENDED: ClientStep.ENDED,
+    ClientStatus.DECLINED: ClientStep.DECLINED,  # while their link lets them say yes after all
 }
 
 
@@ -72,8 +84,34 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
         coach_name=their_coach.name,
         client_step=_STEPS[ClientStatus(client.status)],
         read_aloud=bool(client.read_aloud),
+        phone=client.phone,
+        phone_offer_open=client.keyboard == Keyboard.SHARE_PHONE.value,
+        take_back_until=_take_back_until(session, client),
     )
     return Actor(person, coach_contact(their_coach), rows=(client, their_coach))
+
+
+def _take_back_until(session: Session, client: Client) -> datetime | None:
+    """For a client who said no: when the link they opened expires (they may say yes until
+    then). None for everyone else, and when that link is gone or withdrawn."""
+    if client.status != ClientStatus.DECLINED or client.id is None:
+        return None
+    held = held_invite(session, client.id, client.telegram_user_id)
+    return held.expires_at if held is not None else None
+
+
+def held_invite(session: Session, client_id: int, telegram_user_id: int | None) -> Invite | None:
+    """The client's link that this Telegram account opened and did not finish (not used, not
+    withdrawn), if any."""
+    if telegram_user_id is None:
+        return None
+    statement = select(Invite).where(
+        Invite.client_id == client_id,
+        Invite.claimed_by_telegram_user_id == telegram_user_id,
+        col(Invite.used_at).is_(None),
+        col(Invite.revoked_at).is_(None),
+    )
+    return session.exec(statement).first()
 
 
 def client_contact(client: Client | None) -> Contact | None:
@@ -112,3 +150,18 @@ def _view(session: Session, invite: Invite) -> InviteView:
         client_id=invite.client_id,
         client_name=client.name if client else None,
     )
+
+
+def in_invite_language(session: Session, actor: Actor, payload: str | None) -> Actor:
+    """A stranger opening a client's link is spoken to in that client's language (set with
+    the invite) from the first word on, never in their Telegram app's language: the welcome
+    and the consent would otherwise be in one language and the rest in another."""
+    if actor.person.role is not Role.STRANGER or not payload or not looks_like_token(payload):
+        return actor
+    invite = find_invite(session, payload)
+    if invite is None or invite.client_id is None or invite.revoked_at is not None:
+        return actor
+    client = people.get_client(session, invite.client_id)
+    if client is None or client.language == actor.person.language:
+        return actor
+    return replace(actor, person=replace(actor.person, language=client.language))

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.texts import Texts
+from dialogs.phone import shown as shown_phone
 from storage.data_rights import ClientRecords
 
 __all__ = ["render_summary"]
@@ -97,6 +98,8 @@ def _about(out: _Writer, client: Row, coach_name: str) -> None:
         out.paragraph(
             out.say("about.read_aloud_on" if client["read_aloud"] else "about.read_aloud_off")
         )
+    if client.get("phone"):
+        out.paragraph(out.say("about.phone", phone=shown_phone(client["phone"])))
 
 
 def _checkins(out: _Writer, records: ClientRecords) -> None:

@@ -118,12 +118,17 @@ class Texts:
 
     def format_at(self, language: str, moment: datetime, said_at: datetime | None = None) -> str:
         """A clock time, with its day when it is not the day ``said_at`` (when the sentence is
-        said) falls on: "10:42", "maandag 10:42", "morgen om 10:42", "op 7 december om 10:42".
-        Days count in the organisation's timezone; a week or more away the date is shown."""
+        said) falls on: "10:42", "maandag 10:42", "morgen om 10 uur", "maandag om 10:30",
+        "maandag 7 december om 10 uur". Days count in the organisation's timezone; a week or
+        more away the date is shown. A whole hour still to come is said as people say it
+        (``format.hour``: "10 uur"). The one helper for a moment in a sentence (``At``)."""
         clock = self.format_time(moment)
         if said_at is None:
             return clock
         language = self.language(language)
+        local_clock = moment.astimezone(self.timezone)
+        if moment > said_at and local_clock.minute == 0 and local_clock.hour > 0:
+            clock = self.raw(language, "format.hour").format(hour=local_clock.hour)
         local = moment.astimezone(self.timezone)
         days = (local.date() - said_at.astimezone(self.timezone).date()).days
         if moment <= said_at:

@@ -23,14 +23,26 @@ class ButtonKind(StrEnum):
     SCHEDULE = "schedule"  # a coach's check-in rhythm, pause or "check-in now"
     ONBOARDING = "onboarding"  # consent, the read-aloud choice
     CASELOAD_PAGE = "caseload_page"  # ◀ ▶ under a coach's list of clients
-    CASELOAD_CLIENT = "caseload_client"  # a client's name in that list
+    CASELOAD_CLIENT = "caseload_client"  # a client's name in that list: their card
+    CLIENT_CARD = "client_card"  # a button on a client's card; "Geen notitie" after logging
     HELP_NOODKNOP = "help_noodknop"  # the noodknop offered after help words: an alert press
     HELP_WORDS = "help_words"  # a client sends (or not) their help words to the coach
+    SIGNAL = "signal"  # a coach's one tap under a check-in signal: call, message, handled
+    STOPPING = "stopping"  # a client confirms they want to stop; their coach ends support
+    MESSAGE_CANCEL = "message_cancel"  # "Toch niet" under "what do you want to tell Anna?"
+    LANGUAGE = "language"  # a client picks the language the bot speaks with them
+    COACH_SETTINGS = "coach_settings"  # a coach's own settings: hours, backups, digest, language
+    PHASE = "phase"  # a coach sets a client's phase, ends or reopens their support
+    DATA_REQUEST = "data_request"  # a coach sends a client the summary of their data
     UNKNOWN = "unknown"
 
 
 # Buttons whose whole data is one word.
-_WHOLE = {"ra": ButtonKind.READ_ALOUD, "hn": ButtonKind.HELP_NOODKNOP}
+_WHOLE = {
+    "ra": ButtonKind.READ_ALOUD,
+    "hn": ButtonKind.HELP_NOODKNOP,
+    "mx": ButtonKind.MESSAGE_CANCEL,
+}
 # Buttons whose data is "<prefix>:<what the dialog parses>".
 _PREFIXES = {
     "nk": ButtonKind.ALERT_REASON,
@@ -43,8 +55,16 @@ _PREFIXES = {
     "rn": ButtonKind.SCHEDULE,
     "ob": ButtonKind.ONBOARDING,
     "hw": ButtonKind.HELP_WORDS,
+    "sp": ButtonKind.STOPPING,
+    "lg": ButtonKind.LANGUAGE,
     "cg": ButtonKind.CASELOAD_PAGE,
     "cl": ButtonKind.CASELOAD_CLIENT,
+    "cc": ButtonKind.CLIENT_CARD,
+    "cn": ButtonKind.CLIENT_CARD,
+    "sg": ButtonKind.SIGNAL,
+    "cs": ButtonKind.COACH_SETTINGS,
+    "fa": ButtonKind.PHASE,
+    "dr": ButtonKind.DATA_REQUEST,
 }
 
 

@@ -12,12 +12,11 @@ Past ``PAGE_SIZE`` clients the list is paged with ◀ ▶ buttons. The order (``
 
 Within the first four groups whoever has waited longest since the last contact comes first;
 the rest are in alphabetical order, so a coach finds a name. "Contact" is anything between
-the client and the coach the bot saw: a message either way, a finished check-in (logging a
-call or a visit comes later). Days count on the organisation's local calendar.
+the client and the coach the bot saw: a message either way, a finished check-in, a call, visit
+or talk the coach logged on the client's card. Days count on the organisation's local calendar.
 
-Each client is a button (``cl:<client id>``); for now it shows that client's rhythm, as
-``/ritme NAME`` does. Button data is untrusted: a client id counts only when it is one of the
-coach's own active clients (``coach_checkin.rhythm_overview``), a page number is clamped.
+Each client is a button (``cl:<client id>``) that opens their card (``dialogs.client_card``,
+which checks it is one of the coach's own active clients); a page number is clamped.
 Pure: the shell loads the rows (``CaseloadClient``) and passes the clock.
 """
 
@@ -29,7 +28,6 @@ from datetime import datetime
 from enum import IntEnum
 from zoneinfo import ZoneInfo
 
-from dialogs.coach_checkin import CoachCheckinContext, rhythm_overview
 from dialogs.events import Command, Event, MenuItem, MenuPress
 from dialogs.outcome import Button, Lines, Outcome, Reply, TextRef
 from dialogs.schedule import Rhythm
@@ -57,7 +55,6 @@ COMMANDS = frozenset({"clienten", "cliënten", "clients"})
 PAGE_SIZE = 20
 _BUTTONS_PER_ROW = 2
 _PAGE = re.compile(r"cg:([0-9]{1,4})")
-_CLIENT = re.compile(r"cl:([0-9]{1,12})")
 
 
 class Attention(IntEnum):
@@ -236,16 +233,9 @@ def _line(number: int, client: CaseloadClient, now: datetime, timezone: str) -> 
     )
 
 
-def tap(
-    data: str,
-    now: datetime,
-    ctx: CaseloadContext | None,
-    checkin_ctx: CoachCheckinContext | None,
-) -> Outcome:
-    """A page button (``cg:<page>``) or a client's name (``cl:<client id>``) under the list."""
+def tap(data: str, now: datetime, ctx: CaseloadContext | None) -> Outcome:
+    """A page button (``cg:<page>``) under the list (a client's name opens their card:
+    ``dialogs.client_card``)."""
     if (page := _PAGE.fullmatch(data)) is not None and ctx is not None:
         return show(ctx, now, int(page[1]))
-    if (client := _CLIENT.fullmatch(data)) is not None:
-        shown = rhythm_overview(int(client[1]), checkin_ctx or CoachCheckinContext())
-        return shown if shown is not None else Outcome(notice="caseload.not_yours")
     return Outcome(notice="common.button_unknown")

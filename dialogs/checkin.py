@@ -53,6 +53,7 @@ from dialogs.checkin_state import (
     SignalKind,
     WithdrawSignal,
 )
+from dialogs.grade_words import GRADE_BANDS, band_of
 from dialogs.numbers import GradeProblem, read_grade
 from dialogs.outcome import Button, Outcome, Recipient, Reply
 from dialogs.schedule import reminder_due
@@ -98,7 +99,8 @@ class CheckinContext:
     ``questions`` is the set of the check-in's version in the client's language
     (``book.get(state.version)``, or ``book.current`` for a new check-in); ``words`` what the
     client may type instead of pressing (their language's ``words.yaml``). ``history`` holds
-    the client's earlier check-ins, oldest first, without this one (the last 10 are plenty).
+    the client's earlier check-ins, oldest first, without this one (the last 10 are plenty);
+    ``contacted_at`` the coach's latest logged contact, when a missed run may need it.
     """
 
     client_id: int
@@ -108,6 +110,7 @@ class CheckinContext:
     timezone: str = "Europe/Amsterdam"
     history: tuple[PastCheckin, ...] = ()
     rules: CheckinRules = field(default_factory=CheckinRules)
+    contacted_at: datetime | None = None  # the coach's latest logged contact (ends a missed run)
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,9 @@ def handle_text(state: CheckinState, text: str, now: datetime, ctx: CheckinConte
         reading = read_grade(text, words)
         if reading.grade is not None:
             return _answer(state, str(reading.grade), now, ctx, chosen=None)
+        band = band_of(text, words)
+        if band is not None:
+            return _narrow(state, band, now, ctx)
         retry = _RETRY[reading.problem or GradeProblem.NOT_A_NUMBER]
     elif question.kind is QuestionKind.YES_NO:
         # Only a clear yes or no: "goed" or "oké" (words.agree) does not say whether you
@@ -296,6 +302,27 @@ def handle_text(state: CheckinState, text: str, now: datetime, ctx: CheckinConte
             return _answer(state, option.id, now, ctx, chosen=None)
         retry = "checkin.retry_choice"
     return _outcome(replies=(_question_reply(state, ctx, Recipient.SENDER, lead=retry),))
+
+
+def _narrow(state: CheckinState, band: str, now: datetime, ctx: CheckinContext) -> Outcome:
+    """A grade in words ("slecht"): a kind word, and only the numbers it may mean as
+    buttons; any number may still be typed. The question stays open (the clock restarts)."""
+    question = ctx.questions[state.position]
+
+    def button(label: str, token: str) -> Button:
+        return Button(label, callback_data(state.checkin_id, state.position, token))
+
+    numbers = tuple(
+        button(option.label, option.id)
+        for grade in GRADE_BANDS[band]
+        if (option := question.option(str(grade))) is not None
+    )
+    rows = (numbers, (button("checkin.dont_know", DONT_KNOW), button("checkin.skip", SKIP)))
+    waiting = replace(state, wake_at=_wake_after_activity(state, now, ctx))
+    return _outcome(
+        replies=(Reply(f"checkin.narrow.{band}", {"coach": ctx.coach}, buttons=rows),),
+        effects=(SaveCheckin(waiting),),
+    )
 
 
 def _answer(
@@ -362,7 +389,7 @@ def _signal_effects(
     state: CheckinState, ctx: CheckinContext
 ) -> tuple[CheckinState, list[CheckinEffect], list[Signal]]:
     """Raise what is new for this check-in, withdraw what no longer holds; and all signals."""
-    found = signals(state, ctx.questions, ctx.history, ctx.rules)
+    found = signals(state, ctx.questions, ctx.history, ctx.rules, ctx.contacted_at)
     causes = tuple(s.cause for s in found)
     effects: list[CheckinEffect] = [
         RaiseSignal(state.client_id, state.checkin_id, s)

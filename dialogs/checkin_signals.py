@@ -1,10 +1,11 @@
 """What the coach should hear about a check-in: the signals, and the rules they follow.
 
 A low grade or a drop below the recent average, help asked for (with its area), "call me",
-and a second missed check-in in a row. Each signal has a ``cause`` that is unique per client,
-so the shell stores and sends it once; computed when a check-in ends, so a corrected wrong
-press never alerts anyone. ``CheckinRules`` holds the organisation's settings for check-ins
-and their signals, ``PastCheckin`` an earlier check-in as the signals see it.
+and a second missed check-in in a row (with no contact the coach logged since the first).
+Each signal has a ``cause`` that is unique per client, so the shell stores and sends it once;
+computed when a check-in ends, so a corrected wrong press never alerts anyone.
+``CheckinRules`` holds the organisation's settings for check-ins and their signals,
+``PastCheckin`` an earlier check-in as the signals see it.
 """
 
 from __future__ import annotations
@@ -77,13 +78,20 @@ def _grade_signal(
 
 
 def _missed_signal(
-    state: CheckinState, history: Sequence[PastCheckin], rules: CheckinRules
+    state: CheckinState,
+    history: Sequence[PastCheckin],
+    rules: CheckinRules,
+    contacted_at: datetime | None,
 ) -> Signal | None:
+    if contacted_at is not None and contacted_at >= state.sent_at:
+        return None  # the coach spoke to the client while this check-in was open
     streak = [state.checkin_id]
     since = state.sent_at
     for past in reversed(history):
         if past.status is not CheckinStatus.MISSED:
             break
+        if contacted_at is not None and contacted_at >= past.sent_at:
+            break  # the coach spoke to the client since: the streak starts after that
         streak.append(past.checkin_id)
         since = past.sent_at
     if len(streak) != rules.missed_in_a_row:
@@ -101,6 +109,7 @@ def signals(
     questions: QuestionSet,
     history: Sequence[PastCheckin] = (),
     rules: CheckinRules | None = None,
+    contacted_at: datetime | None = None,
 ) -> list[Signal]:
     """What the coach should hear about this check-in, each with a distinct dedupe ``cause``.
 
@@ -109,13 +118,15 @@ def signals(
     * help needed, with the area when given (``checkin:<id>:help[:<area>]``);
     * "shall your coach call you": yes (``checkin:<id>:call``);
     * a MISSED check-in that makes ``missed_in_a_row`` in a row (``missed:<first id>``): once
-      per streak, not again at the third.
+      per streak, not again at the third. A contact the coach logged (a call, a visit, a talk
+      elsewhere; ``contacted_at``, the latest) ends a streak: only check-ins sent after it
+      count, as the coach already knows how the client is.
 
     ``history`` holds the earlier check-ins, oldest first, without this one.
     """
     rules = rules or CheckinRules()
     if state.status is CheckinStatus.MISSED:
-        missed = _missed_signal(state, history, rules)
+        missed = _missed_signal(state, history, rules, contacted_at)
         return [missed] if missed else []
     answers = questions.effective(state.answers)
     found: list[Signal] = []

@@ -16,6 +16,7 @@ __all__ = [
     "CheckinState",
     "CheckinStatus",
     "RaiseSignal",
+    "RecordSignalAction",
     "SaveCheckin",
     "Signal",
     "SignalKind",
@@ -92,6 +93,17 @@ class WithdrawSignal:
     client_id: int
     checkin_id: int
     cause: str
+
+
+@dataclass(frozen=True)
+class RecordSignalAction:
+    """A coach's one tap under a signal ("call", "message", "done": ``SignalAction``), kept in
+    the audit trail about the client (see ``dialogs.signal_actions``)."""
+
+    signal_id: int
+    client_id: int
+    coach_id: int
+    action: str
 
 
 CheckinEffect = SaveCheckin | RaiseSignal | WithdrawSignal

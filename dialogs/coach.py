@@ -1,34 +1,84 @@
-"""What a coach can do in this slice: invite a client (by command or menu), get help."""
+"""What a coach can do in this slice: invite a client (by command or menu), get help.
+
+A new client's name follows ``dialogs.names`` (letters of one script, not a name this coach
+already has for a client in care). "➕ Nieuwe cliënt" asks for the name and waits
+``NAME_QUESTION_LIFETIME``: a text long after it ("Sam ik bel je morgen", three days later) is
+not taken for a name; the coach is told the question expired.
+"""
 
 from __future__ import annotations
 
-from dialogs.events import Command, Event, MenuItem, MenuPress, OtherMessage, Start, Text
-from dialogs.outcome import AwaitInput, InviteClient, Keyboard, Outcome, Reply
-from dialogs.people import Person
-from dialogs.understand import clean_name
+from datetime import UTC, datetime, timedelta
 
-__all__ = ["AWAITING_CLIENT_NAME", "NEW_CLIENT_COMMANDS", "coach_acts"]
+from dialogs import names
+from dialogs.events import Command, Event, MenuItem, MenuPress, OtherMessage, Start, Text
+from dialogs.language import invite_language
+from dialogs.outcome import AwaitInput, InviteClient, Keyboard, Outcome, Reply, TextRef
+from dialogs.people import Person
+from dialogs.words import Words
+
+__all__ = [
+    "AWAITING_CLIENT_NAME",
+    "NAME_QUESTION_LIFETIME",
+    "NEW_CLIENT_COMMANDS",
+    "awaits_name",
+    "coach_acts",
+]
 
 AWAITING_CLIENT_NAME = "client_name"
+NAME_QUESTION_LIFETIME = timedelta(minutes=30)
 NEW_CLIENT_COMMANDS = frozenset({"nieuw", "new"})
+_ASKED_AT = "%Y%m%dT%H%M"
 
 
-def coach_acts(person: Person, event: Event) -> Outcome:
-    """Route a coach's message or command."""
+def awaits_name(awaiting: str | None) -> bool:
+    """Whether a coach's ``awaiting`` is the question for a new client's name (asked when)."""
+    return (awaiting or "").partition("@")[0] == AWAITING_CLIENT_NAME
+
+
+def _asking(person: Person, now: datetime) -> AwaitInput:
+    assert person.id is not None
+    return AwaitInput(person.id, f"{AWAITING_CLIENT_NAME}@{now.astimezone(UTC):{_ASKED_AT}}")
+
+
+def _still_asked(awaiting: str | None, now: datetime) -> bool:
+    _, _, asked = (awaiting or "").partition("@")
+    try:
+        at = datetime.strptime(asked, _ASKED_AT).replace(tzinfo=UTC)
+    except ValueError:
+        return False  # asked before questions had a time: long ago
+    return now - at <= NAME_QUESTION_LIFETIME
+
+
+def coach_acts(
+    person: Person,
+    event: Event,
+    words: Words,
+    now: datetime,
+    taken: tuple[str, ...] = (),
+) -> Outcome:
+    """Route a coach's message or command (``words``: the coach's, for a language named
+    after a new client's name: ``/nieuw Sam English``; ``taken``: the names of the coach's
+    clients in care, which a new one must differ from)."""
     assert person.id is not None
     if not person.coach_active:
         return Outcome(replies=(Reply("coach.inactive"),))
     match event:
         case Command(name=name, args=args) if name in NEW_CLIENT_COMMANDS:
-            return _new_client(person, args)
+            return _new_client(person, args, words, now, taken)
         case MenuPress(item=MenuItem.NEW_CLIENT):
-            return _new_client(person, "")
+            return _new_client(person, "", words, now, taken)
         case Start() | Command(name="hulp" | "help"):
             return _help(person)
         case MenuPress(item=MenuItem.HELP):
             return _help(person)
-        case Text(text=text) if person.awaiting == AWAITING_CLIENT_NAME:
-            return _client_name_given(person, text)
+        case Text(text=text) if awaits_name(person.awaiting):
+            if not _still_asked(person.awaiting, now):
+                return Outcome(
+                    effects=(AwaitInput(person.id, None),),
+                    replies=(Reply("coach.client_name_expired", keyboard=Keyboard.COACH_MENU),),
+                )
+            return _client_name_given(person, text, words, now, taken)
         case OtherMessage():
             return Outcome(replies=(Reply("coach.unsupported"),))
     return Outcome(replies=(Reply("coach.not_understood", keyboard=Keyboard.COACH_MENU),))
@@ -40,26 +90,33 @@ def _help(person: Person) -> Outcome:
     return Outcome(effects=clear, replies=(Reply("coach.help", keyboard=Keyboard.COACH_MENU),))
 
 
-def _new_client(person: Person, args: str) -> Outcome:
-    assert person.id is not None
+def _new_client(
+    person: Person, args: str, words: Words, now: datetime, taken: tuple[str, ...]
+) -> Outcome:
     if not args.strip():
-        return Outcome(
-            effects=(AwaitInput(person.id, AWAITING_CLIENT_NAME),),
-            replies=(Reply("coach.ask_client_name"),),
-        )
-    return _client_name_given(person, args)
+        return Outcome(effects=(_asking(person, now),), replies=(Reply("coach.ask_client_name"),))
+    return _client_name_given(person, args, words, now, taken)
 
 
-def _client_name_given(person: Person, text: str) -> Outcome:
+def _client_name_given(
+    person: Person, text: str, words: Words, now: datetime, taken: tuple[str, ...]
+) -> Outcome:
+    """The new client's name, maybe with their language after it: they get every text in
+    it from the welcome on (else in the coach's language; see ``dialogs.language``)."""
     assert person.id is not None
-    name = clean_name(text)
-    if name is None:
+    text, language = invite_language(text, words)
+    name = names.clean(text)
+    problem = names.check_name(name, taken)
+    if problem is not None:
         return Outcome(
-            effects=(AwaitInput(person.id, AWAITING_CLIENT_NAME),),
-            replies=(Reply("coach.client_name_invalid"),),
+            effects=(_asking(person, now),),
+            replies=(Reply(f"coach.name_problem.{problem.value}", {"client": name}),),
         )
     return Outcome(
-        effects=(AwaitInput(person.id, None), InviteClient(coach_id=person.id, client_name=name)),
+        effects=(
+            AwaitInput(person.id, None),
+            InviteClient(coach_id=person.id, client_name=name, language=language),
+        ),
         replies=(
             Reply(
                 "coach.client_invite",
@@ -72,6 +129,16 @@ def _client_name_given(person: Person, text: str) -> Outcome:
                 {"client": name},
                 picture_of="link",
                 unsent_key="coach.client_invite_unsent",
+            ),
+            *(
+                (
+                    Reply(
+                        "coach.client_language",
+                        {"client": name, "language": TextRef(f"language.called.{language}")},
+                    ),
+                )
+                if language
+                else ()
             ),
         ),
     )

@@ -19,6 +19,7 @@ from dialogs.buttons import ButtonKind, kind_of
 from dialogs.clients import ClientMatch, ClientRef, find_client
 from dialogs.events import Command, Event, Tap
 from dialogs.outcome import (
+    At,
     Button,
     Outcome,
     PauseCheckins,
@@ -29,7 +30,15 @@ from dialogs.outcome import (
     TextRef,
 )
 from dialogs.people import Person
-from dialogs.schedule import DEFAULT_QUIET, QuietHours, Rhythm, Schedule
+from dialogs.schedule import (
+    DEFAULT_QUIET,
+    QuietHours,
+    Rhythm,
+    Schedule,
+    changed_schedule,
+    next_due,
+    paused_or_resumed,
+)
 from dialogs.words import WEEKDAY_KEYS, Words, normalise
 
 __all__ = [
@@ -40,6 +49,7 @@ __all__ = [
     "coach_checkin_acts",
     "is_schedule_button",
     "own_client",
+    "rhythm_button",
     "rhythm_overview",
 ]
 
@@ -73,6 +83,7 @@ class CoachClient:
     schedule: Schedule | None = None
     next_due: datetime | None = None
     open_checkin: bool = False
+    last_checkin: datetime | None = None  # when the client last got one (the rules count from it)
 
 
 @dataclass(frozen=True)
@@ -97,11 +108,11 @@ def own_client(client_id: int, ctx: CoachCheckinContext) -> CoachClient | None:
     return next((c for c in ctx.clients if c.ref.id == client_id), None)
 
 
-def rhythm_overview(client_id: int, ctx: CoachCheckinContext) -> Outcome | None:
+def rhythm_overview(client_id: int, ctx: CoachCheckinContext, now: datetime) -> Outcome | None:
     """What ``/ritme NAME`` shows, for a client named by id (a button in the coach's list of
     clients); None when the id is not one of the coach's own active clients."""
     client = own_client(client_id, ctx)
-    return _overview(client) if client is not None else None
+    return _overview(client, now) if client is not None else None
 
 
 def coach_checkin_acts(
@@ -119,15 +130,15 @@ def coach_checkin_acts(
     client = next(c for c in ctx.clients if c.ref.id == match.client.id)
     if event.name in RHYTHM_COMMANDS:
         if not match.rest.strip():
-            return _overview(client)
-        return _typed_rhythm(person, client, match.rest, ctx)
+            return _overview(client, now)
+        return _typed_rhythm(person, client, match.rest, now, ctx)
     if match.rest.strip():
         # "/pauze Sam de Jongg": a typo must never pause (or start) somebody else.
         return _which_client(event.name, ClientMatch(None, match.rest, ctx_refs(ctx)))
     if event.name in PAUSE_COMMANDS:
-        return _pause(person, client, paused=True)
+        return _pause(person, client, now, ctx, paused=True)
     if event.name in RESUME_COMMANDS:
-        return _pause(person, client, paused=False)
+        return _pause(person, client, now, ctx, paused=False)
     return _start_now(client, now, ctx)
 
 
@@ -159,9 +170,9 @@ def _tap(person: Person, data: str, now: datetime, ctx: CoachCheckinContext) -> 
         current = client.schedule
         weekday = current.weekday if current else 0
         at = current.at if current else DEFAULT_TIME
-        return _set(person, client, _CODES[arg], weekday, at)
+        return _set(person, client, (_CODES[arg], weekday, at), now, ctx)
     if kind == "rp" and arg in ("p", "r"):
-        return _pause(person, client, paused=arg == "p")
+        return _pause(person, client, now, ctx, paused=arg == "p")
     if kind == "rn" and arg is None:
         return _start_now(client, now, ctx)
     return Outcome(notice="common.button_unknown")
@@ -179,11 +190,17 @@ def _schedule_params(client: CoachClient, schedule: Schedule | None) -> dict[str
     }
 
 
+def rhythm_button(client_id: int, rhythm: Rhythm) -> Button:
+    """One tap that sets ``rhythm`` for the client (``rt:<client id>:<code>``); the phase
+    dialog offers it too (``dialogs.phases``)."""
+    return Button(f"coach_checkin.button.{rhythm.value}", f"rt:{client_id}:{_CODE_OF[rhythm]}")
+
+
 def _buttons(client: CoachClient) -> tuple[tuple[Button, ...], ...]:
     cid = client.ref.id
 
     def rhythm(r: Rhythm) -> Button:
-        return Button(f"coach_checkin.button.{r.value}", f"rt:{cid}:{_CODE_OF[r]}")
+        return rhythm_button(cid, r)
 
     paused = client.schedule is not None and client.schedule.paused
     pause = (
@@ -199,7 +216,7 @@ def _buttons(client: CoachClient) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-def _overview(client: CoachClient) -> Outcome:
+def _overview(client: CoachClient, now: datetime) -> Outcome:
     params = _schedule_params(client, client.schedule)
     if client.schedule is None:
         key = "coach_checkin.overview_none"
@@ -207,7 +224,7 @@ def _overview(client: CoachClient) -> Outcome:
         key = "coach_checkin.overview_paused"
     else:
         key = "coach_checkin.overview"
-        params["next"] = client.next_due
+        params["next"] = At(client.next_due, now) if client.next_due else None
     return Outcome(replies=(Reply(key, params, buttons=_buttons(client)),))
 
 
@@ -221,7 +238,7 @@ def ctx_refs(ctx: CoachCheckinContext) -> tuple[ClientRef, ...]:
 
 
 def _typed_rhythm(
-    coach: Person, client: CoachClient, rest: str, ctx: CoachCheckinContext
+    coach: Person, client: CoachClient, rest: str, now: datetime, ctx: CoachCheckinContext
 ) -> Outcome:
     words = ctx.words
     text = f" {normalise(rest, keep_punctuation=True)} "
@@ -255,26 +272,68 @@ def _typed_rhythm(
         }
         return Outcome(replies=(Reply("coach_checkin.time_quiet", quiet),))
     current = client.schedule
-    return _set(
-        coach,
-        client,
+    chosen = (
         rhythm or (current.rhythm if current else Rhythm.WEEKLY),
         weekday if weekday is not None else (current.weekday if current else 0),
         at or (current.at if current else DEFAULT_TIME),
     )
+    return _set(coach, client, chosen, now, ctx)
 
 
-def _set(coach: Person, client: CoachClient, rhythm: Rhythm, weekday: int, at: time) -> Outcome:
+def _set(
+    coach: Person,
+    client: CoachClient,
+    chosen: tuple[Rhythm, int, time],
+    now: datetime,
+    ctx: CoachCheckinContext,
+) -> Outcome:
+    """A rhythm, weekday and time chosen; the next check-in follows the rules of
+    ``dialogs.schedule`` (``changed_schedule``), and the client hears what changed."""
     assert coach.id is not None
     coach_id = coach.id
-    params = _schedule_params(client, Schedule(rhythm=rhythm, weekday=weekday, at=at))
+    rhythm, weekday, at = chosen
+    current = client.schedule
+    if (
+        current is not None
+        and not current.paused
+        and (current.rhythm, current.weekday)
+        == (
+            rhythm,
+            weekday,
+        )
+        and current.at == at
+    ):
+        # Nothing changes: nothing is saved, and the client is told nothing.
+        params = _schedule_params(client, current)
+        params["next"] = At(client.next_due, now) if client.next_due else None
+        return Outcome(replies=(Reply("coach_checkin.unchanged", params),))
+    schedule = changed_schedule(
+        now,
+        rhythm=rhythm,
+        weekday=weekday,
+        at=at,
+        timezone=ctx.timezone,
+        last_checkin=client.last_checkin,
+    )
+    due = next_due(schedule, now, ctx.quiet)
+    params = _schedule_params(client, schedule)
+    params["next"] = At(due, now) if due else None
     client_params = {
         "coach": coach.name,
         "rhythm": TextRef(f"checkin.rhythm.{rhythm.value}"),
         "weekday": TextRef(f"checkin.weekday.{WEEKDAY_KEYS[weekday]}"),
+        "next": params["next"],
     }
-    effects = (SetSchedule(client.ref.id, coach_id, rhythm.value, weekday, at),)
-    if client.schedule is not None and client.schedule.paused:
+    effects = (
+        SetSchedule(client.ref.id, coach_id, rhythm.value, weekday, at, starts=schedule.starts),
+    )
+    # The client hears what changed: how often, or only the day or the time.
+    told = (
+        "checkin.schedule_changed"
+        if current is None or current.rhythm != rhythm
+        else "checkin.schedule_moment_changed"
+    )
+    if current is not None and current.paused:
         # A new rhythm for later: the pause stays, and the client on holiday is not disturbed.
         return Outcome(
             effects=effects,
@@ -285,23 +344,34 @@ def _set(coach: Person, client: CoachClient, rhythm: Rhythm, weekday: int, at: t
         effects=effects,
         replies=(
             Reply("coach_checkin.changed", params),
-            Reply("checkin.schedule_changed", client_params, to=Recipient.CLIENT),
+            Reply(told, client_params, to=Recipient.CLIENT),
         ),
         notice="coach_checkin.saved",
     )
 
 
-def _pause(coach: Person, client: CoachClient, *, paused: bool) -> Outcome:
+def _pause(
+    coach: Person, client: CoachClient, now: datetime, ctx: CoachCheckinContext, *, paused: bool
+) -> Outcome:
     assert coach.id is not None
     coach_id = coach.id
     if client.schedule is None:
-        return _overview(client)
+        return _overview(client, now)
     if client.schedule.paused == paused:
         key = "coach_checkin.already_paused" if paused else "coach_checkin.not_paused"
         return Outcome(replies=(Reply(key, {"client": client.ref.name}),), notice=None)
     params = _schedule_params(client, client.schedule)
     weekday_key = WEEKDAY_KEYS[client.schedule.weekday]
-    client_params = {"weekday": TextRef(f"checkin.weekday.{weekday_key}"), "coach": coach.name}
+    client_params: dict[str, object] = {
+        "weekday": TextRef(f"checkin.weekday.{weekday_key}"),
+        "coach": coach.name,
+    }
+    starts = None
+    if not paused:
+        resumed = paused_or_resumed(client.schedule, False, now, client.last_checkin)
+        due = next_due(resumed, now, ctx.quiet)
+        starts = resumed.starts
+        params["next"] = client_params["next"] = At(due, now) if due else None
     if paused:
         replies = (
             Reply("coach_checkin.paused", params),
@@ -313,7 +383,7 @@ def _pause(coach: Person, client: CoachClient, *, paused: bool) -> Outcome:
             Reply("checkin.resumed", client_params, to=Recipient.CLIENT),
         )
     return Outcome(
-        effects=(PauseCheckins(client.ref.id, coach_id, paused),),
+        effects=(PauseCheckins(client.ref.id, coach_id, paused, starts=starts),),
         replies=replies,
         notice="coach_checkin.saved",
     )

@@ -2,32 +2,68 @@
 pause does to a check-in still open.
 
 Pure rules the shell applies once it has stored the change (a signal is told once per cause,
-which only the database knows).
+which only the database knows). One check-in rings the coach's phone once at most: its new
+signals go in one note (``one_per_checkin``) with the one-tap actions under it
+(``dialogs.signal_actions``); a withdrawn signal is routine and arrives silently
+(``bot.loudness``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from dialogs.checkin_state import CheckinState, CheckinStatus, Signal
-from dialogs.outcome import Recipient, Reply, TextRef
+from dialogs.outcome import Lines, Recipient, Reply, TextRef
+from dialogs.signal_actions import action_buttons
 
-__all__ = ["closed_for_pause", "signal_note", "withdrawn_note"]
+__all__ = ["closed_for_pause", "one_per_checkin", "signal_note", "withdrawn_note"]
+
+WITHDRAWN = "coach_checkin.withdrawn"
+BUNDLE = "coach_checkin.notes"
 
 
-def signal_note(signal: Signal, client_name: str) -> Reply:
-    """The note for the client's coach about a new signal ("Sam gave a 2")."""
-    return Reply(signal.key, {**signal.params, "client": client_name}, to=Recipient.COACH)
+def signal_note(signal: Signal, client_name: str, signal_id: int) -> Reply:
+    """The note for the client's coach about a new signal ("Sam gave a 2"), with the taps
+    that say what the coach does about it."""
+    return Reply(
+        signal.key,
+        {**signal.params, "client": client_name},
+        buttons=action_buttons(signal_id),
+        to=Recipient.COACH,
+    )
 
 
 def withdrawn_note(kind: str, client_name: str) -> Reply:
     """The client corrected the answer behind a signal: the coach hears it no longer holds."""
     return Reply(
-        "coach_checkin.withdrawn",
+        WITHDRAWN,
         {"client": client_name, "what": TextRef(f"coach_checkin.what.{kind}")},
         to=Recipient.COACH,
     )
+
+
+def one_per_checkin(notes: Sequence[Reply]) -> tuple[Reply, ...]:
+    """The notes one check-in gave its coach, as few messages as can be: every new signal in
+    one note, under it the buttons of the first ("Sam gaf een 3", "Sam wil hulp bij: Werk" and
+    "Sam wil graag dat je belt" are one message, one push). Withdrawn notes stay apart, in the
+    order given: they are routine and do not ring."""
+    raised = [note for note in notes if note.key != WITHDRAWN]
+    others = tuple(note for note in notes if note.key == WITHDRAWN)
+    if len(raised) <= 1:
+        return (*raised, *others)
+    first = raised[0]
+    bundle = Reply(
+        BUNDLE,
+        {
+            "client": first.params.get("client", ""),
+            "notes": Lines(tuple(TextRef(note.key, dict(note.params)) for note in raised)),
+        },
+        buttons=first.buttons,
+        to=Recipient.COACH,
+    )
+    return (bundle, *others)
 
 
 def closed_for_pause(state: CheckinState, now: datetime) -> CheckinState:

@@ -5,7 +5,8 @@ attention in the order of the list of clients (``dialogs.caseload``: an open ale
 signals, no contact for longer than their rhythm, missed check-ins), the week's check-ins
 answered and missed, and how many alerts and signals are open, with a button to the full list.
 Nothing is sent when there is nothing to say: nobody needs attention and no check-in was
-answered or missed this week (``compose`` returns None).
+answered or missed this week (``compose`` returns None). A check-in counts in the week it
+closed (answered, or missed a day after it was sent).
 
 When the bot was down at the moment, the digest still goes later that day; a day later that
 week's digest is skipped rather than sent out of season.
@@ -31,6 +32,7 @@ __all__ = ["MOST_NAMED", "DigestWeek", "compose", "is_due", "last_moment"]
 
 MOST_NAMED = 10  # clients named in the message; the list has the rest
 _LATE_BY_AT_MOST = timedelta(days=1)
+_AT_LEAST_APART = timedelta(days=6)
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,13 @@ def last_moment(weekday: int, at: time, now: datetime, timezone: str) -> datetim
 def is_due(
     weekday: int, at: time, last_sent: datetime | None, now: datetime, timezone: str
 ) -> bool:
-    """Whether this week's digest should go now: its moment has come (less than a day ago)
-    and none went since."""
+    """Whether this week's digest should go now: its moment has come (less than a day ago),
+    none went since, and none in the last six days (a coach who moves their day to later in
+    the week gets no second one that week)."""
     moment = last_moment(weekday, at, now, timezone)
     if now - moment >= _LATE_BY_AT_MOST:
         return False
-    return last_sent is None or last_sent < moment
+    return last_sent is None or (last_sent < moment and now - last_sent > _AT_LEAST_APART)
 
 
 def compose(week: DigestWeek, now: datetime) -> Reply | None:

@@ -31,9 +31,12 @@ class MenuItem(StrEnum):
 
 @dataclass(frozen=True)
 class Start:
-    """``/start``, with the deep-link payload when a link was opened."""
+    """``/start``, with the deep-link payload when a link was opened. ``account``: the
+    Telegram account as Telegram shows its name ("Sam Jansen (@samj)"), for the coach whose
+    client link it is; never stored with the person."""
 
     payload: str | None = None
+    account: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,14 @@ class Command:
 
 @dataclass(frozen=True)
 class Text:
-    """Typed text. ``reply_to``: the id of the message (in the same chat) it answers."""
+    """Typed text. ``reply_to``: the id of the message (in the same chat) it answers.
+    ``forwarded_from``: for a forwarded message, whom it came from, as Telegram shows it."""
 
     text: str
     message_id: int | None = None
     chat_id: int | None = None
     reply_to: int | None = None
+    forwarded_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,12 @@ class OtherMessage:
     chat_id: int | None = None
     reply_to: int | None = None
     file_size: int | None = None  # bytes, for photos, videos, documents and the like
+    # A shared contact: its number, and whose Telegram account it is (None: nobody's known).
+    contact_phone: str | None = None
+    contact_user_id: int | None = None
+    forwarded_from: str | None = field(default=None, compare=False)  # as on ``Text``
+    # A photo's or voice note's own words under it (shown with who it is from, never kept).
+    caption: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,10 @@ or stale press sends nothing the client did not type as help words.
 
 from __future__ import annotations
 
+import functools
 import string
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 
@@ -107,43 +109,69 @@ def recognise(text: str, words: Words) -> Heard | None:
     said = _tokens(text)
     if not said:
         return None
-    for phrase in words.danger:
-        wanted = _tokens(phrase)
-        if wanted and any(
-            said[i : i + len(wanted)] == wanted for i in range(len(said) - len(wanted) + 1)
-        ):
+    vocabulary = _vocabulary(
+        words.help, words.help_short, words.help_filler, words.emergency, words.danger
+    )
+    for i, token in enumerate(said):
+        if any(said[i : i + len(w)] == w for w in vocabulary.danger.get(token, ())):
             return Heard.DANGER
     if len(said) > _MOST_WORDS:
         return None
-    whole = _whole(said, words)
-    if whole is None and len(said) <= _SHORT and _any_of(said, words.help_short):
+    whole = _whole(said, vocabulary.phrases)
+    if whole is None and len(said) <= _SHORT and any(t in vocabulary.short for t in said):
         return Heard.HELP  # "Anna, hulp!", "hulp anna", "ik heb echt hulp nodig"
     return whole
 
 
-def _any_of(said: tuple[str, ...], written: frozenset[str]) -> bool:
-    return any(token in said for phrase in written for token in _tokens(phrase))
+_Phrases = dict[str, tuple[tuple[tuple[str, ...], int], ...]]
 
 
-def _whole(said: tuple[str, ...], words: Words) -> Heard | None:
-    """The strongest reading of the whole message as help or emergency words with fillers
-    around them; None when a word is neither, or only fillers were typed."""
-    phrases: dict[tuple[str, ...], int] = {}
-    groups = (
-        (words.help_filler, 0),
-        (words.help, Heard.HELP),
-        (words.help_short, Heard.HELP),
-        (words.emergency, Heard.DANGER),
-    )
-    for group, rank in groups:
+@dataclass(frozen=True)
+class _Vocabulary:
+    """A language's help words as ``recognise`` compares them, worked out once (on every
+    text it took milliseconds: it is asked of every text, in every language), each phrase
+    under its first token."""
+
+    danger: dict[str, tuple[tuple[str, ...], ...]]  # phrases of danger, as tokens
+    short: frozenset[str]  # every token of the ``help_short`` words
+    phrases: _Phrases  # whole-message phrases (fillers, help, emergency) and their rank
+
+
+@functools.lru_cache(maxsize=16)
+def _vocabulary(
+    help_: frozenset[str],
+    help_short: frozenset[str],
+    help_filler: frozenset[str],
+    emergency: frozenset[str],
+    danger: frozenset[str],
+) -> _Vocabulary:
+    ranks: dict[tuple[str, ...], int] = {}
+    groups = ((help_filler, 0), (help_, Heard.HELP), (help_short, Heard.HELP))
+    for group, rank in (*groups, (emergency, Heard.DANGER)):
         for written in group:
             key = _tokens(written)
             if key:
-                phrases[key] = max(rank, phrases.get(key, 0))
+                ranks[key] = max(rank, ranks.get(key, 0))
+    phrases: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for key, rank in ranks.items():
+        phrases.setdefault(key[0], []).append((key, rank))
+    dangers: dict[str, list[tuple[str, ...]]] = {}
+    for key in {_tokens(phrase) for phrase in danger} - {()}:
+        dangers.setdefault(key[0], []).append(key)
+    return _Vocabulary(
+        danger={first: tuple(keys) for first, keys in dangers.items()},
+        short=frozenset(t for phrase in help_short for t in _tokens(phrase)),
+        phrases={first: tuple(keys) for first, keys in phrases.items()},
+    )
+
+
+def _whole(said: tuple[str, ...], phrases: _Phrases) -> Heard | None:
+    """The strongest reading of the whole message as help or emergency words with fillers
+    around them; None when a word is neither, or only fillers were typed."""
     # best[i]: the strongest reading of said[i:] (-1: it cannot be read), from the end.
     best = [-1] * len(said) + [0]
     for start in range(len(said) - 1, -1, -1):
-        for tokens, rank in phrases.items():
+        for tokens, rank in phrases.get(said[start], ()):
             end = start + len(tokens)
             if said[start:end] == tokens and best[end] >= 0:
                 best[start] = max(best[start], rank, best[end])

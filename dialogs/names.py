@@ -21,6 +21,8 @@ import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
 
+from dialogs.words import normalise
+
 __all__ = ["MAX_LENGTH", "MAX_WORDS", "NameProblem", "check_name", "clean", "same_key"]
 
 MAX_LENGTH = 40
@@ -39,14 +41,13 @@ class NameProblem(StrEnum):
 
 
 def clean(text: str) -> str:
-    """The name as it will be stored: composed (NFC), spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """The name as it will be stored: spaces collapsed."""
+    return " ".join(text.split())
 
 
 def same_key(name: str) -> str:
     """What two names must share to be the same name: no case, accents or extra spaces."""
-    decomposed = unicodedata.normalize("NFKD", clean(name).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return normalise(name, keep_punctuation=True)
 
 
 def check_name(name: str, taken: Iterable[str] = ()) -> NameProblem | None:

@@ -3,9 +3,9 @@
 Pressing sends the alert at once (no confirmation step) and the client is told honestly what
 happens: the coach gets a message; the client hears back when a person has seen it; in danger
 call 112. A coach acknowledges with one tap (the client is then told who saw it and that they
-will call), or passes it on. The clock re-notifies and escalates to the backups, and when nobody
-responds the client gets the emergency numbers. Nothing here ever says help is coming before a
-person confirmed it.
+will call, or, with no phone number stored, send a message), or passes it on. The clock
+re-notifies and escalates to the backups, and when nobody responds the client gets the
+emergency numbers. Nothing here ever says help is coming before a person confirmed it.
 
 Every sentence is true when it is said: what the client reads about who is asked comes from
 what is stored (``AlertView.asked_coach_ids``: told, not lost to a failed delivery, and did not
@@ -34,6 +34,7 @@ from dialogs.outcome import (
     AcknowledgeAlert,
     At,
     AutoCloseAlert,
+    AwaitInput,
     Button,
     CloseAlert,
     CopyToAlertTeam,
@@ -52,6 +53,8 @@ from dialogs.outcome import (
     TextRef,
 )
 from dialogs.people import Person, Role
+from dialogs.phone import shown as shown_phone
+from dialogs.relay import AWAITING_MESSAGE_PREFIX
 
 __all__ = [
     "CLOSE_OUTCOMES",
@@ -62,6 +65,7 @@ __all__ = [
     "check_escalation",
     "coach_taps_alert",
     "delivery_failed",
+    "emergency_numbers",
     "is_available",
     "next_available",
     "parse_alert_data",
@@ -76,6 +80,8 @@ REASONS = ("bad", "fight", "lost", "letter", "other", "accident")
 # What else a client's alert button may say: "yes, by accident" / "no, I need help" after
 # "accident", take "by accident" back, choose another reason.
 _CLIENT_ACTIONS = ("accident_yes", "accident_no", "undo", "change")
+# A client's buttons that say "I do need help": on an alert closed since, a new press.
+STILL_NEED_HELP = frozenset({"accident_no", "undo"})
 CLOSE_OUTCOMES = ("talked", "visited", "referred", "false_alarm")
 # Repeat presses are always counted; the team hears about the first few, then every fifth.
 _NOTIFY_EVERY_REPEAT_UNTIL = 5
@@ -121,6 +127,9 @@ class AlertView:
     asked_coach_ids: frozenset[int] = frozenset()
     asked_groups: int = 0  # team group chats asked
     off_hours: bool = False  # raised while the client's coach was off: backups told at once
+    # The client's phone number (E.164), when known: those asked can call (shown to a backup
+    # only in what they get while the alert is open). Without it they send a message.
+    client_phone: str | None = None
 
     @property
     def waiting(self) -> bool:
@@ -189,11 +198,23 @@ def _clock(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def _alert_buttons() -> tuple[tuple[Button, ...], ...]:
+def _alert_buttons(phone: str | None) -> tuple[tuple[Button, ...], ...]:
+    """Pick up ("I call now", or without a number "I send a message") and pass on."""
+    ack = "alert.button_ack" if phone else "alert.button_ack_message"
     return (
-        (Button("alert.button_ack", "al:{alert_id}:ack"),),
+        (Button(ack, "al:{alert_id}:ack"),),
         (Button("alert.button_pass", "al:{alert_id}:pass"),),
     )
+
+
+def _reach(
+    key: str, params: Mapping[str, object], phone: str | None
+) -> tuple[str, dict[str, object]]:
+    """A text that asks someone to call the client, with the number to tap; without a number
+    its "_message" variant, which asks for a message instead."""
+    if phone:
+        return key, {**params, "phone": shown_phone(phone)}
+    return f"{key}_message", dict(params)
 
 
 def _close_buttons(alert_id: int) -> tuple[tuple[Button, ...], ...]:
@@ -233,13 +254,14 @@ def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcom
         and now - open_alert.acknowledged_at < _ACK_STILL_FRESH
     )
     if open_alert is None or (open_alert.acknowledged_by and not fresh_ack):
+        key, params = _reach("alert.new", {**names, "time": At(now)}, person.phone)
         return Outcome(
             effects=(RaiseAlert(client_id=person.id),),
             replies=(
                 Reply(
-                    "alert.new",
-                    {**names, "time": At(now)},
-                    buttons=_alert_buttons(),
+                    key,
+                    params,
+                    buttons=_alert_buttons(person.phone),
                     to=Recipient.NEW_ALERT_RECIPIENTS,
                     urgent=True,
                 ),
@@ -252,14 +274,14 @@ def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcom
             Reply(
                 "alert.pressed_again",
                 {**names, "count": count, "time": At(now)},
-                buttons=_alert_buttons(),
+                buttons=_alert_buttons(open_alert.client_phone),
                 to=Recipient.ALERT_TEAM,
                 urgent=True,
             ),
         )
     if open_alert.acknowledged_by:
         lead = Reply(
-            "noodknop.already_seen",
+            "noodknop.already_seen" if open_alert.client_phone else "noodknop.already_seen_message",
             {"helper": open_alert.acknowledged_by},
             keyboard=Keyboard.CLIENT_ALERT_MENU,
         )
@@ -409,13 +431,14 @@ def taken_back_by_words(alert: AlertView, client_name: str) -> Outcome:
     """Help words typed after "per ongeluk": it was no accident after all. The alert waits
     again and the team is asked again, with the alert's buttons (``dialogs.help_words``)."""
     names = {"client": client_name, "coach": alert.coach_name}
+    key, params = _reach("alert.accident_taken_back", names, alert.client_phone)
     return Outcome(
         effects=(TakeBackAccident(alert.id),),
         replies=(
             Reply(
-                "alert.accident_taken_back",
-                names,
-                buttons=_alert_buttons(),
+                key,
+                params,
+                buttons=_alert_buttons(alert.client_phone),
                 to=Recipient.ALERT_TEAM,
                 urgent=True,
             ),
@@ -435,9 +458,8 @@ def _take_back(alert: AlertView, names: dict[str, str | None]) -> Outcome:
             Reply(key, names, keyboard=Keyboard.CLIENT_ALERT_MENU),
             Reply("noodknop.what", buttons=_reason_buttons(alert.id)),
             Reply(
-                "alert.accident_taken_back",
-                names,
-                buttons=_alert_buttons(),
+                *_reach("alert.accident_taken_back", names, alert.client_phone),
+                buttons=_alert_buttons(alert.client_phone),
                 to=Recipient.ALERT_TEAM,
                 urgent=True,
             ),
@@ -490,21 +512,7 @@ def coach_taps_alert(
     if action == "ack":
         if alert.acknowledged_by:
             return Outcome(notice="alert.already_taken")
-        return Outcome(
-            effects=(AcknowledgeAlert(alert.id, person.id),),
-            replies=(
-                Reply(
-                    "noodknop.seen",
-                    names,
-                    keyboard=Keyboard.CLIENT_MENU,
-                    to=Recipient.CLIENT,
-                    urgent=True,
-                ),
-                Reply("alert.taken", names, to=Recipient.ALERT_TEAM, urgent=True),
-                Reply("alert.close_prompt", names, buttons=_close_buttons(alert.id)),
-            ),
-            chosen="alert.button_ack",
-        )
+        return _picked_up(alert, names, person.id)
     if action == "pass":
         if alert.acknowledged_by:
             return Outcome(notice="alert.already_taken")
@@ -516,13 +524,39 @@ def coach_taps_alert(
     if action == "close" and arg in CLOSE_OUTCOMES:
         if not (alert.acknowledged_by or alert.accidental):
             # The client was promised news when a person saw it: pick it up first.
-            return Outcome(notice="alert.ack_first")
+            return Outcome(
+                notice="alert.ack_first" if alert.client_phone else "alert.ack_first_message"
+            )
         return Outcome(
             effects=(CloseAlert(alert.id, person.id, arg),),
             replies=(Reply("alert.closed", names, to=Recipient.ALERT_TEAM),),
             chosen=f"alert.outcome_{arg}",
         )
     return Outcome(notice="common.button_unknown")
+
+
+def _picked_up(alert: AlertView, names: dict[str, str | None], coach_id: int) -> Outcome:
+    """A coach picked the alert up. With the client's number: "Anna belt je zo". Without one
+    the coach's next message goes to the client (as after ``/bericht``), and the client reads
+    "Anna stuurt je zo een bericht": what will really happen."""
+    by_phone = alert.client_phone is not None
+    suffix = "" if by_phone else "_message"
+    send_next = (
+        () if by_phone else (AwaitInput(coach_id, f"{AWAITING_MESSAGE_PREFIX}{alert.client_id}"),)
+    )
+    prompt = () if by_phone else (Reply("alert.message_prompt", names),)
+    return Outcome(
+        effects=(AcknowledgeAlert(alert.id, coach_id), *send_next),
+        replies=(
+            # No keyboard: "📍 Stuur waar ik ben" may stay while the alert is open, and the
+            # text keeps its "🔊 Voorlezen" (a message carries one kind of buttons).
+            Reply(f"noodknop.seen{suffix}", names, to=Recipient.CLIENT, urgent=True),
+            Reply(f"alert.taken{suffix}", names, to=Recipient.ALERT_TEAM, urgent=True),
+            *prompt,
+            Reply("alert.close_prompt", names, buttons=_close_buttons(alert.id)),
+        ),
+        chosen=f"alert.button_ack{suffix}",
+    )
 
 
 def _pass_on(alert: AlertView, helper: str | None, coach_id: int) -> Outcome:
@@ -579,10 +613,15 @@ def _escalated(alert: AlertView, passed_by: str | None = None) -> Reply:
     """The alert for backups asked now; after a pass it says who could not (not that the
     coach did not react)."""
     names = {"client": alert.client_name, "coach": alert.coach_name, "time": At(alert.pressed_at)}
-    return Reply(
+    key, params = _reach(
         "alert.escalated" if passed_by is None else "alert.passed_to_you",
         names if passed_by is None else {**names, "helper": passed_by},
-        buttons=_alert_buttons(),
+        alert.client_phone,
+    )
+    return Reply(
+        key,
+        params,
+        buttons=_alert_buttons(alert.client_phone),
         to=Recipient.NEW_ALERT_RECIPIENTS,
         urgent=True,
     )
@@ -594,7 +633,12 @@ _NUMBER_KEYS = ("noodknop.number_112", "noodknop.number_113", "noodknop.number_d
 
 
 def _numbers() -> tuple[Reply, ...]:
-    return tuple(Reply(key, to=Recipient.CLIENT, urgent=True) for key in _NUMBER_KEYS)
+    return emergency_numbers(Recipient.CLIENT)
+
+
+def emergency_numbers(to: Recipient) -> tuple[Reply, ...]:
+    """The emergency numbers, one message each (also for a client whose support ended)."""
+    return tuple(Reply(key, to=to, urgent=True) for key in _NUMBER_KEYS)
 
 
 def _emergency(alert: AlertView, someone_asked: bool) -> tuple[Reply, ...]:
@@ -632,7 +676,7 @@ def check_escalation(alert: AlertView, now: datetime, policy: EscalationPolicy) 
                 Reply(
                     "alert.reminder",
                     names,
-                    buttons=_alert_buttons(),
+                    buttons=_alert_buttons(alert.client_phone),
                     to=Recipient.COACH,
                     urgent=True,
                 )

@@ -1,14 +1,24 @@
 """Joining Waakvlam: opening an invite link, consent, and the read-aloud choice.
 
 Coach: link -> registered. Client: link -> welcome -> consent (yes/no) -> read aloud (yes/no)
--> main menu. A link that is unknown, used, expired or held by someone else gets the same
-kind refusal, so trying links teaches nothing.
+-> share a phone number? (optional, ``dialogs.phone``) -> main menu. A link that is unknown,
+used, expired or held by someone else gets the same kind refusal, so trying links teaches
+nothing; when it was a real client link, its coach hears which Telegram account tried it.
+When a client link is opened, the coach hears which Telegram account opened it (a wrong
+account is noticed before it is in).
+
+A "Nee" to consent can be taken back in the same chat while the link is valid: the client is
+offered "Toch meedoen" (or types ja) with every later message. The client's row is kept only
+that long; the daily housekeeping erases it once the link expired (``bot.leaving``), and the
+coach is told exactly that.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from dialogs import phone
+from dialogs.ended import hello as ended_hello
 from dialogs.outcome import (
     ActivateCoach,
     Button,
@@ -26,6 +36,7 @@ from dialogs.people import ClientStep, InviteView, Person, Role
 
 __all__ = [
     "CONSENT_NO",
+    "CONSENT_TAKE_BACK",
     "CONSENT_VERSION",
     "CONSENT_YES",
     "VOICE_NO",
@@ -34,25 +45,43 @@ __all__ = [
     "answer_read_aloud",
     "ask_current_question",
     "client_menu",
+    "declined_offer",
     "open_link",
 ]
 
-CONSENT_VERSION = "1"
+CONSENT_VERSION = "2"  # 2: says who else sees an alert, and how to stop
 CONSENT_YES, CONSENT_NO = "ob:consent:yes", "ob:consent:no"
+CONSENT_TAKE_BACK = "ob:consent:again"  # "Toch meedoen" after a "Nee"
 VOICE_YES, VOICE_NO = "ob:voice:yes", "ob:voice:no"
 
 
-def open_link(person: Person, invite: InviteView | None, now: datetime) -> Outcome:
-    """The person opened a deep link; ``invite`` is what its token points to, if anything."""
+def open_link(
+    person: Person, invite: InviteView | None, now: datetime, account: str | None = None
+) -> Outcome:
+    """The person opened a deep link; ``invite`` is what its token points to, if anything.
+    ``account``: the opener's Telegram account as Telegram shows it, for the coach."""
     if person.role is Role.CLIENT and person.client_step is ClientStep.ACTIVE:
         return client_menu(person, "client.already_joined")
     if invite is None or not invite.usable_by(person.telegram_user_id, now):
         if person.role is Role.CLIENT:
             return ask_current_question(person)
-        return Outcome(replies=(Reply("stranger.invite_invalid"),))
+        refused = Outcome(replies=(Reply("stranger.invite_invalid"),))
+        return refused + _tell_coach_of_unusable(person, invite, account)
     if invite.kind == "coach":
         return _open_coach_link(person, invite)
-    return _open_client_link(person, invite)
+    return _open_client_link(person, invite, account)
+
+
+def _tell_coach_of_unusable(
+    person: Person, invite: InviteView | None, account: str | None
+) -> Outcome:
+    """A real client link that no longer works was opened: its coach hears by whom."""
+    if invite is None or invite.kind != "client" or person.role is not Role.STRANGER:
+        return Outcome()
+    if invite.client_name is None or account is None:
+        return Outcome()
+    names = {"client": invite.client_name, "account": account}
+    return Outcome(replies=(Reply("coach_joins.link_unusable", names, to=Recipient.COACH),))
 
 
 def _open_coach_link(person: Person, invite: InviteView) -> Outcome:
@@ -69,19 +98,31 @@ def _open_coach_link(person: Person, invite: InviteView) -> Outcome:
     )
 
 
-def _open_client_link(person: Person, invite: InviteView) -> Outcome:
+# A client in these steps may open a new link of their coach: they join as a new client.
+_MAY_JOIN_AGAIN = (ClientStep.ENDED, ClientStep.DECLINED)
+
+
+def _open_client_link(person: Person, invite: InviteView, account: str | None) -> Outcome:
     if person.role is Role.COACH:
         return Outcome(replies=(Reply("coach.link_not_for_coach"),))
-    if person.role is Role.CLIENT and person.id != invite.client_id:
+    if (
+        person.role is Role.CLIENT
+        and person.id != invite.client_id
+        and person.client_step not in _MAY_JOIN_AGAIN
+    ):
         return ask_current_question(person)
     assert invite.client_id is not None
     names = {"client": invite.client_name, "coach": invite.coach_name}
+    replies = [
+        Reply("onboarding.welcome", names, keyboard=Keyboard.REMOVE),
+        _consent_question(names),
+    ]
+    if account is not None:
+        joined = {"client": invite.client_name, "account": account}
+        replies.append(Reply("coach_joins.link_opened", joined, to=Recipient.COACH))
     return Outcome(
         effects=(ClaimClientInvite(invite_id=invite.id, client_id=invite.client_id),),
-        replies=(
-            Reply("onboarding.welcome", names, keyboard=Keyboard.REMOVE),
-            _consent_question(names),
-        ),
+        replies=tuple(replies),
     )
 
 
@@ -117,19 +158,50 @@ def ask_current_question(person: Person) -> Outcome:
         )
     if person.client_step is ClientStep.VOICE_PENDING:
         return Outcome(replies=(Reply("onboarding.finish_first"), _voice_question()))
+    if person.client_step is ClientStep.DECLINED:
+        return declined_offer(person)
+    if person.client_step is ClientStep.ENDED:
+        return ended_hello(person)  # support ended: no "Je doet al mee", no menu
     return client_menu(person, "client.already_joined")
 
 
+def _take_back_button() -> tuple[tuple[Button, ...], ...]:
+    return ((Button("onboarding.consent_take_back", CONSENT_TAKE_BACK),),)
+
+
+def declined_offer(person: Person) -> Outcome:
+    """A client who said no writes again: they may still say yes (the router checks the link
+    is still valid; after that they are a stranger)."""
+    return Outcome(
+        replies=(
+            Reply(
+                "onboarding.declined_again",
+                {"coach": person.coach_name},
+                buttons=_take_back_button(),
+            ),
+        )
+    )
+
+
 def answer_consent(person: Person, yes: bool, now: datetime) -> Outcome:
-    """Yes: go on to the read-aloud choice. No: forget this person, tell the coach."""
-    if person.role is not Role.CLIENT or person.client_step is not ClientStep.CONSENT_PENDING:
+    """Yes: go on to the read-aloud choice. No: tell the coach; the client may still say yes
+    while their link is valid (then they are forgotten: the shell erases them)."""
+    if person.role is not Role.CLIENT:
+        return Outcome(notice="common.question_closed")
+    if person.client_step is ClientStep.DECLINED:
+        if not yes:
+            return declined_offer(person)
+        if not person.may_take_back(now):
+            return Outcome(notice="common.button_unknown")
+    elif person.client_step is not ClientStep.CONSENT_PENDING:
         return Outcome(notice="common.question_closed")
     assert person.id is not None
     if yes:
+        taken_back = person.client_step is ClientStep.DECLINED
         return Outcome(
             effects=(GiveConsent(client_id=person.id, version=CONSENT_VERSION),),
             replies=(_voice_question(),),
-            chosen="onboarding.consent_yes",
+            chosen="onboarding.consent_take_back" if taken_back else "onboarding.consent_yes",
         )
     return Outcome(
         effects=(DeclineConsent(client_id=person.id),),
@@ -137,7 +209,7 @@ def answer_consent(person: Person, yes: bool, now: datetime) -> Outcome:
             Reply(
                 "onboarding.consent_declined",
                 {"coach": person.coach_name},
-                keyboard=Keyboard.REMOVE,
+                buttons=_take_back_button(),
             ),
             Reply("coach.client_declined", {"client": person.name}, to=Recipient.COACH),
         ),
@@ -146,7 +218,8 @@ def answer_consent(person: Person, yes: bool, now: datetime) -> Outcome:
 
 
 def answer_read_aloud(person: Person, yes: bool, now: datetime) -> Outcome:
-    """Store the choice; the client is in: show the menu, tell the coach."""
+    """Store the choice; the client is in: offer to share their phone number (the menu
+    follows their answer, ``dialogs.phone``), tell the coach."""
     if person.role is not Role.CLIENT or person.client_step is not ClientStep.VOICE_PENDING:
         return Outcome(notice="common.question_closed")
     assert person.id is not None
@@ -155,18 +228,21 @@ def answer_read_aloud(person: Person, yes: bool, now: datetime) -> Outcome:
         effects=(ChooseReadAloud(client_id=person.id, read_aloud=yes),),
         replies=(
             Reply(confirmation),
-            *client_menu(person, "onboarding.ready").replies,
-            Reply("coach.client_joined", {"client": person.name}, to=Recipient.COACH),
+            *phone.offer(person),
+            Reply("coach_phone.client_joined", {"client": person.name}, to=Recipient.COACH),
         ),
         chosen="onboarding.voice_yes" if yes else "onboarding.voice_no",
     )
 
 
 def client_menu(person: Person, lead_key: str) -> Outcome:
-    """A short lead text, then what the three menu buttons do, with the menu keyboard."""
+    """A short lead text with the menu keyboard, then what the three menu buttons do.
+
+    The keyboard goes with the lead: a Telegram message carries either a reply keyboard or
+    inline buttons, and the explanation is the one that must keep its "🔊 Voorlezen"."""
     return Outcome(
         replies=(
-            Reply(lead_key),
+            Reply(lead_key, keyboard=Keyboard.CLIENT_MENU),
             Reply(
                 "menu.explained",
                 {
@@ -175,7 +251,6 @@ def client_menu(person: Person, lead_key: str) -> Outcome:
                     "checkin_button": TextRef("menu.checkin"),
                     "noodknop_button": TextRef("menu.noodknop"),
                 },
-                keyboard=Keyboard.CLIENT_MENU,
             ),
         )
     )

@@ -3,16 +3,22 @@
 The shell persists the effects in one transaction, then renders and sends the replies.
 Values that only exist after the effects ran (an invite link) come from the effects' results,
 which the shell merges into each reply's parameters.
+
+Longer than our ~400 lines on purpose: every effect a dialog may ask for, side by side, is
+the one list the shell's effect registry is checked against (one handler per type).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from dialogs.checkin_state import RaiseSignal, SaveCheckin, WithdrawSignal
+from dialogs.card_chart import Chart
+from dialogs.checkin_state import RaiseSignal, RecordSignalAction, SaveCheckin, WithdrawSignal
+from dialogs.contact_effects import LogContact, SetContactNote
+from dialogs.phase_effects import ReopenSupport, RequestData, SendSummary, SetPhase
 from dialogs.relay_effects import (
     AwaitClientMessage,
     MarkRelaySeen,
@@ -26,6 +32,7 @@ __all__ = [
     "READ_ALOUD_DATA",
     "AcknowledgeAlert",
     "ActivateCoach",
+    "AskToStop",
     "At",
     "AutoCloseAlert",
     "AwaitInput",
@@ -36,6 +43,7 @@ __all__ = [
     "CopyToAlertTeam",
     "DeclineConsent",
     "Effect",
+    "EndSupport",
     "EscalateAlert",
     "GiveConsent",
     "InviteClient",
@@ -46,17 +54,23 @@ __all__ = [
     "RaiseAlert",
     "RaiseSignal",
     "Recipient",
+    "RecordSignalAction",
     "RemindToClose",
     "RepeatPress",
     "Reply",
     "SaveCheckin",
     "SendEmergencyNumbers",
     "SetAlertReason",
+    "SetClientLanguage",
+    "SetClientPhone",
+    "SetReadAloud",
     "SetSchedule",
     "StartCheckin",
     "SupersedeAlert",
     "TakeBackAccident",
     "TextRef",
+    "ToggleBackup",
+    "UpdateCoachSettings",
     "WithdrawSignal",
 ]
 
@@ -84,6 +98,9 @@ class Keyboard(StrEnum):
     CLIENT_MENU = "client_menu"
     CLIENT_ALERT_MENU = "client_alert_menu"  # the menu plus "send my location"
     COACH_MENU = "coach_menu"
+    # The offer to share a phone number: one button that sends the client's own contact
+    # (Telegram's request_contact), and "Liever niet".
+    SHARE_PHONE = "share_phone"
     REMOVE = "remove"
 
 
@@ -136,6 +153,7 @@ class Reply:
     # Set on a reply that shows a secret (a live invite link): it is never stored, so when
     # Telegram will not take it now, this text (with the reply's own params) is queued instead.
     unsent_key: str | None = None
+    chart: Chart | None = None  # a picture (bot.chart draws it); the text is its caption
 
 
 @dataclass(frozen=True)
@@ -166,9 +184,54 @@ class DeclineConsent:
 
 
 @dataclass(frozen=True)
+class AskToStop:
+    """The client confirmed they want to stop: recorded, and their coach is asked."""
+
+    client_id: int
+
+
+@dataclass(frozen=True)
+class EndSupport:
+    """The coach ended the client's support (the client asked to stop): the client's phase
+    becomes "ended" with who and when, check-ins stop."""
+
+    client_id: int
+    coach_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class ChooseReadAloud:
     client_id: int
     read_aloud: bool
+
+
+@dataclass(frozen=True)
+class SetReadAloud:
+    """The client switched read-aloud on or off ("voorlezen", "niet voorlezen"), in any state:
+    only the choice changes, nothing about joining."""
+
+    client_id: int
+    read_aloud: bool
+
+
+@dataclass(frozen=True)
+class SetClientLanguage:
+    """The client chose the language the bot speaks with them (a code of content/easy-language:
+    "nl", "en"); every text and voice note for them is in it from now on."""
+
+    client_id: int
+    language: str
+
+
+@dataclass(frozen=True)
+class SetClientPhone:
+    """Store (or with None remove) a client's phone number, E.164. ``by_coach_id``: the coach
+    who typed it (only for their own client); None: the client shared it themselves."""
+
+    client_id: int
+    phone: str | None
+    by_coach_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -180,11 +243,34 @@ class AwaitInput:
 
 
 @dataclass(frozen=True)
+class UpdateCoachSettings:
+    """A coach changed their own settings (``dialogs.coach_settings``); None keeps one."""
+
+    coach_id: int
+    days: str | None = None
+    available_from: str | None = None
+    available_until: str | None = None
+    digest_weekday: int | None = None
+    digest_time: time | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class ToggleBackup:
+    """A colleague added to (``on``, asked last) or taken from a coach's backups."""
+
+    coach_id: int
+    backup_coach_id: int
+    on: bool
+
+
+@dataclass(frozen=True)
 class InviteClient:
     """Create a client and a single-use link; results: ``link``, ``expires``."""
 
     coach_id: int
     client_name: str
+    language: str | None = None  # the client's language, if the coach named one; else theirs
 
 
 @dataclass(frozen=True)
@@ -284,22 +370,28 @@ class StartCheckin:
 
 @dataclass(frozen=True)
 class SetSchedule:
-    """A coach set a client's check-in rhythm, weekday (0 = Monday) and local time."""
+    """A coach set a client's check-in rhythm, weekday (0 = Monday) and local time.
+    ``starts``: the local date of the first check-in (``dialogs.schedule.changed_schedule``);
+    None: the first such weekday after now."""
 
     client_id: int
     coach_id: int
     rhythm: str
     weekday: int
     at: time
+    starts: date | None = None
 
 
 @dataclass(frozen=True)
 class PauseCheckins:
-    """A coach paused (holiday) or resumed a client's check-ins. Results: ``next`` (resumed)."""
+    """A coach paused (holiday) or resumed a client's check-ins. Results: ``next`` (resumed).
+    ``starts``: on resuming, the local date of the next check-in
+    (``dialogs.schedule.paused_or_resumed``); None: the first such weekday after now."""
 
     client_id: int
     coach_id: int
     paused: bool
+    starts: date | None = None
 
 
 Effect = (
@@ -307,8 +399,17 @@ Effect = (
     | ClaimClientInvite
     | GiveConsent
     | DeclineConsent
+    | AskToStop
+    | EndSupport
     | ChooseReadAloud
+    | SetReadAloud
+    | SetClientLanguage
+    | SetClientPhone
     | AwaitInput
+    | UpdateCoachSettings
+    | ToggleBackup
+    | LogContact
+    | SetContactNote
     | InviteClient
     | RaiseAlert
     | RepeatPress
@@ -328,11 +429,16 @@ Effect = (
     | SaveCheckin
     | RaiseSignal
     | WithdrawSignal
+    | RecordSignalAction
     | RelayToCoach
     | RelayToClient
     | MarkRelaySeen
     | SetRelayDirect
     | AwaitClientMessage
+    | SetPhase
+    | ReopenSupport
+    | RequestData
+    | SendSummary
 )
 
 

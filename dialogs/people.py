@@ -22,6 +22,7 @@ class ClientStep(StrEnum):
     VOICE_PENDING = "voice_pending"
     ACTIVE = "active"
     ENDED = "ended"
+    DECLINED = "declined"  # said no; may still say yes while ``Person.take_back_until``
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,18 @@ class Person:
     coach_active: bool = True  # for a coach: not deactivated
     awaiting: str | None = None  # for a coach: what the next plain text answers
     read_aloud: bool = False  # for a client: bot texts also come as voice notes
+    phone: str | None = None  # for a client: their phone number (E.164), when known
+    phone_offer_open: bool = False  # for a client: the "share your number?" keyboard shows
+    # For a client who said no to consent: until when their link lets them say yes after all.
+    take_back_until: datetime | None = None
+
+    def may_take_back(self, now: datetime) -> bool:
+        """A client who said no may still say yes (their link is still valid)."""
+        return (
+            self.client_step is ClientStep.DECLINED
+            and self.take_back_until is not None
+            and now < self.take_back_until
+        )
 
     @classmethod
     def stranger(cls, telegram_user_id: int, language: str) -> Person:

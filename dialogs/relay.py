@@ -14,6 +14,11 @@ Client -> coach::
 Coach -> client: a reply (Telegram's "reply") to a client's relayed message, or ``/bericht Sam``
 and then any message, goes to that client (``coach_sends``, ``start_message``).
 
+A forwarded message (a letter someone sent the client) is marked as such both ways: a copy
+does not carry Telegram's "forwarded from", so the header says it was forwarded and from whom
+(``forwarded_header``). A client who forwards a message to this chat chose the chat on purpose,
+so it goes on without the "send this?" question.
+
 The relays themselves are effects (``RelayToCoach``, ``RelayToClient``): the shell stores the
 relay, sends the receiver a header line (``COACH_HEADER`` / ``CLIENT_HEADER``, see
 ``relayed_header``) and then a copy of the message, with a "✓ Gezien" button for a coach
@@ -64,7 +69,9 @@ __all__ = [
     "MESSAGE_COMMANDS",
     "SEEN_BUTTON",
     "SEEN_PREFIX",
+    "TEXT_KIND",
     "UNSUPPORTED_KINDS",
+    "WORDS_KEY",
     "AwaitClientMessage",
     "ClientRef",
     "CoachRelayContext",
@@ -83,6 +90,7 @@ __all__ = [
     "coach_sends",
     "confirm_data",
     "copy_buttons",
+    "forwarded_header",
     "parse_confirm_data",
     "parse_seen_data",
     "relay_failed",
@@ -113,9 +121,14 @@ _AWAITING_MESSAGE = re.compile(r"message:([0-9]{1,12})")
 # Texts the shell uses around a relayed copy.
 COACH_HEADER = "coach_relay.from_client"  # "💬 Bericht van {client}:"
 CLIENT_HEADER = "relay.from_coach"  # "💬 Bericht van {coach}:"
+WORDS_KEY = "relay.words"  # a coach's own words under the header, in the same message
+COACH_FORWARDED_HEADER = "coach_forwarded.from_client"  # "↪️ {client} stuurt door, van {origin}:"
+CLIENT_FORWARDED_HEADER = "forwarded.from_coach"  # "↪️ {coach} stuurt je dit door ..."
 SEEN_BUTTON = "coach_relay.seen_button"  # "✓ Gezien"
 CONFIRM_YES = "relay.confirm_yes"
 CONFIRM_NO = "relay.confirm_no"
+CANCEL_BUTTON = "relay.cancel_button"  # "Toch niet" under "relay.ask" (dialogs.message_mode)
+CANCEL_DATA = "mx"
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MAX_NAME_SHOWN = 40
@@ -265,6 +278,13 @@ def relayed_header(relay: RelayView) -> Reply:
     )
 
 
+def forwarded_header(relay: RelayView, origin: str) -> Reply:
+    """The header for a forwarded message: who forwards it, and whom it came from."""
+    header = relayed_header(relay)
+    key = COACH_FORWARDED_HEADER if relay.direction == "to_coach" else CLIENT_FORWARDED_HEADER
+    return Reply(key, {**header.params, "origin": origin}, to=header.to, keyboard=header.keyboard)
+
+
 def copy_buttons(relay: RelayView) -> tuple[tuple[Button, ...], ...]:
     """The buttons under the copy: "✓ Gezien" for a coach, none for a client."""
     if relay.direction == "to_coach":
@@ -276,10 +296,13 @@ def copy_buttons(relay: RelayView) -> tuple[tuple[Button, ...], ...]:
 
 
 def ask_for_message(person: Person, ctx: RelayContext) -> Outcome:
-    """The client pressed "💬 Bericht aan coach": their next message goes straight on."""
+    """The client pressed "💬 Bericht aan coach": their next message goes straight on, unless
+    they take it back with "Toch niet" (``dialogs.message_mode``). The menu they pressed stays
+    (a text carries either buttons or a keyboard)."""
     assert person.role is Role.CLIENT and person.id is not None
+    cancel = Button(CANCEL_BUTTON, CANCEL_DATA)
     return _outcome(
-        replies=(Reply("relay.ask", {"coach": person.coach_name}, keyboard=_menu(ctx)),),
+        replies=(Reply("relay.ask", {"coach": person.coach_name}, buttons=((cancel,),)),),
         effects=(AwaitClientMessage(person.id, True),),
     )
 
@@ -295,7 +318,8 @@ def client_sends(
     size = event.file_size if isinstance(event, OtherMessage) else None
     if size is not None and size > ctx.max_bytes:
         return _client_reply("relay.too_big", ctx)
-    if not (ctx.relay_direct or ctx.awaiting_message):
+    forwarded = event.forwarded_from
+    if not (ctx.relay_direct or ctx.awaiting_message or forwarded is not None):
         question = Reply(
             "relay.confirm",
             {"coach": person.coach_name},
@@ -307,7 +331,9 @@ def client_sends(
             ),
         )
         return _outcome(replies=(question,))
-    effects: list[RelayEffect] = [RelayToCoach(person.id, ctx.chat_id, event.message_id, kind)]
+    effects: list[RelayEffect] = [
+        RelayToCoach(person.id, ctx.chat_id, event.message_id, kind, forwarded_from=forwarded)
+    ]
     if ctx.awaiting_message:
         effects.append(AwaitClientMessage(person.id, False))
     return _outcome(replies=(_sent_reply(person, now, ctx),), effects=effects)
@@ -495,6 +521,8 @@ def _relay_to_client(
         message_id=event.message_id,
         kind=kind,
         answers_relay_id=answers.relay_id if answers else None,
+        forwarded_from=event.forwarded_from,
+        words=event.text if isinstance(event, Text) else event.caption,
     )
     effects: list[RelayEffect | AwaitInput] = [relay]
     if answers is None:

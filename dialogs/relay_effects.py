@@ -6,7 +6,8 @@ without an import cycle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 __all__ = [
     "AwaitClientMessage",
@@ -24,7 +25,9 @@ class RelayToCoach:
     the message with ``copy_buttons``. Results: ``relay_id``. ``kind`` is None after a tap on
     "Ja, stuur het" (the tap does not say what the message was; the copy carries it anyway).
     ``header``: a text key the coach reads instead of the usual header ("🆘 Sam typed a help
-    word"), with ``{client}``; ``urgent``: sent as an alert is (help words of danger)."""
+    word"), with ``{client}``; ``urgent``: sent as an alert is (help words of danger).
+    ``forwarded_from``: the message was forwarded; whom from, as Telegram shows it (the copy
+    does not carry that, so the header says it)."""
 
     client_id: int
     from_chat_id: int
@@ -32,12 +35,17 @@ class RelayToCoach:
     kind: str | None
     header: str | None = None
     urgent: bool = False
+    forwarded_from: str | None = None
+    # The client's support ended on this day (``dialogs.ended``): the header says so.
+    ended_on: datetime | None = None
 
 
 @dataclass(frozen=True)
 class RelayToClient:
     """Store a relay from a coach to their client and deliver it: header, then a copy.
-    ``answers_relay_id``: the relay the coach replied to, if any. Results: ``relay_id``."""
+    ``answers_relay_id``: the relay the coach replied to, if any. Results: ``relay_id``.
+    ``forwarded_from``: as on ``RelayToCoach``. ``words``: the coach's text (or a photo's or
+    voice note's caption), so header and message arrive as one; kept only until it is sent."""
 
     coach_id: int
     client_id: int
@@ -45,6 +53,8 @@ class RelayToClient:
     message_id: int
     kind: str
     answers_relay_id: int | None = None
+    forwarded_from: str | None = None
+    words: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,43 @@
-"""The one entry point of the dialogs: who acted, what they did, when -> what should happen."""
+"""The one entry point of the dialogs: who acted, what they did, when -> what should happen.
+
+Longer than our ~400 lines on purpose: every way in (a tap by its prefix, a client's words,
+a coach's command) is chosen here, in one place a newcomer reads top to bottom; the rules
+themselves live in the dialog modules it calls.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from dialogs import caseload, checkin, help_words, noodknop, onboarding, relay
+from dialogs import (
+    caseload,
+    checkin,
+    client_card,
+    coach_settings,
+    data_request,
+    help_words,
+    language,
+    message_mode,
+    noodknop,
+    onboarding,
+    phases,
+    phone,
+    read_aloud,
+    relay,
+    stopping,
+)
 from dialogs.buttons import ButtonKind, kind_of
+from dialogs.card_view import CardContext
 from dialogs.caseload import CaseloadContext
 from dialogs.checkin import CheckinContext
 from dialogs.checkin_state import CheckinState, CheckinStatus
 from dialogs.clients import ClientRef
 from dialogs.coach import coach_acts
 from dialogs.coach_checkin import CoachCheckinContext, coach_checkin_acts
+from dialogs.coach_settings import SettingsView
+from dialogs.ended import EndedView
+from dialogs.ended import answer as ended_answer
 from dialogs.events import (
     Command,
     EditedMessage,
@@ -24,9 +49,18 @@ from dialogs.events import (
     Tap,
     Text,
 )
-from dialogs.outcome import READ_ALOUD_DATA, Keyboard, Outcome, Reply, StartCheckin
+from dialogs.outcome import (
+    READ_ALOUD_DATA,
+    AwaitInput,
+    Keyboard,
+    Outcome,
+    Reply,
+    StartCheckin,
+)
 from dialogs.people import ClientStep, InviteView, Person, Role
+from dialogs.phases import PhaseContext
 from dialogs.relay import CoachRelayContext, RelayContext, RelayView
+from dialogs.signal_actions import SignalView, coach_taps
 from dialogs.understand import parse_yes_no
 from dialogs.words import Words
 
@@ -50,7 +84,17 @@ class DialogContext:
     tapped_relay: RelayView | None = None  # the relay a "seen" button names
     coach_clients: tuple[ClientRef, ...] = ()  # for /bericht: the coach's active clients
     caseload: CaseloadContext | None = None  # for "Mijn cliënten": the coach's active clients
+    coach_settings: SettingsView | None = None  # for /instellingen and its buttons
+    client_names: tuple[str, ...] = ()  # a coach's clients in care, for a new client's name
     words: Words = field(default_factory=Words)  # what the person may type for a button
+    tapped_signal: SignalView | None = None  # the check-in signal a coach's button names
+    stopping_client: ClientRef | None = None  # "Beëindigen": the coach's active client it names
+    stopping_alert_open: bool = False  # that client has an open noodknop alert
+    client_phones: dict[int, str] = field(default_factory=dict)  # for /telefoon: by client id
+    client_card: CardContext | None = None  # a coach's client card, or the contact noted
+    phases: PhaseContext | None = None  # /fase, /afsluiten, /heropen, their buttons
+    ended: EndedView | None = None  # a client whose support ended: since when, relay?
+    data_client: ClientRef | None = None  # "📄 Stuur Sam het overzicht": the coach's client
 
 
 _HELP_COMMANDS = frozenset({"help", "hulp"})
@@ -64,22 +108,35 @@ def route(
 ) -> Outcome:
     """Decide what happens to what ``person`` did at ``now``."""
     context = context or DialogContext()
+    if person.client_step is ClientStep.DECLINED and not person.may_take_back(now):
+        # Said no, and the link has expired: a stranger (the shell erases them soon).
+        person = Person.stranger(person.telegram_user_id, person.language)
     if isinstance(event, Tap):
         return _tap(person, event, now, context)
     if isinstance(event, Start) and event.payload:
-        return onboarding.open_link(person, context.invite, now)
+        return onboarding.open_link(person, context.invite, now, event.account)
     if person.role is Role.STRANGER:
-        return Outcome(replies=(Reply("stranger.hello"),))
+        # Nobody to tell, but words of danger or /nood always get the emergency numbers.
+        return _outside_help(event, context) + Outcome(replies=(Reply("stranger.hello"),))
     if person.role is Role.COACH:
         if isinstance(event, EditedMessage):
             return Outcome(replies=(Reply("coach.edited"),))
+        if person.coach_active and (card := _client_card(person, event, now, context)):
+            return card
+        if person.coach_active and phases.wants(event):
+            assert isinstance(event, Command)
+            return phases.command(person, event, now, context.phases or PhaseContext())
+        if person.coach_active and context.coach_settings and coach_settings.wants_settings(event):
+            return coach_settings.show(context.coach_settings)
         if person.coach_active and caseload.wants_list(event):
             return caseload.show(context.caseload or CaseloadContext(), now)
         if context.coach_checkin is not None and person.coach_active:
             handled = coach_checkin_acts(person, event, now, context.coach_checkin)
             if handled is not None:
                 return handled
-        return _coach_messages(person, event, now, context) or coach_acts(person, event)
+        return _coach_messages(person, event, now, context) or coach_acts(
+            person, event, context.words, now, context.client_names
+        )
     return _client_acts(person, event, now, context)
 
 
@@ -93,8 +150,11 @@ def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> O
             data
         ):
             kind, _, action, arg = parsed
+            tapped = context.tapped_alert
+            if kind == "nk" and _needs_help_again(person, tapped, action):
+                return noodknop.press(person, context.open_alert, now)  # a closed alert: anew
             if kind == "nk":
-                return noodknop.tell_reason(person, context.tapped_alert, action, now)
+                return noodknop.tell_reason(person, tapped, action, now)
             return noodknop.coach_taps_alert(
                 person, context.tapped_alert, action, arg, now, event.chat_id
             )
@@ -104,10 +164,16 @@ def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> O
             return relay.client_confirms(person, data, now, context.client_relay)
         case ButtonKind.RELAY_SEEN:
             return relay.seen(person, context.tapped_relay, now)
+        case ButtonKind.SIGNAL:
+            return coach_taps(person, context.tapped_signal, data)
         case ButtonKind.HELP_NOODKNOP if data == help_words.NOODKNOP_DATA and _active(person):
             return noodknop.press(person, context.open_alert, now)
         case ButtonKind.HELP_WORDS:
             return help_words.tap(person, data, now, context.client_relay)
+        case ButtonKind.MESSAGE_CANCEL:
+            return message_mode.tap_cancel(person, context.client_relay) + _question_again(context)
+        case ButtonKind.LANGUAGE:
+            return language.tap(person, data, context.words) + _question_again(context, person)
         case ButtonKind.CHECKIN:
             if person.role is not Role.CLIENT or context.checkin_context is None:
                 return Outcome(notice="common.question_closed")
@@ -118,14 +184,33 @@ def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> O
             )
             if handled is not None:
                 return handled
-        case ButtonKind.CASELOAD_PAGE | ButtonKind.CASELOAD_CLIENT if (
+        case ButtonKind.PHASE:
+            return phases.tap(person, data, now, context.phases)
+        case ButtonKind.DATA_REQUEST:
+            return data_request.coach_taps(person, data, context.data_client)
+        case ButtonKind.COACH_SETTINGS if person.role is Role.COACH and person.coach_active:
+            return coach_settings.tap(data, context.coach_settings)
+        case ButtonKind.CASELOAD_PAGE if person.role is Role.COACH and person.coach_active:
+            return caseload.tap(data, now, context.caseload)
+        case ButtonKind.CASELOAD_CLIENT | ButtonKind.CLIENT_CARD if (
             person.role is Role.COACH and person.coach_active
         ):
-            return caseload.tap(data, now, context.caseload, context.coach_checkin)
+            return client_card.tap(person, data, now, context.client_card, context.coach_checkin)
         case ButtonKind.ONBOARDING if data in (onboarding.CONSENT_YES, onboarding.CONSENT_NO):
             return onboarding.answer_consent(person, data == onboarding.CONSENT_YES, now)
         case ButtonKind.ONBOARDING if data in (onboarding.VOICE_YES, onboarding.VOICE_NO):
             return onboarding.answer_read_aloud(person, data == onboarding.VOICE_YES, now)
+        case ButtonKind.ONBOARDING if data == onboarding.CONSENT_TAKE_BACK:
+            return onboarding.answer_consent(person, True, now)
+        case ButtonKind.STOPPING if data in (stopping.STOP_YES, stopping.STOP_NO):
+            answered = stopping.client_answers(person, data == stopping.STOP_YES, now)
+            if data == stopping.STOP_NO and answered.replies:
+                return answered + _question_again(context)  # an open check-in goes on
+            return answered
+        case ButtonKind.STOPPING:
+            return stopping.coach_decides(
+                person, data, context.stopping_client, now, context.stopping_alert_open
+            )
     return Outcome(notice="common.button_unknown")
 
 
@@ -136,28 +221,58 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
     # Help words are heard first, in every state (never as an answer to a question).
     heard = help_words.recognise(event.text, context.words) if isinstance(event, Text) else None
     if step is ClientStep.ENDED:
-        stopped = Outcome(replies=(Reply("client.stopped", keyboard=Keyboard.REMOVE),))
-        return help_words.outside(heard) + stopped
-    if step in (ClientStep.CONSENT_PENDING, ClientStep.VOICE_PENDING):
-        if heard is not None:
-            return help_words.outside(heard) + onboarding.ask_current_question(person)
+        return ended_answer(person, event, heard, now, context.ended)
+    if step is not ClientStep.DECLINED and (said := _language_asked(person, event, context)):
+        return said + _question_again(context, person)
+    if heard is None and (switched := _read_aloud_asked(person, event, now, context)):
+        return switched
+    if step in (ClientStep.CONSENT_PENDING, ClientStep.VOICE_PENDING, ClientStep.DECLINED):
+        if heard is not None or _asks_noodknop(event):
+            return _outside_help(event, context) + onboarding.ask_current_question(person)
         return _onboarding_answer(person, event, now, context.words)
     if heard is not None and isinstance(event, Text):
         said = help_words.answer(
             person, event, heard, now, context.open_alert, context.client_relay
         )
         return said + _question_again(context)
+    if (
+        isinstance(event, Text)
+        and event.forwarded_from is None  # someone else's words
+        and stopping.wants_to_stop(event.text, context.words)
+    ):
+        return stopping.ask(person)
+    if (
+        isinstance(event, Text)
+        and event.forwarded_from is None
+        and data_request.wants_data(event.text, context.words)
+    ):
+        return data_request.ask(person, _menu_keyboard(context)) + _question_again(context)
+    after = phone.After(onboarding.client_menu(person, "onboarding.ready"), _menu_keyboard(context))
+    answered = phone.offer_answered(person, event, context.words, after)
+    if answered is not None:
+        return answered
+    if isinstance(event, Text) and message_mode.is_cancel(
+        event.text, context.words, context.client_relay
+    ):
+        return message_mode.cancel(person, context.client_relay) + _question_again(context)
+    # Another menu button (or a noodknop command) ends "💬 Bericht aan coach" first.
+    ended = message_mode.ended(person, context.client_relay)
     match event:
+        case OtherMessage(kind="contact") if (
+            step is ClientStep.ACTIVE
+            and (shared := phone.contact_shared(person, event, after)) is not None
+        ):
+            return shared
         case MenuPress(item=MenuItem.NOODKNOP):
-            return noodknop.press(person, context.open_alert, now)
+            return noodknop.press(person, context.open_alert, now) + ended
         case Command(name=name) if name in _NOODKNOP_COMMANDS:
-            return noodknop.press(person, context.open_alert, now)
+            return noodknop.press(person, context.open_alert, now) + ended
         case OtherMessage(kind="location", message_id=int(message_id), chat_id=int(chat_id)) if (
             context.open_alert is not None
         ):
             return noodknop.share_location(person, context.open_alert, chat_id, message_id, now)
         case MenuPress(item=MenuItem.CHECKIN):
-            return _checkin_asked(person, context)
+            return _checkin_asked(person, context) + ended
         case Text() if _open(context.checkin) and context.checkin_context is not None:
             return _text_during_checkin(person, event, now, context)
         case MenuPress(item=MenuItem.MESSAGE_COACH) if context.client_relay is not None:
@@ -178,26 +293,87 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
     return Outcome(replies=(Reply("client.not_understood", keyboard=Keyboard.CLIENT_MENU),))
 
 
+def _language_asked(person: Person, event: Event, context: DialogContext) -> Outcome | None:
+    """A language's name typed by the client themselves ("English"), or ``/taal``."""
+    if isinstance(event, Command) and event.name in language.COMMANDS:
+        return language.offer(person, context.words)
+    if isinstance(event, Text) and event.forwarded_from is None:
+        chosen = language.wanted(event, context.words)
+        return language.choose(person, chosen) if chosen is not None else None
+    return None
+
+
+def _read_aloud_asked(
+    person: Person, event: Event, now: datetime, context: DialogContext
+) -> Outcome | None:
+    """ "voorlezen" / "niet voorlezen" typed in any state: switched, then the open question
+    again (it is heard, or no longer heard, from here on)."""
+    on = read_aloud.wanted(event, context.words)
+    switched = read_aloud.switch(person, on, now) if on is not None else None
+    if switched is None or person.client_step is ClientStep.VOICE_PENDING:
+        return switched  # that question is answered by it
+    return switched + _question_again(context, person)
+
+
 def _onboarding_answer(person: Person, event: Event, now: datetime, words: Words) -> Outcome:
-    """During consent or the read-aloud choice a typed yes/no counts as pressing the button."""
+    """During consent or the read-aloud choice a typed yes/no counts as pressing the button
+    (after a "Nee" to consent, a typed yes takes it back)."""
     answer = parse_yes_no(event.text, words) if isinstance(event, Text) else None
     if answer is None:
         return onboarding.ask_current_question(person)
-    if person.client_step is ClientStep.CONSENT_PENDING:
+    if person.client_step in (ClientStep.CONSENT_PENDING, ClientStep.DECLINED):
         return onboarding.answer_consent(person, answer, now)
     return onboarding.answer_read_aloud(person, answer, now)
+
+
+def _menu_keyboard(context: DialogContext) -> Keyboard:
+    """The client's menu; with "send where I am" while their alert waits for someone."""
+    relay_context = context.client_relay
+    waiting = relay_context is not None and relay_context.alert_waiting
+    return Keyboard.CLIENT_ALERT_MENU if waiting else Keyboard.CLIENT_MENU
 
 
 def _open(state: CheckinState | None) -> bool:
     return state is not None and state.status is CheckinStatus.OPEN
 
 
+def _asks_noodknop(event: Event) -> bool:
+    return isinstance(event, Command) and event.name in _NOODKNOP_COMMANDS
+
+
+def _outside_help(event: Event, context: DialogContext) -> Outcome:
+    """Someone the bot cannot alert anyone for (a stranger, a client still joining) who typed
+    help words or /nood: the calm line with 112, or the numbers for words of danger."""
+    if _asks_noodknop(event):
+        return help_words.outside(help_words.Heard.DANGER)
+    heard = help_words.recognise(event.text, context.words) if isinstance(event, Text) else None
+    return help_words.outside(heard)
+
+
+def _needs_help_again(person: Person, tapped: noodknop.AlertView | None, action: str) -> bool:
+    """ "🔴 Toch hulp nodig" (or "no, I need help") under the client's own alert, closed since:
+    as a noodknop press, never a "question closed"."""
+    return (
+        _active(person)
+        and tapped is not None
+        and tapped.closed
+        and tapped.client_id == person.id
+        and action in noodknop.STILL_NEED_HELP
+    )
+
+
 def _active(person: Person) -> bool:
     return person.role is Role.CLIENT and person.client_step is ClientStep.ACTIVE
 
 
-def _question_again(context: DialogContext) -> Outcome:
-    """The open check-in question again, after something else was said in between."""
+def _question_again(context: DialogContext, person: Person | None = None) -> Outcome:
+    """The open question again, after something else was said in between: while joining
+    (given ``person``), the onboarding question; else an open check-in's."""
+    if person is not None and person.client_step in (
+        ClientStep.CONSENT_PENDING,
+        ClientStep.VOICE_PENDING,
+    ):
+        return onboarding.ask_current_question(person)
     if _open(context.checkin) and context.checkin_context is not None:
         assert context.checkin is not None
         return checkin.ask_again(context.checkin, context.checkin_context)
@@ -213,6 +389,26 @@ def _checkin_asked(person: Person, context: DialogContext) -> Outcome:
     return Outcome(effects=(StartCheckin(person.id, "client"),))
 
 
+def _client_card(
+    person: Person, event: Event, now: datetime, context: DialogContext
+) -> Outcome | None:
+    """``/client Sam``, or the note a coach types after logging a contact (a reply to a
+    client's message is a message, not a note). A note no longer wanted: the question is
+    dropped and the text is handled as any other."""
+    card_context = context.client_card or CardContext()
+    if client_card.wants_card(event):
+        assert isinstance(event, Command)
+        return client_card.command(person, event, now, card_context)
+    if not (isinstance(event, Text) and event.reply_to is None and client_card.awaits_note(person)):
+        return None
+    noted = client_card.note_given(person, event, now, card_context)
+    if noted is not None:
+        return noted
+    assert person.id is not None
+    dropped = Outcome(effects=(AwaitInput(person.id, None),))
+    return dropped + route(replace(person, awaiting=None), event, now, context)
+
+
 def _coach_messages(
     person: Person, event: Event, now: datetime, context: DialogContext
 ) -> Outcome | None:
@@ -221,6 +417,10 @@ def _coach_messages(
         return None
     if isinstance(event, Command) and event.name in relay.MESSAGE_COMMANDS:
         return relay.start_message(person, event.args, context.coach_clients)
+    if isinstance(event, Command) and event.name in phone.PHONE_COMMANDS:
+        return phone.coach_command(
+            person, event.args, context.coach_clients, context.client_phones, context.words
+        )
     if isinstance(event, Text | OtherMessage):
         return relay.coach_sends(person, event, now, context.coach_relay or CoachRelayContext())
     return None

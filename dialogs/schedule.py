@@ -14,6 +14,19 @@ and out is an aware datetime (the shell stores UTC); the local wall clock only m
   time (see ``plan_due``).
 * A check-in held back while the client's noodknop alert is open follows the same rule,
   counted from the moment it was due (see ``hold_back``).
+
+After a change (the coach picks a rhythm, a weekday or a time, or resumes after a pause) the
+next check-in is what a client would expect (``changed_schedule``, ``first_day_after_change``):
+
+1. The new rhythm counts from the last check-in the client got (answered or not: that is
+   the last time they were asked), or from today when they never got one.
+2. The next check-in is on the chosen weekday nearest to that day plus the rhythm: "every
+   2 weeks" after a check-in last Monday is Monday in two weeks; "every 3 months" is about
+   13 weeks after the last one, never next week.
+3. It is never today (the client just heard about the change; "now" is the coach's own
+   button, "📋 Nu een check-in") and never in the past: when that day has passed already
+   (the client is overdue), it is the first chosen weekday after today.
+4. The series then repeats every rhythm from that first day; quiet hours apply as always.
 """
 
 from __future__ import annotations
@@ -29,6 +42,8 @@ __all__ = [
     "QuietHours",
     "Rhythm",
     "Schedule",
+    "changed_schedule",
+    "first_day_after_change",
     "hold_back",
     "last_due",
     "next_due",
@@ -320,15 +335,63 @@ def plan_due_with_alert(
     return plan
 
 
-def paused_or_resumed(schedule: Schedule, paused: bool, now: datetime) -> Schedule:
-    """A coach pauses (a holiday) or resumes a client's check-ins at ``now``. Resuming counts
-    the series from now: no catching up on the holiday."""
+def first_day_after_change(
+    now: datetime,
+    *,
+    rhythm: Rhythm,
+    weekday: int,
+    timezone: str = "Europe/Amsterdam",
+    last_checkin: datetime | None = None,
+) -> date:
+    """The local date of the first check-in after a change at ``now`` (rules 1-3 above).
+
+    ``last_checkin``: when the client last got a check-in (None: never)."""
+    _require_aware(now, "now")
+    zone = ZoneInfo(timezone)
+    today = now.astimezone(zone).date()
+    anchor = today
+    if last_checkin is not None and last_checkin <= now:
+        anchor = last_checkin.astimezone(zone).date()
+    target = anchor + timedelta(weeks=rhythm.weeks)
+    offset = (weekday - target.weekday()) % 7
+    day = target + timedelta(days=offset - 7 if offset > 3 else offset)  # the nearest one
+    if day <= today:
+        day = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+    return day
+
+
+def changed_schedule(
+    now: datetime,
+    *,
+    rhythm: Rhythm,
+    weekday: int,
+    at: time,
+    timezone: str = "Europe/Amsterdam",
+    last_checkin: datetime | None = None,
+    paused: bool = False,
+) -> Schedule:
+    """A schedule a coach set at ``now``: its series starts on ``first_day_after_change``."""
+    first = first_day_after_change(
+        now, rhythm=rhythm, weekday=weekday, timezone=timezone, last_checkin=last_checkin
+    )
+    return Schedule(
+        rhythm=rhythm, weekday=weekday, at=at, timezone=timezone, paused=paused, starts=first
+    )
+
+
+def paused_or_resumed(
+    schedule: Schedule, paused: bool, now: datetime, last_checkin: datetime | None = None
+) -> Schedule:
+    """A coach pauses (a holiday) or resumes a client's check-ins at ``now``. Resuming is a
+    change like any other (``changed_schedule``): counted from the last check-in, not today,
+    and no catching up on the holiday."""
     if paused:
         return replace(schedule, paused=True)
-    return Schedule.starting_after(
+    return changed_schedule(
         now,
         rhythm=schedule.rhythm,
         weekday=schedule.weekday,
         at=schedule.at,
         timezone=schedule.timezone,
+        last_checkin=last_checkin,
     )

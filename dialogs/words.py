@@ -32,6 +32,19 @@ keys; write them plain, they pass through ``normalise`` like what is typed)::
     danger: [ik wil dood, zelfmoord, ...]   # acute danger or suicidal thoughts, anywhere in
                                  # a message, as whole words ("zelfmoord" is not in
                                  # "zelfmoordpreventie": write that one too if it is meant)
+    phone_remove: [weg, geen]    # a coach's "/telefoon Sam weg": remove the phone number
+    stop: [stop, ik wil stoppen, ...]   # a client wants to stop with the bot: the whole
+                                 # message; never an answer or a help word
+    data_request: [wat weet je van mij, ...]   # a client asks what the bot keeps about
+                                 # them (dialogs.data_request): the whole message
+    cancel: [toch niet, laat maar, ...]   # a client takes back "💬 Bericht aan coach": the
+                                 # whole message, only while the bot waits for that message
+    languages: {nl: [nederlands, dutch], en: [english, engels]}   # a client picks the
+                                 # language the bot speaks: the whole message, by language code
+    read_aloud_on: [voorlezen, lees voor, ...]    # the whole message: texts come as voice too
+    read_aloud_off: [niet voorlezen, ...]         # the whole message: texts only
+    grade_words: {bad: [slecht], so_so: [gaat wel], good: [goed], great: [super]}   # a grade
+                                 # said in words: the check-in asks which number it is
 
 A person's ``Words`` are their own language's with every other language's behind them
 (``Words.then``): people mix languages ("oké", "yes"), and the bot understood the words of
@@ -112,6 +125,14 @@ class Words:
     help_filler: frozenset[str] = _words("help")
     emergency: frozenset[str] = _words("help")
     danger: frozenset[str] = _words("help")
+    phone_remove: frozenset[str] = _words("phone")  # a coach's "/telefoon Sam weg"
+    stop: frozenset[str] = _words("stop")
+    data_request: frozenset[str] = _words("data_request")  # "wat weet je van mij?"
+    cancel: frozenset[str] = _words("cancel")
+    languages: Mapping[str, str] = _meanings("language")  # word -> language code
+    read_aloud_on: frozenset[str] = _words("read_aloud")
+    read_aloud_off: frozenset[str] = _words("read_aloud")
+    grade_words: Mapping[str, str] = _meanings("grade_words")  # word -> band (GRADE_BANDS)
 
     def then(self, other: Words) -> Words:
         """These words, and behind them those of ``other`` that these do not know.
@@ -139,6 +160,9 @@ class Words:
 _ANSWER_LISTS = ("yes", "no", "agree", "back", "dont_know", "skip")
 _GRADE_LISTS = ("number_article", "grade_filler", "grade_half", "grade_scale")
 _HELP_LISTS = ("help", "help_short", "help_filler", "emergency", "danger")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")  # as the folders of content/easy-language
+# A grade said in words, by how good it is (dialogs.grade_words has their numbers).
+_BANDS = {band: band for band in ("bad", "so_so", "good", "great")}
 _OPTION_ID = re.compile(r"[a-z][a-z0-9_]{0,23}")  # as in questions.yaml
 
 
@@ -227,7 +251,37 @@ def parse_words(data: object) -> Words:
         rhythms=_by_word(root, "rhythms", _named(rhythms, "rhythms"), rhythms),
         schedule_filler=_list(root, "schedule_filler"),
         **helps,
+        phone_remove=_list(root, "phone_remove"),
+        stop=_stop_list(root, {*seen, *choices, *(w for ws in helps.values() for w in ws)}),
+        cancel=_list(root, "cancel"),
+        data_request=_list(root, "data_request"),
+        languages=_by_word(root, "languages", _language_code, ()),
+        **_read_aloud_lists(root),
+        grade_words=_by_word(root, "grade_words", _named(_BANDS, "grade_words"), _BANDS),
     )
+
+
+def _read_aloud_lists(root: Mapping[str, object]) -> dict[str, frozenset[str]]:
+    """Switching read-aloud on and off: a word means one of the two."""
+    on, off = _list(root, "read_aloud_on"), _list(root, "read_aloud_off")
+    for word in sorted(on & off):
+        raise _fail("read_aloud_off", f"{word!r} is in read_aloud_on too")
+    return {"read_aloud_on": on, "read_aloud_off": off}
+
+
+def _language_code(key: str) -> str:
+    if not _LANGUAGE_CODE.fullmatch(key):
+        raise _fail(f"languages.{key}", "the keys are language codes: nl, en, ...")
+    return key
+
+
+def _stop_list(root: Mapping[str, object], taken: set[str]) -> frozenset[str]:
+    """The words of wanting to stop: never an answer or a help word too (those are heard
+    first, so a stop word among them would never be one)."""
+    words = _list(root, "stop")
+    for word in sorted(words & taken):
+        raise _fail("stop", f"{word!r} is an answer or a help word too")
+    return words
 
 
 def _help_lists(root: Mapping[str, object], answers: set[str]) -> dict[str, frozenset[str]]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, bindparam, exists, func, or_
 from sqlmodel import Session, col, select
 
-from storage.models import Alert, AlertEvent, AlertRecipient, Backup, OutboxMessage
+from storage.models import Alert, AlertEvent, AlertRecipient, Backup, Coach, OutboxMessage
+from storage.outbox import withhold_unsent
 
 __all__ = [
     "add_event",
@@ -21,16 +22,23 @@ __all__ = [
     "open_alerts_of",
     "recipients_of",
     "unreachable_chat_ids",
+    "withhold_number",
 ]
+
+# The error of an unsent row that would have shown a client's number after their alert closed.
+NUMBER_WITHHELD = "withheld: alert closed"
+
+
+# Built once: asked on every update of a client.
+_OPEN_ALERT_OF = (
+    select(Alert)
+    .where(Alert.client_id == bindparam("client_id"), col(Alert.closed_at).is_(None))
+    .order_by(col(Alert.id).desc())
+)
 
 
 def open_alert_of(session: Session, client_id: int) -> Alert | None:
-    statement = (
-        select(Alert)
-        .where(Alert.client_id == client_id, col(Alert.closed_at).is_(None))
-        .order_by(col(Alert.id).desc())
-    )
-    return session.exec(statement).first()
+    return session.exec(_OPEN_ALERT_OF, params={"client_id": client_id}).first()
 
 
 def open_alerts_of(session: Session, client_id: int) -> list[Alert]:
@@ -134,3 +142,20 @@ def unreachable_chat_ids(session: Session, alert_id: int) -> set[int]:
 def backups_of(session: Session, coach_id: int) -> list[Backup]:
     statement = select(Backup).where(Backup.coach_id == coach_id).order_by(col(Backup.position))
     return list(session.exec(statement))
+
+
+def withhold_number(session: Session, alert: Alert, now: datetime) -> int:
+    """An alert closes: its unsent messages that show the client's phone number to a backup or
+    a team chat are never sent (a backup sees the number only while the alert is open); the
+    client's own coach keeps theirs. How many were held back."""
+    assert alert.id is not None
+    coach = session.get(Coach, alert.coach_id)
+    own = {coach.telegram_user_id} if coach and coach.telegram_user_id else set()
+    return withhold_unsent(
+        session,
+        alert_id=alert.id,
+        param="phone",
+        keep_chat_ids=own,
+        now=now,
+        reason=NUMBER_WITHHELD,
+    )

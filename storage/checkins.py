@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -123,17 +124,20 @@ def add_checkin(
     return row
 
 
+# Built once: asked on every update of a client.
+_OPEN_CHECKIN_OF = (
+    select(Checkin)
+    .where(Checkin.client_id == bindparam("client_id"), Checkin.status == OPEN)
+    .order_by(col(Checkin.id).desc())
+)
+
+
 def get_checkin(session: Session, checkin_id: int) -> Checkin | None:
     return session.get(Checkin, checkin_id)
 
 
 def open_checkin_of(session: Session, client_id: int) -> Checkin | None:
-    statement = (
-        select(Checkin)
-        .where(Checkin.client_id == client_id, Checkin.status == OPEN)
-        .order_by(col(Checkin.id).desc())
-    )
-    return session.exec(statement).first()
+    return session.exec(_OPEN_CHECKIN_OF, params={"client_id": client_id}).first()
 
 
 def latest_checkin_of(session: Session, client_id: int) -> Checkin | None:

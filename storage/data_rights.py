@@ -5,10 +5,11 @@
 audit events about them. A row is about the client when it is:
 
 * in a table with a foreign key to the client, or to a row that is about them (their alerts
-  with recipients and events, relays, check-ins with signals, schedule, phases, coach history,
-  invites). ``REFERRING`` names the tables handled here; ``unhandled_tables`` finds a table
-  that refers to the client without being handled, and ``collect`` and ``erase`` refuse to
-  run then: an export or erasure must never be silently incomplete;
+  with recipients and events, relays, check-ins with signals, logged contacts, schedule,
+  phases, coach history, invites). ``REFERRING`` names the tables handled here;
+  ``unhandled_tables`` finds a table that refers to the client without being handled, and
+  ``collect`` and ``erase`` refuse to run then: an export or erasure must never be silently
+  incomplete;
 * an outbox row sent to their chat, copied from it, or carrying one of their alerts or relays;
   or a notice to one of their coaches whose parameters name them. The outbox has no client
   column, so such a notice ("Sam gaf een 3") is recognised by a parameter that is the client's
@@ -17,7 +18,8 @@ audit events about them. A row is about the client when it is:
 * an audit event about the client, their alerts or relays, or done by them.
 
 An erasure also lets go of the client's Telegram id where another row holds it (an invite of
-someone else this account opened) and of a coach's pending "message for this client".
+someone else this account opened) and of a coach's pending "message for this client" or
+"note for this client's contact".
 
 Erasing keeps the audit events about the person with their identifiers removed (subject id
 nulled, ``client:<id>`` as actor becomes ``client``): the organisation keeps its account of who
@@ -50,6 +52,7 @@ from storage.models import (
     Client,
     Coach,
     CoachAssignment,
+    ContactLog,
     Invite,
     OutboxMessage,
     Relay,
@@ -81,6 +84,7 @@ REFERRING: tuple[type[SQLModel], ...] = (
     CheckinSignal,
     Checkin,
     Relay,
+    ContactLog,
     CheckinSchedule,
     ScheduleChange,
     SupportPhase,
@@ -116,6 +120,7 @@ class Erasure:
     # ``WAAKVLAM_OUTBOX_KEEP_DAYS`` after they are sent).
     notices_kept: int = 0
     other_rows_cleared: dict[str, int] = field(default_factory=dict)
+    voice_clips_deleted: int = 0  # read-aloud clips that said their name (bot.client_records)
 
 
 def referring_tables(metadata: MetaData, root: str = "client") -> set[str]:
@@ -267,6 +272,7 @@ def _conditions(
         ),
         Checkin: col(Checkin.client_id) == client_id,
         Relay: col(Relay.client_id) == client_id,
+        ContactLog: col(ContactLog.client_id) == client_id,
         CheckinSchedule: col(CheckinSchedule.client_id) == client_id,
         ScheduleChange: col(ScheduleChange.client_id) == client_id,
         SupportPhase: col(SupportPhase.client_id) == client_id,
@@ -364,6 +370,15 @@ def erase(session: Session, client_id: int, *, now: datetime, actor: str) -> Era
         session,
         update(Coach).where(col(Coach.awaiting) == f"message:{client_id}").values(awaiting=None),
     )
+    # A coach asked for a note on one of the client's logged contacts: the question goes too.
+    notes = [
+        f"note:{contact_id}"
+        for contact_id in session.exec(select(ContactLog.id).where(conditions[ContactLog]))
+    ]
+    if notes:
+        cleared["coach.awaiting"] += _count(
+            session, update(Coach).where(col(Coach.awaiting).in_(notes)).values(awaiting=None)
+        )
     anonymised = _count(
         session,
         update(AuditEvent).where(conditions[AuditEvent]).values(subject_id=None),

@@ -25,7 +25,9 @@ import asyncio
 import concurrent.futures
 import contextvars
 import itertools
+import logging
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,6 +39,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 __all__ = ["Database", "sqlite_url"]
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -60,6 +64,9 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # FULL: a committed alert survives a power cut too, not only a crash (NORMAL in WAL mode
     # may drop the last commits); at Telegram's 30 messages/s the fsyncs cost little.
     cursor.execute("PRAGMA synchronous=FULL")
+    # A deleted row is overwritten with zeros, not left readable in a free page of the file:
+    # an erased client (storage.data_rights) must not be recoverable from waakvlam.db.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -193,6 +200,27 @@ class Database:
         without blocking the event loop. Keep each transaction inside one ``work``: it must
         not wait for the loop. ``urgent`` work goes before everything queued that is not."""
         return await asyncio.wrap_future(self._workers.submit(work, args, urgent))
+
+    def scrub(self) -> None:
+        """After an erasure: SQLite copies its write-ahead log into the file and empties it,
+        so no earlier copy of an erased row's page is left in ``waakvlam.db-wal`` (readers
+        still holding old pages make it wait, up to the busy timeout). PostgreSQL keeps dead
+        rows until its autovacuum; its own log is the database administrator's to keep."""
+        if self.is_postgresql:
+            return
+        try:
+            # The driver's own connection: outside any transaction (a checkpoint cannot run
+            # inside one, and on the database's threads every SQLAlchemy one is IMMEDIATE).
+            with self._turn():
+                raw = self.engine.raw_connection()
+                try:
+                    raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+                finally:
+                    raw.close()
+        except sqlite3.OperationalError as error:
+            # Another connection of a running bot is in the middle of something: the log is
+            # emptied at a later checkpoint, and written over as the bot goes on.
+            log.warning("write-ahead log not emptied now (%s)", type(error).__name__)
 
     def dispose(self) -> None:
         self._workers.close()

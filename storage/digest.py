@@ -19,14 +19,15 @@ DIGEST_EMPTY = "coach.digest_empty"  # the moment came, there was nothing to say
 
 
 def week_counts(session: Session, client_ids: Sequence[int], since: datetime) -> tuple[int, int]:
-    """(answered, missed): check-ins sent to these clients since ``since``."""
+    """(answered, missed): check-ins of these clients that closed since ``since`` (a missed
+    one closes a day after it was sent: counted in the week it closed, never in none)."""
     if not client_ids:
         return 0, 0
     rows = session.execute(
         sql_select(col(Checkin.status), func.count())
         .where(
             col(Checkin.client_id).in_(client_ids),
-            col(Checkin.sent_at) >= since,
+            col(Checkin.finished_at) >= since,
             col(Checkin.status).in_((CheckinStatus.DONE, CheckinStatus.MISSED)),
         )
         .group_by(col(Checkin.status))

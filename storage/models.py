@@ -45,6 +45,8 @@ __all__ = [
     "Coach",
     "CoachAssignment",
     "CoachStatus",
+    "ContactKind",
+    "ContactLog",
     "Instance",
     "Invite",
     "InviteKind",
@@ -120,6 +122,14 @@ class RecipientRole(StrEnum):
     GROUP = "group"
 
 
+class ContactKind(StrEnum):
+    """How a coach was in touch outside the bot (logged with one tap on the client card)."""
+
+    CALL = "call"  # 📞 Gebeld
+    VISIT = "visit"  # 🏠 Langs geweest
+    ELSEWHERE = "elsewhere"  # 💬 Gesproken elders
+
+
 class RelayDirection(StrEnum):
     TO_COACH = "to_coach"
     TO_CLIENT = "to_client"
@@ -186,6 +196,9 @@ class Coach(SQLModel, table=True):
     available_days: str = Field(default="1234567", max_length=7)
     available_from: str = Field(default="00:00", max_length=5)
     available_until: str = Field(default="24:00", max_length=5)
+    # The weekly digest: ISO weekday (0: none) and local "HH:MM"; empty: the organisation's.
+    digest_weekday: int | None = Field(default=None)
+    digest_time: str | None = Field(default=None, max_length=5)
     created_at: datetime = Field(sa_type=UTCDateTime)
     activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -210,6 +223,10 @@ class Client(SQLModel, table=True):
     # The reply keyboard the client's Telegram shows now (it stays until another is sent):
     # a text that needs no other keyboard gets the "read aloud" button instead.
     keyboard: str | None = Field(default=None, max_length=20)
+    # The client's phone number (E.164, "+31612345678"), optional: shared by the client with
+    # Telegram's contact button, or typed by their coach. Shown to whoever is asked during an
+    # alert (a backup only while it is open), so they can call.
+    phone: str | None = Field(default=None, max_length=20)
     consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     consent_version: str | None = Field(default=None, max_length=20)
     referred_by: str | None = Field(default=None, max_length=120)
@@ -489,7 +506,7 @@ class CheckinSignal(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
-    checkin_id: int = Field(foreign_key="checkin.id")
+    checkin_id: int = Field(foreign_key="checkin.id", index=True)
     kind: str = Field(max_length=20)
     cause: str = Field(max_length=80)
     text_key: str = Field(max_length=80)
@@ -514,7 +531,24 @@ class Relay(SQLModel, table=True):
     kind: str | None = Field(default=None, max_length=20)
     from_chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     source_message_id: int
-    answers_relay_id: int | None = Field(default=None, foreign_key="relay.id")
+    answers_relay_id: int | None = Field(default=None, foreign_key="relay.id", index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ContactLog(SQLModel, table=True):
+    """A contact the coach logged with one tap: a call, a visit, a talk elsewhere.
+
+    Counts as contact for the coach's list; the optional note (a few words) is for the coach
+    only, never shown to the client or anyone else in the bot.
+    """
+
+    __tablename__ = "contact_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    coach_id: int = Field(foreign_key="coach.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    kind: str = Field(sa_column=_enum(ContactKind, name="ck_contact_log_kind", length=10))
+    note: str | None = Field(default=None, max_length=200)

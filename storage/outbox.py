@@ -31,6 +31,7 @@ __all__ = [
     "pending_count",
     "purge_sent",
     "release",
+    "withhold_unsent",
 ]
 
 
@@ -138,16 +139,31 @@ def release(session: Session, row_ids: list[int], *, owner: str) -> None:
         )
 
 
+# Parameters a row holds only until it is done (sent or failed for good): a coach's own words
+# shown under a relay header, so header and words arrive as one message (``bot.relays``).
+TRANSIENT_PARAMS = frozenset({"words"})
+
+
+def _drop_transient(session: Session, row_id: int) -> None:
+    row = session.get(OutboxMessage, row_id)
+    if row is not None and TRANSIENT_PARAMS & set(row.params or {}):
+        row.params = {k: v for k, v in row.params.items() if k not in TRANSIENT_PARAMS}
+        session.add(row)
+
+
 def mark_sent(
     session: Session, row_id: int, *, owner: str, now: datetime, telegram_message_id: int
 ) -> bool:
     """Record a sent row; False when ``owner`` no longer held it (it counted as dead)."""
-    return _changed(
+    changed = _changed(
         session,
         _held(row_id, owner).values(
             sent_at=now, telegram_message_id=telegram_message_id, claimed_by=None
         ),
     )
+    if changed:
+        _drop_transient(session, row_id)
+    return changed
 
 
 def mark_retry(
@@ -165,9 +181,39 @@ def mark_retry(
 
 
 def mark_failed(session: Session, row_id: int, *, owner: str, now: datetime, error: str) -> bool:
-    return _changed(
+    changed = _changed(
         session, _held(row_id, owner).values(failed_at=now, claimed_by=None, error=error[:60])
     )
+    if changed:
+        _drop_transient(session, row_id)
+    return changed
+
+
+def withhold_unsent(
+    session: Session,
+    *,
+    alert_id: int,
+    param: str,
+    keep_chat_ids: set[int],
+    now: datetime,
+    reason: str,
+) -> int:
+    """An alert's rows not sent yet (and not held by a worker) that carry ``param``, to chats
+    not in ``keep_chat_ids``: marked failed with ``reason``, never sent. How many."""
+    statement = select(OutboxMessage).where(
+        OutboxMessage.alert_id == alert_id,
+        col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.failed_at).is_(None),
+        col(OutboxMessage.claimed_by).is_(None),
+    )
+    withheld = 0
+    for row in session.exec(statement):
+        if param in (row.params or {}) and row.chat_id not in keep_chat_ids:
+            row.failed_at, row.error = now, reason[:60]
+            row.params = {k: v for k, v in row.params.items() if k not in TRANSIENT_PARAMS}
+            session.add(row)
+            withheld += 1
+    return withheld
 
 
 def header_of(session: Session, row: OutboxMessage) -> OutboxMessage | None:
@@ -178,6 +224,7 @@ def header_of(session: Session, row: OutboxMessage) -> OutboxMessage | None:
         OutboxMessage.relay_id == row.relay_id,
         OutboxMessage.chat_id == row.chat_id,
         col(OutboxMessage.text_key).is_not(None),
+        col(OutboxMessage.copy_message_id).is_(None),  # a copy with a caption is no header
     )
     return session.exec(statement).first()
 

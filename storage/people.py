@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -12,6 +13,7 @@ from storage.models import (
     Coach,
     CoachAssignment,
     CoachStatus,
+    Invite,
     Organisation,
     SupportPhase,
     SupportPhaseName,
@@ -24,13 +26,17 @@ __all__ = [
     "add_client",
     "add_coach",
     "client_by_telegram_id",
+    "clients_by_telegram_id",
     "coach_by_telegram_id",
+    "declined_past_their_link",
     "default_team",
     "get_client",
     "get_coach",
     "list_clients",
     "list_coaches",
     "lock_client",
+    "phones_of",
+    "set_client_phone",
 ]
 
 
@@ -60,9 +66,13 @@ def get_coach(session: Session, coach_id: int) -> Coach | None:
     return session.get(Coach, coach_id)
 
 
+# Built once: asked on every update, and building a statement costs more than running it.
+_COACH_BY_TELEGRAM_ID = select(Coach).where(Coach.telegram_user_id == bindparam("telegram_id"))
+_CLIENT_BY_TELEGRAM_ID = select(Client).where(Client.telegram_user_id == bindparam("telegram_id"))
+
+
 def coach_by_telegram_id(session: Session, telegram_user_id: int) -> Coach | None:
-    statement = select(Coach).where(Coach.telegram_user_id == telegram_user_id)
-    return session.exec(statement).first()
+    return session.exec(_COACH_BY_TELEGRAM_ID, params={"telegram_id": telegram_user_id}).first()
 
 
 def activate_coach(session: Session, coach: Coach, *, telegram_user_id: int, now: datetime) -> None:
@@ -93,8 +103,36 @@ def get_client(session: Session, client_id: int) -> Client | None:
 
 
 def client_by_telegram_id(session: Session, telegram_user_id: int) -> Client | None:
+    return session.exec(_CLIENT_BY_TELEGRAM_ID, params={"telegram_id": telegram_user_id}).first()
+
+
+def clients_by_telegram_id(session: Session, telegram_user_id: int) -> list[Client]:
+    """Every client row holding this Telegram account (one at most: the column is unique)."""
     statement = select(Client).where(Client.telegram_user_id == telegram_user_id)
-    return session.exec(statement).first()
+    return list(session.exec(statement))
+
+
+def declined_past_their_link(session: Session, *, now: datetime, limit: int) -> list[int]:
+    """Clients who said no and can no longer take it back: no link of theirs is still open
+    (opened by their account, not used, not withdrawn, not expired). Their ids, oldest first."""
+    still_open = (
+        select(Invite.id)
+        .where(
+            col(Invite.client_id) == Client.id,
+            col(Invite.claimed_by_telegram_user_id) == Client.telegram_user_id,
+            col(Invite.used_at).is_(None),
+            col(Invite.revoked_at).is_(None),
+            col(Invite.expires_at) > now,
+        )
+        .exists()
+    )
+    statement = (
+        select(Client.id)
+        .where(Client.status == ClientStatus.DECLINED, ~still_open)
+        .order_by(col(Client.id))
+        .limit(limit)
+    )
+    return [client_id for client_id in session.exec(statement) if client_id is not None]
 
 
 def activate_client(session: Session, client: Client, *, now: datetime) -> None:
@@ -114,15 +152,51 @@ def lock_client(session: Session, client_id: int) -> Client | None:
     waited must count."""
     if session.get_bind().dialect.name != "postgresql":
         return session.get(Client, client_id)
-    statement = (
-        select(Client)
-        .where(Client.id == client_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    return session.exec(_LOCK_CLIENT, params={"client_id": client_id}).first()
+
+
+_LOCK_CLIENT = (
+    select(Client)
+    .where(Client.id == bindparam("client_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
+def names_in_care(session: Session, coach_id: int) -> tuple[str, ...]:
+    """The names of a coach's clients who are invited, joining or active (not declined or
+    ended): a new client's name must differ from these."""
+    in_care = (
+        ClientStatus.INVITED,
+        ClientStatus.CONSENT_PENDING,
+        ClientStatus.VOICE_PENDING,
+        ClientStatus.ACTIVE,
     )
-    return session.exec(statement).first()
+    statement = select(Client.name).where(
+        col(Client.coach_id) == coach_id, col(Client.status).in_(in_care)
+    )
+    return tuple(session.exec(statement))
 
 
 def list_clients(session: Session, *, coach_id: int) -> list[Client]:
     statement = select(Client).where(Client.coach_id == coach_id).order_by(col(Client.id))
     return list(session.exec(statement))
+
+
+def phones_of(session: Session, client_ids: list[int]) -> dict[int, str]:
+    """The stored phone numbers of these clients, by client id (those without one left out)."""
+    if not client_ids:
+        return {}
+    statement = select(Client.id, Client.phone).where(
+        col(Client.id).in_(client_ids), col(Client.phone).is_not(None)
+    )
+    return {
+        client_id: number for client_id, number in session.exec(statement) if client_id and number
+    }
+
+
+def set_client_phone(session: Session, client: Client, phone: str | None, *, now: datetime) -> None:
+    """Store (or, with None, remove) a client's phone number (E.164)."""
+    client.phone = phone
+    client.updated_at = now
+    session.add(client)

@@ -11,6 +11,7 @@ register); the sent outbox rows have theirs in ``storage.outbox.purge_sent``:
 * **alert details**: who was asked, the timeline and the reason of an alert closed before the
   cut-off. The alert itself stays (when pressed, first delivered, acknowledged, closed, how):
   the organisation's response-time reports need it; it goes when the client is erased.
+* **logged contacts**: a call, visit or talk a coach logged on a client's card, with its note.
 
 Each function works in batches of ``limit`` inside the caller's transaction and returns how
 many it handled; call again while that equals ``limit``.
@@ -31,6 +32,7 @@ from storage.models import (
     Checkin,
     CheckinSignal,
     CheckinStatus,
+    ContactLog,
     OutboxMessage,
     Relay,
 )
@@ -38,6 +40,7 @@ from storage.models import (
 __all__ = [
     "RetentionCutoffs",
     "delete_old_checkins",
+    "delete_old_contacts",
     "delete_old_relays",
     "strip_old_alert_details",
 ]
@@ -50,6 +53,7 @@ class RetentionCutoffs:
     checkins: datetime
     relays: datetime
     alert_details: datetime
+    contacts: datetime
 
 
 def delete_old_checkins(session: Session, *, before: datetime, limit: int = 1000) -> int:
@@ -116,4 +120,19 @@ def strip_old_alert_details(session: Session, *, before: datetime, limit: int = 
         # A row of a closed alert still waiting to go is no longer worth sending.
         session.execute(delete(OutboxMessage).where(col(OutboxMessage.alert_id).in_(ids)))
         session.execute(update(Alert).where(col(Alert.id).in_(ids)).values(reason=None))
+    return len(ids)
+
+
+def delete_old_contacts(session: Session, *, before: datetime, limit: int = 1000) -> int:
+    """Delete up to ``limit`` contacts a coach logged before ``before``, with their notes."""
+    ids = list(
+        session.exec(
+            select(ContactLog.id)
+            .where(col(ContactLog.at) < before)
+            .order_by(col(ContactLog.id))
+            .limit(limit)
+        )
+    )
+    if ids:
+        session.execute(delete(ContactLog).where(col(ContactLog.id).in_(ids)))
     return len(ids)

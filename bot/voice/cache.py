@@ -4,13 +4,24 @@ Clips are named by their cache key (a SHA-256 hex digest) and written atomically
 file, then rename), so a crash never leaves half a clip and several processes may share the
 directory. File ids live in ``file_ids.json`` and in memory; two processes remembering at the
 same moment can lose one id, which only costs one more upload.
+
+A clip of "Hoi Sam!" says a client's name, so erasing the client must find it
+(``forget_clips_naming``) while the file name, a hash of the text, says nothing. Next to each
+clip ``{key}.words`` lists keyed hashes (HMAC-SHA-256 with a secret of this directory,
+``words.key``) of the words it says: the name of the person being erased is hashed the same
+way and looked up, and the index itself names nobody (without the secret a hash cannot be
+tried against a list of names).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
+import re
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -19,6 +30,13 @@ __all__ = ["ClipStore"]
 log = logging.getLogger(__name__)
 
 _FILE_IDS = "file_ids.json"
+_WORDS_KEY = "words.key"
+_WORD = re.compile(r"\w+")
+
+
+def words_of(text: str) -> set[str]:
+    """The words of a text as the index compares them: case-folded, punctuation dropped."""
+    return set(_WORD.findall(text.casefold()))
 
 
 class ClipStore:
@@ -31,7 +49,17 @@ class ClipStore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
+        self._words_key: bytes | None = None
+        self.secret()  # made at start: a later first clip adds no file of its own
+        self._drop_unindexed_clips()
         self._file_ids = self._load_file_ids()
+
+    def _drop_unindexed_clips(self) -> None:
+        """Clips made before the word index (and the keyed names) cannot be found by a name
+        when their person is erased: they are only a cache, so they go."""
+        for clip in self.directory.glob("*.ogg"):
+            if not clip.with_suffix(".words").exists():
+                clip.unlink(missing_ok=True)
 
     def read(self, key: str) -> bytes | None:
         """The clip's OGG bytes, or None when it was never made."""
@@ -43,8 +71,56 @@ class ClipStore:
             log.warning("voice cache %s: unreadable (%s)", key[:12], type(error).__name__)
             return None
 
-    def write(self, key: str, ogg: bytes) -> None:
+    def write(self, key: str, ogg: bytes, spoken: str = "") -> None:
+        """Keep a clip, with the keyed hashes of the words it says (``spoken``)."""
+        hashed = sorted(self._hash(word) for word in words_of(spoken))
+        self._write_atomically(self.directory / f"{key}.words", "\n".join(hashed).encode())
         self._write_atomically(self.directory / f"{key}.ogg", ogg)
+
+    def forget_clips_naming(self, name: str) -> int:
+        """Delete every clip that says all the words of ``name`` (and its file id); returns
+        how many. A clip made before the word index existed cannot be judged and stays."""
+        wanted = {self._hash(word) for word in words_of(name)}
+        if not wanted:
+            return 0
+        gone = 0
+        for index in self.directory.glob("*.words"):
+            try:
+                said = set(index.read_text(encoding="ascii").split())
+            except OSError:
+                continue
+            if wanted <= said:
+                key = index.stem
+                (self.directory / f"{key}.ogg").unlink(missing_ok=True)
+                index.unlink(missing_ok=True)
+                self._file_ids.pop(key, None)
+                gone += 1
+        if gone:
+            self._save_file_ids()
+        return gone
+
+    def _hash(self, word: str) -> str:
+        return hmac.new(self.secret(), word.encode(), hashlib.sha256).hexdigest()
+
+    def secret(self) -> bytes:
+        """This directory's secret (made on first use): keys the clip names and the word index."""
+        if self._words_key is None:
+            self._words_key = self._read_or_make_secret()
+        return self._words_key
+
+    def _read_or_make_secret(self) -> bytes:
+        path = self.directory / _WORDS_KEY
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            pass
+        try:  # exclusive create: two processes starting at once agree on one secret
+            with open(path, "xb") as file:
+                file.write(secrets.token_bytes(32))
+            os.chmod(path, 0o600)
+        except FileExistsError:
+            pass
+        return path.read_bytes()
 
     def file_id(self, key: str) -> str | None:
         return self._file_ids.get(key)

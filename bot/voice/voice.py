@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import logging
 import time
 import weakref
@@ -63,10 +64,12 @@ class VoiceClip:
     duration_seconds: float
 
 
-def cache_key(engine: VoiceEngine, language: str, spoken: str) -> str:
-    """SHA-256 of (cache version, engine, language, spoken text), as 64 hex digits."""
+def cache_key(engine: VoiceEngine, language: str, spoken: str, secret: bytes) -> str:
+    """HMAC-SHA-256 of (cache version, engine, language, spoken text) with the cache
+    directory's secret, as 64 hex digits: without the secret a file name cannot be tried
+    against a guess ("Hoi Sam!") to learn that Sam was spoken to."""
     material = "\n".join((_CACHE_VERSION, engine.value, language, spoken))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    return hmac.new(secret, material.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class Voice:
@@ -151,7 +154,7 @@ class Voice:
 
     def _best_cached(self, language: str, spoken: str) -> VoiceClip | None:
         for engine in self._engines:
-            key = cache_key(engine, language, spoken)
+            key = cache_key(engine, language, spoken, self._store.secret())
             ogg = self._store.read(key)
             if ogg is None:
                 continue
@@ -175,7 +178,7 @@ class Voice:
                 return cached_fallback
             if engine is VoiceEngine.GTTS and self._google_resting():
                 continue
-            key = cache_key(engine, language, spoken)
+            key = cache_key(engine, language, spoken, self._store.secret())
             try:
                 return await self._synthesise(engine, key, language, spoken, keep)
             except Exception as error:  # any failure means: try the next engine
@@ -196,7 +199,7 @@ class Voice:
         def make() -> bytes:
             ogg = to_voice_note(synthesiser.synthesise(language, spoken), synthesiser.container)
             if keep:
-                self._store.write(key, ogg)
+                self._store.write(key, ogg, spoken)
             return ogg
 
         started = time.perf_counter()

@@ -213,6 +213,7 @@ def _send(
         file=file,
         copied_from=copied_from,
         forwarded_from=forwarded_from,
+        silent=bool(params.get("disable_notification")),
     )
 
 

@@ -27,6 +27,7 @@ from telegram_sandbox.errors import ButtonNotFoundError, NoMessageError, Sandbox
 from telegram_sandbox.files import image_size
 from telegram_sandbox.formatting import build_text
 from telegram_sandbox.markup import button_texts, inline_keyboard, reply_keyboard
+from telegram_sandbox.origins import message_origin
 from telegram_sandbox.state import (
     CallbackAnswer,
     ChatState,
@@ -343,6 +344,37 @@ class SimUser(_ChatView):
         bot gets it with `reply_to_message`.
         """
         return self._send(self._text_content(text), reply_to)
+
+    async def forward_text(
+        self, text: str, origin: SimUser | dict[str, Any] | str, *, sent_ago: int = 3600
+    ) -> dict[str, Any]:
+        """Forward a text someone else wrote: the bot gets it with `forward_origin`.
+
+        `origin`: a `SimUser` (a known user), a name (a user whose privacy hides their
+        account: `hidden_user`), or an origin dict (`origins.chat_origin`,
+        `origins.channel_origin`). `sent_ago`: seconds since the original was sent.
+        """
+        content = self._text_content(text)
+        content["forward_origin"] = self._origin(origin, sent_ago)
+        return self._send(content)
+
+    async def forward_photo(
+        self,
+        origin: SimUser | dict[str, Any] | str,
+        caption: str | None = None,
+        *,
+        sent_ago: int = 3600,
+    ) -> dict[str, Any]:
+        """Forward a picture someone else sent (see `forward_text` for `origin`)."""
+        content = self._photo_content(None, caption=caption)
+        content["forward_origin"] = self._origin(origin, sent_ago)
+        return self._send(content)
+
+    def _origin(self, origin: SimUser | dict[str, Any] | str, sent_ago: int) -> dict[str, Any]:
+        if sent_ago < 0:
+            raise SandboxUsageError("a forwarded message was sent before it is forwarded")
+        source = origin.user if isinstance(origin, SimUser) else origin
+        return message_origin(source, self._state.now() - sent_ago)
 
     async def open_deep_link(self, payload: str) -> dict[str, Any]:
         """Tap t.me/<bot>?start=<payload>: the app sends "/start <payload>".

@@ -176,6 +176,9 @@ class SentMessage:
     edited: bool = False
     deleted: bool = False
     history: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    # Sent with ``disable_notification``: the person's phone shows it without a sound.
+    # Telegram keeps this out of the Message object; the sandbox records it for tests.
+    silent: bool = False
 
     @property
     def kind(self) -> str:
@@ -485,6 +488,7 @@ class SandboxState:
         file: StoredFile | None = None,
         copied_from: tuple[int, int] | None = None,
         forwarded_from: tuple[int, int] | None = None,
+        silent: bool = False,
     ) -> SentMessage:
         """Add a bot message to the chat's inbox and update the reply keyboard."""
         sent = SentMessage(
@@ -496,6 +500,7 @@ class SandboxState:
             file=file,
             copied_from=copied_from,
             forwarded_from=forwarded_from,
+            silent=silent,
         )
         chat.sent[sent.message_id] = sent
         chat.inbox.append(sent)

@@ -186,7 +186,8 @@ class TelegramSandbox:
         if language_code:
             user["language_code"] = language_code
         chat = self.state.add_private_chat(user)
-        person = SimUser(self.state, chat, user, phone_number or f"+316{uid % 100_000_000:08d}")
+        # A real Dutch mobile number by default (06-1xxxxxxx): a bot may check it as Telegram's.
+        person = SimUser(self.state, chat, user, phone_number or f"+3161{uid % 10_000_000:07d}")
         self._users[uid] = person
         return person
 

@@ -25,7 +25,7 @@ from bot.client_records import audit_of, erase_client, export_client
 from bot.state import load_actor
 from bot.texts import Texts
 from dialogs.people import Role
-from storage import alerts, audit, checkins, data_rights, outbox, people, relays
+from storage import alerts, audit, checkins, contacts, data_rights, outbox, people, relays
 from storage.database import Database
 from storage.invites import issue_invite
 from storage.models import Alert, AuditEvent, Backup, Client, Coach, InviteKind, OutboxMessage
@@ -44,6 +44,7 @@ class Person:
     chat: int
     outbox: set[int] = field(default_factory=set)
     audit: set[int] = field(default_factory=set)
+    contact: int = 0  # a call the coach logged, with a note
 
 
 @dataclass
@@ -54,6 +55,9 @@ class History:
     bram: Person
 
 
+HER_PHONE, HIS_PHONE = "+31612121212", "+31634343434"  # E.164, as stored
+
+
 def _coach(session: Session, team_id: int, name: str, chat: int) -> int:
     coach = people.add_coach(session, team_id=team_id, name=name, language="nl", now=NOW)
     people.activate_coach(session, coach, telegram_user_id=chat, now=NOW)
@@ -61,8 +65,11 @@ def _coach(session: Session, team_id: int, name: str, chat: int) -> int:
     return coach.id
 
 
-def _client(session: Session, coach_id: int, name: str, chat: int) -> Person:
+def _client(
+    session: Session, coach_id: int, name: str, chat: int, phone: str | None = None
+) -> Person:
     client = people.add_client(session, coach_id=coach_id, name=name, language="nl", now=NOW)
+    client.phone = phone  # shared at onboarding, or typed by the coach
     assert client.id is not None
     issued = issue_invite(
         session,
@@ -234,6 +241,11 @@ def _live(session: Session, person: Person, coach_id: int) -> None:
     alert.outcome = "talked"
     session.add(alert)
 
+    call = contacts.add_contact(session, client_id=cid, coach_id=coach_id, kind="call", now=NOW)
+    contacts.set_note(session, call, f"{name} klonk moe")
+    assert call.id is not None
+    person.contact = call.id
+
     _audit(session, person, f"coach:{coach_id}", "client.invited", "client", cid)
     _audit(session, person, f"client:{cid}", "client.joined", "client", cid)
     _audit(session, person, f"client:{cid}", "alert.raised", "alert", alert.id)
@@ -259,14 +271,18 @@ def _busy_history(database: Database) -> History:
             subject_type="coach",
             subject_id=anna,
         )
-        zwaantje = _client(session, anna, "Zwaantje", 8_123_456_789)
-        bram = _client(session, anna, "Bram", 8_987_654_321)
+        zwaantje = _client(session, anna, "Zwaantje", 8_123_456_789, HER_PHONE)
+        bram = _client(session, anna, "Bram", 8_987_654_321, HIS_PHONE)
         _live(session, zwaantje, anna)
         _live(session, bram, anna)
         coach = session.get(Coach, anna)
         assert coach is not None
         coach.awaiting = f"message:{zwaantje.id}"  # Anna was about to write to Zwaantje
         session.add(coach)
+        backup = session.get(Coach, bea)
+        assert backup is not None
+        backup.awaiting = f"note:{zwaantje.contact}"  # a note on a call with her, asked for
+        session.add(backup)
         return History(anna, bea, zwaantje, bram)
 
 
@@ -350,6 +366,7 @@ def test_the_export_holds_every_table_that_refers_to_the_client(database: Databa
     exported = json.dumps(tables, default=str, ensure_ascii=False)
     assert her.name in exported and str(her.chat) in exported
     assert him.name not in exported and str(him.chat) not in exported
+    assert tables["client"][0]["phone"] == HER_PHONE and HIS_PHONE not in exported
 
 
 def test_a_table_that_refers_to_a_client_without_being_handled_stops_export_and_erase(
@@ -415,6 +432,7 @@ def test_export_writes_json_and_an_easy_summary_readable_by_the_owner_only(
         "Berichten van jou aan je coach: 1.",
         "2 november 2026 om 10:00: je drukte op de noodknop.",
         "Een coach zag je melding om 10:06.",
+        "Ik bewaar je telefoonnummer: +31 6 12121212.",
     ):
         assert f"<p>{sentence}</p>" in page or sentence in page, sentence
     assert "Bram" not in page and str(her.chat) not in page
@@ -466,14 +484,16 @@ def test_erase_leaves_no_trace_of_the_client_and_the_other_untouched(database: D
     assert erased is not None
     assert erased.deleted["client"] == 1 and erased.deleted["outbox"] == len(her.outbox)
     assert erased.audit_events_anonymised == len(her.audit)
-    assert _traces(database, her.name, str(her.chat)) == []
+    assert _traces(database, her.name, str(her.chat), HER_PHONE) == []
+    assert _traces(database, HIS_PHONE), "his number stays"
     after = _dump(database)
     for table in after:
         gone = _ids(exported.get(table, [])) if table != "audit_event" else set()
         kept = {key: row for key, row in before[table].items() if key not in gone}
         if table == "coach":
-            assert after[table][history.anna]["awaiting"] is None
-            kept[history.anna] = {**kept[history.anna], "awaiting": None}
+            for coach in (history.anna, history.bea):  # a message and a note for her: gone
+                assert after[table][coach]["awaiting"] is None
+                kept[coach] = {**kept[coach], "awaiting": None}
         if table == "audit_event":
             for key in her.audit:
                 actor = kept[key]["actor"]

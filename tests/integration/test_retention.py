@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.clock import FixedClock
 from bot.housekeeping import RetentionDays, apply_retention
-from storage import alerts, checkins, outbox, people, relays
+from storage import alerts, checkins, contacts, outbox, people, relays
 from storage.database import Database
 from storage.models import (
     Alert,
@@ -25,13 +25,14 @@ from storage.models import (
     AlertRecipient,
     Checkin,
     CheckinSignal,
+    ContactLog,
     OutboxMessage,
     Relay,
 )
 from storage.outbox import Priority
 
 NOW = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
-DAYS = RetentionDays(checkins=365, relays=90, alert_details=180)
+DAYS = RetentionDays(checkins=365, relays=90, alert_details=180, contacts=200)
 MINUTE = timedelta(minutes=1)
 ANNA_CHAT, SAM_CHAT = 7_001, 7_002
 
@@ -158,6 +159,11 @@ async def test_the_daily_job_deletes_exactly_what_is_older_than_each_setting(
         old_alert = _alert(session, sam, anna, old)
         new_alert = _alert(session, sam, anna, new)
         still_open = _alert(session, sam, anna, None)
+        old, new = _just(DAYS.contacts)
+        old_call = contacts.add_contact(session, client_id=sam, coach_id=anna, kind="call", now=old)
+        new_visit = contacts.add_contact(
+            session, client_id=sam, coach_id=anna, kind="visit", now=new
+        )
         session.flush()
         session.exec(select(Alert).where(col(Alert.id) == still_open)).one().pressed_at = (
             NOW - timedelta(days=400)
@@ -166,7 +172,7 @@ async def test_the_daily_job_deletes_exactly_what_is_older_than_each_setting(
     with caplog.at_level(logging.INFO):
         counts = await apply_retention(database, FixedClock(NOW), DAYS)
 
-    assert counts == {"checkins": 2, "relays": 1, "alert_details": 1}
+    assert counts == {"checkins": 2, "relays": 1, "alert_details": 1, "contacts": 1}
     with database.transaction() as session:
         assert _ids(session, Checkin) == {new_done, old_but_open}
         signals = {s.checkin_id for s in session.exec(select(CheckinSignal))}
@@ -185,16 +191,18 @@ async def test_the_daily_job_deletes_exactly_what_is_older_than_each_setting(
             assert {row.alert_id for row in session.exec(select(model))} == {new_alert, still_open}
         alert_rows = {r.alert_id for r in session.exec(select(OutboxMessage)) if r.alert_id}
         assert alert_rows == {new_alert, still_open}
+        assert {row.id for row in session.exec(select(ContactLog))} == {new_visit.id}
+        assert old_call.id != new_visit.id
         for kept in (new_alert, still_open):
             alert = session.get(Alert, kept)
             assert alert is not None and alert.reason == "health"
 
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    assert "2 check-ins deleted, 1 relays deleted, 1 alerts stripped" in logged
+    assert "2 check-ins deleted, 1 relays deleted, 1 alerts stripped of details, 1 logged" in logged
     assert "Sam" not in logged and "Anna" not in logged and str(SAM_CHAT) not in logged
 
     again = await apply_retention(database, FixedClock(NOW), DAYS)
-    assert again == {"checkins": 0, "relays": 0, "alert_details": 0}
+    assert again == {"checkins": 0, "relays": 0, "alert_details": 0, "contacts": 0}
 
 
 async def test_a_reply_to_a_relay_that_is_deleted_keeps_its_own_row(database: Database) -> None:

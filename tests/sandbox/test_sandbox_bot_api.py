@@ -461,3 +461,43 @@ async def test_replies_chat_actions_commands_and_get_chat(
         "Anna",
         "anna_b",
     )
+
+
+async def test_a_request_contact_button_sends_the_persons_own_contact(
+    sandbox: TelegramSandbox, bot: Bot
+) -> None:
+    sam = sandbox.user("Sam", last_name="Jansen")
+    await sam.send_text("/start")
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton("📱 Deel mijn nummer", request_contact=True)], ["Liever niet"]],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+    await bot.send_message(sam.id, "Wil je je nummer delen?", reply_markup=keyboard)
+    offer = await sam.next_message()
+    assert offer.keyboard == [["📱 Deel mijn nummer"], ["Liever niet"]]
+
+    await sam.tap_keyboard("📱 Deel mijn nummer")
+    await sam.tap_keyboard("Liever niet")
+
+    shared, declined = [u.message for u in await bot.get_updates()][-2:]
+    assert shared is not None and shared.contact is not None and shared.text is None
+    # As Telegram does: the sender's own number, their name, and their user id.
+    assert shared.contact.user_id == sam.id and shared.contact.phone_number == sam.phone_number
+    assert (shared.contact.first_name, shared.contact.last_name) == ("Sam", "Jansen")
+    assert sam.phone_number.startswith("+316")
+    assert declined is not None and declined.text == "Liever niet" and declined.contact is None
+
+
+async def test_someone_elses_contact_carries_their_user_id_or_none(
+    sandbox: TelegramSandbox, bot: Bot
+) -> None:
+    sam, bea = sandbox.user("Sam"), sandbox.user("Bea")
+    await sam.send_text("/start")
+    await sam.send_contact(bea.phone_number, "Bea", user_id=bea.id)
+    await sam.send_contact("+31201234567", "Huisarts")
+
+    bea_card, doctor = [u.message for u in await bot.get_updates()][-2:]
+    assert bea_card is not None and bea_card.contact is not None
+    assert bea_card.contact.user_id == bea.id != sam.id
+    assert doctor is not None and doctor.contact is not None and doctor.contact.user_id is None

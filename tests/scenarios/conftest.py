@@ -187,23 +187,33 @@ class World:
         return token_of(link_in(text))
 
     async def link_opened(self, coach: SimUser, name: str = "Sam") -> SimUser:
-        """A client who opened their invite link and read the welcome and consent question."""
-        person = self.sandbox.user(first_name=name)
+        """A client who opened their invite link and read the welcome and consent question;
+        the coach read which Telegram account opened it."""
+        person = self.sandbox.user(first_name=name, phone_number=CLIENT_PHONE)
         self.link_messages[person.id] = await person.open_deep_link(await self.invite(coach, name))
         await person.next_message()
         await person.next_message()
+        opened = await coach.next_message()
+        assert opened.text and opened.text.startswith(f"De link voor {name} is geopend door")
         return person
 
-    async def client(self, coach: SimUser, name: str = "Sam") -> SimUser:
-        """A client who joined fully: consent yes, read aloud no, sees the menu."""
+    async def client(self, coach: SimUser, name: str = "Sam", *, phone: bool = True) -> SimUser:
+        """A client who joined fully: consent yes, read aloud no, shared their phone number
+        (``phone``; else "Liever niet"), sees the menu. The coach read what they were told."""
         person = await self.link_opened(coach, name)
         await person.press("Ja, dat is goed")
         await person.next_message()
         await person.press("Nee, alleen tekst")
-        for _ in range(3):
+        for _ in range(3):  # "Goed, dat onthoud ik.", the offer to share the number (2)
             await person.next_message()
         joined = await coach.next_message()
-        assert joined.text == f"{name} doet mee: {name} gaf toestemming en ziet nu het menu."
+        assert joined.text and joined.text.startswith(f"{name} doet mee: {name} gaf toestemming.")
+        await person.tap_keyboard("📱 Deel mijn nummer" if phone else "Liever niet")
+        for _ in range(3):  # saved (or not), "Klaar!", the menu explained
+            await person.next_message()
+        if phone:
+            shared = await coach.next_message()
+            assert shared.text and shared.text.startswith(f"📞 {name} deelde een telefoonnummer")
         return person
 
     def count(self, model: type) -> int:
@@ -213,6 +223,11 @@ class World:
     def row_counts(self) -> dict[str, int]:
         models = (Coach, Client, Invite, AuditEvent, SupportPhase, CoachAssignment)
         return {model.__name__: self.count(model) for model in models}
+
+
+# Every client's own number in Telegram (what "📱 Deel mijn nummer" shares), and as it is shown.
+CLIENT_PHONE = "+31612345678"
+CLIENT_PHONE_SHOWN = "+31 6 12345678"
 
 
 def link_in(message: SentMessage) -> str:
@@ -233,7 +248,7 @@ async def world(database: Database, clock: FixedClock, tmp_path: Path) -> AsyncI
             database_url=database.url,
             bot_username=None,
             voice_engine="espeak",  # offline: the tests never reach for Google
-            digest_weekday=0,
+            digest_weekday=0,  # no weekly digest among the messages (see test_digest.py)
         )
         world = World(sandbox=sandbox, database=database, clock=clock, settings=settings)
         await world.start()

@@ -42,20 +42,22 @@ async def _picked_up_and_forgotten(world: World) -> tuple[SimUser, SimUser]:
     return anna, sam
 
 
-async def _press_and_pick_up(world: World, anna: SimUser, sam: SimUser) -> None:
-    world.clock.set(PRESSED)
+async def _press_and_pick_up(
+    world: World, anna: SimUser, sam: SimUser, later: timedelta = timedelta(0)
+) -> None:
+    world.clock.set(PRESSED + later)
     await sam.tap_keyboard("🔴 Noodknop")
     await sam.wait_for(lambda m: (m.text or "").startswith("Wat is er aan de hand?"))
     await anna.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
-    world.clock.set(TAKEN)
+    world.clock.set(TAKEN + later)
     await anna.press("✅ Ik bel nu")
     await sam.wait_for(lambda m: (m.text or "").startswith("Anna heeft je melding gezien."))
     prompt = await anna.wait_for(lambda m: (m.text or "").startswith("Sluit de melding"))
     assert prompt.buttons == CLOSE_BUTTONS
 
 
-async def _tick_at(world: World, moment: timedelta) -> None:
-    world.clock.set(TAKEN + moment)
+async def _tick_at(world: World, moment: timedelta, later: timedelta = timedelta(0)) -> None:
+    world.clock.set(TAKEN + later + moment)
     await world.tick()
 
 
@@ -146,17 +148,19 @@ async def test_a_rare_checkin_held_back_is_sent_when_the_alert_closes_itself(
     anna, sam = await _picked_up_and_forgotten(world)
     await anna.send_text("/ritme Sam elke 4 weken maandag 10:00")
     await anna.wait_for(lambda m: (m.text or "").startswith("Opgeslagen."))
+    # The first one is four weeks after the change (dialogs/schedule.py): Monday 30 November.
+    later = timedelta(weeks=3)
     with world.database.transaction() as session:
-        assert session.exec(select(CheckinSchedule)).one().next_due_at == FIRST_DUE
-    await _press_and_pick_up(world, anna, sam)
+        assert session.exec(select(CheckinSchedule)).one().next_due_at == FIRST_DUE + later
+    await _press_and_pick_up(world, anna, sam, later)
     for hours in (1, 12, 23):  # the clock looks now and then; the check-in waits
-        await _tick_at(world, timedelta(hours=hours))
+        await _tick_at(world, timedelta(hours=hours), later)
     await world.drain()
     assert _questions(sam) == []
 
     # A day later the alert closes itself, and the held-back check-in (4-weekly: it may be
     # up to a week late) is sent at once.
-    await _tick_at(world, timedelta(hours=24))
+    await _tick_at(world, timedelta(hours=24), later)
     await anna.wait_for(lambda m: (m.text or "").startswith("🔕"))
     question = await sam.wait_for(lambda m: (m.text or "").startswith(INTRO))
     assert question_of(question) == GRADE_Q

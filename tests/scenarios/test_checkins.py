@@ -19,7 +19,7 @@ from storage.models import Checkin, CheckinSchedule, CheckinSignal, OutboxMessag
 from tests.scenarios.conftest import World
 
 INTRO = "Anna wil graag weten hoe het met je gaat."
-GRADE_Q = "Hoe gaat het met je?\nGeef een cijfer van 1 tot 10."
+GRADE_Q = "Hoe gaat het met je?\nGeef een cijfer van 1 tot 10.\n1 is heel slecht, 10 is heel goed."
 HELP_Q = "Heb je ergens hulp bij nodig?"
 AREA_Q = "Waarbij wil je hulp?\nKies wat het beste past."
 CALL_Q = "Wil je dat Anna je belt?"
@@ -123,10 +123,11 @@ async def test_typed_numbers_and_words_count_as_presses(world: World) -> None:
     assert (await sam.next_message()).text.startswith("Dank je wel voor je antwoorden!")
     [row] = checkins_of(world)
     assert row.answers == {"grade": "8", "help": "yes", "help_area": "letters_money", "call": "yes"}
-    help_note = await anna.wait_for(lambda m: "hulp" in (m.text or ""))
-    assert help_note.text == "Sam wil hulp bij: Brieven en geld."
-    call_note = await anna.wait_for(lambda m: "belt" in (m.text or ""))
-    assert call_note.text == "Sam wil graag dat je belt."
+    # One check-in, one message for Anna: its signals on a line each.
+    note = await anna.wait_for(lambda m: "hulp" in (m.text or ""))
+    assert note.text == (
+        "Check-in van Sam:\nSam wil hulp bij: Brieven en geld.\nSam wil graag dat je belt."
+    )
 
 
 async def test_a_wrong_press_is_corrected_and_its_signal_withdrawn(world: World) -> None:
@@ -283,13 +284,14 @@ async def test_quiet_hours_hold_a_checkin_until_the_morning(world: World) -> Non
     )
     await anna.send_text("/ritme Sam elke 4 weken maandag 20:30")
     await anna.wait_for(lambda m: (m.text or "").startswith("Opgeslagen."))
-    # The bot was down at 20:30 and comes back at 22:00: quiet, so it waits for 08:00
-    # (a rare rhythm catches up within a week; a weekly one would wait for next week).
-    world.clock.set(datetime(2026, 11, 9, 21, 0, tzinfo=UTC))
+    # The first one is four weeks on (Monday 30 November, 20:30). The bot was down at 20:30
+    # and comes back at 22:00: quiet, so it waits for 08:00 (a rare rhythm catches up
+    # within a week; a weekly one would wait for next week).
+    world.clock.set(datetime(2026, 11, 30, 21, 0, tzinfo=UTC))
     await world.tick()
     await world.drain()
     assert [m for m in sam.unread if m.text and m.text.startswith(INTRO)] == []
-    world.clock.set(datetime(2026, 11, 10, 7, 0, tzinfo=UTC))  # Tuesday 08:00 local
+    world.clock.set(datetime(2026, 12, 1, 7, 0, tzinfo=UTC))  # Tuesday 08:00 local
     await world.tick()
     assert (await sam.wait_for(lambda m: (m.text or "").startswith(INTRO))).text
     assert checkins_of(world)[0].sent_at == world.clock.now()
@@ -300,20 +302,22 @@ async def test_a_coach_scales_up_pauses_resumes_and_starts_one_now(world: World)
     await anna.send_text("/ritme Sam")
     overview = await anna.next_message()
     assert overview.text.startswith(
-        "Sam krijgt elke week een check-in, op maandag om 10:00. De volgende is op 9 november."
+        "Sam krijgt elke week een check-in, op maandag om 10:00."
+        " De volgende is maandag 9 november om 10 uur."
     )
     assert labels(overview)[0] == ["Elke week", "Elke 2 weken"]
     await anna.press("Elke 2 weken")
     changed = await anna.next_message()
     assert changed.text == (
         "Opgeslagen. Sam krijgt elke 2 weken een check-in, op maandag om 10:00. "
-        "De volgende is op 9 november."
+        "De volgende is maandag 16 november om 10 uur."
     )
+    # No check-in yet: two weeks from today (dialogs/schedule.py), never today.
     told = await sam.next_message()
     assert told.text == (
-        "Anna heeft je vragen veranderd.\n"
-        "Ik stel je de vragen nu elke 2 weken.\n"
-        "De volgende keer is op maandag 9 november."
+        "Anna heeft veranderd hoe vaak je de vragen krijgt.\n"
+        "Je krijgt ze nu elke 2 weken, op maandag.\n"
+        "De volgende keer is maandag 16 november om 10 uur."
     )
     await anna.send_text("/ritme Sam elke 4 weken donderdag 14:30")
     assert (await anna.next_message()).text.startswith(
@@ -329,7 +333,7 @@ async def test_a_coach_scales_up_pauses_resumes_and_starts_one_now(world: World)
     assert checkins_of(world) == []
     await anna.send_text("/hervat Sam")
     resumed = await anna.next_message()
-    assert resumed.text.endswith("De volgende is op 12 november.")
+    assert resumed.text.endswith("De volgende is donderdag 3 december om 14:30.")
     await sam.next_message()
     await anna.send_text("/checkin Sam")
     assert (await anna.next_message()).text.startswith("Ik stuur Sam nu de vragen.")
@@ -378,7 +382,8 @@ async def test_a_restart_in_the_middle_of_a_checkin_keeps_its_place(world: World
 
 async def test_nine_oclock_stays_nine_oclock_across_the_clock_change(world: World) -> None:
     anna, sam = await _anna_and_sam(world)
-    world.clock.set(datetime(2027, 3, 20, 12, 0, tzinfo=UTC))  # Saturday before summer time
+    # Saturday a week before summer time: the first one is the Sunday nearest a week on.
+    world.clock.set(datetime(2027, 3, 13, 12, 0, tzinfo=UTC))
     await anna.send_text("/ritme Sam elke week zondag 09:00")
     await anna.next_message()
     sent_at = []

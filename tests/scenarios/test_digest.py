@@ -9,6 +9,7 @@ from datetime import time, timedelta
 
 from sqlmodel import col, select
 
+from bot.coach_settings import CoachDefaults
 from storage import audit
 from storage import checkins as checkin_store
 from storage.digest import DIGEST_EMPTY, DIGEST_SENT
@@ -25,7 +26,8 @@ DIGEST = (
 
 
 def _checkins_this_week(world: World, name: str) -> None:
-    """An answered check-in three days ago, then a missed one yesterday."""
+    """An answered check-in three days ago, then one sent yesterday that closed as missed an
+    hour ago (a day without an answer)."""
     now = world.clock.now()
     with world.database.transaction() as session:
         client = session.exec(select(Client).where(col(Client.name) == name)).one()
@@ -45,7 +47,7 @@ def _checkins_this_week(world: World, name: str) -> None:
             origin="schedule",
             now=now - timedelta(days=1),
         )
-        missed.status = "missed"
+        missed.status, missed.finished_at = "missed", now - timedelta(hours=1)
         session.add_all([done, missed])
 
 
@@ -66,7 +68,7 @@ async def test_a_weekly_digest_at_the_moment_once_and_nothing_without_news(world
     await world.client(bram, "Kim")  # calm, and no check-in this week: nothing to say
     _checkins_this_week(world, "Sam")
     digest = world.service.digest
-    digest.weekday, digest.at = 1, time(10, 30)  # Mondays 10:30; the clock says Monday 10:00
+    digest.defaults = CoachDefaults(1, time(10, 30))  # Mondays 10:30; the clock: Monday 10:00
     await world.tick()
     await world.drain()
     assert not any((m.text or "").startswith("📋") for m in anna.inbox)
@@ -77,6 +79,7 @@ async def test_a_weekly_digest_at_the_moment_once_and_nothing_without_news(world
     await world.tick()
     message = await anna.wait_for(lambda m: (m.text or "").startswith("📋"))
     assert message.text == DIGEST
+    assert message.silent  # routine: no sound on the coach's phone
     assert message.reply_markup == {
         "inline_keyboard": [[{"text": "👥 Open de lijst", "callback_data": "cg:0"}]]
     }

@@ -25,7 +25,7 @@ OFFER = (
     "Is er gevaar? Bel dan 112."
 )
 DANGER_OFFER = (
-    "Dank je dat je het zegt. Dat is goed.\nDruk op de noodknop.\nDan stuur ik Anna een melding."
+    "Goed dat je het zegt.\nDruk op de noodknop.\nDan stuur ik Anna een melding."
 )
 NUMBERS = (
     "Ben je nu in gevaar? Bel 112.\n"
@@ -285,3 +285,24 @@ async def test_forged_and_stale_help_buttons_change_nothing(world: World) -> Non
     assert _relays(world) == [] and _alerts(world) == []
     assert not any(m.is_copy for m in anna.inbox)
     assert [a.text for a in sam.callback_answers[-4:]] == ["Deze knop werkt niet meer."] * 4
+
+
+async def test_a_stranger_in_danger_or_asking_the_noodknop_gets_the_numbers(world: World) -> None:
+    stranger = world.sandbox.user(first_name="Kim")
+    await stranger.send_text("ik wil dood")
+    assert (await stranger.next_message()).text == NUMBERS
+    assert (await stranger.next_message()).text.startswith("Hoi! Deze chat is voor mensen")
+    await stranger.send_text("/nood")
+    assert (await stranger.next_message()).text == NUMBERS
+    await stranger.next_message()
+    await world.drain()
+    assert world.count(Client) == 0 and world.count(Relay) == 0
+
+
+async def test_nood_while_joining_gets_the_numbers_and_the_question_again(world: World) -> None:
+    anna = await world.coach("Anna")
+    sam = await world.link_opened(anna, "Sam")
+    await sam.send_text("/nood")
+    assert (await sam.next_message()).text == NUMBERS
+    again = await sam.next_message()
+    assert (again.text or "").startswith("Eerst nog deze vraag.")

@@ -102,6 +102,7 @@ def _secrets(world: World, tokens: list[str]) -> dict[str, str]:
     }
     for person in world.sandbox.users.values():
         found[f"Telegram id of {person.first_name}"] = str(person.id)
+        found[f"phone number of {person.first_name}"] = person.phone_number.lstrip("+")
     for number, invite in enumerate(tokens):
         found[f"invite token {number}"] = invite
     return found
@@ -129,7 +130,12 @@ async def _full_scenario(world: World) -> list[str]:
     await sam.press("Nee, alleen tekst")
     for _ in range(3):
         await sam.next_message()
+    await sam.tap_keyboard("📱 Deel mijn nummer")  # his phone number: personal data too
+    for _ in range(3):
+        await sam.next_message()
+    assert (await _text(anna)).startswith(f"De link voor {CLIENT} is geopend")
     assert (await _text(anna)).startswith(f"{CLIENT} doet mee")
+    assert (await _text(anna)).startswith(f"📞 {CLIENT} deelde een telefoonnummer")
 
     await sam.send_text(CONTENT)
     assert await _text(sam) == f"Wil je dit naar {COACH} sturen?"

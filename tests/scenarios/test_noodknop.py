@@ -72,7 +72,8 @@ async def test_press_alerts_the_coach_at_once_and_tells_the_client_honestly(worl
     assert alert.text == (
         "🔴 NOODKNOP – Sam\n"
         "Sam (cliënt van Anna) drukte om 10:00 op de noodknop.\n"
-        "Bel Sam zo snel mogelijk."
+        "Bel Sam zo snel mogelijk.\n"
+        "📞 +31 6 12345678"  # Sam shared his number when he joined: Telegram makes it a link
     )
     assert alert.buttons == [["✅ Ik bel nu"], ["↪️ Ik kan niet, geef door"]]
     await world.drain()  # the delivery is noted once Telegram answered the send
@@ -93,7 +94,9 @@ async def test_acknowledge_tells_the_client_who_saw_it_and_close_records_the_out
     await anna.press("✅ Ik bel nu")
     seen = await sam.next_message()
     assert seen.text == "Anna heeft je melding gezien.\nAnna belt je zo."
-    assert sam.current_keyboard == [["💬 Bericht aan coach"], ["📋 Hoe gaat het?"], ["🔴 Noodknop"]]
+    # It can be heard; "📍 Stuur waar ik ben" stays while the alert is open (still useful).
+    assert seen.buttons == [["🔊 Voorlezen"]]
+    assert sam.current_keyboard == MENU_WITH_LOCATION
     prompt = await anna.next_message()
     assert prompt.text.startswith("Sluit de melding van Sam als het klaar is.")
     await anna.press("📞 Gesproken")

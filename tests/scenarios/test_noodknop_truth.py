@@ -36,9 +36,15 @@ NUMBERS = [
 ]
 
 
+# How many messages each client had read when they joined: a promise is looked for in what
+# came after (the consent itself says, truly, that another coach may see an alert).
+_JOINED: dict[int, int] = {}
+
+
 async def _anna_and_sam(world: World) -> tuple[SimUser, SimUser]:
     anna = await world.coach("Anna")
     sam = await world.client(anna, "Sam")
+    _JOINED[sam.id] = len(sam.inbox)
     return anna, sam
 
 
@@ -55,7 +61,8 @@ async def _read(person: SimUser, count: int) -> list[str]:
 
 
 def _all_texts(person: SimUser) -> str:
-    return "\n".join(m.text or "" for m in person.inbox)
+    """Everything the person read since joining."""
+    return "\n".join(m.text or "" for m in person.inbox[_JOINED.get(person.id, 0) :])
 
 
 def _off_on_mondays(world: World, coach: SimUser) -> None:
@@ -344,7 +351,8 @@ async def test_by_accident_can_be_taken_back_and_the_clock_runs_again(world: Wor
     back = await anna.next_message()
     assert back.text == (
         "🔴 NOODKNOP – Sam zegt nu: toch niet per ongeluk, ik heb hulp nodig.\n"
-        "Bel Sam zo snel mogelijk."
+        "Bel Sam zo snel mogelijk.\n"
+        "📞 +31 6 12345678"
     )
     assert back.buttons == [["✅ Ik bel nu"], ["↪️ Ik kan niet, geef door"]]
     await world.drain()
@@ -355,6 +363,33 @@ async def test_by_accident_can_be_taken_back_and_the_clock_runs_again(world: Wor
     await world.tick()
     assert (await anna.next_message()).text.startswith("⏰ Nog niet opgepakt")
     assert (await sam.next_message()).text.startswith("Anna reageert nog niet.")
+
+
+async def test_still_needing_help_after_the_alert_was_closed_raises_a_new_one(
+    world: World,
+) -> None:
+    anna, sam = await _anna_and_sam(world)
+    await _press(sam)
+    await anna.next_message()
+    await sam.press("↩️ Per ongeluk gedrukt")
+    await sam.next_message()
+    await sam.press("✅ Ja, per ongeluk")
+    called_off = await sam.next_message()
+    await anna.wait_for(lambda m: (m.text or "").startswith("↩️ Sam zegt: per ongeluk"))
+    await anna.press("🙈 Vals alarm")
+    await world.drain()
+    assert _alert(world).closed_at is not None
+    world.clock.advance(timedelta(minutes=30))
+
+    await sam.press("🔴 Toch hulp nodig", called_off)  # the old button, under a closed alert
+
+    assert (await sam.next_message()).text == SENT
+    new = await anna.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
+    assert "drukte om 10:30 op de noodknop" in (new.text or "")
+    await world.drain()
+    with world.database.transaction() as session:
+        alerts = session.exec(select(Alert).order_by(col(Alert.id))).all()
+        assert [a.closed_at is None for a in alerts] == [False, True]
 
 
 async def test_a_chosen_reason_can_be_changed(world: World) -> None:

@@ -60,7 +60,10 @@ async def test_client_joins_with_consent_and_sees_the_menu(world: World) -> None
     assert welcome.text.startswith("Hoi Sam! Welkom bij Waakvlam.")
     assert "Ik vervang Anna niet." in welcome.text
     consent = await sam.next_message()
-    assert "Alleen Anna kan dat zien." in consent.text
+    assert "Anna kan dat zien." in consent.text and "Alleen" not in consent.text
+    assert "Stoppen kan altijd. Typ dan: stop." in consent.text
+    opened = await anna.next_message()
+    assert opened.text.startswith("De link voor Sam is geopend door het Telegram-account: Sam")
     assert consent.buttons == [["Ja, dat is goed"], ["Nee, liever niet"], ["🔊 Voorlezen"]]
 
     await sam.press("Ja, dat is goed")
@@ -74,19 +77,27 @@ async def test_client_joins_with_consent_and_sees_the_menu(world: World) -> None
     await sam.press("Ja, voorlezen")
     assert (await sam.next_message()).text.startswith("Goed, dat onthoud ik.")
     assert (await sam.next_message(timeout=15)).kind == "voice"
+    # Then the offer to share his number, optional (tests/scenarios/test_phone_number.py).
+    assert (await sam.next_message()).text == "Nog een vraag. Kies een knop onderaan."
+    assert (await sam.next_message(timeout=15)).kind == "voice"
+    assert (await sam.next_message()).text.startswith("Wil je je telefoonnummer delen?")
+    assert (await sam.next_message(timeout=15)).kind == "voice"
+    joined = await anna.next_message()
+    assert joined.text.startswith("Sam doet mee: Sam gaf toestemming. Ik vraag Sam nu of die")
+    await sam.tap_keyboard("Liever niet")
+    assert (await sam.next_message()).text.startswith("Goed. Ik bewaar geen nummer.")
+    assert (await sam.next_message(timeout=15)).kind == "voice"
     assert (await sam.next_message()).text.startswith("Klaar! Onderaan zie je nu drie knoppen.")
     assert (await sam.next_message(timeout=15)).kind == "voice"
     explained = await sam.next_message()
     assert (await sam.next_message(timeout=15)).kind == "voice"
     assert "Is er gevaar? Bel dan altijd 112." in explained.text
     assert sam.current_keyboard == MENU
-    joined = await anna.next_message()
-    assert joined.text == "Sam doet mee: Sam gaf toestemming en ziet nu het menu."
 
     with world.database.transaction() as session:
         client = session.exec(select(Client)).one()
         assert client.status == "active" and client.telegram_user_id == sam.id
-        assert client.consent_at == world.clock.now() and client.consent_version == "1"
+        assert client.consent_at == world.clock.now() and client.consent_version == "2"
         assert client.read_aloud is True
         assert [p.phase for p in session.exec(select(SupportPhase))] == ["start"]
         invite = session.exec(select(Invite).where(Invite.client_id == client.id)).one()
@@ -104,32 +115,33 @@ async def test_typed_answers_count_as_presses(world: World) -> None:
         assert session.exec(select(Client)).one().read_aloud is False
 
 
-async def test_consent_no_keeps_nothing_and_the_link_can_be_opened_again(world: World) -> None:
+async def test_consent_no_keeps_the_row_while_the_link_can_be_opened_again(
+    world: World,
+) -> None:
     anna = await world.coach()
     token = await world.invite(anna)
     sam = world.sandbox.user(first_name="Sam")
     await sam.open_deep_link(token)
     await sam.next_message()
     await sam.next_message()
+    await anna.next_message()  # the link was opened by Sam's account
     await sam.press("Nee, liever niet")
     declined = await sam.next_message()
-    assert declined.text.startswith("Oké. Ik bewaar niets van jou.")
+    assert declined.text.startswith("Oké, je doet niet mee.")
     told = await anna.next_message()
     assert told.text.startswith("Sam zei nee tegen meedoen.")
     with world.database.transaction() as session:
         client = session.exec(select(Client)).one()
         assert (client.status, client.telegram_user_id, client.consent_at) == (
             "declined",
-            None,
+            sam.id,
             None,
         )
         invite = session.exec(select(Invite).where(Invite.client_id == client.id)).one()
-        assert invite.claimed_by_telegram_user_id is None and invite.used_at is None
+        assert invite.claimed_by_telegram_user_id == sam.id and invite.used_at is None
 
     await sam.send_text("hallo")
-    assert (await sam.next_message()).text.startswith(
-        "Hoi! Deze chat is voor mensen met een lifecoach."
-    )
+    assert (await sam.next_message()).text.startswith("Je zei nee tegen meedoen.")
     await sam.open_deep_link(token)
     assert (await sam.next_message()).text.startswith("Hoi Sam!")
     assert "Is dat goed?" in (await sam.next_message()).text
@@ -179,7 +191,7 @@ async def test_a_stranger_is_answered_kindly_and_nothing_is_stored(world: World)
     await stranger.send_text("hallo, wie ben jij?")
     hello = await stranger.next_message()
     assert hello.text == (
-        "Hoi! Deze chat is voor mensen met een lifecoach.\n"
+        "Hoi! Deze chat is voor mensen met een coach.\n"
         "Kreeg je een link van je coach? Open die link dan."
     )
     await stranger.send_sticker()
@@ -225,8 +237,9 @@ async def test_a_newcomer_who_used_up_the_stranger_answers_can_still_open_a_vali
     await sam.press("Ja, dat is goed")
     await sam.next_message()
     await sam.press("Nee, alleen tekst")
+    assert (await anna.next_message()).text.startswith("De link voor Sam is geopend")
     joined = await anna.next_message()
-    assert joined.text == "Sam doet mee: Sam gaf toestemming en ziet nu het menu."
+    assert joined.text and joined.text.startswith("Sam doet mee: Sam gaf toestemming.")
 
 
 async def test_a_stranger_over_the_limit_with_a_wrong_link_is_not_answered(world: World) -> None:
@@ -257,7 +270,9 @@ async def test_an_active_client_always_gets_a_calm_answer(world: World) -> None:
         (sam.send_text("blablabla"), "Wil je dit naar Anna sturen?"),  # see test_relay
         (sam.send_dice(), "Dit soort bericht kan ik niet doorsturen."),
         (sam.send_poll("Pizza?", ["Ja", "Nee"]), "Dit soort bericht kan ik niet doorsturen."),
-        (sam.send_contact(), "Dit soort bericht kan ik niet doorsturen."),
+        (sam.send_contact("+31201234567", "Huisarts"), "Dit soort bericht kan ik niet doorsturen."),
+        # His own contact is his number (tests/scenarios/test_phone_number.py).
+        (sam.send_contact(), "Dank je. Ik heb je nummer bewaard."),
     ]
     for action, first_line in expectations:
         await action
@@ -304,6 +319,11 @@ async def test_the_bot_remembers_across_a_restart(world: World) -> None:
     await sam.press("Nee, alleen tekst")  # pressed while the bot is down
     await world.start()
     assert (await sam.next_message()).text == "Goed, dat onthoud ik."
+    await sam.next_message()  # the offer to share his number
+    await sam.next_message()
+    await world.restart()
+    await sam.tap_keyboard("📱 Deel mijn nummer")  # the offer is remembered too
+    assert (await sam.next_message()).text.startswith("Dank je. Ik heb je nummer bewaard.")
     for _ in range(2):
         await sam.next_message()
     assert sam.current_keyboard == MENU
@@ -330,6 +350,9 @@ async def test_a_coach_who_blocked_the_bot_does_not_stop_the_client(world: World
     await sam.press("Ja, dat is goed")
     await sam.next_message()
     await sam.press("Nee, alleen tekst")
+    for _ in range(3):
+        await sam.next_message()
+    await sam.tap_keyboard("Liever niet")
     for _ in range(3):
         await sam.next_message()
     assert sam.current_keyboard == MENU

@@ -29,12 +29,14 @@ PRESSED = (
 ALERT_TO_ANNA = (
     "🔴 NOODKNOP – Sam\n"
     "Sam (cliënt van Anna) drukte om 10:00 op de noodknop.\n"
-    "Bel Sam zo snel mogelijk."
+    "Bel Sam zo snel mogelijk.\n"
+    "📞 +31 6 12345678"  # the number Sam shared when he joined
 )
 ESCALATED = (
     "🔴 NOODKNOP – Sam\n"
     "Sam (cliënt van Anna) drukte om 10:00 op de noodknop.\n"
-    "Anna heeft nog niet gereageerd. Kun jij Sam bellen?"
+    "Anna heeft nog niet gereageerd. Kun jij Sam bellen?\n"
+    "📞 +31 6 12345678"
 )
 REMINDER = "⏰ Nog niet opgepakt: Sam drukte om 10:00 op de noodknop."
 # What Sam hears when the backups are asked (issue 14: an honest update when something changes).
@@ -43,7 +45,7 @@ ALERT_BUTTONS = [["✅ Ik bel nu"], ["↪️ Ik kan niet, geef door"]]
 BUTTON_GONE = "Deze knop werkt niet meer."
 
 INTRO = "Anna wil graag weten hoe het met je gaat."
-GRADE_Q = "Hoe gaat het met je?\nGeef een cijfer van 1 tot 10."
+GRADE_Q = "Hoe gaat het met je?\nGeef een cijfer van 1 tot 10.\n1 is heel slecht, 10 is heel goed."
 HELP_Q = "Heb je ergens hulp bij nodig?"
 CALL_Q = "Wil je dat Anna je belt?"
 THANKS_SKIPPED = "Oké, dat is goed.\nTot de volgende keer!"

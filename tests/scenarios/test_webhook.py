@@ -137,7 +137,7 @@ async def test_updates_arrive_by_webhook_with_a_kept_secret_and_an_unguessable_p
     stranger = hooked.sandbox.user(first_name="Onbekend")
     await stranger.send_text("hallo")
     hello = await stranger.next_message()
-    assert hello.text and hello.text.startswith("Hoi! Deze chat is voor mensen met een lifecoach.")
+    assert hello.text and hello.text.startswith("Hoi! Deze chat is voor mensen met een coach.")
 
     [registered] = hooked.registrations()
     kept = hooked.settings.data_dir / SECRET_FILE

@@ -217,7 +217,7 @@ def test_typed_number_words_count_as_the_grade(typed: str, grade: str) -> None:
         ("7,5", "checkin.grade_not_whole"),
         ("11", "checkin.grade_out_of_range"),
         ("0", "checkin.grade_out_of_range"),
-        ("goed", "checkin.retry_grade"),
+        ("misschien", "checkin.retry_grade"),
         ("ja", "checkin.retry_grade"),
     ],
 )
@@ -227,6 +227,36 @@ def test_a_typed_grade_that_is_not_one_gets_a_kind_retry(typed: str, key: str) -
     outcome = chat.send(Text(typed))
     assert keys(outcome) == [key, "questions.grade"]
     assert outcome.effects == () and chat.state == before
+
+
+@pytest.mark.parametrize(
+    "typed, key, numbers",
+    [
+        ("slecht", "checkin.narrow.bad", ["1", "2", "3", "4"]),
+        ("Niet zo goed.", "checkin.narrow.bad", ["1", "2", "3", "4"]),
+        ("gaat wel", "checkin.narrow.so_so", ["5", "6"]),
+        ("goed", "checkin.narrow.good", ["7", "8"]),
+        ("Super!", "checkin.narrow.great", ["9", "10"]),
+    ],
+)
+def test_a_grade_in_words_is_narrowed_to_its_numbers(
+    typed: str, key: str, numbers: list[str]
+) -> None:
+    chat = Chat()
+    outcome = chat.send(Text(typed))
+    assert keys(outcome) == [key]
+    rows = labels(outcome)
+    assert rows[0] == [f"checkin.grade.{n}" for n in numbers]
+    assert rows[1] == ["checkin.dont_know", "checkin.skip"]
+    assert chat.answers == {}  # nothing saved until a number is chosen
+    chat.play([(Tap(numbers[-1]), ["questions.help"])])
+    assert chat.answers == {"grade": numbers[-1]}
+
+
+def test_a_grade_word_is_no_answer_to_another_question() -> None:
+    chat = Chat()
+    chat.send(Tap("8"))
+    assert keys(chat.send(Text("slecht"))) == ["checkin.retry_yes_no", "questions.help"]
 
 
 @pytest.mark.parametrize("typed", ["goed", "oké", "prima", "misschien"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -36,6 +37,7 @@ from dialogs.events import (
     Text,
 )
 from dialogs.outcome import (
+    At,
     Button,
     Outcome,
     PauseCheckins,
@@ -46,7 +48,7 @@ from dialogs.outcome import (
     TextRef,
 )
 from dialogs.router import DialogContext, route
-from dialogs.schedule import QuietHours, Rhythm, Schedule
+from dialogs.schedule import QuietHours, Rhythm, Schedule, first_day_after_change
 from tests.unit.people import ANNA, SAM
 
 # Monday 2 November 2026, 10:00 in Amsterdam (CET, UTC+1).
@@ -62,6 +64,9 @@ SAM_REF = ClientRef(7, "Sam")
 ACTIVE = Schedule(rhythm=Rhythm.EVERY_2_WEEKS, weekday=1, at=time(9, 30))
 PAUSED = replace(ACTIVE, paused=True)
 SAM_NEXT = datetime(2026, 11, 10, 8, 30, tzinfo=UTC)
+# Resumed today, having had no check-in: Tuesday 17 November, 09:30 local.
+RESUMED = datetime(2026, 11, 17, 8, 30, tzinfo=UTC)
+AMS = ZoneInfo("Europe/Amsterdam")
 
 
 def sam(schedule: Schedule | None = ACTIVE, **changes: Any) -> CoachClient:
@@ -139,7 +144,10 @@ def rhythm_buttons(cid: int) -> tuple[tuple[Button, ...], ...]:
 
 
 def set_to(rhythm: Rhythm, weekday: int, at: time, client_id: int = 7) -> tuple[SetSchedule]:
-    return (SetSchedule(client_id, 1, rhythm.value, weekday, at),)
+    """The rhythm saved, from its first day by the rules of ``dialogs.schedule`` (Sam never
+    had a check-in here: counted from today, ``NOW``)."""
+    starts = first_day_after_change(NOW, rhythm=rhythm, weekday=weekday)
+    return (SetSchedule(client_id, 1, rhythm.value, weekday, at, starts=starts),)
 
 
 # -- the overview ------------------------------------------------------------------------------
@@ -158,7 +166,7 @@ def test_overview_of_a_client_with_a_schedule(command: str) -> None:
         "rhythm": TextRef("coach_checkin.rhythm.every_2_weeks"),
         "weekday": TextRef("coach_checkin.weekday.tue"),
         "time": "09:30",
-        "next": SAM_NEXT,
+        "next": At(SAM_NEXT, NOW),
     }
     assert reply.buttons == (
         *rhythm_buttons(7),
@@ -168,10 +176,12 @@ def test_overview_of_a_client_with_a_schedule(command: str) -> None:
         ),
     )
     assert rendered(outcome).startswith(
-        "Sam krijgt elke 2 weken een check-in, op dinsdag om 09:30. De volgende is op 10 november."
+        "Sam krijgt elke 2 weken een check-in, op dinsdag om 09:30."
+        " De volgende is dinsdag 10 november om 09:30."
     )
     assert rendered(outcome, language="en").startswith(
-        "Sam gets a check-in every 2 weeks, on Tuesday at 09:30. The next one is on November 10."
+        "Sam gets a check-in every 2 weeks, on Tuesday at 09:30."
+        " The next one is Tuesday, November 10 at 09:30."
     )
 
 
@@ -329,7 +339,11 @@ def test_what_is_not_typed_stays_as_it_was(
 
 def test_a_typed_rhythm_tells_the_coach_and_the_client() -> None:
     outcome = act(Command("ritme", "Sam elke 2 weken dinsdag 10:00"), sam(None))
-    assert outcome.effects == (SetSchedule(7, 1, "every_2_weeks", 1, time(10)),)
+    # Counted from today (no check-in yet): the Tuesday nearest two weeks on, 17 November.
+    first = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
+    assert outcome.effects == (
+        SetSchedule(7, 1, "every_2_weeks", 1, time(10), starts=first.date()),
+    )
     assert outcome.notice == "coach_checkin.saved"
     coach, client = outcome.replies
     assert coach == Reply(
@@ -339,6 +353,7 @@ def test_a_typed_rhythm_tells_the_coach_and_the_client() -> None:
             "rhythm": TextRef("coach_checkin.rhythm.every_2_weeks"),
             "weekday": TextRef("coach_checkin.weekday.tue"),
             "time": "10:00",
+            "next": At(first, NOW),
         },
     )
     assert client == Reply(
@@ -347,19 +362,33 @@ def test_a_typed_rhythm_tells_the_coach_and_the_client() -> None:
             "coach": "Anna",
             "rhythm": TextRef("checkin.rhythm.every_2_weeks"),
             "weekday": TextRef("checkin.weekday.tue"),
+            "next": At(first, NOW),
         },
         to=Recipient.CLIENT,
     )
     assert rendered(outcome) == (
         "Opgeslagen. Sam krijgt elke 2 weken een check-in, op dinsdag om 10:00."
-        " De volgende is op 10 november."
+        " De volgende is dinsdag 17 november om 10 uur."
     )
     assert rendered(outcome, 1) == (
-        "Anna heeft je vragen veranderd.\n"
-        "Ik stel je de vragen nu elke 2 weken.\n"
-        "De volgende keer is op dinsdag 10 november."
+        "Anna heeft veranderd hoe vaak je de vragen krijgt.\n"
+        "Je krijgt ze nu elke 2 weken, op dinsdag.\n"
+        "De volgende keer is dinsdag 17 november om 10 uur."
     )
-    assert "Anna changed your questions." in rendered(outcome, 1, "en")
+    assert "Anna changed how often you get the questions." in rendered(outcome, 1, "en")
+
+
+def test_only_a_new_time_is_told_as_a_new_time_and_the_same_rhythm_changes_nothing() -> None:
+    moved = act(Command("ritme", "Sam 11:00"))
+    assert keys(moved) == ["coach_checkin.changed", "checkin.schedule_moment_changed"]
+    assert rendered(moved, 1).startswith("Anna heeft de dag of de tijd van je vragen veranderd.")
+    same = act(Tap("rt:7:w2"))  # Sam already gets one every 2 weeks, Tuesday 09:30
+    assert keys(same) == ["coach_checkin.unchanged"]
+    assert same.effects == ()
+    assert rendered(same) == (
+        "Sam krijgt al elke 2 weken een check-in, op dinsdag om 09:30. Er verandert niets."
+        " De volgende is dinsdag 10 november om 09:30."
+    )
 
 
 def test_a_typed_rhythm_for_a_paused_client_is_saved_as_well() -> None:
@@ -408,19 +437,20 @@ def test_a_number_without_clock_marks_is_not_a_time() -> None:
 # -- buttons ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "code, rhythm", [("w1", W1), ("w2", W2), ("w4", W4), ("w6", W6), ("m3", M3)]
-)
+@pytest.mark.parametrize("code, rhythm", [("w1", W1), ("w4", W4), ("w6", W6), ("m3", M3)])
 def test_a_rhythm_button_keeps_weekday_and_time(code: str, rhythm: Rhythm) -> None:
     outcome = act(Tap(f"rt:7:{code}"))
     assert keys(outcome) == ["coach_checkin.changed", "checkin.schedule_changed"]
     assert outcome.effects == set_to(rhythm, 1, time(9, 30))
     assert outcome.notice == "coach_checkin.saved"
     assert outcome.replies[1].to is Recipient.CLIENT
+    starts = first_day_after_change(NOW, rhythm=rhythm, weekday=1)
+    due = datetime.combine(starts, time(9, 30), tzinfo=AMS).astimezone(UTC)
     assert outcome.replies[1].params == {
         "coach": "Anna",
         "rhythm": TextRef(f"checkin.rhythm.{rhythm.value}"),
         "weekday": TextRef("checkin.weekday.tue"),
+        "next": At(due, NOW),
     }
 
 
@@ -454,7 +484,8 @@ def test_the_pause_button_pauses() -> None:
 def test_the_resume_button_resumes() -> None:
     outcome = act(Tap("rp:7:r"), sam(PAUSED))
     assert keys(outcome) == ["coach_checkin.resumed", "checkin.resumed"]
-    assert outcome.effects == (PauseCheckins(7, 1, False),)
+    # No check-in yet: counted from today, the Tuesday nearest two weeks on (no catching up).
+    assert outcome.effects == (PauseCheckins(7, 1, False, starts=RESUMED.date()),)
     assert outcome.notice == "coach_checkin.saved"
     coach, client = outcome.replies
     assert coach.params == {
@@ -462,12 +493,13 @@ def test_the_resume_button_resumes() -> None:
         "rhythm": TextRef("coach_checkin.rhythm.every_2_weeks"),
         "weekday": TextRef("coach_checkin.weekday.tue"),
         "time": "09:30",
+        "next": At(RESUMED, NOW),
     }
     assert client.to is Recipient.CLIENT
     assert client.params["coach"] == "Anna"
     assert (
         rendered(outcome, 1)
-        == "De vragen gaan weer verder.\nDe volgende keer is op dinsdag 10 november."
+        == "De vragen gaan weer verder.\nDe volgende keer is dinsdag 17 november om 09:30."
     )
 
 
@@ -599,10 +631,10 @@ def test_the_pause_command_pauses(command: str) -> None:
 def test_the_resume_command_resumes(command: str) -> None:
     outcome = act(Command(command, "sam"), sam(PAUSED))
     assert keys(outcome) == ["coach_checkin.resumed", "checkin.resumed"]
-    assert outcome.effects == (PauseCheckins(7, 1, False),)
+    assert outcome.effects == (PauseCheckins(7, 1, False, starts=RESUMED.date()),)
     assert rendered(outcome) == (
         "De check-ins van Sam gaan weer door: elke 2 weken, op dinsdag om 09:30."
-        " De volgende is op 10 november."
+        " De volgende is dinsdag 17 november om 09:30."
     )
 
 
@@ -916,6 +948,8 @@ def test_every_reply_renders_in_every_language() -> None:
         "coach_checkin.changed",
         "coach_checkin.changed_paused",
         "checkin.schedule_changed",
+        "checkin.schedule_moment_changed",
+        "coach_checkin.unchanged",
         "coach_checkin.paused",
         "checkin.paused",
         "coach_checkin.resumed",

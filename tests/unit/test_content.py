@@ -122,10 +122,12 @@ def test_a_moment_shows_its_day_when_it_is_not_the_day_it_is_said_on(texts: Text
         (now - timedelta(hours=14), "zondag 23:00", "Sunday 23:00"),
         (now - timedelta(days=6, hours=12), "dinsdag 01:00", "Tuesday 01:00"),
         (now - timedelta(days=7), "2 november 13:00", "November 2, 13:00"),
-        (now + timedelta(hours=10), "vandaag om 23:00", "today at 23:00"),
+        # A whole hour still to come as people say it ("23 uur"); midnight as a clock time.
+        (now + timedelta(hours=10), "vandaag om 23 uur", "today at 23:00"),
+        (now + timedelta(hours=10, minutes=30), "vandaag om 23:30", "today at 23:30"),
         (now + timedelta(hours=11), "morgen om 00:00", "tomorrow at 00:00"),
-        (now + timedelta(days=2), "woensdag om 13:00", "on Wednesday at 13:00"),
-        (now + timedelta(days=7), "op 16 november om 13:00", "on November 16 at 13:00"),
+        (now + timedelta(days=2), "woensdag om 13 uur", "on Wednesday at 13:00"),
+        (now + timedelta(days=7), "maandag 16 november om 13 uur", "Monday, November 16 at 13:00"),
     ]
     for moment, dutch, english in cases:
         assert texts.render("nl", "format.at.earlier_today", {"time": At(moment, now)}) == dutch

@@ -23,7 +23,9 @@ def test_due_from_the_moment_on_the_day_and_once() -> None:
     sent = MONDAY_0830 + timedelta(minutes=2)
     assert not is_due(1, AT, sent, MONDAY_0830 + timedelta(hours=1), ZONE)
     assert is_due(1, AT, sent, MONDAY_0830 + timedelta(days=7), ZONE)  # next week again
-    assert is_due(3, AT, sent, MONDAY_0830 + timedelta(days=2), ZONE)  # another weekday
+    # The coach moved the day to Wednesday after Monday's: not twice in one week.
+    assert not is_due(3, AT, sent, MONDAY_0830 + timedelta(days=2), ZONE)
+    assert is_due(3, AT, sent, MONDAY_0830 + timedelta(days=9), ZONE)
 
 
 def _client(n: int, **kw: object) -> CaseloadClient:

@@ -52,5 +52,6 @@ def test_a_name_the_coach_has_already_is_taken_whatever_its_case_or_accents() ->
     assert same_key("Zoë ") == same_key("zoe")
 
 
-def test_a_name_is_stored_composed_and_with_single_spaces() -> None:
-    assert clean("  Zoe\u0308   de  Wit ") == "Zoë de Wit"
+def test_a_name_is_stored_with_single_spaces_and_compared_without_accents() -> None:
+    assert clean("  Zoë   de  Wit ") == "Zoë de Wit"
+    assert same_key("Zoe\u0308 de Wit") == same_key("zoë de wit") == "zoe de wit"

@@ -37,8 +37,11 @@ from dialogs.outcome import (
 )
 from dialogs.people import Person
 from dialogs.router import DialogContext, route
-from tests.unit.people import ANNA, BRAM, SAM
+from tests.unit.people import ANNA, BRAM
+from tests.unit.people import SAM as SAM_WITHOUT_PHONE
 
+# Sam shared his phone number: those asked can call him (without one, see test_phone_dialog).
+SAM = replace(SAM_WITHOUT_PHONE, phone="+31612345678")
 PRESSED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TEXTS = load_texts("nl")
@@ -52,6 +55,7 @@ ALERT = AlertView(
     recipient_chat_ids=frozenset({100}),
     coach_id=1,
     asked_coach_ids=frozenset({1}),
+    client_phone="+31612345678",
 )
 
 
@@ -382,7 +386,7 @@ def test_the_closing_texts_show_the_day_when_it_is_not_today() -> None:
     reminder = check_closing(late, sunday + timedelta(hours=4, minutes=10), policy)
     assert _said(reminder) == (
         "🔔 De melding van Sam van zondag 22:50 staat nog open.\n"
-        "Sluit hem af als het klaar is. Anders sluit ik hem vandaag om 23:00 zelf."
+        "Sluit hem af als het klaar is. Anders sluit ik hem vandaag om 23 uur zelf."
     )
     assert _said(reminder, "en") == (
         "🔔 Sam's alert from Sunday 22:50 is still open.\n"
@@ -783,8 +787,15 @@ def test_a_reason_can_be_changed_and_the_team_hears_the_change() -> None:
 def test_client_alert_buttons_of_someone_else_or_a_closed_alert_change_nothing() -> None:
     for data in ("nk:3:accident_yes", "nk:3:undo", "nk:3:change", "nk:3:accident_no"):
         assert route(BRAM, Tap(data), PRESSED, DialogContext(tapped_alert=ALERT)).effects == ()
+    for data in ("nk:3:accident_yes", "nk:3:change"):
         closed = _client_taps(data, replace(ALERT, closed=True, accidental=True))
         assert closed.effects == () and closed.notice == "common.question_closed"
+
+
+def test_still_needing_help_under_a_closed_alert_is_a_new_press() -> None:
+    for data in ("nk:3:undo", "nk:3:accident_no"):
+        again = _client_taps(data, replace(ALERT, closed=True, accidental=True))
+        assert [type(effect).__name__ for effect in again.effects] == ["RaiseAlert"]
 
 
 def test_passing_on_an_alert_the_client_called_off_does_nothing_but_say_why() -> None:

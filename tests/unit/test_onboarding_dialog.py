@@ -21,6 +21,7 @@ from dialogs.events import (
 )
 from dialogs.outcome import (
     ActivateCoach,
+    AwaitInput,
     ChooseReadAloud,
     ClaimClientInvite,
     DeclineConsent,
@@ -133,21 +134,22 @@ def test_a_coach_cannot_use_a_client_link() -> None:
     assert outcome.effects == ()
 
 
-def test_consent_yes_then_voice_choice_ends_in_the_menu_and_tells_the_coach() -> None:
+def test_consent_yes_then_voice_choice_offers_the_phone_number_and_tells_the_coach() -> None:
     consent = route(client(ClientStep.CONSENT_PENDING), Tap(onboarding.CONSENT_YES), NOW)
     assert keys(consent) == ["onboarding.voice_question"]
     assert consent.effects == (GiveConsent(client_id=7, version=onboarding.CONSENT_VERSION),)
     assert consent.chosen == "onboarding.consent_yes"
 
     voice = route(client(ClientStep.VOICE_PENDING), Tap(onboarding.VOICE_YES), NOW)
+    # The menu follows the answer to the offer (tests/unit/test_phone_dialog.py).
     assert keys(voice) == [
         "onboarding.voice_chosen_yes",
-        "onboarding.ready",
-        "menu.explained",
-        "coach.client_joined",
+        "phone.offer_lead",
+        "phone.offer",
+        "coach_phone.client_joined",
     ]
     assert voice.effects == (ChooseReadAloud(client_id=7, read_aloud=True),)
-    assert voice.replies[2].keyboard is Keyboard.CLIENT_MENU
+    assert voice.replies[1].keyboard is Keyboard.SHARE_PHONE
     assert voice.replies[3].to is Recipient.COACH
 
 
@@ -242,15 +244,38 @@ def test_coach_invites_a_client_by_command_or_by_asking_the_name() -> None:
 
     asked = route(COACH, MenuPress(MenuItem.NEW_CLIENT), NOW)
     assert keys(asked) == ["coach.ask_client_name"]
-    waiting = Person(**{**COACH.__dict__, "awaiting": "client_name"})
-    answered = route(waiting, Text("  Sam   de Vries "), NOW)
+    (question,) = [e for e in asked.effects if isinstance(e, AwaitInput)]
+    waiting = Person(**{**COACH.__dict__, "awaiting": question.awaiting})
+    answered = route(waiting, Text("  Sam   de Vries "), NOW + timedelta(minutes=29))
     assert InviteClient(coach_id=1, client_name="Sam de Vries") in answered.effects
 
 
-@pytest.mark.parametrize("name", ["/start", "12345", "x" * 41, "a\u0000b"])
-def test_unusable_client_names_are_refused(name: str) -> None:
-    outcome = route(COACH, Command("nieuw", name), NOW)
-    assert keys(outcome) == ["coach.client_name_invalid"]
+def test_the_question_for_a_name_expires() -> None:
+    asked = route(COACH, MenuPress(MenuItem.NEW_CLIENT), NOW)
+    (question,) = [e for e in asked.effects if isinstance(e, AwaitInput)]
+    waiting = Person(**{**COACH.__dict__, "awaiting": question.awaiting})
+    late = route(waiting, Text("Sam ik bel je morgen"), NOW + timedelta(days=3))
+    assert keys(late) == ["coach.client_name_expired"]
+    assert not any(isinstance(e, InviteClient) for e in late.effects)
+    assert AwaitInput(1, None) in late.effects
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("12345", "empty"),
+        ("x" * 41, "too_long"),
+        ("a\u0000b", "not_a_name"),
+        ("Sam – vals alarm", "not_a_name"),
+        ("Kim (cliënt van Bram)", "not_a_name"),
+        ("Ѕam", "mixed_scripts"),
+        ("sam", "taken"),
+    ],
+)
+def test_unusable_client_names_are_refused(name: str, problem: str) -> None:
+    context = DialogContext(client_names=("Sam",))
+    outcome = route(COACH, Command("nieuw", name), NOW, context)
+    assert keys(outcome) == [f"coach.name_problem.{problem}"]
     assert not any(isinstance(e, InviteClient) for e in outcome.effects)
 
 

@@ -86,8 +86,13 @@ def sent(key: str = "relay.sent", **params: object) -> Reply:
 def test_the_menu_button_asks_for_the_message_and_sends_the_next_one_directly() -> None:
     outcome = relay.ask_for_message(SAM, FIRST_TIME)
     assert keys(outcome) == ["relay.ask"]
+    # "Toch niet" under the question (the menu the client pressed stays as it is).
     assert outcome.replies == (
-        Reply("relay.ask", {"coach": "Anna"}, keyboard=Keyboard.CLIENT_MENU),
+        Reply(
+            "relay.ask",
+            {"coach": "Anna"},
+            buttons=((Button("relay.cancel_button", "mx"),),),
+        ),
     )
     assert effects(outcome) == (AwaitClientMessage(7, True),)
     assert TEXTS.render("nl", "relay.ask", {"coach": "Anna"}) == (
@@ -166,7 +171,7 @@ def test_size_limit(size: int | None, max_bytes: int, relayed: bool) -> None:
 
 def test_the_too_big_text_suggests_something_that_fits() -> None:
     text = TEXTS.render("nl", "relay.too_big")
-    assert "te groot" in text and "korter filmpje" in text and "foto" in text
+    assert "te groot" in text and "kleiners" in text and "foto" in text
 
 
 # Tuesday 3 November 2026, 08:00 UTC is 09:00 in Amsterdam.

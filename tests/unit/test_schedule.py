@@ -16,9 +16,12 @@ from dialogs.schedule import (
     QuietHours,
     Rhythm,
     Schedule,
+    changed_schedule,
+    first_day_after_change,
     hold_back,
     last_due,
     next_due,
+    paused_or_resumed,
     plan_due,
     reminder_due,
 )
@@ -364,3 +367,84 @@ def test_plan_due_never_sends_in_quiet_hours_or_before_its_time() -> None:
             assert now >= due and not DEFAULT_QUIET.is_quiet(now, schedule.timezone)
         assert plan.next_due_at is not None
         assert plan.next_due_at > now
+
+
+# -- the next check-in after a change (the rules in dialogs/schedule.py) -------------------------
+
+# Monday 30 November 2026, 09:00 in Amsterdam: before a Monday 10:00 check-in.
+MONDAY_MORNING = local(2026, 11, 30, 9)
+LAST_MONDAY = local(2026, 11, 23, 10)  # the last check-in the client got
+
+
+def first(rhythm: Rhythm, weekday: int = 0, last: datetime | None = LAST_MONDAY) -> date:
+    return first_day_after_change(MONDAY_MORNING, rhythm=rhythm, weekday=weekday, last_checkin=last)
+
+
+def test_every_two_weeks_counts_from_the_last_check_in_never_today() -> None:
+    # Chosen on Monday 30 November before 10:00: not today, but two weeks after the last one.
+    assert first(Rhythm.EVERY_2_WEEKS) == date(2026, 12, 7)
+    schedule = changed_schedule(
+        MONDAY_MORNING,
+        rhythm=Rhythm.EVERY_2_WEEKS,
+        weekday=0,
+        at=time(10),
+        last_checkin=LAST_MONDAY,
+    )
+    assert next_due(schedule, MONDAY_MORNING) == local(2026, 12, 7, 10)
+    assert next_due(schedule, local(2026, 12, 7, 10)) == local(2026, 12, 21, 10)
+
+
+def test_every_three_months_is_about_thirteen_weeks_after_the_last_one() -> None:
+    day = first(Rhythm.EVERY_3_MONTHS)
+    assert day == date(2027, 2, 22)  # 13 weeks after 23 November, a Monday
+    assert (day - MONDAY_MORNING.date()).days > 80  # never next week
+
+
+@pytest.mark.parametrize("rhythm", list(Rhythm))
+@pytest.mark.parametrize("weekday", range(7))
+def test_without_a_check_in_yet_the_interval_counts_from_today(
+    rhythm: Rhythm, weekday: int
+) -> None:
+    day = first(rhythm, weekday, last=None)
+    assert day.weekday() == weekday
+    assert abs((day - MONDAY_MORNING.date()).days - 7 * rhythm.weeks) <= 3  # the nearest one
+
+
+@pytest.mark.parametrize("rhythm", list(Rhythm))
+@pytest.mark.parametrize("weekday", range(7))
+@pytest.mark.parametrize("days_ago", [0, 1, 6, 13, 20, 60, 200])
+def test_never_today_never_in_the_past_and_on_the_chosen_weekday(
+    rhythm: Rhythm, weekday: int, days_ago: int
+) -> None:
+    last = MONDAY_MORNING - timedelta(days=days_ago)
+    day = first(rhythm, weekday, last=last)
+    today = MONDAY_MORNING.date()
+    assert day > today and day.weekday() == weekday
+    target = last.date() + timedelta(weeks=rhythm.weeks)
+    if target - timedelta(days=3) > today:
+        assert abs((day - target).days) <= 3  # about the rhythm after the last one
+    else:
+        assert (day - today).days <= 7  # overdue: the first chosen weekday after today
+
+
+def test_an_overdue_client_gets_the_next_chosen_weekday() -> None:
+    # Weekly, but the last check-in was three weeks ago: Thursday this week, not today.
+    assert first(Rhythm.WEEKLY, 3, last=local(2026, 11, 9, 10)) == date(2026, 12, 3)
+    # The same weekday as today: next week's, not today's.
+    assert first(Rhythm.WEEKLY, 0, last=local(2026, 11, 9, 10)) == date(2026, 12, 7)
+
+
+def test_resuming_counts_from_the_last_check_in_without_catching_up() -> None:
+    paused = replace(weekly(0, time(10)), paused=True)
+    assert paused_or_resumed(paused, False, MONDAY_MORNING, LAST_MONDAY).starts == date(2026, 12, 7)
+    rare = Schedule(rhythm=Rhythm.EVERY_3_MONTHS, weekday=0, at=time(10), paused=True)
+    resumed = paused_or_resumed(rare, False, MONDAY_MORNING, LAST_MONDAY)
+    assert not resumed.paused and resumed.starts == date(2027, 2, 22)  # a pause is no restart
+
+
+def test_a_late_evening_change_is_not_due_in_quiet_hours_or_today() -> None:
+    late = local(2026, 11, 30, 23, 30)
+    schedule = changed_schedule(late, rhythm=Rhythm.WEEKLY, weekday=1, at=time(7))
+    due = next_due(schedule, late)
+    assert due is not None and due.astimezone(AMS).date() > late.astimezone(AMS).date()
+    assert not DEFAULT_QUIET.is_quiet(due, "Europe/Amsterdam")

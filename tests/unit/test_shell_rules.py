@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dialogs import language, message_mode
 from dialogs.alert_routing import CoachHours, Reachable, backups_to_tell, route_alert
 from dialogs.buttons import ButtonKind, kind_of
 from dialogs.checkin import callback_data
@@ -117,10 +118,15 @@ def test_a_pause_closes_an_open_check_in_as_unfinished_never_missed() -> None:
 
 def test_a_signal_note_names_the_client_for_their_coach() -> None:
     signal = Signal(SignalKind.LOW_GRADE, "low:7", "coach_checkin.signal.low_grade", {"grade": 2})
-    note = signal_note(signal, "Sam")
+    note = signal_note(signal, "Sam", 31)
     assert note.to is Recipient.COACH
     assert note.key == "coach_checkin.signal.low_grade"
     assert note.params == {"grade": 2, "client": "Sam"}
+    assert [b.data for row in note.buttons for b in row] == [
+        "sg:31:call",
+        "sg:31:message",
+        "sg:31:done",
+    ]
 
 
 def test_a_withdrawn_note_says_what_no_longer_holds() -> None:
@@ -136,13 +142,15 @@ def test_every_button_the_dialogs_make_is_routed_by_its_prefix() -> None:
     made = {
         READ_ALOUD_DATA: ButtonKind.READ_ALOUD,
         callback_data(12, 0, "ab"): ButtonKind.CHECKIN,
-        _alert_buttons()[0][0].data.replace("{alert_id}", "4"): ButtonKind.ALERT,
+        _alert_buttons(None)[0][0].data.replace("{alert_id}", "4"): ButtonKind.ALERT,
         "nk:4:accident": ButtonKind.ALERT_REASON,
         seen_data(9): ButtonKind.RELAY_SEEN,
         "rl:y:5:seal": ButtonKind.RELAY_CONFIRM,
         "rt:3:weekly": ButtonKind.SCHEDULE,
         CONSENT_YES: ButtonKind.ONBOARDING,
         VOICE_NO: ButtonKind.ONBOARDING,
+        message_mode.CANCEL_DATA: ButtonKind.MESSAGE_CANCEL,
+        f"{language.PREFIX}en": ButtonKind.LANGUAGE,
     }
     assert {data: kind_of(data) for data in made} == made
 

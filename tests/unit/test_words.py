@@ -215,7 +215,9 @@ def test_an_english_coach_types_a_rhythm() -> None:
         ANNA, Command("rhythm", "Sam every 2 weeks on Tuesday at 9:30"), NOW, ctx
     )
     assert outcome is not None
-    assert outcome.effects[0] == SetSchedule(7, 1, Rhythm.EVERY_2_WEEKS.value, 1, time(9, 30))
+    saved = outcome.effects[0]
+    assert isinstance(saved, SetSchedule)
+    assert (saved.rhythm, saved.weekday, saved.at) == (Rhythm.EVERY_2_WEEKS.value, 1, time(9, 30))
 
 
 # -- a broken file says why ---------------------------------------------------------------------

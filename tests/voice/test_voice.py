@@ -152,7 +152,8 @@ async def test_google_failing_falls_back_to_espeak(
     assert clip is not None
     assert clip.engine_used == "espeak"
     assert decoded(clip.ogg)[0] == "opus"
-    gtts_key = cache_key(VoiceEngine.GTTS, "nl", speakable("nl", TEXT))
+    secret = ClipStore(tmp_path).secret()
+    gtts_key = cache_key(VoiceEngine.GTTS, "nl", speakable("nl", TEXT), secret)
     assert any(gtts_key[:12] in record.getMessage() for record in caplog.records)
     assert_no_text_in(caplog)
 
@@ -242,12 +243,13 @@ def test_an_unreadable_file_id_store_starts_empty(tmp_path: Path) -> None:
 
 def test_cache_keys_tell_engine_language_and_text_apart() -> None:
     keys = {
-        cache_key(VoiceEngine.GTTS, "nl", "Hoi."),
-        cache_key(VoiceEngine.ESPEAK, "nl", "Hoi."),
-        cache_key(VoiceEngine.GTTS, "en", "Hoi."),
-        cache_key(VoiceEngine.GTTS, "nl", "Hoi!"),
+        cache_key(VoiceEngine.GTTS, "nl", "Hoi.", b"secret"),
+        cache_key(VoiceEngine.ESPEAK, "nl", "Hoi.", b"secret"),
+        cache_key(VoiceEngine.GTTS, "en", "Hoi.", b"secret"),
+        cache_key(VoiceEngine.GTTS, "nl", "Hoi!", b"secret"),
+        cache_key(VoiceEngine.GTTS, "nl", "Hoi!", b"another directory"),
     }
-    assert len(keys) == 4
+    assert len(keys) == 5
     assert all(len(key) == 64 for key in keys)
 
 
@@ -292,7 +294,8 @@ async def test_a_clip_not_to_keep_leaves_nothing_on_disk(tmp_path: Path) -> None
     voice = Voice(cache_dir=tmp_path, engine=VoiceEngine.ESPEAK)
     clip = await voice.clip("nl", "Ik bel je morgen over die brief.", keep=False)
     assert clip is not None and clip.ogg.startswith(b"OggS")
-    assert _files(tmp_path) == []
+    # Only the directory's secret, made at start: nothing of the text.
+    assert [path.name for path in _files(tmp_path)] == ["words.key"]
 
 
 def _files(directory: Path) -> list[Path]:

@@ -1,0 +1,117 @@
+"""What a client's card shows, as plain data the shell loads (``bot.client_card``) and the
+card's dialog reads (``dialogs.client_card``): one of the coach's own active clients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from dialogs.checkin_questions import Question
+from dialogs.checkin_state import CheckinStatus
+from dialogs.clients import ClientRef
+from dialogs.outcome import TextRef
+from dialogs.schedule import Rhythm
+
+__all__ = [
+    "CardAlert",
+    "CardCheckin",
+    "CardContext",
+    "CardView",
+    "CoachStep",
+    "ContactKind",
+    "LoggedContact",
+    "PhaseStep",
+    "RhythmChange",
+]
+
+
+class ContactKind(StrEnum):
+    """How the coach was in touch (the values of ``storage.models.ContactKind``)."""
+
+    CALL = "call"
+    VISIT = "visit"
+    ELSEWHERE = "elsewhere"
+
+
+@dataclass(frozen=True)
+class LoggedContact:
+    id: int
+    client_id: int
+    coach_id: int  # who logged it: only they see its note
+    at: datetime
+    kind: ContactKind
+    note: str | None = None
+    client_name: str = ""
+
+
+@dataclass(frozen=True)
+class CardCheckin:
+    """A closed check-in: when it was sent, how it ended, the grade when one was given."""
+
+    sent_at: datetime
+    status: CheckinStatus
+    grade: int | None = None
+
+
+@dataclass(frozen=True)
+class CardAlert:
+    pressed_at: datetime
+    outcome: str | None = None  # None: still open
+
+
+@dataclass(frozen=True)
+class RhythmChange:
+    at: datetime
+    rhythm: Rhythm
+    paused: bool
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    at: datetime
+    phase: str  # start, regular, waakvlam, ended
+
+
+@dataclass(frozen=True)
+class CoachStep:
+    at: datetime
+    coach: str  # the coach's name from then on
+
+
+@dataclass(frozen=True)
+class CardView:
+    """One of the coach's own active clients, as plain data loaded by the shell."""
+
+    client: ClientRef
+    coach_id: int
+    joined_at: datetime
+    phase: str | None = None
+    rhythm: Rhythm | None = None  # None: no check-in schedule
+    paused: bool = False
+    last_contact: datetime | None = None  # a message either way, a check-in, a logged contact
+    checkins: tuple[CardCheckin, ...] = ()  # closed ones in the picture's period, oldest first
+    alerts: tuple[CardAlert, ...] = ()  # oldest first
+    contacts: tuple[LoggedContact, ...] = ()  # newest first
+    last_answers: tuple[tuple[Question, str], ...] = ()  # of the last answered check-in
+    last_answered_at: datetime | None = None
+    signals: tuple[TextRef, ...] = ()  # standing signals, newest first, as the coach read them
+    rhythm_changes: tuple[RhythmChange, ...] = ()
+    phases: tuple[PhaseStep, ...] = ()
+    coaches: tuple[CoachStep, ...] = ()
+    low_grade: int | None = None
+
+
+@dataclass(frozen=True)
+class CardContext:
+    """What the shell loaded for a coach's card command or button.
+
+    ``card``: the client the event names, only when one of the coach's own active clients.
+    ``clients``: the coach's own active clients (for ``/client Naam``). ``noting``: the contact
+    the coach's pending note is for, only when the coach logged it about such a client."""
+
+    card: CardView | None = None
+    clients: tuple[ClientRef, ...] = ()
+    noting: LoggedContact | None = None
+    timezone: str = "Europe/Amsterdam"

@@ -1,0 +1,143 @@
+"""A coach's one tap under a check-in signal: 📞 Ik bel, 💬 Ik stuur een bericht, ✅ Afgehandeld.
+
+::
+
+    signal raised ──▶ note with [📞 Ik bel] [💬 Ik stuur een bericht] [✅ Afgehandeld]
+        ├─ Ik bel ──────────▶ recorded; client: "Anna belt je zo." ─────┐
+        ├─ Ik stuur bericht ─▶ recorded; client: "Anna stuurt je zo een │ coach: [✅ Afgehandeld]
+        │                      bericht."; Anna's next message goes to ──┘
+        │                      the client (as after /bericht)
+        └─ Afgehandeld ─────▶ recorded; nothing to the client; every later tap is stale
+
+Button data ``sg:<signal id>:<action>`` is untrusted. A tap counts only when it names a
+signal of the tapping coach's own active client that still stands (no correction withdrew it),
+is not handled yet ("done" since it was raised) and an action not chosen before. Anything else
+(a forged id, another coach's client, a stale note) gets a short notice and changes nothing.
+
+What the client hears is true when said: it is stored in the same transaction as the action
+that makes it so (``RecordSignalAction``), and only for the action the coach chose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dialogs.checkin_state import RecordSignalAction
+from dialogs.outcome import AwaitInput, Button, Outcome, Recipient, Reply
+from dialogs.people import Person, Role
+from dialogs.relay import AWAITING_MESSAGE_PREFIX
+
+__all__ = [
+    "PREFIX",
+    "SignalAction",
+    "SignalView",
+    "action_buttons",
+    "coach_taps",
+    "current",
+    "parse_data",
+]
+
+PREFIX = "sg"
+NOT_CURRENT = "coach_checkin.signal_not_current"
+
+
+class SignalAction(StrEnum):
+    CALL = "call"  # 📞 Ik bel
+    MESSAGE = "message"  # 💬 Ik stuur een bericht
+    DONE = "done"  # ✅ Afgehandeld
+
+
+_DATA = re.compile(r"sg:(\d{1,19}):(call|message|done)")
+_LABELS = {
+    SignalAction.CALL: "coach_checkin.button.call",
+    SignalAction.MESSAGE: "coach_checkin.button.message",
+    SignalAction.DONE: "coach_checkin.button.done",
+}
+
+
+@dataclass(frozen=True)
+class SignalView:
+    """A stored signal as the tap needs it; the shell loads it only for the client's coach."""
+
+    signal_id: int
+    client_id: int
+    client_name: str
+    coach_id: int  # the client's coach now
+    coach_name: str
+    client_active: bool
+    standing: bool  # not withdrawn by a corrected answer
+    chosen: frozenset[SignalAction] = frozenset()  # recorded since the signal was raised
+
+
+def _button(signal_id: int, action: SignalAction) -> Button:
+    return Button(_LABELS[action], f"{PREFIX}:{signal_id}:{action.value}")
+
+
+def action_buttons(signal_id: int) -> tuple[tuple[Button, ...], ...]:
+    """The three taps under a signal's note."""
+    return (
+        (_button(signal_id, SignalAction.CALL), _button(signal_id, SignalAction.MESSAGE)),
+        (_button(signal_id, SignalAction.DONE),),
+    )
+
+
+def parse_data(data: str) -> tuple[int, SignalAction] | None:
+    """(signal id, action) from ``sg:<id>:<action>``; None when it is not well formed."""
+    match = _DATA.fullmatch(data)
+    if match is None or int(match[1]) == 0:
+        return None
+    return int(match[1]), SignalAction(match[2])
+
+
+def current(view: SignalView) -> bool:
+    """Whether the signal still asks for something: standing, client active, not handled."""
+    return view.standing and view.client_active and SignalAction.DONE not in view.chosen
+
+
+def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
+    """A coach tapped one of a signal's buttons."""
+    parsed = parse_data(data)
+    if (
+        parsed is None
+        or view is None
+        or person.role is not Role.COACH
+        or not person.coach_active
+        or person.id != view.coach_id
+        or parsed[0] != view.signal_id
+        or not current(view)
+        or parsed[1] in view.chosen
+    ):
+        return Outcome(notice=NOT_CURRENT)
+    action = parsed[1]
+    record = RecordSignalAction(view.signal_id, view.client_id, view.coach_id, action.value)
+    names = {"client": view.client_name, "coach": view.coach_name}
+    done = ((_button(view.signal_id, SignalAction.DONE),),)
+    chosen = _LABELS[action]
+    if action is SignalAction.CALL:
+        return Outcome(
+            effects=(record,),
+            replies=(
+                Reply("coach_checkin.calling", names, buttons=done),
+                Reply("checkin.coach_calls", {"coach": view.coach_name}, to=Recipient.CLIENT),
+            ),
+            chosen=chosen,
+        )
+    if action is SignalAction.MESSAGE:
+        awaiting = AwaitInput(view.coach_id, f"{AWAITING_MESSAGE_PREFIX}{view.client_id}")
+        return Outcome(
+            effects=(record, awaiting),
+            replies=(
+                Reply(
+                    "coach_relay.ask_message", names, lead="coach_checkin.messaging", buttons=done
+                ),
+                Reply("checkin.coach_writes", {"coach": view.coach_name}, to=Recipient.CLIENT),
+            ),
+            chosen=chosen,
+        )
+    return Outcome(
+        effects=(record,),
+        replies=(Reply("coach_checkin.handled", names),),
+        chosen=chosen,
+    )

@@ -1,0 +1,132 @@
+"""A client who wants to stop: asked once, then their coach ends the support with one tap.
+
+Client types "stop" (``Words.stop``, the whole message) ──▶ ask: "Wil je stoppen?"
+    ├── [Nee, ik doe mee] ──▶ "Fijn, je doet nog mee" (an open check-in question again)
+    └── [Ja, ik wil stoppen] ──▶ AskToStop; the client hears that the coach is asked;
+             the coach gets "Sam wil stoppen" with [Beëindigen] [Niet nu]
+                 ├── Beëindigen ──▶ EndSupport; the client gets a warm goodbye
+                 └── Niet nu ──▶ nothing changes; the client hears the coach will talk first
+
+Nothing ends before the coach confirms: until then the client takes part as before, and the
+client is told exactly that. Button data is untrusted: ``sp:y`` / ``sp:n`` name nothing (the
+presser is the client), ``sp:end:<client id>`` / ``sp:keep:<client id>`` are acted on only for
+an active client of the coach who pressed (the shell loads that client, ``tapped``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from dialogs.clients import ClientRef
+from dialogs.outcome import AskToStop, Button, EndSupport, Keyboard, Outcome, Recipient, Reply
+from dialogs.people import ClientStep, Person, Role
+from dialogs.words import Words, normalise
+
+__all__ = [
+    "END_REASON",
+    "STOP_NO",
+    "STOP_YES",
+    "client_answers",
+    "coach_decides",
+    "parse_coach_data",
+    "wants_to_stop",
+]
+
+STOP_YES, STOP_NO = "sp:y", "sp:n"
+END_REASON = "client_asked"  # the end reason stored with the ended phase
+_COACH_DATA = re.compile(r"sp:(end|keep):([0-9]{1,12})")
+
+
+def wants_to_stop(text: str, words: Words) -> bool:
+    """The whole message says the client wants to stop ("stop", "Ik wil stoppen!")."""
+    return normalise(text) in words.stop
+
+
+def ask(person: Person) -> Outcome:
+    """Ask once whether the client really wants to stop."""
+    return Outcome(
+        replies=(
+            Reply(
+                "stopping.ask",
+                {"coach": person.coach_name},
+                buttons=(
+                    (Button("stopping.yes", STOP_YES),),
+                    (Button("stopping.no", STOP_NO),),
+                ),
+            ),
+        )
+    )
+
+
+def client_answers(person: Person, yes: bool, now: datetime) -> Outcome:
+    """The client's Ja/Nee to "Wil je stoppen?"."""
+    if person.role is not Role.CLIENT or person.client_step is not ClientStep.ACTIVE:
+        return Outcome(notice="common.question_closed")
+    assert person.id is not None
+    if not yes:
+        return Outcome(
+            replies=(Reply("stopping.not_stopping", keyboard=Keyboard.CLIENT_MENU),),
+            chosen="stopping.no",
+        )
+    names = {"client": person.name, "coach": person.coach_name}
+    return Outcome(
+        effects=(AskToStop(person.id),),
+        replies=(
+            Reply("stopping.coach_asked", names, keyboard=Keyboard.CLIENT_MENU),
+            Reply(
+                "coach_stop.client_wants_to_stop",
+                names,
+                to=Recipient.COACH,
+                buttons=(
+                    (
+                        Button("coach_stop.end_button", f"sp:end:{person.id}"),
+                        Button("coach_stop.keep_button", f"sp:keep:{person.id}"),
+                    ),
+                ),
+            ),
+        ),
+        chosen="stopping.yes",
+    )
+
+
+def parse_coach_data(data: str) -> tuple[bool, int] | None:
+    """``sp:end:<id>`` -> (True, id), ``sp:keep:<id>`` -> (False, id); else None."""
+    match = _COACH_DATA.fullmatch(data)
+    return (match[1] == "end", int(match[2])) if match else None
+
+
+def coach_decides(
+    person: Person,
+    data: str,
+    tapped: ClientRef | None,
+    now: datetime,
+    alert_open: bool = False,
+) -> Outcome:
+    """The coach tapped "Beëindigen" or "Niet nu" under a client's wish to stop. Not while
+    the client's noodknop alert is open (``alert_open``): its people are asked now."""
+    parsed = parse_coach_data(data)
+    if person.role is not Role.COACH or person.id is None or not person.coach_active:
+        return Outcome(notice="common.button_unknown")
+    if parsed is None or tapped is None or tapped.id != parsed[1]:
+        return Outcome(notice="common.question_closed")  # ended already, or not theirs
+    end, _ = parsed
+    names = {"client": tapped.name, "coach": person.name}
+    if not end:  # the client was told "I will let you know": they are
+        return Outcome(
+            replies=(
+                Reply("coach_stop.kept", names, keyboard=Keyboard.COACH_MENU),
+                Reply("stopping.not_stopped", names, to=Recipient.CLIENT),
+            ),
+            chosen="coach_stop.keep_button",
+        )
+    if alert_open:
+        return Outcome(replies=(Reply("coach_phase.not_during_alert", names),))
+    return Outcome(
+        effects=(EndSupport(tapped.id, person.id, END_REASON),),
+        replies=(
+            Reply("coach_stop.ended", names, keyboard=Keyboard.COACH_MENU),
+            Reply("stopping.goodbye", names, to=Recipient.CLIENT, keyboard=Keyboard.REMOVE),
+        ),
+        chosen="coach_stop.end_button",
+    )

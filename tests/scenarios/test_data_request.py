@@ -1,0 +1,134 @@
+"""A client asks "wat weet je van mij?": end to end, both databases.
+
+The client reads a true answer (the coach is asked); the coach gets one tap that sends the
+client the easy-language summary (the page ``waakvlam client export`` writes) as a document.
+The document goes through the outbox as a row that holds no data: rendered when it is sent,
+it survives Telegram's errors. Another coach, a forged id, a former client: nothing is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import col, select
+from telegram_sandbox import SentMessage, SimUser
+
+from bot.phases import SUMMARY_CAPTION
+from storage.models import AuditEvent, Client, OutboxMessage
+from tests.scenarios.conftest import World
+from tests.scenarios.test_phases_and_ending import end_support
+
+NOT_YOURS = "Deze cliënt staat niet (meer) in jouw lijst. Stuur /clienten voor de lijst van nu."
+ASKED = "Ik vraag Anna om je een overzicht te sturen.\nDaarin staat wat Waakvlam over jou bewaart."
+
+
+def actions(world: World) -> list[tuple[str, str, int | None]]:
+    with world.database.transaction() as session:
+        rows = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
+        return [(e.actor, e.action, e.subject_id) for e in rows]
+
+
+def sam_id(world: World) -> int:
+    with world.database.transaction() as session:
+        found = session.exec(select(Client).where(Client.name == "Sam")).one().id
+        assert found is not None
+        return found
+
+
+async def ask(sam: SimUser, anna: SimUser, words: str = "Wat weet je van mij?") -> SentMessage:
+    """Sam asks; returns the notice Anna got."""
+    await sam.send_text(words)
+    assert (await sam.next_message()).text == ASKED
+    notice = await anna.next_message()
+    assert notice.text.startswith("📄 Sam wil weten wat Waakvlam over hem of haar bewaart.")
+    assert notice.buttons == [["📄 Stuur Sam het overzicht"]]
+    return notice
+
+
+async def test_the_client_asks_and_gets_the_summary_as_a_document(world: World) -> None:
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    notice = await ask(sam, anna)
+    client = sam_id(world)
+    assert (f"client:{client}", "client.data_requested", client) in actions(world)
+
+    await anna.press("📄 Stuur Sam het overzicht", notice)
+    assert (await anna.next_message()).text == "📄 Het overzicht gaat nu naar Sam."
+    document = await sam.next_message()
+    assert document.kind == "document"
+    assert document.caption is not None
+    assert document.caption.startswith("📄 Dit is wat Waakvlam over jou bewaart.")
+    assert document.file is not None and document.file.file_name == "waakvlam-overzicht.html"
+    page = document.file.data.decode()
+    assert page.startswith("<!doctype html>") and "Sam" in page and "Anna" in page
+    coach = f"coach:{world.coach_id(anna)}"
+    assert (coach, "client.summary_sent", client) in actions(world)
+    # The outbox row held no data: only the caption's key, no values.
+    await world.drain()
+    with world.database.transaction() as session:
+        row = session.exec(
+            select(OutboxMessage).where(OutboxMessage.text_key == SUMMARY_CAPTION)
+        ).one()
+        assert row.params == {} and row.sent_at is not None
+
+
+async def test_the_words_in_english_and_during_a_checkin(world: World) -> None:
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    await sam.send_text("mijn gegevens")
+    assert (await sam.next_message()).text == ASKED
+    assert (await anna.next_message()).buttons == [["📄 Stuur Sam het overzicht"]]
+    await sam.tap_keyboard("📋 Hoe gaat het?")
+    question = await sam.next_message()
+    await sam.send_text("wat bewaar je?")
+    assert (await sam.next_message()).text == ASKED
+    again = await sam.next_message()  # the open question again
+    assert again.text.endswith(question.text.splitlines()[-1])
+    await anna.next_message()
+
+
+async def test_a_document_survives_telegram_errors(world: World) -> None:
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    notice = await ask(sam, anna)
+    # One try and three in-place retries fail: the row waits and goes again later.
+    world.sandbox.faults.fail(method="sendDocument", status=502, times=4, chat_id=sam.id)
+    await anna.press("📄 Stuur Sam het overzicht", notice)
+    await anna.next_message()
+    await world.rest()
+    assert [m for m in sam.unread if m.kind == "document"] == []
+    assert len(world.pending_outbox()) == 1
+    world.clock.advance(timedelta(minutes=5))
+    await world.drain()
+    document = await sam.next_message()
+    assert document.kind == "document" and document.file is not None
+    assert b"<!doctype html>" in document.file.data
+
+
+async def test_another_coach_a_forged_id_or_a_former_client_gets_nothing(world: World) -> None:
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    bert = await world.coach("Bert")
+    kim = await world.client(bert, "Kim")
+    notice = await ask(sam, anna)
+    await kim.send_text("wat weet je van mij")
+    await kim.next_message()
+    kims_notice = await bert.next_message()
+    client = sam_id(world)
+    for data in (f"dr:{client}", "dr:99999", "dr:x"):
+        await bert.press_data(kims_notice, data)
+        await world.settle()
+    assert [a.text for a in bert.callback_answers[-3:]] == [
+        NOT_YOURS,
+        NOT_YOURS,
+        "Deze knop werkt niet meer.",
+    ]
+    # Sam's support ended: the old button sends nothing.
+    await end_support(world, anna)
+    await sam.next_message()
+    await anna.press("📄 Stuur Sam het overzicht", notice)
+    await world.settle()
+    assert anna.callback_answers[-1].text == NOT_YOURS
+    await world.drain()
+    assert sam.unread == [] and bert.unread == []
+    assert not any(action == "client.summary_sent" for _, action, _ in actions(world))
