@@ -24,9 +24,7 @@ OFFER = (
     "Dan stuur ik Anna een melding.\n"
     "Is er gevaar? Bel dan 112."
 )
-DANGER_OFFER = (
-    "Goed dat je het zegt.\nDruk op de noodknop.\nDan stuur ik Anna een melding."
-)
+DANGER_OFFER = "Goed dat je het zegt.\nDruk op de noodknop.\nDan stuur ik Anna een melding."
 NUMBERS = (
     "Ben je nu in gevaar? Bel 112.\n"
     "Denk je aan zelfmoord? Bel 113.\n"
