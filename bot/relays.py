@@ -163,11 +163,18 @@ class RelayShell:
         target = None
         client: Client | None = None
         reply_to = event.reply_to if isinstance(event, Text | OtherMessage) else None
+        alert_client = None
         if reply_to is not None:
             relay = relays.relay_for_message(session, chat_id, reply_to)
             if relay is not None:
                 target = self.view(session, relay)
                 client = people.get_client(session, relay.client_id)
+            elif (copied := alerts.client_of_copy(session, chat_id, reply_to)) is not None:
+                # A reply to what the client sent with their open alert: to that client.
+                candidate = people.get_client(session, copied)
+                if _reachable(candidate) and candidate and _may_message(session, candidate, coach):
+                    assert candidate.id is not None
+                    alert_client, client = ClientRef(candidate.id, candidate.name), candidate
         awaited = None
         awaited_id = awaiting_message_for(coach.awaiting)
         if awaited_id is not None and target is None:
@@ -176,7 +183,7 @@ class RelayShell:
                 assert candidate.id is not None
                 awaited, client = ClientRef(candidate.id, candidate.name), candidate
         contact = client_contact(client)
-        return CoachRelayContext(target, awaited, self.max_bytes), contact
+        return CoachRelayContext(target, awaited, self.max_bytes, alert_client), contact
 
     @staticmethod
     def coach_clients(session: Session, coach_id: int) -> tuple[ClientRef, ...]:

@@ -38,13 +38,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 
-from dialogs.events import Text
+from dialogs.events import OtherMessage, Text
 from dialogs.noodknop import AlertView, taken_back_by_words
 from dialogs.outcome import Button, CopyToAlertTeam, Keyboard, Outcome, Recipient, Reply
 from dialogs.people import ClientStep, Person, Role
 from dialogs.relay import (
     CONFIRM_NO,
     CONFIRM_YES,
+    UNSUPPORTED_KINDS,
     RelayContext,
     parse_sealed_answer,
     sealed_answer,
@@ -276,23 +277,53 @@ def answer(
     return Outcome(replies=(offer, question))
 
 
+def adds_to_alert(event: Text | OtherMessage, alert: AlertView | None) -> bool:
+    """Whether a client's message belongs with their open alert: it is on (not called off as
+    an accident) and the message can be copied."""
+    return (
+        alert is not None
+        and not alert.closed
+        and not alert.accidental
+        and event.message_id is not None
+        and (isinstance(event, Text) or event.kind not in UNSUPPORTED_KINDS)
+    )
+
+
+def add_to_alert(
+    person: Person, event: Text | OtherMessage, alert: AlertView, ctx: RelayContext | None
+) -> Outcome:
+    """During an open alert whatever the client sends (words, a voice note, a photo) goes to
+    everyone asked about it, at once, as help words and a location do: the consent says they
+    see "wat je dan schrijft"."""
+    chat_id = ctx.chat_id if ctx is not None else event.chat_id
+    return _add_to_alert(person, None, alert, chat_id, event.message_id, ctx)
+
+
 def _add_to_alert(
     person: Person,
-    heard: Heard,
+    heard: Heard | None,
     alert: AlertView,
     chat_id: int | None,
     message_id: int | None,
     ctx: RelayContext | None,
 ) -> Outcome:
-    """During an open alert the words go to everyone told about it, as a location does."""
+    """During an open alert the words go to everyone told about it, as a location does
+    (``heard`` None: an ordinary message, not help words)."""
     assert person.id is not None
     # Called off as an accident: help words say it was not. The alert is on again.
-    back_on = taken_back_by_words(alert, person.name or "") if alert.accidental else Outcome()
+    back_on = (
+        taken_back_by_words(alert, person.name or "")
+        if alert.accidental and heard is not None
+        else Outcome()
+    )
     last = (_numbers(ctx),) if heard is Heard.DANGER else ()
     if chat_id is None or message_id is None:  # nothing the bot could copy
         return Outcome(replies=(_noodknop_offer("help_words.offer", person), *last))
-    danger = heard is Heard.DANGER
-    header = "coach_help.danger_added_to_alert" if danger else "coach_help.added_to_alert"
+    header = {
+        Heard.DANGER: "coach_help.danger_added_to_alert",
+        Heard.HELP: "coach_help.added_to_alert",
+        None: "coach_help.message_added_to_alert",
+    }[heard]
     team = Reply(header, {"client": person.name}, to=Recipient.ALERT_TEAM, urgent=True)
     # "Ik stuur dit mee met je melding" only while someone is asked (or will be, again).
     nobody = not alert.accidental and not (alert.coach_asked or alert.others_asked())
@@ -302,7 +333,9 @@ def _add_to_alert(
         keyboard=_menu(ctx),
     )
     effects: list[CopyToAlertTeam | AwaitClientMessage] = [
-        CopyToAlertTeam(alert.id, chat_id, message_id, event="help_words")
+        CopyToAlertTeam(
+            alert.id, chat_id, message_id, event="help_words" if heard else "client_message"
+        )
     ]
     if ctx is not None and ctx.awaiting_message:
         effects.append(AwaitClientMessage(person.id, False))

@@ -184,12 +184,15 @@ class CoachRelayContext:
     ``reply_target``: the relay whose copy (or header) in the coach's chat the message replies
     to, None when it replies to something else or nothing. ``awaiting_client``: the client
     ``person.awaiting == "message:<id>"`` names, when that is still an active client of this
-    coach (None otherwise).
+    coach (None otherwise). ``alert_client``: the client whose message, copied with their
+    open alert, the message replies to, when this coach may write them (their own coach, or
+    the backup who picked the alert up).
     """
 
     reply_target: RelayView | None = None
     awaiting_client: ClientRef | None = None
     max_bytes: int = MAX_RELAY_BYTES
+    alert_client: ClientRef | None = None
 
 
 def _outcome(
@@ -483,6 +486,8 @@ def coach_sends(
         return _relay_to_client(
             coach_id, event, ctx, ClientRef(target.client_id, target.client_name), target
         )
+    if event.reply_to is not None and ctx.alert_client is not None:
+        return _relay_to_client(coach_id, event, ctx, ctx.alert_client, None)
     sending_to = awaiting_message_for(person.awaiting)
     if event.reply_to is not None and (person.awaiting is None or sending_to is not None):
         # A reply names its client; a reply to something else must never go to the client

@@ -275,6 +275,9 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
             return _checkin_asked(person, context) + ended
         case Text() if _open(context.checkin) and context.checkin_context is not None:
             return _text_during_checkin(person, event, now, context)
+        case Text() | OtherMessage() if help_words.adds_to_alert(event, context.open_alert):
+            assert context.open_alert is not None
+            return help_words.add_to_alert(person, event, context.open_alert, context.client_relay)
         case MenuPress(item=MenuItem.MESSAGE_COACH) if context.client_relay is not None:
             return relay.ask_for_message(person, context.client_relay)
         case OtherMessage() if context.client_relay is not None and _open(context.checkin):

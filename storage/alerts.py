@@ -15,6 +15,7 @@ __all__ = [
     "add_recipient",
     "alerts_to_watch",
     "backups_of",
+    "client_of_copy",
     "events_of",
     "get_alert",
     "lock_alert",
@@ -159,3 +160,19 @@ def withhold_number(session: Session, alert: Alert, now: datetime) -> int:
         now=now,
         reason=NUMBER_WITHHELD,
     )
+
+
+def client_of_copy(session: Session, chat_id: int, telegram_message_id: int) -> int | None:
+    """The client whose message, copied to ``chat_id`` with their open alert, is message
+    ``telegram_message_id`` there (what a coach replies to during an alert); None otherwise."""
+    statement = (
+        select(Alert.client_id)
+        .join(OutboxMessage, col(OutboxMessage.alert_id) == col(Alert.id))
+        .where(
+            col(OutboxMessage.chat_id) == chat_id,
+            col(OutboxMessage.telegram_message_id) == telegram_message_id,
+            col(OutboxMessage.copy_from_chat_id).is_not(None),
+            col(Alert.closed_at).is_(None),
+        )
+    )
+    return session.exec(statement).first()

@@ -304,3 +304,35 @@ async def test_nood_while_joining_gets_the_numbers_and_the_question_again(world:
     assert (await sam.next_message()).text == NUMBERS
     again = await sam.next_message()
     assert (again.text or "").startswith("Eerst nog deze vraag.")
+
+
+async def test_whatever_the_client_sends_during_an_open_alert_reaches_everyone_asked(
+    world: World,
+) -> None:
+    anna, sam = await _anna_and_sam(world)
+    bram = await world.coach("Bram")
+    world.add_backup(anna, bram)
+    await sam.tap_keyboard("🔴 Noodknop")
+    await anna.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
+    await anna.press("↪️ Ik kan niet, geef door")
+    await bram.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
+    await world.drain()
+    sam.mark_read()
+
+    await sam.send_text("hij staat voor de deur")
+    assert (await sam.next_message()).text == "Ik stuur dit mee met je melding."
+    for coach in (anna, bram):  # Bram handles it now; Anna was told about it too
+        header = await coach.wait_for(lambda m: (m.text or "").startswith("🔴 Sam stuurt erbij"))
+        assert header.text == "🔴 Sam stuurt erbij (de melding staat open):"
+        copy = await coach.next_message()
+        assert copy.is_copy and copy.text == "hij staat voor de deur"
+    await sam.send_voice(duration=4)
+    assert (await sam.next_message()).text == "Ik stuur dit mee met je melding."
+    await bram.wait_for(lambda m: m.kind == "voice")
+    await world.drain()
+    assert not any((m.text or "").startswith("Wil je dit naar Anna sturen") for m in sam.inbox)
+    [alert] = _alerts(world)
+    with world.database.transaction() as session:
+        kinds = [e.kind for e in alert_store.events_of(session, alert.id or 0)]
+    assert kinds.count("client_message") == 2
+    assert _relays(world) == [], "copied to the alert's people, not relayed as a message"

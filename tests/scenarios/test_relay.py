@@ -415,12 +415,12 @@ async def test_a_message_during_a_waiting_alert_keeps_the_location_button(world:
     await first_message(world, sam, anna)
     await sam.tap_keyboard("🔴 Noodknop")
     await sam.wait_for(lambda m: (m.text or "").startswith("Ik stuur Anna nu"))
-    await sam.send_voice()
-    await sam.wait_for(lambda m: m.text == "Verstuurd naar Anna.")
+    await sam.send_voice()  # with the alert, to everyone asked about it
+    await sam.wait_for(lambda m: m.text == "Ik stuur dit mee met je melding.")
     assert sam.current_keyboard[-1] == ["📍 Stuur waar ik ben"]
     copy = await anna.wait_for(lambda m: m.kind == "voice")
     await world.drain()  # the bot noted which message the copy is before Anna answers it
-    await anna.send_text("Ik kom eraan, waar ben je?", reply_to=copy)
+    await anna.send_text("Ik kom eraan, waar ben je?", reply_to=copy)  # a reply reaches Sam
     await sam.wait_for(lambda m: m.text == "💬 Bericht van Anna:\n\nIk kom eraan, waar ben je?")
     assert sam.current_keyboard[-1] == ["📍 Stuur waar ik ben"]
 
