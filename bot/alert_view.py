@@ -17,6 +17,7 @@ from storage.models import Alert, AlertEvent, Client, ClientStatus, Coach, Coach
 
 __all__ = [
     "CLOSE_REMINDED",
+    "DANGER_WORDS",
     "OFF_HOURS",
     "PASSED_ON",
     "alert_contacts",
@@ -30,6 +31,7 @@ CLOSE_REMINDED = "close_reminded"
 # A coach tapped "I cannot, pass it on" (with their id): they are no longer asked.
 PASSED_ON = "passed_on"
 OFF_HOURS = "escalated_off_hours"
+DANGER_WORDS = "danger_words"  # raised by words of danger, not a press
 
 
 def _reachable_coach(coach: Coach | None) -> bool:
@@ -121,6 +123,7 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         asked_coach_ids=frozenset(r.coach_id for r in asked if r.coach_id is not None),
         asked_groups=sum(1 for r in asked if r.coach_id is None),
         off_hours=any(e.kind == OFF_HOURS for e in events),
+        from_words=any(e.kind == DANGER_WORDS for e in events),
         client_phone=client.phone if client else None,
     )
 

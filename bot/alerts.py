@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from bot.alert_view import (
     CLOSE_REMINDED,
+    DANGER_WORDS,
     OFF_HOURS,
     PASSED_ON,
     as_reachable,
@@ -29,6 +30,7 @@ from dialogs.outcome import (
     CloseAlert,
     CopyToAlertTeam,
     EscalateAlert,
+    Outcome,
     RaiseAlert,
     RemindToClose,
     RepeatPress,
@@ -267,8 +269,14 @@ def _raise(session: Session, effect: RaiseAlert, env: EffectEnv) -> EffectResult
         alert.escalated_at = env.now
         alerts.add_event(session, alert.id, OFF_HOURS, at=env.now)
     session.flush()
+    if effect.words is not None:
+        alerts.add_event(session, alert.id, DANGER_WORDS, at=env.now)
     # What the client reads is chosen now that it is stored who was asked.
     told_client = noodknop.raised(load_alert_view(session, alert))
+    if effect.words is not None:  # the words themselves, under the alert's first text
+        chat_id, message_id = effect.words
+        copy = CopyToAlertTeam(alert.id, chat_id, message_id, event="help_words")
+        told_client = Outcome(effects=(copy,)) + told_client
     return EffectResult(
         alert_id=alert.id,
         new_recipients=_contacts(route.told),

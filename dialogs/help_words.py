@@ -39,7 +39,7 @@ from datetime import datetime
 from enum import IntEnum
 
 from dialogs.events import OtherMessage, Text
-from dialogs.noodknop import AlertView, taken_back_by_words
+from dialogs.noodknop import AlertView, raise_for_words, taken_back_by_words
 from dialogs.outcome import Button, CopyToAlertTeam, Keyboard, Outcome, Recipient, Reply
 from dialogs.people import ClientStep, Person, Role
 from dialogs.relay import (
@@ -75,7 +75,6 @@ _PUNCTUATION = string.punctuation + "…¡¿“”‘’«»"
 
 # Header texts the coach reads just before the copy of the words.
 HELP_HEADER = "coach_help.from_client"
-DANGER_HEADER = "coach_help.danger_from_client"
 
 
 class Heard(IntEnum):
@@ -251,15 +250,10 @@ def answer(
         (AwaitClientMessage(person.id, False),) if ctx.awaiting_message else ()
     )
     if heard is Heard.DANGER:
-        relay = RelayToCoach(person.id, ctx.chat_id, message_id, "text", DANGER_HEADER, True)
-        return Outcome(
-            replies=(
-                _noodknop_offer("help_words.danger_offer", person),
-                _numbers(ctx),
-                sent_reply(person, now, ctx),
-            ),
-            effects=(relay, *done),
-        )
+        # An alert of its own: routed (the backups outside the coach's hours), escalated and
+        # answered as a press is; the numbers at once.
+        raised = raise_for_words(person, now, ctx.chat_id, message_id)
+        return raised + Outcome(replies=(_numbers(ctx),), effects=done)
     offer = _noodknop_offer("help_words.offer", person)
     if ctx.relay_direct or ctx.awaiting_message:
         relay = RelayToCoach(person.id, ctx.chat_id, message_id, "text", HELP_HEADER)

@@ -127,6 +127,7 @@ class AlertView:
     asked_coach_ids: frozenset[int] = frozenset()
     asked_groups: int = 0  # team group chats asked
     off_hours: bool = False  # raised while the client's coach was off: backups told at once
+    from_words: bool = False  # raised by words of danger the client typed, not by a press
     # The client's phone number (E.164), when known: those asked can call (shown to a backup
     # only in what they get while the alert is open). Without it they send a message.
     client_phone: str | None = None
@@ -241,6 +242,32 @@ def _who(alert: AlertView) -> str:
     return "_other" if alert.others_asked() else "_nobody"
 
 
+def _what(pressed_at: datetime, from_words: bool) -> TextRef:
+    """What happened, in an alert's texts for coaches: a press, or words of danger."""
+    key = "alert.what.words" if from_words else "alert.what.pressed"
+    return TextRef(key, {"time": At(pressed_at)})
+
+
+def raise_for_words(person: Person, now: datetime, chat_id: int, message_id: int) -> Outcome:
+    """Words of danger typed while no alert is open: an alert of their own, routed, escalated
+    and answered as a press is (the words copied to everyone asked, under its first text)."""
+    assert person.role is Role.CLIENT and person.id is not None
+    names = {"coach": person.coach_name, "client": person.name, "what": _what(now, True)}
+    key, params = _reach("alert.new", names, person.phone)
+    return Outcome(
+        effects=(RaiseAlert(client_id=person.id, words=(chat_id, message_id)),),
+        replies=(
+            Reply(
+                key,
+                params,
+                buttons=_alert_buttons(person.phone),
+                to=Recipient.NEW_ALERT_RECIPIENTS,
+                urgent=True,
+            ),
+        ),
+    )
+
+
 def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcome:
     """The client pressed the noodknop (menu button or /nood).
 
@@ -254,7 +281,7 @@ def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcom
         and now - open_alert.acknowledged_at < _ACK_STILL_FRESH
     )
     if open_alert is None or (open_alert.acknowledged_by and not fresh_ack):
-        key, params = _reach("alert.new", {**names, "time": At(now)}, person.phone)
+        key, params = _reach("alert.new", {**names, "what": _what(now, False)}, person.phone)
         return Outcome(
             effects=(RaiseAlert(client_id=person.id),),
             replies=(
@@ -612,7 +639,11 @@ def _to_client(key: str, params: Mapping[str, str | None]) -> Reply:
 def _escalated(alert: AlertView, passed_by: str | None = None) -> Reply:
     """The alert for backups asked now; after a pass it says who could not (not that the
     coach did not react)."""
-    names = {"client": alert.client_name, "coach": alert.coach_name, "time": At(alert.pressed_at)}
+    names = {
+        "client": alert.client_name,
+        "coach": alert.coach_name,
+        "what": _what(alert.pressed_at, alert.from_words),
+    }
     key, params = _reach(
         "alert.escalated" if passed_by is None else "alert.passed_to_you",
         names if passed_by is None else {**names, "helper": passed_by},
@@ -668,7 +699,7 @@ def check_escalation(alert: AlertView, now: datetime, policy: EscalationPolicy) 
         names = {
             "client": alert.client_name,
             "coach": alert.coach_name,
-            "time": At(alert.pressed_at),
+            "what": _what(alert.pressed_at, alert.from_words),
         }
         replies: list[Reply] = []
         if alert.coach_asked:

@@ -276,9 +276,11 @@ class InviteClient:
 @dataclass(frozen=True)
 class RaiseAlert:
     """Noodknop pressed: store the alert, tell the coach (and backups when the coach is off).
-    Results: ``alert_id``, ``time``, ``new_recipients``."""
+    ``words``: (chat id, message id) of words of danger that raised it instead, copied to
+    everyone told. Results: ``alert_id``, ``time``, ``new_recipients``."""
 
     client_id: int
+    words: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

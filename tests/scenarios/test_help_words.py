@@ -9,6 +9,8 @@ travel as copies: the bot stores who, when and message ids, never the content.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import col, select
 from telegram_sandbox import SentMessage, SimUser
 
@@ -24,7 +26,6 @@ OFFER = (
     "Dan stuur ik Anna een melding.\n"
     "Is er gevaar? Bel dan 112."
 )
-DANGER_OFFER = "Goed dat je het zegt.\nDruk op de noodknop.\nDan stuur ik Anna een melding."
 NUMBERS = (
     "Ben je nu in gevaar? Bel 112.\n"
     "Denk je aan zelfmoord? Bel 113.\n"
@@ -32,10 +33,6 @@ NUMBERS = (
     "Daar is altijd iemand die met je praat."
 )
 HELP_HEADER = "🆘 Sam typte een hulpwoord en kreeg de noodknop aangeboden. Dit schreef Sam:"
-DANGER_HEADER = (
-    "🔴 DRINGEND – Sam schreef woorden die op gevaar of zelfmoordgedachten kunnen wijzen.\n"
-    "Sam kreeg de noodknop, 112 en 113 te zien. Reageer zo snel mogelijk. Dit schreef Sam:"
-)
 
 
 async def _anna_and_sam(world: World) -> tuple[SimUser, SimUser]:
@@ -195,25 +192,58 @@ async def test_hulp_during_an_open_alert_is_added_to_it(world: World) -> None:
     assert not any(m.text == OFFER for m in sam.inbox)
 
 
-async def test_words_of_danger_name_the_numbers_and_reach_the_coach_as_an_alert(
+async def test_words_of_danger_raise_an_alert_that_is_routed_and_escalated(world: World) -> None:
+    anna, sam = await _anna_and_sam(world)
+    bram = await world.coach("Bram")
+    world.add_backup(anna, bram)
+    await sam.send_text("Ik wil dood")
+    said = [(await sam.next_message()).text for _ in range(3)]
+    assert NUMBERS in said and "Wat is er aan de hand?\nKies als je wilt. Het hoeft niet." in said
+    assert any((t or "").startswith("Ik stuur Anna nu een melding.") for t in said)
+    alert = await anna.next_message()
+    assert alert.text == (
+        "🔴 NOODKNOP – Sam\n"
+        "Sam (cliënt van Anna) schreef om 10:00 woorden die op gevaar of zelfmoordgedachten "
+        "kunnen wijzen (hieronder).\n"
+        "Bel Sam zo snel mogelijk.\n"
+        "📞 +31 6 12345678"
+    )
+    assert (await anna.next_message()).text == "Ik wil dood"  # the copy, under the alert
+    await world.drain()
+    [stored] = _alerts(world)
+    with world.database.transaction() as session:
+        kinds = [e.kind for e in alert_store.events_of(session, stored.id or 0)]
+    assert "danger_words" in kinds and _relays(world) == []
+    assert bram.inbox == [m for m in bram.inbox if not (m.text or "").startswith("🔴")]
+
+    # Nobody reacts: escalated as a press is, saying what really happened.
+    world.clock.advance(timedelta(minutes=5))
+    await world.tick()
+    reminder = await anna.wait_for(lambda m: (m.text or "").startswith("⏰ Nog niet opgepakt"))
+    assert "Sam schreef om 10:00 woorden" in (reminder.text or "")
+    asked = await bram.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
+    assert "schreef om 10:00 woorden" in (asked.text or "") and "drukte" not in (asked.text or "")
+
+
+async def test_words_of_danger_outside_the_coachs_hours_reach_the_backup_at_once(
     world: World,
 ) -> None:
     anna, sam = await _anna_and_sam(world)
-    await sam.send_text("Ik wil dood")
-    offer = await sam.next_message()
-    assert offer.text == DANGER_OFFER and offer.buttons[0] == ["🔴 Noodknop"]
-    assert (await sam.next_message()).text == NUMBERS
-    assert (await sam.next_message()).text == "Verstuurd naar Anna."
-    assert (await anna.next_message()).text == DANGER_HEADER
-    assert (await anna.next_message()).text == "Ik wil dood"
-    await world.drain()
-    [relay] = _relays(world)
-    rows = _rows_of(world, relay)
-    assert len(rows) == 2 and all(row.priority == Priority.ALERT for row in rows), "urgent"
-    assert _alerts(world) == [], "Sam chooses to press; the words went to Anna anyway"
-
-    await sam.press("🔴 Noodknop", message=offer)
-    assert (await anna.next_message()).text.startswith("🔴 NOODKNOP – Sam")  # type: ignore[union-attr]
+    bram = await world.coach("Bram")
+    world.add_backup(anna, bram)
+    admin.set_availability(  # Monday 10:00 now; Anna works Tuesday to Friday
+        world.database,
+        coach_id=world.coach_id(anna),
+        days="2345",
+        start="09:00",
+        end="17:00",
+        now=world.clock.now(),
+    )
+    await sam.send_text("ik wil niet meer leven")
+    for coach in (anna, bram):
+        alert = await coach.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
+        assert "woorden die op gevaar" in (alert.text or "")
+        assert (await coach.next_message()).text == "ik wil niet meer leven"
 
 
 async def test_danger_during_an_open_alert_is_added_to_it_with_the_numbers(world: World) -> None:

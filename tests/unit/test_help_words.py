@@ -176,12 +176,13 @@ def test_when_messages_go_straight_on_the_words_go_with_a_help_header() -> None:
     )
 
 
-def test_words_of_danger_go_to_the_coach_at_once_as_an_alert_and_name_112_and_113() -> None:
+def test_words_of_danger_raise_an_alert_of_their_own_and_name_112_and_113() -> None:
     outcome = said("ik wil dood")
-    assert keys(outcome) == ["help_words.danger_offer", "help_words.numbers", "relay.sent"]
-    assert outcome.replies[0].buttons == ((Button("menu.noodknop", "hn"),),)
-    [words] = outcome.effects
-    assert words == RelayToCoach(7, 500, 42, "text", help_words.DANGER_HEADER, urgent=True)
+    assert keys(outcome) == ["alert.new_message", "help_words.numbers"]  # Sam: no number
+    assert outcome.effects == (RaiseAlert(7, words=(500, 42)),)
+    assert outcome.replies[0].urgent and outcome.replies[0].to is Recipient.NEW_ALERT_RECIPIENTS
+    what = outcome.replies[0].params["what"]
+    assert TEXTS.render("nl", what.key, what.params).startswith("schreef om")
     numbers = TEXTS.render("nl", "help_words.numbers")
     assert "112" in numbers and "113" in numbers and "0800-0113" in numbers
 
@@ -296,7 +297,6 @@ def test_every_help_text_is_in_every_language() -> None:
         "help_words.added_to_alert",
         "help_words.outside",
         help_words.HELP_HEADER,
-        help_words.DANGER_HEADER,
         "coach_help.added_to_alert",
         "coach_help.danger_added_to_alert",
     ]
