@@ -346,10 +346,14 @@ class CheckinShell:
         )
         if not new:
             return NOTHING
-        name = self._client_name(session, effect.client_id)
+        client = people.get_client(session, effect.client_id)
+        name = client.name if client else "?"
         signal_id = signal_store.signal_id_of(session, effect.client_id, signal.cause)
         assert signal_id is not None
-        return EffectResult(coach_notes=(signal_note(signal, name, signal_id),))
+        # "📞 Ik bel" only when the bot has the client's number (dialogs.signal_actions).
+        phone_known = client is not None and client.phone is not None
+        note = signal_note(signal, name, signal_id, phone_known=phone_known)
+        return EffectResult(coach_notes=(note,))
 
     def _withdraw(self, session: Session, effect: WithdrawSignal, env: EffectEnv) -> EffectResult:
         row = checkins.withdraw_signal(

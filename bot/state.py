@@ -67,14 +67,12 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
             awaiting=coach.awaiting,
         )
         return Actor(person, rows=(coach,))
-    found = people.client_by_telegram_id(session, telegram_user_id)
-    # A client is read again under their row lock (on PostgreSQL): what another instance
-    # committed while this one waited for the lock must count.
-    client = people.lock_client(session, found.id) if found and found.id else None
-    if client is None or client.status not in _STEPS or client.telegram_user_id != telegram_user_id:
+    # A client is read under their row lock (on PostgreSQL), with their coach: what another
+    # instance committed while this one waited for the lock counts.
+    found = people.client_with_coach_by_telegram_id(session, telegram_user_id)
+    if found is None or found[0].status not in _STEPS:
         return Actor(Person.stranger(telegram_user_id, stranger_language))
-    their_coach = people.get_coach(session, client.coach_id)
-    assert their_coach is not None
+    client, their_coach = found
     person = Person(
         role=Role.CLIENT,
         telegram_user_id=telegram_user_id,

@@ -24,13 +24,14 @@ WITHDRAWN = "coach_checkin.withdrawn"
 BUNDLE = "coach_checkin.notes"
 
 
-def signal_note(signal: Signal, client_name: str, signal_id: int) -> Reply:
+def signal_note(signal: Signal, client_name: str, signal_id: int, *, phone_known: bool) -> Reply:
     """The note for the client's coach about a new signal ("Sam gave a 2"), with the taps
-    that say what the coach does about it."""
+    that say what the coach does about it ("📞 Ik bel" only when the client's phone number
+    is stored: ``phone_known``)."""
     return Reply(
         signal.key,
         {**signal.params, "client": client_name},
-        buttons=action_buttons(signal_id),
+        buttons=action_buttons(signal_id, phone_known=phone_known),
         to=Recipient.COACH,
     )
 

@@ -687,9 +687,10 @@ def _emergency(alert: AlertView, someone_asked: bool) -> tuple[Reply, ...]:
 def check_escalation(alert: AlertView, now: datetime, policy: EscalationPolicy) -> Outcome:
     """The clock's look at a waiting alert, counted from the press (not from any restart).
 
-    After ``renotify_after`` the coach (if still asked) is reminded, the backups not told yet
-    are asked, and the client hears that ("Anna reageert nog niet. Ik vraag nu ook een andere
-    coach."); after ``emergency_after`` the client gets the numbers."""
+    After ``renotify_after`` the coach (if still asked) is reminded, told truly whether a backup
+    is warned now (``_reminder_key``), the backups not told yet are asked, and the client hears
+    that ("Anna reageert nog niet. Ik vraag nu ook een andere coach."); after
+    ``emergency_after`` the client gets the numbers."""
     if not alert.waiting:
         return Outcome()
     waited = now - alert.pressed_at
@@ -705,7 +706,7 @@ def check_escalation(alert: AlertView, now: datetime, policy: EscalationPolicy) 
         if alert.coach_asked:
             replies.append(
                 Reply(
-                    "alert.reminder",
+                    _reminder_key(alert),
                     names,
                     buttons=_alert_buttons(alert.client_phone),
                     to=Recipient.COACH,
@@ -724,6 +725,12 @@ def check_escalation(alert: AlertView, now: datetime, policy: EscalationPolicy) 
             effects=(SendEmergencyNumbers(alert.id),), replies=_emergency(alert, someone_asked)
         )
     return outcome
+
+
+def _reminder_key(alert: AlertView) -> str:
+    """The coach's reminder says a backup is warned now only when one is: when someone not
+    told yet gets the escalated alert with it (``backups_left``, as in ``check_escalation``)."""
+    return "alert.reminder" if alert.backups_left else "alert.reminder_alone"
 
 
 def _escalation_update(alert: AlertView) -> str | None:

@@ -3,6 +3,7 @@
 ::
 
     signal raised ──▶ note with [📞 Ik bel] [💬 Ik stuur een bericht] [✅ Afgehandeld]
+        │                   (📞 only when the client's phone number is stored)
         ├─ Ik bel ──────────▶ recorded; client: "Anna belt je zo." ─────┐
         ├─ Ik stuur bericht ─▶ recorded; client: "Anna stuurt je zo een │ coach: [✅ Afgehandeld]
         │                      bericht."; Anna's next message goes to ──┘
@@ -13,6 +14,12 @@ Button data ``sg:<signal id>:<action>`` is untrusted. A tap counts only when it 
 signal of the tapping coach's own active client that still stands (no correction withdrew it),
 is not handled yet ("done" since it was raised) and an action not chosen before. Anything else
 (a forged id, another coach's client, a stale note) gets a short notice and changes nothing.
+
+"📞 Ik bel" is offered only when the bot knows the client's phone number (``phone_known``): the
+coach may have it elsewhere, but the bot cannot know that, and "Anna belt je zo" must be true
+when said. A tap on it while no number is stored (forged data, or the number removed since the
+note) tells the client nothing and records nothing: the coach hears there is no number, with
+the taps that still count under it (the pressed note closes, as after any refused tap).
 
 What the client hears is true when said: it is stored in the same transaction as the action
 that makes it so (``RecordSignalAction``), and only for the action the coach chose.
@@ -41,6 +48,8 @@ __all__ = [
 
 PREFIX = "sg"
 NOT_CURRENT = "coach_checkin.signal_not_current"
+NO_PHONE = "coach_checkin.call_no_phone"
+NO_PHONE_SHORT = "coach_checkin.call_no_phone_short"
 
 
 class SignalAction(StrEnum):
@@ -69,16 +78,18 @@ class SignalView:
     client_active: bool
     standing: bool  # not withdrawn by a corrected answer
     chosen: frozenset[SignalAction] = frozenset()  # recorded since the signal was raised
+    phone_known: bool = False  # the client's phone number is stored: "📞 Ik bel" counts
 
 
 def _button(signal_id: int, action: SignalAction) -> Button:
     return Button(_LABELS[action], f"{PREFIX}:{signal_id}:{action.value}")
 
 
-def action_buttons(signal_id: int) -> tuple[tuple[Button, ...], ...]:
-    """The three taps under a signal's note."""
+def action_buttons(signal_id: int, *, phone_known: bool) -> tuple[tuple[Button, ...], ...]:
+    """The taps under a signal's note: "📞 Ik bel" only when the client's number is stored."""
+    call = (_button(signal_id, SignalAction.CALL),) if phone_known else ()
     return (
-        (_button(signal_id, SignalAction.CALL), _button(signal_id, SignalAction.MESSAGE)),
+        (*call, _button(signal_id, SignalAction.MESSAGE)),
         (_button(signal_id, SignalAction.DONE),),
     )
 
@@ -96,6 +107,22 @@ def current(view: SignalView) -> bool:
     return view.standing and view.client_active and SignalAction.DONE not in view.chosen
 
 
+def _no_phone(view: SignalView) -> Outcome:
+    """ "📞 Ik bel" while the bot has no number of the client: nothing recorded or told to the
+    client; the coach hears why, under it the taps not chosen yet (never 📞)."""
+    left = [a for a in (SignalAction.MESSAGE, SignalAction.DONE) if a not in view.chosen]
+    return Outcome(
+        replies=(
+            Reply(
+                NO_PHONE,
+                {"client": view.client_name},
+                buttons=tuple((_button(view.signal_id, a),) for a in left),
+            ),
+        ),
+        notice=NO_PHONE_SHORT,
+    )
+
+
 def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
     """A coach tapped one of a signal's buttons."""
     parsed = parse_data(data)
@@ -111,6 +138,8 @@ def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
     ):
         return Outcome(notice=NOT_CURRENT)
     action = parsed[1]
+    if action is SignalAction.CALL and not view.phone_known:
+        return _no_phone(view)  # the client is never told "Anna belt je zo"
     record = RecordSignalAction(view.signal_id, view.client_id, view.coach_id, action.value)
     names = {"client": view.client_name, "coach": view.coach_name}
     done = ((_button(view.signal_id, SignalAction.DONE),),)

@@ -26,6 +26,7 @@ __all__ = [
     "add_client",
     "add_coach",
     "client_by_telegram_id",
+    "client_with_coach_by_telegram_id",
     "clients_by_telegram_id",
     "coach_by_telegram_id",
     "declined_past_their_link",
@@ -104,6 +105,29 @@ def get_client(session: Session, client_id: int) -> Client | None:
 
 def client_by_telegram_id(session: Session, telegram_user_id: int) -> Client | None:
     return session.exec(_CLIENT_BY_TELEGRAM_ID, params={"telegram_id": telegram_user_id}).first()
+
+
+_CLIENT_WITH_COACH = (
+    select(Client, Coach)
+    .join(Coach, col(Coach.id) == col(Client.coach_id))
+    .where(Client.telegram_user_id == bindparam("telegram_id"))
+)
+_CLIENT_WITH_COACH_LOCKED = _CLIENT_WITH_COACH.with_for_update(of=Client).execution_options(
+    populate_existing=True
+)
+
+
+def client_with_coach_by_telegram_id(
+    session: Session, telegram_user_id: int
+) -> tuple[Client, Coach] | None:
+    """The client this Telegram account is, with their coach, in one query; on PostgreSQL the
+    client's row is held until the transaction ends and read as it is now, as ``lock_client``
+    does (the lock is taken on the row that still holds this account: PostgreSQL checks the
+    condition again on the newest version of a row it waited for)."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    statement = _CLIENT_WITH_COACH_LOCKED if postgresql else _CLIENT_WITH_COACH
+    found = session.exec(statement, params={"telegram_id": telegram_user_id}).first()
+    return None if found is None else (found[0], found[1])
 
 
 def clients_by_telegram_id(session: Session, telegram_user_id: int) -> list[Client]:

@@ -366,3 +366,21 @@ async def test_whatever_the_client_sends_during_an_open_alert_reaches_everyone_a
         kinds = [e.kind for e in alert_store.events_of(session, alert.id or 0)]
     assert kinds.count("client_message") == 2
     assert _relays(world) == [], "copied to the alert's people, not relayed as a message"
+
+
+async def test_not_feeling_safe_gets_the_noodknop_and_a_fear_in_a_sentence_does_not(
+    world: World,
+) -> None:
+    anna, sam = await _anna_and_sam(world)
+    await sam.send_text("ik voel me niet veilig")
+    await _offered(sam)
+    await sam.send_text("ik ben bang dat de bus te laat is")
+    question = await sam.next_message()
+    assert question.text == "Wil je dit naar Anna sturen?"
+    assert question.reply_markup is not None
+    data = question.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    assert data.startswith("rl:"), "the ordinary question, not the help words' one"
+    await world.drain()
+    offers = [m for m in sam.inbox if (m.text or "").startswith("Dank je dat je het zegt")]
+    assert len(offers) == 1, "the noodknop once: for 'ik voel me niet veilig' only"
+    assert anna.unread == [] and _relays(world) == [], "nothing goes before Sam says so"

@@ -4,7 +4,8 @@ Routine notices arrive without a sound (``disable_notification``, recorded by th
 ``silent``); a noodknop and words of danger always ring; one check-in rings the coach once at
 most, its signals in one note with one-tap actions. A client who was told "Ik heb Anna
 gevraagd om je te bellen" hears "Anna belt je zo" only once Anna tapped "📞 Ik bel"; a forged,
-foreign or stale tap changes nothing. The coach's welcome says how to keep alerts loud.
+foreign or stale tap changes nothing; "📞 Ik bel" only when the bot has Sam's phone number.
+The coach's welcome says how to keep alerts loud.
 """
 
 from __future__ import annotations
@@ -234,6 +235,67 @@ async def test_forged_and_foreign_signal_taps_change_nothing(world: World) -> No
     # Anna's own tap still works after all that.
     await anna.press("📞 Ik bel", note)
     assert (await sam.wait_for(lambda m: m.text == CALLS)).text == CALLS
+
+
+NO_PHONE = (
+    "Van Sam is geen telefoonnummer bewaard. Daarom zeg ik Sam niet dat je belt. "
+    "Bewaren: /telefoon Sam 06 12345678"
+)
+NO_PHONE_SHORT = "Geen telefoonnummer bewaard. Er is niets veranderd."
+
+
+async def test_without_a_phone_number_the_coach_is_not_offered_i_will_call(world: World) -> None:
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam", phone=False)  # "Liever niet"
+    await world.drain()
+    anna.mark_read()
+    sam.mark_read()
+    thanks = await _checkin(sam, "7", area=None, call="Ja")
+    assert thanks.text == "Dank je wel voor je antwoorden!\nIk heb Anna gevraagd om je te bellen."
+    note = await anna.wait_for(lambda m: m.text == "Sam wil graag dat je belt.")
+    assert note.buttons == [["💬 Ik stuur een bericht"], ["✅ Afgehandeld"]], "no 📞 Ik bel"
+    [[message], _] = note.button_data
+    signal_id = int(message.split(":")[1])
+    # A forged "📞 Ik bel" for this signal: Sam is not told Anna will call, nothing is stored;
+    # Anna hears why, with the taps that still count.
+    await anna.press_data(note, f"sg:{signal_id}:call")
+    why = await anna.next_message()
+    assert why.text == NO_PHONE
+    assert why.buttons == [["💬 Ik stuur een bericht"], ["✅ Afgehandeld"]]
+    await world.drain()
+    assert anna.callback_answers[-1].text == NO_PHONE_SHORT
+    assert not any(m.text == CALLS for m in sam.inbox)
+    assert _actions_stored(world) == [] and anna.unread == []
+    # The taps she was offered still work.
+    await anna.press("💬 Ik stuur een bericht", why)
+    assert (await sam.wait_for(lambda m: m.text == WRITES)).text == WRITES
+    assert [a for _, a, _ in _actions_stored(world)] == ["signal.message"]
+
+
+async def test_i_will_call_under_an_old_note_after_the_number_was_removed_tells_nobody(
+    world: World,
+) -> None:
+    anna, sam = await _anna_and_sam(world)  # Sam shared a number
+    await _checkin(sam, "7", area=None, call="Ja")
+    note = await anna.wait_for(lambda m: m.text == "Sam wil graag dat je belt.")
+    assert note.buttons == ACTIONS
+    await anna.send_text("/telefoon Sam weg")
+    removed = await anna.next_message()
+    assert (removed.text or "").startswith("Het telefoonnummer van Sam is weggehaald.")
+    await anna.press("📞 Ik bel", note)
+    why = await anna.next_message()
+    assert why.text == NO_PHONE
+    assert why.buttons == [["💬 Ik stuur een bericht"], ["✅ Afgehandeld"]]
+    await world.drain()
+    assert not any(m.text == CALLS for m in sam.inbox)
+    assert _actions_stored(world) == []
+    await anna.press("✅ Afgehandeld", why)
+    assert (await anna.next_message()).text == (
+        "Genoteerd als afgehandeld. Sam krijgt hier geen bericht over."
+    )
+    await world.drain()
+    assert not any(m.text == CALLS for m in sam.inbox)
+    assert [a for _, a, _ in _actions_stored(world)] == ["signal.done"]
 
 
 async def test_two_missed_checkins_ring_once_with_the_same_taps(world: World) -> None:

@@ -123,6 +123,60 @@ def test_an_english_client_is_heard_in_english_and_dutch() -> None:
     assert recognise("helpful", ENGLISH) is None
 
 
+# Feeling unsafe, scared or in panic is asking for help: the whole message, fillers around it.
+@pytest.mark.parametrize(
+    "typed",
+    [
+        *("ik voel me niet veilig", "Ik voel me niet veilig.", "ik ben bang", "Ik ben bang!!"),
+        *("ik ben niet veilig", "ik ben in paniek", "help me", "Help me!", "IK BEN IN PANIEK"),
+        *("hallo, ik voel me niet veilig", "ik ben bang 😢", "ik voel me niet veilig, help me"),
+    ],
+)
+def test_feeling_unsafe_or_scared_is_heard_as_help_in_dutch(typed: str) -> None:
+    assert recognise(typed, DUTCH) is Heard.HELP
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        *("I don't feel safe", "I don’t feel safe", "i dont feel safe", "I do not feel safe"),
+        *("I am scared", "I'm scared", "I’m scared!", "im scared", "I am not safe"),
+        *("I'm panicking", "I’m panicking", "I am panicking", "help me", "Help me please"),
+        "ik voel me niet veilig",  # an English client is understood in Dutch too
+    ],
+)
+def test_feeling_unsafe_or_scared_is_heard_as_help_in_english(typed: str) -> None:
+    assert recognise(typed, ENGLISH) is Heard.HELP
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("ik ben bang dat de bus te laat is", DUTCH),  # an ordinary sentence stays ordinary
+        ("Ik ben bang dat het gaat regenen", DUTCH),
+        ("ik ben bang voor honden", DUTCH),
+        ("ik voel me niet veilig bij de nieuwe buurman, wat moet ik doen?", DUTCH),
+        ("ik ben in paniek geraakt door die brief", DUTCH),
+        ("ik ben niet veilig gefietst", DUTCH),
+        ("I am scared the bus will be late", ENGLISH),
+        ("I'm scared of spiders", ENGLISH),
+        ("I don't feel safe with the new neighbour, what should I do?", ENGLISH),
+        ("ik ben bang dat de bus te laat is", ENGLISH),
+    ],
+)
+def test_a_sentence_that_only_mentions_fear_is_an_ordinary_message(typed: str, words: Any) -> None:
+    assert recognise(typed, words) is None
+
+
+def test_a_client_who_does_not_feel_safe_gets_the_noodknop_offered() -> None:
+    outcome = said("ik voel me niet veilig")
+    assert keys(outcome) == ["help_words.offer", "relay.confirm"]
+    assert outcome.replies[0].buttons == ((Button("menu.noodknop", "hn"),),)
+    assert outcome.effects == ()
+    ordinary = said("ik ben bang dat de bus te laat is")
+    assert "help_words.offer" not in keys(ordinary)
+
+
 def _broken(**change: Any) -> dict[str, Any]:
     path = CONTENT_DIR / "nl" / "words.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

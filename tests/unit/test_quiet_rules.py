@@ -54,8 +54,16 @@ def test_every_routine_key_is_a_text_in_every_language() -> None:
 # -- one note per check-in --------------------------------------------------------------------
 
 
-def _note(kind: SignalKind, key: str, signal_id: int, **params: object) -> Reply:
-    return signal_note(Signal(kind, f"c:{signal_id}", key, dict(params)), "Sam", signal_id)
+def _note(
+    kind: SignalKind, key: str, signal_id: int, *, phone_known: bool = True, **params: object
+) -> Reply:
+    signal = Signal(kind, f"c:{signal_id}", key, dict(params))
+    return signal_note(signal, "Sam", signal_id, phone_known=phone_known)
+
+
+def _labels(note: Reply) -> list[list[str]]:
+    texts = load_texts()
+    return [[texts.render("nl", b.label_key) for b in row] for row in note.buttons]
 
 
 def test_the_signals_of_one_checkin_are_one_note_with_the_first_ones_buttons() -> None:
@@ -81,6 +89,23 @@ def test_the_signals_of_one_checkin_are_one_note_with_the_first_ones_buttons() -
     )
 
 
+def test_i_will_call_is_offered_only_when_the_clients_number_is_stored() -> None:
+    with_number = _note(SignalKind.CALL_ME, "coach_checkin.call_me", 6)
+    assert _labels(with_number) == [["📞 Ik bel", "💬 Ik stuur een bericht"], ["✅ Afgehandeld"]]
+    assert [b.data for row in with_number.buttons for b in row] == [
+        "sg:6:call",
+        "sg:6:message",
+        "sg:6:done",
+    ]
+    without = _note(SignalKind.CALL_ME, "coach_checkin.call_me", 6, phone_known=False)
+    assert _labels(without) == [["💬 Ik stuur een bericht"], ["✅ Afgehandeld"]]
+    assert [b.data for row in without.buttons for b in row] == ["sg:6:message", "sg:6:done"]
+    # One note per check-in keeps the first note's buttons: no "📞 Ik bel" there either.
+    low = _note(SignalKind.LOW_GRADE, "coach_checkin.grade_low", 4, phone_known=False, grade=3)
+    [bundle] = one_per_checkin([low, without])
+    assert _labels(bundle) == [["💬 Ik stuur een bericht"], ["✅ Afgehandeld"]]
+
+
 def test_one_signal_stays_itself_and_withdrawn_notes_stay_apart() -> None:
     call = _note(SignalKind.CALL_ME, "coach_checkin.call_me", 6)
     withdrawn = withdrawn_note("low_grade", "Sam")
@@ -99,6 +124,7 @@ VIEW = SignalView(
     coach_name="Anna",
     client_active=True,
     standing=True,
+    phone_known=True,
 )
 
 
@@ -159,6 +185,40 @@ def test_a_tap_that_is_not_current_changes_nothing(
     outcome = coach_taps(person, view, data)
     assert outcome.notice == "coach_checkin.signal_not_current"
     assert outcome.effects == () and outcome.replies == ()
+
+
+@pytest.mark.parametrize(
+    "view", [replace(VIEW, phone_known=False), SignalView(12, 7, "Sam", 1, "Anna", True, True)]
+)
+def test_i_will_call_without_a_stored_number_tells_the_client_nothing(view: SignalView) -> None:
+    """A forged "📞 Ik bel" (or one under an old note, the number removed since): the client
+    never hears "Anna belt je zo", nothing is recorded, the coach hears why with the taps that
+    still count."""
+    outcome = coach_taps(ANNA, view, "sg:12:call")
+    assert outcome.effects == () and outcome.chosen is None
+    assert [r.to for r in outcome.replies] == [Recipient.SENDER], "nothing to the client"
+    [to_anna] = outcome.replies
+    texts = load_texts()
+    assert texts.render("nl", to_anna.key, to_anna.params) == (
+        "Van Sam is geen telefoonnummer bewaard. Daarom zeg ik Sam niet dat je belt. "
+        "Bewaren: /telefoon Sam 06 12345678"
+    )
+    assert [b.data for row in to_anna.buttons for b in row] == ["sg:12:message", "sg:12:done"]
+    assert outcome.notice is not None
+    assert texts.render("nl", outcome.notice) == (
+        "Geen telefoonnummer bewaard. Er is niets veranderd."
+    )
+    via_router = route(ANNA, Tap("sg:12:call", 100), NOW, DialogContext(tapped_signal=view))
+    assert via_router.effects == () and [r.key for r in via_router.replies] == [to_anna.key]
+    # After "💬 Ik stuur een bericht" only "✅ Afgehandeld" is left to offer.
+    messaged = replace(view, chosen=frozenset({SignalAction.MESSAGE}))
+    [left] = coach_taps(ANNA, messaged, "sg:12:call").replies
+    assert [b.data for row in left.buttons for b in row] == ["sg:12:done"]
+    # The other taps still count.
+    assert coach_taps(ANNA, view, "sg:12:message").effects[0] == RecordSignalAction(
+        12, 7, 1, "message"
+    )
+    assert coach_taps(ANNA, view, "sg:12:done").effects == (RecordSignalAction(12, 7, 1, "done"),)
 
 
 def test_after_i_will_call_handled_still_counts() -> None:

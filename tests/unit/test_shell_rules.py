@@ -118,7 +118,7 @@ def test_a_pause_closes_an_open_check_in_as_unfinished_never_missed() -> None:
 
 def test_a_signal_note_names_the_client_for_their_coach() -> None:
     signal = Signal(SignalKind.LOW_GRADE, "low:7", "coach_checkin.signal.low_grade", {"grade": 2})
-    note = signal_note(signal, "Sam", 31)
+    note = signal_note(signal, "Sam", 31, phone_known=True)
     assert note.to is Recipient.COACH
     assert note.key == "coach_checkin.signal.low_grade"
     assert note.params == {"grade": 2, "client": "Sam"}
@@ -127,6 +127,8 @@ def test_a_signal_note_names_the_client_for_their_coach() -> None:
         "sg:31:message",
         "sg:31:done",
     ]
+    no_number = signal_note(signal, "Sam", 31, phone_known=False)  # no "📞 Ik bel"
+    assert [b.data for row in no_number.buttons for b in row] == ["sg:31:message", "sg:31:done"]
 
 
 def test_a_withdrawn_note_says_what_no_longer_holds() -> None:
