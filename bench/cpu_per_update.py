@@ -7,6 +7,11 @@ Waakvlam handles the same number of updates of three kinds a client sends: openi
 from the menu ("📋 Hoe gaat het?"), answering its first question with a grade button, and a
 text that goes to the coach. Issue 13's goal: Waakvlam at most 2x the echo bot per update.
 
+A second floor is measured beside it: the same echo bot that first stores each message it gets
+(one row, one transaction on a database thread, as ``storage.database.Database`` runs them:
+SQLite in WAL mode with full syncs, or PostgreSQL) and answers only once it is stored: the
+least a bot pays that loses nothing it was told.
+
     .venv/bin/python -m bench.cpu_per_update [--updates N] [--database sqlite|postgresql|both]
         [--profile LINES]
 
@@ -21,20 +26,25 @@ import asyncio
 import cProfile
 import pstats
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, insert
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 from telegram.request import HTTPXRequest
 
 from bench._harness import run_per_database, running_bot_apart
 from bench._sandbox_process import SandboxProcess, cpu_seconds
+from bot.clock import SystemClock
 from bot.runner import polling, settle_heap
+from dialogs.outcome import Keyboard
 from storage import people
-from storage.database import Database
+from storage.database import Database, sqlite_url
 from storage.models import ClientStatus
 
 if TYPE_CHECKING:
@@ -212,6 +222,60 @@ async def echo_bot(updates: int) -> tuple[float, float]:
             return await cpu.per_update(crowd, "echo", 1)
 
 
+_ECHO_METADATA = MetaData()
+ECHO_MESSAGES = Table(
+    "bench_echo_message",
+    _ECHO_METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("message_id", Integer, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+
+async def storing_echo_bot(updates: int, database_url: str) -> tuple[float, float]:
+    """The echo bot that stores every message (who, which, when: no content) before it
+    answers: the floor of a bot that loses nothing it was told."""
+    database = Database(database_url)
+    _ECHO_METADATA.create_all(database.engine)
+    clock = SystemClock()
+
+    def store(chat_id: int, message_id: int) -> None:
+        with database.transaction() as session:
+            row = {"chat_id": chat_id, "message_id": message_id, "received_at": clock.now()}
+            session.execute(insert(ECHO_MESSAGES), row)
+
+    try:
+        async with SandboxProcess(bot_username="storing_echo_bot", record_calls=False) as box:
+
+            async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+                message = update.message
+                assert message is not None and message.text is not None
+                await database.run(store, message.chat_id, message.message_id)
+                await message.reply_text(message.text)
+
+            application: Application[Any, Any, Any, Any, Any, Any] = (
+                ApplicationBuilder()
+                .token(box.bot_token)
+                .base_url(f"{box.api_root}/bot")
+                .base_file_url(f"{box.api_root}/file/bot")
+                .request(_request())
+                .get_updates_request(_request())
+                .build()
+            )
+            application.add_handler(MessageHandler(filters.TEXT, echo))
+            async with polling(application):
+                cpu = Cpu(box)
+                warm = await box.call(new_people, 10, "W")
+                await cpu.per_update(warm, "echo", 1)
+                settle_heap()
+                crowd = await box.call(new_people, updates, "E")
+                return await cpu.per_update(crowd, "echo", 1)
+    finally:
+        _ECHO_METADATA.drop_all(database.engine)
+        database.dispose()
+
+
 async def waakvlam(
     updates: int, database_url: str | None, profilers: Profilers | None
 ) -> dict[str, tuple[float, float, float, float]]:
@@ -230,6 +294,8 @@ async def waakvlam(
                 client.status = ClientStatus.ACTIVE
                 client.read_aloud = False
                 client.relay_direct = True
+                # Their chat shows the menu already, as an active client's does.
+                client.keyboard = Keyboard.CLIENT_MENU.value
                 session.add(client)
         warm, crowd = ids[:10], ids[10:]
         cpu = Cpu(box)
@@ -254,6 +320,10 @@ async def waakvlam(
 async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
     updates: int = args.updates
     echo, echo_sandbox = await echo_bot(updates)
+    with tempfile.TemporaryDirectory() as data_dir:
+        storing, storing_sandbox = await storing_echo_bot(
+            updates, url or sqlite_url(Path(data_dir))
+        )
     profilers = Profilers() if args.profile else None
     figures = await waakvlam(updates, url, profilers)
     print(
@@ -264,10 +334,15 @@ async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
         f"  bare PTB echo bot          : {echo * 1000:6.2f} ms   (1 Bot API call per update; "
         f"the sandbox another {echo_sandbox * 1000:.2f} ms)"
     )
+    print(
+        f"  echo bot that stores first : {storing * 1000:6.2f} ms   ({storing / echo:.1f}x the "
+        f"echo bot; the sandbox another {storing_sandbox * 1000:.2f} ms)"
+    )
     for label, (cpu, in_database, sandbox, calls) in figures.items():
         both = (cpu + sandbox) / (echo + echo_sandbox)
         print(
-            f"  waakvlam, {label:<19}: {cpu * 1000:6.2f} ms  ({cpu / echo:4.1f}x the echo bot;"
+            f"  waakvlam, {label:<19}: {cpu * 1000:6.2f} ms  ({cpu / echo:4.1f}x the echo bot,"
+            f" {cpu / storing:4.1f}x the storing one;"
             f" {calls:.1f} Bot API calls, {cpu / calls / echo:4.1f}x per call; "
             f"{in_database * 1000:.2f} ms of it on the database thread; the sandbox another "
             f"{sandbox * 1000:.2f} ms; bot and sandbox: {both:.1f}x)"
