@@ -7,10 +7,14 @@ Waakvlam handles the same number of updates of three kinds a client sends: openi
 from the menu ("📋 Hoe gaat het?"), answering its first question with a grade button, and a
 text that goes to the coach. Issue 13's goal: Waakvlam at most 2x the echo bot per update.
 
-A second floor is measured beside it: the same echo bot that first stores each message it gets
-(one row, one transaction on a database thread, as ``storage.database.Database`` runs them:
-SQLite in WAL mode with full syncs, or PostgreSQL) and answers only once it is stored: the
-least a bot pays that loses nothing it was told.
+Two more floors are measured beside it, each a bare PTB bot on a sandbox of its own:
+
+- the echo bot that first stores each message it gets (one row, one transaction on a database
+  thread, as ``storage.database.Database`` runs them: SQLite in WAL mode with full syncs, or
+  PostgreSQL) and answers only once it is stored: the least a bot pays that loses nothing;
+- a bot that makes the Bot API calls Waakvlam makes for a check-in, with the same texts and
+  buttons, and does nothing else: what the transport alone costs for that work (a grade press
+  is three calls: answer the press, close the question, send the next one).
 
     .venv/bin/python -m bench.cpu_per_update [--updates N] [--database sqlite|postgresql|both]
         [--profile LINES]
@@ -34,8 +38,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, insert
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 from telegram.request import HTTPXRequest
 
 from bench._harness import run_per_database, running_bot_apart
@@ -195,31 +207,105 @@ def _request() -> HTTPXRequest:
     return HTTPXRequest(connection_pool_size=32, httpx_kwargs={"trust_env": False})
 
 
-async def echo_bot(updates: int) -> tuple[float, float]:
-    """A bare PTB bot that echoes every text: the floor any bot on this machine pays."""
-    async with SandboxProcess(bot_username="echo_bot", record_calls=False) as box:
+def _bare_application(box: SandboxProcess) -> Application[Any, Any, Any, Any, Any, Any]:
+    return (
+        ApplicationBuilder()
+        .token(box.bot_token)
+        .base_url(f"{box.api_root}/bot")
+        .base_file_url(f"{box.api_root}/file/bot")
+        .request(_request())
+        .get_updates_request(_request())
+        .build()
+    )
 
-        async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            assert update.message is not None and update.message.text is not None
-            await update.message.reply_text(update.message.text)
 
-        application: Application[Any, Any, Any, Any, Any, Any] = (
-            ApplicationBuilder()
-            .token(box.bot_token)
-            .base_url(f"{box.api_root}/bot")
-            .base_file_url(f"{box.api_root}/file/bot")
-            .request(_request())
-            .get_updates_request(_request())
-            .build()
-        )
-        application.add_handler(MessageHandler(filters.TEXT, echo))
+async def _bare_bot(
+    username: str,
+    handlers: list[BaseHandler[Any, Any, Any]],
+    kinds: tuple[tuple[str, int], ...],
+    updates: int,
+) -> dict[str, tuple[float, float]]:
+    """A bare PTB bot with ``handlers`` on a sandbox of its own: its CPU and the sandbox's per
+    update, ``updates`` people doing each of ``kinds`` (what everyone does, and how many
+    messages each has then)."""
+    async with SandboxProcess(bot_username=username, record_calls=False) as box:
+        application = _bare_application(box)
+        application.add_handlers(handlers)
         async with polling(application):
             cpu = Cpu(box)
             warm = await box.call(new_people, 10, "W")
-            await cpu.per_update(warm, "echo", 1)
+            for kind, inbox_after in kinds:
+                await cpu.per_update(warm, kind, inbox_after)
             settle_heap()
             crowd = await box.call(new_people, updates, "E")
-            return await cpu.per_update(crowd, "echo", 1)
+            return {
+                kind: await cpu.per_update(crowd, kind, inbox_after) for kind, inbox_after in kinds
+            }
+
+
+async def echo_bot(updates: int) -> tuple[float, float]:
+    """A bare PTB bot that echoes every text: the floor any bot on this machine pays."""
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        await update.message.reply_text(update.message.text)
+
+    handlers: list[BaseHandler[Any, Any, Any]] = [MessageHandler(filters.TEXT, echo)]
+    figures = await _bare_bot("echo_bot", handlers, (("echo", 1),), updates)
+    return figures["echo"]
+
+
+# What a client sees of a check-in, in the same shapes Waakvlam sends them.
+_INTRO = (
+    "Anna wil graag weten hoe het met je gaat.\nIk stel je een paar korte vragen.\n"
+    "Geen idee of geen zin? Dat mag.\nKies dan Weet ik niet of Overslaan.\n\n"
+)
+_FIRST = "Hoe gaat het met je?\nGeef een cijfer van 1 tot 10.\n1 is heel slecht, 10 is heel goed."
+_NEXT = "Heb je ergens hulp bij nodig?"
+
+
+def _keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+_LAST_ROWS = [[("Weet ik niet", "ci:1:0:dont_know"), ("Overslaan", "ci:1:0:skip")]]
+_GRADES = _keyboard(
+    [
+        [(str(n), f"ci:1:0:{n}") for n in range(1, 6)],
+        [(str(n), f"ci:1:0:{n}") for n in range(6, 11)],
+        *_LAST_ROWS,
+    ]
+)
+_YES_NO = _keyboard(
+    [[("Ja", "ci:1:1:yes"), ("Nee", "ci:1:1:no")], *_LAST_ROWS, [("← Vorige vraag", "ci:1:1:back")]]
+)
+
+
+async def same_calls_bot(updates: int) -> dict[str, tuple[float, float]]:
+    """A bare PTB bot that makes the Bot API calls Waakvlam makes for a check-in, with the
+    same texts and buttons, and nothing else (nothing stored, nothing decided): opening it
+    sends the first question; a grade press is answered, the question closed with the choice
+    under it, and the next question sent. What the transport alone costs for that work."""
+
+    async def opens(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        await update.message.reply_text(_INTRO + _FIRST, reply_markup=_GRADES)
+
+    async def presses(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None and query.message is not None and query.data is not None
+        await query.answer()
+        text = query.message.text if isinstance(query.message, Message) else ""
+        await query.edit_message_text(f"{text}\n\nJe koos: {query.data.rsplit(':', 1)[1]}")
+        await context.bot.send_message(query.message.chat.id, _NEXT, reply_markup=_YES_NO)
+
+    handlers: list[BaseHandler[Any, Any, Any]] = [
+        MessageHandler(filters.TEXT, opens),
+        CallbackQueryHandler(presses),
+    ]
+    return await _bare_bot("same_calls_bot", handlers, KINDS[:2], updates)
 
 
 _ECHO_METADATA = MetaData()
@@ -245,32 +331,16 @@ async def storing_echo_bot(updates: int, database_url: str) -> tuple[float, floa
             row = {"chat_id": chat_id, "message_id": message_id, "received_at": clock.now()}
             session.execute(insert(ECHO_MESSAGES), row)
 
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        assert message is not None and message.text is not None
+        await database.run(store, message.chat_id, message.message_id)
+        await message.reply_text(message.text)
+
     try:
-        async with SandboxProcess(bot_username="storing_echo_bot", record_calls=False) as box:
-
-            async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-                message = update.message
-                assert message is not None and message.text is not None
-                await database.run(store, message.chat_id, message.message_id)
-                await message.reply_text(message.text)
-
-            application: Application[Any, Any, Any, Any, Any, Any] = (
-                ApplicationBuilder()
-                .token(box.bot_token)
-                .base_url(f"{box.api_root}/bot")
-                .base_file_url(f"{box.api_root}/file/bot")
-                .request(_request())
-                .get_updates_request(_request())
-                .build()
-            )
-            application.add_handler(MessageHandler(filters.TEXT, echo))
-            async with polling(application):
-                cpu = Cpu(box)
-                warm = await box.call(new_people, 10, "W")
-                await cpu.per_update(warm, "echo", 1)
-                settle_heap()
-                crowd = await box.call(new_people, updates, "E")
-                return await cpu.per_update(crowd, "echo", 1)
+        handlers: list[BaseHandler[Any, Any, Any]] = [MessageHandler(filters.TEXT, echo)]
+        figures = await _bare_bot("storing_echo_bot", handlers, (("echo", 1),), updates)
+        return figures["echo"]
     finally:
         _ECHO_METADATA.drop_all(database.engine)
         database.dispose()
@@ -320,6 +390,7 @@ async def waakvlam(
 async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
     updates: int = args.updates
     echo, echo_sandbox = await echo_bot(updates)
+    same = await same_calls_bot(updates)
     with tempfile.TemporaryDirectory() as data_dir:
         storing, storing_sandbox = await storing_echo_bot(
             updates, url or sqlite_url(Path(data_dir))
@@ -338,11 +409,18 @@ async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
         f"  echo bot that stores first : {storing * 1000:6.2f} ms   ({storing / echo:.1f}x the "
         f"echo bot; the sandbox another {storing_sandbox * 1000:.2f} ms)"
     )
+    for label, (cpu, _) in same.items():
+        print(
+            f"  bare bot, same calls, {label:<19}: {cpu * 1000:6.2f} ms  "
+            f"({cpu / echo:.1f}x the echo bot)"
+        )
     for label, (cpu, in_database, sandbox, calls) in figures.items():
         both = (cpu + sandbox) / (echo + echo_sandbox)
         print(
             f"  waakvlam, {label:<19}: {cpu * 1000:6.2f} ms  ({cpu / echo:4.1f}x the echo bot,"
-            f" {cpu / storing:4.1f}x the storing one;"
+            f" {cpu / storing:4.1f}x the storing one"
+            + (f", {cpu / same[label][0]:4.1f}x the same calls" if label in same else "")
+            + ";"
             f" {calls:.1f} Bot API calls, {cpu / calls / echo:4.1f}x per call; "
             f"{in_database * 1000:.2f} ms of it on the database thread; the sandbox another "
             f"{sandbox * 1000:.2f} ms; bot and sandbox: {both:.1f}x)"
