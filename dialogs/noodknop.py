@@ -131,6 +131,7 @@ class AlertView:
     # The client's phone number (E.164), when known: those asked can call (shown to a backup
     # only in what they get while the alert is open). Without it they send a message.
     client_phone: str | None = None
+    client_ended: bool = False  # the client's support ended (an alert raised in its grace period)
 
     @property
     def waiting(self) -> bool:
@@ -556,10 +557,31 @@ def coach_taps_alert(
             )
         return Outcome(
             effects=(CloseAlert(alert.id, person.id, arg),),
-            replies=(Reply("alert.closed", names, to=Recipient.ALERT_TEAM),),
+            replies=(
+                Reply("alert.closed", names, to=Recipient.ALERT_TEAM),
+                *_closed_for_client(alert),
+            ),
             chosen=f"alert.outcome_{arg}",
         )
     return Outcome(notice="common.button_unknown")
+
+
+def _closed_for_client(alert: AlertView) -> tuple[Reply, ...]:
+    """The client hears their alert is closed, with their menu back: "📍 Stuur waar ik ben"
+    is for an open alert only. Queued with the close itself, so it is true when it is said.
+    Not while another alert of theirs is open: that one counts, and its key stays. A former
+    client (support ended) has no noodknop any more: their keys go, and 112 is named."""
+    if alert.newer_open or alert.older_open:
+        return ()
+    if alert.client_ended:
+        return (
+            Reply(
+                "noodknop.closed_ended", keyboard=Keyboard.REMOVE, to=Recipient.CLIENT, urgent=True
+            ),
+        )
+    return (
+        Reply("noodknop.closed", keyboard=Keyboard.CLIENT_MENU, to=Recipient.CLIENT, urgent=True),
+    )
 
 
 def _picked_up(alert: AlertView, names: dict[str, str | None], coach_id: int) -> Outcome:
@@ -748,7 +770,7 @@ def check_closing(alert: AlertView, now: datetime, policy: EscalationPolicy) -> 
     client's coach) gets one reminder with the close buttons; after ``autoclose_after`` the
     alert closes itself (outcome "auto_closed") and they are told once. That the check-ins wait
     for it, or go on after it, is said only when it is so (``holds_back_checkins``). The client
-    hears nothing: they were already told someone saw it.
+    hears only that it is closed, and gets their menu back (``_closed_for_client``).
 
     Nothing is said about an alert while another of the client's is open: one left open from
     before a newer alert is closed as superseded, without a word (the newer one is what counts).
@@ -769,7 +791,10 @@ def check_closing(alert: AlertView, now: datetime, policy: EscalationPolicy) -> 
     if open_for >= policy.autoclose_after:
         return Outcome(
             effects=(AutoCloseAlert(alert.id),),
-            replies=(Reply(f"alert.auto_closed{checkins}", names, to=Recipient.ALERT_HELPER),),
+            replies=(
+                Reply(f"alert.auto_closed{checkins}", names, to=Recipient.ALERT_HELPER),
+                *_closed_for_client(alert),
+            ),
         )
     if open_for >= policy.close_remind_after and not alert.close_reminded:
         closes = At(alert.settled_at + policy.autoclose_after, said_at=now)

@@ -125,7 +125,11 @@ async def test_a_forgotten_alert_is_reminded_closes_itself_and_checkins_go_on(
     await world.drain()
     # Monday's check-in was held back all Monday: on Tuesday it is past its day (weekly).
     assert _questions(sam) == []
-    assert sam.unread == [], "the client hears nothing about the closing"
+    # The client hears once that it is closed, and gets the menu without the location key.
+    assert [m.text for m in sam.unread] == [
+        "Je melding is afgesloten.\nHeb je hulp nodig? Druk dan op 🔴 Noodknop."
+    ]
+    assert sam.current_keyboard == [["💬 Bericht aan coach"], ["📋 Hoe gaat het?"], ["🔴 Noodknop"]]
 
     # The reminder's buttons now say it is closed; nothing else changes.
     await anna.press("📞 Gesproken", reminder)

@@ -152,6 +152,7 @@ async def _full_scenario(world: World) -> list[str]:
     assert (await _text(sam)).startswith(f"{COACH} heeft je melding gezien.")
     await anna.next_message()
     await anna.press("📞 Gesproken")
+    assert (await _text(sam)).startswith("Je melding is afgesloten.")
 
     await sam.tap_keyboard("📋 Hoe gaat het?")
     await sam.next_message()

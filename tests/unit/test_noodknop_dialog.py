@@ -277,8 +277,8 @@ CLOSE_BUTTONS = [
         (timedelta(hours=4) - timedelta(seconds=1), []),
         (timedelta(hours=4), ["alert.close_reminder"]),
         (timedelta(hours=23), ["alert.close_reminder"]),  # a clock that was down still reminds
-        (timedelta(hours=24), ["alert.auto_closed"]),
-        (timedelta(days=30), ["alert.auto_closed"]),
+        (timedelta(hours=24), ["alert.auto_closed", "noodknop.closed"]),
+        (timedelta(days=30), ["alert.auto_closed", "noodknop.closed"]),
     ],
 )
 def test_a_picked_up_alert_nobody_closes_is_reminded_then_closes_itself(
@@ -286,7 +286,8 @@ def test_a_picked_up_alert_nobody_closes_is_reminded_then_closes_itself(
 ) -> None:
     outcome = check_closing(PICKED_UP, TAKEN + open_for, EscalationPolicy())
     assert keys(outcome) == expected
-    assert all(r.to is Recipient.ALERT_HELPER and not r.urgent for r in outcome.replies)
+    told = [r for r in outcome.replies if r.key != "noodknop.closed"]
+    assert all(r.to is Recipient.ALERT_HELPER and not r.urgent for r in told)
     assert check_escalation(PICKED_UP, TAKEN + open_for, EscalationPolicy()) == Outcome()
 
 
@@ -308,7 +309,7 @@ def test_after_the_reminder_the_clock_is_quiet_until_it_closes_the_alert() -> No
     assert check_closing(reminded, TAKEN + timedelta(hours=5), policy) == Outcome()
     closing = check_closing(reminded, TAKEN + timedelta(hours=24), policy)
     assert closing.effects == (AutoCloseAlert(3),)
-    assert keys(closing) == ["alert.auto_closed"]
+    assert keys(closing) == ["alert.auto_closed", "noodknop.closed"]
     assert check_closing(replace(reminded, closed=True), TAKEN + timedelta(days=2), policy) == (
         Outcome()
     )
@@ -348,12 +349,14 @@ def test_closing_sooner_than_the_reminder_skips_the_reminder() -> None:
         close_remind_after=timedelta(hours=4), autoclose_after=timedelta(hours=2)
     )
     assert keys(check_closing(PICKED_UP, TAKEN + timedelta(hours=2), policy)) == [
-        "alert.auto_closed"
+        "alert.auto_closed",
+        "noodknop.closed",
     ]
 
 
 def _said(outcome: Outcome, language: str = "nl") -> str:
-    [reply] = outcome.replies
+    """What the coach reads (after a closing, the client's "noodknop.closed" comes second)."""
+    reply = outcome.replies[0]
     return TEXTS.render(language, reply.key, reply.params)
 
 
@@ -366,7 +369,10 @@ def test_the_check_ins_are_spoken_of_only_when_the_alert_is_all_that_holds_them_
     remind, close = TAKEN + timedelta(hours=4), TAKEN + timedelta(hours=24)
     waiting = replace(PICKED_UP, holds_back_checkins=True)
     assert keys(check_closing(waiting, remind, policy)) == ["alert.close_reminder_checkins"]
-    assert keys(check_closing(waiting, close, policy)) == ["alert.auto_closed_checkins"]
+    assert keys(check_closing(waiting, close, policy)) == [
+        "alert.auto_closed_checkins",
+        "noodknop.closed",
+    ]
     assert "check-ins" in _said(check_closing(waiting, remind, policy), language)
     assert "check-ins" in _said(check_closing(waiting, close, policy), language)
     assert "check-ins" not in _said(check_closing(PICKED_UP, remind, policy), language)
