@@ -161,7 +161,8 @@ class ContextLoader:
         if button is ButtonKind.STOPPING:
             assert isinstance(event, Tap)
             context, scope = _stopping_client(session, coach_id, event, context, scope)
-        if phased := load_phase_context(session, coach_id, event, self.ended_grace_days):
+        phased = load_phase_context(session, coach_id, event, self.ended_grace_days, context.words)
+        if phased:
             context, scope = replace(context, phases=phased[0]), replace(scope, client=phased[1])
         if asked := load_data_client(session, coach_id, event):
             context, scope = replace(context, data_client=asked[0]), replace(scope, client=asked[1])

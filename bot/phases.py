@@ -30,6 +30,7 @@ from dialogs.clients import ClientRef
 from dialogs.ended import EndedView
 from dialogs.events import Command, Event, Tap
 from dialogs.phase_effects import ReopenSupport, RequestData, SendSummary, SetPhase
+from dialogs.words import Words
 from storage import alerts, audit, data_rights, people
 from storage.models import AuditEvent, Client, ClientStatus, SupportPhase, SupportPhaseName
 from storage.outbox import Priority, enqueue
@@ -53,7 +54,7 @@ _PHASE_ACTIONS = ("client.phase_set", "client.ended", "client.reopened")
 
 
 def load_phase_context(
-    session: Session, coach_id: int, event: Event, grace_days: int
+    session: Session, coach_id: int, event: Event, grace_days: int, words: Words
 ) -> tuple[phases.PhaseContext, Contact | None] | None:
     """For /fase, /afsluiten, /heropen and the phase buttons: the client they name, only when
     it is one of the coach's own (active or ended), and where to reach that client."""
@@ -64,7 +65,7 @@ def load_phase_context(
         own = people.list_clients(session, coach_id=coach_id)
         active = tuple(ClientRef(c.id, c.name) for c in own if c.id and _is(c, ClientStatus.ACTIVE))
         former = tuple(ClientRef(c.id, c.name) for c in own if c.id and _is(c, ClientStatus.ENDED))
-        named = phases.named_client(event, active, former)
+        named = phases.named_client(event, active, former, words)
         row = people.get_client(session, named.id) if named is not None else None
     elif isinstance(event, Tap) and kind_of(event.data) is ButtonKind.PHASE:
         client_id = phases.tapped_client_id(event.data)

@@ -47,6 +47,7 @@ from dialogs.events import Command, Event, Text
 from dialogs.outcome import AwaitInput, Button, Lines, Outcome, Reply, TextRef
 from dialogs.people import Person, Role
 from dialogs.relay import AWAITING_MESSAGE_PREFIX
+from dialogs.words import normalise
 
 __all__ = [
     "AWAITING_NOTE_PREFIX",
@@ -78,6 +79,7 @@ MAX_NOTE = 200  # characters: a few words for the coach, not a care file
 CHART_DAYS = 91  # about three months
 HISTORY_LINES = 15
 SIGNALS_SHOWN = 3
+_SHOWN_NAME = 40  # characters of a typed name said back
 # A button or name for a client who is not (any more) one of the coach's own active clients.
 NOT_CURRENT = "caseload.not_yours"
 NOTE_NOT_CURRENT = "client_card.note_not_current"  # "Geen notitie" once no note is wanted
@@ -290,19 +292,32 @@ def history(view: CardView) -> Outcome:
 
 
 def command(person: Person, event: Command, now: datetime, ctx: CardContext) -> Outcome:
-    """``/client Sam``: Sam's card; a name that is not (only) one of theirs: which one."""
+    """``/client Sam``: Sam's card; a name none of their active clients has: that, said as it
+    is (Sam may have stopped: ``/fase Sam`` shows it); else which one."""
+    typed = " ".join(event.args.split())
+    names = ", ".join(c.name for c in ctx.clients)
+    if typed and not any(_starts_with_name(typed, c.name) for c in ctx.clients):
+        key = "client_card.not_active_others" if ctx.clients else "client_card.not_active"
+        return Outcome(replies=(Reply(key, {"name": typed[:_SHOWN_NAME], "names": names}),))
     if not ctx.clients:
         return Outcome(replies=(Reply("coach_checkin.no_clients"),))
     named = client_named(event.args, ctx.clients)
     card = ctx.card
     if named is None or card is None or card.client.id != named.id or card.coach_id != person.id:
-        names = ", ".join(c.name for c in ctx.clients)
         return Outcome(
             replies=(
                 Reply("client_card.which_client", {"names": names, "example": ctx.clients[0].name}),
             )
         )
     return show(card, now, ctx.timezone)
+
+
+def _starts_with_name(typed: str, name: str) -> bool:
+    """``typed`` starts with the whole ``name`` (case and accents ignored), as ``find_client``
+    reads it."""
+    words = normalise(typed, keep_punctuation=True).split()
+    wanted = normalise(name, keep_punctuation=True).split()
+    return bool(wanted) and words[: len(wanted)] == wanted
 
 
 def tap(

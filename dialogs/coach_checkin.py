@@ -3,10 +3,12 @@
 
 ``/ritme Sam`` shows the current rhythm with one-tap buttons for each rhythm, pause or resume,
 and "check-in now". ``/ritme Sam elke 2 weken dinsdag 10:00`` sets it in one go (any part
-may be left out and stays as it was). ``/pauze Sam``, ``/hervat Sam`` and ``/checkin Sam`` do
-the rest. Button data (``rt:<client id>:<rhythm>``, ``rp:<client id>:<p|r>``,
-``rn:<client id>``) is untrusted: it only counts for a client in the coach's own list, which
-the shell fills with the coach's active clients.
+may be left out and stays as it was); the time may be "10:00", "9.30", "9 uur", "9u", "21 uur",
+"9 uur 's avonds", "2pm" (the words after the hour are the coach's, ``words.yaml``).
+``/pauze Sam``, ``/hervat Sam`` and ``/checkin Sam`` do the rest. Button data
+(``rt:<client id>:<rhythm>``, ``rp:<client id>:<p|r>``, ``rn:<client id>``) is untrusted: it
+only counts for a client in the coach's own list, which the shell fills with the coach's
+active clients.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from dialogs.schedule import (
     next_due,
     paused_or_resumed,
 )
+from dialogs.typed_time import typed_time
 from dialogs.words import WEEKDAY_KEYS, Words, normalise
 
 __all__ = [
@@ -70,9 +73,8 @@ _CODES = {
 _CODE_OF = {rhythm: code for code, rhythm in _CODES.items()}
 _BUTTON = re.compile(r"(rt|rp|rn):([0-9]{1,12})(?::(w1|w2|w4|w6|m3|p|r))?")
 
-# The words for a rhythm and a weekday are the coach's (``ctx.words``, from content); a time is
-# "10:00", "9.30", "14u" ("14 uur" is two tokens: "14" alone is not a time, it may be "2 weken").
-_TIME = re.compile(r"([01]?[0-9]|2[0-3])(?:[:.u]([0-5][0-9])(?:u|h|uur)?|u|h|uur)")
+# The words for a rhythm and a weekday are the coach's (``ctx.words``, from content); so are
+# the words around a time (``dialogs.typed_time``: "9 uur", "2pm"; "14" alone is no time).
 
 
 @dataclass(frozen=True)
@@ -251,13 +253,18 @@ def _typed_rhythm(
     weekday = None
     at = None
     leftover = []
-    for token in text.split():
+    tokens = text.replace("’", "'").split()
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
         if token in words.schedule_filler:
             continue
         if token in words.weekdays and weekday is None:
             weekday = words.weekdays[token]
-        elif (clock := _TIME.fullmatch(token)) is not None and at is None:
-            at = time(int(clock[1]), int(clock[2] or 0))
+        elif at is None and (clock := typed_time(tokens, i - 1, words)) is not None:
+            at, taken = clock
+            i += taken - 1
         else:
             leftover.append(token)
     if leftover or (rhythm is None and weekday is None and at is None):

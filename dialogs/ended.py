@@ -5,6 +5,13 @@
     noodknop (old menu button, /nood, /sos) ──▶ support ended, nobody gets an alert; the
                                                emergency numbers, one per message
     help words ("nood", "help") ──▶ as before joining (help_words.outside), then the same
+        └── within the grace period ──▶ to the former coach as a message then goes, the
+                                         client hears it went on; then the numbers
+    words of danger ("ik wil dood"), within the grace period ──▶ an alert, as an active
+        client's words raise (noodknop.raise_for_words): the former coach gets it first in
+        every queue with the words under it, it escalates as usual; 112 and 113 named
+    while that alert is open ──▶ the noodknop and whatever is sent belong to it, as they do
+                                 for an active client (never "nobody gets an alert")
     a message, within the grace period ──▶ to the former coach, under a header that says
                                             the support ended; the client hears it went on
     a message after it (or no coach to reach) ──▶ not passed on; how to come back; 112
@@ -19,12 +26,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from dialogs import help_words
 from dialogs.events import Command, Event, MenuItem, MenuPress, OtherMessage, Text
 from dialogs.help_words import Heard, outside
-from dialogs.noodknop import emergency_numbers
+from dialogs.noodknop import AlertView, emergency_numbers, press, raise_for_words
 from dialogs.outcome import Keyboard, Outcome, Recipient, Reply
 from dialogs.people import Person, Role
-from dialogs.relay import TEXT_KIND, UNSUPPORTED_KINDS
+from dialogs.relay import TEXT_KIND, UNSUPPORTED_KINDS, RelayContext
 from dialogs.relay_effects import RelayToCoach
 
 __all__ = [
@@ -63,11 +71,24 @@ def _noodknop(numbers: bool) -> Outcome:
 
 
 def answer(
-    person: Person, event: Event, heard: Heard | None, now: datetime, view: EndedView | None
+    person: Person,
+    event: Event,
+    heard: Heard | None,
+    now: datetime,
+    view: EndedView | None,
+    open_alert: AlertView | None = None,
+    ctx: RelayContext | None = None,
 ) -> Outcome:
-    """Whatever a client whose support ended does."""
+    """Whatever a client whose support ended does (``open_alert``: the alert their words of
+    danger raised in the grace period, while it is open)."""
     assert person.role is Role.CLIENT and person.id is not None
     view = view or EndedView()
+    if open_alert is not None and not open_alert.closed:
+        during = _during_alert(person, event, heard, now, open_alert, ctx)
+        if during is not None:
+            return during
+    if heard is not None and isinstance(event, Text) and _passes_on(event, view):
+        return _help_in_grace(person, event, heard, now, view)
     if heard is not None:
         # Words of danger already bring the numbers with them.
         return outside(heard) + _noodknop(numbers=heard is not Heard.DANGER)
@@ -79,6 +100,48 @@ def answer(
         case Text() | OtherMessage():
             return _message(person, event, view)
     return hello(person)
+
+
+def _passes_on(event: Text, view: EndedView) -> bool:
+    return view.passes_on and view.chat_id is not None and event.message_id is not None
+
+
+def _help_in_grace(
+    person: Person, event: Text, heard: Heard, now: datetime, view: EndedView
+) -> Outcome:
+    """Help words within the grace period. Words of danger: an alert, raised, routed and
+    escalated as an active client's words raise one; the client reads who is asked once it
+    is stored (``noodknop.raised``), so "Ik stuur Anna nu een melding" only when she is.
+    Other help words: to the former coach as any message then goes, then the numbers."""
+    assert person.id is not None and view.chat_id is not None and event.message_id is not None
+    if heard is Heard.DANGER:
+        raised = raise_for_words(person, now, view.chat_id, event.message_id)
+        return raised + Outcome(replies=(Reply("help_words.numbers"),))
+    relayed = _message(person, event, view)
+    told = Reply("ended.help_passed_on", {"coach": person.coach_name}, keyboard=Keyboard.REMOVE)
+    return Outcome(effects=relayed.effects, replies=(told, *emergency_numbers(Recipient.SENDER)))
+
+
+def _during_alert(
+    person: Person,
+    event: Event,
+    heard: Heard | None,
+    now: datetime,
+    alert: AlertView,
+    ctx: RelayContext | None,
+) -> Outcome | None:
+    """While the alert is open, the noodknop and what the client sends belong to it, as for
+    an active client; None: nothing to do with the alert."""
+    if heard is not None and isinstance(event, Text):
+        return help_words.answer(person, event, heard, now, alert, ctx)
+    match event:
+        case MenuPress(item=MenuItem.NOODKNOP):
+            return press(person, alert, now)
+        case Command(name=name) if name in NOODKNOP_COMMANDS:
+            return press(person, alert, now)
+        case Text() | OtherMessage() if help_words.adds_to_alert(event, alert):
+            return help_words.add_to_alert(person, event, alert, ctx)
+    return None
 
 
 def _message(person: Person, event: Text | OtherMessage, view: EndedView) -> Outcome:

@@ -33,6 +33,7 @@ from dialogs.outcome import Button, EndSupport, Keyboard, Lines, Outcome, Recipi
 from dialogs.people import Person, Role
 from dialogs.phase_effects import ReopenSupport, SetPhase
 from dialogs.schedule import Rhythm
+from dialogs.words import PHASE_KEYS, Words, normalise
 
 __all__ = [
     "COMMANDS",
@@ -59,7 +60,7 @@ END_COMMANDS = frozenset({"afsluiten", "end"})
 REOPEN_COMMANDS = frozenset({"heropen", "reopen"})
 COMMANDS = PHASE_COMMANDS | END_COMMANDS | REOPEN_COMMANDS
 
-PHASES = ("start", "regular", "waakvlam")  # "ended" only by ending
+PHASES = PHASE_KEYS  # "ended" only by ending
 # The rhythm that fits a phase (the coach decides): start weekly, regular every two weeks,
 # waakvlam every three months (the reports: contact every 2-3 months in the calm phase).
 SUGGESTED = {
@@ -68,16 +69,6 @@ SUGGESTED = {
     "waakvlam": Rhythm.EVERY_3_MONTHS,
 }
 END_REASONS = ("goal", "moved", "other_help", "not_wanted", "no_contact", "other")
-# What a coach may type after /fase Sam (either language).
-_PHASE_WORDS = {
-    "start": "start",
-    "startfase": "start",
-    "regulier": "regular",
-    "reguliere": "regular",
-    "regular": "regular",
-    "waakvlam": "waakvlam",
-    "waakvlamfase": "waakvlam",
-}
 NOT_YOURS = "caseload.not_yours"
 STALE = "common.question_closed"
 
@@ -132,10 +123,11 @@ def tapped_client_id(data: str) -> int | None:
 
 
 def named_client(
-    event: Command, active: tuple[ClientRef, ...], former: tuple[ClientRef, ...]
+    event: Command, active: tuple[ClientRef, ...], former: tuple[ClientRef, ...], words: Words
 ) -> ClientRef | None:
     """The client a command names: an active one first; a former one (the coach's own) for
-    /fase and /heropen only."""
+    /fase and /heropen only. After /fase and the name only a phase (``words.phases``) may
+    follow."""
     pools = {
         **dict.fromkeys(PHASE_COMMANDS, (active, former)),
         **dict.fromkeys(END_COMMANDS, (active,)),
@@ -144,21 +136,19 @@ def named_client(
     for pool in pools.get(event.name, ()):
         match = find_client(event.args, pool)
         if match.client is not None:
-            rest = _folded(match.rest)
-            if not rest or (event.name in PHASE_COMMANDS and rest in _PHASE_WORDS):
+            rest = normalise(match.rest)
+            if not rest or (event.name in PHASE_COMMANDS and rest in words.phases):
                 return match.client
     return None
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 # -- what the coach did ------------------------------------------------------------------------
 
 
-def command(person: Person, event: Command, now: datetime, ctx: PhaseContext) -> Outcome:
-    """/fase Sam [phase], /afsluiten Sam, /heropen Sam."""
+def command(
+    person: Person, event: Command, now: datetime, ctx: PhaseContext, words: Words
+) -> Outcome:
+    """/fase Sam [phase], /afsluiten Sam, /heropen Sam; the phase in the coach's ``words``."""
     if not _coach(person):
         return Outcome()
     client = ctx.client
@@ -172,7 +162,7 @@ def command(person: Person, event: Command, now: datetime, ctx: PhaseContext) ->
         return _ask_reason(client)
     if event.name in REOPEN_COMMANDS:
         return _reopen(person, client)
-    wanted = _PHASE_WORDS.get(_folded(find_client(event.args, (client.ref,)).rest))
+    wanted = words.phases.get(normalise(find_client(event.args, (client.ref,)).rest))
     if wanted is not None:
         return _set(person, client, wanted)
     return show(client)

@@ -16,7 +16,12 @@ Coach: ``/telefoon Sam 06 12345678`` stores or changes the number of one of thei
 (the shell passes only those), ``/telefoon Sam weg`` removes it, ``/telefoon Sam`` shows it.
 
 Numbers are checked and stored as E.164 ("+31612345678") and shown in the international
-format ("+31 6 12345678"), which Telegram makes tap-to-call in a message's text.
+format ("+31 6 12345678"), which Telegram makes tap-to-call in a message's text. The checking is
+``phonenumbers`` (the maintained port of Google's libphonenumber, already a dependency): any
+common way of writing a number is read ("06-12345678", "06 123 456 78", "(06) 12345678",
+"+31 (0)6 12345678", "0031 6 ...", "0470/12.34.56"), and a number that is written well but
+does not exist ("06-98765432": no 06-9 numbers are given out) gets its own answer, so the
+coach knows it is the digits and not the way they were written.
 """
 
 from __future__ import annotations
@@ -42,12 +47,30 @@ __all__ = [
     "offer",
     "offer_answered",
     "shown",
+    "written_well",
 ]
 
 PHONE_COMMANDS = frozenset({"telefoon", "phone"})
 _REGION = "NL"  # a number without a country code is Dutch ("06 12345678")
 _MAX_TYPED = 32  # longer is no phone number
 _DIGITS_ONLY = re.compile(r"[1-9][0-9]{7,14}")  # Telegram sends its own contact as "31612345678"
+# Digits, a leading "+", and what people write between them: spaces, hyphens (also the dashes
+# a phone's keyboard makes of them), dots, slashes, parentheses. Anything else is no number.
+_WRITTEN = re.compile(r"[+0-9 ().\-/\u2010\u2011\u2013\u2014]+")
+
+
+def _parsed(raw: str) -> phonenumbers.PhoneNumber | None:
+    """What was typed, read as a phone number, whether or not it exists."""
+    typed = " ".join(raw.split())  # a non-breaking space (a pasted number) is a space too
+    if not typed or len(typed) > _MAX_TYPED or not _WRITTEN.fullmatch(typed):
+        return None
+    if _DIGITS_ONLY.fullmatch(typed):
+        typed = f"+{typed}"
+    try:
+        number = phonenumbers.parse(typed, _REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number
 
 
 def normalise_number(raw: str) -> str | None:
@@ -56,18 +79,20 @@ def normalise_number(raw: str) -> str | None:
     Dutch numbers may be typed without a country code ("06-12345678", "020 123 4567");
     "0031 6 ..." and "+32 ..." work too. Telegram sends a shared contact's number with or
     without its "+"."""
-    typed = raw.strip()
-    if not typed or len(typed) > _MAX_TYPED or not re.fullmatch(r"[+0-9 ().\-]+", typed):
-        return None
-    if _DIGITS_ONLY.fullmatch(typed):
-        typed = f"+{typed}"
-    try:
-        number = phonenumbers.parse(typed, _REGION)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
+    number = _parsed(raw)
+    if number is None or not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def written_well(raw: str) -> bool:
+    """Written as a phone number, with as many digits as a person's number has there, even
+    when no such number is in use ("06-98765432"): the coach should look at the digits, not
+    at how they wrote them. "12345" or a digit too many is not written well."""
+    number = _parsed(raw)
+    return number is not None and phonenumbers.is_possible_number_for_type(
+        number, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
+    )
 
 
 def shown(e164: str) -> str:
@@ -190,8 +215,11 @@ def coach_command(
         )
     number = normalise_number(rest)
     if number is None:
-        typed = rest[:_MAX_TYPED]
-        return Outcome(replies=(Reply("coach_phone.invalid", {"typed": typed}),))
+        key = "coach_phone.not_in_use" if written_well(rest) else "coach_phone.invalid"
+        return Outcome(replies=(Reply(key, {"typed": rest[:_MAX_TYPED]}),))
+    if number == stored:  # the same number again: nothing changes, nothing is stored
+        current = {"client": client.name, "phone": shown(stored)}
+        return Outcome(replies=(Reply("coach_phone.current", current),))
     key = "coach_phone.changed" if stored is not None else "coach_phone.saved"
     return Outcome(
         effects=(SetClientPhone(client.id, number, by_coach_id=person.id),),

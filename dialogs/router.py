@@ -125,7 +125,9 @@ def route(
             return card
         if person.coach_active and phases.wants(event):
             assert isinstance(event, Command)
-            return phases.command(person, event, now, context.phases or PhaseContext())
+            return phases.command(
+                person, event, now, context.phases or PhaseContext(), context.words
+            )
         if person.coach_active and context.coach_settings and coach_settings.wants_settings(event):
             return coach_settings.show(context.coach_settings)
         if person.coach_active and caseload.wants_list(event):
@@ -221,7 +223,9 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
     # Help words are heard first, in every state (never as an answer to a question).
     heard = help_words.recognise(event.text, context.words) if isinstance(event, Text) else None
     if step is ClientStep.ENDED:
-        return ended_answer(person, event, heard, now, context.ended)
+        return ended_answer(
+            person, event, heard, now, context.ended, context.open_alert, context.client_relay
+        )
     if step is not ClientStep.DECLINED and (said := _language_asked(person, event, context)):
         return said + _question_again(context, person)
     if heard is None and (switched := _read_aloud_asked(person, event, now, context)):

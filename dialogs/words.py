@@ -24,6 +24,10 @@ keys; write them plain, they pass through ``normalise`` like what is typed)::
     weekdays: {mon: [ma, maandag], ..., sun: [...]}
     rhythms: {weekly: [elke week, ...], every_2_weeks: [...], ...}   # a coach's /ritme
     schedule_filler: [elke, op, om, de]  # words around a rhythm, weekday and time
+    clock_hour: [uur, u, h]      # after an hour, a time: "9 uur", "9u", "9.30 uur" ("9" alone
+                                 # is none: it may be "2 weken")
+    clock_am: ["'s ochtends"]    # after a time: before noon ("9 am"; 12 am is midnight)
+    clock_pm: ["'s middags"]     # after a time: after noon ("2 pm" is 14:00; 12 pm is noon)
     help: [hulp, nood, sos, ik weet het niet meer, ...]  # help words (dialogs.help_words):
                                  # the whole message, with help_filler around them
     help_short: [hulp, help, sos]  # help words that count anywhere in a short message
@@ -33,6 +37,8 @@ keys; write them plain, they pass through ``normalise`` like what is typed)::
                                  # a message, as whole words ("zelfmoord" is not in
                                  # "zelfmoordpreventie": write that one too if it is meant)
     phone_remove: [weg, geen]    # a coach's "/telefoon Sam weg": remove the phone number
+    phases: {start: [start, startfase], regular: [regulier], waakvlam: [waakvlam]}   # what a
+                                 # coach types after "/fase Sam": the phase to set
     stop: [stop, ik wil stoppen, ...]   # a client wants to stop with the bot: the whole
                                  # message; never an answer or a help word
     data_request: [wat weet je van mij, ...]   # a client asks what the bot keeps about
@@ -62,9 +68,10 @@ from typing import Any
 
 from dialogs.schedule import Rhythm
 
-__all__ = ["WEEKDAY_KEYS", "Words", "WordsError", "normalise", "parse_words"]
+__all__ = ["PHASE_KEYS", "WEEKDAY_KEYS", "Words", "WordsError", "normalise", "parse_words"]
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PHASE_KEYS = ("start", "regular", "waakvlam")  # the support phases a coach sets ("ended": ending)
 
 
 def normalise(text: str, *, keep_punctuation: bool = False) -> str:
@@ -120,12 +127,16 @@ class Words:
     weekdays: Mapping[str, int] = _meanings("schedule")  # word -> 0 (Monday) to 6 (Sunday)
     rhythms: Mapping[str, Rhythm] = _meanings("schedule")  # phrase -> rhythm
     schedule_filler: frozenset[str] = _words("schedule")
+    clock_hour: frozenset[str] = _words("schedule")  # "9 uur"
+    clock_am: frozenset[str] = _words("schedule")  # "9 am"
+    clock_pm: frozenset[str] = _words("schedule")  # "2 pm"
     help: frozenset[str] = _words("help")
     help_short: frozenset[str] = _words("help")
     help_filler: frozenset[str] = _words("help")
     emergency: frozenset[str] = _words("help")
     danger: frozenset[str] = _words("help")
     phone_remove: frozenset[str] = _words("phone")  # a coach's "/telefoon Sam weg"
+    phases: Mapping[str, str] = _meanings("phase")  # word -> phase (PHASE_KEYS)
     stop: frozenset[str] = _words("stop")
     data_request: frozenset[str] = _words("data_request")  # "wat weet je van mij?"
     cancel: frozenset[str] = _words("cancel")
@@ -163,6 +174,7 @@ _HELP_LISTS = ("help", "help_short", "help_filler", "emergency", "danger")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")  # as the folders of content/easy-language
 # A grade said in words, by how good it is (dialogs.grade_words has their numbers).
 _BANDS = {band: band for band in ("bad", "so_so", "good", "great")}
+_PHASES = {phase: phase for phase in PHASE_KEYS}
 _OPTION_ID = re.compile(r"[a-z][a-z0-9_]{0,23}")  # as in questions.yaml
 
 
@@ -250,8 +262,10 @@ def parse_words(data: object) -> Words:
         weekdays=_by_word(root, "weekdays", _named(weekdays, "weekdays"), weekdays),
         rhythms=_by_word(root, "rhythms", _named(rhythms, "rhythms"), rhythms),
         schedule_filler=_list(root, "schedule_filler"),
+        **{name: _list(root, name) for name in ("clock_hour", "clock_am", "clock_pm")},
         **helps,
         phone_remove=_list(root, "phone_remove"),
+        phases=_by_word(root, "phases", _named(_PHASES, "phases"), _PHASES),
         stop=_stop_list(root, {*seen, *choices, *(w for ws in helps.values() for w in ws)}),
         cancel=_list(root, "cancel"),
         data_request=_list(root, "data_request"),

@@ -24,6 +24,7 @@ from storage.models import Client, ClientStatus, Coach, ContactLog
 from tests.scenarios.conftest import World
 from tests.scenarios.test_caseload import client_list, data_of, labels, set_status
 from tests.scenarios.test_checkins import full_checkin, start_by_menu
+from tests.scenarios.test_phases_and_ending import end_support
 
 CARD_BUTTONS = [
     ["📋 Nu een check-in", "⏱ Ritme"],
@@ -37,6 +38,8 @@ NOT_YOURS = "Deze cliënt staat niet (meer) in jouw lijst. Stuur /clienten voor 
 ASK_NOTE = (
     "Wil je er een korte notitie bij? Typ die, of tik Geen notitie. Alleen jij ziet de notitie."
 )
+# What a coach's plain text gets when it answers nothing (no note is wanted, no client named).
+NOT_UNDERSTOOD = "Dat begrijp ik niet. Stuur /hulp voor wat ik kan."
 
 
 def png_size(png: bytes | None) -> tuple[int, int]:
@@ -94,13 +97,21 @@ async def test_the_card_shows_the_picture_the_last_answers_and_the_open_signals(
         ]
     )
     assert labels(card) == CARD_BUTTONS
-    # The same card by command; a name that is not one of Anna's: which one she means.
+    # The same card by command; no name: which one she means; a name that is none of Anna's
+    # active clients: just that, and her clients.
     await anna.send_text("/client sam")
     again = await anna.next_message()
     assert again.kind == "photo" and again.text == card.text and labels(again) == CARD_BUTTONS
-    await anna.send_text("/client Kim")
+    await anna.send_text("/client")
     assert (await anna.next_message()).text == (
         "Van welke cliënt wil je de kaart? Typ de naam erachter, bijvoorbeeld: /client Sam\n"
+        "Jouw cliënten: Sam"
+    )
+    await anna.send_text("/client Kim")
+    assert (await anna.next_message()).text == (
+        "Je hebt geen actieve cliënt die Kim heet.\n"
+        "Is de begeleiding van Kim gestopt? Typ /fase Kim: dan zie je wanneer, "
+        "en kun je heropenen.\n"
         "Jouw cliënten: Sam"
     )
     # ⏱ Ritme is the rhythm as /ritme Sam shows it, with its buttons.
@@ -172,8 +183,11 @@ async def test_logging_a_call_and_a_visit_with_and_without_a_note(world: World) 
             "Deze vraag is niet meer actueel. Er is niets veranderd."
         )
     await anna.send_text("Dit is geen notitie")
-    assert not (await anna.next_message()).text.startswith("Notitie bewaard")
-    assert contacts_in(world)[-1] == ("visit", None)
+    await world.drain()
+    assert [m.text for m in anna.unread] == [NOT_UNDERSTOOD]  # no "Notitie bewaard"
+    anna.mark_read()
+    assert contacts_in(world) == [("call", "Klonk moe, belt maandag terug"), ("visit", None)]
+    assert awaiting_of(world, anna) is None
 
     await anna.press("📜 Geschiedenis", card)
     history = (await anna.next_message()).text.split("\n")
@@ -201,7 +215,8 @@ async def test_a_note_is_short_and_only_taken_while_it_is_wanted(world: World) -
     # Half an hour later the question is over: the text is an ordinary message again.
     world.clock.advance(timedelta(minutes=31))
     await anna.send_text("Bij de buurtwerker gezien")
-    assert not (await anna.next_message()).text.startswith("Notitie bewaard")
+    await world.drain()
+    assert [m.text for m in anna.unread] == [NOT_UNDERSTOOD]  # no "Notitie bewaard"
     assert contacts_in(world) == [("elsewhere", None)]
     assert awaiting_of(world, anna) is None
 
@@ -271,7 +286,45 @@ async def test_card_buttons_and_the_command_for_someone_not_ones_own_change_noth
     await world.settle()
     assert anna.callback_answers[-1].text == NOT_YOURS
     await anna.send_text("Sam klonk goed")  # no longer a note about Bert's client
-    assert not (await anna.next_message()).text.startswith("Notitie bewaard")
-    assert contacts_in(world) == [("call", None)]
     await world.drain()
-    assert bert.inbox[bert_seen:] == [] and len(anna.inbox) == anna_seen + 1
+    assert [m.text for m in anna.inbox[anna_seen:]] == [NOT_UNDERSTOOD]  # no "Notitie bewaard"
+    assert contacts_in(world) == [("call", None)]
+    assert awaiting_of(world, anna) is None
+    assert bert.inbox[bert_seen:] == []
+
+
+async def test_the_command_for_a_client_who_stopped_says_so_and_where_to_look(
+    world: World,
+) -> None:
+    """Anna's only client Sam stopped (in the grace period his messages still reach her):
+    /client Sam shows no card and does not say she has no clients "yet"; /fase Sam, which it
+    points to, shows when Sam stopped."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    ended = await end_support(world, anna)
+    assert (ended.text or "").startswith("De begeleiding van Sam is beëindigd (Verhuisd).")
+    await world.drain()
+    anna.mark_read()
+    sam_seen = len(sam.inbox)
+
+    await anna.send_text("/client Sam")
+    await world.drain()
+    assert [(m.kind, m.text) for m in anna.unread] == [
+        (
+            "text",
+            "Je hebt geen actieve cliënt die Sam heet.\n"
+            "Is de begeleiding van Sam gestopt? Typ /fase Sam: dan zie je wanneer, "
+            "en kun je heropenen.",
+        )
+    ]
+    anna.mark_read()
+    await anna.send_text("/fase Sam")
+    view = await anna.next_message()
+    assert view.text == (
+        "🧭 Fase van Sam: beëindigd\n2 november · beëindigd: Verhuisd (door Anna)\n"
+        "2 november · startfase"
+    )
+    assert labels(view) == [["↩️ Heropenen"]]
+    await world.drain()
+    assert sam.inbox[sam_seen:] == []
+    assert contacts_in(world) == [] and awaiting_of(world, anna) is None

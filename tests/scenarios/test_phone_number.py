@@ -261,3 +261,40 @@ async def test_without_a_number_nobody_is_told_to_call_and_the_client_hears_a_me
     coach_texts = [m.text or "" for m in (*anna.inbox, *bram.inbox)]
     assert not any("Bel Sam" in text or "Sam bellen" in text for text in coach_texts)
     assert not any("Ik bel nu" in label for m in anna.inbox for row in m.buttons for label in row)
+
+
+async def test_a_number_is_taken_as_coaches_write_it_and_a_number_that_does_not_exist_is_not(
+    world: World,
+) -> None:
+    """Spaces, hyphens, dots and parentheses are fine; one normal form is stored (E.164). A
+    number written well whose digits do not exist ("06-98765432": no 06-9 numbers are given
+    out) is refused with that reason, not as if the hyphen were wrong."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam", phone=False)
+
+    await anna.send_text("/telefoon Sam 06-98765432")
+    await world.drain()
+    assert [m.text for m in anna.unread] == [
+        "06-98765432 is goed geschreven, maar zo'n telefoonnummer bestaat niet. Kijk de cijfers "
+        "na. Spaties en streepjes mogen: 06-12345678 en +31 6 12345678 werken allebei."
+    ]
+    anna.mark_read()
+    assert _phone_of(world) is None and _audit_actions(world) == []
+
+    await anna.send_text("/telefoon Sam (06) 876 543 21")
+    saved = await anna.next_message()
+    assert saved.text == "📞 Bewaard: het telefoonnummer van Sam is nu +31 6 87654321."
+    assert _phone_of(world) == "+31687654321"
+    for typed in ("+31 (0)6 87.65.43.21", "0031 6 87654321", "06–87654321"):
+        await anna.send_text(f"/telefoon Sam {typed}")  # the same number: nothing changes
+        same = await anna.next_message()
+        assert same.text == "Het telefoonnummer van Sam: +31 6 87654321"
+    await anna.send_text("/telefoon Sam 06-1234-567a")
+    assert (await anna.next_message()).text == (
+        "06-1234-567a is geen telefoonnummer dat ik ken. "
+        "Typ bijvoorbeeld 06 12345678, 020 1234567 of +32 470 12 34 56."
+    )
+    await world.drain()
+    assert _phone_of(world) == "+31687654321"
+    assert _audit_actions(world) == ["client.phone_set"]
+    assert not any("+3" in (m.text or "") for m in sam.inbox), "Sam is not told by the bot"

@@ -117,3 +117,45 @@ async def test_an_english_client_hears_the_date_in_english(world: World) -> None
         "You now get them every 2 weeks, on Tuesday.\n"
         "The next time is tomorrow at 10:00."
     )
+
+
+def schedule_of(world: World) -> tuple[str, int, str]:
+    with world.database.transaction() as session:
+        row = session.exec(select(CheckinSchedule)).one()
+        return row.rhythm, row.weekday, row.at
+
+
+async def test_a_time_typed_as_people_write_it_is_understood(world: World) -> None:
+    """ "9 uur", "9u", "09:00", "9 uur 's avonds": the words after the hour are the coach's
+    (words.yaml); an hour in the quiet hours is understood and refused."""
+    anna, sam = await _after_a_first_check_in(world)
+    world.clock.set(datetime(2026, 11, 10, 12, 0, tzinfo=UTC))  # Tuesday 10 November
+
+    await anna.send_text("/ritme Sam elke week zaterdag 9 uur")
+    changed = await anna.wait_for(lambda m: (m.text or "").startswith("Opgeslagen."))
+    assert changed.text == (
+        "Opgeslagen. Sam krijgt elke week een check-in, op zaterdag om 09:00. "
+        "De volgende is zaterdag om 9 uur."
+    )
+    told = await sam.wait_for(lambda m: (m.text or "").startswith("Anna heeft"))
+    assert (told.text or "").endswith("De volgende keer is zaterdag om 9 uur.")
+    assert schedule_of(world) == ("weekly", 5, "09:00")
+    assert next_due_at(world) == datetime(2026, 11, 14, 8, 0, tzinfo=UTC)
+
+    await anna.send_text("/ritme Sam 14u30")
+    moved = await anna.wait_for(lambda m: (m.text or "").startswith("Opgeslagen."))
+    assert "op zaterdag om 14:30." in (moved.text or "")
+    assert schedule_of(world) == ("weekly", 5, "14:30")
+
+    for typed in ("21 uur", "9 uur 's avonds"):
+        await anna.send_text(f"/ritme Sam zaterdag {typed}")
+        refused = await anna.wait_for(lambda m: (m.text or "").startswith("Dat tijdstip"))
+        assert refused.text == (
+            "Dat tijdstip valt in de rusttijd (21:00–08:00). Kies voor Sam een tijd tussen "
+            "08:00 en 21:00."
+        )
+    await anna.send_text("/ritme Sam zaterdag 9")  # an hour alone is no time
+    await anna.wait_for(lambda m: (m.text or "").startswith("Dat ritme begrijp ik niet."))
+    await world.drain()
+    assert schedule_of(world) == ("weekly", 5, "14:30")
+    assert anna.unread == []

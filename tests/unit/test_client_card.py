@@ -332,9 +332,23 @@ def test_the_command_shows_only_a_named_own_client() -> None:
     ):
         which = client_card.command(ANNA, Command("client", args), NOW, ctx)
         assert [r.key for r in which.replies] == ["client_card.which_client"], args
-    assert client_card.command(ANNA, Command("client", "Sam"), NOW, CardContext()).replies[
-        0
-    ].key == ("coach_checkin.no_clients")
+    assert client_card.command(ANNA, Command("client", ""), NOW, CardContext()).replies[0].key == (
+        "coach_checkin.no_clients"
+    )
+    # A name none of the coach's active clients has (Sam ended; the shell loads only active
+    # clients): said as it is, never "no active clients yet" and never someone else's card.
+    for args, ctx, key in (
+        ("Sam", CardContext(), "client_card.not_active"),
+        ("  lou  ", own, "client_card.not_active_others"),
+    ):
+        reply = client_card.command(ANNA, Command("client", args), NOW, ctx).replies[0]
+        assert reply.key == key and reply.chart is None
+        assert reply.params["name"] == args.strip()
+        assert TEXTS.render("nl", reply.key, reply.params).startswith(
+            f"Je hebt geen actieve cliënt die {args.strip()} heet."
+        )
+    others = client_card.command(ANNA, Command("client", "Lou"), NOW, own).replies[0]
+    assert TEXTS.render("nl", others.key, others.params).endswith("Jouw cliënten: Sam, Kim")
     # A client never reaches a card.
     assert route(SAM, Tap("cc:7:call"), NOW, DialogContext(client_card=own)).notice == (
         "common.button_unknown"

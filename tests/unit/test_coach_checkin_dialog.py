@@ -302,6 +302,21 @@ W1, W2, W4, W6, M3 = (
         ("10uur", W1, 0, time(10)),
         ("10.15u", W1, 0, time(10, 15)),
         ("20:59", W1, 0, time(20, 59)),
+        # The words after an hour are the coach's (words.yaml): "uur", "u", "'s avonds", "pm".
+        ("elke week zaterdag 9 uur", W1, 5, time(9)),
+        ("zaterdag om 9 uur", W1, 5, time(9)),
+        ("10 uur", W1, 0, time(10)),
+        ("9.30 uur", W1, 0, time(9, 30)),
+        ("09:00", W1, 0, time(9)),
+        ("4 uur 's middags", W1, 0, time(16)),
+        ("8 uur 's ochtends", W1, 0, time(8)),
+        ("2 uur ’s middags", W1, 0, time(14)),  # a phone's curly apostrophe
+        ("20 uur", W1, 0, time(20)),
+        ("every week on saturday at 2pm", W1, 5, time(14)),
+        ("saturday 2.30 pm", W1, 5, time(14, 30)),
+        ("saturday 11 a.m.", W1, 5, time(11)),
+        ("12 pm", W1, 0, time(12)),
+        ("9 o'clock", W1, 0, time(9)),
         ("dinsdag", W1, 1, time(10)),
         ("zo", W1, 6, time(10)),
         ("saturday", W1, 5, time(10)),
@@ -417,7 +432,15 @@ def test_a_typed_rhythm_for_a_paused_client_is_saved_as_well() -> None:
         "24:00",
         "10:60",
         "9:5",
-        "10 uur",
+        "10",  # an hour alone is no time
+        "uur",
+        "9 uur uur",
+        "9 uur 10 uur",
+        "14 pm",
+        "0 am",
+        "9 am pm",
+        "25 uur",
+        "9x30",
         "elke 2 weken 10:00 graag",
     ],
 )
@@ -427,6 +450,13 @@ def test_a_rhythm_that_is_not_understood_changes_nothing(typed: str) -> None:
     assert outcome.replies[0].params == {"client": "Sam"}
     assert outcome.effects == ()
     assert outcome.notice is None
+
+
+@pytest.mark.parametrize("typed", ["21 uur", "9 uur 's avonds", "21u", "9 pm", "12 am"])
+def test_a_typed_hour_in_the_quiet_hours_is_understood_and_refused(typed: str) -> None:
+    outcome = act(Command("ritme", f"Sam elke week zaterdag {typed}"), sam(None))
+    assert keys(outcome) == ["coach_checkin.time_quiet"]
+    assert outcome.effects == ()
 
 
 def test_a_number_without_clock_marks_is_not_a_time() -> None:

@@ -101,13 +101,16 @@ def test_names_find_former_clients_only_where_allowed() -> None:
 
     def named(text: str) -> ClientRef | None:
         name, _, args = text.partition(" ")
-        return phases.named_client(Command(name, args), active, former)
+        return phases.named_client(Command(name, args), active, former, DUTCH)
 
     assert named("fase Sam waakvlam") == ClientRef(7, "Sam")
     assert named("fase Lou") == ClientRef(9, "Lou")
     assert named("heropen Lou") == ClientRef(9, "Lou")
     assert named("afsluiten Lou") is None
     assert named("fase Sam iets anders") is None
+    # The phase words are the coach's language's, with the others behind them (words.yaml).
+    assert named("fase Sam Regulier.") == ClientRef(7, "Sam")
+    assert named("fase Sam regular phase") == ClientRef(7, "Sam")
 
 
 def test_a_former_client_hears_that_support_ended_and_where_help_is() -> None:

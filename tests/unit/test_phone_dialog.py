@@ -69,10 +69,62 @@ def keys(outcome: Outcome) -> list[str]:
         ("bel me", None),
         ("", None),
         ("+31 6 1234567x", None),
+        # How Dutch numbers are written: spaces, hyphens, dots, slashes, parentheses.
+        ("06 876 543 21", "+31687654321"),
+        ("06.87.65.43.21", "+31687654321"),
+        ("(06) 87654321", "+31687654321"),
+        ("(06)-87654321", "+31687654321"),
+        ("+31 (0)6 87654321", "+31687654321"),
+        ("0031 6 87654321", "+31687654321"),
+        ("06/87654321", "+31687654321"),
+        ("06–87654321", "+31687654321"),  # a phone's keyboard made the hyphen a dash
+        ("06\u00a087654321", "+31687654321"),  # a pasted number: a non-breaking space
+        ("+32 470/12.34.56", "+32470123456"),
+        # Written well, but no such number: no 06-9 numbers are given out.
+        ("06-98765432", None),
+        ("06 987 654 32", None),
+        ("+31 6 98765432", None),
+        ("(06) 98765432", None),
+        ("0031 6 98765432", None),
+        ("tel 0612345678", None),
+        ("06-12345678 (mobiel)", None),
+        ("06_12345678", None),
     ],
 )
 def test_numbers_are_checked_and_stored_as_e164(typed: str, stored: str | None) -> None:
     assert phone.normalise_number(typed) == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "well"),
+    [
+        ("06-98765432", True),  # the digits are wrong, not the writing
+        ("+31 6 98765432", True),
+        ("06-12345678", True),
+        ("12345", False),
+        ("0612", False),
+        ("06 12345678 9", False),  # a digit too many
+        ("bel me", False),
+        ("", False),
+    ],
+)
+def test_a_number_written_well_is_told_apart_from_no_number(typed: str, well: bool) -> None:
+    assert phone.written_well(typed) is well
+
+
+def test_the_coach_hears_whether_the_writing_or_the_digits_are_wrong() -> None:
+    sam = (ClientRef(7, "Sam"),)
+    for typed, key in (
+        ("06-98765432", "coach_phone.not_in_use"),
+        ("12345", "coach_phone.invalid"),
+        ("bel me maar", "coach_phone.invalid"),
+    ):
+        outcome = phone.coach_command(ANNA, f"Sam {typed}", sam, {}, WORDS)
+        assert keys(outcome) == [key] and outcome.effects == ()
+        assert outcome.replies[0].params == {"typed": typed}
+    saved = phone.coach_command(ANNA, "Sam (06) 876 543 21", sam, {}, WORDS)
+    assert keys(saved) == ["coach_phone.saved"]
+    assert saved.effects == (SetClientPhone(7, "+31687654321", by_coach_id=ANNA.id),)
 
 
 def test_numbers_are_shown_internationally_so_telegram_links_them() -> None:
