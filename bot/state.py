@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -37,10 +37,6 @@ class Contact:
 class Actor:
     person: Person
     coach: Contact | None = None  # for a client: their coach
-    # The rows this was read from, held while the actor is: the session's identity map keeps
-    # rows only while something refers to them, and without this every later look at the
-    # same client or coach in the update's transaction would read it again.
-    rows: tuple[Coach | Client, ...] = field(default=(), compare=False, repr=False)
 
 
 _STEPS = {
@@ -66,7 +62,7 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
             coach_active=coach.status == CoachStatus.ACTIVE,
             awaiting=coach.awaiting,
         )
-        return Actor(person, rows=(coach,))
+        return Actor(person)
     # A client is read under their row lock (on PostgreSQL), with their coach: what another
     # instance committed while this one waited for the lock counts.
     found = people.client_with_coach_by_telegram_id(session, telegram_user_id)
@@ -86,7 +82,7 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
         phone_offer_open=client.keyboard == Keyboard.SHARE_PHONE.value,
         take_back_until=_take_back_until(session, client),
     )
-    return Actor(person, coach_contact(their_coach), rows=(client, their_coach))
+    return Actor(person, coach_contact(their_coach))
 
 
 def _take_back_until(session: Session, client: Client) -> datetime | None:

@@ -72,6 +72,42 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 _worker = threading.local()  # .active on the database's own threads
 
+# Rows a transaction's session keeps for itself (see ``_TransactionSession``); more are held
+# as SQLAlchemy holds them (while something else refers to them): a big job's session never
+# keeps a whole table in memory.
+HELD_ROWS = 512
+
+
+class _TransactionSession(Session):
+    """A session that holds the rows it loaded or stored until it ends (up to ``HELD_ROWS``).
+
+    SQLAlchemy's identity map keeps a row only while something else refers to it: a row
+    one step of an update loaded and let go (the check-in just opened, the client's coach)
+    was read again by the next step that asked for it (``session.get``), one statement more
+    each time. SQLAlchemy's own recipe for "strong referencing" (the session events below);
+    a session here lives for one transaction, so what it holds goes with it."""
+
+
+def _hold(session: Session, instance: object) -> None:
+    held: dict[int, object] = session.info.setdefault("held", {})
+    if len(held) < HELD_ROWS:
+        held[id(instance)] = instance
+
+
+def _let_go(session: Session, instance: object) -> None:
+    session.info.get("held", {}).pop(id(instance), None)
+
+
+for _became_persistent in (
+    "pending_to_persistent",
+    "deleted_to_persistent",
+    "detached_to_persistent",
+    "loaded_as_persistent",
+):
+    event.listen(_TransactionSession, _became_persistent, _hold)
+for _left in ("persistent_to_detached", "persistent_to_deleted", "persistent_to_transient"):
+    event.listen(_TransactionSession, _left, _let_go)
+
 
 def _begin_immediate(connection: Any) -> None:
     """On the database's threads a SQLite transaction takes the write lock when it starts
@@ -179,7 +215,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed together, or not at all."""
-        with self._turn(), Session(self.engine, expire_on_commit=False) as session:
+        with self._turn(), _TransactionSession(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
