@@ -9,7 +9,8 @@ muted with the rest. So:
   Sam:") sounds, the copy under it arrives silently (one push per message, not two);
 * **routine notices arrive silently** (``ROUTINE_KEYS``): a client joined or said no, shared
   a phone number, an earlier check-in note no longer holds, a changed or paused rhythm, "Anna
-  saw your message", the weekly digest, a client moved between coaches. They are still there
+  saw your message", the weekly digest, a client moved between coaches, a client's alert
+  closed (their menu back). They are still there
   when the person opens the chat; they just do not ring. (Which account opened a client's
   link does ring: a wrong account must be noticed. So a client joining rings the coach once.)
 * everything else sounds: check-in questions and their reminder, a check-in's signals (one
@@ -42,6 +43,8 @@ ROUTINE_KEYS = frozenset(
         "digest.weekly",
         "move.coach_new",
         "move.coach_old",
+        "noodknop.closed",  # the client's alert is closed: their menu back, never at night
+        "noodknop.closed_ended",
     }
 )
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dialogs import help_words
-from dialogs.events import Command, Event, MenuItem, MenuPress, OtherMessage, Text
+from dialogs.events import Command, Event, MenuItem, MenuPress, OtherMessage, Start, Text
 from dialogs.help_words import Heard, outside
 from dialogs.noodknop import AlertView, emergency_numbers, press, raise_for_words
 from dialogs.outcome import Keyboard, Outcome, Recipient, Reply
@@ -131,7 +131,9 @@ def _during_alert(
     ctx: RelayContext | None,
 ) -> Outcome | None:
     """While the alert is open, the noodknop and what the client sends belong to it, as for
-    an active client; None: nothing to do with the alert."""
+    an active client; the other keys and commands say so and keep the alert's keys (the
+    noodknop and "📍 Stuur waar ik ben"), never "your support stopped" in the middle of it.
+    None: nothing to do with the alert."""
     if heard is not None and isinstance(event, Text):
         return help_words.answer(person, event, heard, now, alert, ctx)
     match event:
@@ -141,6 +143,9 @@ def _during_alert(
             return press(person, alert, now)
         case Text() | OtherMessage() if help_words.adds_to_alert(event, alert):
             return help_words.add_to_alert(person, event, alert, ctx)
+        case MenuPress() | Start() | Command():
+            still_open = Reply("ended.during_alert", keyboard=Keyboard.CLIENT_ALERT_MENU)
+            return Outcome(replies=(still_open,))
     return None
 
 

@@ -573,15 +573,11 @@ def _closed_for_client(alert: AlertView) -> tuple[Reply, ...]:
     client (support ended) has no noodknop any more: their keys go, and 112 is named."""
     if alert.newer_open or alert.older_open:
         return ()
+    # Not urgent, and silent (``bot.loudness``): news, not a call to act; an alert closed by
+    # the clock at night must not wake anyone.
     if alert.client_ended:
-        return (
-            Reply(
-                "noodknop.closed_ended", keyboard=Keyboard.REMOVE, to=Recipient.CLIENT, urgent=True
-            ),
-        )
-    return (
-        Reply("noodknop.closed", keyboard=Keyboard.CLIENT_MENU, to=Recipient.CLIENT, urgent=True),
-    )
+        return (Reply("noodknop.closed_ended", keyboard=Keyboard.REMOVE, to=Recipient.CLIENT),)
+    return (Reply("noodknop.closed", keyboard=Keyboard.CLIENT_MENU, to=Recipient.CLIENT),)
 
 
 def _picked_up(alert: AlertView, names: dict[str, str | None], coach_id: int) -> Outcome:

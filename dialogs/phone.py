@@ -59,12 +59,14 @@ _DIGITS_ONLY = re.compile(r"[1-9][0-9]{7,14}")  # Telegram sends its own contact
 _WRITTEN = re.compile(r"[+0-9 ().\-/\u2010\u2011\u2013\u2014]+")
 
 
-def _parsed(raw: str) -> phonenumbers.PhoneNumber | None:
-    """What was typed, read as a phone number, whether or not it exists."""
+def _parsed(raw: str, *, shared: bool = False) -> phonenumbers.PhoneNumber | None:
+    """What was typed, read as a phone number, whether or not it exists. ``shared``: a
+    contact Telegram sent, whose bare digits start with the country code; a coach's bare
+    digits ("612345678", a 0 forgotten) are read as Dutch, never as another country's."""
     typed = " ".join(raw.split())  # a non-breaking space (a pasted number) is a space too
     if not typed or len(typed) > _MAX_TYPED or not _WRITTEN.fullmatch(typed):
         return None
-    if _DIGITS_ONLY.fullmatch(typed):
+    if shared and _DIGITS_ONLY.fullmatch(typed):
         typed = f"+{typed}"
     try:
         number = phonenumbers.parse(typed, _REGION)
@@ -73,13 +75,13 @@ def _parsed(raw: str) -> phonenumbers.PhoneNumber | None:
     return number
 
 
-def normalise_number(raw: str) -> str | None:
+def normalise_number(raw: str, *, shared: bool = False) -> str | None:
     """A valid phone number as E.164 ("+31612345678"), or None.
 
     Dutch numbers may be typed without a country code ("06-12345678", "020 123 4567");
     "0031 6 ..." and "+32 ..." work too. Telegram sends a shared contact's number with or
-    without its "+"."""
-    number = _parsed(raw)
+    without its "+" (``shared``)."""
+    number = _parsed(raw, shared=shared)
     if number is None or not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -149,7 +151,7 @@ def contact_shared(person: Person, event: OtherMessage, after: After) -> Outcome
         if not person.phone_offer_open:
             return None
         return Outcome(replies=(Reply("phone.not_own", names), *offer(person)))
-    number = normalise_number(event.contact_phone or "")
+    number = normalise_number(event.contact_phone or "", shared=True)
     if number is None:
         return _then(person, Reply("phone.unreadable", names), after)
     saved = _then(person, Reply("phone.saved", names), after)

@@ -57,7 +57,9 @@ def typed_time(tokens: list[str], start: int, words: Words) -> tuple[time, int] 
     if len(hours) > 1 or len(halves) > 1:
         return None
     if halves:
-        if not 1 <= hour <= 12:
+        # 12 with a part of the day is no time here: "12 pm" is noon, "12 uur 's avonds" is
+        # midnight, and one list of words cannot tell them apart ("12:00" and "0:00" can).
+        if not 1 <= hour <= 11:
             return None
         afternoon = halves[0] in words.clock_pm
         hour = hour % 12 + (12 if afternoon else 0)

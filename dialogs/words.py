@@ -26,8 +26,9 @@ keys; write them plain, they pass through ``normalise`` like what is typed)::
     schedule_filler: [elke, op, om, de]  # words around a rhythm, weekday and time
     clock_hour: [uur, u, h]      # after an hour, a time: "9 uur", "9u", "9.30 uur" ("9" alone
                                  # is none: it may be "2 weken")
-    clock_am: ["'s ochtends"]    # after a time: before noon ("9 am"; 12 am is midnight)
-    clock_pm: ["'s middags"]     # after a time: after noon ("2 pm" is 14:00; 12 pm is noon)
+    clock_am: ["'s ochtends"]    # after a time: before noon ("9 am"; "12 am" is no time)
+    clock_pm: ["'s middags"]     # after a time: after noon ("2 pm" is 14:00; "12 pm" and
+                                 # "12 uur 's avonds" are no time: noon or midnight?)
     help: [hulp, nood, sos, ik weet het niet meer, ...]  # help words (dialogs.help_words):
                                  # the whole message, with help_filler around them
     help_short: [hulp, help, sos]  # help words that count anywhere in a short message

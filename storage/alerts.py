@@ -60,11 +60,15 @@ def lock_alert(session: Session, alert_id: int, *, skip_locked: bool = False) ->
     """The alert, held until the transaction ends, so several bot instances act on it one at
     a time. With ``skip_locked`` an alert another instance holds comes back as None.
 
-    On PostgreSQL this is ``SELECT ... FOR UPDATE``; SQLite serialises all writers anyway.
+    On PostgreSQL this is ``SELECT ... FOR UPDATE``, read as the row is now even when the
+    session already holds it (what another instance committed while this one waited counts);
+    SQLite serialises all writers anyway.
     """
     statement = select(Alert).where(Alert.id == alert_id)
     if session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=skip_locked)
+        statement = statement.with_for_update(skip_locked=skip_locked).execution_options(
+            populate_existing=True
+        )
     return session.exec(statement).first()
 
 

@@ -36,8 +36,11 @@ OPEN = "open"
 
 
 def _locked(session: Session, statement: Any, *, skip_locked: bool) -> Any:
+    """``statement`` holding its rows until the transaction ends (PostgreSQL), read as they are
+    now even when the session already holds them."""
     if session.get_bind().dialect.name == "postgresql":
-        return statement.with_for_update(skip_locked=skip_locked)
+        locked = statement.with_for_update(skip_locked=skip_locked)
+        return locked.execution_options(populate_existing=True)
     return statement
 
 

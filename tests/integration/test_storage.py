@@ -232,3 +232,29 @@ def test_a_locked_client_is_read_as_it_is_now_not_as_first_read(database: Databa
         locked = people.lock_client(session, client_id)
         assert locked is first_read  # the same row object ...
         assert locked.awaiting_message is True  # ... read again under the lock
+
+
+def test_a_locked_alert_is_read_as_it_is_now_not_as_first_read(database: Database) -> None:
+    """Two instances, one alert: the client's tap ("per ongeluk") that read the alert before
+    it waited for the alert's lock decides on what the other instance committed meanwhile
+    (Anna picked it up), not on its own earlier read, though the session holds that row."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite holds the write lock for the whole transaction")
+    coach_id, client_id = _coach_and_client(database)
+    with database.transaction() as session:
+        alert = Alert(client_id=client_id, coach_id=coach_id, pressed_at=NOW)
+        session.add(alert)
+        session.flush()
+        alert_id = alert.id or 0
+    with database.transaction() as session:
+        first_read = alerts.open_alert_of(session, client_id)
+        assert first_read is not None and first_read.acknowledged_at is None
+        with database.transaction() as other_instance:
+            other = alerts.get_alert(other_instance, alert_id)
+            assert other is not None
+            other.acknowledged_at = NOW + timedelta(minutes=2)
+            other.acknowledged_by = coach_id
+            other_instance.add(other)
+        locked = alerts.lock_alert(session, alert_id)
+        assert locked is first_read  # the same row object ...
+        assert locked.acknowledged_at == NOW + timedelta(minutes=2)  # ... read again

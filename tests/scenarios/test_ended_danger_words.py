@@ -173,3 +173,34 @@ async def test_a_former_clients_alert_closed_leaves_no_noodknop_and_names_112(
     )
     assert sam.current_keyboard is None  # no noodknop key left that alerts nobody
     assert not any("Druk dan op 🔴 Noodknop" in (m.text or "") for m in sam.inbox)
+
+
+async def test_a_former_clients_other_keys_during_the_alert_keep_the_noodknop(
+    world: World,
+) -> None:
+    """While the alert a former client's words raised is open, "💬 Bericht aan coach" and
+    "📋 Hoe gaat het?" never say "your support stopped" nor take the noodknop and the
+    location key away: they say the alert is open, and what is typed next goes with it."""
+    anna, sam = await _ended(world)
+    world.clock.advance(timedelta(days=3))
+    await sam.send_text("ik wil dood")
+    await anna.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
+    await world.drain()
+    alert_keys = sam.current_keyboard
+    assert alert_keys is not None and ["🔴 Noodknop"] in alert_keys
+    assert ["📍 Stuur waar ik ben"] in alert_keys
+    sam.mark_read()
+
+    for key in ("💬 Bericht aan coach", "📋 Hoe gaat het?"):
+        await sam.tap_keyboard(key)
+        told = await sam.next_message()
+        assert (
+            told.text
+            == "Je melding staat nog open.\nTyp gerust wat je kwijt wilt. Ik stuur het mee."
+        )
+        assert sam.current_keyboard == alert_keys
+    await sam.send_text("ik ben thuis")
+    await anna.wait_for(lambda m: m.text == "ik ben thuis")
+    await world.drain()
+    assert not any(NOBODY in (m.text or "") for m in sam.inbox)
+    assert not any("is gestopt" in (m.text or "") for m in sam.inbox[-3:])

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.loudness import is_silent
 from bot.texts import load_texts
 from dialogs.events import Tap
 from dialogs.noodknop import CLOSE_OUTCOMES, AlertView, EscalationPolicy, check_closing
@@ -26,6 +27,7 @@ from dialogs.outcome import (
     SupersedeAlert,
 )
 from dialogs.router import DialogContext, route
+from storage.outbox import Priority
 from tests.unit.people import ANNA, SAM
 
 TEXTS = load_texts("nl")
@@ -69,13 +71,14 @@ def _to_client(outcome: Outcome) -> list[Reply]:
 
 
 def _told_closed(outcome: Outcome) -> None:
-    """One message for the client: the closed text, urgent (the outbox's alert lane), with
-    the menu without the location key, and nothing else for them."""
+    """One message for the client: the closed text, not urgent (news, not a call to act; it
+    goes silently, see ``test_the_closed_note_never_rings``), with the menu without the
+    location key, and nothing else for them."""
     [told] = _to_client(outcome)
     assert (told.key, told.keyboard, told.urgent, told.buttons) == (
         "noodknop.closed",
         Keyboard.CLIENT_MENU,
-        True,
+        False,
         (),
     )
     assert TEXTS.render("nl", told.key, told.params) == CLOSED_NL
@@ -157,5 +160,12 @@ def test_a_former_client_hears_it_is_closed_without_being_sent_to_the_noodknop()
     for outcome in (_close(former), autoclosed):
         [told] = [r for r in outcome.replies if r.to is Recipient.CLIENT]
         assert told.key == "noodknop.closed_ended"
-        assert told.keyboard is Keyboard.REMOVE and told.urgent
+        assert told.keyboard is Keyboard.REMOVE and not told.urgent
         assert "Noodknop" not in TEXTS.render("nl", told.key)
+
+
+def test_the_closed_note_never_rings() -> None:
+    """The clock closes an alert a day after it was picked up, at night too: the client's
+    note about it arrives without a sound."""
+    for key in ("noodknop.closed", "noodknop.closed_ended"):
+        assert is_silent(priority=Priority.NOTICE, text_key=key)

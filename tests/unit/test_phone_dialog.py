@@ -95,6 +95,16 @@ def test_numbers_are_checked_and_stored_as_e164(typed: str, stored: str | None) 
     assert phone.normalise_number(typed) == stored
 
 
+def test_bare_digits_have_a_country_code_only_in_a_shared_contact() -> None:
+    """Telegram sends a shared contact as "31612345678" (country code, no "+"); a coach who
+    types bare digits forgot a 0 ("201234567" is Amsterdam's 020, not Egypt's +20)."""
+    assert phone.normalise_number("31612345678", shared=True) == "+31612345678"
+    assert phone.normalise_number("201234567") == "+31201234567"
+    assert phone.normalise_number("612345678") == "+31612345678"
+    assert phone.normalise_number("12345678") is None
+    assert not phone.written_well("12345678")
+
+
 @pytest.mark.parametrize(
     ("typed", "well"),
     [
