@@ -137,6 +137,19 @@ class World:
             now=self.clock.now(),
         )
 
+    def set_hours(
+        self, coach: SimUser, days: str, start: str = "09:00", end: str = "17:00"
+    ) -> None:
+        """The coach's alert hours: ISO weekdays ("2345": Tuesday to Friday), from, until."""
+        admin.set_availability(
+            self.database,
+            coach_id=self.coach_id(coach),
+            days=days,
+            start=start,
+            end=end,
+            now=self.clock.now(),
+        )
+
     def coach_id(self, person: SimUser) -> int:
         with self.database.transaction() as session:
             coach = session.exec(select(Coach).where(Coach.telegram_user_id == person.id)).one()

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from telegram_sandbox import SimUser
 
-from bot import admin
 from tests.scenarios.conftest import World
 
 REMINDER = "⏰ Nog niet opgepakt: Sam drukte om 10:00 op de noodknop.\n"
@@ -61,14 +60,7 @@ async def test_a_backup_told_at_the_press_is_not_said_to_be_warned_again(world: 
     world.add_backup(anna, bram)
     # The fixed clock says Monday 10:00 in Amsterdam; Anna works Tuesday to Friday, so Bram
     # is told at the press, with Anna.
-    admin.set_availability(
-        world.database,
-        coach_id=world.coach_id(anna),
-        days="2345",
-        start="09:00",
-        end="17:00",
-        now=world.clock.now(),
-    )
+    world.set_hours(anna, "2345")
     await sam.tap_keyboard("🔴 Noodknop")
     assert ((await anna.next_message()).text or "").startswith("🔴 NOODKNOP – Sam")
     assert ((await bram.next_message()).text or "").startswith("🔴 NOODKNOP – Sam")

@@ -14,7 +14,6 @@ from datetime import timedelta
 from sqlmodel import col, select
 from telegram_sandbox import SentMessage, SimUser
 
-from bot import admin
 from storage import alerts as alert_store
 from storage.models import Alert, Checkin, Client, OutboxMessage, Relay
 from storage.outbox import Priority
@@ -158,14 +157,7 @@ async def test_hulp_during_an_open_alert_is_added_to_it(world: World) -> None:
     bram = await world.coach("Bram")
     world.add_backup(anna, bram)
     # Monday 10:00 in Amsterdam; Anna works Tuesday to Friday, so Bram is told at once too.
-    admin.set_availability(
-        world.database,
-        coach_id=world.coach_id(anna),
-        days="2345",
-        start="09:00",
-        end="17:00",
-        now=world.clock.now(),
-    )
+    world.set_hours(anna, "2345")
     await sam.tap_keyboard("🔴 Noodknop")
     await anna.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
     await bram.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
@@ -231,14 +223,7 @@ async def test_words_of_danger_outside_the_coachs_hours_reach_the_backup_at_once
     anna, sam = await _anna_and_sam(world)
     bram = await world.coach("Bram")
     world.add_backup(anna, bram)
-    admin.set_availability(  # Monday 10:00 now; Anna works Tuesday to Friday
-        world.database,
-        coach_id=world.coach_id(anna),
-        days="2345",
-        start="09:00",
-        end="17:00",
-        now=world.clock.now(),
-    )
+    world.set_hours(anna, "2345")  # Monday 10:00 now; Anna works Tuesday to Friday
     await sam.send_text("ik wil niet meer leven")
     for coach in (anna, bram):
         alert = await coach.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))

@@ -165,14 +165,7 @@ async def test_outside_availability_the_backup_is_told_at_once(world: World) -> 
     bram = await world.coach("Bram")
     world.add_backup(anna, bram)
     # Monday 10:00 in Amsterdam; Anna works Tuesday to Friday.
-    admin.set_availability(
-        world.database,
-        coach_id=world.coach_id(anna),
-        days="2345",
-        start="09:00",
-        end="17:00",
-        now=world.clock.now(),
-    )
+    world.set_hours(anna, "2345")
     await sam.tap_keyboard("🔴 Noodknop")
     # Was "Ik laat het je weten als Anna het heeft gezien": Anna is off, Bram is asked too.
     assert (await sam.next_message()).text == (

@@ -15,7 +15,6 @@ from datetime import timedelta
 from sqlmodel import col, select
 from telegram_sandbox import SimUser
 
-from bot import admin
 from storage import alerts as alert_store
 from storage.models import Alert, OutboxMessage
 from storage.outbox import Priority
@@ -67,14 +66,7 @@ def _all_texts(person: SimUser) -> str:
 
 def _off_on_mondays(world: World, coach: SimUser) -> None:
     """The fixed clock says Monday 10:00 in Amsterdam; this coach works Tuesday to Friday."""
-    admin.set_availability(
-        world.database,
-        coach_id=world.coach_id(coach),
-        days="2345",
-        start="09:00",
-        end="17:00",
-        now=world.clock.now(),
-    )
+    world.set_hours(coach, "2345")
 
 
 def _alert(world: World) -> Alert:

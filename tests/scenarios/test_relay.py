@@ -16,7 +16,6 @@ from typing import Any
 from sqlmodel import col, select
 from telegram_sandbox import SentMessage, SimUser
 
-from bot import admin
 from storage.models import Client, Relay
 from tests.scenarios.conftest import World
 
@@ -251,14 +250,7 @@ async def test_replies_that_go_nowhere_are_explained(world: World) -> None:
 
 async def test_out_of_hours_the_client_hears_when_the_coach_is_back(world: World) -> None:
     anna, sam = await _anna_and_sam(world)
-    admin.set_availability(
-        world.database,
-        coach_id=world.coach_id(anna),
-        days="12345",
-        start="09:00",
-        end="17:00",
-        now=world.clock.now(),
-    )
+    world.set_hours(anna, "12345")
     world.clock.set(datetime(2026, 11, 7, 12, 0, tzinfo=UTC))  # Saturday 13:00 in Amsterdam
     await sam.tap_keyboard("💬 Bericht aan coach")
     await sam.next_message()
