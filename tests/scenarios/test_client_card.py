@@ -36,7 +36,9 @@ CARD_BUTTONS = [
 FIRST_PICTURE = 30.0  # seconds
 NOT_YOURS = "Deze cliënt staat niet (meer) in jouw lijst. Stuur /clienten voor de lijst van nu."
 ASK_NOTE = (
-    "Wil je er een korte notitie bij? Typ die, of tik Geen notitie. Alleen jij ziet de notitie."
+    "Wil je er een korte notitie bij? Typ die, of tik Geen notitie. "
+    "In de bot ziet alleen jij de notitie; "
+    "vraagt Sam de eigen gegevens op (AVG), dan hoort die erbij."
 )
 # What a coach's plain text gets when it answers nothing (no note is wanted, no client named).
 NOT_UNDERSTOOD = "Dat begrijp ik niet. Stuur /hulp voor wat ik kan."
@@ -158,7 +160,8 @@ async def test_logging_a_call_and_a_visit_with_and_without_a_note(world: World) 
     assert awaiting_of(world, anna) == f"note:{world.count(ContactLog)}"
     await anna.send_text("Klonk moe, belt maandag terug")
     assert (await anna.next_message()).text == (
-        "Notitie bewaard (📞 gebeld, Sam). Alleen jij ziet die, in de geschiedenis van Sam."
+        "Notitie bewaard (📞 gebeld, Sam). "
+        "In de bot ziet alleen jij die, in de geschiedenis van Sam."
     )
     assert contacts_in(world) == [("call", "Klonk moe, belt maandag terug")]
     assert awaiting_of(world, anna) is None

@@ -239,7 +239,8 @@ def test_the_note_is_taken_once_while_it_is_wanted() -> None:
     assert noted is not None
     assert noted.effects == (SetContactNote(3, ANNA.id or 0, "Klonk moe"), AwaitInput(1, None))
     assert texts_of(noted) == [
-        "Notitie bewaard (📞 gebeld, Sam). Alleen jij ziet die, in de geschiedenis van Sam."
+        "Notitie bewaard (📞 gebeld, Sam). "
+        "In de bot ziet alleen jij die, in de geschiedenis van Sam."
     ]
     too_long = client_card.note_given(waiting, Text("x" * 201), NOW, ctx)
     assert too_long is not None and too_long.effects == ()
