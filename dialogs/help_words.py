@@ -19,7 +19,10 @@ Before consent and after a client stopped, nothing is stored or passed on: the b
 What counts (``recognise``), from the person's ``Words`` (``words.yaml``): a help or emergency
 word counts when it is the whole message, with only filler words around it ("ik heb hulp
 nodig"), so "de thuishulp komt morgen" or a long message that mentions help is an ordinary
-message; a danger phrase counts anywhere in a message, as whole words.
+message; a danger phrase counts anywhere in a message, as whole words. Between the words of a
+phrase (help, emergency or danger) only ``help_between`` words may stand: "ik ben echt bang",
+"ik voel me gewoon niet veilig", "ik wil echt dood". Those are never a word of a "no" answer
+(``words.yaml`` is refused otherwise), so "ik ben (echt) niet bang" stays no help words.
 
 The words travel as relays (``RelayToCoach``): the bot stores who, when and the message ids,
 never the content. Button data is untrusted: ``hn`` presses the noodknop (as the menu's button
@@ -34,6 +37,7 @@ from __future__ import annotations
 import functools
 import string
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
@@ -110,20 +114,27 @@ def recognise(text: str, words: Words) -> Heard | None:
     if not said:
         return None
     vocabulary = _vocabulary(
-        words.help, words.help_short, words.help_filler, words.emergency, words.danger
+        words.help,
+        words.help_short,
+        words.help_filler,
+        words.emergency,
+        words.danger,
+        words.help_between,
     )
+    between = vocabulary.between
     for i, token in enumerate(said):
-        if any(said[i : i + len(w)] == w for w in vocabulary.danger.get(token, ())):
+        if any(_ends(said, i, w, between) for w in vocabulary.danger.get(token, ())):
             return Heard.DANGER
     if len(said) > _MOST_WORDS:
         return None
-    whole = _whole(said, vocabulary.phrases)
+    whole = _whole(said, vocabulary.phrases, between)
     if whole is None and len(said) <= _SHORT and any(t in vocabulary.short for t in said):
         return Heard.HELP  # "Anna, hulp!", "hulp anna", "ik heb echt hulp nodig"
     return whole
 
 
 _Phrases = dict[str, tuple[tuple[tuple[str, ...], int], ...]]
+_ByFirst = dict[str, tuple[tuple[str, ...], ...]]  # token sequences by their first token
 
 
 @dataclass(frozen=True)
@@ -132,9 +143,10 @@ class _Vocabulary:
     text it took milliseconds: it is asked of every text, in every language), each phrase
     under its first token."""
 
-    danger: dict[str, tuple[tuple[str, ...], ...]]  # phrases of danger, as tokens
+    danger: _ByFirst  # phrases of danger, as tokens, by first token
     short: frozenset[str]  # every token of the ``help_short`` words
     phrases: _Phrases  # whole-message phrases (fillers, help, emergency) and their rank
+    between: _ByFirst  # what may stand between a phrase's words ("echt", "een beetje")
 
 
 @functools.lru_cache(maxsize=16)
@@ -144,6 +156,7 @@ def _vocabulary(
     help_filler: frozenset[str],
     emergency: frozenset[str],
     danger: frozenset[str],
+    help_between: frozenset[str],
 ) -> _Vocabulary:
     ranks: dict[tuple[str, ...], int] = {}
     groups = ((help_filler, 0), (help_, Heard.HELP), (help_short, Heard.HELP))
@@ -155,26 +168,61 @@ def _vocabulary(
     phrases: dict[str, list[tuple[tuple[str, ...], int]]] = {}
     for key, rank in ranks.items():
         phrases.setdefault(key[0], []).append((key, rank))
-    dangers: dict[str, list[tuple[str, ...]]] = {}
-    for key in {_tokens(phrase) for phrase in danger} - {()}:
-        dangers.setdefault(key[0], []).append(key)
     return _Vocabulary(
-        danger={first: tuple(keys) for first, keys in dangers.items()},
+        danger=_by_first(_tokens(phrase) for phrase in danger),
         short=frozenset(t for phrase in help_short for t in _tokens(phrase)),
         phrases={first: tuple(keys) for first, keys in phrases.items()},
+        between=_by_first(_tokens(written) for written in help_between),
     )
 
 
-def _whole(said: tuple[str, ...], phrases: _Phrases) -> Heard | None:
+def _by_first(keys: Iterable[tuple[str, ...]]) -> _ByFirst:
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for key in sorted(set(keys) - {()}):
+        grouped.setdefault(key[0], []).append(key)
+    return {first: tuple(group) for first, group in grouped.items()}
+
+
+def _ends(
+    said: tuple[str, ...], start: int, phrase: tuple[str, ...], between: _ByFirst
+) -> set[int]:
+    """Where ``phrase`` ends in ``said`` when it starts at ``start``, with only ``between``
+    words in its gaps ("ik ben echt heel erg bang" holds "ik ben bang"); empty when it does
+    not stand there. Every reading is kept: a between word may be a phrase's word too."""
+    if said[start] != phrase[0]:
+        return set()
+    at = {start + 1}
+    for token in phrase[1:]:
+        at = {i + 1 for i in _past_between(said, at, between) if said[i : i + 1] == (token,)}
+        if not at:
+            break
+    return at
+
+
+def _past_between(said: tuple[str, ...], at: set[int], between: _ByFirst) -> set[int]:
+    """``at`` and every place reached from it over between words only."""
+    reached, todo = set(at), list(at)
+    while todo:
+        i = todo.pop()
+        for words in between.get(said[i], ()) if i < len(said) else ():
+            end = i + len(words)
+            if said[i:end] == words and end not in reached:
+                reached.add(end)
+                todo.append(end)
+    return reached
+
+
+def _whole(said: tuple[str, ...], phrases: _Phrases, between: _ByFirst) -> Heard | None:
     """The strongest reading of the whole message as help or emergency words with fillers
-    around them; None when a word is neither, or only fillers were typed."""
+    around them (and between words inside them); None when a word is neither, or only fillers
+    were typed."""
     # best[i]: the strongest reading of said[i:] (-1: it cannot be read), from the end.
     best = [-1] * len(said) + [0]
     for start in range(len(said) - 1, -1, -1):
         for tokens, rank in phrases.get(said[start], ()):
-            end = start + len(tokens)
-            if said[start:end] == tokens and best[end] >= 0:
-                best[start] = max(best[start], rank, best[end])
+            for end in _ends(said, start, tokens, between):
+                if best[end] >= 0:
+                    best[start] = max(best[start], rank, best[end])
         if best[start] < 0 and _symbol(said[start]):
             best[start] = best[start + 1]  # an emoji around the words is like a filler
     return Heard(best[0]) if best[0] > 0 else None

@@ -33,6 +33,9 @@ keys; write them plain, they pass through ``normalise`` like what is typed)::
                                  # the whole message, with help_filler around them
     help_short: [hulp, help, sos]  # help words that count anywhere in a short message
     help_filler: [ik, heb, nodig, ...]   # words around a help word: "ik heb hulp nodig"
+    help_between: [echt, heel, een beetje, ...]   # words inside a help, emergency or danger
+                                 # phrase: "ik ben echt bang" is "ik ben bang"; never a word
+                                 # of a "no" answer ("niet"), so "ik ben niet bang" stays no help
     emergency: ["112"]           # like help, but acute danger: the whole message
     danger: [ik wil dood, zelfmoord, ...]   # acute danger or suicidal thoughts, anywhere in
                                  # a message, as whole words ("zelfmoord" is not in
@@ -136,6 +139,7 @@ class Words:
     help_filler: frozenset[str] = _words("help")
     emergency: frozenset[str] = _words("help")
     danger: frozenset[str] = _words("help")
+    help_between: frozenset[str] = _words("help_between")  # "ik ben *echt* bang"
     phone_remove: frozenset[str] = _words("phone")  # a coach's "/telefoon Sam weg"
     phases: Mapping[str, str] = _meanings("phase")  # word -> phase (PHASE_KEYS)
     stop: frozenset[str] = _words("stop")
@@ -265,6 +269,7 @@ def parse_words(data: object) -> Words:
         schedule_filler=_list(root, "schedule_filler"),
         **{name: _list(root, name) for name in ("clock_hour", "clock_am", "clock_pm")},
         **helps,
+        help_between=_between_list(root, answers["no"]),
         phone_remove=_list(root, "phone_remove"),
         phases=_by_word(root, "phases", _named(_PHASES, "phases"), _PHASES),
         stop=_stop_list(root, {*seen, *choices, *(w for ws in helps.values() for w in ws)}),
@@ -296,6 +301,17 @@ def _stop_list(root: Mapping[str, object], taken: set[str]) -> frozenset[str]:
     words = _list(root, "stop")
     for word in sorted(words & taken):
         raise _fail("stop", f"{word!r} is an answer or a help word too")
+    return words
+
+
+def _between_list(root: Mapping[str, object], no: frozenset[str]) -> frozenset[str]:
+    """The words that may stand between the words of a help phrase: never a word of a "no"
+    answer, or "ik ben niet bang" would be read as "ik ben bang"."""
+    words = _list(root, "help_between")
+    negations = {token for answer in no for token in answer.split()}
+    for word in sorted(words):
+        for token in sorted(set(word.split()) & negations):
+            raise _fail("help_between", f"{word!r}: {token!r} is a word of a no answer")
     return words
 
 

@@ -369,3 +369,43 @@ async def test_not_feeling_safe_gets_the_noodknop_and_a_fear_in_a_sentence_does_
     offers = [m for m in sam.inbox if (m.text or "").startswith("Dank je dat je het zegt")]
     assert len(offers) == 1, "the noodknop once: for 'ik voel me niet veilig' only"
     assert anna.unread == [] and _relays(world) == [], "nothing goes before Sam says so"
+
+
+async def test_ik_ben_echt_bang_reaches_anna_as_ik_ben_bang_does_and_echt_niet_bang_does_not(
+    world: World,
+) -> None:
+    anna, sam = await _anna_and_sam(world)
+    # "niet" keeps its meaning with "echt" before it: an ordinary message, asked as any.
+    await sam.send_text("ik ben echt niet bang")
+    ordinary = await sam.next_message()
+    assert ordinary.text == "Wil je dit naar Anna sturen?"
+    assert ordinary.reply_markup is not None
+    data = ordinary.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    assert data.startswith("rl:"), "the ordinary question, not the help words' one"
+    await sam.press("Nee", message=ordinary)
+    assert (await sam.next_message()).text == "Oké, ik stuur het niet."
+
+    # "echt" inside the phrase: the noodknop and the help header, as for "ik ben bang".
+    await sam.send_text("ik ben echt bang")
+    question = await _offered(sam)
+    await sam.press("Ja, stuur het", message=question)
+    assert (await sam.next_message()).text == "Verstuurd naar Anna."
+    assert (await anna.next_message()).text == HELP_HEADER
+    copy = await anna.next_message()
+    assert copy.is_copy and copy.text == "ik ben echt bang"
+    assert copy.buttons == [["✓ Gezien"]]
+
+    await sam.send_text("ik ben bang")  # the same, word for word
+    question = await _offered(sam)
+    await sam.press("Ja, stuur het", message=question)
+    assert (await sam.next_message()).text == "Verstuurd naar Anna."
+    assert (await anna.next_message()).text == HELP_HEADER
+    copy = await anna.next_message()
+    assert copy.is_copy and copy.text == "ik ben bang"
+
+    await world.drain()
+    offers = [m for m in sam.inbox if (m.text or "").startswith("Dank je dat je het zegt")]
+    assert len(offers) == 2, "the noodknop for 'ik ben echt bang' and 'ik ben bang' only"
+    assert anna.unread == [], "'ik ben echt niet bang' was not sent"
+    assert [m.text for m in anna.inbox if m.is_copy] == ["ik ben echt bang", "ik ben bang"]
+    assert len(_relays(world)) == 2

@@ -168,6 +168,67 @@ def test_a_sentence_that_only_mentions_fear_is_an_ordinary_message(typed: str, w
     assert recognise(typed, words) is None
 
 
+# A word like "echt" inside a phrase changes nothing: the phrase is still heard.
+@pytest.mark.parametrize(
+    "typed",
+    [
+        *("ik ben echt bang", "ik voel me echt niet veilig", "ik ben heel erg bang"),
+        *("ik ben zo bang", "Ik ben zó bang!!", "ik voel me gewoon niet veilig"),
+        *("ik ben een beetje bang", "ik ben echt heel erg bang", "ik ben nu in paniek"),
+        *("ik ben super bang 😢", "hallo, ik ben ontzettend bang", "ik ben echt in gevaar"),
+        *("ik weet het echt niet meer", "ik voel me niet echt veilig"),
+    ],
+)
+def test_a_help_phrase_with_a_word_like_echt_inside_it_is_heard(typed: str) -> None:
+    assert recognise(typed, DUTCH) is Heard.HELP
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        *("ik wil echt dood", "soms denk ik: ik wil gewoon dood", "ik wil echt niet meer leven"),
+        *("ik kan echt niet meer", "ik wil er echt een einde aan maken", "ik wil nu dood"),
+        *("I just want to die", "I really don't want to live"),
+    ],
+)
+def test_a_danger_phrase_with_a_word_like_echt_inside_it_is_danger(typed: str) -> None:
+    assert recognise(typed, DUTCH) is Heard.DANGER
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        *("I'm really scared", "I really don't feel safe", "I am a bit scared"),
+        *("I'm so very scared", "I am just so scared", "ik ben echt bang"),
+    ],
+)
+def test_an_english_help_phrase_with_really_inside_it_is_heard(typed: str) -> None:
+    assert recognise(typed, ENGLISH) is Heard.HELP
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        # "niet" keeps its meaning: it is no word that may stand inside a phrase.
+        ("ik ben niet bang", DUTCH),
+        ("ik ben echt niet bang", DUTCH),
+        ("ik ben niet echt bang", DUTCH),
+        ("ik voel me wel veilig", DUTCH),
+        ("ik voel me echt veilig", DUTCH),
+        ("ik wil echt niet dood", DUTCH),
+        ("I'm not scared", ENGLISH),
+        ("I'm really not scared", ENGLISH),
+        # Only the listed words: a sentence around the phrase stays a sentence.
+        ("ik ben echt bang dat de bus te laat is", DUTCH),
+        ("ik ben zo bang voor honden", DUTCH),
+        ("ik ben een bang", DUTCH),  # "een" alone is not "een beetje"
+        ("ik ben heel blij", DUTCH),
+    ],
+)
+def test_not_bang_with_or_without_echt_is_no_help(typed: str, words: Any) -> None:
+    assert recognise(typed, words) is None
+
+
 def test_a_client_who_does_not_feel_safe_gets_the_noodknop_offered() -> None:
     outcome = said("ik voel me niet veilig")
     assert keys(outcome) == ["help_words.offer", "relay.confirm"]
@@ -191,6 +252,9 @@ def _broken(**change: Any) -> dict[str, Any]:
         ({"danger": None}, "words.danger: expected a non-empty list"),
         ({"help": ["hulp", "ja"]}, "'ja' is an answer to a question too"),
         ({"emergency": ["112", "hulp"]}, "'hulp' is also in help"),
+        ({"help_between": ["echt", "niet"]}, "'niet': 'niet' is a word of a no answer"),
+        ({"help_between": ["liever niet"]}, "'liever niet': 'liever' is a word of a no answer"),
+        ({"help_between": []}, "words.help_between: expected a non-empty list"),
     ],
 )
 def test_a_broken_help_list_is_refused_with_a_reason(change: dict[str, Any], problem: str) -> None:
