@@ -12,8 +12,17 @@ from sqlmodel import Session
 from bot.state import Contact, client_contact, coach_contact
 from dialogs.alert_routing import Reachable
 from dialogs.noodknop import AlertView
-from storage import alerts, checkins, people
-from storage.models import Alert, AlertEvent, Client, ClientStatus, Coach, CoachStatus
+from storage import alerts, checkins, contacts, people
+from storage.models import (
+    Alert,
+    AlertEvent,
+    Client,
+    ClientStatus,
+    Coach,
+    CoachStatus,
+    RecipientRole,
+    SupportPhaseName,
+)
 
 __all__ = [
     "CLOSE_REMINDED",
@@ -126,7 +135,21 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         from_words=any(e.kind == DANGER_WORDS for e in events),
         client_phone=client.phone if client else None,
         client_ended=client is not None and client.status == ClientStatus.ENDED,
+        client_ended_at=_ended_at(session, client),
+        backups_told=any(r.role != RecipientRole.COACH for r in recipients),
     )
+
+
+def _ended_at(session: Session, client: Client | None) -> datetime | None:
+    """When the client's support ended, while it is ended (the open "ended" phase)."""
+    if client is None or client.id is None or client.status != ClientStatus.ENDED:
+        return None
+    ended = [
+        p.started_at
+        for p in contacts.phases_of(session, client.id)
+        if p.phase == SupportPhaseName.ENDED and p.ended_at is None
+    ]
+    return ended[-1] if ended else None
 
 
 def _checkins_scheduled(session: Session, client: Client | None) -> bool:

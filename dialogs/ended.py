@@ -115,7 +115,8 @@ def _help_in_grace(
     Other help words: to the former coach as any message then goes, then the numbers."""
     assert person.id is not None and view.chat_id is not None and event.message_id is not None
     if heard is Heard.DANGER:
-        raised = raise_for_words(person, now, view.chat_id, event.message_id)
+        # The alert says whose client they were, and since when no longer.
+        raised = raise_for_words(person, now, view.chat_id, event.message_id, view.ended_at)
         return raised + Outcome(replies=(Reply("help_words.numbers"),))
     relayed = _message(person, event, view)
     told = Reply("ended.help_passed_on", {"coach": person.coach_name}, keyboard=Keyboard.REMOVE)

@@ -132,6 +132,10 @@ class AlertView:
     # only in what they get while the alert is open). Without it they send a message.
     client_phone: str | None = None
     client_ended: bool = False  # the client's support ended (an alert raised in its grace period)
+    client_ended_at: datetime | None = None  # when it ended (set with ``client_ended``)
+    # A backup or a team chat was told about it before, whatever became of that (a pass, a
+    # failed delivery): "no *other* backup left" is then what is true, not "no backup".
+    backups_told: bool = False
 
     @property
     def waiting(self) -> bool:
@@ -249,11 +253,37 @@ def _what(pressed_at: datetime, from_words: bool) -> TextRef:
     return TextRef(key, {"time": At(pressed_at)})
 
 
-def raise_for_words(person: Person, now: datetime, chat_id: int, message_id: int) -> Outcome:
+def _whose(coach: str | None, ended_at: datetime | None) -> TextRef:
+    """Whose client it is, in an alert's first lines: "cliënt van Anna"; for a client whose
+    support ended (an alert from its grace period) "oud-cliënt van Anna, begeleiding gestopt
+    op 3 december"."""
+    if ended_at is None:
+        return TextRef("alert.whose.client", {"coach": coach})
+    return TextRef("alert.whose.former", {"coach": coach, "ended": ended_at})
+
+
+def _ended_at(alert: AlertView | None) -> datetime | None:
+    """When the alert's client's support ended, while it is ended (None: they take part)."""
+    return alert.client_ended_at if alert is not None and alert.client_ended else None
+
+
+def raise_for_words(
+    person: Person,
+    now: datetime,
+    chat_id: int,
+    message_id: int,
+    ended_at: datetime | None = None,
+) -> Outcome:
     """Words of danger typed while no alert is open: an alert of their own, routed, escalated
-    and answered as a press is (the words copied to everyone asked, under its first text)."""
+    and answered as a press is (the words copied to everyone asked, under its first text).
+    ``ended_at``: a former client's (in the grace period), when their support ended."""
     assert person.role is Role.CLIENT and person.id is not None
-    names = {"coach": person.coach_name, "client": person.name, "what": _what(now, True)}
+    names = {
+        "coach": person.coach_name,
+        "client": person.name,
+        "what": _what(now, True),
+        "whose": _whose(person.coach_name, ended_at),
+    }
     key, params = _reach("alert.new", names, person.phone)
     return Outcome(
         effects=(RaiseAlert(client_id=person.id, words=(chat_id, message_id)),),
@@ -282,7 +312,10 @@ def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcom
         and now - open_alert.acknowledged_at < _ACK_STILL_FRESH
     )
     if open_alert is None or (open_alert.acknowledged_by and not fresh_ack):
-        key, params = _reach("alert.new", {**names, "what": _what(now, False)}, person.phone)
+        # A former client presses only while the alert their words raised is open.
+        whose = _whose(person.coach_name, _ended_at(open_alert))
+        new = {**names, "what": _what(now, False), "whose": whose}
+        key, params = _reach("alert.new", new, person.phone)
         return Outcome(
             effects=(RaiseAlert(client_id=person.id),),
             replies=(
@@ -661,6 +694,7 @@ def _escalated(alert: AlertView, passed_by: str | None = None) -> Reply:
         "client": alert.client_name,
         "coach": alert.coach_name,
         "what": _what(alert.pressed_at, alert.from_words),
+        "whose": _whose(alert.coach_name, _ended_at(alert)),
     }
     key, params = _reach(
         "alert.escalated" if passed_by is None else "alert.passed_to_you",
@@ -747,8 +781,13 @@ def check_escalation(alert: AlertView, now: datetime, policy: EscalationPolicy) 
 
 def _reminder_key(alert: AlertView) -> str:
     """The coach's reminder says a backup is warned now only when one is: when someone not
-    told yet gets the escalated alert with it (``backups_left``, as in ``check_escalation``)."""
-    return "alert.reminder" if alert.backups_left else "alert.reminder_alone"
+    told yet gets the escalated alert with it (``backups_left``, as in ``check_escalation``).
+    Else "no *other* backup left" when one was told before, and "no backup" only when none
+    ever was. (Today every route that tells a backup also marks the alert escalated, which
+    ends this reminder; the key keeps the sentence true should that change.)"""
+    if alert.backups_left:
+        return "alert.reminder"
+    return "alert.reminder_none_left" if alert.backups_told else "alert.reminder_alone"
 
 
 def _escalation_update(alert: AlertView) -> str | None:

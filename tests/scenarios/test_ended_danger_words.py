@@ -2,7 +2,9 @@
 
 Within the grace period after the coach ended the support, words of danger ("ik wil dood")
 raise an alert as an active client's do: the former coach gets the alert text with the words
-copied under it, first in every queue, and it escalates as usual; the client reads that Anna
+copied under it, first in every queue, and it escalates as usual; the alert says Sam is Anna's
+former client and since when ("oud-cliënt van Anna, begeleiding gestopt op 2 november"), never
+"cliënt van Anna", to Anna and to every backup asked; the client reads that Anna
 gets an alert only because she does. After the grace period nothing is passed on: the client
 gets 112 and 113 and reads that nobody gets an alert. Help words in the grace period go to the
 former coach as any message then does, under the header that says the support ended.
@@ -50,20 +52,19 @@ async def test_words_of_danger_in_the_grace_period_raise_an_alert_for_the_former
     world: World,
 ) -> None:
     anna, sam = await _ended(world)
+    ended_on = world.clock.now()
     bram = await world.coach("Bram")
     world.add_backup(anna, bram)
     world.clock.advance(timedelta(days=3))
     at = world.clock.now().astimezone(world.settings.tz).strftime("%H:%M")
+    about = (
+        f"Sam (oud-cliënt van Anna, begeleiding gestopt op {ended_on.day} november) "
+        f"schreef om {at} woorden die op gevaar of zelfmoordgedachten kunnen wijzen (hieronder).\n"
+    )
 
     await sam.send_text("ik wil dood")
     alert = await anna.next_message()
-    assert alert.text == (
-        "🔴 NOODKNOP – Sam\n"
-        f"Sam (cliënt van Anna) schreef om {at} woorden die op gevaar of zelfmoordgedachten "
-        "kunnen wijzen (hieronder).\n"
-        "Bel Sam zo snel mogelijk.\n"
-        "📞 +31 6 12345678"
-    )
+    assert alert.text == (f"🔴 NOODKNOP – Sam\n{about}Bel Sam zo snel mogelijk.\n📞 +31 6 12345678")
     assert alert.buttons == [["✅ Ik bel nu"], ["↪️ Ik kan niet, geef door"]]
     assert (await anna.next_message()).text == "ik wil dood"  # the copy, under the alert
     await world.drain()
@@ -90,7 +91,11 @@ async def test_words_of_danger_in_the_grace_period_raise_an_alert_for_the_former
     world.clock.advance(timedelta(minutes=5))
     await world.tick()
     asked = await bram.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
-    assert "woorden die op gevaar" in (asked.text or "")
+    assert asked.text == (
+        f"🔴 NOODKNOP – Sam\n{about}"
+        "Anna heeft nog niet gereageerd. Kun jij Sam bellen?\n"
+        "📞 +31 6 12345678"
+    )
 
     # Anna picks it up: Sam reads it, because it is true now.
     sam.mark_read()
@@ -204,3 +209,39 @@ async def test_a_former_clients_other_keys_during_the_alert_keep_the_noodknop(
     await world.drain()
     assert not any(NOBODY in (m.text or "") for m in sam.inbox)
     assert not any("is gestopt" in (m.text or "") for m in sam.inbox[-3:])
+
+
+async def test_a_backup_asked_after_a_pass_reads_that_sam_is_a_former_client(
+    world: World,
+) -> None:
+    """Anna cannot take the alert of her former client Sam, who shared no phone number: Bram
+    is asked to send a message, and reads whose client Sam was and since when."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam", phone=False)
+    await end_support(world, anna)
+    ended_on = world.clock.now()
+    bram = await world.coach("Bram")
+    world.add_backup(anna, bram)
+    await world.drain()
+    world.clock.advance(timedelta(days=3))
+    at = world.clock.now().astimezone(world.settings.tz).strftime("%H:%M")
+    about = (
+        f"Sam (oud-cliënt van Anna, begeleiding gestopt op {ended_on.day} november) "
+        f"schreef om {at} woorden die op gevaar of zelfmoordgedachten kunnen wijzen (hieronder).\n"
+    )
+
+    await sam.send_text("ik wil dood")
+    alert = await anna.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
+    assert alert.text == (
+        f"🔴 NOODKNOP – Sam\n{about}"
+        "Sam heeft geen telefoonnummer gedeeld. Stuur Sam zo snel mogelijk een bericht."
+    )
+    await anna.press("↪️ Ik kan niet, geef door", alert)
+    asked = await bram.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
+    assert asked.text == (
+        f"🔴 NOODKNOP – Sam\n{about}"
+        "Anna kan niet en geeft het door. Kun jij Sam een bericht sturen?\n"
+        "Sam heeft geen telefoonnummer gedeeld."
+    )
+    await world.drain()
+    assert not any("(cliënt van Anna)" in (m.text or "") for m in (*anna.inbox, *bram.inbox))

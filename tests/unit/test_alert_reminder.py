@@ -1,6 +1,7 @@
 """The coach's reminder after five minutes, as a transcript: it says a backup is warned only
 when the same look of the clock sends the alert to one (``alert.escalated``); otherwise that
-there is no backup to warn."""
+there is no other backup left to warn when one was told before, and that there is no backup
+to warn only when none ever was."""
 
 from __future__ import annotations
 
@@ -37,7 +38,10 @@ BRAM_PASSED = replace(
     ALONE,
     recipient_coach_ids=frozenset({ANNA, BRAM}),
     recipient_chat_ids=frozenset({100, 200}),
+    backups_told=True,
 )
+# Bram was told before and is still asked; nobody else is left to ask.
+BRAM_TOLD = replace(BRAM_PASSED, asked_coach_ids=frozenset({ANNA, BRAM}))
 
 NL_WARNED = (
     "⏰ Nog niet opgepakt: Sam drukte om 10:00 op de noodknop.\nIk waarschuw nu ook de vervanging."
@@ -45,6 +49,10 @@ NL_WARNED = (
 NL_ALONE = (
     "⏰ Nog niet opgepakt: Sam drukte om 10:00 op de noodknop.\n"
     "Er is geen vervanging om te waarschuwen."
+)
+NL_NONE_LEFT = (
+    "⏰ Nog niet opgepakt: Sam drukte om 10:00 op de noodknop.\n"
+    "Er is geen andere vervanging meer om te waarschuwen."
 )
 
 
@@ -80,10 +88,18 @@ def test_without_a_backup_anna_reads_that_there_is_none_to_warn() -> None:
     ]
 
 
-def test_a_backup_who_passed_it_on_is_not_warned_again() -> None:
-    outcome = check_escalation(BRAM_PASSED, FIVE, EscalationPolicy())
-    assert coach_reads(outcome) == [NL_ALONE]
+@pytest.mark.parametrize("told", [BRAM_PASSED, BRAM_TOLD])
+def test_a_backup_told_before_is_not_warned_again_and_anna_reads_none_is_left(
+    told: AlertView,
+) -> None:
+    """Bram was told before (whether he passed it on or not): "no backup" would be untrue."""
+    outcome = check_escalation(told, FIVE, EscalationPolicy())
+    assert coach_reads(outcome) == [NL_NONE_LEFT]
     assert not backups_asked_now(outcome)
+    assert coach_reads(outcome, "en") == [
+        "⏰ Not picked up yet: Sam pressed the panic button at 10:00.\n"
+        "There is no other backup left to alert."
+    ]
 
 
 @pytest.mark.parametrize("backups_left", [True, False])
