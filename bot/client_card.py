@@ -27,6 +27,8 @@ from dialogs.card_view import (
     CoachStep,
     ContactKind,
     LoggedContact,
+    NotActive,
+    NotActiveClient,
     PhaseStep,
     RhythmChange,
 )
@@ -39,7 +41,7 @@ from dialogs.events import Command, Event, Tap, Text
 from dialogs.outcome import TextRef
 from dialogs.people import Person
 from dialogs.schedule import Rhythm
-from storage import audit, caseload, checkins, contacts, people
+from storage import audit, caseload, checkins, contacts, invites, people
 from storage.models import Checkin, Client, ClientStatus, ContactLog
 
 __all__ = ["HANDLERS", "load_card", "load_card_context", "wants_rhythm"]
@@ -61,7 +63,9 @@ def load_card_context(
         own = _own_clients(session, coach_id)
         named = client_card.client_named(event.args, own)
         card = load_card(session, coach_id, named.id, shell, now) if named else None
-        return CardContext(card=card, clients=own, timezone=timezone)
+        # A name with no card: why not, from the coach's own other clients only.
+        others = _not_active(session, coach_id) if named is None and event.args.strip() else ()
+        return CardContext(card=card, clients=own, not_active=others, timezone=timezone)
     if isinstance(event, Tap) and kind_of(event.data) in (
         ButtonKind.CASELOAD_CLIENT,
         ButtonKind.CLIENT_CARD,
@@ -79,6 +83,30 @@ def load_card_context(
 def _own_clients(session: Session, coach_id: int) -> tuple[ClientRef, ...]:
     return tuple(
         ClientRef(c.id, c.name) for c in caseload.active_clients(session, coach_id) if c.id
+    )
+
+
+_NOT_ACTIVE = {
+    ClientStatus.INVITED: NotActive.INVITED,
+    ClientStatus.CONSENT_PENDING: NotActive.JOINING,
+    ClientStatus.VOICE_PENDING: NotActive.JOINING,
+    ClientStatus.DECLINED: NotActive.DECLINED,
+    ClientStatus.ENDED: NotActive.ENDED,
+}
+
+
+def _not_active(session: Session, coach_id: int) -> tuple[NotActiveClient, ...]:
+    """The coach's own clients who are not active; for the invited, until when their link
+    works."""
+    rows = [
+        (c.id, c.name, _NOT_ACTIVE[ClientStatus(c.status)])
+        for c in people.list_clients(session, coach_id=coach_id)
+        if c.id is not None and c.status != ClientStatus.ACTIVE
+    ]
+    invited = [cid for cid, _, status in rows if status is NotActive.INVITED]
+    until = invites.links_until(session, invited)
+    return tuple(
+        NotActiveClient(ClientRef(cid, name), status, until.get(cid)) for cid, name, status in rows
     )
 
 

@@ -22,6 +22,8 @@ __all__ = [
     "CoachStep",
     "ContactKind",
     "LoggedContact",
+    "NotActive",
+    "NotActiveClient",
     "PhaseStep",
     "RhythmChange",
 ]
@@ -33,6 +35,24 @@ class ContactKind(StrEnum):
     CALL = "call"
     VISIT = "visit"
     ELSEWHERE = "elsewhere"
+
+
+class NotActive(StrEnum):
+    """Why one of the coach's own clients has no card (``storage.models.ClientStatus``)."""
+
+    INVITED = "invited"  # the link was not opened yet
+    JOINING = "joining"  # opened, consent or the read-aloud choice still to come
+    DECLINED = "declined"  # said no to taking part
+    ENDED = "ended"  # support ended: ``/fase`` shows it
+
+
+@dataclass(frozen=True)
+class NotActiveClient:
+    """One of the coach's own clients who is not active, for ``/client Naam``."""
+
+    client: ClientRef
+    status: NotActive
+    link_until: datetime | None = None  # INVITED: until when their unused link works
 
 
 @dataclass(frozen=True)
@@ -108,10 +128,13 @@ class CardContext:
     """What the shell loaded for a coach's card command or button.
 
     ``card``: the client the event names, only when one of the coach's own active clients.
-    ``clients``: the coach's own active clients (for ``/client Naam``). ``noting``: the contact
-    the coach's pending note is for, only when the coach logged it about such a client."""
+    ``clients``: the coach's own active clients (for ``/client Naam``); ``not_active``: the
+    coach's own other clients (invited, joining, declined, ended), loaded for a name none of
+    ``clients`` has. ``noting``: the contact the coach's pending note is for, only when the
+    coach logged it about such a client."""
 
     card: CardView | None = None
     clients: tuple[ClientRef, ...] = ()
+    not_active: tuple[NotActiveClient, ...] = ()
     noting: LoggedContact | None = None
     timezone: str = "Europe/Amsterdam"

@@ -15,6 +15,10 @@ tap for what a coach does next (check-in now, rhythm, pause, a message, log a co
         │                                     contacts, newest first
         └─ 🧭 Fase (fa:<id>) ──────────────▶ the phase dialog (dialogs.phases)
 
+    /client Tim, no active client Tim ──▶ why not (``dialogs.no_card``): Tim's link not
+        opened yet (until when it works) or no longer working, Tim still joining, Tim said
+        no, Tim's support ended (/fase Tim); nobody of the coach's: "Ik ken geen cliënt ..."
+
 Button data and typed names are untrusted. The shell loads a card only for one of the coach's
 own active clients (``CardContext.card``) and the contact a pending note is for only when it
 is the coach's own, about such a client; anything else (another coach's client, a former
@@ -44,10 +48,10 @@ from dialogs.clients import ClientRef, find_client
 from dialogs.coach_checkin import CoachCheckinContext, rhythm_overview
 from dialogs.contact_effects import LogContact, SetContactNote
 from dialogs.events import Command, Event, Text
+from dialogs.no_card import no_card, starts_with_name
 from dialogs.outcome import AwaitInput, Button, Lines, Outcome, Reply, TextRef
 from dialogs.people import Person, Role
 from dialogs.relay import AWAITING_MESSAGE_PREFIX
-from dialogs.words import normalise
 
 __all__ = [
     "AWAITING_NOTE_PREFIX",
@@ -79,7 +83,6 @@ MAX_NOTE = 200  # characters: a few words for the coach, not a care file
 CHART_DAYS = 91  # about three months
 HISTORY_LINES = 15
 SIGNALS_SHOWN = 3
-_SHOWN_NAME = 40  # characters of a typed name said back
 # A button or name for a client who is not (any more) one of the coach's own active clients.
 NOT_CURRENT = "caseload.not_yours"
 NOTE_NOT_CURRENT = "client_card.note_not_current"  # "Geen notitie" once no note is wanted
@@ -292,13 +295,12 @@ def history(view: CardView) -> Outcome:
 
 
 def command(person: Person, event: Command, now: datetime, ctx: CardContext) -> Outcome:
-    """``/client Sam``: Sam's card; a name none of their active clients has: that, said as it
-    is (Sam may have stopped: ``/fase Sam`` shows it); else which one."""
+    """``/client Sam``: Sam's card; a name none of their active clients has: why there is no
+    card (``no_card``); else which one."""
     typed = " ".join(event.args.split())
     names = ", ".join(c.name for c in ctx.clients)
-    if typed and not any(_starts_with_name(typed, c.name) for c in ctx.clients):
-        key = "client_card.not_active_others" if ctx.clients else "client_card.not_active"
-        return Outcome(replies=(Reply(key, {"name": typed[:_SHOWN_NAME], "names": names}),))
+    if typed and not any(starts_with_name(typed, c.name) for c in ctx.clients):
+        return no_card(typed, now, ctx)
     if not ctx.clients:
         return Outcome(replies=(Reply("coach_checkin.no_clients"),))
     named = client_named(event.args, ctx.clients)
@@ -310,14 +312,6 @@ def command(person: Person, event: Command, now: datetime, ctx: CardContext) -> 
             )
         )
     return show(card, now, ctx.timezone)
-
-
-def _starts_with_name(typed: str, name: str) -> bool:
-    """``typed`` starts with the whole ``name`` (case and accents ignored), as ``find_client``
-    reads it."""
-    words = normalise(typed, keep_punctuation=True).split()
-    wanted = normalise(name, keep_punctuation=True).split()
-    return bool(wanted) and words[: len(wanted)] == wanted
 
 
 def tap(

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from storage.models import Invite, InviteKind
 
@@ -21,6 +21,7 @@ __all__ = [
     "find_invite",
     "hash_token",
     "issue_invite",
+    "links_until",
     "looks_like_token",
 ]
 
@@ -70,3 +71,22 @@ def find_invite(session: Session, token: str) -> Invite | None:
     if not looks_like_token(token):
         return None
     return session.exec(select(Invite).where(Invite.token_hash == hash_token(token))).first()
+
+
+def links_until(session: Session, client_ids: list[int]) -> dict[int, datetime]:
+    """Until when each client's unused links work (the latest, when there are several), by
+    client id; a client without an unused link is left out. Whether that moment has passed is
+    the caller's to say."""
+    if not client_ids:
+        return {}
+    statement = (
+        select(Invite.client_id, func.max(Invite.expires_at))
+        .where(
+            col(Invite.client_id).in_(client_ids),
+            Invite.kind == InviteKind.CLIENT,
+            col(Invite.used_at).is_(None),
+            col(Invite.revoked_at).is_(None),
+        )
+        .group_by(col(Invite.client_id))
+    )
+    return {client_id: until for client_id, until in session.exec(statement) if client_id}

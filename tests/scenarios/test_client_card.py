@@ -100,7 +100,7 @@ async def test_the_card_shows_the_picture_the_last_answers_and_the_open_signals(
     )
     assert labels(card) == CARD_BUTTONS
     # The same card by command; no name: which one she means; a name that is none of Anna's
-    # active clients: just that, and her clients.
+    # clients: just that, and her clients (test_coach_dead_ends.py: one who has not started).
     await anna.send_text("/client sam")
     again = await anna.next_message()
     assert again.kind == "photo" and again.text == card.text and labels(again) == CARD_BUTTONS
@@ -111,10 +111,7 @@ async def test_the_card_shows_the_picture_the_last_answers_and_the_open_signals(
     )
     await anna.send_text("/client Kim")
     assert (await anna.next_message()).text == (
-        "Je hebt geen actieve cliënt die Kim heet.\n"
-        "Is de begeleiding van Kim gestopt? Typ /fase Kim: dan zie je wanneer, "
-        "en kun je heropenen.\n"
-        "Jouw cliënten: Sam"
+        "Ik ken geen cliënt van jou met de naam Kim. Je cliënten: Sam"
     )
     # ⏱ Ritme is the rhythm as /ritme Sam shows it, with its buttons.
     await anna.press("⏱ Ritme", card)
@@ -264,10 +261,20 @@ async def test_card_buttons_and_the_command_for_someone_not_ones_own_change_noth
     await anna.press_data(sams_card, f"cn:{kim_id}")  # no note was asked
     await world.settle()
     assert anna.callback_answers[-1].text.startswith("Deze vraag is niet meer actueel.")
-    for name in ("Kim", "Lou", "Noor"):
+    # By name: Bert's Kim is nobody of Anna's; Lou's support ended; Noor said no.
+    for name, said in (
+        ("Kim", "Ik ken geen cliënt van jou met de naam Kim. Je cliënten: Sam"),
+        (
+            "Lou",
+            "Je hebt geen actieve cliënt die Lou heet.\n"
+            "Is de begeleiding van Lou gestopt? Typ /fase Lou: dan zie je wanneer, "
+            "en kun je heropenen.\nJouw cliënten: Sam",
+        ),
+        ("Noor", "Noor zei nee tegen meedoen. Daarom is er geen kaart van Noor."),
+    ):
         await anna.send_text(f"/client {name}")
         reply = await anna.next_message()
-        assert reply.kind == "text" and reply.text.endswith("Jouw cliënten: Sam")
+        assert (reply.kind, reply.text) == ("text", said)
     await world.drain()
     assert anna.unread == [] and bert.unread == []
     assert contacts_in(world) == []

@@ -18,6 +18,8 @@ from dialogs.card_view import (
     CoachStep,
     ContactKind,
     LoggedContact,
+    NotActive,
+    NotActiveClient,
     PhaseStep,
     RhythmChange,
 )
@@ -336,24 +338,90 @@ def test_the_command_shows_only_a_named_own_client() -> None:
     assert client_card.command(ANNA, Command("client", ""), NOW, CardContext()).replies[0].key == (
         "coach_checkin.no_clients"
     )
-    # A name none of the coach's active clients has (Sam ended; the shell loads only active
-    # clients): said as it is, never "no active clients yet" and never someone else's card.
-    for args, ctx, key in (
-        ("Sam", CardContext(), "client_card.not_active"),
-        ("  lou  ", own, "client_card.not_active_others"),
+    # A name none of the coach's active clients has, nor any other client of theirs: said as
+    # /telefoon says it, never "no active clients yet" and never someone else's card.
+    for args, ctx, said in (
+        (
+            "Sam",
+            CardContext(),
+            "Ik ken geen cliënt van jou met de naam Sam. Je hebt nog geen actieve cliënten. "
+            "Nodig iemand uit met /nieuw Naam.",
+        ),
+        ("  lou  ", own, "Ik ken geen cliënt van jou met de naam lou. Je cliënten: Sam, Kim"),
     ):
-        reply = client_card.command(ANNA, Command("client", args), NOW, ctx).replies[0]
-        assert reply.key == key and reply.chart is None
-        assert reply.params["name"] == args.strip()
-        assert TEXTS.render("nl", reply.key, reply.params).startswith(
-            f"Je hebt geen actieve cliënt die {args.strip()} heet."
-        )
-    others = client_card.command(ANNA, Command("client", "Lou"), NOW, own).replies[0]
-    assert TEXTS.render("nl", others.key, others.params).endswith("Jouw cliënten: Sam, Kim")
+        outcome = client_card.command(ANNA, Command("client", args), NOW, ctx)
+        assert outcome.replies[0].chart is None and not outcome.effects
+        assert texts_of(outcome) == [said]
     # A client never reaches a card.
     assert route(SAM, Tap("cc:7:call"), NOW, DialogContext(client_card=own)).notice == (
         "common.button_unknown"
     )
+
+
+def _no_card(args: str, *others: NotActiveClient, active: bool = True) -> list[str]:
+    clients = (SAM_REF, ClientRef(8, "Kim")) if active else ()
+    ctx = CardContext(clients=clients, not_active=others, timezone=TZ)
+    outcome = client_card.command(ANNA, Command("client", args), NOW, ctx)
+    assert not outcome.effects and all(r.chart is None for r in outcome.replies)
+    return texts_of(outcome)
+
+
+TIM = ClientRef(9, "Tim")
+
+
+def test_a_client_who_has_not_started_has_no_card_and_the_coach_reads_why() -> None:
+    """/client Tim for Anna's own Tim who is not active: why there is no card."""
+    link_until = NOW + timedelta(days=3)
+    invited = NotActiveClient(TIM, NotActive.INVITED, link_until)
+    assert _no_card("tim", invited) == [
+        "Tim doet nog niet mee: Tim heeft de uitnodiging nog niet geopend.\n"
+        "De link is geldig tot 3 december. "
+        'Je vindt hem hoger in deze chat, bij "Uitnodiging voor Tim".'
+    ]
+    expired = (
+        "Tim doet nog niet mee: Tim heeft de uitnodiging niet geopend, "
+        "en de link werkt niet meer.\n"
+        "Een nieuwe link voor Tim kan ik nu niet maken. Vraag je organisatie om Tim te wissen. "
+        "Daarna nodig je Tim opnieuw uit met /nieuw Tim."
+    )
+    for until in (NOW, NOW - timedelta(days=1), None):  # expired at this moment, or no link
+        assert _no_card("Tim", replace(invited, link_until=until)) == [expired], until
+    assert _no_card("Tim", NotActiveClient(TIM, NotActive.JOINING), active=False) == [
+        "Tim doet nog niet mee: Tim opende de link, maar is nog niet klaar met aanmelden.\n"
+        "Je krijgt een bericht als Tim klaar is."
+    ]
+    assert _no_card("Tim", NotActiveClient(TIM, NotActive.DECLINED)) == [
+        "Tim zei nee tegen meedoen. Daarom is er geen kaart van Tim."
+    ]
+
+
+def test_a_former_client_has_no_card_and_the_coach_is_pointed_to_the_phase() -> None:
+    ended = NotActiveClient(TIM, NotActive.ENDED)
+    pointer = (
+        "Je hebt geen actieve cliënt die Tim heet.\n"
+        "Is de begeleiding van Tim gestopt? Typ /fase Tim: dan zie je wanneer, "
+        "en kun je heropenen."
+    )
+    assert _no_card("Tim", ended, active=False) == [pointer]
+    assert _no_card("Tim", ended) == [f"{pointer}\nJouw cliënten: Sam, Kim"]
+
+
+def test_of_several_clients_named_so_the_newest_with_the_longest_name_counts() -> None:
+    """An ended Tim, then a new Tim invited (the name is free again once support ended)."""
+    ended = NotActiveClient(TIM, NotActive.ENDED)
+    new = NotActiveClient(ClientRef(12, "Tim"), NotActive.INVITED, NOW + timedelta(days=1))
+    for order in ((ended, new), (new, ended)):
+        assert _no_card("Tim", *order)[0].startswith("Tim doet nog niet mee")
+    longer = NotActiveClient(ClientRef(5, "Tim de Vries"), NotActive.DECLINED)
+    assert _no_card("tim de vries", new, longer)[0].startswith("Tim de Vries zei nee")
+    # Someone whose name only starts like the typed one is not them.
+    assert _no_card("Timo", ended) == [
+        "Ik ken geen cliënt van jou met de naam Timo. Je cliënten: Sam, Kim"
+    ]
+    # An active client's name comes first: Sam's card is asked for, not a former Sam's.
+    former_sam = NotActiveClient(ClientRef(3, "Sam"), NotActive.ENDED)
+    own = CardContext(card=card(), clients=(SAM_REF,), not_active=(former_sam,), timezone=TZ)
+    assert client_card.command(ANNA, Command("client", "Sam"), NOW, own).replies[0].chart
 
 
 def test_the_contact_kinds_are_the_stored_ones() -> None:

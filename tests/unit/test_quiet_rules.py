@@ -106,6 +106,37 @@ def test_i_will_call_is_offered_only_when_the_clients_number_is_stored() -> None
     assert _labels(bundle) == [["💬 Ik stuur een bericht"], ["✅ Afgehandeld"]]
 
 
+NO_PHONE_LINE = (
+    "Geen 📞 Ik bel: van Sam is geen telefoonnummer bewaard. Bewaren: /telefoon Sam 06 12345678"
+)
+
+
+def test_without_a_phone_number_the_note_says_why_there_is_no_i_will_call() -> None:
+    """One line under the note, once also under several signals, and only then."""
+    texts = load_texts()
+    without = _note(SignalKind.CALL_ME, "coach_checkin.call_me", 6, phone_known=False)
+    assert without.to is Recipient.COACH
+    assert texts.render("nl", without.key, without.params) == (
+        f"Sam wil graag dat je belt.\n{NO_PHONE_LINE}"
+    )
+    assert texts.render("en", without.key, without.params) == (
+        "Sam would like you to call.\nNo 📞 I will call: no phone number is saved for Sam. "
+        "To save one: /phone Sam 06 12345678"
+    )
+    low = _note(SignalKind.LOW_GRADE, "coach_checkin.grade_low", 4, phone_known=False, grade=3)
+    [bundle] = one_per_checkin([low, without])
+    assert bundle.buttons == low.buttons
+    assert texts.render("nl", bundle.key, bundle.params) == (
+        f"Check-in van Sam:\nSam gaf een 3 voor hoe het gaat.\nSam wil graag dat je belt.\n"
+        f"{NO_PHONE_LINE}"
+    )
+    # With the number stored: the note is the signal alone, 📞 Ik bel under it.
+    with_number = _note(SignalKind.CALL_ME, "coach_checkin.call_me", 6)
+    assert texts.render("nl", with_number.key, with_number.params) == "Sam wil graag dat je belt."
+    [both] = one_per_checkin([_note(SignalKind.HELP, "coach_checkin.help", 5), with_number])
+    assert "telefoonnummer" not in texts.render("nl", both.key, both.params)
+
+
 def test_one_signal_stays_itself_and_withdrawn_notes_stay_apart() -> None:
     call = _note(SignalKind.CALL_ME, "coach_checkin.call_me", 6)
     withdrawn = withdrawn_note("low_grade", "Sam")

@@ -1,0 +1,149 @@
+"""Two coach-side dead ends, end to end: the real bot through the sandbox, both databases.
+
+``/client Tim`` for a name with no card says why: Tim has not opened the invitation yet (until
+when the link works, where to find it; or that it no longer works, and what makes a new link
+possible), Tim is still joining, or nobody of this coach is called Tim (as ``/telefoon`` says
+it). Another coach's Tim is nobody here. A former client keeps the pointer to ``/fase``
+(``test_client_card.py``).
+
+A check-in signal's note for a client whose phone number is not stored says why there is no
+"📞 Ik bel", with a ``/telefoon`` command that works as written.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+from telegram_sandbox import SimUser
+
+from bot import client_records
+from storage.models import Client, ClientStatus
+from tests.scenarios.conftest import World
+from tests.scenarios.test_checkins import full_checkin, start_by_menu
+
+NOT_STARTED = (
+    "Tim doet nog niet mee: Tim heeft de uitnodiging nog niet geopend.\n"
+    'De link is geldig tot 16 november. Je vindt hem hoger in deze chat, bij "Uitnodiging voor '
+    'Tim".'
+)
+LINK_GONE = (
+    "Tim doet nog niet mee: Tim heeft de uitnodiging niet geopend, en de link werkt niet meer.\n"
+    "Een nieuwe link voor Tim kan ik nu niet maken. Vraag je organisatie om Tim te wissen. "
+    "Daarna nodig je Tim opnieuw uit met /nieuw Tim."
+)
+NO_PHONE_LINE = (
+    "Geen 📞 Ik bel: van Sam is geen telefoonnummer bewaard. Bewaren: /telefoon Sam 06 12345678"
+)
+ACTIONS = [["📞 Ik bel", "💬 Ik stuur een bericht"], ["✅ Afgehandeld"]]
+
+
+async def said_to(world: World, coach: SimUser, command: str) -> list[str | None]:
+    """Everything the coach read after the command, once every delivery was sent."""
+    coach.mark_read()
+    await coach.send_text(command)
+    await world.drain()
+    said = [m.text for m in coach.unread]
+    coach.mark_read()
+    return said
+
+
+def client_id_of(world: World, name: str) -> int:
+    with world.database.transaction() as session:
+        client = session.exec(select(Client).where(Client.name == name)).one()
+        assert client.id is not None
+        return client.id
+
+
+async def test_a_client_who_has_not_used_the_invitation_has_no_card_and_the_coach_reads_why(
+    world: World,
+) -> None:
+    anna = await world.coach("Anna")
+    await world.client(anna, "Sam")
+    await world.invite(anna, "Tim")  # Tim does not open the link
+    bert = await world.coach("Bert")
+    await world.invite(bert, "Lou")  # Bert's own invited client
+    await world.drain()
+
+    assert await said_to(world, anna, "/client Tim") == [NOT_STARTED]
+    assert await said_to(world, anna, "/client tim") == [NOT_STARTED]  # as typed: any case
+    # Nobody of Anna's is called Lou (Bert's Lou is nobody here), nor Kees.
+    for name in ("Lou", "Kees"):
+        assert await said_to(world, anna, f"/client {name}") == [
+            f"Ik ken geen cliënt van jou met de naam {name}. Je cliënten: Sam"
+        ]
+    # Bert has no active client, and Anna's Tim is not his.
+    assert await said_to(world, bert, "/client Tim") == [
+        "Ik ken geen cliënt van jou met de naam Tim. Je hebt nog geen actieve cliënten. "
+        "Nodig iemand uit met /nieuw Naam."
+    ]
+
+    # Fourteen days on the link no longer works; /nieuw Tim is refused while Tim is invited,
+    # as the answer says.
+    world.clock.advance(timedelta(days=14))
+    assert await said_to(world, anna, "/client Tim") == [LINK_GONE]
+    refused = await said_to(world, anna, "/nieuw Tim")
+    assert refused == [
+        "Je hebt al een cliënt die Tim heet.\n"
+        "Stuur een naam die ze uit elkaar houdt, bijvoorbeeld Tim B."
+    ]
+    # Once the organisation erased the unused Tim, /nieuw Tim makes a new link.
+    erased = client_records.erase_client(
+        world.database, client_id=client_id_of(world, "Tim"), now=world.clock.now()
+    )
+    assert erased is not None
+    anna.mark_read()
+    await world.invite(anna, "Tim")
+    assert await said_to(world, anna, "/client Tim") == [
+        NOT_STARTED.replace("16 november", "30 november")
+    ]
+
+
+async def test_a_client_who_opened_the_link_but_has_not_joined_has_no_card_yet(
+    world: World,
+) -> None:
+    anna = await world.coach("Anna")
+    await world.link_opened(anna, "Tim")  # the consent question is still open
+    await world.drain()
+    assert await said_to(world, anna, "/client Tim") == [
+        "Tim doet nog niet mee: Tim opende de link, maar is nog niet klaar met aanmelden.\n"
+        "Je krijgt een bericht als Tim klaar is."
+    ]
+    with world.database.transaction() as session:
+        statuses = [c.status for c in session.exec(select(Client))]
+    assert statuses == [ClientStatus.CONSENT_PENDING]
+
+
+async def test_a_signal_note_says_why_there_is_no_i_will_call_and_how_to_store_the_number(
+    world: World,
+) -> None:
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam", phone=False)  # "Liever niet"
+    await world.drain()
+    anna.mark_read()
+
+    await start_by_menu(sam)
+    await full_checkin(sam, "3", call="Ja")
+    await world.drain()
+    [note] = anna.unread
+    assert note.text == (
+        "Check-in van Sam:\n"
+        "Sam gaf een 3 voor hoe het gaat.\n"
+        "Sam wil graag dat je belt.\n"
+        f"{NO_PHONE_LINE}"
+    )
+    assert note.buttons == [["💬 Ik stuur een bericht"], ["✅ Afgehandeld"]]
+    assert not note.silent
+
+    # The command in the line, as written, stores the number.
+    assert await said_to(world, anna, "/telefoon Sam 06 12345678") == [
+        "📞 Bewaard: het telefoonnummer van Sam is nu +31 6 12345678."
+    ]
+    # The next signal: 📞 Ik bel, and no line about the number.
+    world.clock.advance(timedelta(days=1))
+    await start_by_menu(sam)
+    await full_checkin(sam, "7", call="Ja")
+    await world.drain()
+    [note] = anna.unread
+    assert note.text == "Sam wil graag dat je belt."
+    assert note.buttons == ACTIONS
