@@ -37,6 +37,9 @@ class EffectResult:
     urgent: bool = False  # and they are alert traffic
     undeliverable: RelayView | None = None  # a relay whose receiver cannot be reached
     follow_up: FollowUp | None = None  # an outcome to carry out next (a check-in opened)
+    # Names of clients this effect erased: their read-aloud clips go once it is committed
+    # (in memory only, never logged).
+    erased_names: tuple[str, ...] = ()
 
     def reply_values(self) -> dict[str, Any]:
         """The values replies may show, only those this effect set."""

@@ -65,7 +65,7 @@ def _activate_coach(session: Session, effect: ActivateCoach, env: EffectEnv) -> 
 def _claim_client_invite(
     session: Session, effect: ClaimClientInvite, env: EffectEnv
 ) -> EffectResult:
-    let_go_of_account(session, env, effect.client_id)
+    erased = let_go_of_account(session, env, effect.client_id)
     client = _get(session, Client, effect.client_id)
     client.telegram_user_id = env.telegram_user_id
     client.status = ClientStatus.CONSENT_PENDING
@@ -75,7 +75,7 @@ def _claim_client_invite(
     invite.claimed_at = env.now
     session.add_all([client, invite])
     _audit_client(session, env, effect.client_id, "client.link_opened")
-    return NOTHING
+    return EffectResult(erased_names=erased) if erased else NOTHING
 
 
 def _give_consent(session: Session, effect: GiveConsent, env: EffectEnv) -> EffectResult:

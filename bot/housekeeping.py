@@ -3,7 +3,9 @@
 An outbox row keeps its parameters (a client's name in "Sam pressed the noodknop") until it
 is sent; after that nothing reads them, so they are kept only ``WAAKVLAM_OUTBOX_KEEP_DAYS``
 days, for looking into a delivery complaint. Check-ins, relay metadata and alert details have
-their own settings (``storage.retention``). The jobs log counts only.
+their own settings (``storage.retention``); clients who said no, and those whose support
+ended longer ago than ``WAAKVLAM_ENDED_KEEP_DAYS``, are erased (``bot.leaving``). The jobs
+log counts only.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.leaving import erase_declined
+from bot.leaving import erase_declined, erase_ended
 from bot.settings import Settings
 from storage import outbox, retention
 from storage.database import Database
@@ -64,6 +66,12 @@ async def daily(database: Database, clock: Clock, settings: Settings) -> None:
     steps: tuple[tuple[str, Callable[[], Awaitable[object]]], ...] = (
         ("outbox purge", lambda: purge_outbox(database, clock, settings.outbox_keep_days)),
         ("declined clients", lambda: erase_declined(database, clock, settings.voice_cache_dir)),
+        (
+            "ended clients",
+            lambda: erase_ended(
+                database, clock, settings.ended_keep_days, settings.voice_cache_dir
+            ),
+        ),
         (
             "retention",
             lambda: apply_retention(

@@ -150,6 +150,7 @@ class OutcomeApplier:
         nobody_told = False
         for result in results:
             applied.queued += result.queued
+            applied.erased_names.extend(result.erased_names)
             applied.urgent = applied.urgent or (result.urgent and result.queued > 0)
             if result.follow_up is not None:
                 # Whoever acted is still the sender: what reaches them goes out directly.

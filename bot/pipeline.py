@@ -125,9 +125,20 @@ class UpdatePipeline:
             len(decided.outcome.replies),
         )
         self.wake(decided.applied)
-        if incoming.press is not None:
-            await self._close_press(bot, incoming, decided.actor, decided.outcome)
-        await self._send_replies(bot, incoming, decided)
+        try:
+            if incoming.press is not None:
+                await self._close_press(bot, incoming, decided.actor, decided.outcome)
+            await self._send_replies(bot, incoming, decided)
+        finally:
+            if decided.applied.erased_names:
+                await self._after_erasure(decided.applied.erased_names)
+
+    async def _after_erasure(self, names: list[str]) -> None:
+        """Clients erased in this update (a declined client whose account opened a new link):
+        what ``client erase`` does after its transaction, the read-aloud clips that say their
+        name and SQLite's write-ahead log emptied."""
+        await self.speaker.forget_clips_naming(names)
+        await self.database.run(self.database.scrub)
 
     def _decide(self, incoming: Incoming, now: datetime) -> _Decided | None:
         """Load, decide, store: one transaction, on the database thread. None when the person

@@ -42,3 +42,5 @@ class Applied:
     direct: list[tuple[Reply, dict[str, Any]]] = field(default_factory=list)
     urgent: bool = False
     queued: int = 0
+    # Clients erased on the way (``EffectResult.erased_names``): their clips go after the commit.
+    erased_names: list[str] = field(default_factory=list)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.database import sqlite_url
@@ -157,6 +157,16 @@ class Settings(BaseSettings):
         le=365,
         validation_alias=_env("WAAKVLAM_ENDED_GRACE_DAYS", "ended_grace_days"),
     )
+    # A client whose support ended this many days ago (and who did not come back, nor press
+    # the noodknop since) is erased by the daily housekeeping; 0: kept until erased by hand.
+    # Two years: a return after a life event finds the history, and the organisation's yearly
+    # report of how clients came in, moved on and left covers the year they left.
+    ended_keep_days: int = Field(
+        default=730,
+        ge=0,
+        le=3650,
+        validation_alias=_env("WAAKVLAM_ENDED_KEEP_DAYS", "ended_keep_days"),
+    )
     keep_contact_days: int = Field(
         default=365,
         ge=30,
@@ -175,6 +185,16 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(
         default=None, validation_alias=_env("WAAKVLAM_WEBHOOK_SECRET", "webhook_secret")
     )
+
+    @model_validator(mode="after")
+    def _ended_kept_through_grace(self) -> Settings:
+        """An ended client is never erased while their messages still reach their coach."""
+        if 0 < self.ended_keep_days < max(self.ended_grace_days, 30):
+            raise ValueError(
+                "WAAKVLAM_ENDED_KEEP_DAYS must be 0 or at least 30 and at least "
+                "WAAKVLAM_ENDED_GRACE_DAYS"
+            )
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -9,6 +9,7 @@ the few most recent are kept, never on disk.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections import OrderedDict
@@ -90,6 +91,14 @@ class Speaker:
         # kind of buttons per message): its words are read with the nearest text's button.
         # In memory only, by (chat, message the button is under); the newest few.
         self._read_with: OrderedDict[tuple[int, int], tuple[str, str]] = OrderedDict()
+
+    async def forget_clips_naming(self, names: list[str]) -> int:
+        """Delete the cached clips that say any of these (erased clients') names, and their
+        file ids, off the event loop; how many. Nothing when the voice is off."""
+        voice = self.voice
+        if voice is None:
+            return 0
+        return await asyncio.to_thread(voice.forget_clips_naming, names)
 
     def read_with(self, chat_id: int, message_id: int, before: str = "", after: str = "") -> None:
         """The button under this message also reads ``before`` (texts just above it, first)

@@ -1,6 +1,6 @@
 """Retention: what is kept about clients is deleted once it is older than the setting for it.
 
-Three kinds, each with its own setting (defaults and reasons in the README's processing
+Each kind has its own setting (defaults and reasons in the README's processing
 register); the sent outbox rows have theirs in ``storage.outbox.purge_sent``:
 
 * **check-ins**: a finished check-in (answered, missed, closed) and the signals it raised,
@@ -12,6 +12,10 @@ register); the sent outbox rows have theirs in ``storage.outbox.purge_sent``:
   cut-off. The alert itself stays (when pressed, first delivered, acknowledged, closed, how):
   the organisation's response-time reports need it; it goes when the client is erased.
 * **logged contacts**: a call, visit or talk a coach logged on a client's card, with its note.
+* **ended clients**: a client whose support ended before the cut-off is erased whole
+  (``erase_ended``, through ``storage.data_rights.erase``). Never one who came back (active
+  again, or any phase begun since), one with an alert still open, or one who pressed the
+  noodknop since the cut-off: the window counts from the later of the two.
 
 Each function works in batches of ``limit`` inside the caller's transaction and returns how
 many it handled; call again while that equals ``limit``.
@@ -22,9 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import ColumnElement, and_, delete, or_, update
 from sqlmodel import Session, col, select
 
+from storage import data_rights, people
 from storage.models import (
     Alert,
     AlertEvent,
@@ -32,9 +37,13 @@ from storage.models import (
     Checkin,
     CheckinSignal,
     CheckinStatus,
+    Client,
+    ClientStatus,
     ContactLog,
     OutboxMessage,
     Relay,
+    SupportPhase,
+    SupportPhaseName,
 )
 
 __all__ = [
@@ -42,6 +51,8 @@ __all__ = [
     "delete_old_checkins",
     "delete_old_contacts",
     "delete_old_relays",
+    "ended_before",
+    "erase_ended",
     "strip_old_alert_details",
 ]
 
@@ -136,3 +147,58 @@ def delete_old_contacts(session: Session, *, before: datetime, limit: int = 1000
     if ids:
         session.execute(delete(ContactLog).where(col(ContactLog.id).in_(ids)))
     return len(ids)
+
+
+def _ended_before(before: datetime) -> ColumnElement[bool]:
+    """The client's support ended before ``before`` and nothing since keeps them: no phase
+    begun since (a return), no alert still open, no noodknop pressed since."""
+    ended_then = (
+        select(SupportPhase.id)
+        .where(
+            col(SupportPhase.client_id) == col(Client.id),
+            col(SupportPhase.phase) == SupportPhaseName.ENDED,
+            col(SupportPhase.ended_at).is_(None),
+            col(SupportPhase.started_at) < before,
+        )
+        .exists()
+    )
+    begun_since = (
+        select(SupportPhase.id)
+        .where(
+            col(SupportPhase.client_id) == col(Client.id),
+            col(SupportPhase.started_at) >= before,
+        )
+        .exists()
+    )
+    alert_keeps = (
+        select(Alert.id)
+        .where(
+            col(Alert.client_id) == col(Client.id),
+            or_(col(Alert.closed_at).is_(None), col(Alert.pressed_at) >= before),
+        )
+        .exists()
+    )
+    return and_(col(Client.status) == ClientStatus.ENDED, ended_then, ~begun_since, ~alert_keeps)
+
+
+def ended_before(session: Session, *, before: datetime, limit: int = 100) -> list[int]:
+    """Up to ``limit`` clients whose support ended before ``before`` (see ``erase_ended``),
+    oldest first."""
+    statement = select(Client.id).where(_ended_before(before)).order_by(col(Client.id)).limit(limit)
+    return [client_id for client_id in session.exec(statement) if client_id is not None]
+
+
+def erase_ended(session: Session, client_id: int, *, before: datetime, now: datetime) -> str | None:
+    """Erase the client (``storage.data_rights.erase``, audit ``client.erased`` by
+    ``system``, naming nobody) if their support still ended before ``before``, read again under
+    the client's lock: a coach who reopened it a moment ago, or a noodknop press, keeps them.
+    Returns the erased client's name (for their read-aloud clips; never log it), else None."""
+    client = people.lock_client(session, client_id)
+    if client is None:
+        return None
+    still = select(Client.id).where(col(Client.id) == client_id, _ended_before(before))
+    if session.exec(still).first() is None:
+        return None
+    name = client.name
+    data_rights.erase(session, client_id, now=now, actor="system")
+    return name

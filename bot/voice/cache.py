@@ -2,8 +2,12 @@
 
 Clips are named by their cache key (a SHA-256 hex digest) and written atomically (temporary
 file, then rename), so a crash never leaves half a clip and several processes may share the
-directory. File ids live in ``file_ids.json`` and in memory; two processes remembering at the
-same moment can lose one id, which only costs one more upload.
+directory. File ids live in ``file_ids.json`` and in memory. A change is written as a change to
+what the file holds then (re-read, one key set or dropped), never as this process's whole
+memory: an id another process dropped (``waakvlam client erase`` while the bot runs) stays
+dropped, and an id is only remembered while its clip is still on disk (an erasure may delete it
+during the upload). Two processes writing at the same moment can lose one change, which only
+costs one more upload.
 
 A clip of "Hoi Sam!" says a client's name, so erasing the client must find it
 (``forget_clips_naming``) while the file name, a hash of the text, says nothing. Next to each
@@ -83,7 +87,7 @@ class ClipStore:
         wanted = {self._hash(word) for word in words_of(name)}
         if not wanted:
             return 0
-        gone = 0
+        forgotten: list[str] = []
         for index in self.directory.glob("*.words"):
             try:
                 said = set(index.read_text(encoding="ascii").split())
@@ -94,10 +98,10 @@ class ClipStore:
                 (self.directory / f"{key}.ogg").unlink(missing_ok=True)
                 index.unlink(missing_ok=True)
                 self._file_ids.pop(key, None)
-                gone += 1
-        if gone:
-            self._save_file_ids()
-        return gone
+                forgotten.append(key)
+        if forgotten:
+            self._save_file_ids(dict.fromkeys(forgotten))
+        return len(forgotten)
 
     def _hash(self, word: str) -> str:
         return hmac.new(self.secret(), word.encode(), hashlib.sha256).hexdigest()
@@ -126,14 +130,19 @@ class ClipStore:
         return self._file_ids.get(key)
 
     def remember_file_id(self, key: str, file_id: str) -> None:
+        """Keep Telegram's id of the uploaded clip, unless the clip is gone meanwhile (its
+        person erased during the upload): no id is written back for a clip that was erased."""
         if self._file_ids.get(key) == file_id:
             return
+        if not (self.directory / f"{key}.ogg").exists():
+            self._file_ids.pop(key, None)
+            return
         self._file_ids[key] = file_id
-        self._save_file_ids()
+        self._save_file_ids({key: file_id})
 
     def forget_file_id(self, key: str) -> None:
         if self._file_ids.pop(key, None) is not None:
-            self._save_file_ids()
+            self._save_file_ids({key: None})
 
     def _load_file_ids(self) -> dict[str, str]:
         path = self.directory / _FILE_IDS
@@ -150,9 +159,18 @@ class ClipStore:
             return {}
         return {str(key): str(value) for key, value in data.items()}
 
-    def _save_file_ids(self) -> None:
-        """Write the mapping; a full or read-only disk only costs re-uploads after a restart."""
-        data = json.dumps(self._file_ids, indent=0, sort_keys=True).encode()
+    def _save_file_ids(self, changes: dict[str, str | None]) -> None:
+        """Apply ``changes`` (None: drop the key) to the mapping as the file holds it now, and
+        write it; memory follows the file. A full or read-only disk only costs re-uploads
+        after a restart."""
+        current = self._load_file_ids()
+        for key, file_id in changes.items():
+            if file_id is None:
+                current.pop(key, None)
+            else:
+                current[key] = file_id
+        self._file_ids = current
+        data = json.dumps(current, indent=0, sort_keys=True).encode()
         try:
             self._write_atomically(self.directory / _FILE_IDS, data)
         except OSError as error:

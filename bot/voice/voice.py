@@ -145,6 +145,11 @@ class Voice:
         """Drop a file_id Telegram no longer accepts (e.g. after a change of bot token)."""
         self._store.forget_file_id(key)
 
+    def forget_clips_naming(self, names: list[str]) -> int:
+        """Delete the clips that say any of these names, with their file ids (blocking: a
+        scan of the cache); how many."""
+        return sum(self._store.forget_clips_naming(name) for name in names)
+
     def _google_resting(self) -> bool:
         return self._monotonic() < self._google_resumes_at
 

@@ -276,6 +276,8 @@ async def test_a_full_disk_gives_no_clip_and_no_exception(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     voice = Voice(tmp_path, "espeak")
+    earlier = await voice.clip("nl", "Tot volgende week.")  # made before the disk filled up
+    assert earlier is not None
 
     def disk_full(self: ClipStore, path: Path, data: bytes) -> None:
         raise OSError(28, "No space left on device")
@@ -283,10 +285,10 @@ async def test_a_full_disk_gives_no_clip_and_no_exception(
     monkeypatch.setattr(ClipStore, "_write_atomically", disk_full)
 
     clip = await voice.clip("nl", TEXT)
-    voice.remember_file_id("abc", "AwACAgQ")
+    voice.remember_file_id(earlier.key, "AwACAgQ")
 
     assert clip is None
-    assert voice.file_id("abc") == "AwACAgQ"  # kept in memory at least
+    assert voice.file_id(earlier.key) == "AwACAgQ"  # kept in memory at least
     assert_no_text_in(caplog)
 
 
