@@ -7,14 +7,18 @@ Waakvlam handles the same number of updates of three kinds a client sends: openi
 from the menu ("📋 Hoe gaat het?"), answering its first question with a grade button, and a
 text that goes to the coach. Issue 13's goal: Waakvlam at most 2x the echo bot per update.
 
-Two more floors are measured beside it, each a bare PTB bot on a sandbox of its own:
+The echo bot is python-telegram-bot as it comes (its HTTP client httpx). Waakvlam gives python-
+telegram-bot another HTTP client (aiohttp, bot/transport.py), so the echo bot is measured over
+that one too: what a call costs with Waakvlam's transport. More floors, each a bare PTB bot on a
+sandbox of its own:
 
 - the echo bot that first stores each message it gets (one row, one transaction on a database
   thread, as ``storage.database.Database`` runs them: SQLite in WAL mode with full syncs, or
   PostgreSQL) and answers only once it is stored: the least a bot pays that loses nothing;
 - a bot that makes the Bot API calls Waakvlam makes for a check-in, with the same texts and
-  buttons, and does nothing else: what the transport alone costs for that work (a grade press
-  is three calls: answer the press, close the question, send the next one).
+  buttons, over Waakvlam's transport, and does nothing else: what the transport alone costs
+  for that work (a grade press is three calls: answer the press, close the question, send the
+  next one).
 
     .venv/bin/python -m bench.cpu_per_update [--updates N] [--database sqlite|postgresql|both]
         [--profile LINES]
@@ -48,12 +52,14 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bench._harness import run_per_database, running_bot_apart
 from bench._sandbox_process import SandboxProcess, cpu_seconds
+from bot.app import POLL_TIMEOUT
 from bot.clock import SystemClock
 from bot.runner import polling, settle_heap
+from bot.transport import telegram_request
 from dialogs.outcome import Keyboard
 from storage import people
 from storage.database import Database, sqlite_url
@@ -203,18 +209,29 @@ class Profilers:
             stats.sort_stats("cumulative").print_stats(lines)
 
 
-def _request() -> HTTPXRequest:
+Transport = Callable[[str], BaseRequest]
+
+
+def python_telegram_bots_own(api_root: str) -> BaseRequest:
+    """python-telegram-bot's default HTTP client (httpx), as a bare bot has it."""
     return HTTPXRequest(connection_pool_size=32, httpx_kwargs={"trust_env": False})
 
 
-def _bare_application(box: SandboxProcess) -> Application[Any, Any, Any, Any, Any, Any]:
+def waakvlams(api_root: str) -> BaseRequest:
+    """The HTTP client Waakvlam gives python-telegram-bot (aiohttp, bot/transport.py)."""
+    return telegram_request(api_root, read_timeout=POLL_TIMEOUT + 10, pool_size=32)
+
+
+def _bare_application(
+    box: SandboxProcess, transport: Transport
+) -> Application[Any, Any, Any, Any, Any, Any]:
     return (
         ApplicationBuilder()
         .token(box.bot_token)
         .base_url(f"{box.api_root}/bot")
         .base_file_url(f"{box.api_root}/file/bot")
-        .request(_request())
-        .get_updates_request(_request())
+        .request(transport(box.api_root))
+        .get_updates_request(transport(box.api_root))
         .build()
     )
 
@@ -224,12 +241,13 @@ async def _bare_bot(
     handlers: list[BaseHandler[Any, Any, Any]],
     kinds: tuple[tuple[str, int], ...],
     updates: int,
+    transport: Transport,
 ) -> dict[str, tuple[float, float]]:
     """A bare PTB bot with ``handlers`` on a sandbox of its own: its CPU and the sandbox's per
     update, ``updates`` people doing each of ``kinds`` (what everyone does, and how many
     messages each has then)."""
     async with SandboxProcess(bot_username=username, record_calls=False) as box:
-        application = _bare_application(box)
+        application = _bare_application(box, transport)
         application.add_handlers(handlers)
         async with polling(application):
             cpu = Cpu(box)
@@ -243,7 +261,7 @@ async def _bare_bot(
             }
 
 
-async def echo_bot(updates: int) -> tuple[float, float]:
+async def echo_bot(updates: int, transport: Transport) -> tuple[float, float]:
     """A bare PTB bot that echoes every text: the floor any bot on this machine pays."""
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -251,7 +269,7 @@ async def echo_bot(updates: int) -> tuple[float, float]:
         await update.message.reply_text(update.message.text)
 
     handlers: list[BaseHandler[Any, Any, Any]] = [MessageHandler(filters.TEXT, echo)]
-    figures = await _bare_bot("echo_bot", handlers, (("echo", 1),), updates)
+    figures = await _bare_bot("echo_bot", handlers, (("echo", 1),), updates, transport)
     return figures["echo"]
 
 
@@ -305,7 +323,7 @@ async def same_calls_bot(updates: int) -> dict[str, tuple[float, float]]:
         MessageHandler(filters.TEXT, opens),
         CallbackQueryHandler(presses),
     ]
-    return await _bare_bot("same_calls_bot", handlers, KINDS[:2], updates)
+    return await _bare_bot("same_calls_bot", handlers, KINDS[:2], updates, waakvlams)
 
 
 _ECHO_METADATA = MetaData()
@@ -339,7 +357,9 @@ async def storing_echo_bot(updates: int, database_url: str) -> tuple[float, floa
 
     try:
         handlers: list[BaseHandler[Any, Any, Any]] = [MessageHandler(filters.TEXT, echo)]
-        figures = await _bare_bot("storing_echo_bot", handlers, (("echo", 1),), updates)
+        figures = await _bare_bot(
+            "storing_echo_bot", handlers, (("echo", 1),), updates, python_telegram_bots_own
+        )
         return figures["echo"]
     finally:
         _ECHO_METADATA.drop_all(database.engine)
@@ -389,7 +409,8 @@ async def waakvlam(
 
 async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
     updates: int = args.updates
-    echo, echo_sandbox = await echo_bot(updates)
+    echo, echo_sandbox = await echo_bot(updates, python_telegram_bots_own)
+    echo_aiohttp, _ = await echo_bot(updates, waakvlams)
     same = await same_calls_bot(updates)
     with tempfile.TemporaryDirectory() as data_dir:
         storing, storing_sandbox = await storing_echo_bot(
@@ -404,6 +425,10 @@ async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
     print(
         f"  bare PTB echo bot          : {echo * 1000:6.2f} ms   (1 Bot API call per update; "
         f"the sandbox another {echo_sandbox * 1000:.2f} ms)"
+    )
+    print(
+        f"  the echo bot over aiohttp  : {echo_aiohttp * 1000:6.2f} ms   (Waakvlam's transport, "
+        f"bot/transport.py: {echo_aiohttp / echo:.1f}x the echo bot)"
     )
     print(
         f"  echo bot that stores first : {storing * 1000:6.2f} ms   ({storing / echo:.1f}x the "

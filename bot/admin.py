@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.effects import deep_link
 from bot.settings import Settings
+from bot.transport import telegram_request
 from storage import alerts, audit, people
 from storage.database import Database
 from storage.invites import issue_invite
@@ -175,7 +175,7 @@ async def fetch_bot_username(settings: Settings) -> str:
         settings.token,
         base_url=f"{settings.telegram_api_url}/bot",
         base_file_url=f"{settings.telegram_api_url}/file/bot",
-        request=HTTPXRequest(httpx_kwargs={"trust_env": False}),
+        request=telegram_request(settings.telegram_api_url, read_timeout=10, pool_size=1),
     )
     async with bot:
         return bot.username

@@ -6,11 +6,9 @@ import logging
 import traceback
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
-from telegram.request import HTTPXRequest
 
 from bot import chart
 from bot.clock import Clock
@@ -23,6 +21,7 @@ from bot.service import Waakvlam
 from bot.settings import Settings
 from bot.speech import Speaker
 from bot.texts import Texts, load_texts
+from bot.transport import telegram_request
 from bot.updates import ChatOrderedProcessor
 from dialogs.noodknop import EscalationPolicy
 from storage.database import Database
@@ -40,20 +39,6 @@ TICK_SECONDS = 10  # how often the clock looks at waiting alerts
 MAX_RUNNING_UPDATES = 16
 SEND_RATE = 29  # messages/s overall: Telegram allows about 30, a little room for late bursts
 PURGE_FIRST_SECONDS = 60  # the daily outbox purge first runs this long after the start
-
-
-def _request(settings: Settings, read_timeout: float, pool_size: int) -> HTTPXRequest:
-    host = urlparse(settings.telegram_api_url).hostname or ""
-    local = host in {"127.0.0.1", "localhost", "::1"}
-    return HTTPXRequest(
-        connection_pool_size=pool_size,
-        connect_timeout=5,
-        read_timeout=read_timeout,
-        write_timeout=10,
-        pool_timeout=10,
-        # Proxy variables must never hijack a local Bot API server (sandbox or self-hosted).
-        httpx_kwargs={"trust_env": not local},
-    )
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -156,10 +141,11 @@ def build_application(
         .token(settings.token)
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
-        # Few connections: httpcore checks every pooled connection on each request, so 32 of
-        # them (with 64 updates at once) doubled the CPU per update; 8 carry 29/s with room.
-        .request(_request(settings, read_timeout=10, pool_size=8))
-        .get_updates_request(_request(settings, read_timeout=POLL_TIMEOUT + 10, pool_size=2))
+        # 8 connections carry 29/s with room (bot/transport.py: why aiohttp under PTB).
+        .request(telegram_request(settings.telegram_api_url, read_timeout=10, pool_size=8))
+        .get_updates_request(
+            telegram_request(settings.telegram_api_url, read_timeout=POLL_TIMEOUT + 10, pool_size=2)
+        )
         # Different chats at once, one chat in order, alerts first (bot/updates.py).
         .concurrent_updates(
             ChatOrderedProcessor(
