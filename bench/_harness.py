@@ -26,7 +26,7 @@ from bot.clock import Clock, SystemClock
 from bot.runner import polling, settle_heap
 from bot.settings import Settings
 from storage.database import Database
-from storage.migrate import upgrade
+from storage.migrate import bring_up_to_date
 
 if TYPE_CHECKING:  # a bot with the sandbox apart never loads it (bench/checkin_fanout.py)
     from telegram_sandbox import SimUser, TelegramSandbox
@@ -134,7 +134,7 @@ async def _bot(
             database_url=database_url,
         )
         database = Database(settings.resolved_database_url)
-        upgrade(database.engine)
+        bring_up_to_date(database.engine)  # as `waakvlam run` does
         application = build_application(settings, clock=clock, database=database)
         try:
             async with polling(application):

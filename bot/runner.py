@@ -20,7 +20,7 @@ from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from bot.webhook_secret import webhook_endpoint
 from storage.database import Database
-from storage.migrate import upgrade
+from storage.migrate import bring_up_to_date
 
 __all__ = ["polling", "run_polling", "run_webhook", "settle_heap", "webhook"]
 
@@ -86,7 +86,7 @@ async def webhook(application: AnyApplication, settings: Settings) -> AsyncItera
 
 def _prepare(settings: Settings, clock: Clock | None) -> tuple[AnyApplication, Database]:
     database = Database(settings.resolved_database_url)
-    upgrade(database.engine)
+    bring_up_to_date(database.engine)
     application = build_application(settings, clock=clock or SystemClock(), database=database)
     DRAWER.start()  # the card pictures' worker loads matplotlib now, in its own process
     settle_heap()
