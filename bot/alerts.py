@@ -115,6 +115,7 @@ def _take_back_accident(session: Session, effect: TakeBackAccident, env: EffectE
 
 def _copy_to_team(session: Session, effect: CopyToAlertTeam, env: EffectEnv) -> EffectResult:
     recipients = alerts.recipients_of(session, effect.alert_id)
+    client_id = _alert(session, effect.alert_id).client_id
     for recipient in recipients:
         outbox.enqueue(
             session,
@@ -124,6 +125,7 @@ def _copy_to_team(session: Session, effect: CopyToAlertTeam, env: EffectEnv) -> 
             copy_from_chat_id=effect.from_chat_id,
             copy_message_id=effect.message_id,
             alert_id=effect.alert_id,
+            client_id=client_id,
         )
     alerts.add_event(session, effect.alert_id, effect.event, at=env.now)
     return EffectResult(queued=len(recipients), urgent=True)

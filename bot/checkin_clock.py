@@ -82,6 +82,7 @@ class CheckinOpener:
         scope = Scope(
             coach=coach_contact(coach),
             client=client_contact(client),
+            client_id=client.id,
         )
         opening = checkin.start_checkin(row.id, now, context)
         if client.awaiting_message:
@@ -196,6 +197,7 @@ class CheckinClock:
         scope = Scope(
             coach=coach_contact(coach),
             client=client_contact(client),
+            client_id=client.id,
         )
         return self.outcomes.apply(session, outcome, scope, priority=Priority.CHECKIN)
 

@@ -188,6 +188,7 @@ def _tell(session: Session, client: Client, old: Coach | None, new: Coach, now: 
             priority=Priority.NOTICE,
             text_key="move.client",
             params={"coach": new.name},
+            client_id=client.id,
         )
     for coach, key, other in ((new, "move.coach_new", old), (old, "move.coach_old", new)):
         reach = coach_contact(coach)
@@ -201,4 +202,5 @@ def _tell(session: Session, client: Client, old: Coach | None, new: Coach, now: 
             priority=Priority.NOTICE,
             text_key=key,
             params={"client": client.name, "coach": other.name if other else "-"},
+            client_id=client.id,
         )

@@ -34,6 +34,7 @@ from dialogs.coach import NEW_CLIENT_COMMANDS, awaits_name
 from dialogs.coach_checkin import COMMANDS as CHECKIN_COMMANDS
 from dialogs.events import Command, Event, MenuItem, MenuPress, OtherMessage, Start, Tap, Text
 from dialogs.people import Role
+from dialogs.relay import CoachRelayContext
 from dialogs.router import DialogContext
 from dialogs.signal_actions import parse_data as parse_signal_data
 from storage import alerts, checkins, people, relays
@@ -62,7 +63,7 @@ class ContextLoader:
         if invite is not None and invite.kind == "client" and person.role is not Role.COACH:
             # Whoever opens a client link: its coach hears which account it was.
             coach_row = people.get_coach(session, invite.coach_id) if invite.coach_id else None
-            scope = replace(scope, coach=coach_contact(coach_row))
+            scope = replace(scope, coach=coach_contact(coach_row), client_id=invite.client_id)
         button = kind_of(event.data) if isinstance(event, Tap) else None
         if person.role is Role.CLIENT and person.id is not None:
             client = people.get_client(session, person.id)  # locked by load_actor
@@ -75,7 +76,15 @@ class ContextLoader:
             own = load_settings_view(session, person.id, event, self.coach_defaults)
             context = replace(context, coach_settings=own) if own is not None else context
             if _names_a_client(event, person.awaiting):
-                context = replace(context, client_names=people.names_in_care(session, person.id))
+                context = replace(
+                    context,
+                    client_names=people.names_in_care(session, person.id),
+                    renewable_invites=tuple(
+                        ClientRef(c.id, c.name)
+                        for c in people.never_opened(session, coach_id=person.id)
+                        if c.id is not None
+                    ),
+                )
         if button in (ButtonKind.ALERT, ButtonKind.ALERT_REASON):
             assert isinstance(event, Tap)
             parsed = noodknop.parse_alert_data(event.data)
@@ -99,7 +108,7 @@ class ContextLoader:
         """A client's own open alert and check-in, and how their messages reach the coach."""
         assert client.id is not None
         sender = Contact(chat_id, client.language)
-        scope = Scope(sender=sender, coach=actor.coach, client=sender)
+        scope = Scope(sender=sender, coach=actor.coach, client=sender, client_id=client.id)
         found = alerts.open_alert_of(session, client.id)
         if found is not None:
             context = replace(context, open_alert=load_alert_view(session, found))
@@ -157,15 +166,18 @@ class ContextLoader:
             assert coach is not None
             coach_relay, client = self.relays.coach_context(session, coach, chat_id, event)
             context = replace(context, coach_relay=coach_relay)
-            scope = replace(scope, client=client)
+            scope = replace(scope, client=client, client_id=_relay_client(coach_relay))
         if button is ButtonKind.STOPPING:
             assert isinstance(event, Tap)
             context, scope = _stopping_client(session, coach_id, event, context, scope)
         phased = load_phase_context(session, coach_id, event, self.ended_grace_days, context.words)
         if phased:
-            context, scope = replace(context, phases=phased[0]), replace(scope, client=phased[1])
+            named = phased[0].client.ref.id if phased[0].client is not None else None
+            context = replace(context, phases=phased[0])
+            scope = replace(scope, client=phased[1], client_id=named)
         if asked := load_data_client(session, coach_id, event):
-            context, scope = replace(context, data_client=asked[0]), replace(scope, client=asked[1])
+            context = replace(context, data_client=asked[0])
+            scope = replace(scope, client=asked[1], client_id=asked[0].id)
         if button is ButtonKind.RELAY_SEEN:
             assert isinstance(event, Tap)
             relay_id = relay.parse_seen_data(event.data)
@@ -175,6 +187,7 @@ class ContextLoader:
                 client_row = people.get_client(session, found.client_id)
                 if view.client_active:
                     scope = replace(scope, client=client_contact(client_row))
+                scope = replace(scope, client_id=found.client_id)
                 context = replace(context, tapped_relay=view)
         if button is ButtonKind.SIGNAL:
             assert isinstance(event, Tap)
@@ -182,7 +195,8 @@ class ContextLoader:
             signal = load_signal_view(session, parsed[0], coach_id) if parsed else None
             if signal is not None:  # only a signal about a client of this coach
                 client_row = people.get_client(session, signal.client_id)
-                scope = replace(scope, client=client_contact(client_row))
+                reach = client_contact(client_row)
+                scope = replace(scope, client=reach, client_id=signal.client_id)
                 context = replace(context, tapped_signal=signal)
         return context, scope
 
@@ -204,12 +218,24 @@ def _stopping_client(
         stopping_client=ClientRef(client.id, client.name),
         stopping_alert_open=alert_open,
     )
-    return context, replace(scope, client=client_contact(client))
+    return context, replace(scope, client=client_contact(client), client_id=client.id)
+
+
+def _relay_client(coach_relay: CoachRelayContext) -> int | None:
+    """The client a coach's message goes to: the relay it answers, the client it was asked
+    for, or the one whose alert it answers."""
+    if coach_relay.reply_target is not None:
+        return coach_relay.reply_target.client_id
+    for chosen in (coach_relay.awaiting_client, coach_relay.alert_client):
+        if chosen is not None:
+            return chosen.id
+    return None
 
 
 def _names_a_client(event: Event, awaiting: str | None) -> bool:
     """A coach's /nieuw, "➕ Nieuwe cliënt", or the answer to its question: a new name, which
-    must differ from the coach's other clients'."""
+    must differ from the coach's other clients', or the name of their client who never
+    opened the link (a new link for them)."""
     if isinstance(event, Command):
         return event.name in NEW_CLIENT_COMMANDS
     if isinstance(event, MenuPress):

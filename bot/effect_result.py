@@ -33,6 +33,7 @@ class EffectResult:
     nobody_told: bool = False  # an alert nobody at all could be told about
     coach_notes: tuple[Reply, ...] = ()  # notes for the coach of the client concerned
     client: Contact | None = None  # the client an effect concerns (a coach changed a rhythm)
+    client_id: int | None = None  # the client it concerns, by id (someone opened their link)
     queued: int = 0  # outbox rows the effect wrote itself
     urgent: bool = False  # and they are alert traffic
     undeliverable: RelayView | None = None  # a relay whose receiver cannot be reached

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
 from bot.leaving import leaving_handlers, let_go_of_account
+from bot.state import held_invite
 from dialogs.outcome import (
     ActivateCoach,
     AwaitInput,
@@ -25,12 +26,13 @@ from dialogs.outcome import (
     DeclineConsent,
     GiveConsent,
     InviteClient,
+    RenewClientInvite,
     SetClientLanguage,
     SetClientPhone,
     SetReadAloud,
 )
 from storage import audit, people
-from storage.invites import issue_invite
+from storage.invites import issue_invite, revoke_unused
 from storage.models import Client, ClientStatus, Coach, Invite, InviteKind
 
 __all__ = ["FirstSchedule", "deep_link", "onboarding_handlers"]
@@ -75,7 +77,7 @@ def _claim_client_invite(
     invite.claimed_at = env.now
     session.add_all([client, invite])
     _audit_client(session, env, effect.client_id, "client.link_opened")
-    return EffectResult(erased_names=erased) if erased else NOTHING
+    return EffectResult(client_id=effect.client_id, erased_names=erased)
 
 
 def _give_consent(session: Session, effect: GiveConsent, env: EffectEnv) -> EffectResult:
@@ -84,7 +86,7 @@ def _give_consent(session: Session, effect: GiveConsent, env: EffectEnv) -> Effe
     client.consent_version = effect.version
     client.status = ClientStatus.VOICE_PENDING
     client.updated_at = env.now
-    held = _claimed_invite(session, effect.client_id)
+    held = held_invite(session, effect.client_id, client.telegram_user_id)
     if held is not None:
         held.used_at = env.now
         session.add(held)
@@ -100,7 +102,7 @@ def _decline_consent(session: Session, effect: DeclineConsent, env: EffectEnv) -
     client.status = ClientStatus.DECLINED
     client.updated_at = env.now
     session.add(client)
-    held = _claimed_invite(session, effect.client_id)
+    held = held_invite(session, effect.client_id, client.telegram_user_id)
     _audit_client(session, env, effect.client_id, "client.declined")
     if held is None:
         return NOTHING
@@ -193,6 +195,43 @@ def _invite_client(session: Session, effect: InviteClient, env: EffectEnv) -> Ef
     )
 
 
+def _renew_client_invite(
+    session: Session, effect: RenewClientInvite, env: EffectEnv
+) -> EffectResult:
+    """A new link for the coach's client who never opened theirs: the old links stop working
+    in this transaction, the new token is shown once and only its hash is stored. Checked
+    again under the client's lock: a link opened in the meantime is not taken away."""
+    client = people.lock_client(session, effect.client_id)
+    if client is None or client.coach_id != effect.coach_id:
+        raise LookupError(f"client {effect.client_id} is not coach {effect.coach_id}'s")
+    if not people.never_opened(session, coach_id=effect.coach_id, client_id=effect.client_id):
+        raise LookupError(f"client {effect.client_id} opened their link")
+    revoke_unused(session, client_id=effect.client_id, now=env.now)
+    if effect.language:
+        client.language = effect.language
+    client.updated_at = env.now
+    session.add(client)
+    issued = issue_invite(
+        session,
+        kind=InviteKind.CLIENT,
+        now=env.now,
+        ttl=env.invite_ttl,
+        coach_id=effect.coach_id,
+        client_id=effect.client_id,
+    )
+    audit.record(
+        session,
+        at=env.now,
+        actor=f"coach:{effect.coach_id}",
+        action="client.invite_renewed",
+        subject_type="client",
+        subject_id=effect.client_id,
+    )
+    return EffectResult(
+        link=deep_link(env.bot_username, issued.token), expires=issued.invite.expires_at
+    )
+
+
 def onboarding_handlers(first_schedule: FirstSchedule) -> dict[type, Handler]:
     """The handlers of joining; ``first_schedule`` gives a client who just joined the
     default check-in rhythm (``CheckinShell.first_schedule``)."""
@@ -205,6 +244,7 @@ def onboarding_handlers(first_schedule: FirstSchedule) -> dict[type, Handler]:
         SetReadAloud: _set_read_aloud,
         AwaitInput: _await_input,
         InviteClient: _invite_client,
+        RenewClientInvite: _renew_client_invite,
         **leaving_handlers(),
         SetClientPhone: _set_phone,
         SetClientLanguage: _set_language,
@@ -216,14 +256,6 @@ def _get(session: Session, model: type[_Row], row_id: int) -> _Row:
     if row is None:
         raise LookupError(f"{model.__name__} {row_id} is gone")
     return row
-
-
-def _claimed_invite(session: Session, client_id: int) -> Invite | None:
-    statement = select(Invite).where(
-        Invite.client_id == client_id,
-        Invite.used_at.is_(None),  # type: ignore[union-attr]
-    )
-    return session.exec(statement).first()
 
 
 def _audit_client(session: Session, env: EffectEnv, client_id: int, action: str) -> None:

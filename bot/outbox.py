@@ -4,6 +4,7 @@ Rows are claimed in priority order; an alert arriving while a batch of check-ins
 sent makes the worker hand the rest of the batch back and start over, so a noodknop never
 waits behind a fan-out. Transient errors are retried in place (429 as told); a row that still
 fails is retried later; a 403 or 400 is final and reported, so an alert can be escalated.
+A row whose words are no longer true just before it is sent (``moot``) is dropped, not sent.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ class _HeaderFirst(Exception):
     """A relayed copy whose header line is not sent yet: the copy waits a moment."""
 
 
+class _Moot(Exception):
+    """A row that is no longer true: dropped, never sent (``reason`` holds no content)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def _as_timedelta(value: int | float | timedelta) -> timedelta:
     return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
@@ -78,6 +87,7 @@ class OutboxWorker:
         on_sent: Callable[[Delivery], Awaitable[None]] | None = None,
         on_failed: Callable[[Delivery], Awaitable[None]] | None = None,
         note_sent: Callable[[Session, Delivery], bool] | None = None,
+        moot: Callable[[OutboxMessage], str | None] | None = None,
         batch_size: int = 20,
         idle_poll_seconds: float = 1.0,
         lifeline: Lifeline | None = None,
@@ -91,6 +101,11 @@ class OutboxWorker:
         # trip to the database thread per sent row, not two (it may wait behind a tick batch).
         # True: the reader wants it read aloud.
         self.note_sent = note_sent
+        # Why a row's words are no longer true, asked just before it is rendered and sent, in
+        # the same trip to the database thread (blocking; a copied message only when it has
+        # words or buttons of ours); None: send it. A reason (a fixed code, no content) drops
+        # the row: marked failed with it by its holder, never sent, no failure hook.
+        self.moot = moot
         self.batch_size = batch_size
         # This process's heartbeat: the rows it claims stay its own while it lives.
         self.lifeline = lifeline or Lifeline(database)
@@ -225,6 +240,9 @@ class OutboxWorker:
         except _HeaderFirst:
             await self._retry_later(row, "HeaderFirst", timedelta(seconds=1))
             return
+        except _Moot as moot:
+            await self._drop(row, moot.reason)
+            return
         except RetryAfter as error:
             # Only an alert waits in place; anything else steps aside and comes back later.
             await self._retry_later(row, "RetryAfter", _as_timedelta(error.retry_after))
@@ -285,6 +303,28 @@ class OutboxWorker:
         sent = replace(sent, read_aloud=read_aloud)
         await self._hook(self.on_sent, sent)
 
+    async def _drop(self, row: OutboxMessage, reason: str) -> None:
+        """A row no longer true: done with, never sent (by its holder only)."""
+        row_id = row.id
+        assert row_id is not None
+        held = await self._store(
+            lambda session: outbox.mark_failed(
+                session, row_id, owner=self._owner, now=self.clock.now(), error=reason
+            )
+        )
+        if held:
+            log.info("outbox row %s dropped: %s", row_id, reason)
+        else:
+            log.warning("outbox row %s was taken over; not marked dropped", row_id)
+
+    def _render_unless_moot(self, row: OutboxMessage) -> RenderedReply:
+        """The row as it is sent, unless it is no longer true (raises ``_Moot``): one trip to
+        the database thread, right before the call to Telegram."""
+        reason = self.moot(row) if self.moot is not None else None
+        if reason is not None:
+            raise _Moot(reason)
+        return self.render(row)
+
     def _note(self, session: Session, sent: Delivery) -> bool:
         """``note_sent`` in a savepoint: whatever goes wrong there, the row stays marked sent
         (a failure here must never make Telegram get the message again)."""
@@ -309,7 +349,7 @@ class OutboxWorker:
             from_chat, message = row.copy_from_chat_id, row.copy_message_id
             markup, caption = None, None
             if row.buttons or row.text_key is not None:
-                rendered = await self.database.run(self.render, row, urgent=True)
+                rendered = await self.database.run(self._render_unless_moot, row, urgent=True)
                 markup = rendered.markup
                 # A copy with a text key carries who it is from as its caption: one message.
                 caption = rendered.text if row.text_key is not None else None
@@ -333,7 +373,7 @@ class OutboxWorker:
             )
             keyboard = row.keyboard if isinstance(markup, ReplyMarkups) else None
             return copied.message_id, caption, keyboard, quiet
-        rendered = await self.database.run(self.render, row, urgent=True)
+        rendered = await self.database.run(self._render_unless_moot, row, urgent=True)
         quiet = is_silent(priority=row.priority, text_key=row.text_key)
         sent = await send_rendered_or_raise(
             bot, row.chat_id, rendered, wait_on_rate_limit=urgent, urgent=urgent, silent=quiet

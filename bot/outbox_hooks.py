@@ -1,8 +1,10 @@
 """What the outbox worker asks of the rest of the bot: how a row looks when sent, and what a
 delivery (or a delivery that failed for good) changes.
 
-A delivered alert is noted in its timeline; a message for a client who wants texts read aloud
-gets its voice note in the background (never holding up the next alert); an alert that cannot
+A row that is no longer true when its turn comes is dropped (``moot``): "Je melding is
+afgesloten" never reaches a client who has pressed the noodknop again since. A delivered alert
+is noted in its timeline; a message for a client who wants texts read aloud gets its voice
+note in the background (never holding up the next alert); an alert that cannot
 reach a coach at all is escalated; a relayed message that cannot arrive is told to its sender.
 Each runs on the database thread, ahead of queued update work: the worker waits for it before
 its next row, which may be an alert.
@@ -37,9 +39,12 @@ from storage import alerts, people, relays
 from storage.database import Database
 from storage.models import OutboxMessage
 
-__all__ = ["DeliveryHooks"]
+__all__ = ["CLOSED_NOTE_DROPPED", "DeliveryHooks"]
 
 log = logging.getLogger(__name__)
+
+# The error of a dropped row: "your alert is closed" while a newer alert of the client is open.
+CLOSED_NOTE_DROPPED = "dropped: newer alert open"
 
 
 class DeliveryHooks:
@@ -82,6 +87,20 @@ class DeliveryHooks:
             if client is not None and client.read_aloud is False:
                 reply = with_read_aloud_button(reply, client.keyboard)
         return render_reply(reply, row.language, self.texts, self.menus, {})
+
+    def moot(self, row: OutboxMessage) -> str | None:
+        """Why a row is no longer true just before it is sent (None: send it). Blocking: the
+        worker runs it on a database thread, with the row's rendering."""
+        if row.text_key not in noodknop.CLOSED_NOTES:
+            return None  # the one kind of row asked today; the rest costs no query
+        with self.database.transaction() as session:
+            client = people.client_by_telegram_id(session, row.chat_id)
+            if client is None or client.id is None:
+                return None
+            open_ids = [a.id for a in alerts.open_alerts_of(session, client.id) if a.id]
+        if noodknop.closed_note_true(row.alert_id, open_ids):
+            return None
+        return CLOSED_NOTE_DROPPED
 
     def remember_keyboard(self, chat_id: int, keyboard: str | None) -> None:
         """Which reply keyboard a client's Telegram shows now (the last one sent)."""
@@ -203,6 +222,7 @@ class DeliveryHooks:
             scope = Scope(
                 coach=coach_contact(coach),
                 client=client_contact(client),
+                client_id=found.client_id,
             )
             outcome = relay.relay_failed(self.relays.view(session, found), now)
             return self.outcomes.apply(session, outcome, scope)

@@ -105,6 +105,7 @@ def enqueue_reply(
     alert_id: int | None,
     priority: Priority,
     relay_id: int | None = None,
+    client_id: int | None = None,
 ) -> OutboxMessage:
     return outbox.enqueue(
         session,
@@ -119,6 +120,7 @@ def enqueue_reply(
         keyboard=reply.keyboard.value if reply.keyboard else None,
         alert_id=alert_id,
         relay_id=relay_id,
+        client_id=client_id,
     )
 
 

@@ -96,6 +96,7 @@ class OutcomeApplier:
         if client is not None and scope.client is None:
             scope = replace(scope, client=client)
         alert_id = next((r.alert_id for r in first if r.alert_id is not None), scope.alert_id)
+        scope = replace(scope, client_id=_about(session, scope, first, alert_id))
         values: dict[str, Any] = {"huisartsenpost": self._huisartsenpost()}
         for result in first:
             values.update(result.reply_values())
@@ -118,7 +119,9 @@ class OutcomeApplier:
                     # before everything else, never behind the sender's voice notes.
                     applied.direct.append((_with_buttons(reply, buttons), params))
                     continue
-                self._queue(session, reply, contact, params, buttons, alert_id, priority)
+                self._queue(
+                    session, reply, contact, params, buttons, alert_id, priority, scope.client_id
+                )
                 applied.queued += 1
                 applied.urgent = applied.urgent or reply.urgent
         # One check-in rings the coach once at most: its new signals go in one note.
@@ -129,7 +132,14 @@ class OutcomeApplier:
                 log.warning("a check-in signal has no active coach to go to")
                 continue
             self._queue(
-                session, note, scope.coach, note.params, note.buttons, None, Priority.NOTICE
+                session,
+                note,
+                scope.coach,
+                note.params,
+                note.buttons,
+                None,
+                Priority.NOTICE,
+                scope.client_id,
             )
             applied.queued += 1
         results = first + [self.registry.store(session, e, env) for e in later]
@@ -200,6 +210,7 @@ class OutcomeApplier:
         buttons: tuple[tuple[Button, ...], ...],
         alert_id: int | None,
         priority: Priority,
+        client_id: int | None = None,
     ) -> None:
         # Only what the text shows is stored with the row (not every value the outcome had).
         shown = self.texts.placeholders(reply.key) | (
@@ -215,6 +226,7 @@ class OutcomeApplier:
             now=self.clock.now(),
             alert_id=alert_id,
             priority=priority,
+            client_id=client_id,
         )
 
     def _recipients(
@@ -252,6 +264,20 @@ class OutcomeApplier:
         where the client finds it."""
         number = self.settings.huisartsenpost_number
         return number if number else TextRef("noodknop.huisartsenpost_unknown")
+
+
+def _about(
+    session: Session, scope: Scope, results: list[EffectResult], alert_id: int | None
+) -> int | None:
+    """The client an outcome's queued rows are about: the scope's, else the one its effects
+    name, else its alert's client; None when it concerns no one client."""
+    if scope.client_id is not None:
+        return scope.client_id
+    named = next((r.client_id for r in results if r.client_id is not None), None)
+    if named is not None or alert_id is None:
+        return named
+    alert = alerts.get_alert(session, alert_id)
+    return alert.client_id if alert is not None else None
 
 
 def _fill(

@@ -261,6 +261,7 @@ def _send_summary(session: Session, effect: SendSummary, env: EffectEnv) -> Effe
         priority=Priority.RELAY,
         language=client.language,
         text_key=SUMMARY_CAPTION,
+        client_id=client.id,
     )
     _audit(session, env, f"coach:{effect.coach_id}", "client.summary_sent", effect.client_id)
     return EffectResult(queued=1)

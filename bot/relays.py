@@ -243,7 +243,9 @@ class RelayShell:
         )
         if not _reachable(receiver):
             relays.mark_failed(session, relay.id, now)
-            return EffectResult(relay_id=relay.id, undeliverable=self.view(session, relay))
+            return EffectResult(
+                relay_id=relay.id, client_id=client.id, undeliverable=self.view(session, relay)
+            )
         assert receiver is not None and receiver.telegram_user_id is not None
         view = self.view(session, relay)
         forwarded = effect.forwarded_from
@@ -260,10 +262,10 @@ class RelayShell:
         one = _in_one_message(effect, header)
         if one is not None and effect.kind == TEXT_KIND:
             # The coach's text under the line saying who it is from: one message, one push.
-            self._enqueue_header(session, one, receiver, relay.id, now, priority)
-            return EffectResult(relay_id=relay.id, queued=1, urgent=urgent)
+            self._enqueue_header(session, one, receiver, relay.id, client.id, now, priority)
+            return EffectResult(relay_id=relay.id, client_id=client.id, queued=1, urgent=urgent)
         if one is None:
-            self._enqueue_header(session, header, receiver, relay.id, now, priority)
+            self._enqueue_header(session, header, receiver, relay.id, client.id, now, priority)
         buttons = copy_buttons(view)
         if not to_coach and effect.kind == TEXT_KIND:
             # The coach's own words can be heard too: the button reads the copy's text.
@@ -283,8 +285,10 @@ class RelayShell:
             copy_from_chat_id=effect.from_chat_id,
             copy_message_id=effect.message_id,
             relay_id=relay.id,
+            client_id=client.id,
         )
-        return EffectResult(relay_id=relay.id, queued=2 if one is None else 1, urgent=urgent)
+        queued = 2 if one is None else 1
+        return EffectResult(relay_id=relay.id, client_id=client.id, queued=queued, urgent=urgent)
 
     @staticmethod
     def _enqueue_header(
@@ -292,6 +296,7 @@ class RelayShell:
         header: Reply,
         receiver: Client | Coach,
         relay_id: int,
+        client_id: int,
         now: datetime,
         priority: Priority,
     ) -> None:
@@ -307,6 +312,7 @@ class RelayShell:
             alert_id=None,
             priority=priority,
             relay_id=relay_id,
+            client_id=client_id,
         )
 
 

@@ -22,6 +22,9 @@ class Scope:
     coach: Contact | None = None  # the coach of the client concerned
     client: Contact | None = None  # the client concerned
     alert_id: int | None = None
+    # The client concerned by id (also before they joined): stored with the outbox rows queued
+    # about them, so their export and erasure find those rows (``storage.data_rights``).
+    client_id: int | None = None
 
 
 @dataclass(frozen=True)

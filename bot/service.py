@@ -106,6 +106,7 @@ class Waakvlam:
             on_sent=self.hooks.delivered,
             on_failed=self.hooks.delivery_failed,
             note_sent=self.hooks.note_sent,
+            moot=self.hooks.moot,
         )
         self.pipeline = UpdatePipeline(
             database=database,

@@ -26,7 +26,7 @@ pick-up, escalation, closing) in one file, so whoever reviews the safety path re
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -57,12 +57,14 @@ from dialogs.phone import shown as shown_phone
 from dialogs.relay import AWAITING_MESSAGE_PREFIX
 
 __all__ = [
+    "CLOSED_NOTES",
     "CLOSE_OUTCOMES",
     "REASONS",
     "AlertView",
     "EscalationPolicy",
     "check_closing",
     "check_escalation",
+    "closed_note_true",
     "coach_taps_alert",
     "delivery_failed",
     "emergency_numbers",
@@ -611,6 +613,23 @@ def _closed_for_client(alert: AlertView) -> tuple[Reply, ...]:
     if alert.client_ended:
         return (Reply("noodknop.closed_ended", keyboard=Keyboard.REMOVE, to=Recipient.CLIENT),)
     return (Reply("noodknop.closed", keyboard=Keyboard.CLIENT_MENU, to=Recipient.CLIENT),)
+
+
+# What the client reads when their alert closes (``_closed_for_client``): checked again just
+# before it is sent (``closed_note_true``).
+CLOSED_NOTES = frozenset({"noodknop.closed", "noodknop.closed_ended"})
+
+
+def closed_note_true(closed_alert_id: int | None, open_alert_ids: Collection[int]) -> bool:
+    """Whether "Je melding is afgesloten", queued when alert ``closed_alert_id`` closed, is
+    still true now that it is about to be sent: no other alert of the client is open.
+
+    The note is queued with the close, but sent later; a client who presses the noodknop
+    again in that moment has a new alert open, and must not read that it is closed, nor lose
+    "📍 Stuur waar ik ben" to the note's plain menu. Then the note is dropped, never sent:
+    the open alert is what counts, and its own close brings the note later. (An older open
+    alert counts as well; the close queues no note then, so only a newer one meets this.)"""
+    return all(alert_id == closed_alert_id for alert_id in open_alert_ids)
 
 
 def _picked_up(alert: AlertView, names: dict[str, str | None], coach_id: int) -> Outcome:

@@ -81,7 +81,9 @@ def _tell_coach_of_unusable(
     if invite.client_name is None or account is None:
         return Outcome()
     names = {"client": invite.client_name, "account": account}
-    return Outcome(replies=(Reply("coach_joins.link_unusable", names, to=Recipient.COACH),))
+    # A withdrawn link is one the coach replaced with a new one (/nieuw, ``dialogs.coach``).
+    key = "coach_joins.link_replaced" if invite.revoked else "coach_joins.link_unusable"
+    return Outcome(replies=(Reply(key, names, to=Recipient.COACH),))
 
 
 def _open_coach_link(person: Person, invite: InviteView) -> Outcome:

@@ -56,6 +56,7 @@ __all__ = [
     "Recipient",
     "RecordSignalAction",
     "RemindToClose",
+    "RenewClientInvite",
     "RepeatPress",
     "Reply",
     "SaveCheckin",
@@ -274,6 +275,16 @@ class InviteClient:
 
 
 @dataclass(frozen=True)
+class RenewClientInvite:
+    """A new single-use link for the coach's client who never opened theirs; their unused
+    links stop working in the same transaction. Results: ``link``, ``expires``."""
+
+    coach_id: int
+    client_id: int
+    language: str | None = None  # a language the coach named now; else the client's stays
+
+
+@dataclass(frozen=True)
 class RaiseAlert:
     """Noodknop pressed: store the alert, tell the coach (and backups when the coach is off).
     ``words``: (chat id, message id) of words of danger that raised it instead, copied to
@@ -413,6 +424,7 @@ Effect = (
     | LogContact
     | SetContactNote
     | InviteClient
+    | RenewClientInvite
     | RaiseAlert
     | RepeatPress
     | SetAlertReason

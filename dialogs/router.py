@@ -86,6 +86,8 @@ class DialogContext:
     caseload: CaseloadContext | None = None  # for "Mijn cliënten": the coach's active clients
     coach_settings: SettingsView | None = None  # for /instellingen and its buttons
     client_names: tuple[str, ...] = ()  # a coach's clients in care, for a new client's name
+    # Those of them invited who never opened their link: /nieuw with the name makes a new one.
+    renewable_invites: tuple[ClientRef, ...] = ()
     words: Words = field(default_factory=Words)  # what the person may type for a button
     tapped_signal: SignalView | None = None  # the check-in signal a coach's button names
     stopping_client: ClientRef | None = None  # "Beëindigen": the coach's active client it names
@@ -137,7 +139,7 @@ def route(
             if handled is not None:
                 return handled
         return _coach_messages(person, event, now, context) or coach_acts(
-            person, event, context.words, now, context.client_names
+            person, event, context.words, now, context.client_names, context.renewable_invites
         )
     return _client_acts(person, event, now, context)
 

@@ -10,11 +10,13 @@ audit events about them. A row is about the client when it is:
   ``unhandled_tables`` finds a table that refers to the client without being handled, and
   ``collect`` and ``erase`` refuse to run then: an export or erasure must never be silently
   incomplete;
-* an outbox row sent to their chat, copied from it, or carrying one of their alerts or relays;
-  or a notice to one of their coaches whose parameters name them. The outbox has no client
-  column, so such a notice ("Sam gaf een 3") is recognised by a parameter that is the client's
-  name, and is only certain while no other client of those coaches has the same name (see
-  ``_notices``: an uncertain one is left out of an export, and erased once it is sent);
+* an outbox row about them (``client_id``: a notice to their coach such as "Sam gaf een 3",
+  a message to them), sent to their chat, copied from it, or carrying one of their alerts or
+  relays. A row without a client (queued before revision 0011, or about several clients: the
+  weekly digest) that goes to one of their coaches is recognised by a parameter that is the
+  client's name, which is only certain while no other client of those coaches has the same
+  name (see ``_notices``: an uncertain one is left out of an export, and erased once it is
+  sent). A row about another client is never theirs, whatever names it holds;
 * an audit event about the client, their alerts or relays, or done by them.
 
 An erasure also lets go of the client's Telegram id where another row holds it (an invite of
@@ -107,8 +109,9 @@ class ClientRecords:
 
     client_id: int
     tables: dict[str, list[dict[str, Any]]]
-    # Notices to a coach naming this client while another client of that coach has the same
-    # name, or naming them among others: they may be about someone else, so they are left out.
+    # Notices without a client (queued before ``client_id``, or the weekly digest) to a coach
+    # naming this client while another client of that coach has the same name, or naming them
+    # among others: they may be about someone else, so they are left out.
     notices_left_out: int = 0
 
 
@@ -118,9 +121,9 @@ class Erasure:
 
     deleted: dict[str, int]
     audit_events_anonymised: int
-    # Notices still to be sent that name the client while another client of the same coach
-    # has that name: kept, as they may be the other one's (the daily purge deletes them
-    # ``WAAKVLAM_OUTBOX_KEEP_DAYS`` after they are sent).
+    # Notices without a client, still to be sent, that name the client while another client
+    # of the same coach has that name: kept, as they may be the other one's (the daily purge
+    # deletes them ``WAAKVLAM_OUTBOX_KEEP_DAYS`` after they are sent).
     notices_kept: int = 0
     other_rows_cleared: dict[str, int] = field(default_factory=dict)
     voice_clips_deleted: int = 0  # read-aloud clips that said their name (bot.client_records)
@@ -173,7 +176,8 @@ def _strings(value: Any) -> Iterator[str]:
 
 @dataclass(frozen=True)
 class _Notices:
-    """Outbox notices to the client's coaches that name the client (no alert or relay id)."""
+    """Outbox notices without a client (no client, alert or relay id: rows from before
+    ``client_id``, the weekly digest) to the client's coaches that name the client."""
 
     certain: list[int]  # a parameter is the name, and no other client of theirs has it
     uncertain_done: list[int]  # sent or failed: may name a namesake, or name the client in a list
@@ -216,6 +220,7 @@ def _notices(session: Session, client: Client) -> _Notices:
     rows = session.exec(
         select(OutboxMessage).where(
             col(OutboxMessage.chat_id).in_(chats),
+            col(OutboxMessage.client_id).is_(None),
             col(OutboxMessage.alert_id).is_(None),
             col(OutboxMessage.relay_id).is_(None),
         )
@@ -249,6 +254,7 @@ def _conditions(
     their_checkins = select(Checkin.id).where(Checkin.client_id == client_id)
     return {
         OutboxMessage: or_(
+            col(OutboxMessage.client_id) == client_id,
             own_chat,
             col(OutboxMessage.alert_id).in_(their_alerts),
             col(OutboxMessage.relay_id).in_(their_relays),

@@ -23,6 +23,7 @@ __all__ = [
     "issue_invite",
     "links_until",
     "looks_like_token",
+    "revoke_unused",
 ]
 
 TOKEN_BYTES = 32
@@ -65,6 +66,23 @@ def issue_invite(
     session.add(invite)
     session.flush()
     return IssuedInvite(invite=invite, token=token)
+
+
+def revoke_unused(session: Session, *, client_id: int, now: datetime) -> int:
+    """Withdraw the client's links that were not used or withdrawn yet (a link is only
+    checked on opening: a withdrawn one gets the answer of any bad link). How many."""
+    statement = select(Invite).where(
+        Invite.client_id == client_id,
+        Invite.kind == InviteKind.CLIENT,
+        col(Invite.used_at).is_(None),
+        col(Invite.revoked_at).is_(None),
+    )
+    withdrawn = list(session.exec(statement))
+    for invite in withdrawn:
+        invite.revoked_at = now
+        session.add(invite)
+    session.flush()
+    return len(withdrawn)
 
 
 def find_invite(session: Session, token: str) -> Invite | None:

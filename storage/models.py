@@ -426,6 +426,14 @@ class OutboxMessage(SQLModel, table=True):
     copy_message_id: int | None = Field(default=None)
     alert_id: int | None = Field(default=None, foreign_key="alert.id", index=True)
     relay_id: int | None = Field(default=None, foreign_key="relay.id", index=True)
+    # The client the message is about (a notice to their coach, a message to them), so an
+    # export or erasure finds it by id rather than by their name in ``params``. None on rows
+    # from before revision 0011 and on rows about several clients (the weekly digest). No
+    # foreign key: ``storage.data_rights.erase`` deletes these rows itself, and on PostgreSQL a
+    # key would lock the client's row (FOR KEY SHARE) in every transaction that queues a row
+    # about them, such as an alert's, which locks the alert first (a client's press locks
+    # client, then alert: a deadlock).
+    client_id: int | None = Field(default=None, index=True)
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(sa_type=UTCDateTime, index=True)
     # The running instance sending it now (``Instance.id``): it keeps the row while it lives.

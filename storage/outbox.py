@@ -58,7 +58,10 @@ def enqueue(
     copy_message_id: int | None = None,
     alert_id: int | None = None,
     relay_id: int | None = None,
+    client_id: int | None = None,
 ) -> OutboxMessage:
+    """Queue one message; ``client_id`` is the client it is about, whoever receives it (their
+    coach's notice, their own message): an export or erasure finds the row by it."""
     row = OutboxMessage(
         created_at=now,
         priority=priority,
@@ -73,6 +76,7 @@ def enqueue(
         copy_message_id=copy_message_id,
         alert_id=alert_id,
         relay_id=relay_id,
+        client_id=client_id,
         next_attempt_at=now,
     )
     session.add(row)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -36,6 +36,7 @@ __all__ = [
     "list_clients",
     "list_coaches",
     "lock_client",
+    "never_opened",
     "phones_of",
     "set_client_phone",
 ]
@@ -200,6 +201,30 @@ def names_in_care(session: Session, coach_id: int) -> tuple[str, ...]:
         col(Client.coach_id) == coach_id, col(Client.status).in_(in_care)
     )
     return tuple(session.exec(statement))
+
+
+def never_opened(session: Session, *, coach_id: int, client_id: int | None = None) -> list[Client]:
+    """A coach's clients who are invited and whose links nobody ever opened (none claimed or
+    used, withdrawn ones included), oldest first; with ``client_id`` only that client, if so.
+    Their link can be made again (``/nieuw``)."""
+    opened = (
+        select(Invite.id)
+        .where(
+            col(Invite.client_id) == Client.id,
+            or_(
+                col(Invite.claimed_at).is_not(None),
+                col(Invite.claimed_by_telegram_user_id).is_not(None),
+                col(Invite.used_at).is_not(None),
+            ),
+        )
+        .exists()
+    )
+    statement = select(Client).where(
+        col(Client.coach_id) == coach_id, Client.status == ClientStatus.INVITED, ~opened
+    )
+    if client_id is not None:
+        statement = statement.where(col(Client.id) == client_id)
+    return list(session.exec(statement.order_by(col(Client.id))))
 
 
 def list_clients(session: Session, *, coach_id: int) -> list[Client]:

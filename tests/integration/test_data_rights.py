@@ -658,3 +658,50 @@ def test_erase_with_yes_asks_nothing(database: Database, tmp_path: Path) -> None
     with database.transaction() as session:
         assert session.get(Client, history.bram.id) is None
         assert session.get(Client, history.zwaantje.id) is not None
+
+
+def test_notices_about_one_of_two_sams_are_exported_and_erased_for_that_sam_only(
+    database: Database,
+) -> None:
+    """Rows queued since revision 0011 name their client by id: two clients of one coach who
+    are both "Sam" each get their own notices, sent or not; a row from before (no client)
+    still goes by the name, as it did."""
+    with database.transaction() as session:
+        team = people.default_team(session, now=NOW, organisation_name="T")
+        anna = _coach(session, team.id or 0, "Anna", ANNA_CHAT)
+        first = _client(session, anna, "Sam", 8_100_000_001)
+        second = _client(session, anna, "Sam", 8_100_000_002)
+        bo = _client(session, anna, "Bo", 8_100_000_003)
+        for sam, grade in ((first, 3), (second, 2)):
+            low = {"client": "Sam", "grade": grade}  # "Sam gaf een 3"
+            for sent in (True, False):
+                _send(
+                    session,
+                    sam,
+                    ANNA_CHAT,
+                    sent=sent,
+                    client_id=sam.id,
+                    text_key="coach_checkin.grade_low",
+                    params=low,
+                )
+        old = Person(0, "Sam", 0)  # before the column: about either Sam
+        _send(session, old, ANNA_CHAT, text_key="coach.client_joined", params={"client": "Sam"})
+        _send(session, bo, ANNA_CHAT, text_key="coach.client_joined", params={"client": "Bo"})
+
+    for sam in (first, second):
+        with database.transaction() as session:
+            records = data_rights.collect(session, sam.id)
+        assert records is not None
+        assert _ids(records.tables["outbox"]) == sam.outbox
+        assert records.notices_left_out == 1  # the old row: it may be the other Sam's
+    assert _ids(_export(database, bo.id)["outbox"]) == bo.outbox  # old row, one Bo: certain
+
+    erased = erase_client(database, client_id=first.id, now=NOW)
+
+    assert erased is not None and erased.notices_kept == 0
+    assert erased.deleted["outbox"] == len(first.outbox) + len(old.outbox)  # the old one sent
+    with database.transaction() as session:
+        left = {row.id: row for row in session.exec(select(OutboxMessage))}
+    assert set(left) == second.outbox | bo.outbox
+    assert {left[i].client_id for i in second.outbox} == {second.id}
+    assert _ids(_export(database, second.id)["outbox"]) == second.outbox

@@ -376,13 +376,13 @@ def test_a_client_who_has_not_started_has_no_card_and_the_coach_reads_why() -> N
     assert _no_card("tim", invited) == [
         "Tim doet nog niet mee: Tim heeft de uitnodiging nog niet geopend.\n"
         "De link is geldig tot 3 december. "
-        'Je vindt hem hoger in deze chat, bij "Uitnodiging voor Tim".'
+        'Je vindt hem hoger in deze chat, bij de laatste "Uitnodiging voor Tim".\n'
+        "Link kwijt? Stuur /nieuw Tim, dan maak ik een nieuwe."
     ]
     expired = (
         "Tim doet nog niet mee: Tim heeft de uitnodiging niet geopend, "
         "en de link werkt niet meer.\n"
-        "Een nieuwe link voor Tim kan ik nu niet maken. Vraag je organisatie om Tim te wissen. "
-        "Daarna nodig je Tim opnieuw uit met /nieuw Tim."
+        "Stuur /nieuw Tim, dan maak ik een nieuwe link voor Tim."
     )
     for until in (NOW, NOW - timedelta(days=1), None):  # expired at this moment, or no link
         assert _no_card("Tim", replace(invited, link_until=until)) == [expired], until

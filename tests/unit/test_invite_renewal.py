@@ -1,0 +1,140 @@
+"""``/nieuw Tim`` for the coach's own Tim who never opened their link: a new link for that Tim
+(the old ones stop working), as transcripts of text keys with a fixed clock. A Tim who opened
+the link, takes part, or is someone else's keeps today's answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.texts import load_texts
+from bot.words import load_words
+from dialogs.clients import ClientRef
+from dialogs.events import Command, MenuItem, MenuPress, Start, Text
+from dialogs.outcome import AwaitInput, InviteClient, Outcome, Recipient, RenewClientInvite
+from dialogs.people import InviteView, Person, Role
+from dialogs.router import DialogContext, route
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+TEXTS = load_texts("nl")
+WORDS = load_words("nl")["nl"]
+ANNA = Person(role=Role.COACH, telegram_user_id=100, language="nl", id=1, name="Anna")
+TIM = ClientRef(9, "Tim")
+# Anna's Tim, invited, link never opened; and her Sam, who takes part.
+RENEWABLE = DialogContext(client_names=("Sam", "Tim"), renewable_invites=(TIM,), words=WORDS)
+
+
+def keys(outcome: Outcome) -> list[str]:
+    for reply in outcome.replies:
+        assert TEXTS.has(reply.key), f"unknown text key {reply.key}"
+        assert reply.lead is None or TEXTS.has(reply.lead), f"unknown lead {reply.lead}"
+    return [reply.key for reply in outcome.replies]
+
+
+def invites(outcome: Outcome) -> list[object]:
+    return [e for e in outcome.effects if isinstance(e, InviteClient | RenewClientInvite)]
+
+
+@pytest.mark.parametrize("typed", ["Tim", "tim", "  TIM ", "Tím"])
+def test_the_name_of_a_client_who_never_opened_the_link_makes_a_new_link_for_them(
+    typed: str,
+) -> None:
+    outcome = route(ANNA, Command("nieuw", typed), NOW, RENEWABLE)
+    assert invites(outcome) == [RenewClientInvite(coach_id=1, client_id=9, language=None)]
+    assert AwaitInput(1, None) in outcome.effects
+    assert keys(outcome) == ["coach.client_invite", "coach.client_invite_qr"]
+    link, picture = outcome.replies
+    assert link.lead == "coach.client_invite_renewed" and picture.lead is None
+    # Under the stored name, however it was typed; a secret: never stored when unsent.
+    assert link.params == picture.params == {"client": "Tim"}
+    assert link.unsent_key == picture.unsent_key == "coach.client_invite_unsent"
+    assert picture.picture_of == "link"
+    assert TEXTS.render("nl", "coach.client_invite_renewed", link.params) == (
+        "Dit is een nieuwe link voor Tim. De oude link werkt niet meer."
+    )
+
+
+def test_the_answer_to_the_menus_question_renews_too() -> None:
+    asked = route(ANNA, MenuPress(MenuItem.NEW_CLIENT), NOW, RENEWABLE)
+    (question,) = [e for e in asked.effects if isinstance(e, AwaitInput)]
+    waiting = Person(**{**ANNA.__dict__, "awaiting": question.awaiting})
+    answered = route(waiting, Text("Tim"), NOW + timedelta(minutes=5), RENEWABLE)
+    assert invites(answered) == [RenewClientInvite(coach_id=1, client_id=9)]
+    assert AwaitInput(1, None) in answered.effects
+
+
+def test_a_language_named_with_the_renewal_is_the_clients_from_then_on() -> None:
+    outcome = route(ANNA, Command("nieuw", "Tim English"), NOW, RENEWABLE)
+    assert invites(outcome) == [RenewClientInvite(coach_id=1, client_id=9, language="en")]
+    assert keys(outcome) == [
+        "coach.client_invite",
+        "coach.client_invite_qr",
+        "coach.client_language",
+    ]
+
+
+def test_a_name_in_care_that_cannot_be_renewed_is_still_refused() -> None:
+    """Sam opened the link (joining) or takes part: the shell does not offer Sam for a new
+    link, so the name is taken, as before."""
+    outcome = route(ANNA, Command("nieuw", "Sam"), NOW, RENEWABLE)
+    assert keys(outcome) == ["coach.name_problem.taken"]
+    assert invites(outcome) == []
+
+
+def test_another_name_is_a_new_client_and_no_renewal() -> None:
+    outcome = route(ANNA, Command("nieuw", "Tim B."), NOW, RENEWABLE)
+    assert invites(outcome) == [InviteClient(coach_id=1, client_name="Tim B.")]
+    assert outcome.replies[0].lead is None
+    # Without a Tim of Anna's to renew (another coach's Tim is not in her context): new.
+    fresh = route(ANNA, Command("nieuw", "Tim"), NOW, DialogContext(client_names=("Sam",)))
+    assert invites(fresh) == [InviteClient(coach_id=1, client_name="Tim")]
+
+
+def test_a_deactivated_coach_renews_nothing() -> None:
+    inactive = Person(**{**ANNA.__dict__, "coach_active": False})
+    outcome = route(inactive, Command("nieuw", "Tim"), NOW, RENEWABLE)
+    assert keys(outcome) == ["coach.inactive"] and outcome.effects == ()
+
+
+def _old_link(**changes: object) -> InviteView:
+    fields: dict[str, object] = dict(
+        id=3,
+        kind="client",
+        expires_at=NOW + timedelta(days=14),
+        used=False,
+        revoked=True,
+        claimed_by=None,
+        coach_id=1,
+        coach_name="Anna",
+        client_id=9,
+        client_name="Tim",
+    )
+    fields.update(changes)
+    return InviteView(**fields)  # type: ignore[arg-type]
+
+
+def test_an_old_link_gets_the_answer_of_any_bad_link_and_the_coach_hears_it_was_replaced() -> None:
+    outcome = route(
+        Person.stranger(500, "nl"),
+        Start("x" * 43, account="Kim"),
+        NOW,
+        DialogContext(invite=_old_link()),
+    )
+    assert keys(outcome) == ["stranger.invite_invalid", "coach_joins.link_replaced"]
+    assert outcome.effects == ()
+    told = outcome.replies[1]
+    assert told.to is Recipient.COACH
+    assert TEXTS.render("nl", told.key, told.params) == (
+        "Iemand opende een oude link voor Tim. Die werkt niet meer: je maakte een nieuwe.\n"
+        "Telegram-account: Kim.\n"
+        "Is dat Tim? Geef Tim dan de nieuwste link."
+    )
+    # A link that was used or expired (not replaced) keeps its own notice.
+    used = route(
+        Person.stranger(500, "nl"),
+        Start("x" * 43, account="Kim"),
+        NOW,
+        DialogContext(invite=_old_link(revoked=False, used=True)),
+    )
+    assert keys(used) == ["stranger.invite_invalid", "coach_joins.link_unusable"]
