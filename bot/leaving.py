@@ -63,7 +63,7 @@ def let_go_of_account(session: Session, env: EffectEnv, client_id: int) -> tuple
             earlier.telegram_user_id = None
             earlier.updated_at = env.now
             session.add(earlier)
-            _audit(session, env, f"client:{earlier.id}", "client.account_released", earlier.id)
+            _audit(session, env, f"client:{earlier.id}", retention.ACCOUNT_RELEASED, earlier.id)
     session.flush()
     return tuple(erased)
 

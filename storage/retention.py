@@ -34,6 +34,7 @@ from storage.models import (
     Alert,
     AlertEvent,
     AlertRecipient,
+    AuditEvent,
     Checkin,
     CheckinSignal,
     CheckinStatus,
@@ -149,9 +150,14 @@ def delete_old_contacts(session: Session, *, before: datetime, limit: int = 1000
     return len(ids)
 
 
+ACCOUNT_RELEASED = "client.account_released"  # their account joined again as a new client
+
+
 def _ended_before(before: datetime) -> ColumnElement[bool]:
     """The client's support ended before ``before`` and nothing since keeps them: no phase
-    begun since (a return), no alert still open, no noodknop pressed since."""
+    begun since (a return), no alert still open, no noodknop pressed since, and their Telegram
+    account did not join again through a new link (they came back as a new client row, which
+    does not point to this one yet: their history is kept until erased by hand)."""
     ended_then = (
         select(SupportPhase.id)
         .where(
@@ -178,7 +184,22 @@ def _ended_before(before: datetime) -> ColumnElement[bool]:
         )
         .exists()
     )
-    return and_(col(Client.status) == ClientStatus.ENDED, ended_then, ~begun_since, ~alert_keeps)
+    came_back = (
+        select(AuditEvent.id)
+        .where(
+            col(AuditEvent.action) == ACCOUNT_RELEASED,
+            col(AuditEvent.subject_type) == "client",
+            col(AuditEvent.subject_id) == col(Client.id),
+        )
+        .exists()
+    )
+    return and_(
+        col(Client.status) == ClientStatus.ENDED,
+        ended_then,
+        ~begun_since,
+        ~alert_keeps,
+        ~came_back,
+    )
 
 
 def ended_before(session: Session, *, before: datetime, limit: int = 100) -> list[int]:

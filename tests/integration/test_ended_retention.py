@@ -33,6 +33,7 @@ from storage.models import (
     SupportPhaseName,
 )
 from storage.outbox import Priority
+from storage.retention import ACCOUNT_RELEASED
 
 NOW = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
 KEEP = 730
@@ -137,9 +138,21 @@ async def test_the_daily_job_erases_exactly_the_clients_whose_support_ended_long
         anna = _anna(session)
         bo = _client(session, anna, "Bo Visser", 8_001, long_ago)
         _end(session, bo, CUTOFF - DAY)  # ended a day before the cut-off: erased
-        # Ended long ago, account let go of (joined again with a new link as a new client).
+        # Ended long ago, account let go of (joined again with a new link as a new client):
+        # their history is kept, for their return.
         kim = _client(session, anna, "Kim Smit", None, long_ago)
         _end(session, kim, CUTOFF - 30 * DAY)
+        released = AuditEvent(
+            at=CUTOFF - 20 * DAY,
+            actor=f"client:{kim}",
+            action=ACCOUNT_RELEASED,
+            subject_type="client",
+            subject_id=kim,
+        )
+        session.add(released)
+        # Ended long ago, never came back: erased.
+        jan = _client(session, anna, "Jan de Wit", 8_002, long_ago)
+        _end(session, jan, CUTOFF - 30 * DAY)
         # Ended a day after the cut-off: inside the window, kept.
         lisa = _client(session, anna, "Lisa Bos", 8_003, long_ago)
         _end(session, lisa, CUTOFF + DAY)
@@ -169,6 +182,7 @@ async def test_the_daily_job_erases_exactly_the_clients_whose_support_ended_long
 
     with database.transaction() as session:
         assert _clients(session) == {
+            "Kim Smit",
             "Lisa Bos",
             "Mo Kok",
             "Noor Mol",
@@ -176,12 +190,12 @@ async def test_the_daily_job_erases_exactly_the_clients_whose_support_ended_long
             "Ria de Boer",
         }
         for model in (Checkin, ContactLog, SupportPhase):
-            gone = select(model).where(col(model.client_id).in_([bo, kim]))
+            gone = select(model).where(col(model.client_id).in_([bo, jan]))
             assert session.exec(gone).first() is None
         kept = select(SupportPhase.client_id).where(
             col(SupportPhase.phase) == SupportPhaseName.ENDED
         )
-        assert set(session.exec(kept)) == {lisa, mo, noor, pim}
+        assert set(session.exec(kept)) == {kim, lisa, mo, noor, pim}
         erasures = session.exec(select(AuditEvent).where(AuditEvent.action == ERASED_ACTION)).all()
         assert [(e.actor, e.subject_type, e.subject_id) for e in erasures] == [
             ("system", None, None),
@@ -189,15 +203,15 @@ async def test_the_daily_job_erases_exactly_the_clients_whose_support_ended_long
         ]
         # Their own audit events stay, without anything that links them to a person.
         actors = {e.actor for e in session.exec(select(AuditEvent))}
-        assert f"client:{bo}" not in actors and f"client:{kim}" not in actors
+        assert f"client:{bo}" not in actors and f"client:{jan}" not in actors
         subjects = {e.subject_id for e in session.exec(select(AuditEvent))}
-        assert bo not in subjects and kim not in subjects
+        assert bo not in subjects and jan not in subjects
     assert {path.stem for path in cache.glob("*.ogg")} == {"b" * 64}
     assert ClipStore(cache).file_id("a" * 64) is None
 
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "ended clients erased: 2" in logged
-    for name in ("Bo", "Kim", "Visser", "Smit", "Lisa"):
+    for name in ("Bo", "Jan", "Visser", "Wit", "Lisa"):
         assert name not in logged
 
 

@@ -9,7 +9,7 @@ import json
 from sqlmodel import select
 
 from bot.voice.cache import ClipStore
-from storage.models import AuditEvent, Client
+from storage.models import AuditEvent, Client, OutboxMessage
 from tests.scenarios.conftest import World
 
 SAYS_SAM, SAYS_KIM = "a" * 64, "b" * 64
@@ -50,6 +50,10 @@ async def test_a_declined_client_opening_a_new_link_loses_the_clips_of_their_nam
         ]
         erased = [e for e in session.exec(select(AuditEvent)) if e.action == "client.erased"]
         assert [(e.actor, e.subject_id) for e in erased] == [("system", None)]
+        # Anna's "someone opened Kim's link" is about Kim (her export and erasure find it),
+        # never about the erased Sam, whose id SQLite may give the next new client.
+        to_anna = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == anna.id))
+        assert {row.client_id for row in to_anna} == {clients[0].id}
     assert {path.stem for path in cache.glob("*.ogg")} == {SAYS_KIM}
     assert not (cache / f"{SAYS_SAM}.words").exists()
     file_ids = json.loads((cache / "file_ids.json").read_text())
