@@ -18,13 +18,19 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, inspect, text
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["alembic_config", "bring_up_to_date", "newest_revision", "schema_is_current", "upgrade"]
+__all__ = [
+    "alembic_config",
+    "bring_up_to_date",
+    "known_revisions",
+    "newest_revision",
+    "schema_is_current",
+    "upgrade",
+]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 URL_VARIABLE = "WAAKVLAM_MIGRATE_DATABASE_URL"  # how the upgrade process learns its database
@@ -48,12 +54,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 @cache
-def newest_revision() -> str:
-    """The revision no migration builds on, read from the files (they form one line)."""
+def known_revisions() -> dict[str, str | None]:
+    """Every migration's revision and the one it builds on, read from the files."""
     revisions: dict[str, str | None] = {}
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
         found = _assignments(path)
         revisions[str(found["revision"])] = found["down_revision"]
+    return revisions
+
+
+def newest_revision() -> str:
+    """The revision no migration builds on (they form one line)."""
+    revisions = known_revisions()
     built_on = set(revisions.values())
     heads = [revision for revision in revisions if revision not in built_on]
     if len(heads) != 1:
@@ -74,13 +86,24 @@ def _assignments(path: Path) -> dict[str, str | None]:
 
 
 def schema_is_current(engine: Engine) -> bool:
-    """Whether the database stands at the newest migration (False for a new, empty one)."""
-    try:
-        with engine.connect() as connection:
-            stored = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    except DBAPIError:  # no alembic_version table: never migrated
-        return False
-    return [row[0] for row in stored] == [newest_revision()]
+    """Whether the database stands at the newest migration (False for a new, empty one).
+    Raises when it stands where this code cannot take it: at a revision it does not know (the
+    database is newer than the code) or at several."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False  # never migrated
+        stored = [
+            row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))
+        ]
+    if len(stored) > 1:
+        raise RuntimeError(f"the database stands at several revisions: {sorted(stored)}")
+    unknown = [revision for revision in stored if revision not in known_revisions()]
+    if unknown:
+        raise RuntimeError(
+            f"the database stands at revision {unknown[0]}, newer than this code knows "
+            f"(newest {newest_revision()}): run the code that migrated it"
+        )
+    return stored == [newest_revision()]
 
 
 def bring_up_to_date(engine: Engine) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import OperationalError
 
 from storage.database import Database
 from storage.migrate import (
@@ -103,3 +104,40 @@ def test_the_process_that_brings_it_up_to_date_never_loads_alembic(tmp_path: Pat
         [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.split() == ["True", "False", "False", "False"]
+
+
+def test_a_database_newer_than_the_code_stops_the_start_with_a_clear_reason(
+    new_database_url: str,
+) -> None:
+    database = Database(new_database_url)
+    try:
+        upgrade(database.engine)
+        with database.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+
+        with pytest.raises(RuntimeError, match="revision 9999, newer than this code knows"):
+            bring_up_to_date(database.engine)
+    finally:
+        database.dispose()
+
+
+def test_a_database_at_several_revisions_stops_the_start(new_database_url: str) -> None:
+    database = Database(new_database_url)
+    try:
+        upgrade(database.engine)
+        with database.engine.begin() as connection:
+            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0001')"))
+
+        with pytest.raises(RuntimeError, match="several revisions"):
+            schema_is_current(database.engine)
+    finally:
+        database.dispose()
+
+
+def test_an_unreachable_database_is_an_error_not_a_new_database(tmp_path: Path) -> None:
+    database = Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    try:
+        with pytest.raises(OperationalError):
+            schema_is_current(database.engine)
+    finally:
+        database.dispose()
