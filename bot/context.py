@@ -61,14 +61,22 @@ class ContextLoader:
         context = DialogContext(invite=invite, words=self.checkins.words_for(person.language))
         scope = Scope(sender=sender, coach=actor.coach)
         if invite is not None and invite.kind == "client" and person.role is not Role.COACH:
-            # Whoever opens a client link: its coach hears which account it was.
-            coach_row = people.get_coach(session, invite.coach_id) if invite.coach_id else None
+            # Whoever opens a client link: the client's coach now hears which account it was.
+            # Not the invite row's coach: a move (``bot.client_admin``) leaves used and
+            # withdrawn links naming the old coach, who no longer has access to this client.
+            client_row = people.get_client(session, invite.client_id) if invite.client_id else None
+            coach_row = people.get_coach(session, client_row.coach_id) if client_row else None
             scope = replace(scope, coach=coach_contact(coach_row), client_id=invite.client_id)
         button = kind_of(event.data) if isinstance(event, Tap) else None
         if person.role is Role.CLIENT and person.id is not None:
             client = people.get_client(session, person.id)  # locked by load_actor
             assert client is not None
             context, scope = self._client(session, client, actor, chat_id, now, button, context)
+            if invite is not None and invite.kind == "client":
+                # A (former) client's account opening a client link: what is queued is about
+                # the client the link is for (their coach's "someone opened the link"), not
+                # about the account's old row.
+                scope = replace(scope, client_id=invite.client_id)
         if person.role is Role.COACH and person.id is not None:
             context, scope = self._coach(session, person.id, event, chat_id, now, context, scope)
             card = load_card_context(session, person, event, now, self.checkins)

@@ -143,6 +143,7 @@ def _view(session: Session, invite: Invite) -> InviteView:
         coach_name=coach.name if coach else None,
         client_id=invite.client_id,
         client_name=client.name if client else None,
+        client_opened=client is not None and client.status != ClientStatus.INVITED,
     )
 
 

@@ -20,9 +20,10 @@ What counts (``recognise``), from the person's ``Words`` (``words.yaml``): a hel
 word counts when it is the whole message, with only filler words around it ("ik heb hulp
 nodig"), so "de thuishulp komt morgen" or a long message that mentions help is an ordinary
 message; a danger phrase counts anywhere in a message, as whole words. Between the words of a
-phrase (help, emergency or danger) only ``help_between`` words may stand: "ik ben echt bang",
-"ik voel me gewoon niet veilig", "ik wil echt dood". Those are never a word of a "no" answer
-(``words.yaml`` is refused otherwise), so "ik ben (echt) niet bang" stays no help words.
+phrase (help, emergency or danger) only ``help_between`` words and emoji may stand: "ik ben
+echt bang", "ik voel me helemaal niet veilig", "ik wil 😭 dood". Those are never a word of a
+"no" answer (``words.yaml`` is refused otherwise), so "ik ben (echt) niet bang" stays no help
+words.
 
 The words travel as relays (``RelayToCoach``): the bot stores who, when and the message ids,
 never the content. Button data is untrusted: ``hn`` presses the noodknop (as the menu's button
@@ -105,7 +106,9 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 
 def _symbol(token: str) -> bool:
-    return all(unicodedata.category(c)[0] == "S" for c in token)
+    """Whether a token is no word: only emoji, symbols, punctuation ("—") or marks (the
+    variation selector after "❤" or "‼"). It may stand around a phrase and in its gaps."""
+    return all(unicodedata.category(c)[0] in "SPM" for c in token)
 
 
 def recognise(text: str, words: Words) -> Heard | None:
@@ -187,7 +190,7 @@ def _ends(
     said: tuple[str, ...], start: int, phrase: tuple[str, ...], between: _ByFirst
 ) -> set[int]:
     """Where ``phrase`` ends in ``said`` when it starts at ``start``, with only ``between``
-    words in its gaps ("ik ben echt heel erg bang" holds "ik ben bang"); empty when it does
+    words and emoji in its gaps ("ik ben echt 😭 bang" holds "ik ben bang"); empty when it does
     not stand there. Every reading is kept: a between word may be a phrase's word too."""
     if said[start] != phrase[0]:
         return set()
@@ -200,10 +203,13 @@ def _ends(
 
 
 def _past_between(said: tuple[str, ...], at: set[int], between: _ByFirst) -> set[int]:
-    """``at`` and every place reached from it over between words only."""
+    """``at`` and every place reached from it over between words and emoji only."""
     reached, todo = set(at), list(at)
     while todo:
         i = todo.pop()
+        if i < len(said) and _symbol(said[i]) and i + 1 not in reached:
+            reached.add(i + 1)  # "ik wil 😭 dood"
+            todo.append(i + 1)
         for words in between.get(said[i], ()) if i < len(said) else ():
             end = i + len(words)
             if said[i:end] == words and end not in reached:

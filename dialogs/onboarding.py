@@ -82,7 +82,12 @@ def _tell_coach_of_unusable(
         return Outcome()
     names = {"client": invite.client_name, "account": account}
     # A withdrawn link is one the coach replaced with a new one (/nieuw, ``dialogs.coach``).
-    key = "coach_joins.link_replaced" if invite.revoked else "coach_joins.link_unusable"
+    if not invite.revoked:
+        key = "coach_joins.link_unusable"
+    elif invite.client_opened:  # "give the client the newest link" is no help then
+        key = "coach_joins.link_replaced_opened"
+    else:
+        key = "coach_joins.link_replaced"
     return Outcome(replies=(Reply(key, names, to=Recipient.COACH),))
 
 

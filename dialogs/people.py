@@ -69,6 +69,9 @@ class InviteView:
     coach_name: str | None
     client_id: int | None = None
     client_name: str | None = None
+    # The client opened a link already (any status but invited): an old link opened now is
+    # then held by someone else, or is a second try of theirs.
+    client_opened: bool = False
 
     def usable_by(self, telegram_user_id: int, now: datetime) -> bool:
         if self.used or self.revoked or now >= self.expires_at:

@@ -23,8 +23,7 @@ from tests.scenarios.test_checkins import full_checkin, start_by_menu
 
 NOT_STARTED = (
     "Tim doet nog niet mee: Tim heeft de uitnodiging nog niet geopend.\n"
-    "De link is geldig tot 16 november. Je vindt hem hoger in deze chat, bij de laatste "
-    '"Uitnodiging voor Tim".\n'
+    "De link is geldig tot 16 november.\n"
     "Link kwijt? Stuur /nieuw Tim, dan maak ik een nieuwe."
 )
 LINK_GONE = (
@@ -32,7 +31,8 @@ LINK_GONE = (
     "Stuur /nieuw Tim, dan maak ik een nieuwe link voor Tim."
 )
 NO_PHONE_LINE = (
-    "Geen 📞 Ik bel: van Sam is geen telefoonnummer bewaard. Bewaren: /telefoon Sam 06 12345678"
+    "Geen 📞 Ik bel: van Sam is geen telefoonnummer bewaard. "
+    "Bewaren: /telefoon Sam en dan het nummer."
 )
 ACTIONS = [["📞 Ik bel", "💬 Ik stuur een bericht"], ["✅ Afgehandeld"]]
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from telegram_sandbox import SimUser
 
+from bot import client_admin
 from storage.invites import hash_token
 from storage.models import AuditEvent, Client, Invite, InviteKind
 from tests.scenarios.conftest import CLIENT_PHONE, World, link_in, token_of
@@ -33,6 +34,16 @@ INVALID = (
     "Deze link werkt niet.\nMisschien is hij al gebruikt of te oud.\n"
     "Vraag je coach om een nieuwe link."
 )
+
+
+def replaced(account: str) -> str:
+    """What Tim's coach reads when an old link of Tim's is opened while Tim never opened one."""
+    return (
+        "Iemand opende een oude link voor Tim. Die werkt niet meer: er is een nieuwe link "
+        "gemaakt.\n"
+        f"Telegram-account: {account}.\n"
+        "Is dat Tim? Geef Tim dan de nieuwste link. Heb je die niet? Stuur /nieuw Tim."
+    )
 
 
 def invitation(link: str, until: str) -> str:
@@ -127,11 +138,7 @@ async def test_a_coach_makes_a_new_link_for_tim_and_only_the_new_one_works(world
     await world.drain()
     assert [m.text for m in tim.unread] == [INVALID]
     tim.mark_read()
-    assert [m.text for m in anna.unread] == [
-        "Iemand opende een oude link voor Tim. Die werkt niet meer: je maakte een nieuwe.\n"
-        "Telegram-account: Tim.\n"
-        "Is dat Tim? Geef Tim dan de nieuwste link."
-    ]
+    assert [m.text for m in anna.unread] == [replaced("Tim")]
     anna.mark_read()
     assert clients_of(world, anna) == [("Tim", "invited", None)]
 
@@ -160,6 +167,20 @@ async def test_a_coach_makes_a_new_link_for_tim_and_only_the_new_one_works(world
     # Tim takes part now: /nieuw Tim is refused as for any client in care.
     assert await said_to(world, anna, "/nieuw Tim") == [REFUSED]
     assert len(links_of(world, anna)) == 2
+
+    # Someone else opens the old link now: Tim is in with the new one, so Anna is not told
+    # to give Tim the newest link.
+    kim = world.sandbox.user(first_name="Kim")
+    anna.mark_read()
+    await kim.open_deep_link(old)
+    await world.drain()
+    assert [m.text for m in kim.unread] == [INVALID]
+    assert [m.text for m in anna.unread] == [
+        "Iemand opende een oude link voor Tim. Die werkt niet meer: er is een nieuwe link "
+        "gemaakt.\n"
+        "Telegram-account: Kim.\n"
+        "Tim opende de nieuwe link al. Dit is dus misschien iemand anders met een oude link."
+    ]
 
 
 async def test_a_tim_who_opened_the_link_gets_no_new_one(world: World) -> None:
@@ -201,3 +222,34 @@ async def test_a_link_telegram_would_not_take_is_made_again_with_nieuw(world: Wo
     assert (await tim.next_message()).text.startswith("Hoi Tim! Welkom bij Waakvlam.")
     await world.drain()
     assert clients_of(world, anna) == [("Tim", "consent_pending", tim.id)]
+
+
+async def test_an_old_link_opened_after_a_move_is_told_to_the_new_coach_only(world: World) -> None:
+    """Anna replaced Tim's link, then Tim was moved to Bram: the old link still names Anna,
+    who no longer has Tim. Bram, Tim's coach now, hears who opened it; Anna hears nothing
+    (not Tim's name, not the account)."""
+    anna = await world.coach("Anna")
+    bram = await world.coach("Bram")
+    old = await world.invite(anna, "Tim")
+    await renewed(world, anna, until="16 november")  # the second /nieuw Tim
+    with world.database.transaction() as session:
+        tim_id = session.exec(select(Client.id).where(Client.name == "Tim")).one()
+    assert tim_id is not None
+    moved = client_admin.move_client(
+        world.database, client_id=tim_id, to_coach_id=world.coach_id(bram), now=world.clock.now()
+    )
+    assert moved is None
+    await world.drain()
+    assert clients_of(world, bram) == [("Tim", "invited", None)]
+    # The new link is Bram's now; the withdrawn one still names Anna.
+    [(withdrawn, at, _)] = links_of(world, anna)
+    assert withdrawn == hash_token(old) and at is not None
+    anna.mark_read()
+    bram.mark_read()
+
+    someone = world.sandbox.user(first_name="Kim")
+    await someone.open_deep_link(old)
+    await world.drain()
+    assert [m.text for m in someone.unread] == [INVALID]
+    assert [m.text for m in bram.unread] == [replaced("Kim")]
+    assert anna.unread == []

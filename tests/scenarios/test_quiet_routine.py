@@ -239,7 +239,7 @@ async def test_forged_and_foreign_signal_taps_change_nothing(world: World) -> No
 
 NO_PHONE = (
     "Van Sam is geen telefoonnummer bewaard. Daarom zeg ik Sam niet dat je belt. "
-    "Bewaren: /telefoon Sam 06 12345678"
+    "Bewaren: /telefoon Sam en dan het nummer."
 )
 NO_PHONE_SHORT = "Geen telefoonnummer bewaard. Er is niets veranderd."
 
@@ -256,7 +256,7 @@ async def test_without_a_phone_number_the_coach_is_not_offered_i_will_call(world
     assert note.text == (  # why there is no 📞 Ik bel (test_coach_dead_ends.py)
         "Sam wil graag dat je belt.\n"
         "Geen 📞 Ik bel: van Sam is geen telefoonnummer bewaard. "
-        "Bewaren: /telefoon Sam 06 12345678"
+        "Bewaren: /telefoon Sam en dan het nummer."
     )
     assert note.buttons == [["💬 Ik stuur een bericht"], ["✅ Afgehandeld"]], "no 📞 Ik bel"
     [[message], _] = note.button_data

@@ -375,8 +375,7 @@ def test_a_client_who_has_not_started_has_no_card_and_the_coach_reads_why() -> N
     invited = NotActiveClient(TIM, NotActive.INVITED, link_until)
     assert _no_card("tim", invited) == [
         "Tim doet nog niet mee: Tim heeft de uitnodiging nog niet geopend.\n"
-        "De link is geldig tot 3 december. "
-        'Je vindt hem hoger in deze chat, bij de laatste "Uitnodiging voor Tim".\n'
+        "De link is geldig tot 3 december.\n"
         "Link kwijt? Stuur /nieuw Tim, dan maak ik een nieuwe."
     ]
     expired = (

@@ -229,6 +229,59 @@ def test_not_bang_with_or_without_echt_is_no_help(typed: str, words: Any) -> Non
     assert recognise(typed, words) is None
 
 
+# Review: "helemaal", "even", "net", "eigenlijk", "ook" and emoji inside a phrase.
+@pytest.mark.parametrize(
+    ("typed", "words", "heard"),
+    [
+        ("ik voel me helemaal niet veilig", DUTCH, Heard.HELP),
+        ("kun je me even helpen", DUTCH, Heard.HELP),
+        ("ik ben ook bang", DUTCH, Heard.HELP),
+        ("ik ben eigenlijk best bang", DUTCH, Heard.HELP),
+        ("ik ben bang ❤️", DUTCH, Heard.HELP),  # the emoji's variation selector is no word
+        ("ik ben 😭😭 bang!!", DUTCH, Heard.HELP),
+        ("ik heb net pillen genomen", DUTCH, Heard.DANGER),
+        ("ik wil 😭 dood", DUTCH, Heard.DANGER),
+        ("ik wil ❤️ dood", DUTCH, Heard.DANGER),
+        ("ik wil ‼️ dood", DUTCH, Heard.DANGER),
+        ("ik wil — dood", DUTCH, Heard.DANGER),
+        ("ik wil eigenlijk dood", DUTCH, Heard.DANGER),
+        ("I actually want to die", ENGLISH, Heard.DANGER),
+        ("I am also scared", ENGLISH, Heard.HELP),
+        ("I'm totally scared", ENGLISH, Heard.HELP),
+        ("I just don't feel safe", ENGLISH, Heard.HELP),
+    ],
+)
+def test_more_words_and_emoji_inside_a_phrase_are_heard(
+    typed: str, words: Any, heard: Heard
+) -> None:
+    assert recognise(typed, words) is heard
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("ik ben helemaal niet bang", DUTCH),
+        ("ik ben echt niet bang", DUTCH),
+        ("ik ben ook niet bang", DUTCH),
+        ("ik ben eigenlijk niet bang", DUTCH),
+        ("ik ben 😭 niet bang", DUTCH),
+        ("ik wil eigenlijk niet dood", DUTCH),
+        ("ik ben zo bang dat ik te laat kom", DUTCH),
+        ("ik ben ook bang voor honden", DUTCH),
+        ("ik heb net pillen gekocht", DUTCH),
+        ("I'm also not scared", ENGLISH),
+        ("I'm totally not scared", ENGLISH),
+    ],
+)
+def test_niet_still_keeps_its_meaning_with_the_new_words(typed: str, words: Any) -> None:
+    assert recognise(typed, words) is None
+
+
+def test_ik_heb_pillen_genomen_tegen_hoofdpijn_is_danger_with_or_without_net() -> None:
+    assert recognise("ik heb pillen genomen tegen hoofdpijn", DUTCH) is Heard.DANGER
+    assert recognise("ik heb net pillen genomen tegen hoofdpijn", DUTCH) is Heard.DANGER
+
+
 def test_a_client_who_does_not_feel_safe_gets_the_noodknop_offered() -> None:
     outcome = said("ik voel me niet veilig")
     assert keys(outcome) == ["help_words.offer", "relay.confirm"]

@@ -126,9 +126,30 @@ def test_an_old_link_gets_the_answer_of_any_bad_link_and_the_coach_hears_it_was_
     told = outcome.replies[1]
     assert told.to is Recipient.COACH
     assert TEXTS.render("nl", told.key, told.params) == (
-        "Iemand opende een oude link voor Tim. Die werkt niet meer: je maakte een nieuwe.\n"
+        "Iemand opende een oude link voor Tim. Die werkt niet meer: er is een nieuwe link "
+        "gemaakt.\n"
         "Telegram-account: Kim.\n"
-        "Is dat Tim? Geef Tim dan de nieuwste link."
+        "Is dat Tim? Geef Tim dan de nieuwste link. Heb je die niet? Stuur /nieuw Tim."
+    )
+    # Tim opened a newer link already: "give Tim the newest link" would be no help.
+    opened = route(
+        Person.stranger(500, "nl"),
+        Start("x" * 43, account="Kim"),
+        NOW,
+        DialogContext(invite=_old_link(client_opened=True)),
+    )
+    assert keys(opened) == ["stranger.invite_invalid", "coach_joins.link_replaced_opened"]
+    assert opened.effects == () and opened.replies[1].to is Recipient.COACH
+    assert TEXTS.render("nl", opened.replies[1].key, opened.replies[1].params) == (
+        "Iemand opende een oude link voor Tim. Die werkt niet meer: er is een nieuwe link "
+        "gemaakt.\n"
+        "Telegram-account: Kim.\n"
+        "Tim opende de nieuwe link al. Dit is dus misschien iemand anders met een oude link."
+    )
+    assert TEXTS.render("en", opened.replies[1].key, opened.replies[1].params) == (
+        "Someone opened an old link for Tim. It no longer works: a new link was made.\n"
+        "Telegram account: Kim.\n"
+        "Tim already opened the new link. So this may be someone else with an old link."
     )
     # A link that was used or expired (not replaced) keeps its own notice.
     used = route(

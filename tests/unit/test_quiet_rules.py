@@ -107,7 +107,8 @@ def test_i_will_call_is_offered_only_when_the_clients_number_is_stored() -> None
 
 
 NO_PHONE_LINE = (
-    "Geen 📞 Ik bel: van Sam is geen telefoonnummer bewaard. Bewaren: /telefoon Sam 06 12345678"
+    "Geen 📞 Ik bel: van Sam is geen telefoonnummer bewaard. "
+    "Bewaren: /telefoon Sam en dan het nummer."
 )
 
 
@@ -121,7 +122,7 @@ def test_without_a_phone_number_the_note_says_why_there_is_no_i_will_call() -> N
     )
     assert texts.render("en", without.key, without.params) == (
         "Sam would like you to call.\nNo 📞 I will call: no phone number is saved for Sam. "
-        "To save one: /phone Sam 06 12345678"
+        "To save one: /phone Sam followed by the number."
     )
     low = _note(SignalKind.LOW_GRADE, "coach_checkin.grade_low", 4, phone_known=False, grade=3)
     [bundle] = one_per_checkin([low, without])
@@ -232,7 +233,7 @@ def test_i_will_call_without_a_stored_number_tells_the_client_nothing(view: Sign
     texts = load_texts()
     assert texts.render("nl", to_anna.key, to_anna.params) == (
         "Van Sam is geen telefoonnummer bewaard. Daarom zeg ik Sam niet dat je belt. "
-        "Bewaren: /telefoon Sam 06 12345678"
+        "Bewaren: /telefoon Sam en dan het nummer."
     )
     assert [b.data for row in to_anna.buttons for b in row] == ["sg:12:message", "sg:12:done"]
     assert outcome.notice is not None
