@@ -107,6 +107,11 @@ class OutboxWorker:
         # the row: marked failed with it by its holder, never sent, no failure hook.
         self.moot = moot
         self.batch_size = batch_size
+        # The next row of the batch, rendered (or found moot) in the trip that marked the row
+        # before it sent: one trip to the database thread per message instead of two, so the
+        # sends keep their rate while the check-in tick holds that thread one transaction at a
+        # time (10,000 check-ins on PostgreSQL: 90% of the rate with two trips).
+        self._prepared: dict[int, RenderedReply | _Moot] = {}
         # This process's heartbeat: the rows it claims stay its own while it lives.
         self.lifeline = lifeline or Lifeline(database)
         self._owner = ""  # the instance id the rows in hand were claimed under
@@ -165,6 +170,7 @@ class OutboxWorker:
         if not self.lifeline.may_send():
             return 0  # no fresh heartbeat: what we would claim might not stay ours
         self._owner = owner = self.lifeline.instance_id
+        self._prepared.clear()
         rows = await self._store(
             lambda session: outbox.claim_due(
                 session, now=self.clock.now(), limit=self.batch_size, owner=owner
@@ -179,14 +185,17 @@ class OutboxWorker:
                 left = [r.id for r in rows[index:] if r.id is not None]
                 await self._store(partial(outbox.release, row_ids=left, owner=owner))
                 return index or 1
-            await self._send(bot, row)
+            await self._send(bot, row, rows[index + 1] if index + 1 < len(rows) else None)
         return len(rows)
 
-    async def _send(self, bot: Bot, row: OutboxMessage) -> None:
-        """Send one row; whatever happens, the row ends sent, failed, or due again later."""
+    async def _send(
+        self, bot: Bot, row: OutboxMessage, following: OutboxMessage | None = None
+    ) -> None:
+        """Send one row; whatever happens, the row ends sent, failed, or due again later.
+        ``following``: the batch's next row, rendered ahead once this one is marked sent."""
         assert row.id is not None
         try:
-            await self._send_row(bot, row)
+            await self._send_row(bot, row, following)
         except Exception as error:
             log.exception("outbox row %s hit %s; it will be retried", row.id, type(error).__name__)
             await self._retry_later(row, type(error).__name__, None)
@@ -232,7 +241,9 @@ class OutboxWorker:
             raise _HeaderFirst
         return ReplyParameters(header.telegram_message_id, allow_sending_without_reply=True)
 
-    async def _send_row(self, bot: Bot, row: OutboxMessage) -> None:
+    async def _send_row(
+        self, bot: Bot, row: OutboxMessage, following: OutboxMessage | None
+    ) -> None:
         row_id = row.id
         assert row_id is not None
         try:
@@ -296,7 +307,9 @@ class OutboxWorker:
             )
             return held, held and self._note(session, sent)
 
-        held, read_aloud = await self._store(mark_sent)
+        held, read_aloud = await self.database.run(
+            self._mark_then_prepare, mark_sent, following, urgent=True
+        )
         if not held:  # its hooks are the new holder's to run
             log.warning("outbox row %s was taken over; not marked sent", row.id)
             return
@@ -316,6 +329,33 @@ class OutboxWorker:
             log.info("outbox row %s dropped: %s", row_id, reason)
         else:
             log.warning("outbox row %s was taken over; not marked dropped", row_id)
+
+    def _mark_then_prepare(
+        self, mark_sent: Callable[[Session], tuple[bool, bool]], following: OutboxMessage | None
+    ) -> tuple[bool, bool]:
+        """Mark a row sent (its own transaction), then render the batch's next row ahead, in
+        the same trip to the database thread. A copied message is rendered in its turn."""
+        marked = self._in_transaction(mark_sent)
+        if following is None or following.id is None or following.copy_message_id is not None:
+            return marked
+        try:
+            self._prepared[following.id] = self._render_unless_moot(following)
+        except _Moot as moot:
+            self._prepared[following.id] = moot
+        except Exception:
+            # Rendered again in its turn, where a failure is handled as it always was.
+            log.exception("outbox row %s not rendered ahead", following.id)
+        return marked
+
+    async def _rendered(self, row: OutboxMessage) -> RenderedReply:
+        """The row rendered ahead (``_mark_then_prepare``), else rendered now."""
+        assert row.id is not None
+        ahead = self._prepared.pop(row.id, None)
+        if isinstance(ahead, _Moot):
+            raise ahead
+        if ahead is not None:
+            return ahead
+        return await self.database.run(self._render_unless_moot, row, urgent=True)
 
     def _render_unless_moot(self, row: OutboxMessage) -> RenderedReply:
         """The row as it is sent, unless it is no longer true (raises ``_Moot``): one trip to
@@ -373,7 +413,7 @@ class OutboxWorker:
             )
             keyboard = row.keyboard if isinstance(markup, ReplyMarkups) else None
             return copied.message_id, caption, keyboard, quiet
-        rendered = await self.database.run(self._render_unless_moot, row, urgent=True)
+        rendered = await self._rendered(row)
         quiet = is_silent(priority=row.priority, text_key=row.text_key)
         sent = await send_rendered_or_raise(
             bot, row.chat_id, rendered, wait_on_rate_limit=urgent, urgent=urgent, silent=quiet
