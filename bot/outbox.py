@@ -5,6 +5,10 @@ sent makes the worker hand the rest of the batch back and start over, so a noodk
 waits behind a fan-out. Transient errors are retried in place (429 as told); a row that still
 fails is retried later; a 403 or 400 is final and reported, so an alert can be escalated.
 A row whose words are no longer true just before it is sent (``moot``) is dropped, not sent.
+
+Longer than our ~400 lines on purpose: a row's whole way (claim, render, send, mark sent,
+retry, drop, hand back) in one file, so whoever checks that no row is lost or sent twice while
+its holder lives reads it whole.
 """
 
 from __future__ import annotations
