@@ -33,6 +33,7 @@ from telegram.constants import FloodLimit
 from bench._harness import BenchApart, run_per_database, running_bot_apart
 from bench._sandbox_process import cpu_seconds
 from bench.checkin_fanout import DUE, BenchClock, LoopWatch, configured_limit
+from bench.cpu_per_update import new_people
 from storage.models import (
     Client,
     ClientStatus,
@@ -51,16 +52,6 @@ ALERT_PREFIX = "🔴 NOODKNOP"
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def new_people(sandbox: TelegramSandbox, count: int, prefix: str) -> list[int]:
-    """In the sandbox's process: people who started a private chat with the bot; their ids."""
-    ids = []
-    for number in range(count):
-        person = sandbox.user(first_name=f"{prefix}{number}")
-        sandbox.state.chats[person.id].started = True
-        ids.append(person.id)
-    return ids
 
 
 def telegrams_limit(sandbox: TelegramSandbox) -> None:

@@ -174,25 +174,8 @@ def _invite_client(session: Session, effect: InviteClient, env: EffectEnv) -> Ef
         language=effect.language or coach.language,
         now=env.now,
     )
-    issued = issue_invite(
-        session,
-        kind=InviteKind.CLIENT,
-        now=env.now,
-        ttl=env.invite_ttl,
-        coach_id=effect.coach_id,
-        client_id=client.id,
-    )
-    audit.record(
-        session,
-        at=env.now,
-        actor=f"coach:{effect.coach_id}",
-        action="client.invited",
-        subject_type="client",
-        subject_id=client.id,
-    )
-    return EffectResult(
-        link=deep_link(env.bot_username, issued.token), expires=issued.invite.expires_at
-    )
+    assert client.id is not None
+    return _client_link(session, env, effect.coach_id, client.id, "client.invited")
 
 
 def _renew_client_invite(
@@ -211,21 +194,29 @@ def _renew_client_invite(
         client.language = effect.language
     client.updated_at = env.now
     session.add(client)
+    return _client_link(session, env, effect.coach_id, effect.client_id, "client.invite_renewed")
+
+
+def _client_link(
+    session: Session, env: EffectEnv, coach_id: int, client_id: int, action: str
+) -> EffectResult:
+    """A client link of this coach's (only its hash stored) and its audit event: the link,
+    shown once, and until when it works."""
     issued = issue_invite(
         session,
         kind=InviteKind.CLIENT,
         now=env.now,
         ttl=env.invite_ttl,
-        coach_id=effect.coach_id,
-        client_id=effect.client_id,
+        coach_id=coach_id,
+        client_id=client_id,
     )
     audit.record(
         session,
         at=env.now,
-        actor=f"coach:{effect.coach_id}",
-        action="client.invite_renewed",
+        actor=f"coach:{coach_id}",
+        action=action,
         subject_type="client",
-        subject_id=effect.client_id,
+        subject_id=client_id,
     )
     return EffectResult(
         link=deep_link(env.bot_username, issued.token), expires=issued.invite.expires_at
