@@ -2,7 +2,9 @@
 
 Rows are claimed in priority order; an alert arriving while a batch of check-ins is being
 sent makes the worker hand the rest of the batch back and start over, so a noodknop never
-waits behind a fan-out. Transient errors are retried in place (429 as told); a row that still
+waits behind a fan-out. An alert a person's update raised does not even wait for the row in
+hand: that update claims it in its own transaction and sends it itself (``claim_in``,
+``send_in_hand``), the same way the worker does. Transient errors are retried in place (429 as told); a row that still
 fails is retried later; a 403 or 400 is final and reported, so an alert can be escalated.
 A row whose words are no longer true just before it is sent (``moot``) is dropped, not sent.
 
@@ -39,6 +41,7 @@ from storage.outbox import Priority
 
 __all__ = [
     "Delivery",
+    "InHand",
     "OutboxWorker",
 ]
 
@@ -62,6 +65,15 @@ class _Moot(Exception):
 
 def _as_timedelta(value: int | float | timedelta) -> timedelta:
     return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+
+
+@dataclass(frozen=True)
+class InHand:
+    """A row claimed by the update that queued it, and how it reads (None: render it in its
+    turn; ``_Moot``: drop it)."""
+
+    row: OutboxMessage
+    ahead: RenderedReply | _Moot | None
 
 
 @dataclass(frozen=True)
@@ -118,7 +130,6 @@ class OutboxWorker:
         self._prepared: dict[int, RenderedReply | _Moot] = {}
         # This process's heartbeat: the rows it claims stay its own while it lives.
         self.lifeline = lifeline or Lifeline(database)
-        self._owner = ""  # the instance id the rows in hand were claimed under
         self.idle_poll_seconds = idle_poll_seconds
         self._wakeup = asyncio.Event()
         self._urgent = False
@@ -173,7 +184,7 @@ class OutboxWorker:
         self._urgent = False
         if not self.lifeline.may_send():
             return 0  # no fresh heartbeat: what we would claim might not stay ours
-        self._owner = owner = self.lifeline.instance_id
+        owner = self.lifeline.instance_id
         self._prepared.clear()
         rows = await self._store(
             lambda session: outbox.claim_due(
@@ -189,20 +200,64 @@ class OutboxWorker:
                 left = [r.id for r in rows[index:] if r.id is not None]
                 await self._store(partial(outbox.release, row_ids=left, owner=owner))
                 return index or 1
-            await self._send(bot, row, rows[index + 1] if index + 1 < len(rows) else None)
+            following = rows[index + 1] if index + 1 < len(rows) else None
+            await self._send(bot, row, owner, following)
         return len(rows)
 
+    def claim_in(self, session: Session, rows: list[OutboxMessage]) -> str | None:
+        """Claim rows an update is queuing, in that update's transaction (its alerts): they
+        are this instance's to send from the update's own task (``send_in_hand``), never
+        after the worker's row in hand. The instance id they are held under; None (nothing
+        claimed, the worker sends them) without a fresh heartbeat."""
+        if not rows or not self.lifeline.may_send():
+            return None
+        owner = self.lifeline.instance_id
+        for row in rows:
+            row.claimed_by = owner  # stored with the row, at its commit
+        return owner
+
+    def prepare_in_hand(self, rows: list[OutboxMessage]) -> list[InHand]:
+        """Rows claimed by ``claim_in``, rendered (or found moot) once that transaction is
+        committed, still on the database thread (blocking)."""
+        prepared = []
+        for row in rows:
+            try:
+                ahead: RenderedReply | _Moot | None = self._render_unless_moot(row)
+            except _Moot as moot:
+                ahead = moot
+            except Exception:
+                log.exception("outbox row %s not rendered ahead", row.id)
+                ahead = None  # rendered again in its turn, where a failure is handled
+            prepared.append(InHand(row, ahead))
+        return prepared
+
+    async def send_in_hand(self, bot: Bot, owner: str, rows: list[InHand]) -> None:
+        """Send rows claimed by ``claim_in``, in order, as the worker sends its own: each ends
+        sent, failed (its hooks run), or due again for whoever holds it then."""
+        for in_hand in rows:
+            if self.lifeline.instance_id != owner:
+                log.warning("outbox: heartbeat lost; a claimed alert is left to the next holder")
+                return
+            await self._send(bot, in_hand.row, owner, ahead=in_hand.ahead)
+
     async def _send(
-        self, bot: Bot, row: OutboxMessage, following: OutboxMessage | None = None
+        self,
+        bot: Bot,
+        row: OutboxMessage,
+        owner: str,
+        following: OutboxMessage | None = None,
+        *,
+        ahead: RenderedReply | _Moot | None = None,
     ) -> None:
-        """Send one row; whatever happens, the row ends sent, failed, or due again later.
-        ``following``: the batch's next row, rendered ahead once this one is marked sent."""
+        """Send one row held under ``owner``; whatever happens, the row ends sent, failed, or
+        due again later. ``following``: the batch's next row, rendered ahead once this one is
+        marked sent; ``ahead``: this row rendered already."""
         assert row.id is not None
         try:
-            await self._send_row(bot, row, following)
+            await self._send_row(bot, row, owner, following, ahead)
         except Exception as error:
             log.exception("outbox row %s hit %s; it will be retried", row.id, type(error).__name__)
-            await self._retry_later(row, type(error).__name__, None)
+            await self._retry_later(row, owner, type(error).__name__, None)
 
     async def _store(self, change: Callable[[Session], T]) -> T:
         """One transaction of the worker's, on a database thread (never on the event loop),
@@ -214,13 +269,15 @@ class OutboxWorker:
         with self.database.transaction() as session:
             return change(session)
 
-    async def _retry_later(self, row: OutboxMessage, error: str, after: timedelta | None) -> None:
+    async def _retry_later(
+        self, row: OutboxMessage, owner: str, error: str, after: timedelta | None
+    ) -> None:
         row_id = row.id
         assert row_id is not None
         wait = after or timedelta(seconds=min(300, 5 * 2 ** min(row.attempts, 6)))
         held = await self._store(
             lambda session: outbox.mark_retry(
-                session, row_id, owner=self._owner, retry_at=self.clock.now() + wait, error=error
+                session, row_id, owner=owner, retry_at=self.clock.now() + wait, error=error
             )
         )
         if not held:
@@ -246,28 +303,33 @@ class OutboxWorker:
         return ReplyParameters(header.telegram_message_id, allow_sending_without_reply=True)
 
     async def _send_row(
-        self, bot: Bot, row: OutboxMessage, following: OutboxMessage | None
+        self,
+        bot: Bot,
+        row: OutboxMessage,
+        owner: str,
+        following: OutboxMessage | None,
+        ahead: RenderedReply | _Moot | None,
     ) -> None:
         row_id = row.id
         assert row_id is not None
         try:
-            message_id, text, keyboard, silent = await self._call(bot, row)
+            message_id, text, keyboard, silent = await self._call(bot, row, ahead)
         except _HeaderFirst:
-            await self._retry_later(row, "HeaderFirst", timedelta(seconds=1))
+            await self._retry_later(row, owner, "HeaderFirst", timedelta(seconds=1))
             return
         except _Moot as moot:
-            await self._drop(row, moot.reason)
+            await self._drop(row, owner, moot.reason)
             return
         except RetryAfter as error:
             # Only an alert waits in place; anything else steps aside and comes back later.
-            await self._retry_later(row, "RetryAfter", _as_timedelta(error.retry_after))
+            await self._retry_later(row, owner, "RetryAfter", _as_timedelta(error.retry_after))
             return
         except (Forbidden, BadRequest) as error:
             log.warning("outbox row %s failed for good: %s", row.id, type(error).__name__)
             failure = type(error).__name__
             held = await self._store(
                 lambda session: outbox.mark_failed(
-                    session, row_id, owner=self._owner, now=self.clock.now(), error=failure
+                    session, row_id, owner=owner, now=self.clock.now(), error=failure
                 )
             )
             if not held:
@@ -286,7 +348,7 @@ class OutboxWorker:
             return
         except NetworkError as error:
             log.info("outbox row %s will be retried", row.id)
-            await self._retry_later(row, type(error).__name__, None)
+            await self._retry_later(row, owner, type(error).__name__, None)
             return
         sent = Delivery(
             row_id,
@@ -305,7 +367,7 @@ class OutboxWorker:
             held = outbox.mark_sent(
                 session,
                 row_id,
-                owner=self._owner,
+                owner=owner,
                 now=self.clock.now(),
                 telegram_message_id=message_id,
             )
@@ -320,13 +382,13 @@ class OutboxWorker:
         sent = replace(sent, read_aloud=read_aloud)
         await self._hook(self.on_sent, sent)
 
-    async def _drop(self, row: OutboxMessage, reason: str) -> None:
+    async def _drop(self, row: OutboxMessage, owner: str, reason: str) -> None:
         """A row no longer true: done with, never sent (by its holder only)."""
         row_id = row.id
         assert row_id is not None
         held = await self._store(
             lambda session: outbox.mark_failed(
-                session, row_id, owner=self._owner, now=self.clock.now(), error=reason
+                session, row_id, owner=owner, now=self.clock.now(), error=reason
             )
         )
         if held:
@@ -351,10 +413,12 @@ class OutboxWorker:
             log.exception("outbox row %s not rendered ahead", following.id)
         return marked
 
-    async def _rendered(self, row: OutboxMessage) -> RenderedReply:
-        """The row rendered ahead (``_mark_then_prepare``), else rendered now."""
+    async def _rendered(
+        self, row: OutboxMessage, ahead: RenderedReply | _Moot | None
+    ) -> RenderedReply:
+        """The row rendered ahead (``prepare_in_hand``, ``_mark_then_prepare``), else now."""
         assert row.id is not None
-        ahead = self._prepared.pop(row.id, None)
+        ahead = self._prepared.pop(row.id, None) if ahead is None else ahead
         if isinstance(ahead, _Moot):
             raise ahead
         if ahead is not None:
@@ -381,7 +445,9 @@ class OutboxWorker:
             log.exception("outbox row %s sent; noting its delivery failed", sent.row_id)
             return False
 
-    async def _call(self, bot: Bot, row: OutboxMessage) -> tuple[int, str | None, str | None, bool]:
+    async def _call(
+        self, bot: Bot, row: OutboxMessage, ahead: RenderedReply | _Moot | None = None
+    ) -> tuple[int, str | None, str | None, bool]:
         """Send a row; the Telegram message id, the text sent, the reply keyboard set, and
         whether it went without a sound (``bot.loudness``).
 
@@ -417,7 +483,7 @@ class OutboxWorker:
             )
             keyboard = row.keyboard if isinstance(markup, ReplyMarkups) else None
             return copied.message_id, caption, keyboard, quiet
-        rendered = await self._rendered(row)
+        rendered = await self._rendered(row, ahead)
         quiet = is_silent(priority=row.priority, text_key=row.text_key)
         sent = await send_rendered_or_raise(
             bot, row.chat_id, rendered, wait_on_rate_limit=urgent, urgent=urgent, silent=quiet

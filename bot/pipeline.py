@@ -4,8 +4,10 @@
 2. **decide**: the pure dialog (``dialogs.router.route``),
 3. **store** its effects and the outbox rows for everyone else (``bot.outcomes``), in the same
    one transaction as the load, on the database thread,
-4. **send** the person's own replies (``bot.delivery``), answer and close a pressed button,
-   and wake the outbox worker for the rest.
+4. **send**: the alerts it raised first, by this update's own task (claimed in the same
+   transaction, ``OutboxWorker.claim_in``, so never behind the row the worker is sending);
+   then the person's own replies (``bot.delivery``), answer and close a pressed button, and
+   wake the outbox worker for the rest.
 
 Effects are committed before anything is sent, so a crash after the commit repeats at most a
 reply, never a decision. A reply Telegram keeps refusing goes to the outbox, in its order.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +31,7 @@ from bot.context import ContextLoader
 from bot.delivery import send_rendered
 from bot.guard import Guard
 from bot.hearing import choice_labels, spoken_with_choices
+from bot.outbox import InHand, OutboxWorker
 from bot.outcomes import OutcomeApplier
 from bot.render import Menus, RenderedReply, render_reply, with_read_aloud_button
 from bot.scope import Applied
@@ -51,8 +54,9 @@ from dialogs.outcome import (
 )
 from dialogs.people import Role
 from dialogs.router import route
-from storage import people
+from storage import outbox, people
 from storage.database import Database
+from storage.outbox import Priority
 
 __all__ = ["ButtonPress", "Incoming", "UpdatePipeline"]
 
@@ -84,6 +88,9 @@ class _Decided:
     outcome: Outcome
     applied: Applied
     keyboard: str | None  # the reply keyboard the client's Telegram shows now
+    # The alerts this update queued, claimed in its transaction: sent by this update's task
+    # first, never behind the outbox worker's row in hand (None: the worker sends them).
+    in_hand: tuple[str, list[InHand]] | None = None
 
 
 class UpdatePipeline:
@@ -99,6 +106,7 @@ class UpdatePipeline:
         outcomes: OutcomeApplier,
         wake: Callable[[Applied], None],
         remember_keyboard: Callable[[int, str | None], None],
+        worker: OutboxWorker,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -110,6 +118,7 @@ class UpdatePipeline:
         self.outcomes = outcomes
         self.wake = wake
         self.remember_keyboard = remember_keyboard
+        self.worker = worker
 
     async def handle(self, bot: Bot, incoming: Incoming) -> None:
         now = self.clock.now()
@@ -124,7 +133,12 @@ class UpdatePipeline:
             len(decided.outcome.effects),
             len(decided.outcome.replies),
         )
-        self.wake(decided.applied)
+        if decided.in_hand is not None:
+            # Its alerts are in hand: the worker need not hand back its batch for them.
+            self.wake(replace(decided.applied, urgent=False))
+            await self.worker.send_in_hand(bot, *decided.in_hand)
+        else:
+            self.wake(decided.applied)
         try:
             if incoming.press is not None:
                 await self._close_press(bot, incoming, decided.actor, decided.outcome)
@@ -161,7 +175,13 @@ class UpdatePipeline:
             if self._silenced(actor, outcome, incoming, now):
                 return None  # before anything is stored or sent
             applied = self.outcomes.apply(session, outcome, scope)
-            return _Decided(actor, outcome, applied, _shown_keyboard(session, actor))
+            alerts = outbox.queued_in(session, Priority.ALERT)
+            owner = self.worker.claim_in(session, alerts)
+            decided = _Decided(actor, outcome, applied, _shown_keyboard(session, actor))
+        if owner is None:
+            return decided
+        # Committed: the alerts are read now, in this same trip to the database thread.
+        return replace(decided, in_hand=(owner, self.worker.prepare_in_hand(alerts)))
 
     def _silenced(self, actor: Actor, outcome: Outcome, incoming: Incoming, now: datetime) -> bool:
         """A stranger who used up this hour's answers gets none, unless this very update makes

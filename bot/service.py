@@ -120,6 +120,7 @@ class Waakvlam:
             outcomes=self.outcomes,
             wake=self.wake,
             remember_keyboard=self.hooks.remember_keyboard,
+            worker=self.worker,
         )
         self.alert_watch = AlertWatch(
             database=database,

@@ -30,6 +30,7 @@ __all__ = [
     "mark_sent",
     "pending_count",
     "purge_sent",
+    "queued_in",
     "release",
     "withhold_unsent",
 ]
@@ -80,7 +81,17 @@ def enqueue(
         next_attempt_at=now,
     )
     session.add(row)
+    session.info.setdefault(QUEUED, []).append(row)
     return row
+
+
+#: ``Session.info`` key: the rows this transaction queued, in order (``queued_in``).
+QUEUED = "outbox.queued"
+
+
+def queued_in(session: Session, priority: Priority) -> list[OutboxMessage]:
+    """The rows of ``priority`` this session queued so far (``enqueue``), in their order."""
+    return [row for row in session.info.get(QUEUED, ()) if row.priority == priority]
 
 
 def claim_due(session: Session, *, now: datetime, limit: int, owner: str) -> list[OutboxMessage]:

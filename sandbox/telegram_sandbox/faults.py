@@ -141,6 +141,12 @@ class Faults:
         """Remove every rule."""
         self._rules.clear()
 
+    @property
+    def pending(self) -> int:
+        """Rules not used up yet: 0 once a ``times=1`` rule's call has come in (a delayed
+        call is then still being held)."""
+        return sum(1 for rule in self._rules if rule.remaining is None or rule.remaining > 0)
+
     def decide(self, method: str, chat_id: Any) -> FaultDecision:
         """Consume the rules matching this call and say what to do with it."""
         if not self._rules:

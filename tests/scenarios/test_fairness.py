@@ -6,6 +6,8 @@ answer is still held up in Telegram, "first" by counting what was sent before.""
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram_sandbox import SentMessage, SimUser
 
 from tests.scenarios.conftest import World
@@ -120,3 +122,30 @@ async def test_a_text_too_long_to_read_aloud_gets_a_kind_answer(world: World) ->
     )
     await world.drain()
     assert not [c for c in world.sandbox.calls if c[0] == "sendVoice"]
+
+
+async def test_an_alert_never_waits_for_the_message_the_outbox_is_sending(world: World) -> None:
+    """The update that raises an alert sends it itself: the outbox worker may be held up in a
+    send to someone else (a slow network), the alert still goes at once."""
+    anna = await world.coach()
+    sam = await world.client(anna, "Sam")
+    lee = await world.client(anna, "Lee")
+    await world.drain()
+    lee.mark_read()
+    world.sandbox.faults.delay("sendMessage", seconds=6, times=1, chat_id=lee.id)
+    await anna.send_text("/checkin Lee")  # Lee's first question goes through the outbox
+    for _ in range(1000):
+        if world.sandbox.faults.pending == 0:
+            break  # the worker's send to Lee came in and is being held
+        await asyncio.sleep(0.01)
+    else:
+        raise AssertionError("the outbox never sent Lee's question")
+
+    await sam.tap_keyboard("🔴 Noodknop")
+
+    alert = await anna.wait_for(lambda m: (m.text or "").startswith(ALERT), timeout=4)
+    assert alert.text.startswith(f"{ALERT} – Sam")
+    assert lee.unread == [], "the alert went while Lee's question was still held up"
+    question = await lee.next_message(timeout=10)
+    assert (question.text or "").startswith("Anna wil graag weten hoe het met je gaat.")
+    await world.drain()
