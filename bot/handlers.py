@@ -189,6 +189,8 @@ def is_alert_update(update: object, menus: Menus, words: Mapping[str, Words]) ->
     text = message.text if message is not None else None
     if not text:
         return False
+    if len(text) <= _LONGEST_MENU_LABEL and (item := menus.item_for(text)) is not None:
+        return item is MenuItem.NOODKNOP  # one of our buttons' labels: no words typed
     if any(recognise(text, known) is Heard.DANGER for known in words.values()):
         return True
     if len(text) > _LONGEST_MENU_LABEL:

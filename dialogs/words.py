@@ -86,8 +86,11 @@ def normalise(text: str, *, keep_punctuation: bool = False) -> str:
     ``keep_punctuation``: only case, accents and spaces are folded (names and commands:
     "Zoë" and "zoe" are the same name, "Sam," is not "Sam").
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    folded = text.casefold()
+    if not folded.isascii():  # plain ASCII has no accents to take off (most typed text)
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = " ".join(folded.split())
     if keep_punctuation:
         return plain
     return plain.strip(" .!?,").replace("’", "'")
