@@ -16,14 +16,10 @@ could mean (it is never taken as an answer to a check-in question)::
 Before consent and after a client stopped, nothing is stored or passed on: the bot only names
 112 (and 113 for words of danger), then asks its question again.
 
-What counts (``recognise``), from the person's ``Words`` (``words.yaml``): a help or emergency
-word counts when it is the whole message, with only filler words around it ("ik heb hulp
-nodig"), so "de thuishulp komt morgen" or a long message that mentions help is an ordinary
-message; a danger phrase counts anywhere in a message, as whole words. Between the words of a
-phrase (help, emergency or danger) only ``help_between`` words and emoji may stand: "ik ben
-echt bang", "ik voel me helemaal niet veilig", "ik wil 😭 dood". Those are never a word of a
-"no" answer (``words.yaml`` is refused otherwise), so "ik ben (echt) niet bang" stays no help
-words.
+What counts (``recognise``, in ``dialogs.help_match``): a help or emergency word as the whole
+message with fillers and names around it ("ik heb hulp nodig", "anna ik ben bang"), a danger
+phrase anywhere; "echt" and the like may stand inside a phrase, "niet" never ("ik ben echt
+niet bang" is an ordinary message).
 
 The words travel as relays (``RelayToCoach``): the bot stores who, when and the message ids,
 never the content. Button data is untrusted: ``hn`` presses the noodknop (as the menu's button
@@ -35,15 +31,10 @@ or stale press sends nothing the client did not type as help words.
 
 from __future__ import annotations
 
-import functools
-import string
-import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from enum import IntEnum
 
 from dialogs.events import OtherMessage, Text
+from dialogs.help_match import Heard, recognise
 from dialogs.noodknop import AlertView, raise_for_words, taken_back_by_words
 from dialogs.outcome import Button, CopyToAlertTeam, Keyboard, Outcome, Recipient, Reply
 from dialogs.people import ClientStep, Person, Role
@@ -57,7 +48,6 @@ from dialogs.relay import (
     sent_reply,
 )
 from dialogs.relay_effects import AwaitClientMessage, RelayEffect, RelayToCoach
-from dialogs.words import Words, normalise
 
 __all__ = [
     "NOODKNOP_DATA",
@@ -74,164 +64,9 @@ __all__ = [
 NOODKNOP_DATA = "hn"  # the noodknop button under the answer: pressed as the menu's is
 SEND_PREFIX = "hw:"
 _PURPOSE = "help:"  # keeps these seals apart from the relay's: one never passes for the other
-_MOST_WORDS = 12  # longer than this, a message is never "just" help words
-_SHORT = 6  # in a message this short, a ``help_short`` word counts wherever it stands
-_PUNCTUATION = string.punctuation + "…¡¿“”‘’«»"
 
 # Header texts the coach reads just before the copy of the words.
 HELP_HEADER = "coach_help.from_client"
-
-
-class Heard(IntEnum):
-    """What typed text is, as help words; the larger the more urgent."""
-
-    HELP = 1
-    DANGER = 2
-
-
-# -- what counts --------------------------------------------------------------------------------
-
-
-def _tokens(text: str) -> tuple[str, ...]:
-    """Words as compared: normalised (``dialogs.words.normalise``), punctuation off each word,
-    dots inside a word gone ("a.u.b." is "aub"), and every emoji or other symbol a word of its
-    own ("dood😢" is "dood" and "😢")."""
-    spaced = "".join(
-        f" {c} " if unicodedata.category(c)[0] == "S" else c
-        for c in normalise(text)
-        if c != "\u200d"  # the joiner inside composed emoji
-    )
-    found = (word.strip(_PUNCTUATION).replace(".", "") for word in spaced.split())
-    return tuple(word for word in found if word)
-
-
-def _symbol(token: str) -> bool:
-    """Whether a token is no word: only emoji, symbols, punctuation ("—") or marks (the
-    variation selector after "❤" or "‼"). It may stand around a phrase and in its gaps."""
-    return all(unicodedata.category(c)[0] in "SPM" for c in token)
-
-
-def recognise(text: str, words: Words) -> Heard | None:
-    """DANGER, HELP, or None when ``text`` is no help words (see the module's docstring)."""
-    said = _tokens(text)
-    if not said:
-        return None
-    vocabulary = _vocabulary(
-        words.help,
-        words.help_short,
-        words.help_filler,
-        words.emergency,
-        words.danger,
-        words.help_between,
-    )
-    between = vocabulary.between
-    for i, token in enumerate(said):
-        if any(_ends(said, i, w, between) for w in vocabulary.danger.get(token, ())):
-            return Heard.DANGER
-    if len(said) > _MOST_WORDS:
-        return None
-    whole = _whole(said, vocabulary.phrases, between)
-    if whole is None and len(said) <= _SHORT and any(t in vocabulary.short for t in said):
-        return Heard.HELP  # "Anna, hulp!", "hulp anna", "ik heb echt hulp nodig"
-    return whole
-
-
-_Phrases = dict[str, tuple[tuple[tuple[str, ...], int], ...]]
-_ByFirst = dict[str, tuple[tuple[str, ...], ...]]  # token sequences by their first token
-
-
-@dataclass(frozen=True)
-class _Vocabulary:
-    """A language's help words as ``recognise`` compares them, worked out once (on every
-    text it took milliseconds: it is asked of every text, in every language), each phrase
-    under its first token."""
-
-    danger: _ByFirst  # phrases of danger, as tokens, by first token
-    short: frozenset[str]  # every token of the ``help_short`` words
-    phrases: _Phrases  # whole-message phrases (fillers, help, emergency) and their rank
-    between: _ByFirst  # what may stand between a phrase's words ("echt", "een beetje")
-
-
-@functools.lru_cache(maxsize=16)
-def _vocabulary(
-    help_: frozenset[str],
-    help_short: frozenset[str],
-    help_filler: frozenset[str],
-    emergency: frozenset[str],
-    danger: frozenset[str],
-    help_between: frozenset[str],
-) -> _Vocabulary:
-    ranks: dict[tuple[str, ...], int] = {}
-    groups = ((help_filler, 0), (help_, Heard.HELP), (help_short, Heard.HELP))
-    for group, rank in (*groups, (emergency, Heard.DANGER)):
-        for written in group:
-            key = _tokens(written)
-            if key:
-                ranks[key] = max(rank, ranks.get(key, 0))
-    phrases: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-    for key, rank in ranks.items():
-        phrases.setdefault(key[0], []).append((key, rank))
-    return _Vocabulary(
-        danger=_by_first(_tokens(phrase) for phrase in danger),
-        short=frozenset(t for phrase in help_short for t in _tokens(phrase)),
-        phrases={first: tuple(keys) for first, keys in phrases.items()},
-        between=_by_first(_tokens(written) for written in help_between),
-    )
-
-
-def _by_first(keys: Iterable[tuple[str, ...]]) -> _ByFirst:
-    grouped: dict[str, list[tuple[str, ...]]] = {}
-    for key in sorted(set(keys) - {()}):
-        grouped.setdefault(key[0], []).append(key)
-    return {first: tuple(group) for first, group in grouped.items()}
-
-
-def _ends(
-    said: tuple[str, ...], start: int, phrase: tuple[str, ...], between: _ByFirst
-) -> set[int]:
-    """Where ``phrase`` ends in ``said`` when it starts at ``start``, with only ``between``
-    words and emoji in its gaps ("ik ben echt 😭 bang" holds "ik ben bang"); empty when it does
-    not stand there. Every reading is kept: a between word may be a phrase's word too."""
-    if said[start] != phrase[0]:
-        return set()
-    at = {start + 1}
-    for token in phrase[1:]:
-        at = {i + 1 for i in _past_between(said, at, between) if said[i : i + 1] == (token,)}
-        if not at:
-            break
-    return at
-
-
-def _past_between(said: tuple[str, ...], at: set[int], between: _ByFirst) -> set[int]:
-    """``at`` and every place reached from it over between words and emoji only."""
-    reached, todo = set(at), list(at)
-    while todo:
-        i = todo.pop()
-        if i < len(said) and _symbol(said[i]) and i + 1 not in reached:
-            reached.add(i + 1)  # "ik wil 😭 dood"
-            todo.append(i + 1)
-        for words in between.get(said[i], ()) if i < len(said) else ():
-            end = i + len(words)
-            if said[i:end] == words and end not in reached:
-                reached.add(end)
-                todo.append(end)
-    return reached
-
-
-def _whole(said: tuple[str, ...], phrases: _Phrases, between: _ByFirst) -> Heard | None:
-    """The strongest reading of the whole message as help or emergency words with fillers
-    around them (and between words inside them); None when a word is neither, or only fillers
-    were typed."""
-    # best[i]: the strongest reading of said[i:] (-1: it cannot be read), from the end.
-    best = [-1] * len(said) + [0]
-    for start in range(len(said) - 1, -1, -1):
-        for tokens, rank in phrases.get(said[start], ()):
-            for end in _ends(said, start, tokens, between):
-                if best[end] >= 0:
-                    best[start] = max(best[start], rank, best[end])
-        if best[start] < 0 and _symbol(said[start]):
-            best[start] = best[start + 1]  # an emoji around the words is like a filler
-    return Heard(best[0]) if best[0] > 0 else None
 
 
 # -- button data --------------------------------------------------------------------------------

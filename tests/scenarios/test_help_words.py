@@ -409,3 +409,41 @@ async def test_ik_ben_echt_bang_reaches_anna_as_ik_ben_bang_does_and_echt_niet_b
     assert anna.unread == [], "'ik ben echt niet bang' was not sent"
     assert [m.text for m in anna.inbox if m.is_copy] == ["ik ben echt bang", "ik ben bang"]
     assert len(_relays(world)) == 2
+
+
+async def test_ik_doe_mezelf_wat_aan_reaches_anna_as_an_alert_and_dood_van_het_lachen_does_not(
+    world: World,
+) -> None:
+    anna, sam = await _anna_and_sam(world)
+    # A figure of speech in a sentence stays an ordinary message, asked as any.
+    await sam.send_text("ik ga dood van het lachen")
+    ordinary = await sam.next_message()
+    assert ordinary.text == "Wil je dit naar Anna sturen?"
+    assert ordinary.reply_markup is not None
+    data = ordinary.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    assert data.startswith("rl:"), "the ordinary question, not the help words' one"
+    await sam.press("Nee", message=ordinary)
+    assert (await sam.next_message()).text == "Oké, ik stuur het niet."
+    await world.drain()
+    assert not any(m.text in (NUMBERS, OFFER) for m in sam.inbox)
+    assert anna.unread == [] and _alerts(world) == []
+
+    # A way of saying it the bot did not know before, her name before it: an alert, as
+    # "ik wil dood" raises, and the numbers.
+    await sam.send_text("Anna ik doe mezelf wat aan")
+    said = [(await sam.next_message()).text for _ in range(3)]
+    assert NUMBERS in said
+    assert any((t or "").startswith("Ik stuur Anna nu een melding.") for t in said)
+    alert = await anna.next_message()
+    assert (alert.text or "").startswith(
+        "🔴 NOODKNOP – Sam\n"
+        "Sam (cliënt van Anna) schreef om 10:00 woorden die op gevaar of zelfmoordgedachten "
+        "kunnen wijzen (hieronder)."
+    )
+    copy = await anna.next_message()
+    assert copy.is_copy and copy.text == "Anna ik doe mezelf wat aan"
+    await world.drain()
+    [stored] = _alerts(world)
+    with world.database.transaction() as session:
+        kinds = [e.kind for e in alert_store.events_of(session, stored.id or 0)]
+    assert "danger_words" in kinds and _relays(world) == []

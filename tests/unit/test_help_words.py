@@ -508,3 +508,139 @@ def test_every_help_text_is_in_every_language() -> None:
 )
 def test_help_words_as_a_client_in_trouble_types_them(typed: str, heard: Heard | None) -> None:
     assert recognise(typed, load_words("nl")["nl"]) is heard
+
+
+# -- another word order, typing errors, names, more ways to say it ---------------------------------
+
+OWN_NAMES = ("Anna", "Sam")  # Sam's coach and Sam: what the router passes
+
+
+@pytest.mark.parametrize(
+    ("typed", "heard"),
+    [
+        # No longer safe: "meer" inside, or the words alone.
+        ("ik voel me niet meer veilig", Heard.HELP),
+        ("ik ben niet meer veilig", Heard.HELP),
+        ("niet meer veilig", Heard.HELP),
+        ("ik voel mij niet veilig", Heard.HELP),
+        ("ik voel me niet veilig thuis", Heard.HELP),
+        ("ik voel me onveilig", Heard.HELP),
+        # Another word order, or fewer words.
+        ("bang ben ik", Heard.HELP),
+        ("ik ben zo bang", Heard.HELP),
+        ("ben bang", Heard.HELP),
+        ("echt bang", Heard.HELP),
+        ("bang!!", Heard.HELP),
+        ("ik ben bang!!!", Heard.HELP),
+        ("IK BEN BANG", Heard.HELP),
+        ("paniek", Heard.HELP),
+        ("ik heb een paniekaanval", Heard.HELP),
+        ("ik word bedreigd", Heard.HELP),
+        # As a client in a hurry types: letters twice or more, swapped letters.
+        ("hlup", Heard.HELP),
+        ("hepl", Heard.HELP),
+        ("helppp", Heard.HELP),
+        ("HULPPP!!", Heard.HELP),
+        ("huulp", Heard.HELP),
+        ("help me aub", Heard.HELP),
+        ("nood!!", Heard.HELP),
+        ("ik ben baaang", Heard.HELP),
+        ("ik wil doood", Heard.DANGER),
+        # The coach's name (or the client's own) anywhere around the words.
+        ("anna ik ben bang", Heard.HELP),
+        ("anna help", Heard.HELP),
+        ("help anna", Heard.HELP),
+        ("ik ben bang anna", Heard.HELP),
+        ("Anna, ik voel me niet meer veilig", Heard.HELP),
+        ("anna ik kan niet meer", Heard.DANGER),  # her own coach's name: as urgent as without
+        ("ik ga dood anna", Heard.DANGER),
+        ("sam hier, ik ben bang", Heard.HELP),
+        # Another name: before the words, or capitalised after them; help, never danger.
+        ("mam ik ben bang", Heard.HELP),
+        ("hoi bram, ik voel me niet veilig", Heard.HELP),
+        ("ik ben bang Bram", Heard.HELP),
+        ("mam ik kan niet meer", Heard.HELP),
+        ("haha ik ga dood", Heard.HELP),  # may be a laugh: the noodknop offered, no alert
+        # More ways to say "I want to die", "I hurt myself", "someone hurts me".
+        ("ik doe mezelf wat aan", Heard.DANGER),
+        ("ik snij mezelf", Heard.DANGER),
+        ("ik wil mezelf pijn doen", Heard.DANGER),
+        ("ik heb geen zin meer in het leven", Heard.DANGER),
+        ("ik wil slapen en nooit meer wakker worden", Heard.DANGER),
+        ("ik wil niet meer wakker worden", Heard.DANGER),
+        ("ik heb te veel pillen genomen", Heard.DANGER),
+        ("ik ga mezelf van kant maken", Heard.DANGER),
+        ("ik kan het niet meer aan", Heard.DANGER),
+        ("iemand doet me pijn", Heard.DANGER),
+        ("ik word geslagen door mijn vriend", Heard.DANGER),
+        ("anna hij slaat me", Heard.DANGER),
+        ("ik word mishandeld", Heard.DANGER),
+    ],
+)
+def test_more_ways_a_client_says_help_or_danger_are_heard(typed: str, heard: Heard) -> None:
+    assert recognise(typed, DUTCH, OWN_NAMES) is heard
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        # "niet" and the like keep their meaning, with the new words too.
+        *("ik ben niet bang", "ik ben echt niet bang", "ik ben niet meer bang"),
+        *("ik ben nooit bang", "ik ben minder bang", "ik voel me wel veilig"),
+        *("ik voel me weer veilig", "anna ik ben niet bang", "wees niet bang", "ben je bang"),
+        *("hij is bang", "het is niet veilig", "geen nood", "geen paniek"),
+        # A lone word before a one-word phrase is no name; a word after one only with a capital.
+        *("kamer 112", "bus 112", "ik kan niet meer lopen", "bel me morgen"),
+        *("ik ben niet veilig gefietst", "Ik ben bang. Morgen", "ik ben bang geweest"),
+        # Sentences stay sentences.
+        *("ik ga dood van het lachen", "ik ben bang voor honden", "mijn rug doet me pijn"),
+        *("ik wil niet meer wakker worden van de buren", "ik ben geslaagd", "ik ben thuis"),
+        *("kun je me helpen met mijn rooster", "echt", "heel erg", "ik ben zo blij"),
+    ],
+)
+def test_these_stay_ordinary_messages(typed: str) -> None:
+    assert recognise(typed, DUTCH, OWN_NAMES) is None
+
+
+def test_help_in_a_short_question_still_offers_the_noodknop_as_before() -> None:
+    # "help" in six words or fewer counts wherever it stands: the noodknop and the question
+    # whether to send it, as before (nothing goes to the coach unasked); longer is a message.
+    assert recognise("help me even met mijn rooster", DUTCH) is Heard.HELP
+    assert keys(said("help me even met mijn rooster")) == ["help_words.offer", "relay.confirm"]
+    assert recognise("kun je me even helpen met mijn rooster voor morgen", DUTCH) is None
+
+
+def test_the_router_passes_the_coachs_name() -> None:
+    assert recognise("ik ben bang anna", DUTCH) is None  # "anna" unknown, lower case
+    assert keys(said("ik ben bang anna")) == ["help_words.offer", "relay.confirm"]
+    danger = said("anna ik kan niet meer")
+    assert danger.effects == (RaiseAlert(7, words=(500, 42)),)
+
+
+@pytest.mark.parametrize(
+    ("typed", "heard"),
+    [
+        ("scared", Heard.HELP),
+        ("I feel unsafe", Heard.HELP),
+        ("I don't feel safe at home", Heard.HELP),
+        ("im not safe", Heard.HELP),
+        ("I am so so scared", Heard.HELP),
+        ("hlep", Heard.HELP),
+        ("HELPPP", Heard.HELP),
+        ("mum I'm scared", Heard.HELP),
+        ("I can't take it anymore", Heard.DANGER),
+        ("I'm going to die", Heard.DANGER),
+        ("I cut myself again", Heard.DANGER),
+        ("I took too many pills", Heard.DANGER),
+        ("he hits me", Heard.DANGER),
+        ("someone is hurting me", Heard.DANGER),
+        ("I'm not scared", None),
+        ("I'm really not scared", None),
+        ("not scared", None),
+        ("I feel safe", None),
+        ("I'm scared of spiders", None),
+        ("i can't go on like this with my boss", None),
+    ],
+)
+def test_more_ways_an_english_client_says_it(typed: str, heard: Heard | None) -> None:
+    assert recognise(typed, ENGLISH, OWN_NAMES) is heard
