@@ -17,7 +17,7 @@ from bot.checkins import CheckinShell, state_of
 from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
 from bot.outbox_rows import decode_params
-from dialogs import client_card
+from dialogs import client_card, coach
 from dialogs.buttons import ButtonKind, kind_of
 from dialogs.card_view import (
     CardAlert,
@@ -77,7 +77,19 @@ def load_card_context(
         return CardContext(card=card, timezone=timezone)
     if isinstance(event, Text) and client_card.awaits_note(person):
         return CardContext(noting=_noting(session, person), timezone=timezone)
+    if _names_new_client(event, person.awaiting):
+        # The coach's invited and joining clients: their name makes a new link for them.
+        renewable = (NotActive.INVITED, NotActive.JOINING)
+        others = tuple(c for c in _not_active(session, coach_id) if c.status in renewable)
+        return CardContext(not_active=others, timezone=timezone)
     return None
+
+
+def _names_new_client(event: Event, awaiting: str | None) -> bool:
+    """A coach's ``/nieuw Naam``, or a name typed as the answer to "➕ Nieuwe cliënt"."""
+    if isinstance(event, Command):
+        return event.name in coach.NEW_CLIENT_COMMANDS and bool(event.args.strip())
+    return isinstance(event, Text) and coach.awaits_name(awaiting)
 
 
 def _own_clients(session: Session, coach_id: int) -> tuple[ClientRef, ...]:
@@ -97,17 +109,28 @@ _NOT_ACTIVE = {
 
 def _not_active(session: Session, coach_id: int) -> tuple[NotActiveClient, ...]:
     """The coach's own clients who are not active; for the invited, until when their link
-    works."""
+    works; for those joining, since when they are at their step (the link opened, or their
+    consent given)."""
     rows = [
-        (c.id, c.name, _NOT_ACTIVE[ClientStatus(c.status)])
+        c
         for c in people.list_clients(session, coach_id=coach_id)
         if c.id is not None and c.status != ClientStatus.ACTIVE
     ]
-    invited = [cid for cid, _, status in rows if status is NotActive.INVITED]
-    until = invites.links_until(session, invited)
-    return tuple(
-        NotActiveClient(ClientRef(cid, name), status, until.get(cid)) for cid, name, status in rows
+    status = {c.id: _NOT_ACTIVE[ClientStatus(c.status)] for c in rows}
+    until = invites.links_until(
+        session, [c.id for c in rows if c.id and status[c.id] is NotActive.INVITED]
     )
+    opened = invites.opened_at(
+        session, [c.id for c in rows if c.id and status[c.id] is NotActive.JOINING]
+    )
+    found = []
+    for c in rows:
+        assert c.id is not None
+        consented = status[c.id] is NotActive.JOINING and c.consent_at is not None
+        since = c.consent_at if consented else opened.get(c.id)
+        ref = ClientRef(c.id, c.name)
+        found.append(NotActiveClient(ref, status[c.id], until.get(c.id), since, consented))
+    return tuple(found)
 
 
 def _own_active(session: Session, coach_id: int, client_id: int) -> Client | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.scope import FollowUp
 from bot.state import Contact
-from dialogs.outcome import Reply
+from dialogs.outcome import Outcome, Reply
 from dialogs.relay import RelayView
 
 __all__ = ["EffectResult"]
@@ -41,6 +41,10 @@ class EffectResult:
     # Names of clients this effect erased: their read-aloud clips go once it is committed
     # (in memory only, never logged).
     erased_names: tuple[str, ...] = ()
+    # The state changed between the dialog's decision and this store (another instance of
+    # the bot stored something first): the effect changed nothing, and this outcome is carried
+    # out instead of the rest of the outcome (its replies would not be true).
+    instead: Outcome | None = None
 
     def reply_values(self) -> dict[str, Any]:
         """The values replies may show, only those this effect set."""

@@ -9,15 +9,16 @@ Every change is written to the audit trail with ids only.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
 from bot.leaving import leaving_handlers, let_go_of_account
-from bot.state import held_invite
+from bot.state import Contact, held_invite
 from dialogs.outcome import (
     ActivateCoach,
     AwaitInput,
@@ -26,14 +27,27 @@ from dialogs.outcome import (
     DeclineConsent,
     GiveConsent,
     InviteClient,
+    Outcome,
     RenewClientInvite,
+    Reply,
     SetClientLanguage,
     SetClientPhone,
     SetReadAloud,
 )
 from storage import audit, people
 from storage.invites import issue_invite, revoke_unused
-from storage.models import Client, ClientStatus, Coach, Invite, InviteKind
+from storage.models import (
+    Alert,
+    Checkin,
+    Client,
+    ClientStatus,
+    Coach,
+    ContactLog,
+    Invite,
+    InviteKind,
+    Relay,
+    SupportPhase,
+)
 
 __all__ = ["FirstSchedule", "deep_link", "onboarding_handlers"]
 
@@ -67,17 +81,38 @@ def _activate_coach(session: Session, effect: ActivateCoach, env: EffectEnv) -> 
 def _claim_client_invite(
     session: Session, effect: ClaimClientInvite, env: EffectEnv
 ) -> EffectResult:
+    """The link is checked again under the client's lock, read as it is now: another
+    instance may have withdrawn it since the dialog decided (the coach made a new one with
+    /nieuw) or let another account open it. Then it gets the answer of any bad link, and
+    nothing changes."""
+    client = people.lock_client(session, effect.client_id)
+    invite = session.get(Invite, effect.invite_id)
+    if invite is not None:
+        session.refresh(invite)
+    if client is None or invite is None or not _still_opens(invite, client, env):
+        return EffectResult(instead=Outcome(replies=(Reply("stranger.invite_invalid"),)))
     erased = let_go_of_account(session, env, effect.client_id)
-    client = _get(session, Client, effect.client_id)
     client.telegram_user_id = env.telegram_user_id
     client.status = ClientStatus.CONSENT_PENDING
     client.updated_at = env.now
-    invite = _get(session, Invite, effect.invite_id)
     invite.claimed_by_telegram_user_id = env.telegram_user_id
     invite.claimed_at = env.now
     session.add_all([client, invite])
     _audit_client(session, env, effect.client_id, "client.link_opened")
     return EffectResult(client_id=effect.client_id, erased_names=erased)
+
+
+def _still_opens(invite: Invite, client: Client, env: EffectEnv) -> bool:
+    """Whether the link still lets this account in: not used, withdrawn or expired, and
+    neither the link nor the client held by another account."""
+    mine = (None, env.telegram_user_id)
+    return (
+        invite.used_at is None
+        and invite.revoked_at is None
+        and env.now < invite.expires_at
+        and invite.claimed_by_telegram_user_id in mine
+        and client.telegram_user_id in mine
+    )
 
 
 def _give_consent(session: Session, effect: GiveConsent, env: EffectEnv) -> EffectResult:
@@ -181,20 +216,86 @@ def _invite_client(session: Session, effect: InviteClient, env: EffectEnv) -> Ef
 def _renew_client_invite(
     session: Session, effect: RenewClientInvite, env: EffectEnv
 ) -> EffectResult:
-    """A new link for the coach's client who never opened theirs: the old links stop working
-    in this transaction, the new token is shown once and only its hash is stored. Checked
-    again under the client's lock: a link opened in the meantime is not taken away."""
+    """A new link for the coach's client who is invited (the old links stop working in this
+    transaction), or who is still joining (``effect.joining``: that joining stops first, see
+    ``_stop_joining``). The new token is shown once and only its hash is stored. Checked
+    again under the client's lock, read as it is now: a client who is no longer as the coach
+    saw them (a link opened meanwhile on another instance, joined, moved) is not touched,
+    and the coach is told what is true instead."""
     client = people.lock_client(session, effect.client_id)
+    names = {"client": effect.client_name}
     if client is None or client.coach_id != effect.coach_id:
-        raise LookupError(f"client {effect.client_id} is not coach {effect.coach_id}'s")
-    if not people.never_opened(session, coach_id=effect.coach_id, client_id=effect.client_id):
-        raise LookupError(f"client {effect.client_id} opened their link")
+        return _renew_refused("coach.renew_changed", names)
+    released: Contact | None = None
+    if effect.joining:
+        if client.status not in _JOINING or client.telegram_user_id is None:
+            return _renew_refused("coach.renew_changed", names)
+        if _kept_about(session, effect.client_id, client):
+            return _renew_refused("coach.renew_data_kept", names)
+        released = _stop_joining(session, env, effect.coach_id, client)
+    elif client.status != ClientStatus.INVITED or client.telegram_user_id is not None:
+        opened = client.status in _JOINING
+        return _renew_refused("coach.renew_opened_now" if opened else "coach.renew_changed", names)
     revoke_unused(session, client_id=effect.client_id, now=env.now)
     if effect.language:
         client.language = effect.language
     client.updated_at = env.now
     session.add(client)
-    return _client_link(session, env, effect.coach_id, effect.client_id, "client.invite_renewed")
+    made = _client_link(session, env, effect.coach_id, effect.client_id, "client.invite_renewed")
+    if released is None:
+        return made
+    return replace(made, client=released, client_id=effect.client_id)
+
+
+_JOINING = (ClientStatus.CONSENT_PENDING, ClientStatus.VOICE_PENDING)
+
+
+def _renew_refused(key: str, names: dict[str, Any]) -> EffectResult:
+    return EffectResult(instead=Outcome(replies=(Reply(key, names),)))
+
+
+def _kept_about(session: Session, client_id: int, client: Client) -> bool:
+    """Whether anything of the client's own is kept beyond joining: a phone number, a
+    message, a check-in, an alert, a logged contact, a phase. (Joining stores none of
+    these; asked anyway before an account is let go.)"""
+    if client.phone is not None:
+        return True
+    statements: tuple[Any, ...] = (
+        select(Relay.id).where(col(Relay.client_id) == client_id),
+        select(Checkin.id).where(col(Checkin.client_id) == client_id),
+        select(Alert.id).where(col(Alert.client_id) == client_id),
+        select(ContactLog.id).where(col(ContactLog.client_id) == client_id),
+        select(SupportPhase.id).where(col(SupportPhase.client_id) == client_id),
+    )
+    return any(session.exec(s.limit(1)).first() is not None for s in statements)
+
+
+def _stop_joining(session: Session, env: EffectEnv, coach_id: int, client: Client) -> Contact:
+    """The coach stops the client's joining to start again with a new link (another phone,
+    or someone else opened it): the Telegram account that opened the link is let go (a
+    stranger to the bot from now on), the consent and choices it gave are forgotten, and the
+    client is invited again. Returns where that account was, in the language it read."""
+    assert client.telegram_user_id is not None and client.id is not None
+    released = Contact(client.telegram_user_id, client.language)
+    client.telegram_user_id = None
+    client.status = ClientStatus.INVITED
+    client.consent_at = None
+    client.consent_version = None
+    client.read_aloud = None
+    client.keyboard = None
+    client.awaiting_message = False
+    client.relay_direct = False
+    session.add(client)
+    session.flush()
+    audit.record(
+        session,
+        at=env.now,
+        actor=f"coach:{coach_id}",
+        action="client.joining_stopped",
+        subject_type="client",
+        subject_id=client.id,
+    )
+    return released
 
 
 def _client_link(

@@ -4,7 +4,9 @@ and hand back the sender's own replies to send directly.
 
 Storing an effect may call for another outcome (a check-in opened, a relay nobody can receive,
 an alert nobody could be told about): these ``FollowUp``s are carried out after it, in order,
-from a queue, never by ``apply`` calling itself.
+from a queue, never by ``apply`` calling itself. A handler that finds the state changed since
+the dialog decided (``EffectResult.instead``) changes nothing, and what it says is true now
+goes instead of the outcome's replies.
 """
 
 from __future__ import annotations
@@ -92,6 +94,12 @@ class OutcomeApplier:
             priority = min(priority, Priority.RELAY)
         env = self._env(scope, now, priority)
         first = [self.registry.store(session, e, env) for e in outcome.effects if e not in later]
+        refused = next((r.instead for r in first if r.instead is not None), None)
+        if refused is not None:
+            # Another instance stored something first (a link opened as the coach renewed
+            # it): that effect changed nothing, and its outcome's replies would not be true.
+            # What is true now is said instead; the outcome's other effects stand.
+            return [FollowUp(refused, scope, priority)]
         client = next((r.client for r in first if r.client is not None), None)
         if client is not None and scope.client is None:
             scope = replace(scope, client=client)

@@ -53,6 +53,9 @@ class NotActiveClient:
     client: ClientRef
     status: NotActive
     link_until: datetime | None = None  # INVITED: until when their unused link works
+    # JOINING: since when at this step: the link opened, or (``consented``) consent given
+    since: datetime | None = None
+    consented: bool = False  # JOINING: consent given, the read-aloud choice still to come
 
 
 @dataclass(frozen=True)
@@ -130,8 +133,10 @@ class CardContext:
     ``card``: the client the event names, only when one of the coach's own active clients.
     ``clients``: the coach's own active clients (for ``/client Naam``); ``not_active``: the
     coach's own other clients (invited, joining, declined, ended), loaded for a name none of
-    ``clients`` has. ``noting``: the contact the coach's pending note is for, only when the
-    coach logged it about such a client."""
+    ``clients`` has, and (invited and joining only) for a name the coach gives a new client
+    (``/nieuw Naam``: a new link for such a client, ``dialogs.coach``). ``noting``: the
+    contact the coach's pending note is for, only when the coach logged it about such a
+    client."""
 
     card: CardView | None = None
     clients: tuple[ClientRef, ...] = ()

@@ -6,7 +6,9 @@
         ├─ the coach's own Tim, invited, link not opened ──▶ until when the link works, and
         │                                                    where it is in the chat
         ├─ ... and the link no longer works ──▶ that, and what makes a new link possible
-        ├─ the coach's own Tim, link opened, still joining ──▶ the coach hears when Tim is done
+        ├─ the coach's own Tim, link opened, still joining ──▶ at which step since when, that
+        │                                                      the coach hears when Tim is done,
+        │                                                      and that /nieuw Tim starts again
         ├─ the coach's own Tim, said no ──▶ that
         ├─ the coach's own Tim, support ended ──▶ /fase Tim shows when, and reopens
         └─ nobody of the coach's ──▶ "Ik ken geen cliënt van jou met de naam Tim" and their
@@ -61,6 +63,12 @@ def no_card(typed: str, now: datetime, ctx: CardContext) -> Outcome:
             return Outcome(replies=(Reply("client_card.invited", until),))
         case NotActive.INVITED:
             return Outcome(replies=(Reply("client_card.invited_expired", name),))
+        case NotActive.JOINING if other.since is not None:
+            # At which step, since when; /nieuw Tim stops the joining and makes a new link.
+            key = (
+                "client_card.joining_consented" if other.consented else "client_card.joining_opened"
+            )
+            return Outcome(replies=(Reply(key, {**name, "since": other.since}),))
         case NotActive.JOINING:
             return Outcome(replies=(Reply("client_card.joining", name),))
     return Outcome(replies=(Reply("client_card.declined", name),))

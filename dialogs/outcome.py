@@ -277,11 +277,17 @@ class InviteClient:
 @dataclass(frozen=True)
 class RenewClientInvite:
     """A new single-use link for the coach's client who never opened theirs; their unused
-    links stop working in the same transaction. Results: ``link``, ``expires``."""
+    links stop working in the same transaction. ``joining``: the client opened a link and is
+    still joining: that joining stops (the Telegram account that opened it is let go, their
+    consent forgotten), only while nothing of theirs is kept. Results: ``link``, ``expires``
+    and, for ``joining``, the account let go (``client``); when the client is no longer as
+    the coach saw them, what the coach is told ``instead``."""
 
     coach_id: int
     client_id: int
     language: str | None = None  # a language the coach named now; else the client's stays
+    joining: bool = False
+    client_name: str = ""  # as stored: for what the coach is told instead
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from dialogs import (
     stopping,
 )
 from dialogs.buttons import ButtonKind, kind_of
-from dialogs.card_view import CardContext
+from dialogs.card_view import CardContext, NotActive
 from dialogs.caseload import CaseloadContext
 from dialogs.checkin import CheckinContext
 from dialogs.checkin_state import CheckinState, CheckinStatus
@@ -138,8 +138,8 @@ def route(
             handled = coach_checkin_acts(person, event, now, context.coach_checkin)
             if handled is not None:
                 return handled
-        return _coach_messages(person, event, now, context) or coach_acts(
-            person, event, context.words, now, context.client_names, context.renewable_invites
+        return _coach_messages(person, event, now, context) or _coach_acts(
+            person, event, now, context
         )
     return _client_acts(person, event, now, context)
 
@@ -222,8 +222,12 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
     if isinstance(event, MenuPress) and event.item not in _CLIENT_MENU and event.typed:
         event = event.typed  # a coach's menu label ("Hulp") typed by a client: the word itself
     step = person.client_step
-    # Help words are heard first, in every state (never as an answer to a question).
-    heard = help_words.recognise(event.text, context.words) if isinstance(event, Text) else None
+    # Help words are heard first, in every state (never as an answer to a question); their
+    # coach's name and their own around them do not count ("anna, ik ben bang").
+    names = (person.coach_name, person.name)
+    heard = (
+        help_words.recognise(event.text, context.words, names) if isinstance(event, Text) else None
+    )
     if step is ClientStep.ENDED:
         return ended_answer(
             person, event, heard, now, context.ended, context.open_alert, context.client_relay
@@ -396,6 +400,20 @@ def _checkin_asked(person: Person, context: DialogContext) -> Outcome:
         assert context.checkin is not None
         return checkin.ask_again(context.checkin, context.checkin_context)
     return Outcome(effects=(StartCheckin(person.id, "client"),))
+
+
+def _coach_acts(person: Person, event: Event, now: datetime, context: DialogContext) -> Outcome:
+    """A coach's /nieuw, menu and help. A name may be one of the coach's clients who is
+    invited (``renewable_invites``, and those the shell loaded as not active with the card's
+    context: invited again after their joining stopped) or still joining."""
+    others = context.client_card.not_active if context.client_card else ()
+    renewable = context.renewable_invites + tuple(
+        c.client
+        for c in others
+        if c.status is NotActive.INVITED and c.client not in context.renewable_invites
+    )
+    joining = tuple(c.client for c in others if c.status is NotActive.JOINING)
+    return coach_acts(person, event, context.words, now, context.client_names, renewable, joining)
 
 
 def _client_card(

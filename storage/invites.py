@@ -23,6 +23,7 @@ __all__ = [
     "issue_invite",
     "links_until",
     "looks_like_token",
+    "opened_at",
     "revoke_unused",
 ]
 
@@ -108,3 +109,20 @@ def links_until(session: Session, client_ids: list[int]) -> dict[int, datetime]:
         .group_by(col(Invite.client_id))
     )
     return {client_id: until for client_id, until in session.exec(statement) if client_id}
+
+
+def opened_at(session: Session, client_ids: list[int]) -> dict[int, datetime]:
+    """When each client's link was last opened, by client id; a client whose links nobody
+    opened is left out."""
+    if not client_ids:
+        return {}
+    statement = (
+        select(Invite.client_id, func.max(Invite.claimed_at))
+        .where(
+            col(Invite.client_id).in_(client_ids),
+            Invite.kind == InviteKind.CLIENT,
+            col(Invite.claimed_at).is_not(None),
+        )
+        .group_by(col(Invite.client_id))
+    )
+    return {client_id: at for client_id, at in session.exec(statement) if client_id and at}

@@ -22,7 +22,8 @@ def _names(world: World) -> list[tuple[int, str]]:
 async def test_a_name_that_is_taken_a_lookalike_or_a_remark_is_refused(world: World) -> None:
     anna = await world.coach("Anna")
     bram = await world.coach("Bram")
-    await world.link_opened(anna, "Sam")  # an invited Sam who never opened it gets a new link
+    # Sam takes part (an invited Sam, or one still joining, would get a new link instead).
+    await world.client(anna, "Sam")
     for typed, answer in (
         ("/nieuw sam", "Je hebt al een cliënt die sam heet.\nStuur een naam die ze uit elkaar"),
         ("/nieuw Ѕam", "In deze naam staan letters uit verschillende alfabetten"),

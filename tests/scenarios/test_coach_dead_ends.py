@@ -2,7 +2,8 @@
 
 ``/client Tim`` for a name with no card says why: Tim has not opened the invitation yet (until
 when the link works, where to find it; or that it no longer works, and what makes a new link
-possible), Tim is still joining, or nobody of this coach is called Tim (as ``/telefoon`` says
+possible), Tim is still joining (at which step since when, and that ``/nieuw Tim`` starts
+again: ``test_invite_restart.py``), or nobody of this coach is called Tim (as ``/telefoon`` says
 it). Another coach's Tim is nobody here. A former client keeps the pointer to ``/fase``
 (``test_client_card.py``).
 
@@ -102,8 +103,11 @@ async def test_a_client_who_opened_the_link_but_has_not_joined_has_no_card_yet(
     await world.link_opened(anna, "Tim")  # the consent question is still open
     await world.drain()
     assert await said_to(world, anna, "/client Tim") == [
-        "Tim doet nog niet mee: Tim opende de link, maar is nog niet klaar met aanmelden.\n"
-        "Je krijgt een bericht als Tim klaar is."
+        "Tim doet nog niet mee: Tim opende de link op 2 november, maar gaf nog geen "
+        "toestemming.\n"
+        "Je krijgt een bericht als Tim klaar is.\n"
+        "Lukt het niet, heeft Tim een andere telefoon, of opende iemand anders de link? "
+        "Stuur /nieuw Tim: dan stop ik deze aanmelding en maak ik een nieuwe link."
     ]
     with world.database.transaction() as session:
         statuses = [c.status for c in session.exec(select(Client))]

@@ -385,9 +385,25 @@ def test_a_client_who_has_not_started_has_no_card_and_the_coach_reads_why() -> N
     )
     for until in (NOW, NOW - timedelta(days=1), None):  # expired at this moment, or no link
         assert _no_card("Tim", replace(invited, link_until=until)) == [expired], until
+    # Still joining: at which step since when, and the way forward (/nieuw Tim starts again).
+    forward = (
+        "Je krijgt een bericht als Tim klaar is.\n"
+        "Lukt het niet, heeft Tim een andere telefoon, of opende iemand anders de link? "
+        "Stuur /nieuw Tim: dan stop ik deze aanmelding en maak ik een nieuwe link."
+    )
+    opened = NotActiveClient(TIM, NotActive.JOINING, since=NOW - timedelta(days=2))
+    assert _no_card("Tim", opened, active=False) == [
+        "Tim doet nog niet mee: Tim opende de link op 28 november, maar gaf nog geen "
+        f"toestemming.\n{forward}"
+    ]
+    consented = replace(opened, since=NOW - timedelta(hours=1), consented=True)
+    assert _no_card("tim", consented) == [
+        "Tim doet nog niet mee: Tim gaf op 30 november toestemming, maar koos nog niet of "
+        f"berichten ook voorgelezen worden.\n{forward}"
+    ]
     assert _no_card("Tim", NotActiveClient(TIM, NotActive.JOINING), active=False) == [
         "Tim doet nog niet mee: Tim opende de link, maar is nog niet klaar met aanmelden.\n"
-        "Je krijgt een bericht als Tim klaar is."
+        f"{forward}"
     ]
     assert _no_card("Tim", NotActiveClient(TIM, NotActive.DECLINED)) == [
         "Tim zei nee tegen meedoen. Daarom is er geen kaart van Tim."

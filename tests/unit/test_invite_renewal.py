@@ -1,6 +1,7 @@
 """``/nieuw Tim`` for the coach's own Tim who never opened their link: a new link for that Tim
 (the old ones stop working), as transcripts of text keys with a fixed clock. A Tim who opened
-the link, takes part, or is someone else's keeps today's answers."""
+the link and is still joining: that joining stops (the chat that opened it is told) and a new
+link. A Tim who takes part, or is someone else's, keeps today's answers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from bot.texts import load_texts
 from bot.words import load_words
+from dialogs.card_view import CardContext, NotActive, NotActiveClient
 from dialogs.clients import ClientRef
 from dialogs.events import Command, MenuItem, MenuPress, Start, Text
 from dialogs.outcome import AwaitInput, InviteClient, Outcome, Recipient, RenewClientInvite
@@ -41,7 +43,7 @@ def test_the_name_of_a_client_who_never_opened_the_link_makes_a_new_link_for_the
     typed: str,
 ) -> None:
     outcome = route(ANNA, Command("nieuw", typed), NOW, RENEWABLE)
-    assert invites(outcome) == [RenewClientInvite(coach_id=1, client_id=9, language=None)]
+    assert invites(outcome) == [RenewClientInvite(coach_id=1, client_id=9, client_name="Tim")]
     assert AwaitInput(1, None) in outcome.effects
     assert keys(outcome) == ["coach.client_invite", "coach.client_invite_qr"]
     link, picture = outcome.replies
@@ -60,13 +62,15 @@ def test_the_answer_to_the_menus_question_renews_too() -> None:
     (question,) = [e for e in asked.effects if isinstance(e, AwaitInput)]
     waiting = Person(**{**ANNA.__dict__, "awaiting": question.awaiting})
     answered = route(waiting, Text("Tim"), NOW + timedelta(minutes=5), RENEWABLE)
-    assert invites(answered) == [RenewClientInvite(coach_id=1, client_id=9)]
+    assert invites(answered) == [RenewClientInvite(coach_id=1, client_id=9, client_name="Tim")]
     assert AwaitInput(1, None) in answered.effects
 
 
 def test_a_language_named_with_the_renewal_is_the_clients_from_then_on() -> None:
     outcome = route(ANNA, Command("nieuw", "Tim English"), NOW, RENEWABLE)
-    assert invites(outcome) == [RenewClientInvite(coach_id=1, client_id=9, language="en")]
+    assert invites(outcome) == [
+        RenewClientInvite(coach_id=1, client_id=9, language="en", client_name="Tim")
+    ]
     assert keys(outcome) == [
         "coach.client_invite",
         "coach.client_invite_qr",
@@ -74,9 +78,57 @@ def test_a_language_named_with_the_renewal_is_the_clients_from_then_on() -> None
     ]
 
 
+def _joining(*clients: NotActiveClient) -> DialogContext:
+    """Anna's Sam takes part, her Tim opened the link and is still joining (loaded with the
+    card's context: ``bot.client_card``)."""
+    return DialogContext(
+        client_names=("Sam", "Tim"), client_card=CardContext(not_active=clients), words=WORDS
+    )
+
+
+@pytest.mark.parametrize("typed", ["Tim", "tim", "Tím English"])
+def test_the_name_of_a_client_still_joining_stops_that_joining_with_a_new_link(
+    typed: str,
+) -> None:
+    context = _joining(NotActiveClient(TIM, NotActive.JOINING, since=NOW))
+    outcome = route(ANNA, Command("nieuw", typed), NOW, context)
+    language = "en" if "English" in typed else None
+    assert invites(outcome) == [
+        RenewClientInvite(
+            coach_id=1, client_id=9, language=language, joining=True, client_name="Tim"
+        )
+    ]
+    assert AwaitInput(1, None) in outcome.effects
+    assert keys(outcome)[:2] == ["coach.client_invite", "coach.client_invite_qr"]
+    assert keys(outcome)[-1] == "onboarding.joining_stopped"
+    link, told = outcome.replies[0], outcome.replies[-1]
+    assert link.lead == "coach.client_invite_restarted"
+    assert TEXTS.render("nl", link.lead, link.params) == (
+        "Ik heb de aanmelding van Tim gestopt. De oude link werkt niet meer, en de chat die "
+        "hem opende doet niet meer mee.\n"
+        "Dit is een nieuwe link voor Tim."
+    )
+    # The chat that opened the link reads that it stopped: no name, it may not be Tim's.
+    assert told.to is Recipient.CLIENT and told.params == {}
+    assert TEXTS.render("nl", told.key) == (
+        "Je aanmelding in deze chat is gestopt.\n"
+        "Je coach heeft een nieuwe link gemaakt.\n"
+        "Wil je meedoen? Open dan de nieuwe link."
+    )
+
+
+def test_an_invited_client_the_shell_loaded_with_the_card_is_renewed_too() -> None:
+    """Invited again after their joining stopped: their links were opened once, so the
+    context's ``renewable_invites`` (never opened) leaves them out; the card's context has them."""
+    context = _joining(NotActiveClient(TIM, NotActive.INVITED))
+    outcome = route(ANNA, Command("nieuw", "Tim"), NOW, context)
+    assert invites(outcome) == [RenewClientInvite(coach_id=1, client_id=9, client_name="Tim")]
+    assert outcome.replies[0].lead == "coach.client_invite_renewed"
+
+
 def test_a_name_in_care_that_cannot_be_renewed_is_still_refused() -> None:
-    """Sam opened the link (joining) or takes part: the shell does not offer Sam for a new
-    link, so the name is taken, as before."""
+    """Sam takes part: the shell offers Sam neither as invited nor as joining, so the name is
+    taken, as before."""
     outcome = route(ANNA, Command("nieuw", "Sam"), NOW, RENEWABLE)
     assert keys(outcome) == ["coach.name_problem.taken"]
     assert invites(outcome) == []
