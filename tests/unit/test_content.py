@@ -58,10 +58,11 @@ def _sentences(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def test_dutch_client_sentences_are_short() -> None:
+@pytest.mark.parametrize("language", ALL.languages)
+def test_client_sentences_are_short(language: str) -> None:
     too_long = [
         (entry.key, sentence)
-        for entry in _client_texts("nl")
+        for entry in _client_texts(language)
         for sentence in _sentences(entry.value)  # type: ignore[arg-type]
         if len(sentence.split()) > MAX_WORDS_PER_SENTENCE
     ]
