@@ -191,13 +191,21 @@ def is_alert_update(update: object, menus: Menus, words: Mapping[str, Words]) ->
         return False
     if len(text) <= _LONGEST_MENU_LABEL and (item := menus.item_for(text)) is not None:
         return item is MenuItem.NOODKNOP  # one of our buttons' labels: no words typed
-    if any(recognise(text, known) is Heard.DANGER for known in words.values()):
+    # Whose names a client uses is in the database; here the first and last word may be one
+    # ("anna ik kan niet meer"): taken for a name, a word only makes an update go sooner.
+    around = _first_and_last_word(text)
+    if any(recognise(text, known, around) is Heard.DANGER for known in words.values()):
         return True
     if len(text) > _LONGEST_MENU_LABEL:
         return False
     if text.startswith("/"):
         return is_alert_event(Command(text[1:].split(" ", 1)[0].split("@", 1)[0].lower(), ""))
     return menus.item_for(text) is MenuItem.NOODKNOP
+
+
+def _first_and_last_word(text: str) -> tuple[str, ...]:
+    said = text.split()
+    return (said[0], said[-1]) if len(said) > 1 else ()
 
 
 def make_update_handler(service: Waakvlam):  # type: ignore[no-untyped-def]

@@ -4,8 +4,9 @@ Rows are claimed in priority order; an alert arriving while a batch of check-ins
 sent makes the worker hand the rest of the batch back and start over, so a noodknop never
 waits behind a fan-out. An alert a person's update raised does not even wait for the row in
 hand: that update claims it in its own transaction and sends it itself (``claim_in``,
-``send_in_hand``), the same way the worker does. Transient errors are retried in place (429 as told); a row that still
-fails is retried later; a 403 or 400 is final and reported, so an alert can be escalated.
+``send_in_hand``), the same way the worker does. Transient errors are retried in place (429
+as told); a row that still fails is retried later; a 403 or 400 is final and reported, so an
+alert can be escalated.
 A row whose words are no longer true just before it is sent (``moot``) is dropped, not sent.
 
 Longer than our ~400 lines on purpose: a row's whole way (claim, render, send, mark sent,

@@ -56,6 +56,9 @@ def test_alert_updates(texts: Texts) -> None:
     assert is_alert_update(_text("ik wil dood"), menus, words)
     assert is_alert_update(_text("Het gaat slecht. " * 20 + "Ik wil dood."), menus, words)
     assert is_alert_update(_text("I want to die"), menus, words)
+    # The coach's name around them (the router knows it's a name; here any word may be one).
+    assert is_alert_update(_text("anna ik kan niet meer"), menus, words)
+    assert is_alert_update(_text("ik kan niet meer Anna"), menus, words)
     assert not is_alert_update(_text("📋 Hoe gaat het?"), menus, words)
     assert not is_alert_update(_text("Ik heb de noodknop niet nodig, hoor. " * 3), menus, words)
     assert not is_alert_update(_text("hulp"), menus, words), "help words: calm, not first"
