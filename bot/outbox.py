@@ -3,10 +3,10 @@
 Rows are claimed in priority order; an alert arriving while a batch of check-ins is being
 sent makes the worker hand the rest of the batch back and start over, so a noodknop never
 waits behind a fan-out. An alert a person's update raised does not even wait for the row in
-hand: that update claims it in its own transaction and sends it itself (``claim_in``,
-``send_in_hand``), the same way the worker does. Transient errors are retried in place (429
-as told); a row that still fails is retried later; a 403 or 400 is final and reported, so an
-alert can be escalated.
+hand: that update claims it in its own transaction and a task of its own sends it at once
+(``claim_in``, ``send_in_hand``), the same way the worker does. Transient errors are retried
+in place (429 as told); a row that still fails is retried later; a 403 or 400 is final and
+reported, so an alert can be escalated.
 A row whose words are no longer true just before it is sent (``moot``) is dropped, not sent.
 
 Longer than our ~400 lines on purpose: a row's whole way (claim, render, send, mark sent,
@@ -136,6 +136,7 @@ class OutboxWorker:
         self._urgent = False
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._in_hand: set[asyncio.Task[None]] = set()  # ``send_in_hand``'s tasks
         self.bot: Bot | None = None
         #: passes that found nothing to send; tests wait for one more to know the worker is idle
         self.idle_passes = 0
@@ -153,6 +154,8 @@ class OutboxWorker:
     async def stop(self, grace_seconds: float = 10.0) -> None:
         """Finish the message being sent (so it is marked sent, not sent again after the
         restart), hand back the rest of the batch, then stop; cancel after the grace time."""
+        if self._in_hand:
+            await asyncio.wait(set(self._in_hand), timeout=grace_seconds)
         if self._task is None:
             return
         self._stopping = True
@@ -207,7 +210,7 @@ class OutboxWorker:
 
     def claim_in(self, session: Session, rows: list[OutboxMessage]) -> str | None:
         """Claim rows an update is queuing, in that update's transaction (its alerts): they
-        are this instance's to send from the update's own task (``send_in_hand``), never
+        are this instance's to send in a task started by the update (``send_in_hand``), never
         after the worker's row in hand. The instance id they are held under; None (nothing
         claimed, the worker sends them) without a fresh heartbeat."""
         if not rows or not self.lifeline.may_send():
@@ -232,14 +235,43 @@ class OutboxWorker:
             prepared.append(InHand(row, ahead))
         return prepared
 
-    async def send_in_hand(self, bot: Bot, owner: str, rows: list[InHand]) -> None:
-        """Send rows claimed by ``claim_in``, in order, as the worker sends its own: each ends
-        sent, failed (its hooks run), or due again for whoever holds it then."""
-        for in_hand in rows:
-            if self.lifeline.instance_id != owner:
-                log.warning("outbox: heartbeat lost; a claimed alert is left to the next holder")
+    def send_in_hand(self, bot: Bot, owner: str, rows: list[InHand]) -> None:
+        """Start sending rows claimed by ``claim_in``, in a task of their own: at once, and
+        without the update that raised them waiting (its person's replies go meanwhile; an
+        alert waiting out Telegram's 429s never holds up that person's chat). ``stop`` waits
+        for these tasks as for the worker's row in hand."""
+        task = asyncio.create_task(self._send_in_hand(bot, owner, rows), name="outbox-in-hand")
+        self._in_hand.add(task)
+        task.add_done_callback(self._in_hand.discard)
+
+    async def _send_in_hand(self, bot: Bot, owner: str, rows: list[InHand]) -> None:
+        """Send in-hand rows in order, as the worker sends its own: each ends sent, failed
+        (its hooks run), or due again. Without a fresh heartbeat under the same id (another
+        instance may take them over), or when a send breaks off unexpectedly, the rest are
+        handed back to the worker."""
+        for index, in_hand in enumerate(rows):
+            if self.lifeline.instance_id != owner or not self.lifeline.may_send():
+                log.warning("outbox: no fresh heartbeat; %d claimed alerts handed back", len(rows))
+                await self._hand_back(rows[index:], owner)
                 return
-            await self._send(bot, in_hand.row, owner, ahead=in_hand.ahead)
+            try:
+                await self._send(bot, in_hand.row, owner, ahead=in_hand.ahead)
+            except Exception:
+                # Its state is unknown (it may even have gone out): sent again rather than lost.
+                log.exception("outbox: an in-hand alert broke off; handed back to the worker")
+                await self._hand_back(rows[index:], owner)
+                return
+
+    async def _hand_back(self, rows: list[InHand], owner: str) -> None:
+        """Give in-hand rows back unsent, for the worker (or another instance) to send now."""
+        row_ids = [r.row.id for r in rows if r.row.id is not None]
+        try:
+            await self._store(partial(outbox.release, row_ids=row_ids, owner=owner))
+        except Exception:
+            # Still held by this live instance: the alert's escalation (bot/alert_watch.py)
+            # and a restart are what is left.
+            log.exception("outbox: in-hand rows could not be handed back")
+        self.wake(urgent=True)
 
     async def _send(
         self,

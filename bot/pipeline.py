@@ -4,10 +4,10 @@
 2. **decide**: the pure dialog (``dialogs.router.route``),
 3. **store** its effects and the outbox rows for everyone else (``bot.outcomes``), in the same
    one transaction as the load, on the database thread,
-4. **send**: the alerts it raised first, by this update's own task (claimed in the same
-   transaction, ``OutboxWorker.claim_in``, so never behind the row the worker is sending);
-   then the person's own replies (``bot.delivery``), answer and close a pressed button, and
-   wake the outbox worker for the rest.
+4. **send**: the alerts it raised first, in a task of their own started at once (claimed in
+   the same transaction, ``OutboxWorker.claim_in``, so never behind the row the worker is
+   sending); meanwhile the person's own replies (``bot.delivery``), answer and close a
+   pressed button, and wake the outbox worker for the rest.
 
 Effects are committed before anything is sent, so a crash after the commit repeats at most a
 reply, never a decision. A reply Telegram keeps refusing goes to the outbox, in its order.
@@ -88,7 +88,7 @@ class _Decided:
     outcome: Outcome
     applied: Applied
     keyboard: str | None  # the reply keyboard the client's Telegram shows now
-    # The alerts this update queued, claimed in its transaction: sent by this update's task
+    # The alerts this update queued, claimed in its transaction: sent by a task it starts
     # first, never behind the outbox worker's row in hand (None: the worker sends them).
     in_hand: tuple[str, list[InHand]] | None = None
 
@@ -136,7 +136,7 @@ class UpdatePipeline:
         if decided.in_hand is not None:
             # Its alerts are in hand: the worker need not hand back its batch for them.
             self.wake(replace(decided.applied, urgent=False))
-            await self.worker.send_in_hand(bot, *decided.in_hand)
+            self.worker.send_in_hand(bot, *decided.in_hand)
         else:
             self.wake(decided.applied)
         try:

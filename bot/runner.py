@@ -36,7 +36,9 @@ async def _start(application: AnyApplication) -> None:
 
 
 async def _stop(application: AnyApplication) -> None:
-    """What ``run_polling`` does when it ends: stop updates, post_stop, stop, shut down."""
+    """What ``run_polling`` does when it ends, with post_stop (the outbox worker finishes the
+    rows in hand) before ``stop`` rather than after it: stop updates, post_stop, stop, shut
+    down. An alert an update still raises meanwhile is sent still, or kept for the next start."""
     assert application.updater is not None
     await application.updater.stop()
     if application.post_stop is not None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import String, and_, cast, delete, func
+from sqlalchemy import String, and_, cast, delete, func, inspect
 from sqlmodel import Session, col, or_, select, update
 
 from storage import instances
@@ -90,8 +90,16 @@ QUEUED = "outbox.queued"
 
 
 def queued_in(session: Session, priority: Priority) -> list[OutboxMessage]:
-    """The rows of ``priority`` this session queued so far (``enqueue``), in their order."""
-    return [row for row in session.info.get(QUEUED, ()) if row.priority == priority]
+    """The rows of ``priority`` this session queued so far (``enqueue``), in their order, that
+    are still to be sent: not rolled back with a savepoint, not failed or sent already."""
+    return [
+        row
+        for row in session.info.get(QUEUED, ())
+        if row.priority == priority
+        and (inspect(row).pending or inspect(row).persistent)
+        and row.sent_at is None
+        and row.failed_at is None
+    ]
 
 
 def claim_due(session: Session, *, now: datetime, limit: int, owner: str) -> list[OutboxMessage]:

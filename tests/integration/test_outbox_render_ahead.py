@@ -192,6 +192,11 @@ class Bot:
 
 @pytest.fixture
 def bot(database: Database, clock: FixedClock, texts: Texts, tmp_path: Path) -> Bot:
+    return make_bot(database, clock, texts, tmp_path)
+
+
+def make_bot(database: Database, clock: FixedClock, texts: Texts, tmp_path: Path) -> Bot:
+    """The worker with the bot's hooks, its heartbeat, Anna and her client Sam."""
     settings = Settings(data_dir=tmp_path, database_url=database.url)
     service = Waakvlam(settings=settings, clock=clock, database=database, texts=texts)
     heartbeat = Heartbeat("process-a")
