@@ -3,11 +3,12 @@
 From the person's ``Words`` (``words.yaml``): a help or emergency word counts when it is the
 whole message, with only filler words around it ("ik heb hulp nodig", "ben bang"), so "de
 thuishulp komt morgen" or a long message that mentions help is an ordinary message; a danger
-phrase counts anywhere in a message, as whole words. Between the words of a phrase (help,
-emergency or danger) only ``help_between`` words and emoji may stand: "ik ben echt bang", "ik
-voel me helemaal niet veilig", "ik wil 😭 dood"; around a phrase they are fillers ("echt
-bang"). Those are never a word of a "no" answer (``words.yaml`` is refused otherwise), so "ik
-ben (echt) niet bang" stays no help words.
+phrase counts anywhere in a message, as whole words, unless a ``danger_not`` phrase begins
+inside it and goes on past its end ("hij slaat me over", "hij slaat me niet meer").
+Between the words of a phrase (help, emergency or danger) only ``help_between`` words and
+emoji may stand: "ik ben echt bang", "ik voel me helemaal niet veilig", "ik wil 😭 dood";
+around a phrase they are fillers ("echt bang"). Those are never a word of a "no" answer
+(``words.yaml`` is refused otherwise), so "ik ben (echt) niet bang" stays no help words.
 
 Words are compared as typed by someone in a hurry: case, accents, punctuation and a letter
 typed twice or more do not count ("HELPPP", "huulp", "nood!!" are "help", "hulp", "nood").
@@ -16,10 +17,12 @@ A name may stand around the words. The person's own names (their coach's, their 
 fillers, wherever they stand: "anna ik kan niet meer" is as urgent as "ik kan niet meer". One
 other word may be a name the bot does not know: the first word, before a phrase of more than
 one word ("mam, ik ben bang"), or a capitalised last word after one ("ik ben bang Bram", not
-after a full stop: "Ik ben bang. Morgen" is a sentence). Such a message is heard as help,
-never as danger: the unknown word may be "haha" ("haha ik ga dood"). A lone word ("geen
-nood", "kamer 112") and a lower-case word after the phrase ("ik ben niet veilig gefietst",
-"ik kan niet meer lopen") stay ordinary messages.
+after a full stop: "Ik ben bang. Morgen" is a sentence). A ``help_not_a_name`` word
+("morgen", "wanneer") is no name before help words ("wanneer kun je me helpen?" is a question),
+though it is before emergency words ("vandaag, ik kan niet meer" is help). Such a message
+is heard as help, never as danger: the unknown word may be "haha" ("haha ik ga dood"). A
+lone word ("geen nood", "kamer 112") and a lower-case word after the phrase ("ik ben niet
+veilig gefietst", "ik kan niet meer lopen") stay ordinary messages.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ _MOST_WORDS = 12  # longer than this, a message is never "just" help words
 _SHORT = 6  # in a message this short, a ``help_short`` word counts wherever it stands
 _PUNCTUATION = string.punctuation + "…¡¿“”‘’«»"
 _SENTENCE_END = ".!?…"
+_PAUSE = _SENTENCE_END + ",;:-–—"
 _REPEATED_LETTER = re.compile(r"([^\W\d_])\1+")  # "helppp", "huulp"; never digits ("112")
 
 
@@ -100,11 +104,18 @@ def recognise(text: str, words: Words, names: Iterable[str | None] = ()) -> Hear
         words.emergency,
         words.danger,
         words.help_between,
+        words.danger_not,
+        words.help_not_a_name,
     )
     between, present = vocabulary.between, frozenset(said)
     for i, token in enumerate(said):
         for phrase in vocabulary.danger.get(token, ()):
-            if present.issuperset(phrase) and _ends(said, i, phrase, between):
+            if not present.issuperset(phrase):
+                continue
+            if any(
+                not _meant_otherwise(said, i, end, vocabulary, text)
+                for end in _ends(said, i, phrase, between)
+            ):
                 return Heard.DANGER
     if len(said) > _MOST_WORDS:
         return None
@@ -135,6 +146,8 @@ class _Vocabulary:
     short: frozenset[str]  # every token of the ``help_short`` words
     phrases: _Phrases  # whole-message phrases (fillers, help, emergency) and their rank
     between: _ByFirst  # what may stand between a phrase's words ("echt", "een beetje")
+    danger_not: _ByFirst  # what a danger phrase may go on into, meant otherwise ("slaat me over")
+    not_a_name: frozenset[str]  # first words that are no name before help words ("morgen")
     fillers: frozenset[str]  # the one-word fillers ("ik", "hoi", "echt")
 
 
@@ -146,6 +159,8 @@ def _vocabulary(
     emergency: frozenset[str],
     danger: frozenset[str],
     help_between: frozenset[str],
+    danger_not: frozenset[str],
+    not_a_name: frozenset[str],
 ) -> _Vocabulary:
     ranks: dict[tuple[str, ...], int] = {}
     groups = ((help_filler, 0), (help_between, 0), (help_, Heard.HELP), (help_short, Heard.HELP))
@@ -162,6 +177,8 @@ def _vocabulary(
         short=frozenset(t for phrase in help_short for t in _tokens(phrase)),
         phrases={first: tuple(keys) for first, keys in phrases.items()},
         between=_by_first(_tokens(written) for written in help_between),
+        danger_not=_by_first(_tokens(written) for written in danger_not),
+        not_a_name=frozenset(t for written in not_a_name for t in _tokens(written)[:1]),
         fillers=frozenset(key[0] for key, rank in ranks.items() if rank == 0 and len(key) == 1),
     )
 
@@ -171,6 +188,37 @@ def _by_first(keys: Iterable[tuple[str, ...]]) -> _ByFirst:
     for key in sorted(set(keys) - {()}):
         grouped.setdefault(key[0], []).append(key)
     return {first: tuple(group) for first, group in grouped.items()}
+
+
+def _meant_otherwise(
+    said: tuple[str, ...], start: int, end: int, vocabulary: _Vocabulary, text: str
+) -> bool:
+    """Whether the danger phrase at ``said[start:end]`` goes on into a ``danger_not`` phrase
+    that begins inside it and ends after it, with no pause (",", ".") in between: "hij slaat
+    me over", "hij slaat me echt niet"; not "hij slaat me, niet normaal"."""
+    for i in range(start, end):
+        for phrase in vocabulary.danger_not.get(said[i], ()):
+            stops = [stop for stop in _ends(said, i, phrase, vocabulary.between) if stop > end]
+            pauses = _pauses(text) if stops else frozenset()
+            if any(not pauses.intersection(range(i, stop - 1)) for stop in stops):
+                return True
+    return False
+
+
+def _pauses(text: str) -> frozenset[int]:
+    """Which of the words of ``text`` (as ``_tokens`` has them) a pause follows: a comma, a
+    full stop, a dash ("slaat me, niet" or "slaat me — niet")."""
+    squeezed = _REPEATED_LETTER.sub(r"\1", normalise(text))
+    pauses, count = set(), 0
+    for piece in _spaced(squeezed).split():
+        if not piece.strip(_PUNCTUATION).replace(".", ""):  # on its own: "slaat me - niet"
+            if any(c in _PAUSE for c in piece):
+                pauses.add(count - 1)
+            continue
+        if any(c in _PAUSE for c in piece[len(piece.rstrip(_PUNCTUATION)) :]):
+            pauses.add(count)
+        count += 1
+    return frozenset(pauses)
 
 
 def _ends(
@@ -247,8 +295,9 @@ def _whole(
     ]
     if not plain:
         return None
-    if longer[plain[0] + 1] > 0:  # "mam, ik ben bang": the first word a name
-        return Heard.HELP
+    after_first = longer[plain[0] + 1]  # "mam, ik ben bang": the first word a name
+    if after_first > (Heard.HELP if said[plain[0]] in vocabulary.not_a_name else 0):
+        return Heard.HELP  # not "morgen kun je me helpen?"; "vandaag, ik kan niet meer" is
     last = plain[-1]
     if last == _name_after(text, len(said)) and _readings(said[:last], vocabulary, names)[1][0] > 0:
         return Heard.HELP  # "ik ben bang Bram"

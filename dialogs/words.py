@@ -40,6 +40,11 @@ keys; write them plain, they pass through ``normalise`` like what is typed)::
     danger: [ik wil dood, zelfmoord, ...]   # acute danger or suicidal thoughts, anywhere in
                                  # a message, as whole words ("zelfmoord" is not in
                                  # "zelfmoordpreventie": write that one too if it is meant)
+    danger_not: [slaat me over, ...]   # phrases that begin inside a danger phrase and go on
+                                 # past its end, meaning something else: "hij slaat me over"
+                                 # (skips me), "hij slaat me niet meer" are no danger
+    help_not_a_name: [morgen, wanneer, ...]   # first words that are never a name the bot
+                                 # does not know: "morgen kun je me helpen?" is a question
     phone_remove: [weg, geen]    # a coach's "/telefoon Sam weg": remove the phone number
     phases: {start: [start, startfase], regular: [regulier], waakvlam: [waakvlam]}   # what a
                                  # coach types after "/fase Sam": the phase to set
@@ -142,6 +147,8 @@ class Words:
     help_filler: frozenset[str] = _words("help")
     emergency: frozenset[str] = _words("help")
     danger: frozenset[str] = _words("help")
+    danger_not: frozenset[str] = _words("danger_not")  # "hij slaat me *over*"
+    help_not_a_name: frozenset[str] = _words("help_not_a_name")  # "*morgen* kun je me helpen"
     help_between: frozenset[str] = _words("help_between")  # "ik ben *echt* bang"
     phone_remove: frozenset[str] = _words("phone")  # a coach's "/telefoon Sam weg"
     phases: Mapping[str, str] = _meanings("phase")  # word -> phase (PHASE_KEYS)
@@ -273,6 +280,8 @@ def parse_words(data: object) -> Words:
         **{name: _list(root, name) for name in ("clock_hour", "clock_am", "clock_pm")},
         **helps,
         help_between=_between_list(root, answers["no"]),
+        danger_not=_list(root, "danger_not"),
+        help_not_a_name=_list(root, "help_not_a_name"),
         phone_remove=_list(root, "phone_remove"),
         phases=_by_word(root, "phases", _named(_PHASES, "phases"), _PHASES),
         stop=_stop_list(root, {*seen, *choices, *(w for ws in helps.values() for w in ws)}),
