@@ -55,7 +55,8 @@ def wants_rhythm(event: Event) -> bool:
 def load_card_context(
     session: Session, person: Person, event: Event, now: datetime, shell: CheckinShell
 ) -> CardContext | None:
-    """What a coach's card command or button, or a note they type, may concern."""
+    """What a coach's card command or button, or a note they type, may concern; the coach's
+    own clients a new client's name may be, and the client a stop-joining button names."""
     coach_id = person.id
     assert coach_id is not None
     timezone = shell.timezone
@@ -77,12 +78,30 @@ def load_card_context(
         return CardContext(card=card, timezone=timezone)
     if isinstance(event, Text) and client_card.awaits_note(person):
         return CardContext(noting=_noting(session, person), timezone=timezone)
+    if isinstance(event, Tap) and kind_of(event.data) is ButtonKind.STOP_JOINING:
+        client_id = coach.stop_joining_client_id(event.data)
+        return _stop_joining_context(session, coach_id, client_id, timezone)
     if _names_new_client(event, person.awaiting):
         # The coach's invited and joining clients: their name makes a new link for them.
         renewable = (NotActive.INVITED, NotActive.JOINING)
         others = tuple(c for c in _not_active(session, coach_id) if c.status in renewable)
         return CardContext(not_active=others, timezone=timezone)
     return None
+
+
+def _stop_joining_context(
+    session: Session, coach_id: int, client_id: int | None, timezone: str
+) -> CardContext:
+    """The client a "Stop aanmelding, nieuwe link" button names, as they are now, only when
+    the coach's own (the data is untrusted): active (``clients``: they finished joining
+    meanwhile) or not (``not_active``: still joining, or invited, said no, ended)."""
+    client = people.get_client(session, client_id) if client_id is not None else None
+    if client is None or client.id is None or client.coach_id != coach_id:
+        return CardContext(timezone=timezone)
+    if client.status == ClientStatus.ACTIVE:
+        return CardContext(clients=(ClientRef(client.id, client.name),), timezone=timezone)
+    found = tuple(c for c in _not_active(session, coach_id) if c.client.id == client.id)
+    return CardContext(not_active=found, timezone=timezone)
 
 
 def _names_new_client(event: Event, awaiting: str | None) -> bool:

@@ -1,5 +1,7 @@
 """Stores the effects of joining: a coach's or client's link, consent, the read-aloud choice,
-a client's phone number, a coach's waiting question and a new client's invite. One handler per
+a client's phone number, a coach's waiting question, a new client's invite, a new link for an
+invited client, and a coach stopping a client's joining that got stuck (the account that
+opened the link let go, a new link made: ``_stop_joining``). One handler per
 effect type (``onboarding_handlers``, joined in ``bot.effect_registry``), inside the caller's
 transaction.
 
@@ -13,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
@@ -273,10 +275,22 @@ def _kept_about(session: Session, client_id: int, client: Client) -> bool:
 def _stop_joining(session: Session, env: EffectEnv, coach_id: int, client: Client) -> Contact:
     """The coach stops the client's joining to start again with a new link (another phone,
     or someone else opened it): the Telegram account that opened the link is let go (a
-    stranger to the bot from now on), the consent and choices it gave are forgotten, and the
-    client is invited again. Returns where that account was, in the language it read."""
+    stranger to the bot from now on: its id is kept nowhere, not on the links it opened
+    either, as an erasure clears it from another client's link), the consent and read-aloud
+    choice it gave are forgotten, and the client is invited again. The client's language
+    stays as it is: the one the coach invited in is not kept apart from one the account
+    chose (a language named with ``/nieuw Tim English`` sets it anew). Returns where that
+    account was, in the language it read."""
     assert client.telegram_user_id is not None and client.id is not None
     released = Contact(client.telegram_user_id, client.language)
+    session.execute(
+        update(Invite)
+        .where(
+            col(Invite.client_id) == client.id,
+            col(Invite.claimed_by_telegram_user_id) == client.telegram_user_id,
+        )
+        .values(claimed_by_telegram_user_id=None, claimed_at=None)
+    )
     client.telegram_user_id = None
     client.status = ClientStatus.INVITED
     client.consent_at = None

@@ -34,6 +34,7 @@ class ButtonKind(StrEnum):
     COACH_SETTINGS = "coach_settings"  # a coach's own settings: hours, backups, digest, language
     PHASE = "phase"  # a coach sets a client's phase, ends or reopens their support
     DATA_REQUEST = "data_request"  # a coach sends a client the summary of their data
+    STOP_JOINING = "stop_joining"  # a coach confirms (or not) stopping a client's joining
     UNKNOWN = "unknown"
 
 
@@ -65,6 +66,7 @@ _PREFIXES = {
     "cs": ButtonKind.COACH_SETTINGS,
     "fa": ButtonKind.PHASE,
     "dr": ButtonKind.DATA_REQUEST,
+    "sj": ButtonKind.STOP_JOINING,
 }
 
 

@@ -9,34 +9,46 @@ The name of the coach's own client who is invited (``renewable``; only a hash of
 stored, so it cannot be shown again) makes a new link for that client instead: their old links
 stop working, and the coach reads that above the new one. So a lost or expired link, or one
 Telegram would not take, is never a dead end. Nor is a client who opened the link and got
-stuck while joining (``joining``: on a lost phone, or someone else opened it): their joining
-stops, the account that opened it is let go and reads that it stopped (nothing else), and the
-coach gets a new link. Nothing of a joining client is kept yet but their consent and choices,
-which are forgotten (the new joining asks again); the shell checks that under the client's lock::
+stuck while joining (``joining``: on a lost phone, or someone else opened it). Their name asks
+first: the coach reads at which step that client is since when, and may mean another client of
+the same first name ("Tim B"), or the client may be joining right now. Only "Stop aanmelding,
+nieuwe link" stops that joining: the account that opened the link is let go and reads that it
+stopped (nothing else), and the coach gets a new link. Nothing of a joining client is kept yet
+but their consent and choices, which are forgotten (the new joining asks again); the shell
+checks that under the client's lock::
 
     /nieuw Tim
         ├─ the coach's own Tim, invited ──▶ a new link (and QR) for that Tim,
         │                                   "de oude werkt niet meer"
-        ├─ the coach's own Tim, joining ──▶ the joining stops (the old chat is told), and a
-        │                                   new link for that Tim
+        ├─ the coach's own Tim, joining ──▶ "Tim opende de link op 2 november ..." and
+        │     ├─ "Stop aanmelding, nieuwe link" ──▶ the joining stops (the old chat is told),
+        │     │                                     and a new link for that Tim
+        │     └─ "Nee, laat maar" ──▶ nothing changes
         ├─ the coach's own Tim, active ──▶ "Je hebt al een cliënt die Tim heet"
         └─ no Tim in care (another coach's Tim is nobody here) ──▶ a new client Tim
 
-A Tim who changed between this decision and its store (another instance of the bot: the link
-opened just then) keeps what they have; the coach is told that instead (``bot.effects``).
+The buttons' data ("sj:<client id>:y[:<language>]", "sj:<client id>:n") is untrusted: the
+shell loads the client it names only when the coach's own (``bot.client_card``), and a tap
+for a client who is no longer joining (done meanwhile, stopped already) or not the coach's
+changes nothing and says so. A Tim who changed between this decision and its store (another
+instance of the bot: the link opened just then) keeps what they have; the coach is told that
+instead (``bot.effects``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from dialogs import names
+from dialogs.card_view import CardContext, NotActive, NotActiveClient
 from dialogs.clients import ClientRef
 from dialogs.events import Command, Event, MenuItem, MenuPress, OtherMessage, Start, Text
 from dialogs.language import invite_language
 from dialogs.outcome import (
     AwaitInput,
+    Button,
     InviteClient,
     Keyboard,
     Outcome,
@@ -52,14 +64,19 @@ __all__ = [
     "AWAITING_CLIENT_NAME",
     "NAME_QUESTION_LIFETIME",
     "NEW_CLIENT_COMMANDS",
+    "STOP_JOINING_PREFIX",
     "awaits_name",
     "coach_acts",
+    "stop_joining_client_id",
+    "stop_joining_tap",
 ]
 
 AWAITING_CLIENT_NAME = "client_name"
 NAME_QUESTION_LIFETIME = timedelta(minutes=30)
 NEW_CLIENT_COMMANDS = frozenset({"nieuw", "new"})
 _ASKED_AT = "%Y%m%dT%H%M"
+STOP_JOINING_PREFIX = "sj:"
+_STOP_JOINING = re.compile(r"sj:([0-9]{1,12}):(y|n)(?::([a-z]{2,3}))?")
 
 
 def awaits_name(awaiting: str | None) -> bool:
@@ -88,13 +105,13 @@ def coach_acts(
     now: datetime,
     taken: tuple[str, ...] = (),
     renewable: tuple[ClientRef, ...] = (),
-    joining: tuple[ClientRef, ...] = (),
+    joining: tuple[NotActiveClient, ...] = (),
 ) -> Outcome:
     """Route a coach's message or command (``words``: the coach's, for a language named
     after a new client's name: ``/nieuw Sam English``; ``taken``: the names of the coach's
     clients in care, which a new one must differ from; ``renewable``: those of them who are
     invited, whose name makes a new link for them; ``joining``: those who opened a link and
-    are still joining, whose name stops that joining and makes a new link)."""
+    are still joining, whose name asks whether to stop that joining with a new link)."""
     known = _Known(taken, renewable, joining)
     assert person.id is not None
     if not person.coach_active:
@@ -129,11 +146,11 @@ def _help(person: Person) -> Outcome:
 @dataclass(frozen=True)
 class _Known:
     """The coach's clients in care a name may be: all (``taken``), the invited ones
-    (``renewable``) and those still joining (``joining``)."""
+    (``renewable``) and those still joining (``joining``: at which step since when)."""
 
     taken: tuple[str, ...]
     renewable: tuple[ClientRef, ...]
-    joining: tuple[ClientRef, ...]
+    joining: tuple[NotActiveClient, ...]
 
 
 def _new_client(person: Person, args: str, words: Words, now: datetime, known: _Known) -> Outcome:
@@ -147,7 +164,8 @@ def _client_name_given(
 ) -> Outcome:
     """The new client's name, maybe with their language after it: they get every text in
     it from the welcome on (else in the coach's language; see ``dialogs.language``). The
-    name of a client who is invited, or still joining: a new link for them."""
+    name of a client who is invited: a new link for them; still joining: the question
+    whether to stop that joining with a new link."""
     assert person.id is not None
     text, language = invite_language(text, words)
     name = names.clean(text)
@@ -155,9 +173,9 @@ def _client_name_given(
     again = next((c for c in known.renewable if names.same_key(c.name) == key), None)
     if again is not None:
         return _new_link(person, again, language)
-    stuck = next((c for c in known.joining if names.same_key(c.name) == key), None)
+    stuck = next((c for c in known.joining if names.same_key(c.client.name) == key), None)
     if stuck is not None:
-        return _new_link(person, stuck, language, joining=True)
+        return _ask_stop_joining(person, stuck, language)
     problem = names.check_name(name, known.taken)
     if problem is not None:
         return Outcome(
@@ -194,6 +212,73 @@ def _new_link(
         effects=(AwaitInput(person.id, None), renew),
         replies=_invite_replies(client.name, language, lead=lead) + told,
     )
+
+
+def _ask_stop_joining(person: Person, stuck: NotActiveClient, language: str | None) -> Outcome:
+    """At which step the coach's client is, since when, and whether to stop that joining with
+    a new link: the coach may mean another client of the same first name, or the client may
+    be joining right now. The language named with the name goes with the "yes"."""
+    assert person.id is not None
+    params: dict[str, object] = {"client": stuck.client.name}
+    if stuck.since is None:
+        step = "coach.stop_joining.joining"  # joined before the moment was kept
+    else:
+        params["since"] = stuck.since
+        step = "coach.stop_joining.consented" if stuck.consented else "coach.stop_joining.opened"
+    data = f"{STOP_JOINING_PREFIX}{stuck.client.id}"
+    buttons = (
+        (Button("coach.stop_joining.yes_button", f"{data}:y{f':{language}' if language else ''}"),),
+        (Button("coach.stop_joining.no_button", f"{data}:n"),),
+    )
+    return Outcome(
+        effects=(AwaitInput(person.id, None),),
+        replies=(Reply("coach.stop_joining.ask", params, buttons=buttons, lead=step),),
+    )
+
+
+def _parse_stop_joining(data: str, words: Words) -> tuple[int, bool, str | None] | None:
+    """ "sj:12:y", "sj:12:y:en" or "sj:12:n": the client, stop or not, the language named.
+    Untrusted: anything else (a language the words do not know) is None."""
+    found = _STOP_JOINING.fullmatch(data)
+    if found is None:
+        return None
+    if found[3] is not None and (found[2] == "n" or found[3] not in words.languages.values()):
+        return None
+    return int(found[1]), found[2] == "y", found[3]
+
+
+def stop_joining_client_id(data: str) -> int | None:
+    """The client a stop-joining button names (for the shell to load), if it names one."""
+    found = _STOP_JOINING.fullmatch(data)
+    return int(found[1]) if found is not None else None
+
+
+def stop_joining_tap(person: Person, data: str, words: Words, ctx: CardContext | None) -> Outcome:
+    """ "Stop aanmelding, nieuwe link" or "Nee, laat maar" under the question. ``ctx``: the
+    client the data names, loaded only when the coach's own: still joining (``not_active``),
+    active (``clients``), or otherwise not active. Only a "yes" for a client still joining
+    stops anything (checked again under the client's lock when stored)."""
+    parsed = _parse_stop_joining(data, words)
+    if parsed is None or person.id is None:
+        return Outcome(notice="common.button_unknown")
+    client_id, stop, language = parsed
+    if not stop:
+        return Outcome(
+            replies=(Reply("coach.stop_joining.kept", keyboard=Keyboard.COACH_MENU),),
+            chosen="coach.stop_joining.no_button",
+        )
+    ctx = ctx or CardContext()
+    other = next((c for c in ctx.not_active if c.client.id == client_id), None)
+    if other is not None and other.status is NotActive.JOINING:
+        done = Outcome(chosen="coach.stop_joining.yes_button")
+        return _new_link(person, other.client, language, joining=True) + done
+    active = next((c for c in ctx.clients if c.id == client_id), None)
+    if active is not None:
+        return Outcome(replies=(Reply("coach.stop_joining.joined", {"client": active.name}),))
+    if other is not None:
+        who = {"client": other.client.name}
+        return Outcome(replies=(Reply("coach.stop_joining.not_joining", who),))
+    return Outcome(notice="coach.stop_joining.unknown")  # not the coach's, or gone
 
 
 def _invite_replies(name: str, language: str | None, lead: str | None = None) -> tuple[Reply, ...]:

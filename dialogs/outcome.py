@@ -276,9 +276,10 @@ class InviteClient:
 
 @dataclass(frozen=True)
 class RenewClientInvite:
-    """A new single-use link for the coach's client who never opened theirs; their unused
-    links stop working in the same transaction. ``joining``: the client opened a link and is
-    still joining: that joining stops (the Telegram account that opened it is let go, their
+    """A new single-use link for the coach's invited client (a link lost, expired, or
+    withdrawn before); their unused links stop working in the same transaction.
+    ``joining``: the client opened a link and is still joining, and the coach confirmed
+    stopping it: that joining stops (the Telegram account that opened it is let go, their
     consent forgotten), only while nothing of theirs is kept. Results: ``link``, ``expires``
     and, for ``joining``, the account let go (``client``); when the client is no longer as
     the coach saw them, what the coach is told ``instead``."""

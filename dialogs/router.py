@@ -33,7 +33,7 @@ from dialogs.caseload import CaseloadContext
 from dialogs.checkin import CheckinContext
 from dialogs.checkin_state import CheckinState, CheckinStatus
 from dialogs.clients import ClientRef
-from dialogs.coach import coach_acts
+from dialogs.coach import coach_acts, stop_joining_tap
 from dialogs.coach_checkin import CoachCheckinContext, coach_checkin_acts
 from dialogs.coach_settings import SettingsView
 from dialogs.ended import EndedView
@@ -192,6 +192,8 @@ def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> O
             return phases.tap(person, data, now, context.phases)
         case ButtonKind.DATA_REQUEST:
             return data_request.coach_taps(person, data, context.data_client)
+        case ButtonKind.STOP_JOINING if person.role is Role.COACH and person.coach_active:
+            return stop_joining_tap(person, data, context.words, context.client_card)
         case ButtonKind.COACH_SETTINGS if person.role is Role.COACH and person.coach_active:
             return coach_settings.tap(data, context.coach_settings)
         case ButtonKind.CASELOAD_PAGE if person.role is Role.COACH and person.coach_active:
@@ -405,14 +407,15 @@ def _checkin_asked(person: Person, context: DialogContext) -> Outcome:
 def _coach_acts(person: Person, event: Event, now: datetime, context: DialogContext) -> Outcome:
     """A coach's /nieuw, menu and help. A name may be one of the coach's clients who is
     invited (``renewable_invites``, and those the shell loaded as not active with the card's
-    context: invited again after their joining stopped) or still joining."""
+    context: invited again after their joining stopped) or still joining (the coach is asked
+    before that joining stops)."""
     others = context.client_card.not_active if context.client_card else ()
     renewable = context.renewable_invites + tuple(
         c.client
         for c in others
         if c.status is NotActive.INVITED and c.client not in context.renewable_invites
     )
-    joining = tuple(c.client for c in others if c.status is NotActive.JOINING)
+    joining = tuple(c for c in others if c.status is NotActive.JOINING)
     return coach_acts(person, event, context.words, now, context.client_names, renewable, joining)
 
 

@@ -107,7 +107,8 @@ async def test_a_client_who_opened_the_link_but_has_not_joined_has_no_card_yet(
         "toestemming.\n"
         "Je krijgt een bericht als Tim klaar is.\n"
         "Lukt het niet, heeft Tim een andere telefoon, of opende iemand anders de link? "
-        "Stuur /nieuw Tim: dan stop ik deze aanmelding en maak ik een nieuwe link."
+        "Stuur /nieuw Tim: dan vraag ik of ik deze aanmelding mag stoppen "
+        "en een nieuwe link mag maken."
     ]
     with world.database.transaction() as session:
         statuses = [c.status for c in session.exec(select(Client))]

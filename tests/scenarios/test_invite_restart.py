@@ -2,8 +2,11 @@
 coach, end to end: the real bot through the sandbox, on SQLite and PostgreSQL.
 
 ``/client Tim`` says at which step Tim is, since when, and what the coach can do;
-``/nieuw Tim`` stops that joining (the chat that opened the link is let go and reads that it
-stopped, nothing else) and makes a new link, with which Tim joins on another phone.
+``/nieuw Tim`` asks first (at which step Tim is since when; another Tim?), and only "Stop
+aanmelding, nieuwe link" stops that joining (the chat that opened the link is let go and reads
+that it stopped, nothing else) and makes a new link, with which Tim joins on another phone.
+"Nee, laat maar", a tap after Tim finished joining, and a forged tap naming another coach's
+client change nothing and say so.
 
 And a link opened at the moment its coach renews it: whichever of the two is stored first
 holds, and both people are told what is true. The coach's decision made before the link was
@@ -22,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import col, select
+from telegram_sandbox import SentMessage, SimUser
 
 import bot.pipeline
 from bot.effect_registry import EffectEnv
@@ -33,12 +37,13 @@ from dialogs.people import Person
 from dialogs.router import DialogContext, route
 from storage.models import AuditEvent, Client, Invite
 from tests.scenarios.conftest import World, link_in, token_of
+from tests.scenarios.test_caseload import labels
 from tests.scenarios.test_invite_renewal import INVALID, links_of, said_to
 
 FORWARD = (
     "Je krijgt een bericht als Tim klaar is.\n"
     "Lukt het niet, heeft Tim een andere telefoon, of opende iemand anders de link? "
-    "Stuur /nieuw Tim: dan stop ik deze aanmelding en maak ik een nieuwe link."
+    "Stuur /nieuw Tim: dan vraag ik of ik deze aanmelding mag stoppen en een nieuwe link mag maken."
 )
 RESTARTED = (
     "Ik heb de aanmelding van Tim gestopt. De oude link werkt niet meer, en de chat die hem "
@@ -48,8 +53,16 @@ RESTARTED = (
 STOPPED = (
     "Je aanmelding in deze chat is gestopt.\n"
     "Je coach heeft een nieuwe link gemaakt.\n"
-    "Wil je meedoen? Open dan de nieuwe link."
+    "Wil je meedoen? Vraag je coach om de nieuwe link."
 )
+ASK = (
+    "Wil je deze aanmelding stoppen en een nieuwe link maken? De chat die de link opende doet "
+    "dan niet meer mee.\n"
+    "Bedoel je een andere cliënt die ook Tim heet? Tik dan Nee, en stuur een naam die ze uit "
+    "elkaar houdt, bijvoorbeeld /nieuw Tim B."
+)
+YES = "Stop aanmelding, nieuwe link"
+NO = "Nee, laat maar"
 OPENED_NOW = (
     "Tim opende de link net. Ik maak dus geen nieuwe link. Kijk met /client Tim hoe ver Tim is."
 )
@@ -58,6 +71,24 @@ OPENED_NOW = (
 def tim_row(world: World) -> Client:
     with world.database.transaction() as session:
         return session.exec(select(Client).where(Client.name == "Tim")).one()
+
+
+def claims(world: World) -> list[int | None]:
+    """The Telegram account each of Tim's links names as its opener, oldest link first."""
+    with world.database.transaction() as session:
+        tim_id = session.exec(select(Client.id).where(Client.name == "Tim")).one()
+        statement = select(Invite).where(Invite.client_id == tim_id).order_by(col(Invite.id))
+        return [i.claimed_by_telegram_user_id for i in session.exec(statement)]
+
+
+async def asked(world: World, coach: SimUser, command: str) -> SentMessage:
+    """The coach's question after ``command``: the only message they read."""
+    coach.mark_read()
+    await coach.send_text(command)
+    await world.drain()
+    (question,) = coach.unread
+    coach.mark_read()
+    return question
 
 
 def actions(world: World, action: str) -> list[str]:
@@ -90,13 +121,23 @@ async def test_a_coach_stops_a_stuck_joining_and_tim_joins_on_another_phone(worl
     ]
     assert tim_row(world).consent_at is not None
 
-    # /nieuw Tim: the joining stops, the chat that opened the link reads that, a new link.
-    stopped_at = world.clock.now()
-    anna.mark_read()
+    # /nieuw Tim asks first: at which step, since when, and another Tim?
+    assert claims(world) == [old_phone.id]
     old_phone.mark_read()
-    await anna.send_text("/nieuw Tim")
+    question = await asked(world, anna, "/nieuw Tim")
+    assert question.text == (
+        "Tim gaf op 3 november toestemming en is nog bezig met aanmelden: Tim koos nog niet of "
+        f"berichten ook voorgelezen worden.\n\n{ASK}"
+    )
+    assert labels(question) == [[YES], [NO]]
+    assert tim_row(world).status == "voice_pending" and old_phone.unread == []
+    assert actions(world, "client.joining_stopped") == []
+
+    # "Stop aanmelding, nieuwe link": the joining stops, the old chat reads that, a new link.
+    stopped_at = world.clock.now()
+    await anna.press(YES, question)
     await world.drain()
-    text, picture = anna.unread
+    text, picture = [m for m in anna.unread if m.message_id != question.message_id]
     anna.mark_read()
     assert (text.text or "").startswith(f"{RESTARTED}\n\nUitnodiging voor Tim:\n")
     assert picture.kind == "photo" and picture.text == "QR-code voor Tim, geldig tot 18 november."
@@ -115,6 +156,8 @@ async def test_a_coach_stops_a_stuck_joining_and_tim_joins_on_another_phone(worl
     [(_, withdrawn, used), (new_hash, not_withdrawn, unused)] = links_of(world, anna)
     assert withdrawn is None and used is not None  # the opened link was used by the consent
     assert not_withdrawn is None and unused is None and new_hash != old_link
+    assert claims(world) == [None, None]  # the account let go is on no link of Tim's
+    assert tim.language == "nl"
     coach = f"coach:{world.coach_id(anna)}"
     assert actions(world, "client.joining_stopped") == [coach]
     assert actions(world, "client.invite_renewed") == [coach]
@@ -278,3 +321,81 @@ async def test_on_postgresql_a_link_renewed_as_it_is_opened_lets_nobody_in(
     assert (await tim.next_message()).text.startswith("Hoi Tim! Welkom bij Waakvlam.")
     await world.drain()
     assert (tim_row(world).status, tim_row(world).telegram_user_id) == ("consent_pending", tim.id)
+
+
+async def test_no_leave_it_changes_nothing_and_tim_goes_on_joining(world: World) -> None:
+    anna = await world.coach("Anna")
+    tim = await world.link_opened(anna, "Tim")
+    await world.drain()
+    before = links_of(world, anna)
+    question = await asked(world, anna, "/nieuw Tim")
+    assert question.text == (
+        "Tim opende de link op 2 november en is nog bezig met aanmelden: Tim gaf nog geen "
+        f"toestemming.\n\n{ASK}"
+    )
+    tim.mark_read()
+    await anna.press(NO, question)
+    await world.drain()
+    said = [m.text for m in anna.unread if m.message_id != question.message_id]
+    assert said == ["Goed. Ik verander niets: ik stop geen aanmelding en maak geen nieuwe link."]
+    assert tim.unread == []
+    assert links_of(world, anna) == before and claims(world) == [tim.id]
+    assert (tim_row(world).status, tim_row(world).telegram_user_id) == ("consent_pending", tim.id)
+    assert actions(world, "client.joining_stopped") == []
+    await tim.press("Ja, dat is goed")
+    assert (await tim.next_message()).text.startswith("Wil je dat ik mijn berichten ook voorlees?")
+
+
+async def test_a_yes_after_tim_finished_joining_meanwhile_changes_nothing(world: World) -> None:
+    anna = await world.coach("Anna")
+    tim = await world.link_opened(anna, "Tim")
+    await world.drain()
+    question = await asked(world, anna, "/nieuw Tim")
+    await tim.press("Ja, dat is goed")
+    await tim.next_message()
+    await tim.press("Nee, alleen tekst")
+    await world.drain()
+    before = links_of(world, anna)
+    anna.mark_read()
+    tim.mark_read()
+    await anna.press(YES, question)
+    await world.drain()
+    assert [m.text for m in anna.unread] == [
+        "Tim is klaar met aanmelden en doet mee. Ik stop dus niets en maak geen nieuwe link."
+    ]
+    assert tim.unread == []
+    assert (tim_row(world).status, tim_row(world).telegram_user_id) == ("active", tim.id)
+    assert links_of(world, anna) == before
+    assert actions(world, "client.joining_stopped") == []
+
+
+async def test_a_forged_tap_naming_another_coachs_joining_client_changes_nothing(
+    world: World,
+) -> None:
+    anna = await world.coach("Anna")
+    bert = await world.coach("Bert")
+    kim = await world.link_opened(bert, "Kim")
+    await world.client(bert, "Lee")  # takes part: never named to Anna either
+    await world.client(anna, "Sam")
+    await world.drain()
+    with world.database.transaction() as session:
+        ids = {c.name: c.id for c in session.exec(select(Client))}
+    anna.mark_read()
+    bert.mark_read()
+    kim.mark_read()
+    for forged in (f"sj:{ids['Kim']}:y", f"sj:{ids['Lee']}:y", "sj:99999:y"):
+        await anna.press_data(anna.inbox[-1], forged)
+        await world.settle()
+    assert [a.text for a in anna.callback_answers[-3:]] == [
+        "Deze knop hoort niet bij een cliënt van jou. Ik verander niets."
+    ] * 3
+    await world.drain()
+    assert anna.unread == [] and bert.unread == [] and kim.unread == []
+    with world.database.transaction() as session:
+        now = session.exec(select(Client).where(Client.name == "Kim")).one()
+        assert (now.status, now.telegram_user_id) == ("consent_pending", kim.id)
+        stopped = select(AuditEvent).where(AuditEvent.action == "client.joining_stopped")
+        assert session.exec(stopped).first() is None
+    # Kim goes on joining with Bert.
+    await kim.press("Ja, dat is goed")
+    assert (await kim.next_message()).text.startswith("Wil je dat ik mijn berichten ook voorlees?")

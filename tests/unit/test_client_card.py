@@ -389,7 +389,8 @@ def test_a_client_who_has_not_started_has_no_card_and_the_coach_reads_why() -> N
     forward = (
         "Je krijgt een bericht als Tim klaar is.\n"
         "Lukt het niet, heeft Tim een andere telefoon, of opende iemand anders de link? "
-        "Stuur /nieuw Tim: dan stop ik deze aanmelding en maak ik een nieuwe link."
+        "Stuur /nieuw Tim: dan vraag ik of ik deze aanmelding mag stoppen "
+        "en een nieuwe link mag maken."
     )
     opened = NotActiveClient(TIM, NotActive.JOINING, since=NOW - timedelta(days=2))
     assert _no_card("Tim", opened, active=False) == [

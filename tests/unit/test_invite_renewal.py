@@ -1,7 +1,8 @@
 """``/nieuw Tim`` for the coach's own Tim who never opened their link: a new link for that Tim
 (the old ones stop working), as transcripts of text keys with a fixed clock. A Tim who opened
-the link and is still joining: that joining stops (the chat that opened it is told) and a new
-link. A Tim who takes part, or is someone else's, keeps today's answers."""
+the link and is still joining: the coach is asked first (at which step since when; another
+Tim?), and only "Stop aanmelding, nieuwe link" stops that joining (the chat that opened it is
+told) with a new link. A Tim who takes part, or is someone else's, keeps today's answers."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.texts import load_texts
 from bot.words import load_words
 from dialogs.card_view import CardContext, NotActive, NotActiveClient
 from dialogs.clients import ClientRef
-from dialogs.events import Command, MenuItem, MenuPress, Start, Text
+from dialogs.events import Command, MenuItem, MenuPress, Start, Tap, Text
 from dialogs.outcome import AwaitInput, InviteClient, Outcome, Recipient, RenewClientInvite
 from dialogs.people import InviteView, Person, Role
 from dialogs.router import DialogContext, route
@@ -86,13 +87,32 @@ def _joining(*clients: NotActiveClient) -> DialogContext:
     )
 
 
-@pytest.mark.parametrize("typed", ["Tim", "tim", "Tím English"])
-def test_the_name_of_a_client_still_joining_stops_that_joining_with_a_new_link(
-    typed: str,
-) -> None:
+def test_the_name_of_a_client_still_joining_asks_whether_to_stop_that_joining() -> None:
     context = _joining(NotActiveClient(TIM, NotActive.JOINING, since=NOW))
-    outcome = route(ANNA, Command("nieuw", typed), NOW, context)
-    language = "en" if "English" in typed else None
+    outcome = route(ANNA, Command("nieuw", "Tim"), NOW, context)
+    assert invites(outcome) == [] and outcome.effects == (AwaitInput(1, None),)
+    (asked,) = outcome.replies
+    assert keys(outcome) == ["coach.stop_joining.ask"] and asked.to is Recipient.SENDER
+    assert asked.lead == "coach.stop_joining.opened"
+    assert [[(b.label_key, b.data) for b in row] for row in asked.buttons] == [
+        [("coach.stop_joining.yes_button", "sj:9:y")],
+        [("coach.stop_joining.no_button", "sj:9:n")],
+    ]
+    consented = NotActiveClient(TIM, NotActive.JOINING, since=NOW, consented=True)
+    english = route(ANNA, Command("nieuw", "Tim English"), NOW, _joining(consented))
+    assert english.replies[0].lead == "coach.stop_joining.consented"
+    assert english.replies[0].buttons[0][0].data == "sj:9:y:en"
+    undated = NotActiveClient(TIM, NotActive.JOINING)  # joined before the moment was kept
+    without_since = route(ANNA, Command("nieuw", "Tim"), NOW, _joining(undated))
+    assert without_since.replies[0].lead == "coach.stop_joining.joining"
+
+
+@pytest.mark.parametrize("data", ["sj:9:y", "sj:9:y:en"])
+def test_the_coachs_yes_stops_that_joining_with_a_new_link(data: str) -> None:
+    context = _joining(NotActiveClient(TIM, NotActive.JOINING, since=NOW))
+    outcome = route(ANNA, Tap(data, chat_id=100), NOW, context)
+    assert outcome.chosen == "coach.stop_joining.yes_button"
+    language = "en" if data.endswith("en") else None
     assert invites(outcome) == [
         RenewClientInvite(
             coach_id=1, client_id=9, language=language, joining=True, client_name="Tim"
@@ -113,8 +133,36 @@ def test_the_name_of_a_client_still_joining_stops_that_joining_with_a_new_link(
     assert TEXTS.render("nl", told.key) == (
         "Je aanmelding in deze chat is gestopt.\n"
         "Je coach heeft een nieuwe link gemaakt.\n"
-        "Wil je meedoen? Open dan de nieuwe link."
+        "Wil je meedoen? Vraag je coach om de nieuwe link."
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "loaded", "said"),
+    [
+        ("sj:9:n", None, "coach.stop_joining.kept"),  # "Nee, laat maar"
+        ("sj:9:y", CardContext(clients=(TIM,)), "coach.stop_joining.joined"),
+        ("sj:9:y", CardContext(not_active=(NotActiveClient(TIM, NotActive.INVITED),)), None),
+    ],
+)
+def test_no_or_a_stale_yes_changes_nothing_and_says_so(
+    data: str, loaded: CardContext | None, said: str | None
+) -> None:
+    context = DialogContext(client_card=loaded, words=WORDS)
+    outcome = route(ANNA, Tap(data, chat_id=100), NOW, context)
+    assert outcome.effects == ()
+    assert keys(outcome) == [said or "coach.stop_joining.not_joining"]
+
+
+@pytest.mark.parametrize(
+    "data", ["sj:9:y", "sj:9:y:xx", "sj:x:y", "sj:9", "sj:9:y:en:1", "sj:", f"sj:{'9' * 30}:y"]
+)
+def test_a_forged_or_foreign_tap_changes_nothing(data: str) -> None:
+    """The shell loaded nothing (another coach's client, or gone), or the data is not ours."""
+    outcome = route(ANNA, Tap(data, chat_id=100), NOW, DialogContext(words=WORDS))
+    assert outcome.effects == () and outcome.replies == ()
+    assert outcome.notice in ("coach.stop_joining.unknown", "common.button_unknown")
+    assert TEXTS.has(outcome.notice or "")
 
 
 def test_an_invited_client_the_shell_loaded_with_the_card_is_renewed_too() -> None:

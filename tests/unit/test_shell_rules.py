@@ -12,6 +12,7 @@ from dialogs.alert_routing import CoachHours, Reachable, backups_to_tell, route_
 from dialogs.buttons import ButtonKind, kind_of
 from dialogs.checkin import callback_data
 from dialogs.checkin_state import CheckinState, CheckinStatus, Signal, SignalKind
+from dialogs.coach import STOP_JOINING_PREFIX
 from dialogs.coach_notes import closed_for_pause, signal_note, withdrawn_note
 from dialogs.noodknop import _alert_buttons
 from dialogs.onboarding import CONSENT_YES, VOICE_NO
@@ -153,6 +154,7 @@ def test_every_button_the_dialogs_make_is_routed_by_its_prefix() -> None:
         VOICE_NO: ButtonKind.ONBOARDING,
         message_mode.CANCEL_DATA: ButtonKind.MESSAGE_CANCEL,
         f"{language.PREFIX}en": ButtonKind.LANGUAGE,
+        f"{STOP_JOINING_PREFIX}9:y:en": ButtonKind.STOP_JOINING,
     }
     assert {data: kind_of(data) for data in made} == made
 
