@@ -50,6 +50,19 @@ def _alerts(world: World) -> list[Alert]:
         return list(session.exec(select(Alert)))
 
 
+async def _asked_as_any_message_and_kept(sam: SimUser, text: str) -> None:
+    """Sam's words are an ordinary message: the ordinary question whether to send them (not
+    the help words' one), and Sam keeps them."""
+    await sam.send_text(text)
+    ordinary = await sam.next_message()
+    assert ordinary.text == "Wil je dit naar Anna sturen?"
+    assert ordinary.reply_markup is not None
+    data = ordinary.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    assert data.startswith("rl:"), "the ordinary question, not the help words' one"
+    await sam.press("Nee", message=ordinary)
+    assert (await sam.next_message()).text == "Oké, ik stuur het niet."
+
+
 async def _offered(sam: SimUser) -> SentMessage:
     """The calm answer with the noodknop button, then the question whether to send the words."""
     offer = await sam.next_message()
@@ -376,14 +389,7 @@ async def test_ik_ben_echt_bang_reaches_anna_as_ik_ben_bang_does_and_echt_niet_b
 ) -> None:
     anna, sam = await _anna_and_sam(world)
     # "niet" keeps its meaning with "echt" before it: an ordinary message, asked as any.
-    await sam.send_text("ik ben echt niet bang")
-    ordinary = await sam.next_message()
-    assert ordinary.text == "Wil je dit naar Anna sturen?"
-    assert ordinary.reply_markup is not None
-    data = ordinary.reply_markup["inline_keyboard"][0][0]["callback_data"]
-    assert data.startswith("rl:"), "the ordinary question, not the help words' one"
-    await sam.press("Nee", message=ordinary)
-    assert (await sam.next_message()).text == "Oké, ik stuur het niet."
+    await _asked_as_any_message_and_kept(sam, "ik ben echt niet bang")
 
     # "echt" inside the phrase: the noodknop and the help header, as for "ik ben bang".
     await sam.send_text("ik ben echt bang")
@@ -416,14 +422,7 @@ async def test_ik_doe_mezelf_wat_aan_reaches_anna_as_an_alert_and_dood_van_het_l
 ) -> None:
     anna, sam = await _anna_and_sam(world)
     # A figure of speech in a sentence stays an ordinary message, asked as any.
-    await sam.send_text("ik ga dood van het lachen")
-    ordinary = await sam.next_message()
-    assert ordinary.text == "Wil je dit naar Anna sturen?"
-    assert ordinary.reply_markup is not None
-    data = ordinary.reply_markup["inline_keyboard"][0][0]["callback_data"]
-    assert data.startswith("rl:"), "the ordinary question, not the help words' one"
-    await sam.press("Nee", message=ordinary)
-    assert (await sam.next_message()).text == "Oké, ik stuur het niet."
+    await _asked_as_any_message_and_kept(sam, "ik ga dood van het lachen")
     await world.drain()
     assert not any(m.text in (NUMBERS, OFFER) for m in sam.inbox)
     assert anna.unread == [] and _alerts(world) == []

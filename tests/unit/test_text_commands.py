@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.texts import TextEntry, load_texts
 from dialogs.coach_checkin import CoachCheckinContext
-from dialogs.coach_settings import SettingsView
 from dialogs.events import Command
 from dialogs.router import DialogContext, route
 from tests.unit.people import ANNA, SAM
+from tests.unit.test_coach_settings import VIEW as SETTINGS
 
 ALL = load_texts("nl")
 NOW = datetime(2026, 11, 9, 12, 0, tzinfo=UTC)
@@ -27,16 +27,7 @@ NOT_UNDERSTOOD = {"coach.not_understood", "client.already_joined", "client.not_u
 # command asks for it).
 COACH_CONTEXT = DialogContext(
     coach_checkin=CoachCheckinContext(),
-    coach_settings=SettingsView(
-        coach_id=1,
-        days="1234567",
-        available_from="00:00",
-        available_until="24:00",
-        digest_weekday=1,
-        digest_time=time(8, 30),
-        language="nl",
-        colleagues=(),
-    ),
+    coach_settings=replace(SETTINGS, colleagues=()),
 )
 
 
