@@ -137,6 +137,11 @@ class OutboxWorker:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._in_hand: set[asyncio.Task[None]] = set()  # ``send_in_hand``'s tasks
+        # The ids of the rows ``claim_in`` claimed and their task has not finished with: the
+        # worker's claim leaves these alone and takes back any other row held under this
+        # instance's id (one left behind by a pass that broke off). Added to on the database
+        # thread, before the claim commits, so a claim never finds one missing.
+        self._in_hand_ids: set[int] = set()
         self.bot: Bot | None = None
         #: passes that found nothing to send; tests wait for one more to know the worker is idle
         self.idle_passes = 0
@@ -192,7 +197,11 @@ class OutboxWorker:
         self._prepared.clear()
         rows = await self._store(
             lambda session: outbox.claim_due(
-                session, now=self.clock.now(), limit=self.batch_size, owner=owner
+                session,
+                now=self.clock.now(),
+                limit=self.batch_size,
+                owner=owner,
+                in_hand=self._in_hand_ids,
             )
         )
         for index, row in enumerate(rows):
@@ -218,7 +227,13 @@ class OutboxWorker:
         owner = self.lifeline.instance_id
         for row in rows:
             row.claimed_by = owner  # stored with the row, at its commit
+        session.flush()  # their ids, known before the commit
+        self._in_hand_ids.update(row.id for row in rows if row.id is not None)
         return owner
+
+    def unclaim_in(self, rows: list[OutboxMessage]) -> None:
+        """The transaction of ``claim_in`` did not commit: its rows are not in hand."""
+        self._in_hand_ids.difference_update(row.id for row in rows if row.id is not None)
 
     def prepare_in_hand(self, rows: list[OutboxMessage]) -> list[InHand]:
         """Rows claimed by ``claim_in``, rendered (or found moot) once that transaction is
@@ -241,6 +256,8 @@ class OutboxWorker:
         alert waiting out Telegram's 429s never holds up that person's chat). ``stop`` waits
         for these tasks as for the worker's row in hand."""
         task = asyncio.create_task(self._send_in_hand(bot, owner, rows), name="outbox-in-hand")
+        ids = {r.row.id for r in rows if r.row.id is not None}
+        task.add_done_callback(lambda _: self._in_hand_ids.difference_update(ids))
         self._in_hand.add(task)
         task.add_done_callback(self._in_hand.discard)
 
@@ -268,8 +285,8 @@ class OutboxWorker:
         try:
             await self._store(partial(outbox.release, row_ids=row_ids, owner=owner))
         except Exception:
-            # Still held by this live instance: the alert's escalation (bot/alert_watch.py)
-            # and a restart are what is left.
+            # Still held under this instance's id: the worker takes them back in its next
+            # pass, once this task is done (``_in_hand_ids``).
             log.exception("outbox: in-hand rows could not be handed back")
         self.wake(urgent=True)
 

@@ -10,6 +10,7 @@ On PostgreSQL claiming skips rows another instance is claiming (``FOR UPDATE SKI
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
@@ -102,10 +103,20 @@ def queued_in(session: Session, priority: Priority) -> list[OutboxMessage]:
     ]
 
 
-def claim_due(session: Session, *, now: datetime, limit: int, owner: str) -> list[OutboxMessage]:
+def claim_due(
+    session: Session,
+    *,
+    now: datetime,
+    limit: int,
+    owner: str,
+    in_hand: AbstractSet[int] = frozenset(),
+) -> list[OutboxMessage]:
     """Take up to ``limit`` due rows for instance ``owner`` to send, in priority order: rows
-    nobody holds, and rows whose holder is dead (its heartbeat is stale; see
-    ``storage.instances``). A live holder keeps its rows however long its send takes.
+    nobody holds, rows whose holder is dead (its heartbeat is stale; see
+    ``storage.instances``), and ``owner``'s own rows that are not among ``in_hand`` (the ids it
+    is sending right now, read here, just before the statement): a pass that broke off or a
+    hand-back that failed leaves rows held by a live instance that no longer sends them. Any
+    other live holder keeps its rows however long its send takes.
 
     One statement (``UPDATE ... RETURNING``): on SQLite it holds the write lock from choosing
     to marking; on PostgreSQL rows another transaction is claiming are skipped. The caller
@@ -124,7 +135,14 @@ def claim_due(session: Session, *, now: datetime, limit: int, owner: str) -> lis
             col(OutboxMessage.sent_at).is_(None),
             col(OutboxMessage.failed_at).is_(None),
             col(OutboxMessage.next_attempt_at) <= now,
-            or_(col(OutboxMessage.claimed_by).is_(None), ~live_holder),
+            or_(
+                col(OutboxMessage.claimed_by).is_(None),
+                ~live_holder,
+                and_(
+                    col(OutboxMessage.claimed_by) == owner,
+                    col(OutboxMessage.id).not_in(frozenset(in_hand)),
+                ),
+            ),
         )
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
         .limit(limit)

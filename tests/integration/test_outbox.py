@@ -160,6 +160,22 @@ def test_rows_handed_back_are_free_for_anyone(database: Database) -> None:
     assert [r.id for r in _claim(database, B)] == [r.id for r in rows[1:]]
 
 
+def test_a_live_instance_takes_back_its_own_rows_it_no_longer_has_in_hand(
+    database: Database,
+) -> None:
+    """Rows left held under A's id by a pass that broke off are A's to claim again, except
+    the ones A is sending right now; B leaves all of them to A, which lives."""
+    _fill(database, [Priority.ALERT, Priority.ALERT, Priority.CHECKIN])
+    _live(database, A, B)
+    first, second, third = _claim(database, A)  # ... and then the pass broke off
+    assert _claim(database, B) == []
+    with database.transaction() as session:
+        again = outbox.claim_due(
+            session, now=NOW, limit=10, owner=A, in_hand={second.id or 0}
+        )
+        assert [(r.id, r.claimed_by) for r in again] == [(first.id, A), (third.id, A)]
+
+
 def test_two_instances_never_claim_the_same_row(database: Database) -> None:
     if not database.is_postgresql:
         pytest.skip("SQLite serialises writers; SKIP LOCKED is PostgreSQL's")

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from bot.clock import FixedClock
 from bot.texts import Texts
-from storage import outbox
+from storage import instances, outbox
 from storage.database import Database
 from storage.outbox import Priority
 from tests.integration.test_outbox_render_ahead import ANNA_CHAT, Bot, make_bot
@@ -111,6 +111,36 @@ async def test_a_send_that_breaks_off_unexpectedly_hands_the_alerts_back(
     monkeypatch.undo()
     assert await bot.drain() == 2
     assert bot.telegram.texts(ANNA_CHAT) == [ALERT_TEXT, ALERT_TEXT]
+
+
+async def test_alerts_left_held_when_handing_back_fails_are_sent_by_the_worker(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The send breaks off and handing the alerts back fails too (the database away): they
+    stay held under this live instance's id. While their task runs the worker leaves them
+    alone; once it is done, the worker's next pass takes them back and sends each once,
+    without waiting for a restart."""
+    with bot.database.transaction() as session:  # its heartbeat in the database: alive
+        instances.register(session, "process-a", host="test", pid=1)
+    owner, rows = _queue_and_claim(bot, count=2)
+    assert await bot.drain() == 0, "in hand: not the worker's to send"
+    bot.telegram.fail.add(1)
+
+    async def database_away(*_: Any, **__: Any) -> None:
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr(bot.service.worker, "_retry_later", database_away)
+    def release_fails(*_: Any, **__: Any) -> None:
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr(outbox, "release", release_fails)
+    await _send_in_hand(bot, owner, rows)
+    assert bot.telegram.texts(ANNA_CHAT) == []
+    assert all(r.claimed_by == "process-a" for r in bot.rows()), "still held"
+    monkeypatch.undo()
+    assert await bot.drain() == 2
+    assert bot.telegram.texts(ANNA_CHAT) == [ALERT_TEXT, ALERT_TEXT]
+    assert await bot.drain() == 0
 
 
 async def test_only_rows_still_to_send_are_claimed(bot: Bot) -> None:
