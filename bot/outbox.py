@@ -137,11 +137,12 @@ class OutboxWorker:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._in_hand: set[asyncio.Task[None]] = set()  # ``send_in_hand``'s tasks
-        # The ids of the rows ``claim_in`` claimed and their task has not finished with: the
-        # worker's claim leaves these alone and takes back any other row held under this
-        # instance's id (one left behind by a pass that broke off). Added to on the database
-        # thread, before the claim commits, so a claim never finds one missing.
-        self._in_hand_ids: set[int] = set()
+        # The ids of the rows this instance is sending: a pass's batch, and the rows
+        # ``claim_in`` claimed whose task has not finished with them. A claim leaves these
+        # alone and takes back any other row held under this instance's id (one left behind
+        # by a pass that broke off). ``claim_in`` adds to it on the database thread, before
+        # its claim commits, so a claim never finds one missing.
+        self._sending_ids: set[int] = set()
         self.bot: Bot | None = None
         #: passes that found nothing to send; tests wait for one more to know the worker is idle
         self.idle_passes = 0
@@ -195,15 +196,28 @@ class OutboxWorker:
             return 0  # no fresh heartbeat: what we would claim might not stay ours
         owner = self.lifeline.instance_id
         self._prepared.clear()
-        rows = await self._store(
-            lambda session: outbox.claim_due(
-                session,
-                now=self.clock.now(),
-                limit=self.batch_size,
-                owner=owner,
-                in_hand=self._in_hand_ids,
-            )
+        batch: set[int] = set()
+        try:
+            rows = await self._store(partial(self._claim, owner=owner, batch=batch))
+            return await self._send_batch(bot, rows, owner)
+        finally:
+            self._sending_ids.difference_update(batch)
+
+    def _claim(self, session: Session, owner: str, batch: set[int]) -> list[OutboxMessage]:
+        """A pass's batch, claimed; its ids (``batch``) count as being sent before the claim
+        commits."""
+        rows = outbox.claim_due(
+            session,
+            now=self.clock.now(),
+            limit=self.batch_size,
+            owner=owner,
+            in_hand=self._sending_ids,
         )
+        batch.update(row.id for row in rows if row.id is not None)
+        self._sending_ids.update(batch)
+        return rows
+
+    async def _send_batch(self, bot: Bot, rows: list[OutboxMessage], owner: str) -> int:
         for index, row in enumerate(rows):
             if self.lifeline.instance_id != owner or not self.lifeline.may_send():
                 # Taken for dead, or about to be: another instance may send these now.
@@ -228,12 +242,12 @@ class OutboxWorker:
         for row in rows:
             row.claimed_by = owner  # stored with the row, at its commit
         session.flush()  # their ids, known before the commit
-        self._in_hand_ids.update(row.id for row in rows if row.id is not None)
+        self._sending_ids.update(row.id for row in rows if row.id is not None)
         return owner
 
     def unclaim_in(self, rows: list[OutboxMessage]) -> None:
         """The transaction of ``claim_in`` did not commit: its rows are not in hand."""
-        self._in_hand_ids.difference_update(row.id for row in rows if row.id is not None)
+        self._sending_ids.difference_update(row.id for row in rows if row.id is not None)
 
     def prepare_in_hand(self, rows: list[OutboxMessage]) -> list[InHand]:
         """Rows claimed by ``claim_in``, rendered (or found moot) once that transaction is
@@ -257,7 +271,7 @@ class OutboxWorker:
         for these tasks as for the worker's row in hand."""
         task = asyncio.create_task(self._send_in_hand(bot, owner, rows), name="outbox-in-hand")
         ids = {r.row.id for r in rows if r.row.id is not None}
-        task.add_done_callback(lambda _: self._in_hand_ids.difference_update(ids))
+        task.add_done_callback(lambda _: self._sending_ids.difference_update(ids))
         self._in_hand.add(task)
         task.add_done_callback(self._in_hand.discard)
 
@@ -286,7 +300,7 @@ class OutboxWorker:
             await self._store(partial(outbox.release, row_ids=row_ids, owner=owner))
         except Exception:
             # Still held under this instance's id: the worker takes them back in its next
-            # pass, once this task is done (``_in_hand_ids``).
+            # pass, once this task is done (``_sending_ids``).
             log.exception("outbox: in-hand rows could not be handed back")
         self.wake(urgent=True)
 

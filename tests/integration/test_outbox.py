@@ -170,9 +170,7 @@ def test_a_live_instance_takes_back_its_own_rows_it_no_longer_has_in_hand(
     first, second, third = _claim(database, A)  # ... and then the pass broke off
     assert _claim(database, B) == []
     with database.transaction() as session:
-        again = outbox.claim_due(
-            session, now=NOW, limit=10, owner=A, in_hand={second.id or 0}
-        )
+        again = outbox.claim_due(session, now=NOW, limit=10, owner=A, in_hand={second.id or 0})
         assert [(r.id, r.claimed_by) for r in again] == [(first.id, A), (third.id, A)]
 
 

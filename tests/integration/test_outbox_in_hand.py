@@ -9,6 +9,7 @@ The worker with the bot's own hooks and a Telegram that records each chat, as in
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,7 @@ async def test_alerts_left_held_when_handing_back_fails_are_sent_by_the_worker(
         raise RuntimeError("database away")
 
     monkeypatch.setattr(bot.service.worker, "_retry_later", database_away)
+
     def release_fails(*_: Any, **__: Any) -> None:
         raise RuntimeError("database away")
 
@@ -141,6 +143,24 @@ async def test_alerts_left_held_when_handing_back_fails_are_sent_by_the_worker(
     assert await bot.drain() == 2
     assert bot.telegram.texts(ANNA_CHAT) == [ALERT_TEXT, ALERT_TEXT]
     assert await bot.drain() == 0
+
+
+async def test_two_passes_at_once_never_send_a_row_twice(bot: Bot) -> None:
+    """Taking back its own rows never takes a row this instance is sending: a second pass
+    running beside the first leaves the first one's batch alone."""
+    with bot.database.transaction() as session:
+        instances.register(session, "process-a", host="test", pid=1)
+    for _ in range(3):
+        _enqueue_alert_in_its_own_transaction(bot)
+    worker = bot.service.worker
+    handled = await asyncio.gather(worker.drain(bot.telegram), worker.drain(bot.telegram))  # type: ignore[arg-type]
+    assert sorted(handled) == [0, 3]
+    assert bot.telegram.texts(ANNA_CHAT) == [ALERT_TEXT] * 3
+
+
+def _enqueue_alert_in_its_own_transaction(bot: Bot) -> None:
+    with bot.database.transaction() as session:
+        _enqueue_alert(bot, session)
 
 
 async def test_only_rows_still_to_send_are_claimed(bot: Bot) -> None:
