@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram_sandbox import SimUser, TelegramSandbox
 from telegram_sandbox.people import fake_ogg, tiny_png
@@ -65,6 +65,23 @@ async def test_a_message_with_buttons_arrives_and_its_answer_is_read(
 
     assert sent.text == "Hoe gaat het? ✨" and sent.chat.id == anna.id
     assert [m.text for m in anna.inbox] == ["Hoe gaat het? ✨"]
+
+
+async def test_characters_json_or_a_form_escape_arrive_exactly(
+    sandbox: TelegramSandbox, bot: Bot
+) -> None:
+    """Parameters go as one JSON object (bot/transport.py ``_body``): what JSON or a form would
+    escape, emoji, and buttons inside the markup arrive as they were written."""
+    anna = await started(sandbox)
+    text = "Zorg & steun = 100% 👍\nCafé? a+b #1"
+    buttons = InlineKeyboardMarkup([[InlineKeyboardButton("Ja ✅", callback_data="ci:1:0:yes")]])
+
+    await bot.send_message(anna.id, text, reply_markup=buttons, disable_notification=True)
+
+    message = anna.inbox[-1]
+    assert message.text == text
+    assert message.buttons == [["Ja ✅"]]
+    assert sandbox.calls[-1][1]["disable_notification"] is True
 
 
 async def test_telegram_errors_become_what_python_telegram_bot_raises(
