@@ -5,7 +5,9 @@
 dropped call is dropped *before* it is applied: the bot sees a network error and nothing
 happened on the Telegram side. A delayed call *is* applied after the delay, even if the
 client gave up waiting, which is how a timed-out request can still have been executed by
-Telegram.
+Telegram. A test awaits `Faults.wait_matched()` to know a call has come in and been caught
+(a delayed one is then being held) instead of polling; this is test tooling, Telegram answers
+the same either way.
 
 `RateLimiter` answers 429 like Telegram when a bot sends faster than a per-chat or
 global rate (token buckets; off by default).
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
 
-from telegram_sandbox.errors import ApiError
+from telegram_sandbox.errors import ApiError, NoMessageError
+from telegram_sandbox.state import Signal, wait_until
 
 __all__ = ["FaultDecision", "Faults", "RateLimiter", "error_for_status"]
 
@@ -107,6 +110,8 @@ class Faults:
 
     def __init__(self) -> None:
         self._rules: list[_Rule] = []
+        self._matched = 0
+        self._signal = Signal()
 
     def fail(
         self,
@@ -138,32 +143,62 @@ class Faults:
         self._rules.append(_Rule("drop", method.lower(), times, chat_id))
 
     def clear(self) -> None:
-        """Remove every rule."""
+        """Remove every rule and start counting `matched` from 0 again."""
         self._rules.clear()
+        self._matched = 0
 
     @property
-    def pending(self) -> int:
-        """Rules not used up yet: 0 once a ``times=1`` rule's call has come in (a delayed
-        call is then still being held)."""
-        return sum(1 for rule in self._rules if rule.remaining is None or rule.remaining > 0)
+    def matched(self) -> int:
+        """Calls a rule caught (failed, delayed or dropped) since the start or `clear()`."""
+        return self._matched
+
+    async def wait_matched(
+        self,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 (a waiting deadline, part of the test API)
+    ) -> None:
+        """Wait until `matched` reaches `count`: that many calls have come in and been caught,
+        a delayed one is then being held. Raises NoMessageError (a TimeoutError) after `timeout`
+        seconds, as `TelegramSandbox.wait_for_call` does.
+
+        The server runs on the event loop of whoever started the sandbox and `decide` runs
+        there too, so this must be awaited on that same loop (as tests do).
+        """
+
+        def reached() -> bool | None:
+            return True if self._matched >= count else None
+
+        if await wait_until(self._signal, reached, timeout) is None:
+            raise NoMessageError(
+                f"{self._matched} of {count} calls caught by a fault rule within {timeout} s"
+            )
 
     def decide(self, method: str, chat_id: Any) -> FaultDecision:
         """Consume the rules matching this call and say what to do with it."""
         if not self._rules:
             return _NO_FAULT
         delay = 0.0
+        caught = False
         for rule in self._rules:
             if not rule.matches(method, chat_id):
                 continue
+            caught = True
             if rule.remaining is not None:
                 rule.remaining -= 1
             if rule.action == "delay":
                 delay += rule.seconds
                 continue
             self._prune()
+            self._count_caught()
             return FaultDecision(delay, rule.error, rule.action == "drop")
         self._prune()
+        if caught:
+            self._count_caught()
         return FaultDecision(delay) if delay else _NO_FAULT
+
+    def _count_caught(self) -> None:
+        self._matched += 1
+        self._signal.notify()
 
     def _prune(self) -> None:
         self._rules = [r for r in self._rules if r.remaining is None or r.remaining > 0]

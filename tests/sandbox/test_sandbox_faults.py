@@ -92,6 +92,25 @@ async def test_a_delayed_call_is_applied_even_when_the_client_gave_up(
     assert late.text == "toch aangekomen"
 
 
+async def test_a_test_can_wait_until_a_held_call_came_in(
+    sandbox: TelegramSandbox, bot: Bot
+) -> None:
+    anna, bram = await started(sandbox, "Anna"), await started(sandbox, "Bram")
+    sandbox.faults.delay(method="sendMessage", seconds=0.5, chat_id=anna)
+    with pytest.raises(TimeoutError, match="0 of 1 calls"):
+        await sandbox.faults.wait_matched(timeout=0.05)  # nothing sent yet
+    await bot.send_message(bram, "niet vastgehouden")  # no rule for Bram: not counted
+
+    sending = asyncio.create_task(bot.send_message(anna, "vastgehouden"))
+    await sandbox.faults.wait_matched(timeout=5)
+
+    assert sandbox.faults.matched == 1
+    assert sandbox.get_user(anna).inbox == [], "the call came in and is still being held"
+    assert (await sending).text == "vastgehouden"
+    sandbox.faults.clear()
+    assert sandbox.faults.matched == 0
+
+
 async def test_rate_limits_answer_429_like_telegram(sandbox: TelegramSandbox, bot: Bot) -> None:
     anna = await started(sandbox)
     sandbox.rate_limits(per_chat_per_second=1)
