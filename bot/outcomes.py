@@ -93,7 +93,9 @@ class OutcomeApplier:
         if any(isinstance(e, RelayToCoach | RelayToClient) for e in later):
             priority = min(priority, Priority.RELAY)
         env = self._env(scope, now, priority)
-        first = [self.registry.store(session, e, env) for e in outcome.effects if e not in later]
+        effects = [e for e in outcome.effects if e not in later]
+        first = [self.registry.store(session, e, env) for e in effects]
+        applied.stored.extend(e for e, r in zip(effects, first, strict=True) if r.instead is None)
         refused = next((r.instead for r in first if r.instead is not None), None)
         if refused is not None:
             # Another instance stored something first (a link opened as the coach renewed
@@ -151,6 +153,7 @@ class OutcomeApplier:
             )
             applied.queued += 1
         results = first + [self.registry.store(session, e, env) for e in later]
+        applied.stored.extend(later)
         return self._follow_ups(session, results, scope, alert_id, now, priority, applied)
 
     def _follow_ups(

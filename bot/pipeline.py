@@ -215,10 +215,11 @@ class UpdatePipeline:
         # The sender's own replies to an alert (the noodknop's "I am telling Anna now") go
         # before other people's queued replies, as the alert itself does.
         urgent = applied.urgent or is_urgent()
-        # Someone who just opened a client invite is a client from here on: the welcome and the
-        # consent question can be heard too.
+        # Someone whose opening of a client invite was stored is a client from here on: the
+        # welcome and the consent question can be heard too. Not when the link was withdrawn
+        # meanwhile (``EffectResult.instead``): "this link does not work" is no client's text.
         is_client = actor.person.role is Role.CLIENT or any(
-            isinstance(e, ClaimClientInvite) for e in outcome.effects
+            isinstance(e, ClaimClientInvite) for e in applied.stored
         )
         language = _language_after(outcome, actor.person.language)
         heard = incoming.press.message_text if incoming.press is not None else None

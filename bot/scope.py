@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.state import Contact
-from dialogs.outcome import Outcome, Reply
+from dialogs.outcome import Effect, Outcome, Reply
 from storage.outbox import Priority
 
 __all__ = ["Applied", "FollowUp", "Scope"]
@@ -47,3 +47,6 @@ class Applied:
     queued: int = 0
     # Clients erased on the way (``EffectResult.erased_names``): their clips go after the commit.
     erased_names: list[str] = field(default_factory=list)
+    # The effects stored as decided: not one a handler refused (``EffectResult.instead``), as
+    # a link withdrawn by another instance meanwhile, nor one after it that was never stored.
+    stored: list[Effect] = field(default_factory=list)

@@ -286,7 +286,8 @@ async def test_on_postgresql_a_link_renewed_as_it_is_opened_lets_nobody_in(
 ) -> None:
     """The other order: the coach's new link is stored between the opening's decision and its
     store. The old link no longer works ("De oude link werkt niet meer" is true), so the
-    opener gets the answer of any bad link and holds nothing; the new link works."""
+    opener gets the answer of any bad link and holds nothing, and is no client: that answer has
+    no "🔊 Voorlezen" under it. The new link works, and Tim's texts can be heard."""
     _postgresql_only(world)
     anna = await world.coach("Anna")
     token = await world.invite(anna, "Tim")
@@ -310,7 +311,7 @@ async def test_on_postgresql_a_link_renewed_as_it_is_opened_lets_nobody_in(
     anna.mark_read()
     await someone.open_deep_link(token)
     await world.drain()
-    assert [m.text for m in someone.unread] == [INVALID]
+    assert [(m.text, m.buttons) for m in someone.unread] == [(INVALID, [])]
     assert anna.unread == []  # nobody opened Tim's link
     assert (tim_row(world).status, tim_row(world).telegram_user_id) == ("invited", None)
     [(_, withdrawn, _), (_, open_, _)] = links_of(world, anna)
@@ -319,6 +320,7 @@ async def test_on_postgresql_a_link_renewed_as_it_is_opened_lets_nobody_in(
     tim = world.sandbox.user(first_name="Tim")
     await tim.open_deep_link(made[0])
     assert (await tim.next_message()).text.startswith("Hoi Tim! Welkom bij Waakvlam.")
+    assert (await tim.next_message()).buttons[-1] == ["🔊 Voorlezen"]  # the consent question
     await world.drain()
     assert (tim_row(world).status, tim_row(world).telegram_user_id) == ("consent_pending", tim.id)
 
