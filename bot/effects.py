@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, select
 
 from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
@@ -37,7 +37,7 @@ from dialogs.outcome import (
     SetReadAloud,
 )
 from storage import audit, people
-from storage.invites import issue_invite, revoke_unused
+from storage.invites import forget_account_on_links, issue_invite, revoke_unused
 from storage.models import (
     Alert,
     Checkin,
@@ -283,14 +283,7 @@ def _stop_joining(session: Session, env: EffectEnv, coach_id: int, client: Clien
     account was, in the language it read."""
     assert client.telegram_user_id is not None and client.id is not None
     released = Contact(client.telegram_user_id, client.language)
-    session.execute(
-        update(Invite)
-        .where(
-            col(Invite.client_id) == client.id,
-            col(Invite.claimed_by_telegram_user_id) == client.telegram_user_id,
-        )
-        .values(claimed_by_telegram_user_id=None, claimed_at=None)
-    )
+    forget_account_on_links(session, client.telegram_user_id, client_id=client.id, of_others=False)
     client.telegram_user_id = None
     client.status = ClientStatus.INVITED
     client.consent_at = None

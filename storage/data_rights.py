@@ -45,7 +45,7 @@ from sqlalchemy import ColumnElement, MetaData, and_, delete, false, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from storage import audit, people
+from storage import audit, invites, people
 from storage.models import (
     Alert,
     AlertEvent,
@@ -384,14 +384,8 @@ def erase(session: Session, client_id: int, *, now: datetime, actor: str) -> Era
         .values(answers_relay_id=None),
     )
     if chat is not None:  # another client's link this account opened holds their Telegram id
-        cleared["invite.claimed_by_telegram_user_id"] = _count(
-            session,
-            update(Invite)
-            .where(
-                col(Invite.claimed_by_telegram_user_id) == chat,
-                or_(col(Invite.client_id).is_(None), col(Invite.client_id) != client_id),
-            )
-            .values(claimed_by_telegram_user_id=None, claimed_at=None),
+        cleared["invite.claimed_by_telegram_user_id"] = invites.forget_account_on_links(
+            session, chat, client_id=client_id, of_others=True
         )
     cleared["coach.awaiting"] = _count(
         session,

@@ -12,13 +12,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlalchemy import or_
+from sqlmodel import Session, col, func, select, update
 
 from storage.models import Invite, InviteKind
 
 __all__ = [
     "IssuedInvite",
     "find_invite",
+    "forget_account_on_links",
     "hash_token",
     "issue_invite",
     "links_until",
@@ -84,6 +86,27 @@ def revoke_unused(session: Session, *, client_id: int, now: datetime) -> int:
         session.add(invite)
     session.flush()
     return len(withdrawn)
+
+
+def forget_account_on_links(
+    session: Session, telegram_user_id: int, *, client_id: int, of_others: bool
+) -> int:
+    """The Telegram account no longer stands as the one that opened a link: its id and when
+    it opened the link are cleared. On the client's own links (``of_others=False``: a coach
+    stops the client's joining and lets that account go) or on every link but the client's,
+    a coach's link included (``of_others=True``: an erasure, which deletes the client's own
+    links itself). Objects loaded in the session are brought up to date. How many links."""
+    whose = (
+        or_(col(Invite.client_id).is_(None), col(Invite.client_id) != client_id)
+        if of_others
+        else col(Invite.client_id) == client_id
+    )
+    statement = (
+        update(Invite)
+        .where(col(Invite.claimed_by_telegram_user_id) == telegram_user_id, whose)
+        .values(claimed_by_telegram_user_id=None, claimed_at=None)
+    )
+    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 def find_invite(session: Session, token: str) -> Invite | None:
