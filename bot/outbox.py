@@ -137,12 +137,12 @@ class OutboxWorker:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._in_hand: set[asyncio.Task[None]] = set()  # ``send_in_hand``'s tasks
-        # The ids of the rows this instance is sending: a pass's batch, and the rows
-        # ``claim_in`` claimed whose task has not finished with them. A claim leaves these
-        # alone and takes back any other row held under this instance's id (one left behind
-        # by a pass that broke off). ``claim_in`` adds to it on the database thread, before
-        # its claim commits, so a claim never finds one missing.
-        self._sending_ids: set[int] = set()
+        # Rows this instance claimed and stopped sending without ending them (a pass that
+        # broke off, a hand-back that failed): still held under its id, so no other instance
+        # takes them while it lives. Its next pass takes these back; an id goes in only once
+        # nothing here sends that row any more, so taking it back never sends a row twice.
+        self._left_behind: set[int] = set()
+        self._left_behind_by: str | None = None  # the instance id they are held under
         self.bot: Bot | None = None
         #: passes that found nothing to send; tests wait for one more to know the worker is idle
         self.idle_passes = 0
@@ -196,28 +196,39 @@ class OutboxWorker:
             return 0  # no fresh heartbeat: what we would claim might not stay ours
         owner = self.lifeline.instance_id
         self._prepared.clear()
-        batch: set[int] = set()
+        rows = await self._store(partial(self._claim, owner=owner))
+        unfinished = {row.id for row in rows if row.id is not None}
+        self._left_behind.difference_update(unfinished)  # in hand again, once claimed
         try:
-            rows = await self._store(partial(self._claim, owner=owner, batch=batch))
-            return await self._send_batch(bot, rows, owner)
+            return await self._send_batch(bot, rows, owner, unfinished)
         finally:
-            self._sending_ids.difference_update(batch)
+            self._leave_behind(owner, unfinished)
 
-    def _claim(self, session: Session, owner: str, batch: set[int]) -> list[OutboxMessage]:
-        """A pass's batch, claimed; its ids (``batch``) count as being sent before the claim
-        commits."""
-        rows = outbox.claim_due(
+    def _leave_behind(self, owner: str, row_ids: set[int]) -> None:
+        """Rows held under ``owner`` that nothing here sends any more: the next pass takes
+        them back. Not under an id taken for dead: any instance takes those over already."""
+        if not row_ids or owner != self.lifeline.instance_id:
+            return
+        if owner != self._left_behind_by:
+            self._left_behind, self._left_behind_by = set(), owner
+        self._left_behind.update(row_ids)
+
+    def _claim(self, session: Session, owner: str) -> list[OutboxMessage]:
+        """A pass's batch: due rows nobody (alive) holds, and this instance's rows left
+        behind."""
+        return outbox.claim_due(
             session,
             now=self.clock.now(),
             limit=self.batch_size,
             owner=owner,
-            in_hand=self._sending_ids,
+            left_behind=frozenset(self._left_behind if owner == self._left_behind_by else ()),
         )
-        batch.update(row.id for row in rows if row.id is not None)
-        self._sending_ids.update(batch)
-        return rows
 
-    async def _send_batch(self, bot: Bot, rows: list[OutboxMessage], owner: str) -> int:
+    async def _send_batch(
+        self, bot: Bot, rows: list[OutboxMessage], owner: str, unfinished: set[int]
+    ) -> int:
+        """Send a claimed batch in order; ``unfinished`` keeps the ids of rows still held
+        when it stops (left behind, unless the heartbeat was lost)."""
         for index, row in enumerate(rows):
             if self.lifeline.instance_id != owner or not self.lifeline.may_send():
                 # Taken for dead, or about to be: another instance may send these now.
@@ -226,9 +237,11 @@ class OutboxWorker:
             if self._stopping or (self._urgent and row.priority > Priority.ALERT):
                 left = [r.id for r in rows[index:] if r.id is not None]
                 await self._store(partial(outbox.release, row_ids=left, owner=owner))
+                unfinished.difference_update(left)
                 return index or 1
             following = rows[index + 1] if index + 1 < len(rows) else None
-            await self._send(bot, row, owner, following)
+            await self._send(bot, row, owner, following)  # sent, failed or due again
+            unfinished.discard(row.id or 0)
         return len(rows)
 
     def claim_in(self, session: Session, rows: list[OutboxMessage]) -> str | None:
@@ -241,13 +254,7 @@ class OutboxWorker:
         owner = self.lifeline.instance_id
         for row in rows:
             row.claimed_by = owner  # stored with the row, at its commit
-        session.flush()  # their ids, known before the commit
-        self._sending_ids.update(row.id for row in rows if row.id is not None)
         return owner
-
-    def unclaim_in(self, rows: list[OutboxMessage]) -> None:
-        """The transaction of ``claim_in`` did not commit: its rows are not in hand."""
-        self._sending_ids.difference_update(row.id for row in rows if row.id is not None)
 
     def prepare_in_hand(self, rows: list[OutboxMessage]) -> list[InHand]:
         """Rows claimed by ``claim_in``, rendered (or found moot) once that transaction is
@@ -270,8 +277,6 @@ class OutboxWorker:
         alert waiting out Telegram's 429s never holds up that person's chat). ``stop`` waits
         for these tasks as for the worker's row in hand."""
         task = asyncio.create_task(self._send_in_hand(bot, owner, rows), name="outbox-in-hand")
-        ids = {r.row.id for r in rows if r.row.id is not None}
-        task.add_done_callback(lambda _: self._sending_ids.difference_update(ids))
         self._in_hand.add(task)
         task.add_done_callback(self._in_hand.discard)
 
@@ -299,9 +304,9 @@ class OutboxWorker:
         try:
             await self._store(partial(outbox.release, row_ids=row_ids, owner=owner))
         except Exception:
-            # Still held under this instance's id: the worker takes them back in its next
-            # pass, once this task is done (``_sending_ids``).
+            # Still held under this instance's id: left behind, for the worker's next pass.
             log.exception("outbox: in-hand rows could not be handed back")
+            self._leave_behind(owner, set(row_ids))
         self.wake(urgent=True)
 
     async def _send(

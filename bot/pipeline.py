@@ -56,7 +56,6 @@ from dialogs.people import Role
 from dialogs.router import route
 from storage import outbox, people
 from storage.database import Database
-from storage.models import OutboxMessage
 from storage.outbox import Priority
 
 __all__ = ["ButtonPress", "Incoming", "UpdatePipeline"]
@@ -158,48 +157,31 @@ class UpdatePipeline:
     def _decide(self, incoming: Incoming, now: datetime) -> _Decided | None:
         """Load, decide, store: one transaction, on the database thread. None when the person
         gets no answer at all (a stranger out of answers, too many link attempts)."""
-        alerts: list[OutboxMessage] = []  # the alert rows claimed for sending in hand
-        try:
-            with self.database.transaction() as session:
-                decided = self._decide_in(session, incoming, now, alerts)
-        except BaseException:
-            self.worker.unclaim_in(alerts)
-            raise
-        if decided is None or decided.in_hand is None:
-            return decided
-        # Committed: the alerts are read now, in this same trip to the database thread.
-        owner, _ = decided.in_hand
-        return replace(decided, in_hand=(owner, self.worker.prepare_in_hand(alerts)))
-
-    def _decide_in(
-        self, session: Session, incoming: Incoming, now: datetime, alerts: list[OutboxMessage]
-    ) -> _Decided | None:
-        """``_decide``'s work inside its transaction. The alert rows it queued and claimed
-        for this instance go into ``alerts``; ``in_hand`` then holds their owner alone."""
-        actor = load_actor(
-            session, incoming.telegram_user_id, self.texts.language(incoming.language_code)
-        )
-        event = incoming.event
-        linking = isinstance(event, Start) and bool(event.payload)
-        if linking and isinstance(event, Start):
-            actor = in_invite_language(session, actor, event.payload)
-        if linking and not self.guard.may_try_link(incoming.telegram_user_id, now):
-            log.info("link attempts paused for a user who tried too many")
-            return None
-        context, scope = self.contexts.load(session, actor, event, incoming.chat_id, now)
-        outcome = route(actor.person, event, now, context)
-        if any(r.key == "stranger.invite_invalid" for r in outcome.replies):
-            self.guard.link_failed(incoming.telegram_user_id, now)
-        if self._silenced(actor, outcome, incoming, now):
-            return None  # before anything is stored or sent
-        applied = self.outcomes.apply(session, outcome, scope)
-        queued = outbox.queued_in(session, Priority.ALERT)
-        owner = self.worker.claim_in(session, queued)
-        decided = _Decided(actor, outcome, applied, _shown_keyboard(session, actor))
+        with self.database.transaction() as session:
+            actor = load_actor(
+                session, incoming.telegram_user_id, self.texts.language(incoming.language_code)
+            )
+            event = incoming.event
+            linking = isinstance(event, Start) and bool(event.payload)
+            if linking and isinstance(event, Start):
+                actor = in_invite_language(session, actor, event.payload)
+            if linking and not self.guard.may_try_link(incoming.telegram_user_id, now):
+                log.info("link attempts paused for a user who tried too many")
+                return None
+            context, scope = self.contexts.load(session, actor, event, incoming.chat_id, now)
+            outcome = route(actor.person, event, now, context)
+            if any(r.key == "stranger.invite_invalid" for r in outcome.replies):
+                self.guard.link_failed(incoming.telegram_user_id, now)
+            if self._silenced(actor, outcome, incoming, now):
+                return None  # before anything is stored or sent
+            applied = self.outcomes.apply(session, outcome, scope)
+            alerts = outbox.queued_in(session, Priority.ALERT)
+            owner = self.worker.claim_in(session, alerts)
+            decided = _Decided(actor, outcome, applied, _shown_keyboard(session, actor))
         if owner is None:
             return decided
-        alerts.extend(queued)
-        return replace(decided, in_hand=(owner, []))
+        # Committed: the alerts are read now, in this same trip to the database thread.
+        return replace(decided, in_hand=(owner, self.worker.prepare_in_hand(alerts)))
 
     def _silenced(self, actor: Actor, outcome: Outcome, incoming: Incoming, now: datetime) -> bool:
         """A stranger who used up this hour's answers gets none, unless this very update makes

@@ -109,14 +109,13 @@ def claim_due(
     now: datetime,
     limit: int,
     owner: str,
-    in_hand: AbstractSet[int] = frozenset(),
+    left_behind: AbstractSet[int] = frozenset(),
 ) -> list[OutboxMessage]:
     """Take up to ``limit`` due rows for instance ``owner`` to send, in priority order: rows
     nobody holds, rows whose holder is dead (its heartbeat is stale; see
-    ``storage.instances``), and ``owner``'s own rows that are not among ``in_hand`` (the ids it
-    is sending right now, read here, just before the statement): a pass that broke off or a
-    hand-back that failed leaves rows held by a live instance that no longer sends them. Any
-    other live holder keeps its rows however long its send takes.
+    ``storage.instances``), and those of ``owner``'s own rows that it says it ``left_behind``
+    (a pass that broke off, a hand-back that failed: held, and sent by nobody). A live holder
+    keeps every other row however long its send takes.
 
     One statement (``UPDATE ... RETURNING``): on SQLite it holds the write lock from choosing
     to marking; on PostgreSQL rows another transaction is claiming are skipped. The caller
@@ -140,7 +139,7 @@ def claim_due(
                 ~live_holder,
                 and_(
                     col(OutboxMessage.claimed_by) == owner,
-                    col(OutboxMessage.id).not_in(frozenset(in_hand)),
+                    col(OutboxMessage.id).in_(left_behind),
                 ),
             ),
         )

@@ -160,18 +160,22 @@ def test_rows_handed_back_are_free_for_anyone(database: Database) -> None:
     assert [r.id for r in _claim(database, B)] == [r.id for r in rows[1:]]
 
 
-def test_a_live_instance_takes_back_its_own_rows_it_no_longer_has_in_hand(
-    database: Database,
-) -> None:
-    """Rows left held under A's id by a pass that broke off are A's to claim again, except
-    the ones A is sending right now; B leaves all of them to A, which lives."""
+def test_a_live_instance_takes_back_its_own_rows_it_left_behind(database: Database) -> None:
+    """Rows a pass of A's left held when it broke off are A's to claim again, those it says it
+    left behind and no other (one may be in an alert's task of its own); B leaves all of them
+    to A, which lives."""
     _fill(database, [Priority.ALERT, Priority.ALERT, Priority.CHECKIN])
     _live(database, A, B)
-    first, second, third = _claim(database, A)  # ... and then the pass broke off
+    first, _in_its_own_task, third = _claim(database, A)  # ... and the pass broke off
     assert _claim(database, B) == []
+    assert _claim(database, A) == [], "nothing said to be left behind: nothing taken back"
     with database.transaction() as session:
-        again = outbox.claim_due(session, now=NOW, limit=10, owner=A, in_hand={second.id or 0})
+        left = {first.id or 0, third.id or 0}
+        again = outbox.claim_due(session, now=NOW, limit=10, owner=A, left_behind=left)
         assert [(r.id, r.claimed_by) for r in again] == [(first.id, A), (third.id, A)]
+    with database.transaction() as session:
+        theirs = outbox.claim_due(session, now=NOW, limit=10, owner=B, left_behind=left)
+        assert theirs == [], "only the holder takes back what it left behind"
 
 
 def test_two_instances_never_claim_the_same_row(database: Database) -> None:

@@ -118,9 +118,8 @@ async def test_alerts_left_held_when_handing_back_fails_are_sent_by_the_worker(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The send breaks off and handing the alerts back fails too (the database away): they
-    stay held under this live instance's id. While their task runs the worker leaves them
-    alone; once it is done, the worker's next pass takes them back and sends each once,
-    without waiting for a restart."""
+    stay held under this live instance's id. The worker's next pass takes them back and
+    sends each once, without waiting for a restart."""
     with bot.database.transaction() as session:  # its heartbeat in the database: alive
         instances.register(session, "process-a", host="test", pid=1)
     owner, rows = _queue_and_claim(bot, count=2)
@@ -143,6 +142,30 @@ async def test_alerts_left_held_when_handing_back_fails_are_sent_by_the_worker(
     assert await bot.drain() == 2
     assert bot.telegram.texts(ANNA_CHAT) == [ALERT_TEXT, ALERT_TEXT]
     assert await bot.drain() == 0
+
+
+async def test_rows_a_pass_left_held_when_it_broke_off_go_in_the_next_pass(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass breaks off (a send fails and storing its retry fails too, the database away):
+    its batch stays held under this live instance's id. The next pass takes it back and sends
+    each row once, without waiting for a restart."""
+    with bot.database.transaction() as session:
+        instances.register(session, "process-a", host="test", pid=1)
+    for _ in range(2):
+        _enqueue_alert_in_its_own_transaction(bot)
+    bot.telegram.fail.add(1)
+
+    async def database_away(*_: Any, **__: Any) -> None:
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr(bot.service.worker, "_retry_later", database_away)
+    with pytest.raises(RuntimeError):
+        await bot.service.worker.drain(bot.telegram)  # type: ignore[arg-type]
+    assert all(r.claimed_by == "process-a" for r in bot.rows()), "still held"
+    monkeypatch.undo()
+    assert await bot.drain() == 2
+    assert bot.telegram.texts(ANNA_CHAT) == [ALERT_TEXT, ALERT_TEXT]
 
 
 async def test_two_passes_at_once_never_send_a_row_twice(bot: Bot) -> None:
