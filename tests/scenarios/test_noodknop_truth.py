@@ -293,7 +293,7 @@ async def test_by_accident_is_asked_once_more_and_no_keeps_the_escalation(world:
     await anna.next_message()
     await sam.press("↩️ Per ongeluk gedrukt")
     check = await sam.next_message()
-    assert check.text == "Is alles goed?\nJe melding staat aan tot je kiest."
+    assert check.text == "Is alles goed?\nWas het per ongeluk?"
     assert check.buttons == [
         ["✅ Ja, per ongeluk"],
         ["🔴 Nee, ik heb hulp nodig"],

@@ -729,7 +729,7 @@ def _client_taps(data: str, alert: AlertView = ALERT) -> Outcome:
 
 def test_by_accident_is_asked_once_more_and_a_no_keeps_the_alert_on() -> None:
     check = _client_taps("nk:3:accident")
-    assert transcript(check) == ["Is alles goed?\nJe melding staat aan tot je kiest."]
+    assert transcript(check) == ["Is alles goed?\nWas het per ongeluk?"]
     assert [b.data for row in check.replies[0].buttons for b in row] == [
         "nk:3:accident_yes",
         "nk:3:accident_no",
