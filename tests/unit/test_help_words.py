@@ -736,3 +736,49 @@ def test_review_these_are_no_help_words(typed: str, words: Any) -> None:
 )
 def test_review_these_are_heard(typed: str, words: Any, heard: Heard) -> None:
     assert recognise(typed, words, OWN_NAMES) is heard
+
+
+# -- how clients say it that the lists missed: the verb first, wishes, despair -----------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "words", "heard"),
+    [
+        # Dutch puts the verb before "ik" after a word like "soms", "dan", "eigenlijk".
+        ("soms wil ik gewoon dood", DUTCH, Heard.DANGER),
+        ("eigenlijk wil ik dood", DUTCH, Heard.DANGER),
+        ("dan wil ik er niet meer zijn", DUTCH, Heard.DANGER),
+        ("vanavond ga ik me ophangen", DUTCH, Heard.DANGER),
+        ("ik wil soms dood", DUTCH, Heard.DANGER),
+        # Wishing to be dead, no sense in living, "aandoen" typed as two words.
+        ("ik wou dat ik dood was", DUTCH, Heard.DANGER),
+        ("ik wil het liefst dood", DUTCH, Heard.DANGER),
+        ("het leven heeft geen zin meer", DUTCH, Heard.DANGER),
+        ("ik wil mezelf iets aan doen", DUTCH, Heard.DANGER),
+        ("ik wil mijn polsen doorsnijden", DUTCH, Heard.DANGER),
+        ("ik denk erover om er een eind aan te maken", DUTCH, Heard.DANGER),
+        ("ik zie het echt niet meer zitten", DUTCH, Heard.DANGER),
+        ("niemand zou me missen", DUTCH, Heard.HELP),
+        ("i'd rather be dead", ENGLISH, Heard.DANGER),
+        ("i wish i could die", ENGLISH, Heard.DANGER),
+        ("my life has no meaning", ENGLISH, Heard.DANGER),
+        ("i want to cut my wrists", ENGLISH, Heard.DANGER),
+        ("i cant go on anymore", ENGLISH, Heard.DANGER),
+        ("i can't do this anymore", ENGLISH, Heard.DANGER),
+        ("nobody would miss me", ENGLISH, Heard.HELP),
+    ],
+)
+def test_the_verb_first_wishes_and_despair_are_heard(typed: str, words: Any, heard: Heard) -> None:
+    assert recognise(typed, words, OWN_NAMES) is heard
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("ik zie het niet meer zitten met die klus", DUTCH),  # despair only as the whole message
+        ("ik ben soms niet bang", DUTCH),
+        ("i'm going to end it with him tomorrow", ENGLISH),
+    ],
+)
+def test_these_new_ways_stay_ordinary_messages_in_a_sentence(typed: str, words: Any) -> None:
+    assert recognise(typed, words, OWN_NAMES) is None
