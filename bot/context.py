@@ -37,9 +37,10 @@ from dialogs.people import Role
 from dialogs.relay import CoachRelayContext
 from dialogs.router import DialogContext
 from dialogs.signal_actions import parse_data as parse_signal_data
+from dialogs.words import normalise
 from storage import alerts, checkins, people, relays
 from storage.invites import looks_like_token
-from storage.models import Client, ClientStatus
+from storage.models import CheckinStatus, Client, ClientStatus
 
 __all__ = ["ContextLoader"]
 
@@ -71,7 +72,9 @@ class ContextLoader:
         if person.role is Role.CLIENT and person.id is not None:
             client = people.get_client(session, person.id)  # locked by load_actor
             assert client is not None
-            context, scope = self._client(session, client, actor, chat_id, now, button, context)
+            context, scope = self._client(
+                session, client, actor, chat_id, now, event, button, context
+            )
             if invite is not None and invite.kind == "client":
                 # A (former) client's account opening a client link: what is queued is about
                 # the client the link is for (their coach's "someone opened the link"), not
@@ -110,6 +113,7 @@ class ContextLoader:
         actor: Actor,
         chat_id: int,
         now: datetime,
+        event: Event,
         button: ButtonKind | None,
         context: DialogContext,
     ) -> tuple[DialogContext, Scope]:
@@ -121,10 +125,15 @@ class ContextLoader:
         if found is not None:
             context = replace(context, open_alert=load_alert_view(session, found))
             scope = replace(scope, alert_id=found.id)
-        # The open check-in; for a check-in button, else the latest one (to say it closed).
+        # The open check-in; for a check-in button, else the latest one (to say it closed);
+        # for a typed back word ("oeps"), else the latest one when it is done: the word may
+        # be its "← Oeps, ander antwoord" (the dialog decides). Other texts look no further.
         row = checkins.open_checkin_of(session, client.id)
         if row is None and button is ButtonKind.CHECKIN:
             row = checkins.latest_checkin_of(session, client.id)
+        elif row is None and _typed_back(event, context):
+            latest = checkins.latest_checkin_of(session, client.id)
+            row = latest if latest is not None and latest.status == CheckinStatus.DONE else None
         if row is not None:
             state = state_of(row)
             coach_name = actor.person.coach_name or ""
@@ -238,6 +247,11 @@ def _relay_client(coach_relay: CoachRelayContext) -> int | None:
         if chosen is not None:
             return chosen.id
     return None
+
+
+def _typed_back(event: Event, context: DialogContext) -> bool:
+    """A client's text that is a back word ("oeps", "terug"): no database work to know."""
+    return isinstance(event, Text) and normalise(event.text) in context.words.back
 
 
 def _names_a_client(event: Event, awaiting: str | None) -> bool:

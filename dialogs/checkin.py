@@ -240,7 +240,9 @@ def handle_tap(
     if state is None or not _usable(state, ctx) or tap.checkin_id != state.checkin_id:
         return _CLOSED
     if state.status is CheckinStatus.DONE and tap.token == BACK:
-        return _reopen(state, tap, now, ctx)
+        # Only "← Oeps, ander antwoord" under the thank-you names the position past the end.
+        reopened = _reopen(state, now, ctx) if tap.position == len(ctx.questions) else None
+        return _CLOSED if reopened is None else reopened
     if state.status is not CheckinStatus.OPEN or tap.position != state.position:
         return _CLOSED
     question = ctx.questions[state.position]
@@ -267,14 +269,21 @@ _RETRY = {
 def handle_text(state: CheckinState, text: str, now: datetime, ctx: CheckinContext) -> Outcome:
     """The client typed while the check-in is open: "8", "acht", "ja", "werk", "overslaan".
 
-    Call it only for an open check-in (an empty outcome otherwise). Text that does not
-    answer the question gets a kind explanation and the question again.
+    Text that does not answer the question gets a kind explanation and the question again.
+    After the thank-you a typed back word ("oeps", "terug") is the "← Oeps, ander antwoord"
+    button under it, as long as that button works (``_reopen``). Anything else typed to a
+    check-in that is not open: an empty outcome (the text is no answer; it goes its own way).
     """
-    if not _usable(state, ctx) or state.status is not CheckinStatus.OPEN:
+    if not _usable(state, ctx):
         return _outcome()
-    question = ctx.questions[state.position]
     words = ctx.words
     word = normalise(text)
+    if state.status is CheckinStatus.DONE and word in words.back:
+        reopened = _reopen(state, now, ctx)
+        return _outcome() if reopened is None else reopened
+    if state.status is not CheckinStatus.OPEN:
+        return _outcome()
+    question = ctx.questions[state.position]
     if word in words.back:
         return go_back(state, now, ctx)
     if word in words.dont_know:
@@ -363,16 +372,17 @@ def go_back(state: CheckinState, now: datetime, ctx: CheckinContext) -> Outcome:
     )
 
 
-def _reopen(state: CheckinState, tap: CheckinTap, now: datetime, ctx: CheckinContext) -> Outcome:
-    """ "← Oeps, ander antwoord" under the thank-you: back to the last question, for a while."""
+def _reopen(state: CheckinState, now: datetime, ctx: CheckinContext) -> Outcome | None:
+    """ "← Oeps, ander antwoord" under the thank-you (pressed, or a back word typed): back to
+    the last question, for a while. None when that is over: the button is closed."""
     last = ctx.questions.previous_position(len(ctx.questions), state.answers)
     if (
-        tap.position != len(ctx.questions)
+        state.status is not CheckinStatus.DONE
         or last is None
         or state.finished_at is None
         or now - state.finished_at > ctx.rules.correction_window
     ):
-        return _CLOSED
+        return None
     reopened = replace(state, status=CheckinStatus.OPEN, position=last, finished_at=None)
     reopened = replace(reopened, wake_at=_wake_after_activity(reopened, now, ctx))
     return _outcome(

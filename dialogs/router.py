@@ -287,6 +287,8 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
             return _checkin_asked(person, context) + ended
         case Text() if _open(context.checkin) and context.checkin_context is not None:
             return _text_during_checkin(person, event, now, context)
+        case Text() if (undone := _oops_typed(event, now, context)) is not None:
+            return undone
         case Text() | OtherMessage() if help_words.adds_to_alert(event, context.open_alert):
             assert context.open_alert is not None
             return help_words.add_to_alert(person, event, context.open_alert, context.client_relay)
@@ -472,6 +474,22 @@ def _text_during_checkin(
         if understood or len(event.text.split()) < _MESSAGE_WORDS or context.client_relay is None:
             return answered
     return _message_during_checkin(person, event, now, context)
+
+
+def _oops_typed(event: Text, now: datetime, context: DialogContext) -> Outcome | None:
+    """ "oeps" or "terug" typed after the thank-you of a check-in: what its button "← Oeps,
+    ander antwoord" does, while that button works (the same check-in, within its time). None:
+    the text goes the usual way (to the coach), as it does while the client is writing to
+    the coach or forwards someone else's words."""
+    state, checkin_context = context.checkin, context.checkin_context
+    if state is None or checkin_context is None or state.status is not CheckinStatus.DONE:
+        return None
+    if event.forwarded_from is not None:
+        return None
+    if context.client_relay is not None and context.client_relay.awaiting_message:
+        return None
+    reopened = checkin.handle_text(state, event.text, now, checkin_context)
+    return reopened if checkin.saved_state(reopened) is not None else None
 
 
 def _message_during_checkin(

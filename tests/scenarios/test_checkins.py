@@ -15,7 +15,14 @@ from telegram_sandbox import SimUser
 
 from storage import checkins as checkin_store
 from storage.database import Database
-from storage.models import Checkin, CheckinSchedule, CheckinSignal, OutboxMessage, ScheduleChange
+from storage.models import (
+    Checkin,
+    CheckinSchedule,
+    CheckinSignal,
+    OutboxMessage,
+    Relay,
+    ScheduleChange,
+)
 from tests.scenarios.conftest import World
 
 INTRO = "Anna wil graag weten hoe het met je gaat."
@@ -484,3 +491,61 @@ async def test_pausing_closes_an_open_checkin_without_a_reminder(world: World) -
     await sam.press("7")  # an old button: kindly closed
     await world.settle()
     assert sam.callback_answers[-1].text == "Deze vraag is al klaar."
+
+
+async def test_oeps_typed_after_the_thanks_does_what_its_button_does(world: World) -> None:
+    """ "oeps" typed under the thank-you is "← Oeps, ander antwoord": Lee presses it, Sam
+    types it; both read the same, and Sam's changed answer counts, as Lee's does."""
+    anna, sam = await _anna_and_sam(world)
+    lee = await world.client(anna, "Lee")
+    for client in (sam, lee):
+        await start_by_menu(client)
+        await full_checkin(client, "8", call="Ja")
+        assert (
+            client.inbox[-1].text
+            == "Dank je wel voor je antwoorden!\nIk heb Anna gevraagd om je te bellen."
+        )
+    await anna.wait_for(lambda m: "Lee wil graag dat je belt" in (m.text or ""))
+    world.clock.advance(timedelta(minutes=59))  # the button still works
+    await lee.press("← Oeps, ander antwoord")
+    pressed = await lee.next_message()
+    await sam.send_text("Oeps!")
+    typed = await sam.next_message()
+    assert typed.text == pressed.text == "Geen probleem. Kies opnieuw.\n\n" + CALL_Q
+    assert (
+        labels(typed)
+        == labels(pressed)
+        == [
+            ["Ja", "Nee"],
+            ["Weet ik niet", "Overslaan"],
+            ["← Vorige vraag"],
+            ["🔊 Voorlezen"],
+        ]
+    )
+    for client in (sam, lee):
+        await answer(client, "Nee", THANKS)
+    sam_row, lee_row = checkins_of(world)
+    for row in (sam_row, lee_row):
+        assert row.status == "done"
+        assert row.answers == {"grade": "8", "help": "no", "call": "no"}
+    await world.drain()
+    withdrawn = [s for s in signals_of(world) if s.withdrawn_at is not None]
+    assert sorted(s.checkin_id for s in withdrawn) == [sam_row.id, lee_row.id]
+    # Nothing went to Anna as a message: no "Wil je dit naar Anna sturen?", no relay.
+    assert all("sturen?" not in (m.text or "") for m in sam.inbox)
+    assert world.count(Relay) == 0
+
+
+async def test_oeps_typed_with_nothing_to_undo_is_a_message_for_the_coach(world: World) -> None:
+    _anna, sam = await _anna_and_sam(world)
+    await sam.send_text("oeps")  # never a check-in
+    assert (await sam.next_message()).text == "Wil je dit naar Anna sturen?"
+    await start_by_menu(sam)
+    await full_checkin(sam, "8")
+    [done] = checkins_of(world)
+    world.clock.advance(timedelta(hours=1, minutes=1))  # the button no longer works
+    await sam.send_text("oeps")
+    assert (await sam.next_message()).text == "Wil je dit naar Anna sturen?"
+    [row] = checkins_of(world)
+    assert row.status == "done" and row.answers == {"grade": "8", "help": "no", "call": "no"}
+    assert row.model_dump() == done.model_dump()  # not reopened, nothing changed

@@ -45,6 +45,10 @@ from dialogs.checkin_questions import (
 )
 from dialogs.events import Tap, Text
 from dialogs.outcome import Outcome, Recipient, TextRef
+from dialogs.relay import RelayContext
+from dialogs.relay_effects import RelayToCoach
+from dialogs.router import DialogContext, route
+from tests.unit.people import SAM
 
 # Monday 2 November 2026, 10:00 in Amsterdam (CET, UTC+1).
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -404,6 +408,100 @@ def test_oops_is_closed_an_hour_after_the_thanks() -> None:
     chat.now += timedelta(hours=1, minutes=1)
     outcome = chat.send(Tap("back"))
     assert outcome.notice == "common.question_closed" and outcome.effects == ()
+
+
+def finished_chat(grade: str = "8", call: str = "yes") -> Chat:
+    chat = Chat()
+    for token in (grade, "no", call):
+        chat.send(Tap(token))
+    assert chat.state is not None and chat.state.status is CheckinStatus.DONE
+    return chat
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["oeps", "Oeps!", "terug", "vorige", "ander antwoord", "Oeps, ander antwoord", "oops"],
+)
+def test_oops_typed_after_the_thanks_is_the_oops_button(typed: str) -> None:
+    chat = finished_chat()
+    assert keys(chat.last) == ["checkin.thanks_call"]
+    cause = raised(chat.last)[0].cause
+    done = chat.state
+    assert done is not None
+    chat.now += timedelta(minutes=59)
+    pressed = handle_tap(done, callback_data(41, len(QUESTIONS), "back"), chat.now, chat.ctx)
+    chat.play(
+        [
+            (Text(typed), ["checkin.try_again", "questions.call"]),
+            (Text("nee"), ["checkin.thanks"]),
+        ]
+    )
+    # Exactly what the button does: the same replies, buttons and stored state.
+    assert handle_text(done, typed, chat.now, chat.ctx) == pressed
+    assert chat.answers == {"grade": "8", "help": "no", "call": "no"}
+    withdrawn = [e for e in chat.last.effects if isinstance(e, WithdrawSignal)]
+    assert withdrawn == [WithdrawSignal(client_id=7, checkin_id=41, cause=cause)]
+
+
+def test_oops_typed_when_the_button_no_longer_works_is_no_answer() -> None:
+    chat = finished_chat()
+    done = chat.state
+    assert done is not None
+    later = NOW + timedelta(hours=1, minutes=1)
+    assert handle_text(done, "oeps", later, chat.ctx) == Outcome()  # goes the usual way
+    other = replace(done, client_id=8)  # not this client's check-in
+    assert handle_text(other, "oeps", NOW, chat.ctx) == Outcome()
+    assert handle_text(done, "hallo", NOW, chat.ctx) == Outcome()  # no back word
+    missed = Chat()
+    assert missed.state is not None
+    closed = saved_state(close_missed(missed.state, NOW + timedelta(days=1), missed.ctx))
+    assert closed is not None and closed.status is CheckinStatus.MISSED
+    assert handle_text(closed, "oeps", NOW + timedelta(days=1), missed.ctx) == Outcome()
+
+
+def client_says(
+    event: Tap | Text, state: CheckinState | None, at: datetime, **more: Any
+) -> Outcome:
+    """Sam's press or text through the router, with the check-in the shell loaded for it."""
+    relay_ctx = RelayContext(chat_id=500, button_key=b"k" * 32)
+    ctx = DialogContext(
+        words=WORDS["nl"],
+        checkin=state,
+        checkin_context=context() if state is not None else None,
+        client_relay=more.pop("client_relay", relay_ctx),
+        **more,
+    )
+    return route(SAM, event, at, ctx)
+
+
+def test_the_router_gives_oops_typed_after_the_thanks_to_the_check_in() -> None:
+    done = finished_chat().state
+    assert done is not None
+    at = NOW + timedelta(minutes=10)
+    typed = client_says(Text("oeps", message_id=90, chat_id=500), done, at)
+    pressed = client_says(Tap(callback_data(41, len(QUESTIONS), "back"), chat_id=500), done, at)
+    assert keys(typed) == ["checkin.try_again", "questions.call"]
+    assert typed == pressed
+    reopened = saved_state(typed)
+    assert reopened is not None and reopened.status is CheckinStatus.OPEN
+    assert reopened.position == QUESTIONS.previous_position(len(QUESTIONS), done.answers)
+
+
+def test_oops_typed_with_nothing_to_undo_is_a_message_for_the_coach() -> None:
+    done = finished_chat().state
+    assert done is not None
+    oeps = Text("oeps", message_id=90, chat_id=500)
+    late = NOW + timedelta(hours=1, minutes=1)
+    for state, at in ((done, late), (None, NOW)):
+        outcome = client_says(oeps, state, at)
+        assert keys(outcome) == ["relay.confirm"] and saved_state(outcome) is None
+    # Writing to the coach ("💬 Bericht aan coach"), or someone else's words: a message.
+    writing = RelayContext(chat_id=500, button_key=b"k" * 32, awaiting_message=True)
+    sent = client_says(oeps, done, NOW, client_relay=writing)
+    assert saved_state(sent) is None
+    assert any(isinstance(e, RelayToCoach) for e in sent.effects)
+    forwarded = Text("oeps", message_id=91, chat_id=500, forwarded_from="Kim")
+    assert saved_state(client_says(forwarded, done, NOW)) is None
 
 
 # -- stale, replayed and forged buttons ---------------------------------------------------------
