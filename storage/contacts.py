@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, union_all
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from storage.models import (
     Alert,
+    AlertOutcome,
     Checkin,
     CheckinSignal,
     CheckinStatus,
@@ -74,14 +76,24 @@ def contacts_of(session: Session, client_id: int, *, limit: int = 200) -> list[C
     return list(session.exec(statement))
 
 
+# An alert its coach closed this way was a conversation with the client: contact, as a call
+# the coach logged is.
+_CONTACT_OUTCOMES = (AlertOutcome.TALKED, AlertOutcome.VISITED)
+
+
 def last_contacts(session: Session, client_ids: Sequence[int]) -> dict[int, datetime]:
-    """The latest logged contact per client (one query for all of them)."""
-    statement = (
-        select(ContactLog.client_id, func.max(ContactLog.at))
-        .where(col(ContactLog.client_id).in_(client_ids))
-        .group_by(col(ContactLog.client_id))
-    )
-    return {client_id: at for client_id, at in session.exec(statement) if at is not None}
+    """The latest contact per client: a contact the coach logged, or a noodknop alert they
+    closed as talked or visited (one query for all of them)."""
+    moments = union_all(
+        sql_select(col(ContactLog.client_id), col(ContactLog.at)).where(
+            col(ContactLog.client_id).in_(client_ids)
+        ),
+        sql_select(col(Alert.client_id), col(Alert.closed_at)).where(
+            col(Alert.client_id).in_(client_ids), col(Alert.outcome).in_(_CONTACT_OUTCOMES)
+        ),
+    ).subquery()
+    statement = sql_select(moments.c[0], func.max(moments.c[1])).group_by(moments.c[0])
+    return {client_id: at for client_id, at in session.execute(statement) if at is not None}
 
 
 def checkins_since(session: Session, client_id: int, since: datetime) -> list[Checkin]:

@@ -16,7 +16,7 @@ from bot.words import load_words
 from dialogs.card_view import ContactKind
 from storage import contacts, people
 from storage.database import Database
-from storage.models import ClientStatus, ContactLog
+from storage.models import Alert, AlertOutcome, ClientStatus, ContactLog
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -64,6 +64,33 @@ def test_a_contact_is_stored_as_logged_and_its_note_is_cut_short(database: Datab
             sam: NOW + timedelta(days=2),
             kim: NOW - timedelta(days=9),
         }
+
+
+def test_a_noodknop_alert_closed_as_talked_or_visited_is_contact_too(database: Database) -> None:
+    """The coach called Sam back after his noodknop and closed it "talked": that is the
+    latest contact. Kim's false alarm, and her alert still open, are none."""
+    anna, _, sam, kim = _people(database)
+    days = [NOW - timedelta(days=d) for d in range(6)]
+    with database.transaction() as session:
+        contacts.add_contact(session, client_id=sam, coach_id=anna, kind="call", now=days[5])
+        contacts.add_contact(session, client_id=kim, coach_id=anna, kind="visit", now=days[5])
+        for client, closed, outcome in (
+            (sam, days[1], AlertOutcome.TALKED),
+            (sam, days[3], AlertOutcome.VISITED),
+            (kim, days[2], AlertOutcome.FALSE_ALARM),
+            (kim, None, None),
+        ):
+            session.add(
+                Alert(
+                    client_id=client,
+                    coach_id=anna,
+                    pressed_at=days[4],
+                    closed_at=closed,
+                    outcome=outcome,
+                )
+            )
+        session.flush()
+        assert contacts.last_contacts(session, [sam, kim]) == {sam: days[1], kim: days[5]}
 
 
 def test_only_the_three_kinds_can_be_stored(database: Database) -> None:
