@@ -160,7 +160,11 @@ def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
             message_text=(message.text or message.caption) if message else None,
             labels=choice_labels(message.reply_markup) if message else (),
         )
-    elif update.edited_message is not None:
+    elif (edited := update.edited_message) is not None:
+        if edited.location is not None:
+            # A live location moving: Telegram sends each new position (and the stop) as an
+            # edit of its first message, for up to 8 hours. Nobody changed words: no answer.
+            return None
         event = EditedMessage()
     elif (message := update.message) is not None:
         reply_to = message.reply_to_message.message_id if message.reply_to_message else None

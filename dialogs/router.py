@@ -226,10 +226,7 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
     step = person.client_step
     # Help words are heard first, in every state (never as an answer to a question); their
     # coach's name and their own around them do not count ("anna, ik ben bang").
-    names = (person.coach_name, person.name)
-    heard = (
-        help_words.recognise(event.text, context.words, names) if isinstance(event, Text) else None
-    )
+    heard = _heard(event, context, (person.coach_name, person.name))
     if step is ClientStep.ENDED:
         return ended_answer(
             person, event, heard, now, context.ended, context.open_alert, context.client_relay
@@ -363,8 +360,22 @@ def _outside_help(event: Event, context: DialogContext) -> Outcome:
     help words or /nood: the calm line with 112, or the numbers for words of danger."""
     if _asks_noodknop(event):
         return help_words.outside(help_words.Heard.DANGER)
-    heard = help_words.recognise(event.text, context.words) if isinstance(event, Text) else None
-    return help_words.outside(heard)
+    return help_words.outside(_heard(event, context))
+
+
+def _heard(
+    event: Event, context: DialogContext, names: tuple[str | None, ...] = ()
+) -> help_words.Heard | None:
+    """Help words in a text. A forwarded text is someone else's words: its "hulp" is no cry
+    for help of the client's own (the forward goes on as any forward does), but its words of
+    danger still count as they would typed: the bot cannot tell whose they are, and a friend's
+    "ik wil dood" needs someone to look as much as the client's own."""
+    if not isinstance(event, Text):
+        return None
+    heard = help_words.recognise(event.text, context.words, names)
+    if event.forwarded_from is not None and heard is not help_words.Heard.DANGER:
+        return None
+    return heard
 
 
 def _needs_help_again(person: Person, tapped: noodknop.AlertView | None, action: str) -> bool:
@@ -468,11 +479,15 @@ def _text_during_checkin(
 ) -> Outcome:
     assert context.checkin is not None and context.checkin_context is not None
     wants_to_tell = context.client_relay is not None and context.client_relay.awaiting_message
-    if not wants_to_tell:
+    # A forward is someone else's words (a friend's "8"): never an answer, a message.
+    forwarded = event.forwarded_from is not None
+    if not (wants_to_tell or forwarded):
         answered = checkin.handle_text(context.checkin, event.text, now, context.checkin_context)
         understood = checkin.saved_state(answered) is not None or not answered.replies
         if understood or len(event.text.split()) < _MESSAGE_WORDS or context.client_relay is None:
             return answered
+    if context.client_relay is None:  # nowhere to pass it on (the shell always gives one)
+        return checkin.ask_again(context.checkin, context.checkin_context)
     return _message_during_checkin(person, event, now, context)
 
 

@@ -2,10 +2,10 @@
 
 A `SimUser` is one Telegram account with its private chat with the bot. It sends what a
 person can send (text, commands, deep links, voice, photos, locations...), presses
-inline buttons and reply-keyboard buttons, edits, replies, blocks the bot; and it sees
-what the bot sent, in order, with later edits and deletions. `next_message` hands out
-the bot's messages one by one (each person keeps a read cursor) and waits, event-driven,
-for the next one.
+inline buttons and reply-keyboard buttons, edits, moves a live location, replies, blocks
+the bot; and it sees what the bot sent, in order, with later edits and deletions.
+`next_message` hands out the bot's messages one by one (each person keeps a read cursor)
+and waits, event-driven, for the next one.
 
 Every `send_*` takes `reply_to=` (a bot message, a message id or a message dict the
 person sent) to send it as a swipe-reply, and the file-carrying ones take `file_size=`
@@ -617,6 +617,14 @@ class SimUser(_ChatView):
         if live_period is not None:
             location["live_period"] = live_period
         return self._send({"location": location}, reply_to)
+
+    async def move_live_location(
+        self, message: int | dict[str, Any], latitude: float, longitude: float
+    ) -> dict[str, Any]:
+        """Walk on while sharing a live location (sent with `send_location(live_period=...)`):
+        the bot gets an edited_message with the same message id and the new position."""
+        mid = message["message_id"] if isinstance(message, dict) else message
+        return self._state.person_moves(self._chat, self.user, mid, latitude, longitude)
 
     async def send_venue(
         self,

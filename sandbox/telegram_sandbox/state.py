@@ -606,6 +606,29 @@ class SandboxState:
         self.enqueue("edited_message", message, chat.id)
         return message
 
+    def person_moves(
+        self,
+        chat: ChatState,
+        sender: dict[str, Any],
+        message_id: int,
+        latitude: float,
+        longitude: float,
+    ) -> dict[str, Any]:
+        """A person's live location moves: as on Telegram, the bot gets an edited_message
+        with the same message id and the new `location`, while its `live_period` lasts."""
+        old = chat.messages.get(message_id)
+        own = old is not None and old.get("from", {}).get("id") == sender["id"]
+        location = old.get("location") if old is not None and own else None
+        if old is None or location is None or "live_period" not in location:
+            raise SandboxUsageError(f"no own live location {message_id} to move in chat {chat.id}")
+        if self.now() > old["date"] + location["live_period"]:
+            raise SandboxUsageError(f"live location {message_id} ended with its live_period")
+        moved = {**location, "latitude": latitude, "longitude": longitude}
+        message = {**old, "location": moved, "edit_date": self.now()}
+        chat.messages[message_id] = message
+        self.enqueue("edited_message", message, chat.id)
+        return message
+
     def press(
         self, chat: ChatState, user: dict[str, Any], message_id: int, data: str | None
     ) -> str:
