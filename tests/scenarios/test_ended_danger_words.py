@@ -59,7 +59,7 @@ async def test_words_of_danger_in_the_grace_period_raise_an_alert_for_the_former
     at = world.clock.now().astimezone(world.settings.tz).strftime("%H:%M")
     about = (
         f"Sam (oud-cliënt van Anna, begeleiding gestopt op {ended_on.day} november) "
-        f"schreef om {at} woorden die op gevaar of zelfmoordgedachten kunnen wijzen (hieronder).\n"
+        f"stuurde om {at} woorden die op gevaar of zelfmoordgedachten kunnen wijzen (hieronder).\n"
     )
 
     await sam.send_text("ik wil dood")
@@ -227,7 +227,7 @@ async def test_a_backup_asked_after_a_pass_reads_that_sam_is_a_former_client(
     at = world.clock.now().astimezone(world.settings.tz).strftime("%H:%M")
     about = (
         f"Sam (oud-cliënt van Anna, begeleiding gestopt op {ended_on.day} november) "
-        f"schreef om {at} woorden die op gevaar of zelfmoordgedachten kunnen wijzen (hieronder).\n"
+        f"stuurde om {at} woorden die op gevaar of zelfmoordgedachten kunnen wijzen (hieronder).\n"
     )
 
     await sam.send_text("ik wil dood")

@@ -208,7 +208,7 @@ async def test_words_of_danger_raise_an_alert_that_is_routed_and_escalated(world
     alert = await anna.next_message()
     assert alert.text == (
         "🔴 NOODKNOP – Sam\n"
-        "Sam (cliënt van Anna) schreef om 10:00 woorden die op gevaar of zelfmoordgedachten "
+        "Sam (cliënt van Anna) stuurde om 10:00 woorden die op gevaar of zelfmoordgedachten "
         "kunnen wijzen (hieronder).\n"
         "Bel Sam zo snel mogelijk.\n"
         "📞 +31 6 12345678"
@@ -225,9 +225,9 @@ async def test_words_of_danger_raise_an_alert_that_is_routed_and_escalated(world
     world.clock.advance(timedelta(minutes=5))
     await world.tick()
     reminder = await anna.wait_for(lambda m: (m.text or "").startswith("⏰ Nog niet opgepakt"))
-    assert "Sam schreef om 10:00 woorden" in (reminder.text or "")
+    assert "Sam stuurde om 10:00 woorden" in (reminder.text or "")
     asked = await bram.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
-    assert "schreef om 10:00 woorden" in (asked.text or "") and "drukte" not in (asked.text or "")
+    assert "stuurde om 10:00 woorden" in (asked.text or "") and "drukte" not in (asked.text or "")
 
 
 async def test_words_of_danger_outside_the_coachs_hours_reach_the_backup_at_once(
@@ -436,7 +436,7 @@ async def test_ik_doe_mezelf_wat_aan_reaches_anna_as_an_alert_and_dood_van_het_l
     alert = await anna.next_message()
     assert (alert.text or "").startswith(
         "🔴 NOODKNOP – Sam\n"
-        "Sam (cliënt van Anna) schreef om 10:00 woorden die op gevaar of zelfmoordgedachten "
+        "Sam (cliënt van Anna) stuurde om 10:00 woorden die op gevaar of zelfmoordgedachten "
         "kunnen wijzen (hieronder)."
     )
     copy = await anna.next_message()

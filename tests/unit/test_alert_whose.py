@@ -52,7 +52,7 @@ FORMER_ALERT = AlertView(
     client_ended_at=ENDED_AT,
     backups_left=True,
 )
-WORDS = "schreef om 10:00 woorden die op gevaar of zelfmoordgedachten kunnen wijzen (hieronder)."
+WORDS = "stuurde om 10:00 woorden die op gevaar of zelfmoordgedachten kunnen wijzen (hieronder)."
 FORMER = "Sam (oud-cliënt van Anna, begeleiding gestopt op 30 november) "
 
 
@@ -79,7 +79,7 @@ def test_a_former_clients_words_raise_an_alert_that_says_she_is_a_former_client(
         f"🔴 NOODKNOP – Sam\n{FORMER}{WORDS}\nBel Sam zo snel mogelijk.\n📞 +31 6 12345678"
     )
     assert rendered(alert, "en").startswith(
-        "🔴 PANIC BUTTON – Sam\nSam (Anna's former client, support ended on November 30) wrote "
+        "🔴 PANIC BUTTON – Sam\nSam (Anna's former client, support ended on November 30) sent "
     )
     # Without a phone number: the "_message" variant says the same.
     no_phone = route(

@@ -355,7 +355,7 @@ def test_words_of_danger_raise_an_alert_of_their_own_and_name_112_and_113() -> N
     assert outcome.effects == (RaiseAlert(7, words=(500, 42)),)
     assert outcome.replies[0].urgent and outcome.replies[0].to is Recipient.NEW_ALERT_RECIPIENTS
     what = outcome.replies[0].params["what"]
-    assert TEXTS.render("nl", what.key, what.params).startswith("schreef om")
+    assert TEXTS.render("nl", what.key, what.params).startswith("stuurde om")
     numbers = TEXTS.render("nl", "help_words.numbers")
     assert "112" in numbers and "113" in numbers and "0800-0113" in numbers
 
