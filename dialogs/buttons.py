@@ -4,13 +4,24 @@ Every inline button's ``callback_data`` starts with a short prefix ("ci:" a chec
 "al:" an alert button for coaches, ...). The router and the shell ask ``kind_of`` once and
 hand the press to that dialog alone, which parses the rest of the data; data Telegram sends
 is untrusted, so whatever does not match a known prefix is ``ButtonKind.UNKNOWN``.
+
+An id in the data (``dr:<client id>``) is matched by ``ID`` in the dialog's pattern and read
+by ``row_id`` alone: an id no row can have is None, the same as an id that is not there, so
+made-up data never reaches the database (where it would not fit the column).
 """
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
-__all__ = ["ButtonKind", "kind_of"]
+__all__ = ["ID", "MAX_ROW_ID", "ButtonKind", "kind_of", "row_id"]
+
+# Where a data pattern holds an id: any run of digits, which ``row_id`` then reads.
+ID = "[0-9]+"
+# Ids are INTEGER columns on SQLite and PostgreSQL (``storage.models``): 1 .. 2^31-1.
+MAX_ROW_ID = 2**31 - 1
+_ROW_ID = re.compile(r"[1-9][0-9]{0,9}")  # as the bot writes an id: no sign, no leading zero
 
 
 class ButtonKind(StrEnum):
@@ -76,3 +87,12 @@ def kind_of(data: str) -> ButtonKind:
     if not colon:
         return _WHOLE.get(data, ButtonKind.UNKNOWN)
     return _PREFIXES.get(prefix, ButtonKind.UNKNOWN)
+
+
+def row_id(digits: str) -> int | None:
+    """The id a button's data names, when a row can have it ("12" -> 12); None for anything
+    else ("0", "007", "+12", "2147483648", "٣"): answered as an id that is not there."""
+    if _ROW_ID.fullmatch(digits) is None:
+        return None
+    found = int(digits)
+    return found if found <= MAX_ROW_ID else None

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from dialogs.buttons import ID, row_id
 from dialogs.checkin_questions import (
     BACK,
     DONT_KNOW,
@@ -89,7 +90,7 @@ __all__ = [
 ]
 
 CALLBACK_PREFIX = "ci"
-_CALLBACK = re.compile(rf"ci:(\d{{1,19}}):(\d{{1,2}}):([a-z0-9_]{{1,{MAX_ID_LENGTH}}})")
+_CALLBACK = re.compile(rf"ci:({ID}):([0-9]{{1,2}}):([a-z0-9_]{{1,{MAX_ID_LENGTH}}})")
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class CheckinContext:
 
 @dataclass(frozen=True)
 class CheckinTap:
-    checkin_id: int
+    checkin_id: int | None  # None: an id no check-in can have (as unknown as one none has)
     position: int
     token: str  # an answer value or ``BACK``
 
@@ -130,7 +131,7 @@ def parse_callback(data: str) -> CheckinTap | None:
     match = _CALLBACK.fullmatch(data)
     if match is None:
         return None
-    return CheckinTap(int(match[1]), int(match[2]), match[3])
+    return CheckinTap(row_id(match[1]), int(match[2]), match[3])
 
 
 def saved_state(outcome: Outcome) -> CheckinState | None:

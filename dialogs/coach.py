@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from dialogs import names
+from dialogs.buttons import ID, row_id
 from dialogs.card_view import CardContext, NotActive, NotActiveClient
 from dialogs.clients import ClientRef
 from dialogs.events import Command, Event, MenuItem, MenuPress, OtherMessage, Start, Text
@@ -76,7 +77,7 @@ NAME_QUESTION_LIFETIME = timedelta(minutes=30)
 NEW_CLIENT_COMMANDS = frozenset({"nieuw", "new"})
 _ASKED_AT = "%Y%m%dT%H%M"
 STOP_JOINING_PREFIX = "sj:"
-_STOP_JOINING = re.compile(r"sj:([0-9]{1,12}):(y|n)(?::([a-z]{2,3}))?")
+_STOP_JOINING = re.compile(rf"sj:({ID}):(y|n)(?::([a-z]{{2,3}}))?")
 
 
 def awaits_name(awaiting: str | None) -> bool:
@@ -236,21 +237,22 @@ def _ask_stop_joining(person: Person, stuck: NotActiveClient, language: str | No
     )
 
 
-def _parse_stop_joining(data: str, words: Words) -> tuple[int, bool, str | None] | None:
+def _parse_stop_joining(data: str, words: Words) -> tuple[int | None, bool, str | None] | None:
     """ "sj:12:y", "sj:12:y:en" or "sj:12:n": the client, stop or not, the language named.
-    Untrusted: anything else (a language the words do not know) is None."""
+    Untrusted: anything else (a language the words do not know) is None; an id no client can
+    have is a None client, as unknown as an id no client has."""
     found = _STOP_JOINING.fullmatch(data)
     if found is None:
         return None
     if found[3] is not None and (found[2] == "n" or found[3] not in words.languages.values()):
         return None
-    return int(found[1]), found[2] == "y", found[3]
+    return row_id(found[1]), found[2] == "y", found[3]
 
 
 def stop_joining_client_id(data: str) -> int | None:
     """The client a stop-joining button names (for the shell to load), if it names one."""
     found = _STOP_JOINING.fullmatch(data)
-    return int(found[1]) if found is not None else None
+    return row_id(found[1]) if found is not None else None
 
 
 def stop_joining_tap(person: Person, data: str, words: Words, ctx: CardContext | None) -> Outcome:

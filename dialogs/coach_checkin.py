@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from dialogs.buttons import ButtonKind, kind_of
+from dialogs.buttons import ID, ButtonKind, kind_of, row_id
 from dialogs.clients import ClientMatch, ClientRef, find_client
 from dialogs.events import Command, Event, Tap
 from dialogs.outcome import (
@@ -71,7 +71,7 @@ _CODES = {
     "m3": Rhythm.EVERY_3_MONTHS,
 }
 _CODE_OF = {rhythm: code for code, rhythm in _CODES.items()}
-_BUTTON = re.compile(r"(rt|rp|rn):([0-9]{1,12})(?::(w1|w2|w4|w6|m3|p|r))?")
+_BUTTON = re.compile(rf"(rt|rp|rn):({ID})(?::(w1|w2|w4|w6|m3|p|r))?")
 
 # The words for a rhythm and a weekday are the coach's (``ctx.words``, from content); so are
 # the words around a time (``dialogs.typed_time``: "9 uur", "2pm"; "14" alone is no time).
@@ -161,9 +161,8 @@ def _which_client(command: str, match: ClientMatch) -> Outcome:
 
 def _tap(person: Person, data: str, now: datetime, ctx: CoachCheckinContext) -> Outcome:
     parsed = _BUTTON.fullmatch(data)
-    client = None
-    if parsed is not None:
-        client = own_client(int(parsed[2]), ctx)
+    client_id = row_id(parsed[2]) if parsed else None
+    client = own_client(client_id, ctx) if client_id is not None else None
     if parsed is None or client is None:
         return Outcome(notice="common.button_unknown")
     assert person.id is not None

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import time
 
+from dialogs.buttons import row_id
 from dialogs.events import Command, Event
 from dialogs.outcome import Button, Outcome, Reply, TextRef, ToggleBackup, UpdateCoachSettings
 
@@ -158,8 +159,9 @@ def _choice(
         return UpdateCoachSettings(coach, digest_time=at), replace(view, digest_time=at)
     if kind == "l" and value in LANGUAGES:
         return UpdateCoachSettings(coach, language=value), replace(view, language=value)
-    if kind == "b" and value.isdigit():
-        found = next((c for c in view.colleagues if c.coach_id == int(value)), None)
+    if kind == "b":
+        colleague = row_id(value)
+        found = next((c for c in view.colleagues if c.coach_id == colleague), None)
         if found is None:
             return None
         last = max((c.position or 0 for c in view.colleagues if c.chosen), default=-1)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from dialogs.buttons import ID, row_id
 from dialogs.clients import ClientRef
 from dialogs.outcome import Button, Keyboard, Outcome, Recipient, Reply
 from dialogs.people import Person, Role
@@ -27,7 +28,7 @@ __all__ = ["NOT_YOURS", "SEND_BUTTON", "ask", "coach_taps", "parse_data", "wants
 
 SEND_BUTTON = "coach_data.send_button"
 NOT_YOURS = "caseload.not_yours"
-_DATA = re.compile(r"dr:([0-9]{1,12})")
+_DATA = re.compile(rf"dr:({ID})")
 
 
 def wants_data(text: str, words: Words) -> bool:
@@ -37,7 +38,7 @@ def wants_data(text: str, words: Words) -> bool:
 
 def parse_data(data: str) -> int | None:
     found = _DATA.fullmatch(data)
-    return int(found[1]) if found else None
+    return row_id(found[1]) if found else None
 
 
 def ask(person: Person, menu: Keyboard = Keyboard.CLIENT_MENU) -> Outcome:
@@ -58,10 +59,9 @@ def coach_taps(person: Person, data: str, tapped: ClientRef | None) -> Outcome:
     """The coach tapped "📄 Stuur Sam het overzicht"."""
     if person.role is not Role.COACH or person.id is None or not person.coach_active:
         return Outcome(notice="common.button_unknown")
-    client_id = parse_data(data)
-    if client_id is None:
+    if _DATA.fullmatch(data) is None:
         return Outcome(notice="common.button_unknown")
-    if tapped is None or tapped.id != client_id:
+    if tapped is None or tapped.id != parse_data(data):  # an id no client can have: None
         return Outcome(notice=NOT_YOURS)
     return Outcome(
         effects=(SendSummary(tapped.id, person.id),),

@@ -30,6 +30,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from dialogs.buttons import ID, row_id
 from dialogs.outcome import (
     AcknowledgeAlert,
     At,
@@ -89,7 +90,7 @@ CLOSE_OUTCOMES = ("talked", "visited", "referred", "false_alarm")
 _NOTIFY_EVERY_REPEAT_UNTIL = 5
 # A press this long after someone picked the alert up is a new call for help.
 _ACK_STILL_FRESH = timedelta(minutes=30)
-_ALERT_DATA = re.compile(r"^(nk|al):([0-9]{1,12}):([a-z_]{1,20})(?::([a-z_]{1,20}))?$")
+_ALERT_DATA = re.compile(rf"(nk|al):({ID}):([a-z_]{{1,20}})(?::([a-z_]{{1,20}}))?")
 
 
 @dataclass(frozen=True)
@@ -386,11 +387,11 @@ def raised(alert: AlertView) -> Outcome:
 
 def parse_alert_data(data: str) -> tuple[str, int, str, str] | None:
     """``nk:<id>:<reason>`` or ``al:<id>:<action>[:<outcome>]`` -> (kind, id, action, arg)."""
-    match = _ALERT_DATA.match(data)
-    if match is None:
+    match = _ALERT_DATA.fullmatch(data)
+    alert_id = row_id(match[2]) if match else None
+    if match is None or alert_id is None:
         return None
-    kind, ident, action, arg = match.groups()
-    return kind, int(ident), action, arg or ""
+    return match[1], alert_id, match[3], match[4] or ""
 
 
 def tell_reason(person: Person, alert: AlertView | None, reason: str, now: datetime) -> Outcome:

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from dialogs.buttons import ID, row_id
 from dialogs.clients import ClientRef, find_client
 from dialogs.coach_checkin import rhythm_button
 from dialogs.events import Command, Event
@@ -72,7 +73,7 @@ END_REASONS = ("goal", "moved", "other_help", "not_wanted", "no_contact", "other
 NOT_YOURS = "caseload.not_yours"
 STALE = "common.question_closed"
 
-_DATA = re.compile(r"fa:([0-9]{1,12})(?::(s|e|x|o)(?::([a-z_]{1,12}))?)?")
+_DATA = re.compile(rf"fa:({ID})(?::(s|e|x|o)(?::([a-z_]{{1,12}}))?)?")
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def wants(event: Event) -> bool:
 
 def tapped_client_id(data: str) -> int | None:
     found = _DATA.fullmatch(data)
-    return int(found[1]) if found else None
+    return row_id(found[1]) if found else None
 
 
 def named_client(
@@ -182,7 +183,7 @@ def tap(person: Person, data: str, now: datetime, ctx: PhaseContext | None) -> O
     if found is None:
         return Outcome(notice="common.button_unknown")
     client = ctx.client if ctx is not None else None
-    if client is None or client.ref.id != int(found[1]) or client.coach_id != person.id:
+    if client is None or client.ref.id != row_id(found[1]) or client.coach_id != person.id:
         return Outcome(notice=NOT_YOURS)
     action, arg = found[2], found[3]
     match action:

@@ -44,6 +44,7 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from dialogs.buttons import ID, row_id
 from dialogs.clients import ClientRef
 from dialogs.events import OtherMessage, Text
 from dialogs.outcome import At, AwaitInput, Button, Keyboard, Outcome, Recipient, Reply, TextRef
@@ -115,7 +116,7 @@ _UNSEALED_CONFIRM = re.compile(r"rl:y:[1-9][0-9]{0,11}")  # the form before seal
 _SEALED_ANSWER = re.compile(
     rf"([a-z]{{2}}:)(y|n):([0-9]{{1,12}}):([A-Za-z0-9_-]{{{_SEAL_LENGTH}}})"
 )
-_SEEN_DATA = re.compile(r"rs:([0-9]{1,12})")
+_SEEN_DATA = re.compile(rf"rs:({ID})")
 _AWAITING_MESSAGE = re.compile(r"message:([0-9]{1,12})")
 
 # Texts the shell uses around a relayed copy.
@@ -255,9 +256,7 @@ def seen_data(relay_id: int) -> str:
 def parse_seen_data(data: str) -> int | None:
     """The relay id in ``rs:<relay id>``; None when the data is not well formed."""
     match = _SEEN_DATA.fullmatch(data)
-    if match is None or int(match[1]) == 0:
-        return None
-    return int(match[1])
+    return row_id(match[1]) if match else None
 
 
 def awaiting_message_for(awaiting: str | None) -> int | None:

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from dialogs.buttons import ID, row_id
 from dialogs.checkin_state import RecordSignalAction
 from dialogs.outcome import AwaitInput, Button, Outcome, Recipient, Reply
 from dialogs.people import Person, Role
@@ -58,7 +59,7 @@ class SignalAction(StrEnum):
     DONE = "done"  # ✅ Afgehandeld
 
 
-_DATA = re.compile(r"sg:(\d{1,19}):(call|message|done)")
+_DATA = re.compile(rf"sg:({ID}):(call|message|done)")
 _LABELS = {
     SignalAction.CALL: "coach_checkin.button.call",
     SignalAction.MESSAGE: "coach_checkin.button.message",
@@ -97,9 +98,10 @@ def action_buttons(signal_id: int, *, phone_known: bool) -> tuple[tuple[Button, 
 def parse_data(data: str) -> tuple[int, SignalAction] | None:
     """(signal id, action) from ``sg:<id>:<action>``; None when it is not well formed."""
     match = _DATA.fullmatch(data)
-    if match is None or int(match[1]) == 0:
+    signal_id = row_id(match[1]) if match else None
+    if match is None or signal_id is None:
         return None
-    return int(match[1]), SignalAction(match[2])
+    return signal_id, SignalAction(match[2])
 
 
 def current(view: SignalView) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from dialogs.buttons import ID, row_id
 from dialogs.clients import ClientRef
 from dialogs.outcome import AskToStop, Button, EndSupport, Keyboard, Outcome, Recipient, Reply
 from dialogs.people import ClientStep, Person, Role
@@ -35,7 +36,7 @@ __all__ = [
 
 STOP_YES, STOP_NO = "sp:y", "sp:n"
 END_REASON = "client_asked"  # the end reason stored with the ended phase
-_COACH_DATA = re.compile(r"sp:(end|keep):([0-9]{1,12})")
+_COACH_DATA = re.compile(rf"sp:(end|keep):({ID})")
 
 
 def wants_to_stop(text: str, words: Words) -> bool:
@@ -93,7 +94,8 @@ def client_answers(person: Person, yes: bool, now: datetime) -> Outcome:
 def parse_coach_data(data: str) -> tuple[bool, int] | None:
     """``sp:end:<id>`` -> (True, id), ``sp:keep:<id>`` -> (False, id); else None."""
     match = _COACH_DATA.fullmatch(data)
-    return (match[1] == "end", int(match[2])) if match else None
+    client_id = row_id(match[2]) if match else None
+    return (match[1] == "end", client_id) if match and client_id is not None else None
 
 
 def coach_decides(

@@ -580,12 +580,12 @@ def test_an_open_check_in_of_an_old_question_set_version_is_closed() -> None:
 
 def test_callback_data_fits_in_64_bytes_with_the_largest_ids() -> None:
     longest = "x" * MAX_ID_LENGTH
-    data = callback_data(2**63 - 1, MAX_QUESTIONS - 1, longest)
+    data = callback_data(2**31 - 1, MAX_QUESTIONS - 1, longest)  # the largest id a row has
     assert len(data.encode()) <= 64
     parsed = parse_callback(data)
-    assert parsed is not None and (parsed.checkin_id, parsed.token) == (2**63 - 1, longest)
+    assert parsed is not None and (parsed.checkin_id, parsed.token) == (2**31 - 1, longest)
     assert kind_of(data) is ButtonKind.CHECKIN
-    chat = Chat(checkin_id=2**63 - 1)
+    chat = Chat(checkin_id=2**31 - 1)
     for token in ("7", "yes"):
         chat.send(Tap(token))
     assert keys(chat.last) == ["questions.help_area"]  # keys() checks every button's size

@@ -226,18 +226,18 @@ def test_overview_of_a_client_without_a_schedule_shows_the_defaults() -> None:
 
 
 def test_overview_buttons_carry_the_client_id() -> None:
-    big = CoachClient(ClientRef(999_999_999_999, "Bo"), ACTIVE, SAM_NEXT)
+    big = CoachClient(ClientRef(2**31 - 1, "Bo"), ACTIVE, SAM_NEXT)  # the largest id a row has
     outcome = act(Command("ritme", "Bo"), big)
     keys(outcome)
     data = [b.data for row in outcome.replies[0].buttons for b in row]
     assert data == [
-        "rt:999999999999:w1",
-        "rt:999999999999:w2",
-        "rt:999999999999:w4",
-        "rt:999999999999:w6",
-        "rt:999999999999:m3",
-        "rp:999999999999:p",
-        "rn:999999999999",
+        "rt:2147483647:w1",
+        "rt:2147483647:w2",
+        "rt:2147483647:w4",
+        "rt:2147483647:w6",
+        "rt:2147483647:m3",
+        "rp:2147483647:p",
+        "rn:2147483647",
     ]
     assert all(is_schedule_button(d) for d in data)
     # Each of those buttons is understood when tapped.

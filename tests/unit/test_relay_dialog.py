@@ -405,7 +405,9 @@ def test_seen_by_someone_else_changes_nothing(person: Person, view: RelayView | 
     "data, parsed",
     [
         ("rs:3", 3),
-        ("rs:999999999999", 999999999999),
+        ("rs:2147483647", 2147483647),  # the largest id a row can have
+        ("rs:2147483648", None),
+        ("rs:999999999999", None),
         ("rs:-1", None),
         ("rs:0", None),
         ("rs:", None),
