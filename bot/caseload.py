@@ -60,6 +60,7 @@ def load_caseload(session: Session, coach_id: int, checkins: CheckinShell) -> Ca
                 open_alert=client.id in alerts,
                 open_signals=signals.get(client.id, 0),
                 missed_in_a_row=_missed_in_a_row(history),
+                unreachable_since=client.unreachable_since,
             )
         )
     return CaseloadContext(tuple(rows), checkins.timezone)

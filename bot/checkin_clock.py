@@ -23,8 +23,9 @@ from bot.effect_result import NOTHING, EffectResult
 from bot.outcomes import OutcomeApplier
 from bot.scope import Applied, FollowUp, Scope
 from bot.state import client_contact, coach_contact
-from dialogs import checkin
+from dialogs import checkin, reachability
 from dialogs import schedule as checkin_schedule
+from dialogs.coach_notes import closed_for_pause
 from dialogs.outcome import Outcome, SaveCheckin, StartCheckin
 from dialogs.relay_effects import AwaitClientMessage
 from storage import alerts, checkins, people
@@ -62,7 +63,9 @@ class CheckinOpener:
         priority: Priority = Priority.NOTICE,
     ) -> FollowUp | None:
         """Open a check-in for an active client; its first question, to carry out next.
-        None when the client cannot get one now (not active, unreachable, one is open)."""
+        None when the client cannot get one now (not active, unreachable, one is open). A
+        scheduled one waits while the client's chat refuses messages (``dialogs.reachability``):
+        the schedule moves on, as for a client who is not active."""
         client = people.lock_client(session, client_id)  # one open check-in per client, on PG too
         if (
             client is None
@@ -70,6 +73,7 @@ class CheckinOpener:
             or client.status != ClientStatus.ACTIVE
             or client.telegram_user_id is None
             or checkins.open_checkin_of(session, client.id) is not None
+            or (origin == "schedule" and reachability.checkins_wait(client.unreachable_since))
         ):
             return None
         coach = people.get_coach(session, client.coach_id)
@@ -194,6 +198,9 @@ class CheckinClock:
             outcome = Outcome(
                 effects=tuple(e for e in closed.effects if isinstance(e, SaveCheckin))
             )
+        elif reachability.checkins_wait(client.unreachable_since):
+            # Their chat refuses messages: no reminder, and never "missed" (it could not arrive).
+            outcome = Outcome(effects=(SaveCheckin(closed_for_pause(state, now)),))
         scope = Scope(
             coach=coach_contact(coach),
             client=client_contact(client),

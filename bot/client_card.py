@@ -193,8 +193,13 @@ def load_card(
     book = shell.book(client.language)
     period = contacts.checkins_since(session, client_id, since)
     recent = caseload.recent_checkins(session, [client_id])
-    answered = next(
-        (r for r in recent if r.status in (CheckinStatus.DONE, CheckinStatus.UNFINISHED)), None
+    answered = next(  # one closed unanswered (paused, or it could not arrive) shows none
+        (
+            r
+            for r in recent
+            if r.status in (CheckinStatus.DONE, CheckinStatus.UNFINISHED) and r.answers
+        ),
+        None,
     )
     last_answers: tuple[tuple[Question, str], ...] = ()
     if answered is not None and (questions := book.get(answered.version)) is not None:
@@ -219,6 +224,7 @@ def load_card(
         phase=current.phase if current is not None else None,
         rhythm=Rhythm(schedule.rhythm) if schedule is not None else None,
         paused=schedule.paused if schedule is not None else False,
+        unreachable_since=client.unreachable_since,
         last_contact=max((m for m in moments if m is not None), default=None),
         checkins=tuple(_card_checkin(row, book) for row in period),
         alerts=tuple(

@@ -23,6 +23,7 @@ from bot.checkins import CheckinShell, state_of
 from bot.client_card import load_card_context, wants_rhythm
 from bot.coach_settings import CoachDefaults, load_settings_view
 from bot.phases import load_data_client, load_ended_view, load_phase_context
+from bot.reachability import client_wrote
 from bot.relays import RelayShell
 from bot.scope import Scope
 from bot.signal_taps import load_signal_view
@@ -72,6 +73,7 @@ class ContextLoader:
         if person.role is Role.CLIENT and person.id is not None:
             client = people.get_client(session, person.id)  # locked by load_actor
             assert client is not None
+            client_wrote(session, client, now)  # a chat that refused messages works again
             context, scope = self._client(
                 session, client, actor, chat_id, now, event, button, context
             )

@@ -5,7 +5,8 @@ A row that is no longer true when its turn comes is dropped (``moot``): "Je meld
 afgesloten" never reaches a client who has pressed the noodknop again since. A delivered alert
 is noted in its timeline; a message for a client who wants texts read aloud gets its voice
 note in the background (never holding up the next alert); an alert that cannot
-reach a coach at all is escalated; a relayed message that cannot arrive is told to its sender.
+reach a coach at all is escalated; a relayed message that cannot arrive is told to its sender;
+a client's chat that refuses every message (403) is marked and their coach told, once.
 Each runs on the database thread, ahead of queued update work: the worker waits for it before
 its next row, which may be an alert.
 """
@@ -27,6 +28,7 @@ from bot.outbox import Delivery, OutboxWorker
 from bot.outbox_rows import decode_buttons, row_as_reply
 from bot.outcomes import OutcomeApplier
 from bot.phases import SUMMARY_CAPTION, summary_document
+from bot.reachability import client_refused
 from bot.relays import RelayShell
 from bot.render import Menus, RenderedReply, inline_markup, render_reply, with_read_aloud_button
 from bot.scope import Applied, Scope
@@ -189,6 +191,8 @@ class DeliveryHooks:
             applied = self._relay_failed(delivery.relay_id)
         if delivery.error == "Forbidden":
             self.remember_keyboard(delivery.chat_id, None)  # a new start shows the menu again
+            refused = self._client_refused(delivery.chat_id)  # blocked, or the chat stopped
+            applied.queued += refused.queued
         if delivery.alert_id is None:
             return applied
         if delivery.error != "Forbidden":
@@ -210,6 +214,12 @@ class DeliveryHooks:
         applied.queued += escalated.queued
         applied.urgent = applied.urgent or escalated.urgent
         return applied
+
+    def _client_refused(self, chat_id: int) -> Applied:
+        """A client's chat refuses every message: marked, their coach told once, scheduled
+        check-ins wait (``dialogs.reachability``). Nothing for a coach's or a group's chat."""
+        with self.database.transaction() as session:
+            return client_refused(session, chat_id, self.clock.now(), self.outcomes)
 
     def _relay_failed(self, relay_id: int) -> Applied:
         now = self.clock.now()

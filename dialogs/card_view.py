@@ -124,6 +124,7 @@ class CardView:
     phases: tuple[PhaseStep, ...] = ()
     coaches: tuple[CoachStep, ...] = ()
     low_grade: int | None = None
+    unreachable_since: datetime | None = None  # their chat refuses messages (403) since then
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ Every active client of the coach in one message, one line each: name, last conta
 Past ``PAGE_SIZE`` clients the list is paged with ◀ ▶ buttons. The order (``sort_key``):
 
 1. an open noodknop alert,
+   then a client whose chat refuses the bot's messages (blocked, or the chat stopped:
+   ``dialogs.reachability``): the line says so, since when, instead of the rhythm,
 2. open signals (a low grade, help asked, "call me", missed check-ins: not withdrawn),
 3. no contact for longer than the rhythm (``contact_overdue``; not while paused),
 4. the last check-in(s) missed,
@@ -61,10 +63,11 @@ class Attention(IntEnum):
     """Why a client is high in the list; lower comes first."""
 
     ALERT = 0
-    SIGNALS = 1
-    NO_CONTACT = 2
-    MISSED = 3
-    CALM = 4
+    UNREACHABLE = 1
+    SIGNALS = 2
+    NO_CONTACT = 3
+    MISSED = 4
+    CALM = 5
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class CaseloadClient:
     open_alert: bool = False
     open_signals: int = 0
     missed_in_a_row: int = 0  # the latest closed check-ins that were missed
+    unreachable_since: datetime | None = None  # their chat refuses messages (403) since then
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,8 @@ def contact_overdue(client: CaseloadClient, now: datetime, timezone: str) -> boo
 def attention(client: CaseloadClient, now: datetime, timezone: str) -> Attention:
     if client.open_alert:
         return Attention.ALERT
+    if client.unreachable_since is not None:
+        return Attention.UNREACHABLE
     if client.open_signals:
         return Attention.SIGNALS
     if contact_overdue(client, now, timezone):
@@ -220,6 +226,8 @@ def _line(number: int, client: CaseloadClient, now: datetime, timezone: str) -> 
         rhythm = TextRef(f"coach_checkin.rhythm.{client.rhythm.value}")
         if client.paused:
             rhythm = TextRef("caseload.paused", {"rhythm": rhythm})
+    if client.unreachable_since is not None:  # no check-ins go out: the rhythm would mislead
+        rhythm = TextRef("caseload.unreachable", {"since": client.unreachable_since})
     return TextRef(
         "caseload.line",
         {

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from dialogs.buttons import ID, row_id
 from dialogs.card_chart import Chart
 from dialogs.card_view import (
     CardContext,
@@ -87,9 +88,9 @@ SIGNALS_SHOWN = 3
 NOT_CURRENT = "caseload.not_yours"
 NOTE_NOT_CURRENT = "client_card.note_not_current"  # "Geen notitie" once no note is wanted
 
-_CARD = re.compile(r"cc:([0-9]{1,12})(?::(r|m|h|call|visit|elsewhere))?")
-_LIST = re.compile(r"cl:([0-9]{1,12})")
-_NO_NOTE = re.compile(r"cn:([0-9]{1,12})")
+_CARD = re.compile(rf"cc:({ID})(?::(r|m|h|call|visit|elsewhere))?")
+_LIST = re.compile(rf"cl:({ID})")
+_NO_NOTE = re.compile(rf"cn:({ID})")
 _AWAITING_NOTE = re.compile(r"note:([0-9]{1,12})")
 
 
@@ -104,7 +105,7 @@ def tapped_client_id(data: str) -> int | None:
     """The client a card button (or a name in the list, or "Geen notitie") names."""
     for pattern in (_CARD, _LIST, _NO_NOTE):
         if (found := pattern.fullmatch(data)) is not None:
-            return int(found[1])
+            return row_id(found[1])
     return None
 
 
@@ -161,6 +162,9 @@ def show(view: CardView, now: datetime, timezone: str) -> Outcome:
     lines: list[TextRef] = []
     if any(alert.outcome is None for alert in view.alerts):
         lines.append(TextRef("client_card.alert_open"))
+    if view.unreachable_since is not None:  # dialogs.reachability: no check-ins go out
+        since = {"since": view.unreachable_since, "client": view.client.name}
+        lines.append(TextRef("client_card.unreachable", since))
     lines.append(TextRef("client_card.rhythm", {"rhythm": _rhythm(view)}))
     ago = time_ago(view.last_contact, now, timezone)
     when = TextRef(ago.key.replace("caseload.contact.", "client_card.ago."), ago.params)
@@ -325,12 +329,12 @@ def tap(
     notitie" (``cn:<id>``). Only for the coach's own active client: else ``NOT_CURRENT``."""
     ctx = ctx or CardContext()
     if (no_note := _NO_NOTE.fullmatch(data)) is not None:
-        return _no_note(person, int(no_note[1]), now, ctx)
+        return _no_note(person, row_id(no_note[1]), now, ctx)
     found = _CARD.fullmatch(data) or _LIST.fullmatch(data)
     if found is None:
         return Outcome(notice="common.button_unknown")
     card = ctx.card
-    if card is None or card.client.id != int(found[1]) or card.coach_id != person.id:
+    if card is None or card.client.id != row_id(found[1]) or card.coach_id != person.id:
         return Outcome(notice=NOT_CURRENT)
     action = found[2] if found.re is _CARD else None
     name = {"client": card.client.name}
@@ -372,7 +376,7 @@ def _current_note(person: Person, now: datetime, ctx: CardContext) -> LoggedCont
     return contact
 
 
-def _no_note(person: Person, client_id: int, now: datetime, ctx: CardContext) -> Outcome:
+def _no_note(person: Person, client_id: int | None, now: datetime, ctx: CardContext) -> Outcome:
     contact = _current_note(person, now, ctx)
     if contact is None or contact.client_id != client_id:
         return Outcome(notice=NOTE_NOT_CURRENT)
