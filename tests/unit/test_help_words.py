@@ -766,6 +766,14 @@ def test_review_these_are_heard(typed: str, words: Any, heard: Heard) -> None:
         ("i cant go on anymore", ENGLISH, Heard.DANGER),
         ("i can't do this anymore", ENGLISH, Heard.DANGER),
         ("nobody would miss me", ENGLISH, Heard.HELP),
+        ("soms snij ik mezelf", DUTCH, Heard.DANGER),
+        ("dan doe ik mezelf iets aan", DUTCH, Heard.DANGER),
+        ("soms wil ik mezelf pijn doen", DUTCH, Heard.DANGER),
+        ("ik wil onder de trein springen", DUTCH, Heard.DANGER),
+        ("eigenlijk wil ik niet meer", DUTCH, Heard.DANGER),
+        ("het heeft allemaal geen zin meer", DUTCH, Heard.DANGER),
+        ("i'm thinking of ending my life", ENGLISH, Heard.DANGER),
+        ("i don't want to be here anymore", ENGLISH, Heard.DANGER),
     ],
 )
 def test_the_verb_first_wishes_and_despair_are_heard(typed: str, words: Any, heard: Heard) -> None:
@@ -778,6 +786,12 @@ def test_the_verb_first_wishes_and_despair_are_heard(typed: str, words: Any, hea
         ("ik zie het niet meer zitten met die klus", DUTCH),  # despair only as the whole message
         ("ik ben soms niet bang", DUTCH),
         ("i'm going to end it with him tomorrow", ENGLISH),
+        ("ik ben er liever niet meer bij als mijn moeder komt", DUTCH),
+        ("de politie kwam om er een einde aan te maken", DUTCH),
+        ("ik zou dood willen vallen van schaamte", DUTCH),
+        ("het heeft allemaal geen zin meer, die formulieren", DUTCH),
+        ("there is no point in living in the past", ENGLISH),
+        ("no reason to live near the station", ENGLISH),
     ],
 )
 def test_these_new_ways_stay_ordinary_messages_in_a_sentence(typed: str, words: Any) -> None:
