@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 import phonenumbers
 
 from dialogs.clients import ClientRef, find_client
-from dialogs.events import Event, OtherMessage, Text
+from dialogs.events import OtherMessage, Text
 from dialogs.outcome import Keyboard, Outcome, Recipient, Reply, SetClientPhone, TextRef
 from dialogs.people import Person, Role
 from dialogs.understand import parse_yes_no
@@ -163,12 +163,14 @@ def contact_shared(person: Person, event: OtherMessage, after: After) -> Outcome
     return Outcome(effects=(SetClientPhone(person.id, number),)) + saved + Outcome(replies=(told,))
 
 
-def offer_answered(person: Person, event: Event, words: Words, after: After) -> Outcome | None:
+def offer_answered(person: Person, own: Text | None, words: Words, after: After) -> Outcome | None:
     """What the client typed (or tapped: "Liever niet") while the offer shows; None when it
-    is no answer to it (the router goes on as before, and the menu comes back with that)."""
-    if not person.phone_offer_open or not isinstance(event, Text):
+    is no answer to it (the router goes on as before, and the menu comes back with that).
+    ``own``: a text of the client's own, never a forward (a friend's "Nee" answers nothing:
+    it goes to the coach as any forward does)."""
+    if not person.phone_offer_open or own is None:
         return None
-    answer = parse_yes_no(event.text, words)
+    answer = parse_yes_no(own.text, words)
     if answer is None:
         return None
     if answer:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from dialogs import onboarding
-from dialogs.events import Event, Text
 from dialogs.outcome import Outcome, Reply, SetReadAloud
 from dialogs.people import ClientStep, Person, Role
 from dialogs.words import Words, normalise
@@ -21,12 +20,11 @@ from dialogs.words import Words, normalise
 __all__ = ["switch", "wanted"]
 
 
-def wanted(event: Event, words: Words) -> bool | None:
+def wanted(text: str, words: Words) -> bool | None:
     """True for a typed "voorlezen", False for "niet voorlezen", None for anything else.
-    Someone else's words (a forwarded message) never switch it."""
-    if not isinstance(event, Text) or event.forwarded_from is not None:
-        return None
-    said = normalise(event.text)
+    The router passes only the client's own words (``router._own_text``): someone else's
+    (a forwarded message) never switch it."""
+    said = normalise(text)
     if said in words.read_aloud_off:
         return False
     if said in words.read_aloud_on:

@@ -224,6 +224,10 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
     if isinstance(event, MenuPress) and event.item not in _CLIENT_MENU and event.typed:
         event = event.typed  # a coach's menu label ("Hulp") typed by a client: the word itself
     step = person.client_step
+    # What the client typed themselves: the only words that answer a question, choose or
+    # cancel. None for a forward (a friend's "nee", "toch niet", "English"): someone else's
+    # words go on as any forward does, to the coach.
+    own = _own_text(event)
     # Help words are heard first, in every state (never as an answer to a question); their
     # coach's name and their own around them do not count ("anna, ik ben bang").
     heard = _heard(event, context, (person.coach_name, person.name))
@@ -231,38 +235,28 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
         return ended_answer(
             person, event, heard, now, context.ended, context.open_alert, context.client_relay
         )
-    if step is not ClientStep.DECLINED and (said := _language_asked(person, event, context)):
+    if step is not ClientStep.DECLINED and (said := _language_asked(person, event, own, context)):
         return said + _question_again(context, person)
-    if heard is None and (switched := _read_aloud_asked(person, event, now, context)):
+    if heard is None and (switched := _read_aloud_asked(person, own, now, context)):
         return switched
     if step in (ClientStep.CONSENT_PENDING, ClientStep.VOICE_PENDING, ClientStep.DECLINED):
         if heard is not None or _asks_noodknop(event):
             return _outside_help(event, context) + onboarding.ask_current_question(person)
-        return _onboarding_answer(person, event, now, context.words)
+        return _onboarding_answer(person, own, now, context.words)
     if heard is not None and isinstance(event, Text):
         said = help_words.answer(
             person, event, heard, now, context.open_alert, context.client_relay
         )
         return said + _question_again(context)
-    if (
-        isinstance(event, Text)
-        and event.forwarded_from is None  # someone else's words
-        and stopping.wants_to_stop(event.text, context.words)
-    ):
+    if own is not None and stopping.wants_to_stop(own.text, context.words):
         return stopping.ask(person)
-    if (
-        isinstance(event, Text)
-        and event.forwarded_from is None
-        and data_request.wants_data(event.text, context.words)
-    ):
+    if own is not None and data_request.wants_data(own.text, context.words):
         return data_request.ask(person, _menu_keyboard(context)) + _question_again(context)
     after = phone.After(onboarding.client_menu(person, "onboarding.ready"), _menu_keyboard(context))
-    answered = phone.offer_answered(person, event, context.words, after)
+    answered = phone.offer_answered(person, own, context.words, after)
     if answered is not None:
         return answered
-    if isinstance(event, Text) and message_mode.is_cancel(
-        event.text, context.words, context.client_relay
-    ):
+    if own is not None and message_mode.is_cancel(own.text, context.words, context.client_relay):
         return message_mode.cancel(person, context.client_relay) + _question_again(context)
     # Another menu button (or a noodknop command) ends "💬 Bericht aan coach" first.
     ended = message_mode.ended(person, context.client_relay)
@@ -307,32 +301,46 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
     return Outcome(replies=(Reply("client.not_understood", keyboard=Keyboard.CLIENT_MENU),))
 
 
-def _language_asked(person: Person, event: Event, context: DialogContext) -> Outcome | None:
-    """A language's name typed by the client themselves ("English"), or ``/taal``."""
+def _own_text(event: Event) -> Text | None:
+    """A text the client typed (or a keyboard button they pressed) themselves; None for
+    anything else, and for a forward: someone else's words never answer a question, make a
+    choice or cancel for the client (yes/no, "toch niet", "stop", a language, "voorlezen", a
+    check-in answer). Every typed answer the router matches comes through here; the forward
+    itself goes on as any message does (to the coach, without "send this?")."""
+    if isinstance(event, Text) and event.forwarded_from is None:
+        return event
+    return None
+
+
+def _language_asked(
+    person: Person, event: Event, own: Text | None, context: DialogContext
+) -> Outcome | None:
+    """A language's name typed by the client themselves (``own``: "English"), or ``/taal``."""
     if isinstance(event, Command) and event.name in language.COMMANDS:
         return language.offer(person, context.words)
-    if isinstance(event, Text) and event.forwarded_from is None:
-        chosen = language.wanted(event, context.words)
+    if own is not None:
+        chosen = language.wanted(own, context.words)
         return language.choose(person, chosen) if chosen is not None else None
     return None
 
 
 def _read_aloud_asked(
-    person: Person, event: Event, now: datetime, context: DialogContext
+    person: Person, own: Text | None, now: datetime, context: DialogContext
 ) -> Outcome | None:
-    """ "voorlezen" / "niet voorlezen" typed in any state: switched, then the open question
-    again (it is heard, or no longer heard, from here on)."""
-    on = read_aloud.wanted(event, context.words)
+    """ "voorlezen" / "niet voorlezen" typed by the client themselves (``own``) in any state:
+    switched, then the open question again (it is heard, or no longer heard, from here on)."""
+    on = read_aloud.wanted(own.text, context.words) if own is not None else None
     switched = read_aloud.switch(person, on, now) if on is not None else None
     if switched is None or person.client_step is ClientStep.VOICE_PENDING:
         return switched  # that question is answered by it
     return switched + _question_again(context, person)
 
 
-def _onboarding_answer(person: Person, event: Event, now: datetime, words: Words) -> Outcome:
-    """During consent or the read-aloud choice a typed yes/no counts as pressing the button
-    (after a "Nee" to consent, a typed yes takes it back)."""
-    answer = parse_yes_no(event.text, words) if isinstance(event, Text) else None
+def _onboarding_answer(person: Person, own: Text | None, now: datetime, words: Words) -> Outcome:
+    """During consent or the read-aloud choice a yes/no typed by the client themselves
+    (``own``) counts as pressing the button (after a "Nee" to consent, a typed yes takes it
+    back); a forwarded "ja" is no consent: the question again."""
+    answer = parse_yes_no(own.text, words) if own is not None else None
     if answer is None:
         return onboarding.ask_current_question(person)
     if person.client_step in (ClientStep.CONSENT_PENDING, ClientStep.DECLINED):
@@ -480,7 +488,7 @@ def _text_during_checkin(
     assert context.checkin is not None and context.checkin_context is not None
     wants_to_tell = context.client_relay is not None and context.client_relay.awaiting_message
     # A forward is someone else's words (a friend's "8"): never an answer, a message.
-    forwarded = event.forwarded_from is not None
+    forwarded = _own_text(event) is None
     if not (wants_to_tell or forwarded):
         answered = checkin.handle_text(context.checkin, event.text, now, context.checkin_context)
         understood = checkin.saved_state(answered) is not None or not answered.replies
@@ -499,7 +507,7 @@ def _oops_typed(event: Text, now: datetime, context: DialogContext) -> Outcome |
     state, checkin_context = context.checkin, context.checkin_context
     if state is None or checkin_context is None or state.status is not CheckinStatus.DONE:
         return None
-    if event.forwarded_from is not None:
+    if _own_text(event) is None:
         return None
     if context.client_relay is not None and context.client_relay.awaiting_message:
         return None

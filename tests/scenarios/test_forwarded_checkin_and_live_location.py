@@ -5,7 +5,8 @@ A forward during a check-in is a message for the coach, never an answer, and the
 on where it was; a forwarded "Help" goes to the coach as any forward, without the noodknop
 offered as if the client said it, while forwarded words of danger still raise an alert; a live
 location reaches the coach once, as its starting point, and its position updates (edits of
-that message, for up to 8 hours) bring no "Je hebt een bericht veranderd" at all.
+that message, for up to 8 hours) bring no "Je hebt een bericht veranderd" at all. A forwarded
+"Nee" while the phone number is offered goes to the coach too, and answers nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from typing import Any
 from sqlmodel import col, select
 from telegram_sandbox import SimUser
 
-from storage.models import Alert, Checkin, Relay
+from storage.models import Alert, Checkin, Client, Relay
 from tests.scenarios.conftest import World
 
 GRADE_Q = "Hoe gaat het met je?\nGeef een cijfer van 1 tot 10.\n1 is heel slecht, 10 is heel goed."
 FROM_KIM = "↪️ Sam stuurt je een doorgestuurd bericht. Het komt van: Kim"
 GOES_ON = "We gaan verder waar je was.\n\n"
+OFFER_KEYBOARD = [["📱 Deel mijn nummer"], ["Liever niet"], ["🔴 Noodknop"]]
+MENU = [["💬 Bericht aan coach"], ["📋 Hoe gaat het?"], ["🔴 Noodknop"]]
 EDITED = "Je hebt een bericht veranderd.\nDat zie ik niet. Stuur het nog een keer."
 NUMBERS = (
     "Ben je nu in gevaar? Bel 112.\n"
@@ -167,3 +170,32 @@ async def test_a_live_location_as_a_message_goes_once_and_its_updates_are_no_edi
     await sam.next_message()
     await sam.edit_message(sent, "Ik kom om 10 uur")
     assert (await sam.next_message()).text == EDITED
+
+
+# -- D: a forwarded "Nee" while the phone number is offered --------------------------------------
+
+
+async def test_a_forwarded_nee_during_the_phone_offer_goes_to_the_coach_and_answers_nothing(
+    world: World,
+) -> None:
+    anna = await world.coach("Anna")
+    sam = await world.link_opened(anna, "Sam")
+    await sam.press("Ja, dat is goed")
+    await sam.next_message()
+    await sam.press("Nee, alleen tekst")
+    for _ in range(3):  # "Goed, dat onthoud ik.", the offer (lead and question)
+        await sam.next_message()
+    await anna.next_message()  # Sam joined
+    assert sam.current_keyboard == OFFER_KEYBOARD
+
+    await sam.forward_text("Nee", "Kim")  # Kim's "Nee", not Sam's answer to the offer
+    assert (await sam.next_message()).text == "Verstuurd naar Anna."
+    await _forward_reaches_anna(anna, "Nee")
+    await world.drain()
+    assert sam.unread == [] and anna.unread == []
+    assert not any((m.text or "").startswith("Goed. Ik bewaar geen nummer") for m in sam.inbox)
+    # As any message during the offer that answers nothing: it goes, the menu comes back.
+    assert sam.current_keyboard == MENU
+    assert [r.direction for r in _relays(world)] == ["to_coach"]
+    with world.database.transaction() as session:
+        assert session.exec(select(Client.phone)).one() is None

@@ -1,6 +1,8 @@
 """Someone else's words and a moving pin: what the router does with a forwarded text (never a
-check-in answer, never the client's own "hulp"; words of danger still count), and what the
-shell makes of a live location's position updates (nothing). Pure, with a fixed clock."""
+check-in answer, never the client's own "hulp", never an answer or choice of theirs: the phone
+offer, "Toch niet", consent, stop, a language, read-aloud; words of danger still count), and
+what the shell makes of a live location's position updates (nothing). Pure, with a fixed
+clock."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from dialogs.events import EditedMessage, OtherMessage, Text
 from dialogs.outcome import Outcome, RaiseAlert
 from dialogs.people import ClientStep, Person
 from dialogs.relay import RelayContext
-from dialogs.relay_effects import RelayToCoach
+from dialogs.relay_effects import AwaitClientMessage, RelayToCoach
 from dialogs.router import DialogContext, route
 from tests.unit.people import SAM
 from tests.unit.test_checkin_dialog import NOW, WORDS, keys
@@ -160,3 +162,58 @@ def test_a_live_location_moving_is_no_edited_message(texts: Texts) -> None:
     edited = _message(text="Ik kom om 9 uur", edit_date=NOW + timedelta(minutes=2))
     incoming = incoming_from_update(Update(5, edited_message=edited), menus)
     assert incoming is not None and incoming.event == EditedMessage()
+
+
+# -- D: a forward answers no question the bot asked: the phone offer, "Toch niet", joining ----
+
+OFFERED = replace(SAM, phone_offer_open=True)  # the "share your number?" keyboard shows
+WRITING = replace(FIRST_TIME, awaiting_message=True)  # after "💬 Bericht aan coach"
+
+
+@pytest.mark.parametrize("text", ["Nee", "ja", "Liever niet"])
+def test_a_forwarded_yes_or_no_does_not_answer_the_phone_offer(text: str) -> None:
+    typed = client_says(Text(text, 89, 500), person=OFFERED)
+    assert relayed(typed) == [] and keys(typed)[0].startswith("phone.")  # Sam's own: an answer
+    outcome = client_says(forward(text), person=OFFERED)
+    assert keys(outcome) == ["relay.sent"], "Kim's words go to Anna, as any forward"
+    assert relayed(outcome) == [RelayToCoach(7, 500, 90, "text", forwarded_from="Kim")]
+
+
+def test_a_forwarded_toch_niet_goes_to_the_coach_instead_of_cancelling() -> None:
+    typed = client_says(Text("toch niet", 89, 500), relay_ctx=WRITING)
+    assert keys(typed) == ["relay.cancelled"] and relayed(typed) == []
+    outcome = client_says(forward("Toch niet"), relay_ctx=WRITING)
+    assert keys(outcome) == ["relay.sent"]
+    assert outcome.effects == (
+        RelayToCoach(7, 500, 90, "text", forwarded_from="Kim"),
+        AwaitClientMessage(7, False),  # the message went: the mode is over, as it always is
+    )
+    during = client_says(forward("laat maar"), open_checkin(), relay_ctx=WRITING)
+    assert keys(during) == ["relay.sent", "checkin.continue", "questions.grade"]
+    assert saved_state(during) is None and len(relayed(during)) == 1
+
+
+@pytest.mark.parametrize(
+    "step", [ClientStep.CONSENT_PENDING, ClientStep.DECLINED, ClientStep.VOICE_PENDING]
+)
+def test_a_forwarded_ja_is_no_consent_and_no_read_aloud_choice(step: ClientStep) -> None:
+    joining = replace(SAM, client_step=step, take_back_until=NOW + timedelta(days=3))
+    typed = client_says(Text("ja", 89, 500), person=joining)
+    assert typed.effects, "Sam's own 'ja' answers the question (consent, or read aloud on)"
+    asked_again = keys(client_says(Text("wat?", 89, 500), person=joining))
+    for text in ("ja", "Nee", "voorlezen", "alleen tekst", "English"):
+        outcome = client_says(forward(text), person=joining)
+        assert outcome.effects == () and keys(outcome) == asked_again, text
+
+
+@pytest.mark.parametrize(
+    "text", ["stop", "Wat weet je van mij?", "English", "voorlezen", "niet voorlezen"]
+)
+def test_no_other_typed_choice_is_made_by_a_forward(text: str) -> None:
+    """What the client may type to stop, ask for their data, choose a language or switch
+    read-aloud: from someone else it is a message, at once, nothing chosen."""
+    typed = client_says(Text(text, 89, 500))
+    assert relayed(typed) == [] and keys(typed) != ["relay.confirm"]
+    outcome = client_says(forward(text))
+    assert keys(outcome) == ["relay.sent"]
+    assert outcome.effects == (RelayToCoach(7, 500, 90, "text", forwarded_from="Kim"),)
