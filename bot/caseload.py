@@ -34,7 +34,7 @@ def load_caseload(session: Session, coach_id: int, checkins: CheckinShell) -> Ca
     alerts = caseload.open_alert_clients(session, ids)
     signals = caseload.open_signal_counts(session, ids)
     relays = caseload.last_relays(session, ids)
-    logged = contacts.last_contacts(session, ids)  # calls, visits, talks the coach logged
+    logged = contacts.last_contacts(session, ids)  # logged contacts, alerts closed as talked
     recent: dict[int, list[ClosedCheckin]] = defaultdict(list)
     for row in caseload.recent_checkins(session, ids):
         recent[row.client_id].append(row)

@@ -194,6 +194,7 @@ class CheckinShell:
                     next_due(schedule, now, self.quiet) if schedule else None,
                     checkins.open_checkin_of(session, client.id) is not None,
                     last_checkin=latest.sent_at if latest is not None else None,
+                    unreachable_since=client.unreachable_since,  # the row is loaded already
                 )
             )
         return CoachCheckinContext(tuple(found), self.timezone, self.quiet, words=words)

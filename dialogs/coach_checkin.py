@@ -5,7 +5,8 @@
 and "check-in now". ``/ritme Sam elke 2 weken dinsdag 10:00`` sets it in one go (any part
 may be left out and stays as it was); the time may be "10:00", "9.30", "9 uur", "9u", "21 uur",
 "9 uur 's avonds", "2pm" (the words after the hour are the coach's, ``words.yaml``).
-``/pauze Sam``, ``/hervat Sam`` and ``/checkin Sam`` do the rest. Button data
+``/pauze Sam``, ``/hervat Sam`` and ``/checkin Sam`` do the rest (a check-in now is not tried
+while the client's chat refuses messages, ``dialogs.reachability``: the coach reads so). Button data
 (``rt:<client id>:<rhythm>``, ``rp:<client id>:<p|r>``, ``rn:<client id>``) is untrusted: it
 only counts for a client in the coach's own list, which the shell fills with the coach's
 active clients.
@@ -86,6 +87,7 @@ class CoachClient:
     next_due: datetime | None = None
     open_checkin: bool = False
     last_checkin: datetime | None = None  # when the client last got one (the rules count from it)
+    unreachable_since: datetime | None = None  # their chat refuses messages (403) since then
 
 
 @dataclass(frozen=True)
@@ -397,6 +399,9 @@ def _pause(
 
 def _start_now(client: CoachClient, now: datetime, ctx: CoachCheckinContext) -> Outcome:
     name = {"client": client.ref.name}
+    if client.unreachable_since is not None:  # it could not arrive: the card's 📵 line says why
+        since = {**name, "since": client.unreachable_since}
+        return Outcome(replies=(Reply("client_card.unreachable", since),))
     if client.open_checkin:
         return Outcome(replies=(Reply("coach_checkin.already_open", name),))
     if ctx.quiet.is_quiet(now, ctx.timezone):

@@ -715,6 +715,50 @@ def test_start_now_while_a_checkin_is_open_sends_no_second(event: Event) -> None
     assert outcome.effects == ()
 
 
+# Sam's chat refuses the bot's messages (403) since Monday 9 November (dialogs.reachability).
+BLOCKED = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "event", [Command("checkin", "Sam"), Command("vragen", "Sam"), Tap("rn:7")]
+)
+def test_start_now_for_a_client_who_cannot_get_messages_sends_nothing_and_says_so(
+    event: Event,
+) -> None:
+    """The coach reads what is true (no "Ik stuur Sam nu de vragen" before a send that
+    fails), and what to do; as soon as Sam wrote again (the mark cleared) it works as before."""
+    later = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+    outcome = act(event, sam(unreachable_since=BLOCKED), now=later)
+    assert keys(outcome) == ["client_card.unreachable"]
+    assert outcome.effects == ()
+    assert [reply.to for reply in outcome.replies] == [Recipient.SENDER]
+    assert rendered(outcome) == (
+        "📵 Sinds 9 november kan Sam geen berichten van mij krijgen: misschien heeft Sam mij "
+        "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam mij weer schrijft. Bel Sam."
+    )
+    assert rendered(outcome, language="en").startswith(
+        "📵 Since November 9, Sam cannot get messages from me"
+    )
+    again = act(event, sam(), now=later)
+    assert keys(again) == ["coach_checkin.started"]
+    assert again.effects == (StartCheckin(7, "coach"),)
+
+
+def test_a_client_who_cannot_get_messages_is_reported_before_an_open_checkin_or_quiet_hours() -> (
+    None
+):
+    late = datetime(2026, 11, 10, 22, 0, tzinfo=UTC)  # 23:00 in Amsterdam
+    blocked = sam(unreachable_since=BLOCKED, open_checkin=True)
+    assert keys(act(Command("checkin", "Sam"), blocked, now=late)) == ["client_card.unreachable"]
+
+
+def test_only_check_in_now_waits_for_a_client_who_cannot_get_messages() -> None:
+    """The rhythm, a pause and the overview are the coach's own plans: they still work."""
+    blocked = sam(unreachable_since=BLOCKED)
+    assert keys(act(Command("ritme", "Sam"), blocked)) == ["coach_checkin.overview"]
+    assert keys(act(Tap("rp:7:p"), blocked)) == ["coach_checkin.paused", "checkin.paused"]
+
+
 def test_an_open_checkin_is_reported_before_quiet_hours() -> None:
     late = datetime(2026, 11, 2, 22, 0, tzinfo=UTC)  # 23:00 in Amsterdam
     outcome = act(Command("checkin", "Sam"), sam(open_checkin=True), now=late)
@@ -954,7 +998,8 @@ def _every_outcome() -> list[Outcome]:
         Tap("rn:99"),
     ]
     outcomes = []
-    for client in (sam(), sam(PAUSED), sam(None), sam(open_checkin=True)):
+    blocked = sam(unreachable_since=BLOCKED)
+    for client in (sam(), sam(PAUSED), sam(None), sam(open_checkin=True), blocked):
         for event in events:
             outcomes.append(act(event, client))
             outcomes.append(act(event, client, now=late))
@@ -991,6 +1036,7 @@ def test_every_reply_renders_in_every_language() -> None:
         "coach_checkin.already_open",
         "coach_checkin.quiet_now",
         "coach_checkin.started",
+        "client_card.unreachable",
         "coach_checkin.saved",
         "common.button_unknown",
     }
