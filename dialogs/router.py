@@ -503,11 +503,12 @@ def _oops_typed(event: Text, now: datetime, context: DialogContext) -> Outcome |
     """ "oeps" or "terug" typed after the thank-you of a check-in: what its button "← Oeps,
     ander antwoord" does, while that button works (the same check-in, within its time). None:
     the text goes the usual way (to the coach), as it does while the client is writing to
-    the coach or forwards someone else's words."""
+    the coach or forwards someone else's words, and while an alert is open (after a press by
+    accident, "oeps" is for the people told about it)."""
     state, checkin_context = context.checkin, context.checkin_context
     if state is None or checkin_context is None or state.status is not CheckinStatus.DONE:
         return None
-    if _own_text(event) is None:
+    if _own_text(event) is None or context.open_alert is not None:
         return None
     if context.client_relay is not None and context.client_relay.awaiting_message:
         return None

@@ -44,7 +44,8 @@ from dialogs.checkin_questions import (
     parse_question_book,
 )
 from dialogs.events import Tap, Text
-from dialogs.outcome import Outcome, Recipient, TextRef
+from dialogs.noodknop import AlertView
+from dialogs.outcome import CopyToAlertTeam, Outcome, Recipient, TextRef
 from dialogs.relay import RelayContext
 from dialogs.relay_effects import RelayToCoach
 from dialogs.router import DialogContext, route
@@ -502,6 +503,26 @@ def test_oops_typed_with_nothing_to_undo_is_a_message_for_the_coach() -> None:
     assert any(isinstance(e, RelayToCoach) for e in sent.effects)
     forwarded = Text("oeps", message_id=91, chat_id=500, forwarded_from="Kim")
     assert saved_state(client_says(forwarded, done, NOW)) is None
+
+
+def test_oops_typed_while_an_alert_is_open_is_for_the_people_told_about_it() -> None:
+    """Sam pressed the noodknop by accident after his check-in and types "oeps": that goes
+    to the alert, as any text during an open alert does; the check-in stays closed."""
+    done = finished_chat().state
+    assert done is not None
+    alert = AlertView(
+        id=9,
+        client_id=7,
+        client_name="Sam",
+        coach_name="Anna",
+        pressed_at=NOW,
+        coach_id=1,
+        asked_coach_ids=frozenset({1}),
+    )
+    oeps = Text("oeps", message_id=90, chat_id=500)
+    outcome = client_says(oeps, done, NOW + timedelta(minutes=5), open_alert=alert)
+    assert saved_state(outcome) is None
+    assert any(isinstance(e, CopyToAlertTeam) for e in outcome.effects)
 
 
 # -- stale, replayed and forged buttons ---------------------------------------------------------
