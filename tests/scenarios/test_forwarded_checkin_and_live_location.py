@@ -14,11 +14,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import select
 from telegram_sandbox import SimUser
 
-from storage.models import Alert, Checkin, Client, Relay
+from storage.models import Alert, Checkin, Client
 from tests.scenarios.conftest import World
+from tests.scenarios.test_help_words import NUMBERS, _anna_and_sam, _relays
 
 GRADE_Q = "Hoe gaat het met je?\nGeef een cijfer van 1 tot 10.\n1 is heel slecht, 10 is heel goed."
 FROM_KIM = "↪️ Sam stuurt je een doorgestuurd bericht. Het komt van: Kim"
@@ -26,23 +27,6 @@ GOES_ON = "We gaan verder waar je was.\n\n"
 OFFER_KEYBOARD = [["📱 Deel mijn nummer"], ["Liever niet"], ["🔴 Noodknop"]]
 MENU = [["💬 Bericht aan coach"], ["📋 Hoe gaat het?"], ["🔴 Noodknop"]]
 EDITED = "Je hebt een bericht veranderd.\nDat zie ik niet. Stuur het nog een keer."
-NUMBERS = (
-    "Ben je nu in gevaar? Bel 112.\n"
-    "Denk je aan zelfmoord? Bel 113.\n"
-    "Of bel gratis 0800-0113.\n"
-    "Daar is altijd iemand die met je praat."
-)
-
-
-async def _anna_and_sam(world: World) -> tuple[SimUser, SimUser]:
-    anna = await world.coach("Anna")
-    sam = await world.client(anna, "Sam")
-    return anna, sam
-
-
-def _relays(world: World) -> list[Relay]:
-    with world.database.transaction() as session:
-        return list(session.exec(select(Relay).order_by(col(Relay.id))))
 
 
 def _checkins(world: World) -> list[Checkin]:

@@ -44,12 +44,12 @@ from dialogs.checkin_questions import (
     parse_question_book,
 )
 from dialogs.events import Tap, Text
-from dialogs.noodknop import AlertView
 from dialogs.outcome import CopyToAlertTeam, Outcome, Recipient, TextRef
 from dialogs.relay import RelayContext
 from dialogs.relay_effects import RelayToCoach
 from dialogs.router import DialogContext, route
 from tests.unit.people import SAM
+from tests.unit.test_help_words import ALERT
 
 # Monday 2 November 2026, 10:00 in Amsterdam (CET, UTC+1).
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -510,15 +510,7 @@ def test_oops_typed_while_an_alert_is_open_is_for_the_people_told_about_it() -> 
     to the alert, as any text during an open alert does; the check-in stays closed."""
     done = finished_chat().state
     assert done is not None
-    alert = AlertView(
-        id=9,
-        client_id=7,
-        client_name="Sam",
-        coach_name="Anna",
-        pressed_at=NOW,
-        coach_id=1,
-        asked_coach_ids=frozenset({1}),
-    )
+    alert = replace(ALERT, pressed_at=NOW)
     oeps = Text("oeps", message_id=90, chat_id=500)
     outcome = client_says(oeps, done, NOW + timedelta(minutes=5), open_alert=alert)
     assert saved_state(outcome) is None
