@@ -1,4 +1,6 @@
-"""Turns Telegram updates into dialog events. Private chats only; everything else is ignored."""
+"""Turns Telegram updates into dialog events. Private chats only; everything else is ignored,
+but for a person blocking or unblocking the bot (``my_chat_member`` of a private chat): that is
+no dialog event, it changes whether a client can be reached (``bot.reachability``)."""
 
 from __future__ import annotations
 
@@ -33,10 +35,12 @@ from dialogs.events import (
     Text,
 )
 from dialogs.help_words import Heard, recognise
+from dialogs.reachability import ChatChange, chat_change
 from dialogs.words import Words
 
 __all__ = [
     "account_name",
+    "chat_change_from_update",
     "forwarded_from",
     "incoming_from_update",
     "is_alert_update",
@@ -180,6 +184,16 @@ def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
     )
 
 
+def chat_change_from_update(update: Update) -> tuple[int, ChatChange] | None:
+    """A person blocked or unblocked the bot in their private chat: that chat and the change.
+    None for any other update (a team group's, a bot's)."""
+    changed = update.my_chat_member
+    if changed is None or changed.from_user.is_bot:
+        return None
+    change = chat_change(changed.chat.type, changed.new_chat_member.status)
+    return (changed.chat.id, change) if change is not None else None
+
+
 def is_alert_update(update: object, menus: Menus, words: Mapping[str, Words]) -> bool:
     """A noodknop press, a tap on an alert's button, or typed words of acute danger ("ik wil
     dood", in any language we have): handled before the others. Asked of every update before
@@ -215,6 +229,9 @@ def _first_and_last_word(text: str) -> tuple[str, ...]:
 def make_update_handler(service: Waakvlam):  # type: ignore[no-untyped-def]
     async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any update: a person did something."""
+        if (changed := chat_change_from_update(update)) is not None:
+            await service.hooks.chat_changed(*changed)
+            return
         incoming = incoming_from_update(update, service.menus)
         if incoming is not None:
             await service.handle(context.bot, incoming)

@@ -6,7 +6,8 @@ afgesloten" never reaches a client who has pressed the noodknop again since. A d
 is noted in its timeline; a message for a client who wants texts read aloud gets its voice
 note in the background (never holding up the next alert); an alert that cannot
 reach a coach at all is escalated; a relayed message that cannot arrive is told to its sender;
-a client's chat that refuses every message (403) is marked and their coach told, once.
+a client's chat that refuses every message (403) is marked and their coach told, once (and
+so is a client's block or unblock, Telegram's ``my_chat_member``: ``chat_changed``).
 Each runs on the database thread, ahead of queued update work: the worker waits for it before
 its next row, which may be an alert.
 """
@@ -28,7 +29,7 @@ from bot.outbox import Delivery, OutboxWorker
 from bot.outbox_rows import decode_buttons, row_as_reply
 from bot.outcomes import OutcomeApplier
 from bot.phases import SUMMARY_CAPTION, summary_document
-from bot.reachability import client_refused
+from bot.reachability import chat_changed, client_refused
 from bot.relays import RelayShell
 from bot.render import Menus, RenderedReply, inline_markup, render_reply, with_read_aloud_button
 from bot.scope import Applied, Scope
@@ -37,6 +38,7 @@ from bot.state import client_contact, coach_contact
 from bot.texts import Texts
 from dialogs import noodknop, relay
 from dialogs.outcome import READ_ALOUD_DATA
+from dialogs.reachability import ChatChange
 from storage import alerts, people, relays
 from storage.database import Database
 from storage.models import OutboxMessage
@@ -191,7 +193,7 @@ class DeliveryHooks:
             applied = self._relay_failed(delivery.relay_id)
         if delivery.error == "Forbidden":
             self.remember_keyboard(delivery.chat_id, None)  # a new start shows the menu again
-            refused = self._client_refused(delivery.chat_id)  # blocked, or the chat stopped
+            refused = self._client_refused(delivery)  # blocked, or the chat stopped
             applied.queued += refused.queued
         if delivery.alert_id is None:
             return applied
@@ -215,11 +217,29 @@ class DeliveryHooks:
         applied.urgent = applied.urgent or escalated.urgent
         return applied
 
-    def _client_refused(self, chat_id: int) -> Applied:
+    def _client_refused(self, delivery: Delivery) -> Applied:
         """A client's chat refuses every message: marked, their coach told once, scheduled
-        check-ins wait (``dialogs.reachability``). Nothing for a coach's or a group's chat."""
+        check-ins wait (``dialogs.reachability``). Nothing for a coach's or a group's chat,
+        nor when the client came back after the row was due (a late refusal): the row was
+        handed to Telegram no earlier than its ``next_attempt_at``."""
         with self.database.transaction() as session:
-            return client_refused(session, chat_id, self.clock.now(), self.outcomes)
+            row = session.get(OutboxMessage, delivery.row_id)
+            sent_from = row.next_attempt_at if row is not None else None
+            now = self.clock.now()
+            return client_refused(session, delivery.chat_id, now, self.outcomes, sent_from)
+
+    async def chat_changed(self, chat_id: int, change: ChatChange) -> None:
+        """A person blocked the bot in their private chat, or unblocked it (``my_chat_member``,
+        from ``bot.handlers``): for a client, as a refused message does (the keyboard too: a
+        new start shows the menu again) or as their writing again does."""
+        applied = await self.database.run(self._chat_changed, chat_id, change)
+        self.wake(applied)
+
+    def _chat_changed(self, chat_id: int, change: ChatChange) -> Applied:
+        if change is ChatChange.REFUSES:
+            self.remember_keyboard(chat_id, None)
+        with self.database.transaction() as session:
+            return chat_changed(session, chat_id, change, self.clock.now(), self.outcomes)
 
     def _relay_failed(self, relay_id: int) -> Applied:
         now = self.clock.now()

@@ -2,15 +2,21 @@
 403 from Telegram, reported by the outbox worker's ``on_failed`` hook, ``bot.outbox_hooks``),
 and the client writing again (``bot.context``, in the update's own transaction, before the
 dialog decides: "📋 Hoe gaat het?" from a client who just unblocked the bot works at once).
-Both run under the client's lock, so the coach hears each change once, also with two
-instances.
+Telegram's ``my_chat_member`` update of a private chat (``chat_changed``, from
+``bot.handlers``) takes the same two paths: a block as a refused message, an unblock as the
+client writing. All run under the client's lock, so the coach hears each change once, also
+with two instances.
+
+A late 403 (a message handed to Telegram before the client came back, refused after) marks
+nobody: the time the mark was last cleared is the "client.reachable" audit event's.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.checkins import state_of
 from bot.outbox_rows import enqueue_reply
@@ -20,52 +26,63 @@ from bot.state import client_contact, coach_contact
 from dialogs import reachability
 from dialogs.checkin_state import CheckinState
 from dialogs.outcome import Recipient
+from dialogs.reachability import ChatChange
 from storage import audit, checkins, people
-from storage.models import Client, ClientStatus
+from storage.models import AuditEvent, Client, ClientStatus
 from storage.outbox import Priority
 
-__all__ = ["client_refused", "client_wrote"]
+__all__ = ["chat_changed", "client_refused", "client_wrote"]
+
+_MARKED, _CLEARED = "client.unreachable", "client.reachable"  # the audit actions
 
 
 def client_refused(
-    session: Session, chat_id: int, now: datetime, outcomes: OutcomeApplier
+    session: Session,
+    chat_id: int,
+    now: datetime,
+    outcomes: OutcomeApplier,
+    sent_from: datetime | None = None,
 ) -> Applied:
-    """A message to ``chat_id`` was refused for good (403): when it is a client's chat, mark
-    the client unreachable and tell their coach, the first time."""
-    found = people.client_by_telegram_id(session, chat_id)
-    if found is None or found.id is None:
-        return Applied()
-    client = people.lock_client(session, found.id)
+    """``chat_id`` refuses messages for good: a message to it, handed to Telegram no earlier
+    than ``sent_from``, was refused (403), or (None) Telegram said its person blocked the bot.
+    When it is a client's chat, mark the client unreachable and tell their coach, the first
+    time; not for a late refusal (``dialogs.reachability.refused``)."""
+    client = _locked_client(session, chat_id)
     if client is None or client.id is None:
         return Applied()
     open_row = checkins.open_checkin_of(session, client.id)
     reach = _reach(session, client, state_of(open_row) if open_row is not None else None)
-    decided = reachability.refused(reach, now)
+    if sent_from is not None and reach.unreachable_since is None:
+        reach = replace(reach, heard_again_at=_last_cleared(session, client.id))
+    decided = reachability.refused(reach, now, sent_from)
     if decided is None:
         return Applied()
     client.unreachable_since = decided.unreachable_since
     session.add(client)
-    _audit(session, now, client.id, "client.unreachable")
+    _audit(session, now, client.id, _MARKED)
     coach = people.get_coach(session, client.coach_id)
     scope = Scope(coach=coach_contact(coach), client=client_contact(client), client_id=client.id)
     return outcomes.apply(session, decided.outcome, scope)
 
 
-def client_wrote(session: Session, client: Client, now: datetime) -> None:
-    """The client (locked by the update's load) sent something: their chat works again. The
-    coach's notice is queued in the outbox like any other."""
+def client_wrote(session: Session, client: Client, now: datetime) -> int:
+    """The client (locked by the update's load) sent something, or unblocked the bot: their
+    chat works again. The coach's notice is queued in the outbox like any other; how many
+    rows were queued."""
     if client.unreachable_since is None or client.id is None:
-        return  # the one column read on every update: nothing more
+        return 0  # the one column read on every update: nothing more
     decided = reachability.heard_again(_reach(session, client, None))
     if decided is None:
-        return
+        return 0
     client.unreachable_since = decided.unreachable_since
     session.add(client)
-    _audit(session, now, client.id, "client.reachable")
+    _audit(session, now, client.id, _CLEARED)
     coach = coach_contact(people.get_coach(session, client.coach_id))
+    queued = 0
     for reply in decided.outcome.replies:
         if reply.to is not Recipient.COACH or coach is None:
             continue
+        queued += 1
         enqueue_reply(
             session,
             reply=reply,
@@ -78,6 +95,43 @@ def client_wrote(session: Session, client: Client, now: datetime) -> None:
             priority=Priority.NOTICE,
             client_id=client.id,
         )
+    return queued
+
+
+def chat_changed(
+    session: Session, chat_id: int, change: ChatChange, now: datetime, outcomes: OutcomeApplier
+) -> Applied:
+    """Telegram's ``my_chat_member`` of a private chat: blocked is a refusal as a 403 is,
+    unblocked is the client writing again. Nothing for a coach's or a stranger's chat."""
+    if change is ChatChange.REFUSES:
+        return client_refused(session, chat_id, now, outcomes)
+    client = _locked_client(session, chat_id)
+    if client is None:
+        return Applied()
+    return Applied(queued=client_wrote(session, client, now))
+
+
+def _locked_client(session: Session, chat_id: int) -> Client | None:
+    """The client whose private chat this is, locked; None for anyone else's."""
+    found = people.client_by_telegram_id(session, chat_id)
+    if found is None or found.id is None:
+        return None
+    return people.lock_client(session, found.id)
+
+
+def _last_cleared(session: Session, client_id: int) -> datetime | None:
+    """When the client's mark was last cleared (they came back), if ever."""
+    statement = (
+        select(AuditEvent.at)
+        .where(
+            AuditEvent.subject_type == "client",
+            AuditEvent.subject_id == client_id,
+            AuditEvent.action == _CLEARED,
+        )
+        .order_by(col(AuditEvent.at).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
 
 
 def _reach(

@@ -7,13 +7,17 @@ who only saw "no answer" would wait for nothing.
 
 ::
 
-    a message to Sam's chat refused (403) ──▶ refused(): the first time only
+    a message to Sam's chat refused (403), or Telegram says Sam blocked the bot
+    (``my_chat_member`` "kicked": ``chat_change``) ──▶ refused(): the first time only
         ├─ Sam is marked unreachable since now (the shell stores ``unreachable_since``)
         ├─ a check-in still open closes as unfinished, never as missed: it could not arrive
         └─ Sam's coach, once: "Sam kan geen berichten van mij krijgen ... Bel Sam."
     while marked ──▶ no scheduled check-in is opened (``checkins_wait``): the schedule moves on
-    Sam writes again (any message or tap) ──▶ heard_again(): the mark is cleared, and the coach
-        hears once that Sam can be reached again and that the check-ins go on (or stay paused)
+    Sam writes again (any message or tap), or unblocks the bot (``my_chat_member`` "member")
+        ──▶ heard_again(): the mark is cleared, and the coach hears once that Sam can be
+        reached again and that the check-ins go on (or stay paused)
+    a late 403 for a message handed to Telegram before Sam came back ──▶ refused(): nothing
+        (Sam's return cleared the mark after that message left: the refusal is older)
 
 Only an active client is marked: a former client's coach is not bothered.
 """
@@ -22,12 +26,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from dialogs.checkin_state import CheckinState, CheckinStatus
 from dialogs.coach_notes import closed_for_pause
 from dialogs.outcome import Outcome, Recipient, Reply, SaveCheckin
 
-__all__ = ["Reach", "Reachability", "checkins_wait", "heard_again", "refused"]
+__all__ = [
+    "ChatChange",
+    "Reach",
+    "Reachability",
+    "chat_change",
+    "checkins_wait",
+    "heard_again",
+    "refused",
+]
+
+
+class ChatChange(Enum):
+    """What Telegram's ``my_chat_member`` update says of a person's private chat with the bot."""
+
+    REFUSES = "refuses"  # blocked (or stopped): as a refused message (403)
+    WORKS = "works"  # unblocked (or started again): as the client writing
 
 
 @dataclass(frozen=True)
@@ -40,6 +60,9 @@ class Reach:
     unreachable_since: datetime | None = None
     paused: bool = False  # the coach paused the check-ins
     open_checkin: CheckinState | None = None
+    # When the mark was last cleared (the client came back); loaded only for a refused
+    # message, to tell a late refusal from a new one.
+    heard_again_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -50,10 +73,28 @@ class Reachability:
     outcome: Outcome
 
 
-def refused(reach: Reach, now: datetime) -> Reachability | None:
-    """A message to the client's chat was refused for good (403). None: nothing changes
-    (already marked, or not an active client)."""
+def chat_change(chat_type: str, status: str) -> ChatChange | None:
+    """The bot's new status in a chat (``my_chat_member``'s ``new_chat_member.status``). In a
+    private chat Telegram sends it only when the person blocks the bot ("kicked") or unblocks
+    or restarts it ("member"). None: anything else, or not a private chat (a team group)."""
+    if chat_type != "private":
+        return None
+    if status == "kicked":
+        return ChatChange.REFUSES
+    if status == "member":
+        return ChatChange.WORKS
+    return None
+
+
+def refused(reach: Reach, now: datetime, sent_from: datetime | None = None) -> Reachability | None:
+    """The client's chat refuses messages for good: a message was refused (403), handed to
+    Telegram no earlier than ``sent_from``, or (``sent_from`` None) Telegram said the client
+    blocked the bot. None: nothing changes (already marked, not an active client, or a late
+    refusal: the client came back at or after that message left, so it says nothing of now)."""
     if reach.unreachable_since is not None or not reach.active:
+        return None
+    came_back = reach.heard_again_at
+    if sent_from is not None and came_back is not None and came_back >= sent_from:
         return None
     effects: tuple[SaveCheckin, ...] = ()
     state = reach.open_checkin
@@ -64,8 +105,8 @@ def refused(reach: Reach, now: datetime) -> Reachability | None:
 
 
 def heard_again(reach: Reach) -> Reachability | None:
-    """The client wrote to the bot (any message or tap): their chat works again. None when
-    they were not marked."""
+    """The client wrote to the bot (any message or tap) or unblocked it: their chat works
+    again. None when they were not marked."""
     if reach.unreachable_since is None:
         return None
     if not reach.active:

@@ -235,8 +235,9 @@ class Client(SQLModel, table=True):
     # alert (a backup only while it is open), so they can call.
     phone: str | None = Field(default=None, max_length=20)
     # Since when Telegram refuses every message to the client's chat (403: the client blocked
-    # the bot or stopped the chat). Set by the first refused send, cleared when the client
-    # writes again; while set, scheduled check-ins are not sent (``dialogs.reachability``).
+    # the bot or stopped the chat). Set by the first refused send or Telegram's word of a block
+    # (``my_chat_member``), cleared when the client writes again or unblocks the bot; while
+    # set, scheduled check-ins are not sent (``dialogs.reachability``).
     unreachable_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     consent_version: str | None = Field(default=None, max_length=20)

@@ -1,19 +1,35 @@
 """The rules of ``dialogs.reachability``: a client whose chat refuses messages (403) is marked
-once and their coach told once; an open check-in closes as unfinished, never missed; the
-client writing again clears it and tells the coach once; scheduled check-ins wait meanwhile.
-The clock is passed in."""
+once and their coach told once (also when Telegram says they blocked the bot); an open
+check-in closes as unfinished, never missed; the client writing again (or unblocking) clears
+it and tells the coach once; a refusal of a message sent before they came back marks nobody;
+scheduled check-ins wait meanwhile. The clock is passed in."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from telegram import Update
+
+from bot.handlers import chat_change_from_update, incoming_from_update
+from bot.render import Menus
+from bot.texts import load_texts
 from dialogs.caseload import Attention, CaseloadClient, attention
 from dialogs.checkin_state import CheckinState, CheckinStatus
 from dialogs.outcome import Recipient, SaveCheckin
-from dialogs.reachability import Reach, checkins_wait, heard_again, refused
+from dialogs.reachability import (
+    ChatChange,
+    Reach,
+    chat_change,
+    checkins_wait,
+    heard_again,
+    refused,
+)
 
 NOW = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
 SAM = Reach(client_id=7, name="Sam", active=True)
+MENUS = Menus(load_texts())
 
 
 def test_the_first_refused_message_marks_the_client_and_tells_the_coach() -> None:
@@ -73,3 +89,61 @@ def test_the_list_puts_an_unreachable_client_right_after_an_open_alert() -> None
     assert attention(sam, NOW, "Europe/Amsterdam") is Attention.UNREACHABLE
     alert = CaseloadClient(8, "Bo", joined, unreachable_since=NOW, open_alert=True)
     assert attention(alert, NOW, "Europe/Amsterdam") is Attention.ALERT
+
+
+# -- Telegram's word of a block or an unblock (my_chat_member), and a late refusal ---------------
+
+
+def test_a_block_in_a_private_chat_refuses_and_an_unblock_works() -> None:
+    assert chat_change("private", "kicked") is ChatChange.REFUSES
+    assert chat_change("private", "member") is ChatChange.WORKS
+    assert chat_change("private", "left") is None
+    # A team group removing or adding the bot says nothing of a client's chat.
+    assert chat_change("group", "kicked") is None
+    assert chat_change("supergroup", "member") is None
+
+
+def test_a_block_marks_as_a_refused_message_does_also_after_an_earlier_return() -> None:
+    back_before = replace(SAM, heard_again_at=NOW - timedelta(days=1))
+    decided = refused(back_before, NOW)  # no message: Telegram's own word, never late
+    assert decided is not None and decided.unreachable_since == NOW
+    assert [r.key for r in decided.outcome.replies] == ["coach_reach.unreachable"]
+
+
+def test_a_refusal_of_a_message_sent_before_the_client_came_back_marks_nobody() -> None:
+    sent = NOW - timedelta(minutes=5)
+    back_after = replace(SAM, heard_again_at=NOW - timedelta(minutes=1))
+    assert refused(back_after, NOW, sent_from=sent) is None
+    assert refused(replace(SAM, heard_again_at=sent), NOW, sent_from=sent) is None  # same moment
+    # Back before the message left: its refusal is news, the client is marked.
+    back_before = replace(SAM, heard_again_at=sent - timedelta(seconds=1))
+    decided = refused(back_before, NOW, sent_from=sent)
+    assert decided is not None and decided.unreachable_since == NOW
+    never_gone = refused(SAM, NOW, sent_from=sent)
+    assert never_gone is not None and never_gone.unreachable_since == NOW
+
+
+def _member_update(chat: dict[str, Any], status: str, *, by_bot: bool = False) -> Update:
+    bot = {"id": 1, "is_bot": True, "first_name": "Waakvlam", "username": "waakvlam_bot"}
+    person = {"id": chat["id"], "is_bot": by_bot, "first_name": "Sam"}
+    member = {"user": bot, "status": status} | ({"until_date": 0} if status == "kicked" else {})
+    changed = {
+        "chat": chat,
+        "from": person,
+        "date": int(NOW.timestamp()),
+        "old_chat_member": {"user": bot, "status": "member"},
+        "new_chat_member": member,
+    }
+    return Update.de_json({"update_id": 5, "my_chat_member": changed}, None)
+
+
+def test_handlers_take_a_private_chat_s_block_and_unblock_and_nothing_else() -> None:
+    sam = {"id": 4242, "type": "private", "first_name": "Sam"}
+    assert chat_change_from_update(_member_update(sam, "kicked")) == (4242, ChatChange.REFUSES)
+    assert chat_change_from_update(_member_update(sam, "member")) == (4242, ChatChange.WORKS)
+    group = {"id": -100, "type": "group", "title": "Team"}
+    assert chat_change_from_update(_member_update(group, "kicked")) is None
+    assert chat_change_from_update(_member_update(sam, "kicked", by_bot=True)) is None
+    # Any other update is no block or unblock; and a block is no dialog event.
+    assert chat_change_from_update(Update(update_id=6)) is None
+    assert incoming_from_update(_member_update(sam, "kicked"), MENUS) is None
