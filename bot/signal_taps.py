@@ -1,7 +1,8 @@
 """The shell side of a coach's one tap under a check-in signal (``dialogs.signal_actions``):
 what the tap's dialog needs to see (whether the client's phone number is stored, so "📞 Ik bel"
-counts), loaded only for the client's own coach, and the tap kept
-in the audit trail about the client (``storage.signal_actions``)."""
+counts, and whether their chat refuses messages, so the client is told nothing), loaded only
+for the client's own coach, and the tap kept in the audit trail about the client
+(``storage.signal_actions``)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def load_signal_view(session: Session, signal_id: int, coach_id: int) -> SignalV
         standing=signal_store.standing_in_checkin(session, row),
         chosen=frozenset(SignalAction(a) for a in chosen if a in _ACTIONS),
         phone_known=client.phone is not None,
+        unreachable_since=client.unreachable_since,  # the row is loaded already
     )
 
 

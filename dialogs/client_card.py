@@ -4,8 +4,8 @@ tap for what a coach does next (check-in now, rhythm, pause, a message, log a co
 ::
 
     "3. Sam" in the list (cl:<id>), or /client Sam ──▶ card: photo + caption + buttons
-        ├─ 📋 Nu een check-in (rn:<id>), ⏸ Pauze / ▶ Hervatten (rp:<id>:p|r)
-        │                                   ──▶ the rhythm dialog (dialogs.coach_checkin)
+        ├─ 📋 Nu een check-in (rn:<id>; not while the client is marked 📵, unreachable),
+        │  ⏸ Pauze / ▶ Hervatten (rp:<id>:p|r) ──▶ the rhythm dialog (dialogs.coach_checkin)
         ├─ ⏱ Ritme (cc:<id>:r) ───────────▶ the rhythm and its buttons, as /ritme Sam
         ├─ ✉️ Bericht (cc:<id>:m) ────────▶ the coach's next message goes to Sam (/bericht)
         ├─ 📞 Gebeld / 🏠 Langs geweest / 💬 Gesproken elders (cc:<id>:call|visit|elsewhere)
@@ -129,11 +129,15 @@ def awaits_note(person: Person) -> bool:
 
 
 def buttons(view: CardView) -> tuple[tuple[Button, ...], ...]:
+    """The card's taps; no "📋 Nu een check-in" while the client's chat refuses messages (it
+    could not arrive: the card's 📵 line says so)."""
     cid = view.client.id
-    first: tuple[Button, ...] = (
-        Button("coach_checkin.button.start_now", f"rn:{cid}"),
-        Button("client_card.button.rhythm", f"cc:{cid}:r"),
+    start_now = (
+        (Button("coach_checkin.button.start_now", f"rn:{cid}"),)
+        if view.unreachable_since is None
+        else ()
     )
+    first: tuple[Button, ...] = (*start_now, Button("client_card.button.rhythm", f"cc:{cid}:r"))
     second: list[Button] = []
     if view.rhythm is not None:
         second.append(

@@ -5,11 +5,15 @@
 and "check-in now". ``/ritme Sam elke 2 weken dinsdag 10:00`` sets it in one go (any part
 may be left out and stays as it was); the time may be "10:00", "9.30", "9 uur", "9u", "21 uur",
 "9 uur 's avonds", "2pm" (the words after the hour are the coach's, ``words.yaml``).
-``/pauze Sam``, ``/hervat Sam`` and ``/checkin Sam`` do the rest (a check-in now is not tried
-while the client's chat refuses messages, ``dialogs.reachability``: the coach reads so). Button data
+``/pauze Sam``, ``/hervat Sam`` and ``/checkin Sam`` do the rest (a check-in now is not tried,
+nor offered as a button, while the client's chat refuses messages, ``dialogs.reachability``:
+the coach reads so, and "De volgende is ..." says it waits until the client writes). Button data
 (``rt:<client id>:<rhythm>``, ``rp:<client id>:<p|r>``, ``rn:<client id>``) is untrusted: it
 only counts for a client in the coach's own list, which the shell fills with the coach's
 active clients.
+
+Longer than our ~400 lines on purpose: the overview, a typed or tapped rhythm, pause, resume
+and check-in now share one client list, its untrusted button data and the "next" they tell.
 """
 
 from __future__ import annotations
@@ -199,6 +203,18 @@ def rhythm_button(client_id: int, rhythm: Rhythm) -> Button:
     return Button(f"coach_checkin.button.{rhythm.value}", f"rt:{client_id}:{_CODE_OF[rhythm]}")
 
 
+def _next(client: CoachClient, due: datetime | None, now: datetime) -> At | TextRef | None:
+    """The next check-in as the coach reads it; while the client's chat refuses messages, with
+    what is true: it only goes out if the client wrote to the bot by then."""
+    if due is None:
+        return None
+    if client.unreachable_since is None:
+        return At(due, now)
+    return TextRef(
+        "coach_checkin.next_if_writes", {"next": At(due, now), "client": client.ref.name}
+    )
+
+
 def _buttons(client: CoachClient) -> tuple[tuple[Button, ...], ...]:
     cid = client.ref.id
 
@@ -211,11 +227,17 @@ def _buttons(client: CoachClient) -> tuple[tuple[Button, ...], ...]:
         if paused
         else Button("coach_checkin.button.pause", f"rp:{cid}:p")
     )
+    # No "📋 Nu een check-in" while the client's chat refuses messages: it could not arrive.
+    start_now = (
+        (Button("coach_checkin.button.start_now", f"rn:{cid}"),)
+        if client.unreachable_since is None
+        else ()
+    )
     return (
         (rhythm(Rhythm.WEEKLY), rhythm(Rhythm.EVERY_2_WEEKS)),
         (rhythm(Rhythm.EVERY_4_WEEKS), rhythm(Rhythm.EVERY_6_WEEKS)),
         (rhythm(Rhythm.EVERY_3_MONTHS),),
-        (pause, Button("coach_checkin.button.start_now", f"rn:{cid}")),
+        (pause, *start_now),
     )
 
 
@@ -227,7 +249,7 @@ def _overview(client: CoachClient, now: datetime) -> Outcome:
         key = "coach_checkin.overview_paused"
     else:
         key = "coach_checkin.overview"
-        params["next"] = At(client.next_due, now) if client.next_due else None
+        params["next"] = _next(client, client.next_due, now)
     return Outcome(replies=(Reply(key, params, buttons=_buttons(client)),))
 
 
@@ -313,7 +335,7 @@ def _set(
     ):
         # Nothing changes: nothing is saved, and the client is told nothing.
         params = _schedule_params(client, current)
-        params["next"] = At(client.next_due, now) if client.next_due else None
+        params["next"] = _next(client, client.next_due, now)
         return Outcome(replies=(Reply("coach_checkin.unchanged", params),))
     schedule = changed_schedule(
         now,
@@ -325,12 +347,12 @@ def _set(
     )
     due = next_due(schedule, now, ctx.quiet)
     params = _schedule_params(client, schedule)
-    params["next"] = At(due, now) if due else None
+    params["next"] = _next(client, due, now)
     client_params = {
         "coach": coach.name,
         "rhythm": TextRef(f"checkin.rhythm.{rhythm.value}"),
         "weekday": TextRef(f"checkin.weekday.{WEEKDAY_KEYS[weekday]}"),
-        "next": params["next"],
+        "next": At(due, now) if due else None,
     }
     effects = (
         SetSchedule(client.ref.id, coach_id, rhythm.value, weekday, at, starts=schedule.starts),
@@ -379,7 +401,8 @@ def _pause(
         resumed = paused_or_resumed(client.schedule, False, now, client.last_checkin)
         due = next_due(resumed, now, ctx.quiet)
         starts = resumed.starts
-        params["next"] = client_params["next"] = At(due, now) if due else None
+        client_params["next"] = At(due, now) if due else None
+        params["next"] = _next(client, due, now)
     if paused:
         replies = (
             Reply("coach_checkin.paused", params),

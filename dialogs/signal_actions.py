@@ -23,12 +23,18 @@ the taps that still count under it (the pressed note closes, as after any refuse
 
 What the client hears is true when said: it is stored in the same transaction as the action
 that makes it so (``RecordSignalAction``), and only for the action the coach chose.
+
+While the client's chat refuses the bot's messages (``unreachable_since``,
+``dialogs.reachability``) "📞 Ik bel" and "💬 Ik stuur een bericht" are still recorded, but the
+client is told nothing (it could not arrive) and the coach is not asked for words to send: the
+coach reads what they chose and the card's 📵 line instead of "Ik laat Sam weten ...".
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from dialogs.buttons import ID, row_id
@@ -51,6 +57,8 @@ PREFIX = "sg"
 NOT_CURRENT = "coach_checkin.signal_not_current"
 NO_PHONE = "coach_checkin.call_no_phone"
 NO_PHONE_SHORT = "coach_checkin.call_no_phone_short"
+UNREACHABLE = "client_card.unreachable"  # the card's 📵 line
+_NOTED = {"call": "coach_checkin.noted_call", "message": "coach_checkin.noted_message"}
 
 
 class SignalAction(StrEnum):
@@ -80,6 +88,7 @@ class SignalView:
     standing: bool  # not withdrawn by a corrected answer
     chosen: frozenset[SignalAction] = frozenset()  # recorded since the signal was raised
     phone_known: bool = False  # the client's phone number is stored: "📞 Ik bel" counts
+    unreachable_since: datetime | None = None  # their chat refuses messages (403) since then
 
 
 def _button(signal_id: int, action: SignalAction) -> Button:
@@ -146,6 +155,11 @@ def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
     names = {"client": view.client_name, "coach": view.coach_name}
     done = ((_button(view.signal_id, SignalAction.DONE),),)
     chosen = _LABELS[action]
+    if action is not SignalAction.DONE and view.unreachable_since is not None:
+        # Nothing to the client (it could not arrive, and would tell Anna nothing if refused).
+        since = {**names, "since": view.unreachable_since}
+        noted = Reply(UNREACHABLE, since, lead=_NOTED[action.value], buttons=done)
+        return Outcome(effects=(record,), replies=(noted,), chosen=chosen)
     if action is SignalAction.CALL:
         return Outcome(
             effects=(record,),

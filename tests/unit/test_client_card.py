@@ -153,6 +153,27 @@ def test_the_buttons_reuse_the_rhythm_dialogs_data_and_name_the_client() -> None
     assert labels(no_rhythm)[1] == ["✉️ Bericht sturen"]
 
 
+def test_the_card_of_a_client_who_cannot_get_messages_offers_no_check_in_now() -> None:
+    """Sam's chat refuses messages (📵): the card says so, and "📋 Nu een check-in" is not
+    offered (it could not arrive); the rest stays. Once Sam wrote again, it is back."""
+    since = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
+    outcome = client_card.show(card(unreachable_since=since), NOW, TZ)
+    assert texts_of(outcome)[0].split("\n")[1] == (
+        "📵 Sinds 9 november kan Sam geen berichten van mij krijgen: misschien heeft Sam mij "
+        "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam mij weer schrijft. Bel Sam."
+    )
+    assert labels(outcome) == [
+        ["⏱ Ritme"],
+        ["⏸ Pauze", "✉️ Bericht sturen"],
+        ["📞 Gebeld", "🏠 Langs geweest"],
+        ["💬 Gesproken elders", "📜 Geschiedenis"],
+        ["🧭 Fase"],
+    ]
+    assert not any(b.data.startswith("rn:") for row in outcome.replies[0].buttons for b in row)
+    again = client_card.show(card(), NOW, TZ)
+    assert labels(again)[0] == ["📋 Nu een check-in", "⏱ Ritme"]
+
+
 # -- the picture -------------------------------------------------------------------------------
 
 

@@ -759,6 +759,52 @@ def test_only_check_in_now_waits_for_a_client_who_cannot_get_messages() -> None:
     assert keys(act(Tap("rp:7:p"), blocked)) == ["coach_checkin.paused", "checkin.paused"]
 
 
+def test_the_overview_of_a_client_who_cannot_get_messages_offers_no_check_in_now() -> None:
+    """Anna reads /ritme Sam: no "📋 Nu een check-in" while it could not arrive, and "De
+    volgende is ..." says what is true (it only goes out once Sam wrote again)."""
+    outcome = act(Command("ritme", "Sam"), sam(unreachable_since=BLOCKED))
+    assert keys(outcome) == ["coach_checkin.overview"]
+    assert outcome.replies[0].buttons == (
+        *rhythm_buttons(7),
+        (Button("coach_checkin.button.pause", "rp:7:p"),),
+    )
+    assert rendered(outcome).startswith(
+        "Sam krijgt elke 2 weken een check-in, op dinsdag om 09:30. De volgende is dinsdag "
+        "10 november om 09:30, als Sam mij voor die tijd weer schrijft.\n"
+    )
+    assert rendered(outcome, language="en").startswith(
+        "Sam gets a check-in every 2 weeks, on Tuesday at 09:30. The next one is Tuesday, "
+        "November 10 at 09:30, if Sam writes to me before then.\n"
+    )
+    again = act(Command("ritme", "Sam"), sam())  # Sam wrote again: the mark is cleared
+    assert Button("coach_checkin.button.start_now", "rn:7") in again.replies[0].buttons[-1]
+    assert "als Sam mij" not in rendered(again)
+
+
+@pytest.mark.parametrize(
+    ("event", "client", "key"),
+    [
+        (Command("ritme", "Sam elke week"), sam(), "coach_checkin.changed"),
+        (Command("ritme", "Sam elke 2 weken dinsdag 9.30"), sam(), "coach_checkin.unchanged"),
+        (Tap("rp:7:r"), sam(PAUSED), "coach_checkin.resumed"),
+    ],
+)
+def test_the_next_check_in_told_for_a_client_who_cannot_get_messages_waits_for_them(
+    event: Event, client: CoachClient, key: str
+) -> None:
+    """ "Opgeslagen. Sam krijgt elke week een check-in ... De volgende is ..." is only true
+    with "als Sam mij voor die tijd weer schrijft" while check-ins wait (``checkins_wait``);
+    what Sam is told does not change."""
+    blocked = act(event, replace(client, unreachable_since=BLOCKED))
+    plain = act(event, client)
+    assert keys(blocked)[0] == keys(plain)[0] == key
+    assert rendered(blocked).endswith(", als Sam mij voor die tijd weer schrijft.")
+    assert rendered(blocked, language="en").endswith(", if Sam writes to me before then.")
+    assert rendered(blocked) == rendered(plain)[:-1] + ", als Sam mij voor die tijd weer schrijft."
+    assert blocked.effects == plain.effects
+    assert [r.params for r in blocked.replies[1:]] == [r.params for r in plain.replies[1:]]
+
+
 def test_an_open_checkin_is_reported_before_quiet_hours() -> None:
     late = datetime(2026, 11, 2, 22, 0, tzinfo=UTC)  # 23:00 in Amsterdam
     outcome = act(Command("checkin", "Sam"), sam(open_checkin=True), now=late)

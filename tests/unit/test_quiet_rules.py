@@ -258,6 +258,59 @@ def test_after_i_will_call_handled_still_counts() -> None:
     assert coach_taps(ANNA, called, "sg:12:done").effects == (RecordSignalAction(12, 7, 1, "done"),)
 
 
+# Sam's chat refuses the bot's messages (403) since Monday 9 November (dialogs.reachability).
+BLOCKED = replace(VIEW, unreachable_since=datetime(2026, 11, 9, 9, 0, tzinfo=UTC))
+CARD_LINE = (
+    "📵 Sinds 9 november kan Sam geen berichten van mij krijgen: misschien heeft Sam mij "
+    "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam mij weer schrijft. Bel Sam."
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "noted"),
+    [
+        ("sg:12:call", "Genoteerd: jij belt Sam."),
+        ("sg:12:message", "Genoteerd: jij wilt Sam een bericht sturen."),
+    ],
+)
+def test_signal_taps_for_a_client_who_cannot_get_messages_tell_the_client_nothing(
+    data: str, noted: str
+) -> None:
+    """Anna taps "📞 Ik bel" or "💬 Ik stuur een bericht" while Sam is marked 📵: her choice is
+    recorded as always, but nothing goes to Sam (it could not arrive), Anna is not asked for
+    words to send, and she reads what is true (the card's 📵 line) instead of "Ik laat Sam
+    weten ..."."""
+    outcome = coach_taps(ANNA, BLOCKED, data)
+    action = data.rsplit(":", 1)[1]
+    assert outcome.effects == (RecordSignalAction(12, 7, 1, action),), "recorded, no AwaitInput"
+    assert [r.to for r in outcome.replies] == [Recipient.SENDER], "nothing to Sam"
+    [to_anna] = outcome.replies
+    texts = load_texts()
+    assert to_anna.lead is not None
+    shown = f"{texts.render('nl', to_anna.lead, to_anna.params)}\n\n"
+    shown += texts.render("nl", to_anna.key, to_anna.params)
+    assert shown == f"{noted}\n\n{CARD_LINE}"
+    assert "Ik laat Sam weten" not in shown
+    assert texts.render("en", to_anna.key, to_anna.params).startswith("📵 Since November 9")
+    assert texts.render("en", to_anna.lead, to_anna.params).startswith("Noted: you")
+    assert [b.data for row in to_anna.buttons for b in row] == ["sg:12:done"]
+    assert outcome.chosen == f"coach_checkin.button.{action}"
+    # Handled needs no message to Sam either way; once Sam wrote again it is as before.
+    assert coach_taps(ANNA, BLOCKED, "sg:12:done").effects == (
+        RecordSignalAction(12, 7, 1, "done"),
+    )
+    again = coach_taps(ANNA, VIEW, data)
+    assert Recipient.CLIENT in [r.to for r in again.replies]
+
+
+def test_signal_call_without_a_number_for_a_client_who_cannot_get_messages_records_nothing() -> (
+    None
+):
+    """No number stored goes first, as before: nothing recorded, Anna hears there is none."""
+    outcome = coach_taps(ANNA, replace(BLOCKED, phone_known=False), "sg:12:call")
+    assert outcome.effects == () and outcome.notice == "coach_checkin.call_no_phone_short"
+
+
 def test_the_router_hands_a_signal_tap_to_its_dialog() -> None:
     context = DialogContext(tapped_signal=VIEW)
     outcome = route(ANNA, Tap("sg:12:call", 100), NOW, context)
