@@ -5,10 +5,15 @@ whole message, with only filler words around it ("ik heb hulp nodig", "ben bang"
 thuishulp komt morgen" or a long message that mentions help is an ordinary message; a danger
 phrase counts anywhere in a message, as whole words, unless a ``danger_not`` phrase begins
 inside it and goes on past its end ("hij slaat me over", "hij slaat me niet meer").
-Between the words of a phrase (help, emergency or danger) only ``help_between`` words and
-emoji may stand: "ik ben echt bang", "ik voel me helemaal niet veilig", "ik wil 😭 dood";
-around a phrase they are fillers ("echt bang"). Those are never a word of a "no" answer
-(``words.yaml`` is refused otherwise), so "ik ben (echt) niet bang" stays no help words.
+Between the words of a phrase (help, emergency or danger) ``help_between`` words and emoji
+may stand: "ik ben echt bang", "ik voel me helemaal niet veilig", "ik wil 😭 dood"; around a
+phrase they are fillers ("echt bang"). Between the words of a danger phrase (and of a
+``danger_not`` phrase that may undo it) ``danger_between`` words may stand too, time words
+that are no fillers: "ik wil morgen dood", "soms wil ik vannacht dood", "hij slaat me vandaag
+niet"; never inside a help or emergency phrase ("ik kan morgen niet meer" is about an
+appointment) nor around one ("morgen kun je me helpen?" is a question). Only those: neither
+list holds a word of a "no" answer (``words.yaml`` is refused otherwise), so "ik ben (echt)
+niet bang" stays no help words.
 
 Words are compared as typed by someone in a hurry: case, accents, punctuation and a letter
 typed twice or more do not count ("HELPPP", "huulp", "nood!!" are "help", "hulp", "nood").
@@ -106,8 +111,9 @@ def recognise(text: str, words: Words, names: Iterable[str | None] = ()) -> Hear
         words.help_between,
         words.danger_not,
         words.help_not_a_name,
+        words.danger_between,
     )
-    between, present = vocabulary.between, frozenset(said)
+    between, present = vocabulary.danger_between, frozenset(said)
     for i, token in enumerate(said):
         for phrase in vocabulary.danger.get(token, ()):
             if not present.issuperset(phrase):
@@ -146,6 +152,7 @@ class _Vocabulary:
     short: frozenset[str]  # every token of the ``help_short`` words
     phrases: _Phrases  # whole-message phrases (fillers, help, emergency) and their rank
     between: _ByFirst  # what may stand between a phrase's words ("echt", "een beetje")
+    danger_between: _ByFirst  # and between a danger phrase's words ("echt", "morgen")
     danger_not: _ByFirst  # what a danger phrase may go on into, meant otherwise ("slaat me over")
     not_a_name: frozenset[str]  # first words that are no name before help words ("morgen")
     fillers: frozenset[str]  # the one-word fillers ("ik", "hoi", "echt")
@@ -161,6 +168,7 @@ def _vocabulary(
     help_between: frozenset[str],
     danger_not: frozenset[str],
     not_a_name: frozenset[str],
+    danger_between: frozenset[str],
 ) -> _Vocabulary:
     ranks: dict[tuple[str, ...], int] = {}
     groups = ((help_filler, 0), (help_between, 0), (help_, Heard.HELP), (help_short, Heard.HELP))
@@ -177,6 +185,7 @@ def _vocabulary(
         short=frozenset(t for phrase in help_short for t in _tokens(phrase)),
         phrases={first: tuple(keys) for first, keys in phrases.items()},
         between=_by_first(_tokens(written) for written in help_between),
+        danger_between=_by_first(_tokens(written) for written in help_between | danger_between),
         danger_not=_by_first(_tokens(written) for written in danger_not),
         not_a_name=frozenset(t for written in not_a_name for t in _tokens(written)[:1]),
         fillers=frozenset(key[0] for key, rank in ranks.items() if rank == 0 and len(key) == 1),
@@ -195,10 +204,12 @@ def _meant_otherwise(
 ) -> bool:
     """Whether the danger phrase at ``said[start:end]`` goes on into a ``danger_not`` phrase
     that begins inside it and ends after it, with no pause (",", ".") in between: "hij slaat
-    me over", "hij slaat me echt niet"; not "hij slaat me, niet normaal"."""
+    me over", "hij slaat me echt niet", "hij slaat me vandaag niet" (the same words may stand
+    in its gaps as in a danger phrase's); not "hij slaat me, niet normaal"."""
+    between = vocabulary.danger_between
     for i in range(start, end):
         for phrase in vocabulary.danger_not.get(said[i], ()):
-            stops = [stop for stop in _ends(said, i, phrase, vocabulary.between) if stop > end]
+            stops = [stop for stop in _ends(said, i, phrase, between) if stop > end]
             pauses = _pauses(text) if stops else frozenset()
             if any(not pauses.intersection(range(i, stop - 1)) for stop in stops):
                 return True

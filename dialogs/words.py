@@ -36,6 +36,11 @@ keys; write them plain, they pass through ``normalise`` like what is typed)::
     help_between: [echt, heel, een beetje, ...]   # words inside a help, emergency or danger
                                  # phrase: "ik ben echt bang" is "ik ben bang"; never a word
                                  # of a "no" answer ("niet"), so "ik ben niet bang" stays no help
+    danger_between: [morgen, vanavond, ...]   # words that may stand between the words of a
+                                 # danger phrase only, as help_between does: "ik wil morgen
+                                 # dood"; never around a phrase or inside a help or emergency
+                                 # one ("morgen kun je me helpen?", "ik kan morgen niet meer"
+                                 # stay messages); never a word of a "no" answer either
     emergency: ["112"]           # like help, but acute danger: the whole message
     danger: [ik wil dood, zelfmoord, ...]   # acute danger or suicidal thoughts, anywhere in
                                  # a message, as whole words ("zelfmoord" is not in
@@ -150,6 +155,7 @@ class Words:
     danger_not: frozenset[str] = _words("danger_not")  # "hij slaat me *over*"
     help_not_a_name: frozenset[str] = _words("help_not_a_name")  # "*morgen* kun je me helpen"
     help_between: frozenset[str] = _words("help_between")  # "ik ben *echt* bang"
+    danger_between: frozenset[str] = _words("danger_between")  # "ik wil *morgen* dood"
     phone_remove: frozenset[str] = _words("phone")  # a coach's "/telefoon Sam weg"
     phases: Mapping[str, str] = _meanings("phase")  # word -> phase (PHASE_KEYS)
     stop: frozenset[str] = _words("stop")
@@ -279,7 +285,8 @@ def parse_words(data: object) -> Words:
         schedule_filler=_list(root, "schedule_filler"),
         **{name: _list(root, name) for name in ("clock_hour", "clock_am", "clock_pm")},
         **helps,
-        help_between=_between_list(root, answers["no"]),
+        help_between=_between_list(root, "help_between", answers["no"]),
+        danger_between=_between_list(root, "danger_between", answers["no"]),
         danger_not=_list(root, "danger_not"),
         help_not_a_name=_list(root, "help_not_a_name"),
         phone_remove=_list(root, "phone_remove"),
@@ -316,14 +323,15 @@ def _stop_list(root: Mapping[str, object], taken: set[str]) -> frozenset[str]:
     return words
 
 
-def _between_list(root: Mapping[str, object], no: frozenset[str]) -> frozenset[str]:
-    """The words that may stand between the words of a help phrase: never a word of a "no"
-    answer, or "ik ben niet bang" would be read as "ik ben bang"."""
-    words = _list(root, "help_between")
+def _between_list(root: Mapping[str, object], name: str, no: frozenset[str]) -> frozenset[str]:
+    """The words that may stand between the words of a phrase (``help_between``,
+    ``danger_between``): never a word of a "no" answer, or "ik ben niet bang" would be read as
+    "ik ben bang" and "ik wil niet dood" as "ik wil dood"."""
+    words = _list(root, name)
     negations = {token for answer in no for token in answer.split()}
     for word in sorted(words):
         for token in sorted(set(word.split()) & negations):
-            raise _fail("help_between", f"{word!r}: {token!r} is a word of a no answer")
+            raise _fail(name, f"{word!r}: {token!r} is a word of a no answer")
     return words
 
 

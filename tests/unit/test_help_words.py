@@ -175,7 +175,7 @@ def test_a_sentence_that_only_mentions_fear_is_an_ordinary_message(typed: str, w
         *("ik ben echt bang", "ik voel me echt niet veilig", "ik ben heel erg bang"),
         *("ik ben zo bang", "Ik ben zó bang!!", "ik voel me gewoon niet veilig"),
         *("ik ben een beetje bang", "ik ben echt heel erg bang", "ik ben nu in paniek"),
-        *("ik ben super bang 😢", "hallo, ik ben ontzettend bang", "ik ben echt in gevaar"),
+        *("ik ben super bang 😢", "hallo, ik ben ontzettend bang", "ik ben echt heel bang"),
         *("ik weet het echt niet meer", "ik voel me niet echt veilig"),
     ],
 )
@@ -310,6 +310,8 @@ def _broken(**change: Any) -> dict[str, Any]:
         ({"help_between": []}, "words.help_between: expected a non-empty list"),
         ({"danger_not": []}, "words.danger_not: expected a non-empty list"),
         ({"help_not_a_name": None}, "words.help_not_a_name: expected a non-empty list"),
+        ({"danger_between": []}, "words.danger_between: expected a non-empty list"),
+        ({"danger_between": ["morgen", "niet"]}, "danger_between: 'niet': 'niet' is a word of"),
     ],
 )
 def test_a_broken_help_list_is_refused_with_a_reason(change: dict[str, Any], problem: str) -> None:
@@ -492,7 +494,7 @@ def test_every_help_text_is_in_every_language() -> None:
         ("hulp a.u.b.", Heard.HELP),
         ("plz help", Heard.HELP),
         ("kun je me helpen", Heard.HELP),
-        ("ik ben in gevaar", Heard.HELP),
+        ("ik ben in gevaar", Heard.DANGER),
         # Said on their own, these are danger; inside a longer sentence they are not.
         ("ik kan niet meer!!", Heard.DANGER),
         ("ik wil niet meer", Heard.DANGER),
@@ -537,7 +539,7 @@ OWN_NAMES = ("Anna", "Sam")  # Sam's coach and Sam: what the router passes
         ("IK BEN BANG", Heard.HELP),
         ("paniek", Heard.HELP),
         ("ik heb een paniekaanval", Heard.HELP),
-        ("ik word bedreigd", Heard.HELP),
+        ("ik word bedreigd", Heard.DANGER),
         # As a client in a hurry types: letters twice or more, swapped letters.
         ("hlup", Heard.HELP),
         ("hepl", Heard.HELP),
@@ -796,3 +798,72 @@ def test_the_verb_first_wishes_and_despair_are_heard(typed: str, words: Any, hea
 )
 def test_these_new_ways_stay_ordinary_messages_in_a_sentence(typed: str, words: Any) -> None:
     assert recognise(typed, words, OWN_NAMES) is None
+
+
+# -- in danger or threatened; a time word inside a danger phrase ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        # In danger or threatened, as the whole message: an alert, as "ik kan niet meer".
+        *(("ik ben in gevaar", DUTCH), ("Ik ben in gevaar!", DUTCH)),
+        *(("ik ben nu in gevaar", DUTCH), ("ik ben in groot gevaar", DUTCH)),
+        *(("hulp, ik ben in gevaar", DUTCH), ("anna ik ben echt in gevaar", DUTCH)),
+        *(("ik word bedreigd", DUTCH), ("ik word bedreigd!!", DUTCH), ("ik word bedreigt", DUTCH)),
+        *(("iemand bedreigt me", DUTCH), ("ik ben in levensgevaar", DUTCH)),
+        # Who threatens: anywhere in a message, as "ik word geslagen door mijn vriend".
+        ("ik word bedreigd door mijn buurman", DUTCH),
+        ("Ik word bedreigd door mijn ex, hij staat voor de deur", DUTCH),
+        ("soms word ik bedreigd door mijn buurman", DUTCH),
+        *(("i'm in danger", ENGLISH), ("I am in danger!", ENGLISH), ("im in danger", ENGLISH)),
+        *(("I'm being threatened", ENGLISH), ("someone is threatening me", ENGLISH)),
+        ("I'm being threatened by my neighbour", ENGLISH),
+        ("ik ben in gevaar", ENGLISH),  # an English client is understood in Dutch too
+        # A time word between the words of a danger phrase.
+        *(("ik wil morgen dood", DUTCH), ("ik ga vanavond me ophangen", DUTCH)),
+        *(("soms wil ik vannacht dood", DUTCH), ("ik wil nu dood", DUTCH)),
+        *(("ik wil vandaag echt niet meer leven", DUTCH), ("ik wil straks dood!!", DUTCH)),
+        *(("hij heeft me gisteren geslagen", DUTCH), ("ik wil nu meteen dood", DUTCH)),
+        *(("ik wil nog steeds dood", DUTCH), ("ik heb al te veel pillen genomen", DUTCH)),
+        *(("i want to die tonight", ENGLISH), ("I still want to die", ENGLISH)),
+        *(("i am still being abused", ENGLISH), ("I still don't want to live", ENGLISH)),
+    ],
+)
+def test_in_danger_threatened_or_a_time_word_inside_is_danger(typed: str, words: Any) -> None:
+    assert recognise(typed, words, OWN_NAMES) is Heard.DANGER
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        # In a sentence "in gevaar" and "bedreigd" are no alert without someone who threatens.
+        ("ik ben in gevaar om te laat te komen", DUTCH),
+        ("ik word bedreigd met ontslag", DUTCH),
+        ("I'm in danger of missing the bus", ENGLISH),
+        # A time word is no filler: not around a help phrase, not inside an emergency phrase.
+        ("morgen kun je me helpen?", DUTCH),
+        ("vanavond kun je me helpen?", DUTCH),
+        ("ik kan morgen niet meer", DUTCH),  # an appointment
+        ("ik kan vandaag niet meer", DUTCH),
+        # "niet" keeps its meaning; a danger_not phrase undoes a phrase with a time word too.
+        ("ik wil morgen niet dood", DUTCH),
+        ("hij slaat me weer over", DUTCH),
+        ("hij slaat me vandaag niet", DUTCH),
+        ("he beats me again at chess", ENGLISH),
+    ],
+)
+def test_in_danger_or_a_time_word_in_a_sentence_stays_ordinary(typed: str, words: Any) -> None:
+    assert recognise(typed, words, OWN_NAMES) is None
+
+
+def test_an_unknown_name_before_in_danger_is_help_not_an_alert() -> None:
+    # As with every emergency phrase: "mam" may be "haha"; the noodknop is offered.
+    assert recognise("mam ik word bedreigd", DUTCH, OWN_NAMES) is Heard.HELP
+
+
+def test_a_client_in_danger_raises_an_alert_and_hears_112_and_113() -> None:
+    for typed in ("ik ben in gevaar", "ik word bedreigd", "ik wil morgen dood"):
+        outcome = said(typed)
+        assert keys(outcome) == ["alert.new_message", "help_words.numbers"], typed
+        assert outcome.effects == (RaiseAlert(7, words=(500, 42)),), typed
