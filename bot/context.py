@@ -174,7 +174,8 @@ class ContextLoader:
         if caseload.wants_list(event) or button is ButtonKind.CASELOAD_PAGE:
             context = replace(context, caseload=load_caseload(session, coach_id, self.checkins))
         if isinstance(event, Command) and event.name in relay.MESSAGE_COMMANDS:
-            context = replace(context, coach_clients=self.relays.coach_clients(session, coach_id))
+            own, marked = self.relays.message_clients(session, coach_id)
+            context = replace(context, coach_clients=own, unreachable_clients=marked)
         if isinstance(event, Command) and event.name in phone.PHONE_COMMANDS:
             # Only the coach's own active clients, and only their numbers.
             own = self.relays.coach_clients(session, coach_id)

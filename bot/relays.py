@@ -31,6 +31,7 @@ from dialogs.relay import (
     awaiting_message_for,
     copy_buttons,
     forwarded_header,
+    reaction_notice,
     relayed_header,
 )
 from dialogs.relay_effects import (
@@ -53,6 +54,14 @@ def _reachable(person: Client | Coach | None) -> bool:
     if isinstance(person, Coach):
         return person.status == CoachStatus.ACTIVE
     return person.status == ClientStatus.ACTIVE
+
+
+def _active_clients(session: Session, coach_id: int) -> list[Client]:
+    return [
+        c
+        for c in people.list_clients(session, coach_id=coach_id)
+        if c.status == ClientStatus.ACTIVE
+    ]
 
 
 def _may_message(session: Session, client: Client, coach: Coach) -> bool:
@@ -183,15 +192,29 @@ class RelayShell:
                 assert candidate.id is not None
                 awaited, client = ClientRef(candidate.id, candidate.name), candidate
         contact = client_contact(client)
-        return CoachRelayContext(target, awaited, self.max_bytes, alert_client), contact
+        marked = client.unreachable_since if client is not None else None
+        found = CoachRelayContext(target, awaited, self.max_bytes, alert_client, marked)
+        return found, contact
 
     @staticmethod
     def coach_clients(session: Session, coach_id: int) -> tuple[ClientRef, ...]:
-        return tuple(
-            ClientRef(c.id, c.name)
-            for c in people.list_clients(session, coach_id=coach_id)
-            if c.id is not None and c.status == ClientStatus.ACTIVE
-        )
+        active = _active_clients(session, coach_id)
+        return tuple(ClientRef(c.id, c.name) for c in active if c.id is not None)
+
+    @staticmethod
+    def message_clients(
+        session: Session, coach_id: int
+    ) -> tuple[tuple[ClientRef, ...], dict[int, datetime]]:
+        """For ``/bericht``: the coach's active clients, and since when those whose chat
+        refuses messages do (``client.unreachable_since``), by client id."""
+        active = _active_clients(session, coach_id)
+        refs = tuple(ClientRef(c.id, c.name) for c in active if c.id is not None)
+        marked = {
+            c.id: c.unreachable_since
+            for c in active
+            if c.id is not None and c.unreachable_since is not None
+        }
+        return refs, marked
 
     # -- effects ------------------------------------------------------------------------------
 
@@ -210,6 +233,8 @@ class RelayShell:
     ) -> EffectResult:
         """Store a relay and queue its two rows (header, copy). A receiver who cannot be
         reached at all makes ``undeliverable`` set: the sender must hear it."""
+        if isinstance(effect, RelayToCoach) and effect.reaction:
+            return self._reaction(session, effect, env)
         now = env.now
         client = people.get_client(session, effect.client_id)
         assert client is not None and client.id is not None
@@ -289,6 +314,35 @@ class RelayShell:
         )
         queued = 2 if one is None else 1
         return EffectResult(relay_id=relay.id, client_id=client.id, queued=queued, urgent=urgent)
+
+    def _reaction(self, session: Session, effect: RelayToCoach, env: EffectEnv) -> EffectResult:
+        """A client's emoji reaction: one notice for their coach, in the outbox as a relay's
+        header line goes (``Priority.RELAY``). Which message it was: the relay whose header or
+        copy it is in the client's chat, if the outbox kept one. No relay is stored, and the
+        notice names none (a failed notice is no failed message of the client's)."""
+        client = people.get_client(session, effect.client_id)
+        assert client is not None and client.id is not None
+        coach = people.get_coach(session, client.coach_id)
+        if not _reachable(coach):
+            return NOTHING  # a reaction is no message: nobody to tell, nothing to say
+        assert coach is not None and coach.id is not None and coach.telegram_user_id is not None
+        found = relays.relay_for_message(session, effect.from_chat_id, effect.message_id)
+        view = self.view(session, found) if found is not None else None
+        sent_at = found.created_at if found is not None else None
+        notice = reaction_notice(client.name, effect.reaction, view, coach.id, sent_at, env.now)
+        enqueue_reply(
+            session,
+            reply=notice,
+            chat_id=coach.telegram_user_id,
+            language=coach.language,
+            params=notice.params,
+            buttons=(),
+            now=env.now,
+            alert_id=None,
+            priority=Priority.RELAY,
+            client_id=client.id,
+        )
+        return EffectResult(client_id=client.id, queued=1)
 
     @staticmethod
     def _enqueue_header(

@@ -7,7 +7,8 @@ tap for what a coach does next (check-in now, rhythm, pause, a message, log a co
         ├─ 📋 Nu een check-in (rn:<id>; not while the client is marked 📵, unreachable),
         │  ⏸ Pauze / ▶ Hervatten (rp:<id>:p|r) ──▶ the rhythm dialog (dialogs.coach_checkin)
         ├─ ⏱ Ritme (cc:<id>:r) ───────────▶ the rhythm and its buttons, as /ritme Sam
-        ├─ ✉️ Bericht (cc:<id>:m) ────────▶ the coach's next message goes to Sam (/bericht)
+        ├─ ✉️ Bericht (cc:<id>:m) ────────▶ the coach's next message goes to Sam (/bericht;
+        │                                     while Sam is marked 📵: "may not arrive" first)
         ├─ 📞 Gebeld / 🏠 Langs geweest / 💬 Gesproken elders (cc:<id>:call|visit|elsewhere)
         │        ──▶ logged now; "a short note?" ──▶ typed within NOTE_WAIT: the note
         │                                       └─▶ Geen notitie (cn:<id>): none
@@ -52,7 +53,7 @@ from dialogs.events import Command, Event, Text
 from dialogs.no_card import no_card, starts_with_name
 from dialogs.outcome import AwaitInput, Button, Lines, Outcome, Reply, TextRef
 from dialogs.people import Person, Role
-from dialogs.relay import AWAITING_MESSAGE_PREFIX
+from dialogs.relay import AWAITING_MESSAGE_PREFIX, ask_message
 
 __all__ = [
     "AWAITING_NOTE_PREFIX",
@@ -352,7 +353,7 @@ def tap(
             awaiting = f"{AWAITING_MESSAGE_PREFIX}{card.client.id}"
             return Outcome(
                 effects=(AwaitInput(card.coach_id, awaiting),),
-                replies=(Reply("coach_relay.ask_message", name),),
+                replies=(ask_message(card.client.name, card.unreachable_since),),
             )
         case "h":
             return history(card)

@@ -7,7 +7,9 @@ may be left out and stays as it was); the time may be "10:00", "9.30", "9 uur", 
 "9 uur 's avonds", "2pm" (the words after the hour are the coach's, ``words.yaml``).
 ``/pauze Sam``, ``/hervat Sam`` and ``/checkin Sam`` do the rest (a check-in now is not tried,
 nor offered as a button, while the client's chat refuses messages, ``dialogs.reachability``:
-the coach reads so, and "De volgende is ..." says it waits until the client writes). Button data
+the coach reads so, and "De volgende is ..." says it waits until the client writes; a new
+rhythm, a pause or a resume is saved, but then nothing is queued for the client and the coach
+reads "📵 Sam krijgt hier geen bericht over ..." under the confirmation). Button data
 (``rt:<client id>:<rhythm>``, ``rp:<client id>:<p|r>``, ``rn:<client id>``) is untrusted: it
 only counts for a client in the coach's own list, which the shell fills with the coach's
 active clients.
@@ -318,7 +320,8 @@ def _set(
     ctx: CoachCheckinContext,
 ) -> Outcome:
     """A rhythm, weekday and time chosen; the next check-in follows the rules of
-    ``dialogs.schedule`` (``changed_schedule``), and the client hears what changed."""
+    ``dialogs.schedule`` (``changed_schedule``), and the client hears what changed
+    (unless their chat refuses messages: ``_confirmed``)."""
     assert coach.id is not None
     coach_id = coach.id
     rhythm, weekday, at = chosen
@@ -372,10 +375,7 @@ def _set(
         )
     return Outcome(
         effects=effects,
-        replies=(
-            Reply("coach_checkin.changed", params),
-            Reply(told, client_params, to=Recipient.CLIENT),
-        ),
+        replies=_confirmed(client, "coach_checkin.changed", params, Reply(told, client_params)),
         notice="coach_checkin.saved",
     )
 
@@ -403,21 +403,25 @@ def _pause(
         starts = resumed.starts
         client_params["next"] = At(due, now) if due else None
         params["next"] = _next(client, due, now)
-    if paused:
-        replies = (
-            Reply("coach_checkin.paused", params),
-            Reply("checkin.paused", client_params, to=Recipient.CLIENT),
-        )
-    else:
-        replies = (
-            Reply("coach_checkin.resumed", params),
-            Reply("checkin.resumed", client_params, to=Recipient.CLIENT),
-        )
+    key = "paused" if paused else "resumed"
+    told = Reply(f"checkin.{key}", client_params)
     return Outcome(
         effects=(PauseCheckins(client.ref.id, coach_id, paused, starts=starts),),
-        replies=replies,
+        replies=_confirmed(client, f"coach_checkin.{key}", params, told),
         notice="coach_checkin.saved",
     )
+
+
+def _confirmed(
+    client: CoachClient, key: str, params: dict[str, object], told: Reply
+) -> tuple[Reply, ...]:
+    """The coach's confirmation, and what the client is ``told`` of the change. While the
+    client's chat refuses messages nothing is queued for them (it could not arrive), and the
+    coach reads so under the confirmation instead: never a change the client was not told."""
+    if client.unreachable_since is None:
+        return (Reply(key, params), Reply(told.key, told.params, to=Recipient.CLIENT))
+    since = {**params, "since": client.unreachable_since}
+    return (Reply("coach_checkin.not_told", since, lead=key),)
 
 
 def _start_now(client: CoachClient, now: datetime, ctx: CoachCheckinContext) -> Outcome:

@@ -10,6 +10,8 @@ Client -> coach::
         │        └── client_confirms: yes ──▶ relay, and from now on without asking
         └── relay ──▶ "Sent to Anna." (off hours: when Anna is back, the noodknop, 112)
     coach taps "✓ Gezien" under the copy ──▶ seen ──▶ the client hears "Anna saw your message"
+    an emoji reaction (👍) on a message in their chat ──▶ client_reacts ──▶ a silent notice
+             "Sam reageerde met 👍 op je bericht van 14:05." (reaction_notice); a removal: nothing
 
 Coach -> client: a reply (Telegram's "reply") to a client's relayed message, or ``/bericht Sam``
 and then any message, goes to that client (``coach_sends``, ``start_message``).
@@ -38,7 +40,7 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -46,7 +48,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs.buttons import ID, row_id
 from dialogs.clients import ClientRef
-from dialogs.events import OtherMessage, Text
+from dialogs.events import OtherMessage, Reaction, Text
 from dialogs.outcome import At, AwaitInput, Button, Keyboard, Outcome, Recipient, Reply, TextRef
 from dialogs.people import ClientStep, Person, Role
 from dialogs.relay_effects import (
@@ -85,8 +87,10 @@ __all__ = [
     "RelayView",
     "SetRelayDirect",
     "ask_for_message",
+    "ask_message",
     "awaiting_message_for",
     "client_confirms",
+    "client_reacts",
     "client_sends",
     "coach_sends",
     "confirm_data",
@@ -94,6 +98,7 @@ __all__ = [
     "forwarded_header",
     "parse_confirm_data",
     "parse_seen_data",
+    "reaction_notice",
     "relay_failed",
     "relayed_header",
     "seen",
@@ -187,13 +192,16 @@ class CoachRelayContext:
     ``person.awaiting == "message:<id>"`` names, when that is still an active client of this
     coach (None otherwise). ``alert_client``: the client whose message, copied with their
     open alert, the message replies to, when this coach may write them (their own coach, or
-    the backup who picked the alert up).
+    the backup who picked the alert up). ``unreachable_since``: that client (of any of the
+    three) is marked as one whose chat refuses messages (``dialogs.reachability``).
     """
 
     reply_target: RelayView | None = None
     awaiting_client: ClientRef | None = None
     max_bytes: int = MAX_RELAY_BYTES
     alert_client: ClientRef | None = None
+    # The client the message would go to: their chat refuses messages (403) since then.
+    unreachable_since: datetime | None = None
 
 
 def _outcome(
@@ -361,6 +369,50 @@ def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext)
     if not ctx.relay_direct:
         effects.append(SetRelayDirect(person.id, True))
     return _outcome(replies=(_sent_reply(person, now, ctx),), effects=effects, chosen=CONFIRM_YES)
+
+
+def client_reacts(person: Person, event: Reaction) -> Outcome:
+    """An emoji reaction in a client's chat with the bot (many answer a message with 👍
+    instead of typing). Each emoji added goes to the coach as a silent notice; taking one
+    away says nothing. The client gets no answer. From anyone but an active client (a
+    stranger, a coach, a client whose support ended or who is still joining): nothing at
+    all, nothing stored."""
+    if (
+        person.role is not Role.CLIENT
+        or person.id is None
+        or person.client_step is not ClientStep.ACTIVE
+    ):
+        return _outcome()
+    added = tuple(dict.fromkeys(e for e in event.new if e not in event.old))
+    if not added:
+        return _outcome()
+    told = RelayToCoach(person.id, event.chat_id, event.message_id, "reaction", reaction=added)
+    return _outcome(effects=(told,))
+
+
+def reaction_notice(
+    client_name: str,
+    emoji: tuple[str, ...],
+    reacted: RelayView | None,
+    coach_id: int,
+    sent_at: datetime | None,
+    now: datetime,
+) -> Reply:
+    """What the coach reads about the client's reaction (``client_reacts``). ``reacted``: the
+    relay whose header or copy the client reacted on, when the bot can tell (``sent_at``: when
+    it was relayed). Only a message this coach wrote to the client is "je bericht"; for any
+    other message (a check-in question, the client's own message, a reply the bot did not
+    keep) the bot cannot tell which it was, so the notice names none."""
+    names: dict[str, Any] = {"client": client_name, "emoji": " ".join(emoji)}
+    mine = (
+        reacted is not None
+        and reacted.direction == "to_client"
+        and reacted.coach_id == coach_id
+        and sent_at is not None
+    )
+    if not mine or sent_at is None:
+        return Reply("coach_relay.reacted_unknown", names, to=Recipient.COACH)
+    return Reply("coach_relay.reacted", {**names, "sent": At(sent_at, now)}, to=Recipient.COACH)
 
 
 def _client_reply(key: str, ctx: RelayContext) -> Outcome:
@@ -531,17 +583,27 @@ def _relay_to_client(
     effects: list[RelayEffect | AwaitInput] = [relay]
     if answers is None:
         effects.append(AwaitInput(coach_id, None))  # the /bericht message is sent
-    sent = _outcome(
-        replies=(Reply("coach_relay.sent", {"client": client.name}, keyboard=Keyboard.COACH_MENU),),
-        effects=effects,
-    )
+    # Still tried while the client is marked (the block may be lifted without the bot
+    # hearing of it), but never "Verstuurd": a refusal tells the coach (``relay_failed``).
+    names: dict[str, Any] = {"client": client.name}
+    if ctx.unreachable_since is None:
+        done = Reply("coach_relay.sent", names, keyboard=Keyboard.COACH_MENU)
+    else:
+        done = Reply("coach_relay.sent_unreachable", names, keyboard=Keyboard.COACH_MENU)
+    sent = _outcome(replies=(done,), effects=effects)
     return (sent + _mark_seen(answers, coach_id)) if answers else sent
 
 
-def start_message(person: Person, args: str, clients: tuple[ClientRef, ...]) -> Outcome:
+def start_message(
+    person: Person,
+    args: str,
+    clients: tuple[ClientRef, ...],
+    unreachable: Mapping[int, datetime] | None = None,
+) -> Outcome:
     """``/bericht Sam``: the coach's next message goes to Sam.
 
-    ``clients`` are this coach's active clients. Names match without case or accents, the
+    ``clients`` are this coach's active clients; ``unreachable``: since when those of them
+    whose chat refuses messages do (by client id). Names match without case or accents, the
     whole name first, else the first name ("Sam" finds "Sam de Vries").
     """
     assert person.role is Role.COACH and person.id is not None
@@ -577,9 +639,20 @@ def start_message(person: Person, args: str, clients: tuple[ClientRef, ...]) -> 
         )
     client = found[0]
     return _outcome(
-        replies=(Reply("coach_relay.ask_message", {"client": client.name}),),
+        replies=(ask_message(client.name, (unreachable or {}).get(client.id)),),
         effects=(AwaitInput(coach_id, f"{AWAITING_MESSAGE_PREFIX}{client.id}"),),
     )
+
+
+def ask_message(client_name: str, unreachable_since: datetime | None) -> Reply:
+    """ "Wat wil je naar Sam sturen?" (after ``/bericht Sam`` or the card's "✉️ Bericht"). While
+    Sam's chat refuses messages the coach may still write (the block may be lifted), but reads
+    first that it may not arrive: the card's 📵 in short."""
+    names: dict[str, Any] = {"client": client_name}
+    if unreachable_since is None:
+        return Reply("coach_relay.ask_message", names)
+    since = {**names, "since": unreachable_since}
+    return Reply("coach_relay.ask_message", since, lead="coach_relay.may_not_arrive")
 
 
 def _plain(text: str) -> str:

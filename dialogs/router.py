@@ -45,6 +45,7 @@ from dialogs.events import (
     MenuItem,
     MenuPress,
     OtherMessage,
+    Reaction,
     Start,
     Tap,
     Text,
@@ -83,6 +84,8 @@ class DialogContext:
     coach_relay: CoachRelayContext | None = None  # for a coach: where a message may go
     tapped_relay: RelayView | None = None  # the relay a "seen" button names
     coach_clients: tuple[ClientRef, ...] = ()  # for /bericht: the coach's active clients
+    # For /bericht: since when those of them whose chat refuses messages do, by client id.
+    unreachable_clients: dict[int, datetime] = field(default_factory=dict)
     caseload: CaseloadContext | None = None  # for "Mijn cliënten": the coach's active clients
     coach_settings: SettingsView | None = None  # for /instellingen and its buttons
     client_names: tuple[str, ...] = ()  # a coach's clients in care, for a new client's name
@@ -113,6 +116,8 @@ def route(
     if person.client_step is ClientStep.DECLINED and not person.may_take_back(now):
         # Said no, and the link has expired: a stranger (the shell erases them soon).
         person = Person.stranger(person.telegram_user_id, person.language)
+    if isinstance(event, Reaction):  # 👍 on a message: to the coach, never answered
+        return relay.client_reacts(person, event)
     if isinstance(event, Tap):
         return _tap(person, event, now, context)
     if isinstance(event, Start) and event.payload:
@@ -467,7 +472,9 @@ def _coach_messages(
     if not person.coach_active:
         return None
     if isinstance(event, Command) and event.name in relay.MESSAGE_COMMANDS:
-        return relay.start_message(person, event.args, context.coach_clients)
+        return relay.start_message(
+            person, event.args, context.coach_clients, context.unreachable_clients
+        )
     if isinstance(event, Command) and event.name in phone.PHONE_COMMANDS:
         return phone.coach_command(
             person, event.args, context.coach_clients, context.client_phones, context.words
