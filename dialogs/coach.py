@@ -3,7 +3,8 @@
 A new client's name follows ``dialogs.names`` (letters of one script, not a name this coach
 already has for a client in care). "➕ Nieuwe cliënt" asks for the name and waits
 ``NAME_QUESTION_LIFETIME``: a text long after it ("Sam ik bel je morgen", three days later) is
-not taken for a name; the coach is told the question expired.
+not taken for a name; the coach is told the question expired. A forwarded text is someone
+else's words, never the name: the coach is asked to type it, and the question stays open.
 
 The name of the coach's own client who is invited (``renewable``; only a hash of a link is
 stored, so it cannot be shown again) makes a new link for that client instead: their old links
@@ -131,6 +132,11 @@ def coach_acts(
                 return Outcome(
                     effects=(AwaitInput(person.id, None),),
                     replies=(Reply("coach.client_name_expired", keyboard=Keyboard.COACH_MENU),),
+                )
+            if event.forwarded_from is not None:
+                # Someone else's words (a forwarded "Sam"): never the name; asked again.
+                return Outcome(
+                    effects=(_asking(person, now),), replies=(Reply("coach.name_forwarded"),)
                 )
             return _client_name_given(person, text, words, now, known)
         case OtherMessage():

@@ -13,7 +13,9 @@
     while that alert is open ──▶ the noodknop and whatever is sent belong to it, as they do
                                  for an active client (never "nobody gets an alert")
     a message, within the grace period ──▶ to the former coach, under a header that says
-                                            the support ended; the client hears it went on
+                                            the support ended (and for a forward, that it
+                                            was forwarded and from whom, as for an active
+                                            client); the client hears it went on
     a message after it (or no coach to reach) ──▶ not passed on; how to come back; 112
     a link, /start, anything else ──▶ support ended; how to come back; 112; no menu
 
@@ -36,6 +38,7 @@ from dialogs.relay import TEXT_KIND, UNSUPPORTED_KINDS, RelayContext
 from dialogs.relay_effects import RelayToCoach
 
 __all__ = [
+    "FORMER_CLIENT_FORWARDED_HEADER",
     "FORMER_CLIENT_HEADER",
     "NOODKNOP_COMMANDS",
     "EndedView",
@@ -44,6 +47,8 @@ __all__ = [
 ]
 
 FORMER_CLIENT_HEADER = "coach_former.from_client"
+# A forward: whom it came from too (``RelayToCoach.forwarded_from``: the copy does not show it).
+FORMER_CLIENT_FORWARDED_HEADER = "coach_former.forwarded_from_client"
 NOODKNOP_COMMANDS = frozenset({"nood", "sos"})
 
 
@@ -158,12 +163,14 @@ def _message(person: Person, event: Text | OtherMessage, view: EndedView) -> Out
         return hello(person)
     if not view.passes_on:
         return Outcome(replies=(Reply("ended.not_passed_on", names, keyboard=Keyboard.REMOVE),))
+    forwarded = event.forwarded_from
     relayed = RelayToCoach(
         person.id,
         view.chat_id,
         event.message_id,
         kind,
-        header=FORMER_CLIENT_HEADER,
+        header=FORMER_CLIENT_HEADER if forwarded is None else FORMER_CLIENT_FORWARDED_HEADER,
+        forwarded_from=forwarded,
         ended_on=view.ended_at,
     )
     return Outcome(
