@@ -1,11 +1,13 @@
 """Turns Telegram updates into dialog events. Private chats only; everything else is ignored,
 but for a person blocking or unblocking the bot (``my_chat_member`` of a private chat): that is
-no dialog event, it changes whether a client can be reached (``bot.reachability``)."""
+no dialog event, it changes whether a client can be reached (``bot.reachability``). An emoji
+reaction in a private chat (``message_reaction``, sent because the bot asks for every update
+type, ``bot.runner``) is a ``Reaction``."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from telegram import (
     Message,
@@ -14,6 +16,8 @@ from telegram import (
     MessageOriginChat,
     MessageOriginHiddenUser,
     MessageOriginUser,
+    ReactionType,
+    ReactionTypeEmoji,
     Update,
     User,
 )
@@ -30,6 +34,7 @@ from dialogs.events import (
     MenuItem,
     MenuPress,
     OtherMessage,
+    Reaction,
     Start,
     Tap,
     Text,
@@ -145,6 +150,11 @@ def _other(message: Message, reply_to: int | None) -> OtherMessage:
     )
 
 
+def _emoji(reactions: Sequence[ReactionType]) -> tuple[str, ...]:
+    """The emoji of a reaction list; a custom emoji or a paid star has none we can show."""
+    return tuple(r.emoji for r in reactions if isinstance(r, ReactionTypeEmoji))
+
+
 def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
     """Private chats, and button presses in team group chats (alert buttons); nothing else."""
     user, chat = update.effective_user, update.effective_chat
@@ -173,6 +183,9 @@ def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
     elif (message := update.message) is not None:
         reply_to = message.reply_to_message.message_id if message.reply_to_message else None
         event = _text_event(message, menus) if message.text else _other(message, reply_to)
+    elif (reacted := update.message_reaction) is not None:
+        old, new = _emoji(reacted.old_reaction), _emoji(reacted.new_reaction)
+        event = Reaction(reacted.message_id, chat.id, old, new)
     else:
         return None
     return Incoming(

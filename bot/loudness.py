@@ -9,7 +9,7 @@ muted with the rest. So:
   Sam:") sounds, the copy under it arrives silently (one push per message, not two);
 * **routine notices arrive silently** (``ROUTINE_KEYS``): a client joined or said no, shared
   a phone number, an earlier check-in note no longer holds, a changed or paused rhythm, "Anna
-  saw your message", the weekly digest, a client moved between coaches, a client's alert
+  saw your message", a client's reaction (👍), the weekly digest, a client moved between coaches, a client's alert
   closed (their menu back). They are still there
   when the person opens the chat; they just do not ring. (Which account opened a client's
   link does ring: a wrong account must be noticed. So a client joining rings the coach once.)
@@ -40,6 +40,8 @@ ROUTINE_KEYS = frozenset(
         "checkin.paused",
         "checkin.resumed",
         "relay.seen",
+        "coach_relay.reacted",  # a client's 👍 under a message: never worth a ring
+        "coach_relay.reacted_unknown",
         "digest.weekly",
         "move.coach_new",
         "move.coach_old",

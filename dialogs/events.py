@@ -12,6 +12,7 @@ __all__ = [
     "MenuItem",
     "MenuPress",
     "OtherMessage",
+    "Reaction",
     "Start",
     "Tap",
     "Text",
@@ -101,4 +102,16 @@ class EditedMessage:
     pass
 
 
-Event = Start | Command | Text | MenuPress | Tap | OtherMessage | EditedMessage
+@dataclass(frozen=True)
+class Reaction:
+    """A person set, changed or took away their emoji reaction (👍, ❤) on message
+    ``message_id`` of their private chat ``chat_id``: ``old`` the emoji set before, ``new``
+    those set now (Telegram sends the whole set each time; a custom emoji is not among them)."""
+
+    message_id: int
+    chat_id: int
+    old: tuple[str, ...] = ()
+    new: tuple[str, ...] = ()
+
+
+Event = Start | Command | Text | MenuPress | Tap | OtherMessage | EditedMessage | Reaction

@@ -2,8 +2,9 @@
 
 A `SimUser` is one Telegram account with its private chat with the bot. It sends what a
 person can send (text, commands, deep links, voice, photos, locations...), presses
-inline buttons and reply-keyboard buttons, edits, moves a live location, replies, blocks
-the bot; and it sees what the bot sent, in order, with later edits and deletions.
+inline buttons and reply-keyboard buttons, edits, moves a live location, replies, reacts
+with an emoji (`react`), blocks the bot; and it sees what the bot sent, in order, with
+later edits and deletions.
 `next_message` hands out the bot's messages one by one (each person keeps a read cursor)
 and waits, event-driven, for the next one.
 
@@ -735,6 +736,21 @@ class SimUser(_ChatView):
         if text is not None:
             return await self.send_text(text, reply_to=message)
         raise SandboxUsageError("reply_to needs text, voice=True or photo=...")
+
+    async def react(
+        self, message: ReplyTarget, emoji: str | list[str] | tuple[str, ...]
+    ) -> list[dict[str, Any]]:
+        """Set this person's reaction on a message in their chat with the bot
+        (``react(msg, "👍")``, or up to three as a list); ``react(msg, [])`` takes it away.
+        The bot hears of it (``message_reaction``) only when it asked for that kind in
+        ``allowed_updates``. Returns the reaction now set (``ReactionTypeEmoji`` dicts)."""
+        chosen = [emoji] if isinstance(emoji, str) else list(emoji)
+        return self._state.person_reacts(self._chat, self.user, _message_id(message), chosen)
+
+    def reactions_on(self, message: ReplyTarget) -> list[str]:
+        """The emoji this person has set on a message now."""
+        reactions = self._chat.reactions.get(_message_id(message), [])
+        return [r["emoji"] for r in reactions]
 
     def block(self) -> None:
         """Block the bot: its sends fail with 403; it gets a my_chat_member update."""

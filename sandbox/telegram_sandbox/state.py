@@ -65,6 +65,15 @@ DEFAULT_UPDATE_TYPES = frozenset(
         "removed_chat_boost",
     }
 )
+#: The emoji a person can react with (``ReactionTypeEmoji``), as Telegram writes them:
+#: without the variation selector U+FE0F ("❤", not "❤️").
+REACTION_EMOJI = frozenset(
+    (  # noqa: SIM905 (a list literal of 73 emoji would be 73 lines)
+        "❤ 👍 👎 🔥 🥰 👏 😁 🤔 🤯 😱 🤬 😢 🎉 🤩 🤮 💩 🙏 👌 🕊 🤡 🥱 🥴 😍 🐳 ❤\u200d🔥 🌚 🌭 💯 "
+        "🤣 ⚡ 🍌 🏆 💔 🤨 😐 🍓 🍾 💋 🖕 😈 😴 😭 🤓 👻 👨\u200d💻 👀 🎃 🙈 😇 😨 🤝 ✍ 🤗 🫡 🎅 "
+        "🎄 ☃ 💅 🤪 🗿 🆒 💘 🙉 🦄 😘 💊 🙊 😎 👾 🤷\u200d♂ 🤷 🤷\u200d♀ 😡"
+    ).split()
+)
 CONFLICT_OTHER_POLL = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -296,6 +305,8 @@ class ChatState:
     bot_removed: bool = False
     keyboard_markup: dict[str, Any] | None = None
     chat_actions: list[str] = field(default_factory=list)
+    # The person's own reactions, by message id (``ReactionType`` dicts, as Telegram sends).
+    reactions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     signal: Signal = field(default_factory=Signal)
 
 
@@ -651,6 +662,45 @@ class SandboxState:
         )
         self.enqueue("callback_query", query, chat.id)
         return query_id
+
+    def person_reacts(
+        self, chat: ChatState, user: dict[str, Any], message_id: int, emoji: list[str]
+    ) -> list[dict[str, Any]]:
+        """A person sets their reaction on a message of their private chat ([]: takes it
+        away). The bot gets a ``message_reaction`` update only when it asked for that kind in
+        ``allowed_updates`` (Telegram leaves it out of the default set), and only for a change.
+        Returns the reaction now set."""
+        if chat.type != "private" or chat.user is None:
+            raise SandboxUsageError("only a person in their private chat reacts here")
+        if message_id not in chat.messages:
+            raise SandboxUsageError(f"chat {chat.id} has no message {message_id} to react to")
+        plain = [e.replace("\ufe0f", "") for e in emoji]
+        unknown = [e for e in plain if e not in REACTION_EMOJI]
+        if unknown:
+            raise SandboxUsageError(f"{unknown} is no reaction Telegram offers")
+        if len(plain) > 3 or len(set(plain)) != len(plain):
+            raise SandboxUsageError("a person sets at most 3 different reactions")
+        old = chat.reactions.get(message_id, [])
+        new = [{"type": "emoji", "emoji": e} for e in plain]
+        if new == old:
+            return new
+        if new:
+            chat.reactions[message_id] = new
+        else:
+            chat.reactions.pop(message_id, None)
+        self.enqueue(
+            "message_reaction",
+            {
+                "chat": chat.info,
+                "message_id": message_id,
+                "user": user,
+                "date": self.now(),
+                "old_reaction": old,
+                "new_reaction": new,
+            },
+            chat.id,
+        )
+        return new
 
     def set_blocked(self, chat: ChatState, blocked: bool) -> None:
         """A person (un)blocks the bot; the bot hears of it through my_chat_member."""

@@ -1,0 +1,97 @@
+"""A client's emoji reaction (👍 under a message) reaches the coach, as many clients answer
+that way instead of typing: once per reaction added, never for a removal, and only from an
+active client. Nothing of it is stored but the coach's notice in the outbox."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+from telegram_sandbox import SentMessage, SimUser
+
+from storage.models import AuditEvent, OutboxMessage, Relay
+from tests.scenarios.conftest import World
+from tests.scenarios.test_phases_and_ending import end_support
+
+
+async def _anna_writes_sam(world: World) -> tuple[SimUser, SimUser, SentMessage]:
+    """Anna's message to Sam, as Sam got it (the bot noted its message id)."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    await anna.send_text("/bericht Sam")
+    await anna.next_message()
+    await anna.send_text("Goed gedaan vandaag!")
+    assert (await anna.next_message()).text == "Verstuurd naar Sam."
+    relayed = await sam.wait_for(lambda m: "Goed gedaan vandaag!" in (m.text or ""))
+    await world.drain()
+    return anna, sam, relayed
+
+
+def _stored(world: World) -> tuple[int, int, int]:
+    return world.count(Relay), world.count(AuditEvent), world.count(OutboxMessage)
+
+
+async def test_a_reaction_on_the_coachs_message_tells_the_coach_once_per_emoji_added(
+    world: World,
+) -> None:
+    anna, sam, relayed = await _anna_writes_sam(world)
+    sam.mark_read()
+    anna.mark_read()
+    relays, audits, rows = _stored(world)
+    sent = world.clock.now().astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%H:%M")
+
+    await sam.react(relayed, "👍")
+    told = await anna.next_message()
+    assert told.text == f"Sam reageerde met 👍 op je bericht van {sent}."
+    assert told.silent  # routine: no sound on Anna's phone (bot.loudness)
+
+    await sam.react(relayed, [])  # taken away: nothing to tell
+    await world.drain()
+    assert anna.unread == []
+    await sam.react(relayed, "❤")  # another one added: told again
+    assert (await anna.next_message()).text == f"Sam reageerde met ❤ op je bericht van {sent}."
+
+    await world.drain()
+    assert sam.unread == [] and anna.unread == []  # Sam gets no answer to a reaction
+    # No relay, no audit line: only the two notices in the outbox.
+    assert _stored(world) == (relays, audits, rows + 2)
+
+
+async def test_a_reaction_on_a_message_the_bot_cannot_tell_names_no_message(world: World) -> None:
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    await sam.send_text("/help")
+    helped = await sam.next_message()  # the bot's own reply: not kept, so not known
+    anna.mark_read()
+
+    await sam.react(helped, "🙏")
+
+    told = await anna.next_message()
+    assert told.text == "Sam reageerde met 🙏." and told.silent
+    with world.database.transaction() as session:
+        row = session.exec(
+            select(OutboxMessage).where(OutboxMessage.text_key == "coach_relay.reacted_unknown")
+        ).one()
+    assert row.chat_id == anna.id and row.relay_id is None and row.client_id is not None
+
+
+async def test_reactions_of_a_stranger_a_coach_and_a_former_client_are_ignored(
+    world: World,
+) -> None:
+    anna, sam, relayed = await _anna_writes_sam(world)
+    stranger = world.sandbox.user("Kim")
+    await stranger.send_text("hallo")
+    hello = await stranger.next_message()
+    await end_support(world, anna)
+    await world.drain()
+    for person in (anna, sam, stranger):
+        person.mark_read()
+    stored = _stored(world), world.row_counts()
+
+    await stranger.react(hello, "👍")
+    await anna.react(anna.inbox[-1], "👍")
+    await sam.react(relayed, "👍")
+
+    await world.drain()
+    assert anna.unread == [] and sam.unread == [] and stranger.unread == []
+    assert (_stored(world), world.row_counts()) == stored
