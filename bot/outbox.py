@@ -554,8 +554,8 @@ class OutboxWorker:
             return copied.message_id, caption, keyboard, quiet
         rendered = await self._rendered(row, ahead)
         quiet = is_silent(priority=row.priority, text_key=row.text_key)
-        sent = await send_rendered_or_raise(
+        message_id = await send_rendered_or_raise(
             bot, row.chat_id, rendered, wait_on_rate_limit=urgent, urgent=urgent, silent=quiet
         )
         keyboard = row.keyboard if isinstance(rendered.markup, ReplyMarkups) else None
-        return sent.message_id, rendered.text, keyboard, quiet
+        return message_id, rendered.text, keyboard, quiet

@@ -28,7 +28,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from bot.chart import with_chart
 from bot.clock import Clock
 from bot.context import ContextLoader
-from bot.delivery import send_rendered
+from bot.delivery import call_raw, send_rendered
 from bot.guard import Guard
 from bot.hearing import choice_labels, spoken_with_choices
 from bot.outbox import InHand, OutboxWorker
@@ -243,7 +243,7 @@ class UpdatePipeline:
             if sent is not None and reply.keyboard is not None:
                 shown = reply.keyboard.value
             if sent is not None and is_client and not read_aloud:
-                together.sent(sent.message_id, reply, rendered.text)
+                together.sent(sent, reply, rendered.text)
             if sent is not None and read_aloud and is_client:
                 labels = choice_labels(rendered.markup)
                 spoken = spoken_with_choices(self.texts, language, rendered.text, labels)
@@ -318,11 +318,12 @@ class UpdatePipeline:
             if outcome.chosen and press.message_text:
                 choice = self.texts.render(language, outcome.chosen)
                 chosen = self.texts.render(language, "onboarding.chosen", {"choice": choice})
-                await bot.edit_message_text(
-                    f"{press.message_text}\n\n{chosen}",
-                    chat_id=incoming.chat_id,
-                    message_id=press.message_id,
-                )
+                edited = {
+                    "chat_id": incoming.chat_id,
+                    "message_id": press.message_id,
+                    "text": f"{press.message_text}\n\n{chosen}",
+                }
+                await call_raw(bot, "editMessageText", edited)
             elif outcome.notice and incoming.chat_id > 0:
                 # Only in a private chat: in a team group, someone else's stray press must
                 # never take the alert's buttons away from the others.

@@ -15,12 +15,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlmodel import col, select
-from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from bot.clock import FixedClock
 from bot.outbox import Delivery
@@ -50,26 +48,27 @@ class Telegram:
     fail: set[int] = field(default_factory=set)
     calls: int = 0
 
-    async def send_message(
-        self, chat_id: int, text: str, *, reply_markup: Any = None, **_: Any
-    ) -> Any:
+    async def do_api_request(self, endpoint: str, api_kwargs: dict[str, Any], **_: Any) -> Any:
+        """A text goes out as the Bot API takes it (``bot.delivery.call_raw``)."""
+        assert endpoint == "sendMessage"
         self.calls += 1
         if (happening := self.during.pop(self.calls, None)) is not None:
             await happening()
         if self.calls in self.fail:
             raise RuntimeError("the connection broke off mid-send")
-        self.messages.setdefault(chat_id, []).append((text, _shows(reply_markup)))
-        return SimpleNamespace(message_id=self.calls)
+        chat_id, text = api_kwargs["chat_id"], api_kwargs["text"]
+        self.messages.setdefault(chat_id, []).append((text, _shows(api_kwargs.get("reply_markup"))))
+        return {"message_id": self.calls}
 
     def texts(self, chat_id: int) -> list[str]:
         return [text for text, _ in self.messages.get(chat_id, [])]
 
 
-def _shows(markup: Any) -> str | None:
-    if isinstance(markup, ReplyKeyboardMarkup):
+def _shows(markup: dict[str, Any] | None) -> str | None:
+    if markup is not None and "keyboard" in markup:
         return MENU
-    if isinstance(markup, InlineKeyboardMarkup):
-        data = [b.callback_data for line in markup.inline_keyboard for b in line]
+    if markup is not None and "inline_keyboard" in markup:
+        data = [b["callback_data"] for line in markup["inline_keyboard"] for b in line]
         return READ_ALOUD if data == [READ_ALOUD_DATA] else ",".join(map(str, data))
     return None
 
