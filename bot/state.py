@@ -50,8 +50,16 @@ _STEPS = {
 
 def load_actor(session: Session, telegram_user_id: int, stranger_language: str) -> Actor:
     """Who this Telegram user is to us: a coach, a client (their row locked until the
-    transaction ends), or a stranger."""
-    coach = people.coach_by_telegram_id(session, telegram_user_id)
+    transaction ends), or a stranger. A coach's account is a coach's, whatever client row it
+    may still hold."""
+    # A client is read under their row lock (on PostgreSQL), with their coach: what another
+    # instance committed while this one waited for the lock counts.
+    found = people.client_with_coach_by_telegram_id(session, telegram_user_id)
+    coach = (
+        people.coach_by_telegram_id(session, telegram_user_id)
+        if found is None or found[2]
+        else None
+    )
     if coach is not None:
         person = Person(
             role=Role.COACH,
@@ -63,12 +71,9 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
             awaiting=coach.awaiting,
         )
         return Actor(person)
-    # A client is read under their row lock (on PostgreSQL), with their coach: what another
-    # instance committed while this one waited for the lock counts.
-    found = people.client_with_coach_by_telegram_id(session, telegram_user_id)
     if found is None or found[0].status not in _STEPS:
         return Actor(Person.stranger(telegram_user_id, stranger_language))
-    client, their_coach = found
+    client, their_coach, _ = found
     person = Person(
         role=Role.CLIENT,
         telegram_user_id=telegram_user_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -108,8 +109,17 @@ def client_by_telegram_id(session: Session, telegram_user_id: int) -> Client | N
     return session.exec(_CLIENT_BY_TELEGRAM_ID, params={"telegram_id": telegram_user_id}).first()
 
 
+_ANY_COACH = aliased(Coach)
 _CLIENT_WITH_COACH = (
-    select(Client, Coach)
+    select(
+        Client,
+        Coach,
+        # Whether the account is a coach's too (a former client's account can be): one trip
+        # to the database for a client's update, the most common kind.
+        select(_ANY_COACH.id)
+        .where(_ANY_COACH.telegram_user_id == bindparam("telegram_id"))
+        .exists(),
+    )
     .join(Coach, col(Coach.id) == col(Client.coach_id))
     .where(Client.telegram_user_id == bindparam("telegram_id"))
 )
@@ -120,15 +130,16 @@ _CLIENT_WITH_COACH_LOCKED = _CLIENT_WITH_COACH.with_for_update(of=Client).execut
 
 def client_with_coach_by_telegram_id(
     session: Session, telegram_user_id: int
-) -> tuple[Client, Coach] | None:
-    """The client this Telegram account is, with their coach, in one query; on PostgreSQL the
-    client's row is held until the transaction ends and read as it is now, as ``lock_client``
-    does (the lock is taken on the row that still holds this account: PostgreSQL checks the
-    condition again on the newest version of a row it waited for)."""
+) -> tuple[Client, Coach, bool] | None:
+    """The client this Telegram account is, with their coach and whether the account is a
+    coach's too, in one query; on PostgreSQL the client's row is held until the transaction
+    ends and read as it is now, as ``lock_client`` does (the lock is taken on the row that
+    still holds this account: PostgreSQL checks the condition again on the newest version of a
+    row it waited for)."""
     postgresql = session.get_bind().dialect.name == "postgresql"
     statement = _CLIENT_WITH_COACH_LOCKED if postgresql else _CLIENT_WITH_COACH
     found = session.exec(statement, params={"telegram_id": telegram_user_id}).first()
-    return None if found is None else (found[0], found[1])
+    return None if found is None else (found[0], found[1], bool(found[2]))
 
 
 def clients_by_telegram_id(session: Session, telegram_user_id: int) -> list[Client]:
