@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,11 +78,18 @@ class _Waiter:
 
 
 class _Slots:
-    """A counting gate where urgent waiters go first; first come, first served otherwise."""
+    """A counting gate where urgent waiters go first; first come, first served otherwise.
 
-    def __init__(self, limit: int) -> None:
+    ``urgent_pending`` tells whether any urgent update is waiting for its chat's lock: only
+    then can a waiter that is not urgent itself go first, and only then are the waiters
+    searched; otherwise the first in line goes, whatever the length of the line (a burst of
+    hundreds of updates)."""
+
+    def __init__(self, limit: int, urgent_pending: Callable[[], bool]) -> None:
         self.free = limit
-        self._waiters: list[_Waiter] = []
+        self._waiters: deque[_Waiter] = deque()
+        self._urgent_waiters = 0
+        self._urgent_pending = urgent_pending
 
     @property
     def waiting(self) -> int:
@@ -93,6 +101,7 @@ class _Slots:
             return
         waiter = _Waiter(asyncio.get_running_loop().create_future(), chat, urgent)
         self._waiters.append(waiter)
+        self._urgent_waiters += urgent
         try:
             await waiter.future
         except asyncio.CancelledError:
@@ -100,17 +109,26 @@ class _Slots:
                 self.release()  # granted just as we were cancelled: hand it on
             elif waiter in self._waiters:
                 self._waiters.remove(waiter)
+                self._urgent_waiters -= urgent
             raise
 
     def release(self) -> None:
         self.free += 1
         while self.free > 0 and self._waiters:
-            index = next((i for i, w in enumerate(self._waiters) if w.first), 0)
-            waiter = self._waiters.pop(index)
+            waiter = self._next()
+            self._urgent_waiters -= waiter.urgent
             if waiter.future.done():
                 continue
             self.free -= 1
             waiter.future.set_result(None)
+
+    def _next(self) -> _Waiter:
+        if self._urgent_waiters or self._urgent_pending():
+            for index, waiter in enumerate(self._waiters):
+                if waiter.first:
+                    del self._waiters[index]
+                    return waiter
+        return self._waiters.popleft()
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -128,7 +146,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self.max_running = max_running
         self._is_urgent = urgent or (lambda update: False)
         self._chats: dict[Hashable, _Chat] = {}
-        self._slots = _Slots(max_running)
+        self._urgent_pending = 0  # urgent updates waiting for their chat's lock
+        self._slots = _Slots(max_running, lambda: self._urgent_pending > 0)
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -176,11 +195,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         try:
             if urgent:
                 chat.urgent_waiting += 1
+                self._urgent_pending += 1
             try:
                 await chat.lock.acquire()
             finally:
                 if urgent:
                     chat.urgent_waiting -= 1
+                    self._urgent_pending -= 1
             try:
                 if chat.handoff:
                     chat.handoff = False  # the update ahead of us left us its slot
