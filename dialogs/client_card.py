@@ -401,8 +401,12 @@ def note_given(person: Person, event: Text, now: datetime, ctx: CardContext) -> 
         return None
     assert person.id is not None
     note = " ".join(event.text.split())
+    again = ((Button("client_card.button.no_note", f"cn:{contact.client_id}"),),)
+    if event.forwarded_from is not None:
+        # Someone else's words are no note of the coach's (and need not be kept): the
+        # question stays open for the coach's own.
+        return Outcome(replies=(Reply("client_card.note_forwarded", buttons=again),))
     if len(note) > MAX_NOTE:
-        again = ((Button("client_card.button.no_note", f"cn:{contact.client_id}"),),)
         reply = Reply("client_card.note_too_long", {"max": MAX_NOTE}, buttons=again)
         return Outcome(replies=(reply,))
     kind = TextRef(f"client_card.kind.{contact.kind.value}")

@@ -282,6 +282,20 @@ def test_the_note_is_taken_once_while_it_is_wanted() -> None:
         )
 
 
+def test_a_forwarded_text_is_no_note_and_the_question_stays_open() -> None:
+    waiting = replace(ANNA, awaiting="note:3")
+    ctx = CardContext(noting=contact(3), timezone=TZ)
+    forwarded = Text("Uw afspraak is verzet", forwarded_from="Gemeente")
+    outcome = client_card.note_given(waiting, forwarded, NOW, ctx)
+    assert outcome is not None and outcome.effects == ()  # nothing stored, still waiting
+    assert texts_of(outcome) == [
+        "Dat is een doorgestuurd bericht. Typ je notitie zelf, of tik Geen notitie."
+    ]
+    assert outcome.replies[0].buttons[0][0].data == "cn:7"
+    typed = client_card.note_given(waiting, Text("Klonk moe"), NOW, ctx)
+    assert typed is not None and SetContactNote(3, ANNA.id or 0, "Klonk moe") in typed.effects
+
+
 def test_geen_notitie_ends_the_question_and_is_stale_afterwards() -> None:
     waiting = replace(ANNA, awaiting="note:3")
     ctx = CardContext(noting=contact(3), timezone=TZ)
