@@ -839,7 +839,6 @@ def test_in_danger_threatened_or_a_time_word_inside_is_danger(typed: str, words:
     [
         # In a sentence "in gevaar" and "bedreigd" are no alert without someone who threatens.
         ("ik ben in gevaar om te laat te komen", DUTCH),
-        ("ik word bedreigd met ontslag", DUTCH),
         ("I'm in danger of missing the bus", ENGLISH),
         # A time word is no filler: not around a help phrase, not inside an emergency phrase.
         ("morgen kun je me helpen?", DUTCH),
@@ -857,9 +856,29 @@ def test_in_danger_or_a_time_word_in_a_sentence_stays_ordinary(typed: str, words
     assert recognise(typed, words, OWN_NAMES) is None
 
 
-def test_an_unknown_name_before_in_danger_is_help_not_an_alert() -> None:
-    # As with every emergency phrase: "mam" may be "haha"; the noodknop is offered.
-    assert recognise("mam ik word bedreigd", DUTCH, OWN_NAMES) is Heard.HELP
+def test_a_threat_is_an_alert_anywhere_and_a_letter_or_a_game_is_none() -> None:
+    # Being threatened or in danger counts anywhere in a message, whatever stands around it.
+    for typed in (
+        "mam ik word bedreigd",
+        "ik word bedreigd met een mes",
+        "ik ben in gevaar, kom snel",
+        "ik ben in gevaar want mijn ex staat voor de deur",
+        "ik word al weken bedreigd door mijn ex",
+        "ik word steeds bedreigd",
+        "ik voel me bedreigd door mijn buurman",
+    ):
+        assert recognise(typed, DUTCH, OWN_NAMES) is Heard.DANGER, typed
+    for typed in ("i'm in danger, come quick", "i feel threatened"):
+        assert recognise(typed, ENGLISH, OWN_NAMES) is Heard.DANGER, typed
+    # A letter's threat is no alert: short, it gets the noodknop offered (help), long, nothing.
+    assert recognise("ik word bedreigd met ontslag", DUTCH, OWN_NAMES) is Heard.HELP
+    assert recognise("i'm being threatened with eviction", ENGLISH, OWN_NAMES) is Heard.HELP
+    for typed in (
+        "ik word bedreigd door de deurwaarder met beslag",
+        "ik word bedreigd door de woningbouw met uitzetting",
+        "hij heeft me al geslagen met schaken",
+    ):
+        assert recognise(typed, DUTCH, OWN_NAMES) is None, typed
 
 
 def test_a_client_in_danger_raises_an_alert_and_hears_112_and_113() -> None:
