@@ -41,7 +41,6 @@ ROUTINE_KEYS = frozenset(
         "checkin.resumed",
         "relay.seen",
         "coach_relay.reacted",  # a client's 👍 under a message: never worth a ring
-        "coach_relay.reacted_unknown",
         "digest.weekly",
         "move.coach_new",
         "move.coach_old",

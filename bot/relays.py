@@ -318,8 +318,8 @@ class RelayShell:
     def _reaction(self, session: Session, effect: RelayToCoach, env: EffectEnv) -> EffectResult:
         """A client's emoji reaction: one notice for their coach, in the outbox as a relay's
         header line goes (``Priority.RELAY``). Which message it was: the relay whose header or
-        copy it is in the client's chat, if the outbox kept one. No relay is stored, and the
-        notice names none (a failed notice is no failed message of the client's)."""
+        copy it is in the client's chat; on any other message nothing. No relay is stored, and
+        the notice names none (a failed notice is no failed message of the client's)."""
         client = people.get_client(session, effect.client_id)
         assert client is not None and client.id is not None
         coach = people.get_coach(session, client.coach_id)
@@ -330,6 +330,8 @@ class RelayShell:
         view = self.view(session, found) if found is not None else None
         sent_at = found.created_at if found is not None else None
         notice = reaction_notice(client.name, effect.reaction, view, coach.id, sent_at, env.now)
+        if notice is None:
+            return NOTHING  # not under a message of the coach's: nothing to tell
         enqueue_reply(
             session,
             reply=notice,

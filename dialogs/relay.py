@@ -373,10 +373,10 @@ def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext)
 
 def client_reacts(person: Person, event: Reaction) -> Outcome:
     """An emoji reaction in a client's chat with the bot (many answer a message with 👍
-    instead of typing). Each emoji added goes to the coach as a silent notice; taking one
-    away says nothing. The client gets no answer. From anyone but an active client (a
-    stranger, a coach, a client whose support ended or who is still joining): nothing at
-    all, nothing stored."""
+    instead of typing). Each emoji added under a message of the coach's goes to the coach as a
+    silent notice (``reaction_notice``); taking one away says nothing. The client gets no
+    answer. From anyone but an active client (a stranger, a coach, a client whose support
+    ended or who is still joining): nothing at all, nothing stored."""
     if (
         person.role is not Role.CLIENT
         or person.id is None
@@ -397,22 +397,26 @@ def reaction_notice(
     coach_id: int,
     sent_at: datetime | None,
     now: datetime,
-) -> Reply:
+) -> Reply | None:
     """What the coach reads about the client's reaction (``client_reacts``). ``reacted``: the
     relay whose header or copy the client reacted on, when the bot can tell (``sent_at``: when
-    it was relayed). Only a message this coach wrote to the client is "je bericht"; for any
-    other message (a check-in question, the client's own message, a reply the bot did not
-    keep) the bot cannot tell which it was, so the notice names none."""
-    names: dict[str, Any] = {"client": client_name, "emoji": " ".join(emoji)}
-    mine = (
-        reacted is not None
-        and reacted.direction == "to_client"
-        and reacted.coach_id == coach_id
-        and sent_at is not None
-    )
-    if not mine or sent_at is None:
-        return Reply("coach_relay.reacted_unknown", names, to=Recipient.COACH)
-    return Reply("coach_relay.reacted", {**names, "sent": At(sent_at, now)}, to=Recipient.COACH)
+    it was relayed). Only a message this coach wrote to the client is "je bericht"; a reaction
+    on any other message (a check-in question, the client's own message, a reply the bot did
+    not keep) is none of the coach's business, and a 👍 without what it was about is noise:
+    None, nothing is told."""
+    if (
+        reacted is None
+        or reacted.direction != "to_client"
+        or reacted.coach_id != coach_id
+        or sent_at is None
+    ):
+        return None
+    names: dict[str, Any] = {
+        "client": client_name,
+        "emoji": " ".join(emoji),
+        "sent": At(sent_at, now),
+    }
+    return Reply("coach_relay.reacted", names, to=Recipient.COACH)
 
 
 def _client_reply(key: str, ctx: RelayContext) -> Outcome:

@@ -22,7 +22,7 @@ NOT_TOLD = (
 )
 MAY_NOT_ARRIVE = (
     "📵 Sinds 9 november kan Sam geen berichten van mij krijgen. Misschien komt je bericht "
-    "niet aan. Dan hoor je het van mij.\n\n"
+    "niet aan.\n\n"
     "Wat wil je naar Sam sturen? Typ het, of stuur een spraakbericht, foto of iets anders."
 )
 PAUSED = "De check-ins van Sam staan op pauze.\nHervatten: /hervat Sam"

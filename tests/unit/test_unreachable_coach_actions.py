@@ -45,7 +45,7 @@ NOT_TOLD_EN = (
 PAUSED_TEXT = "De check-ins van Sam staan op pauze.\nHervatten: /hervat Sam"
 MAY_NOT_ARRIVE = (
     "📵 Sinds 9 november kan Sam geen berichten van mij krijgen. Misschien komt je bericht "
-    "niet aan. Dan hoor je het van mij.\n\n"
+    "niet aan.\n\n"
     "Wat wil je naar Sam sturen? Typ het, of stuur een spraakbericht, foto of iets anders."
 )
 
@@ -127,8 +127,8 @@ def test_bericht_for_a_client_who_cannot_get_messages_warns_first_and_still_wait
     assert marked.effects == (AwaitInput(1, "message:7"),)
     assert shown(marked) == [MAY_NOT_ARRIVE]
     assert shown(marked, "en")[0].startswith(
-        "📵 Since November 9, Sam cannot get messages from me. Your message may not arrive. "
-        "If so, I will tell you.\n\nWhat do you want to send to Sam?"
+        "📵 Since November 9, Sam cannot get messages from me. Your message may not arrive."
+        "\n\nWhat do you want to send to Sam?"
     )
     other = start_message(ANNA, "bo", (SAM, ClientRef(8, "Bo")), {7: BLOCKED})
     assert shown(other)[0].startswith("Wat wil je naar Bo sturen?")
