@@ -65,7 +65,7 @@ class _Chat:
     handoff: bool = False  # a finished update left its slot to the next one of this chat
 
 
-@dataclass
+@dataclass(eq=False)  # each waiter is itself: found and removed by identity
 class _Waiter:
     future: asyncio.Future[None]
     chat: _Chat
