@@ -186,8 +186,8 @@ class UpdatePipeline:
     def _silenced(self, actor: Actor, outcome: Outcome, incoming: Incoming, now: datetime) -> bool:
         """A stranger who used up this hour's answers gets none, unless this very update makes
         them a coach or a client (a valid link): joining is never held back by the limit."""
-        if actor.person.role is not Role.STRANGER:
-            return False
+        if actor.person.role is not Role.STRANGER or not outcome.replies:
+            return False  # no answer (a stranger's reaction): nothing to count
         if any(isinstance(e, ActivateCoach | ClaimClientInvite) for e in outcome.effects):
             return False
         return not self.guard.may_answer_stranger(incoming.telegram_user_id, now)

@@ -93,3 +93,17 @@ async def test_reactions_of_a_stranger_a_coach_and_a_former_client_are_ignored(
     await world.drain()
     assert anna.unread == [] and sam.unread == [] and stranger.unread == []
     assert (_stored(world), world.row_counts()) == stored
+
+
+async def test_a_strangers_reactions_use_up_none_of_their_answers(world: World) -> None:
+    """A stranger gets three answers an hour (``bot.guard``); reactions are no messages and
+    count for none of them."""
+    kim = world.sandbox.user("Kim")
+    await kim.send_text("hallo")
+    hello = await kim.next_message()
+    for emoji in ("👍", "❤", "🙏", "👏"):
+        await kim.react(hello, emoji)
+    await world.drain()
+    assert kim.unread == []
+    await kim.send_text("hallo?")
+    assert (await kim.next_message()).text == hello.text
