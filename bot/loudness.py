@@ -9,9 +9,9 @@ muted with the rest. So:
   Sam:") sounds, the copy under it arrives silently (one push per message, not two);
 * **routine notices arrive silently** (``ROUTINE_KEYS``): a client joined or said no, shared
   a phone number, an earlier check-in note no longer holds, a changed or paused rhythm, "Anna
-  saw your message", a client's reaction (👍), the weekly digest, a client moved between coaches, a client's alert
-  closed (their menu back). They are still there
-  when the person opens the chat; they just do not ring. (Which account opened a client's
+  saw your message", a client's reaction (👍), the weekly digest, a client moved between
+  coaches, a client's alert closed (their menu back). They are still there when the person
+  opens the chat; they just do not ring. (Which account opened a client's
   link does ring: a wrong account must be noticed. So a client joining rings the coach once.)
 * everything else sounds: check-in questions and their reminder, a check-in's signals (one
   message per check-in, ``dialogs.coach_notes.one_note``), a message that did not arrive.

@@ -7,7 +7,8 @@ is noted in its timeline; a message for a client who wants texts read aloud gets
 note in the background (never holding up the next alert); an alert that cannot
 reach a coach at all is escalated; a relayed message that cannot arrive is told to its sender;
 a client's chat that refuses every message (403) is marked and their coach told, once (and
-so is a client's block or unblock, Telegram's ``my_chat_member``: ``chat_changed``).
+so is a client's block or unblock, Telegram's ``my_chat_member``: ``chat_changed``); a
+message Telegram accepts for a marked client's chat clears the mark, and the coach hears it.
 Each runs on the database thread, ahead of queued update work: the worker waits for it before
 its next row, which may be an alert.
 """
@@ -29,7 +30,7 @@ from bot.outbox import Delivery, OutboxWorker
 from bot.outbox_rows import decode_buttons, row_as_reply
 from bot.outcomes import OutcomeApplier
 from bot.phases import SUMMARY_CAPTION, summary_document
-from bot.reachability import chat_changed, client_refused
+from bot.reachability import chat_changed, client_delivered, client_refused
 from bot.relays import RelayShell
 from bot.render import Menus, RenderedReply, inline_markup, render_reply, with_read_aloud_button
 from bot.scope import Applied, Scope
@@ -115,12 +116,15 @@ class DeliveryHooks:
                 session.add(client)
 
     def note_sent(self, session: Session, delivery: Delivery) -> bool:
-        """What a delivery changed (keyboard, alert timeline), in the transaction that marks
-        the row sent; True when the reader wants it read aloud."""
+        """What a delivery changed (keyboard, alert timeline, a marked client's chat that
+        works again), in the transaction that marks the row sent; True when the reader wants
+        it read aloud."""
         client = people.client_by_telegram_id(session, delivery.chat_id)
         if client is not None and delivery.keyboard not in (None, client.keyboard):
             client.keyboard = delivery.keyboard
             session.add(client)
+        if client is not None and client.unreachable_since is not None:
+            self._client_delivered(session, delivery)
         if delivery.alert_id is not None:
             self._alert_delivered(session, delivery.alert_id, delivery.chat_id)
         return (
@@ -216,6 +220,15 @@ class DeliveryHooks:
         applied.queued += escalated.queued
         applied.urgent = applied.urgent or escalated.urgent
         return applied
+
+    def _client_delivered(self, session: Session, delivery: Delivery) -> None:
+        """Telegram accepted a message for a marked client's chat: it works again (mark
+        cleared, coach told once), unless the row may have been handed to Telegram before the
+        mark was set (a late acceptance): it was handed no earlier than its
+        ``next_attempt_at``, as for a late refusal (``_client_refused``)."""
+        row = session.get(OutboxMessage, delivery.row_id)
+        handed_from = row.next_attempt_at if row is not None else None
+        client_delivered(session, delivery.chat_id, self.clock.now(), handed_from)
 
     def _client_refused(self, delivery: Delivery) -> Applied:
         """A client's chat refuses every message: marked, their coach told once, scheduled

@@ -7,8 +7,12 @@ Telegram's ``my_chat_member`` update of a private chat (``chat_changed``, from
 client writing. All run under the client's lock, so the coach hears each change once, also
 with two instances.
 
+A message Telegram accepts for a marked client's chat (``client_delivered``, from the outbox
+worker's ``note_sent`` hook, in the transaction that marks the row sent) clears the mark too.
+
 A late 403 (a message handed to Telegram before the client came back, refused after) marks
-nobody: the time the mark was last cleared is the "client.reachable" audit event's.
+nobody: the time the mark was last cleared is the "client.reachable" audit event's. Nor does
+a late acceptance (a message handed to Telegram before the mark was set) clear it.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from storage import audit, checkins, people
 from storage.models import AuditEvent, Client, ClientStatus
 from storage.outbox import Priority
 
-__all__ = ["chat_changed", "client_refused", "client_wrote"]
+__all__ = ["chat_changed", "client_delivered", "client_refused", "client_wrote"]
 
 _MARKED, _CLEARED = "client.unreachable", "client.reachable"  # the audit actions
 
@@ -71,8 +75,29 @@ def client_wrote(session: Session, client: Client, now: datetime) -> int:
     rows were queued."""
     if client.unreachable_since is None or client.id is None:
         return 0  # the one column read on every update: nothing more
-    decided = reachability.heard_again(_reach(session, client, None))
-    if decided is None:
+    return _clear(session, client, now, reachability.heard_again(_reach(session, client, None)))
+
+
+def client_delivered(
+    session: Session, chat_id: int, now: datetime, handed_from: datetime | None
+) -> int:
+    """Telegram accepted a message to ``chat_id``, handed to it no earlier than
+    ``handed_from`` (the row's ``next_attempt_at``): when it is a marked client's chat, the
+    mark is cleared and their coach told once; not for a message that may have left before
+    the mark was set (``dialogs.reachability.delivered_again``). How many rows were queued."""
+    client = _locked_client(session, chat_id)
+    if client is None or client.unreachable_since is None:
+        return 0
+    reach = _reach(session, client, None)
+    return _clear(session, client, now, reachability.delivered_again(reach, handed_from))
+
+
+def _clear(
+    session: Session, client: Client, now: datetime, decided: reachability.Reachability | None
+) -> int:
+    """Store a cleared mark, audited, and queue the coach's notice; how many rows were
+    queued."""
+    if decided is None or client.id is None:
         return 0
     client.unreachable_since = decided.unreachable_since
     session.add(client)

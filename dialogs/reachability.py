@@ -16,8 +16,13 @@ who only saw "no answer" would wait for nothing.
     Sam writes again (any message or tap), or unblocks the bot (``my_chat_member`` "member")
         ──▶ heard_again(): the mark is cleared, and the coach hears once that Sam can be
         reached again and that the check-ins go on (or stay paused)
+    Telegram accepts a message to Sam's chat (a coach's message, a notice) that it was handed
+    after the mark was set ──▶ delivered_again(): the mark is cleared, and the coach hears once
+    that messages reach Sam again (not that Sam responded: only that one arrived)
     a late 403 for a message handed to Telegram before Sam came back ──▶ refused(): nothing
         (Sam's return cleared the mark after that message left: the refusal is older)
+    a late acceptance of a message handed to Telegram before the mark ──▶ delivered_again():
+        nothing (it left before Sam's chat refused messages: it says nothing of now)
 
 Only an active client is marked: a former client's coach is not bothered.
 """
@@ -38,6 +43,7 @@ __all__ = [
     "Reachability",
     "chat_change",
     "checkins_wait",
+    "delivered_again",
     "heard_again",
     "refused",
 ]
@@ -112,6 +118,21 @@ def heard_again(reach: Reach) -> Reachability | None:
     if not reach.active:
         return Reachability(None, Outcome())
     key = "coach_reach.reachable_paused" if reach.paused else "coach_reach.reachable"
+    return Reachability(
+        None, Outcome(replies=(Reply(key, {"client": reach.name}, to=Recipient.COACH),))
+    )
+
+
+def delivered_again(reach: Reach, handed_from: datetime | None) -> Reachability | None:
+    """Telegram accepted a message to the client's chat, handed to it no earlier than
+    ``handed_from``: their chat works again. None: nothing changes (not marked, or the message
+    may have left before the mark was set: a late acceptance says nothing of now)."""
+    marked = reach.unreachable_since
+    if marked is None or handed_from is None or handed_from <= marked:
+        return None
+    if not reach.active:
+        return Reachability(None, Outcome())
+    key = "coach_reach.delivered_paused" if reach.paused else "coach_reach.delivered"
     return Reachability(
         None, Outcome(replies=(Reply(key, {"client": reach.name}, to=Recipient.COACH),))
     )

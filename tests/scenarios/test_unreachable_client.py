@@ -22,7 +22,8 @@ UNREACHABLE = (
     "📵 Sam kan geen berichten van mij krijgen. "
     "Telegram weigert ze: misschien heeft Sam mij geblokkeerd of de chat gestopt.\n"
     "Zo kan Sam mij ook geen bericht sturen en de noodknop niet gebruiken. "
-    "Check-ins stuur ik pas weer als Sam mij iets stuurt.\n"
+    "Check-ins stuur ik pas weer als Sam mij iets stuurt "
+    "of als een bericht van mij weer aankomt.\n"
     "Bel Sam."
 )
 REACHABLE = (
@@ -32,7 +33,7 @@ REACHABLE = (
 # The card's line; also what a coach's own check-in for Sam answers while Sam is marked.
 CARD_LINE = (
     "📵 Sinds 9 november kan Sam geen berichten van mij krijgen: misschien heeft Sam mij "
-    "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam mij weer schrijft. Bel Sam."
+    "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam weer bereikbaar is. Bel Sam."
 )
 STARTED = "Ik stuur Sam nu de vragen."
 WEEK = timedelta(days=7)

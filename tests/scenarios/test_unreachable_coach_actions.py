@@ -69,7 +69,7 @@ async def test_a_rhythm_pause_or_resume_is_saved_and_nothing_is_queued_for_the_c
     changed = await anna.next_message()
     assert changed.text is not None
     assert changed.text.startswith("Opgeslagen. Sam krijgt elke 2 weken een check-in")
-    assert changed.text.endswith(f", als Sam mij voor die tijd weer schrijft.\n\n{NOT_TOLD}")
+    assert changed.text.endswith(f", als Sam dan weer bereikbaar is.\n\n{NOT_TOLD}")
     assert _schedule(world) == ("every_2_weeks", False)
 
     await anna.send_text("/pauze Sam")

@@ -160,7 +160,7 @@ def test_the_card_of_a_client_who_cannot_get_messages_offers_no_check_in_now() -
     outcome = client_card.show(card(unreachable_since=since), NOW, TZ)
     assert texts_of(outcome)[0].split("\n")[1] == (
         "📵 Sinds 9 november kan Sam geen berichten van mij krijgen: misschien heeft Sam mij "
-        "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam mij weer schrijft. Bel Sam."
+        "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam weer bereikbaar is. Bel Sam."
     )
     assert labels(outcome) == [
         ["⏱ Ritme"],

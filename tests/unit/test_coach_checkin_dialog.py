@@ -734,7 +734,7 @@ def test_start_now_for_a_client_who_cannot_get_messages_sends_nothing_and_says_s
     assert [reply.to for reply in outcome.replies] == [Recipient.SENDER]
     assert rendered(outcome) == (
         "📵 Sinds 9 november kan Sam geen berichten van mij krijgen: misschien heeft Sam mij "
-        "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam mij weer schrijft. Bel Sam."
+        "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam weer bereikbaar is. Bel Sam."
     )
     assert rendered(outcome, language="en").startswith(
         "📵 Since November 9, Sam cannot get messages from me"
@@ -772,11 +772,11 @@ def test_the_overview_of_a_client_who_cannot_get_messages_offers_no_check_in_now
     )
     assert rendered(outcome).startswith(
         "Sam krijgt elke 2 weken een check-in, op dinsdag om 09:30. De volgende is dinsdag "
-        "10 november om 09:30, als Sam mij voor die tijd weer schrijft.\n"
+        "10 november om 09:30, als Sam dan weer bereikbaar is.\n"
     )
     assert rendered(outcome, language="en").startswith(
         "Sam gets a check-in every 2 weeks, on Tuesday at 09:30. The next one is Tuesday, "
-        "November 10 at 09:30, if Sam writes to me before then.\n"
+        "November 10 at 09:30, if Sam can be reached by then.\n"
     )
     again = act(Command("ritme", "Sam"), sam())  # Sam wrote again: the mark is cleared
     assert Button("coach_checkin.button.start_now", "rn:7") in again.replies[0].buttons[-1]
@@ -795,7 +795,7 @@ def test_the_next_check_in_told_for_a_client_who_cannot_get_messages_waits_for_t
     event: Event, client: CoachClient, key: str
 ) -> None:
     """ "Opgeslagen. Sam krijgt elke week een check-in ... De volgende is ..." is only true
-    with "als Sam mij voor die tijd weer schrijft" while check-ins wait (``checkins_wait``);
+    with "als Sam dan weer bereikbaar is" while check-ins wait (``checkins_wait``);
     what Sam is told does not change."""
     blocked = act(event, replace(client, unreachable_since=BLOCKED))
     if blocked.replies[0].lead is not None:  # changed, resumed: "📵 Sam krijgt hier geen ..."
@@ -803,11 +803,10 @@ def test_the_next_check_in_told_for_a_client_who_cannot_get_messages_waits_for_t
     plain = act(event, client)
     plain = replace(plain, replies=plain.replies[:1])  # what Sam is told: not while marked
     assert keys(blocked)[0] == keys(plain)[0] == key
-    assert rendered(blocked).endswith(", als Sam mij voor die tijd weer schrijft.")
-    assert rendered(blocked, language="en").endswith(", if Sam writes to me before then.")
-    assert rendered(blocked) == rendered(plain)[:-1] + ", als Sam mij voor die tijd weer schrijft."
+    assert rendered(blocked).endswith(", als Sam dan weer bereikbaar is.")
+    assert rendered(blocked, language="en").endswith(", if Sam can be reached by then.")
+    assert rendered(blocked) == rendered(plain)[:-1] + ", als Sam dan weer bereikbaar is."
     assert blocked.effects == plain.effects
-
 
 
 def test_an_open_checkin_is_reported_before_quiet_hours() -> None:

@@ -262,7 +262,7 @@ def test_after_i_will_call_handled_still_counts() -> None:
 BLOCKED = replace(VIEW, unreachable_since=datetime(2026, 11, 9, 9, 0, tzinfo=UTC))
 CARD_LINE = (
     "📵 Sinds 9 november kan Sam geen berichten van mij krijgen: misschien heeft Sam mij "
-    "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam mij weer schrijft. Bel Sam."
+    "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam weer bereikbaar is. Bel Sam."
 )
 
 

@@ -1,8 +1,9 @@
 """The rules of ``dialogs.reachability``: a client whose chat refuses messages (403) is marked
 once and their coach told once (also when Telegram says they blocked the bot); an open
 check-in closes as unfinished, never missed; the client writing again (or unblocking) clears
-it and tells the coach once; a refusal of a message sent before they came back marks nobody;
-scheduled check-ins wait meanwhile. The clock is passed in."""
+it and tells the coach once, and so does a message Telegram accepts that left after the mark;
+a refusal of a message sent before they came back marks nobody; scheduled check-ins wait
+meanwhile. The clock is passed in."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from dialogs.reachability import (
     Reach,
     chat_change,
     checkins_wait,
+    delivered_again,
     heard_again,
     refused,
 )
@@ -147,3 +149,34 @@ def test_handlers_take_a_private_chat_s_block_and_unblock_and_nothing_else() -> 
     # Any other update is no block or unblock; and a block is no dialog event.
     assert chat_change_from_update(Update(update_id=6)) is None
     assert incoming_from_update(_member_update(sam, "kicked"), MENUS) is None
+
+
+# -- a message Telegram accepted for a marked client's chat ---------------------------------------
+
+
+def test_a_message_accepted_after_the_mark_clears_it_and_says_whether_checkins_go_on() -> None:
+    marked = replace(SAM, unreachable_since=NOW)
+    later = NOW + timedelta(seconds=1)
+    going_on = delivered_again(marked, later)
+    assert going_on is not None and going_on.unreachable_since is None
+    [notice] = going_on.outcome.replies
+    assert (notice.key, notice.params, notice.to) == (
+        "coach_reach.delivered",
+        {"client": "Sam"},
+        Recipient.COACH,
+    )
+    assert going_on.outcome.effects == ()
+    paused = delivered_again(replace(marked, paused=True), later)
+    assert paused is not None
+    assert [r.key for r in paused.outcome.replies] == ["coach_reach.delivered_paused"]
+    former = delivered_again(replace(marked, active=False), later)
+    assert former is not None and former.unreachable_since is None
+    assert former.outcome.replies == ()  # cleared, without bothering a former coach
+
+
+def test_a_message_that_may_have_left_before_the_mark_clears_nothing() -> None:
+    marked = replace(SAM, unreachable_since=NOW)
+    assert delivered_again(marked, NOW - timedelta(minutes=5)) is None  # a late acceptance
+    assert delivered_again(marked, NOW) is None  # the same moment: it may have left first
+    assert delivered_again(marked, None) is None  # not known when it left
+    assert delivered_again(SAM, NOW) is None  # never marked: nothing to say

@@ -77,7 +77,7 @@ def checkin_act(event: Event, marked: bool, paused: bool = False) -> Outcome:
             Command("ritme", "Sam elke week"),
             False,
             "Opgeslagen. Sam krijgt elke week een check-in, op dinsdag om 09:30. De volgende is "
-            "dinsdag 10 november om 09:30, als Sam mij voor die tijd weer schrijft.",
+            "dinsdag 10 november om 09:30, als Sam dan weer bereikbaar is.",
         ),
         (Tap("rt:7:w4"), False, None),
         (
@@ -89,7 +89,7 @@ def checkin_act(event: Event, marked: bool, paused: bool = False) -> Outcome:
             Tap("rp:7:r"),
             True,
             "De check-ins van Sam gaan weer door: elke 2 weken, op dinsdag om 09:30. De volgende "
-            "is dinsdag 17 november om 09:30, als Sam mij voor die tijd weer schrijft.",
+            "is dinsdag 17 november om 09:30, als Sam dan weer bereikbaar is.",
         ),
     ],
 )
