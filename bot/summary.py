@@ -70,8 +70,10 @@ def render_summary(records: ClientRecords, *, coach_name: str, texts: Texts, now
     out.paragraph(out.say("made", date=out.date(now)))
     out.paragraph(out.say("intro"))
     _about(out, client, coach_name)
+    _phases(out, records.tables["support_phase"])
     _checkins(out, records)
     _messages(out, records.tables["relay"])
+    _contacts(out, records.tables["contact_log"], client["coach_id"])
     _noodknop(out, records.tables["alert"])
     out.heading("rights.heading")
     out.paragraph(out.say("rights.wrong"))
@@ -100,6 +102,27 @@ def _about(out: _Writer, client: Row, coach_name: str) -> None:
         )
     if client.get("phone"):
         out.paragraph(out.say("about.phone", phone=shown_phone(client["phone"])))
+
+
+def _phases(out: _Writer, phases: list[dict[str, Any]]) -> None:
+    """The support's phases, oldest first; an ended one with the reason stored with it."""
+    if not phases:  # every client has one from the start; nothing to say without
+        return
+    out.heading("phases.heading")
+    out.paragraph(out.say("phases.intro"))
+    entries = []
+    after_end = False
+    for phase in sorted(phases, key=lambda row: (row["started_at"], row["id"])):
+        lines = [out.say(f"phases.{phase['phase']}", date=out.date(phase["started_at"]))]
+        reason_key = f"export.phases.reasons.{phase['end_reason']}"
+        if phase["phase"] == "ended" and out.texts.has(reason_key):
+            reason = out.texts.render(out.language, reason_key)
+            lines.append(out.say("phases.reason", reason=reason))
+        elif after_end:
+            lines.append(out.say("phases.back"))
+        after_end = phase["phase"] == "ended"
+        entries.append(lines)
+    out.items(entries)
 
 
 def _checkins(out: _Writer, records: ClientRecords) -> None:
@@ -156,6 +179,26 @@ def _messages(out: _Writer, relays: list[dict[str, Any]]) -> None:
     out.paragraph(out.say("messages.to_coach", count=to_coach))
     out.paragraph(out.say("messages.to_client", count=len(relays) - to_coach))
     out.paragraph(out.say("messages.content"))
+
+
+def _contacts(out: _Writer, contacts: list[dict[str, Any]], coach_id: int) -> None:
+    """The calls, visits and talks a coach logged, oldest first, each with the coach's note:
+    in the bot a note is for the coach who wrote it, in the client's own data it belongs."""
+    out.heading("contacts.heading")
+    if not contacts:
+        out.paragraph(out.say("contacts.none"))
+        return
+    out.paragraph(out.say("contacts.intro"))
+    entries = []
+    for contact in sorted(contacts, key=lambda row: (row["at"], row["id"])):
+        who = out.say(
+            "contacts.your_coach" if contact["coach_id"] == coach_id else "contacts.other_coach"
+        )
+        lines = [out.say(f"contacts.{contact['kind']}", date=out.date(contact["at"]), who=who)]
+        if contact["note"]:
+            lines.append(out.say("contacts.note", note=contact["note"]))
+        entries.append(lines)
+    out.items(entries)
 
 
 def _noodknop(out: _Writer, alerts: list[dict[str, Any]]) -> None:

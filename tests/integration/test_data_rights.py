@@ -28,7 +28,16 @@ from dialogs.people import Role
 from storage import alerts, audit, checkins, contacts, data_rights, outbox, people, relays
 from storage.database import Database
 from storage.invites import issue_invite
-from storage.models import Alert, AuditEvent, Backup, Client, Coach, InviteKind, OutboxMessage
+from storage.models import (
+    Alert,
+    AuditEvent,
+    Backup,
+    Client,
+    Coach,
+    InviteKind,
+    OutboxMessage,
+    SupportPhase,
+)
 from storage.outbox import Priority
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -458,6 +467,95 @@ def test_the_summary_escapes_what_a_coach_typed(
     page = written.html.read_text(encoding="utf-8")
     assert "Your name at Waakvlam: &lt;b&gt;Kim&lt;/b&gt;." in page and "<b>" not in page
     assert '<html lang="en">' in page
+
+
+def _section(page: str, heading: str) -> str:
+    """The part of the summary page under ``heading``, up to the next heading."""
+    start = page.index(f"<h2>{heading}</h2>")
+    return page[start : page.index("<h2>", start + 1)]
+
+
+def test_the_summary_shows_the_phases_and_logged_contacts_the_export_keeps(
+    database: Database, texts: Texts, tmp_path: Path
+) -> None:
+    history = _busy_history(database)
+    her = history.zwaantje
+    day = timedelta(days=1)
+    with database.transaction() as session:
+        start = session.exec(select(SupportPhase).where(SupportPhase.client_id == her.id)).one()
+        start.ended_at = NOW + 30 * day
+        session.add_all(
+            [
+                start,
+                SupportPhase(
+                    client_id=her.id,
+                    phase="waakvlam",
+                    started_at=NOW + 30 * day,
+                    ended_at=NOW + 60 * day,
+                ),
+                SupportPhase(
+                    client_id=her.id,
+                    phase="ended",
+                    started_at=NOW + 60 * day,
+                    ended_at=NOW + 90 * day,
+                    end_reason="moved",
+                ),
+                SupportPhase(client_id=her.id, phase="regular", started_at=NOW + 90 * day),
+            ]
+        )
+        # Bea, her backup, once went by; Anna talked with her in town, without a note.
+        contacts.add_contact(
+            session, client_id=her.id, coach_id=history.bea, kind="visit", now=NOW + 3 * day
+        )
+        contacts.add_contact(
+            session, client_id=her.id, coach_id=history.anna, kind="elsewhere", now=NOW + 9 * day
+        )
+    written = export_client(
+        database, texts, client_id=her.id, out_dir=tmp_path, now=NOW + 100 * day
+    )
+    assert written is not None
+    page = written.html.read_text(encoding="utf-8")
+    kept = json.loads(written.json.read_text(encoding="utf-8"))["tables"]
+
+    phases = _section(page, "Je begeleiding")
+    assert phases.count("<li>") == len(kept["support_phase"]) == 4
+    assert (
+        "<li>2 november 2026: de startfase begon.</li>"
+        "<li>2 december 2026: de waakvlamfase begon. Dat is de rustige fase.</li>"
+        "<li>1 januari 2027: je begeleiding stopte.<br>Waarom: je bent verhuisd.</li>"
+        "<li>31 januari 2027: de gewone fase begon.<br>Je begeleiding begon weer.</li>"
+    ) in phases.replace("\n", "")
+    assert kept["support_phase"][2]["end_reason"] == "moved"
+
+    logged = _section(page, "Contact met je coach")
+    assert logged.count("<li>") == len(kept["contact_log"]) == 3
+    assert (
+        "<li>2 november 2026: je coach belde met je.<br>"
+        "Wat de coach erbij schreef: Zwaantje klonk moe</li>"
+        "<li>5 november 2026: een andere coach kwam bij je langs.</li>"
+        "<li>11 november 2026: je coach sprak je op een andere plek.</li>"
+    ) in logged.replace("\n", "")
+    assert [row["note"] for row in kept["contact_log"]] == ["Zwaantje klonk moe", None, None]
+
+
+def test_the_summary_of_a_new_client_says_there_is_no_logged_contact(
+    database: Database, texts: Texts, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        team = people.default_team(session, now=NOW, organisation_name="T")
+        coach_id = _coach(session, team.id or 0, "Anna", ANNA_CHAT)
+        client_id = _client(session, coach_id, "Kim", 8_111).id
+    written = export_client(database, texts, client_id=client_id, out_dir=tmp_path, now=NOW)
+    assert written is not None
+    page = written.html.read_text(encoding="utf-8")
+
+    assert _section(page, "Je begeleiding").count("<li>") == 1
+    assert "<li>2 november 2026: de startfase begon.</li>" in page
+    assert "Je begeleiding begon weer." not in page and "Waarom:" not in page
+    assert _section(page, "Contact met je coach").endswith(
+        "<p>Ik bewaar geen gesprekken of bezoeken van je coach.</p>\n"
+    )
+    assert "<ul>\n</ul>" not in page and "Wat de coach erbij schreef" not in page
 
 
 def test_exporting_nobody_writes_nothing_and_logs_nothing(

@@ -16,6 +16,7 @@ from telegram_sandbox import SentMessage, SimUser
 from bot.phases import SUMMARY_CAPTION
 from storage.models import AuditEvent, Client, OutboxMessage
 from tests.scenarios.conftest import World
+from tests.scenarios.test_client_card import open_card
 from tests.scenarios.test_phases_and_ending import end_support
 
 NOT_YOURS = "Deze cliënt staat niet (meer) in jouw lijst. Stuur /clienten voor de lijst van nu."
@@ -61,6 +62,9 @@ async def test_the_client_asks_and_gets_the_summary_as_a_document(world: World) 
     assert document.file is not None and document.file.file_name == "waakvlam-overzicht.html"
     page = document.file.data.decode()
     assert page.startswith("<!doctype html>") and "Sam" in page and "Anna" in page
+    # New: one phase, and no contact logged yet; the sections say so, no empty list.
+    assert page.count(": de startfase begon.</li>") == 1
+    assert "<p>Ik bewaar geen gesprekken of bezoeken van je coach.</p>" in page
     coach = f"coach:{world.coach_id(anna)}"
     assert (coach, "client.summary_sent", client) in actions(world)
     # The outbox row held no data: only the caption's key, no values.
@@ -70,6 +74,33 @@ async def test_the_client_asks_and_gets_the_summary_as_a_document(world: World) 
             select(OutboxMessage).where(OutboxMessage.text_key == SUMMARY_CAPTION)
         ).one()
         assert row.params == {} and row.sent_at is not None
+
+
+async def test_the_summary_shows_the_logged_call_with_its_note_and_the_phases(
+    world: World,
+) -> None:
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    card = await open_card(anna, "Sam")
+    await anna.press("📞 Gebeld", card)
+    await anna.next_message()
+    await anna.send_text("Klonk moe, belt maandag terug")
+    await anna.next_message()
+    world.clock.advance(timedelta(days=2))
+    await anna.send_text("/fase Sam waakvlam")
+    assert (await anna.next_message()).text.startswith("Sam is nu in de waakvlamfase.")
+    await world.drain()
+    assert sam.unread == []  # the client hears nothing of a logged contact or a phase
+
+    notice = await ask(sam, anna)
+    await anna.press("📄 Stuur Sam het overzicht", notice)
+    await anna.next_message()
+    document = await sam.next_message()
+    assert document.file is not None
+    page = document.file.data.decode()
+    assert ": je coach belde met je.<br>Wat de coach erbij schreef: Klonk moe, belt maandag" in page
+    started, calm = page.index("de startfase begon."), page.index("de waakvlamfase begon.")
+    assert started < calm and page.count("<li>") == 3  # two phases, one call
 
 
 async def test_the_words_in_english_and_during_a_checkin(world: World) -> None:
