@@ -886,3 +886,22 @@ def test_a_client_in_danger_raises_an_alert_and_hears_112_and_113() -> None:
         outcome = said(typed)
         assert keys(outcome) == ["alert.new_message", "help_words.numbers"], typed
         assert outcome.effects == (RaiseAlert(7, words=(500, 42)),), typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("ik ga vanavond dood", DUTCH),
+        ("vanavond ga ik dood!", DUTCH),
+        ("Anna ik ga morgen dood", DUTCH),
+        ("i'm going to die tonight", ENGLISH),
+        ("tonight i'm going to die", ENGLISH),
+    ],
+)
+def test_going_to_die_at_a_time_is_an_alert_as_the_whole_message(typed: str, words: Any) -> None:
+    assert recognise(typed, words, OWN_NAMES) is Heard.DANGER
+
+
+def test_going_to_die_of_something_at_a_time_stays_a_message() -> None:
+    assert recognise("ik ga vanavond dood van het lachen", DUTCH, OWN_NAMES) is None
+    assert recognise("i'm going to die tonight of boredom", ENGLISH, OWN_NAMES) is None
