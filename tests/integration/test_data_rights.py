@@ -520,18 +520,18 @@ def test_the_summary_shows_the_phases_and_logged_contacts_the_export_keeps(
     phases = _section(page, "Je begeleiding")
     assert phases.count("<li>") == len(kept["support_phase"]) == 4
     assert (
-        "<li>2 november 2026: de startfase begon.</li>"
-        "<li>2 december 2026: de waakvlamfase begon. Dat is de rustige fase.</li>"
+        "<li>2 november 2026: je begeleiding begon.</li>"
+        "<li>2 december 2026: de rustige begeleiding begon (waakvlam).</li>"
         "<li>1 januari 2027: je begeleiding stopte.<br>Waarom: je bent verhuisd.</li>"
-        "<li>31 januari 2027: de gewone fase begon.<br>Je begeleiding begon weer.</li>"
+        "<li>31 januari 2027: de gewone begeleiding begon.<br>Je begeleiding begon weer.</li>"
     ) in phases.replace("\n", "")
     assert kept["support_phase"][2]["end_reason"] == "moved"
 
-    logged = _section(page, "Contact met je coach")
+    logged = _section(page, "Gesprekken en bezoeken")
     assert logged.count("<li>") == len(kept["contact_log"]) == 3
     assert (
         "<li>2 november 2026: je coach belde met je.<br>"
-        "Wat de coach erbij schreef: Zwaantje klonk moe</li>"
+        "De coach schreef erbij: Zwaantje klonk moe</li>"
         "<li>5 november 2026: een andere coach kwam bij je langs.</li>"
         "<li>11 november 2026: je coach sprak je op een andere plek.</li>"
     ) in logged.replace("\n", "")
@@ -550,12 +550,12 @@ def test_the_summary_of_a_new_client_says_there_is_no_logged_contact(
     page = written.html.read_text(encoding="utf-8")
 
     assert _section(page, "Je begeleiding").count("<li>") == 1
-    assert "<li>2 november 2026: de startfase begon.</li>" in page
+    assert "<li>2 november 2026: je begeleiding begon.</li>" in page
     assert "Je begeleiding begon weer." not in page and "Waarom:" not in page
-    assert _section(page, "Contact met je coach").endswith(
-        "<p>Ik bewaar geen gesprekken of bezoeken van je coach.</p>\n"
+    assert _section(page, "Gesprekken en bezoeken").endswith(
+        "<p>Je coach heeft nog geen gesprek of bezoek met jou opgeschreven.</p>\n"
     )
-    assert "<ul>\n</ul>" not in page and "Wat de coach erbij schreef" not in page
+    assert "<ul>\n</ul>" not in page and "De coach schreef erbij" not in page
 
 
 def test_exporting_nobody_writes_nothing_and_logs_nothing(

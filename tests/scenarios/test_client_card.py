@@ -38,7 +38,8 @@ NOT_YOURS = "Deze cliënt staat niet (meer) in jouw lijst. Stuur /clienten voor 
 ASK_NOTE = (
     "Wil je er een korte notitie bij? Typ die, of tik Geen notitie. "
     "In de bot ziet alleen jij de notitie; "
-    "vraagt Sam de eigen gegevens op (AVG), dan hoort die erbij."
+    "vraagt Sam de eigen gegevens op (AVG), dan hoort die erbij. "
+    "Schrijf het dus zo dat Sam het mag lezen, zonder anderen."
 )
 # What a coach's plain text gets when it answers nothing (no note is wanted, no client named).
 NOT_UNDERSTOOD = "Dat begrijp ik niet. Stuur /hulp voor wat ik kan."

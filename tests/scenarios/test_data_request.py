@@ -63,8 +63,8 @@ async def test_the_client_asks_and_gets_the_summary_as_a_document(world: World) 
     page = document.file.data.decode()
     assert page.startswith("<!doctype html>") and "Sam" in page and "Anna" in page
     # New: one phase, and no contact logged yet; the sections say so, no empty list.
-    assert page.count(": de startfase begon.</li>") == 1
-    assert "<p>Ik bewaar geen gesprekken of bezoeken van je coach.</p>" in page
+    assert page.count(": je begeleiding begon.</li>") == 1
+    assert "<p>Je coach heeft nog geen gesprek of bezoek met jou opgeschreven.</p>" in page
     coach = f"coach:{world.coach_id(anna)}"
     assert (coach, "client.summary_sent", client) in actions(world)
     # The outbox row held no data: only the caption's key, no values.
@@ -98,8 +98,8 @@ async def test_the_summary_shows_the_logged_call_with_its_note_and_the_phases(
     document = await sam.next_message()
     assert document.file is not None
     page = document.file.data.decode()
-    assert ": je coach belde met je.<br>Wat de coach erbij schreef: Klonk moe, belt maandag" in page
-    started, calm = page.index("de startfase begon."), page.index("de waakvlamfase begon.")
+    assert ": je coach belde met je.<br>De coach schreef erbij: Klonk moe, belt maandag" in page
+    started, calm = page.index("je begeleiding begon."), page.index("de rustige begeleiding begon")
     assert started < calm and page.count("<li>") == 3  # two phases, one call
 
 

@@ -24,7 +24,7 @@ UNREACHABLE = (
     "Zo kan Sam mij ook geen bericht sturen en de noodknop niet gebruiken. "
     "Check-ins stuur ik pas weer als Sam mij iets stuurt "
     "of als een bericht van mij weer aankomt.\n"
-    "Bel Sam."
+    "Bel Sam, of stuur /bericht Sam: komt het aan, dan hoor je het van mij."
 )
 REACHABLE = (
     "✅ Sam reageert weer en kan weer berichten van mij krijgen. "
