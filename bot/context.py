@@ -2,12 +2,12 @@
 
 ``ContextLoader.load`` turns the acting person and their event into a ``DialogContext`` (the
 client's open alert and check-in, how their messages reach the coach, the alert or relay a
-pressed button names, a coach's clients for their commands, and their list of clients only
-for its command, menu button or page buttons) and a ``Scope`` (who the outcome's replies may
-reach). Button data is untrusted: what a button names is loaded only after its
-prefix (``dialogs.buttons``) says which dialog it is for, and only when it belongs to the
-person who pressed it (a coach's own relay or check-in signal; an alert is checked by its
-dialog).
+pressed button names, the relay a client's emoji reaction is under, a coach's clients for
+their commands, and their list of clients only for its command, menu button or page buttons)
+and a ``Scope`` (who the outcome's replies may reach). Button data is untrusted: what a
+button names is loaded only after its prefix (``dialogs.buttons``) says which dialog it is
+for, and only when it belongs to the person who pressed it (a coach's own relay or check-in
+signal; an alert is checked by its dialog).
 """
 
 from __future__ import annotations
@@ -33,7 +33,17 @@ from dialogs.buttons import ButtonKind, kind_of
 from dialogs.clients import ClientRef
 from dialogs.coach import NEW_CLIENT_COMMANDS, awaits_name
 from dialogs.coach_checkin import COMMANDS as CHECKIN_COMMANDS
-from dialogs.events import Command, Event, MenuItem, MenuPress, OtherMessage, Start, Tap, Text
+from dialogs.events import (
+    Command,
+    Event,
+    MenuItem,
+    MenuPress,
+    OtherMessage,
+    Reaction,
+    Start,
+    Tap,
+    Text,
+)
 from dialogs.people import Role
 from dialogs.relay import CoachRelayContext
 from dialogs.router import DialogContext
@@ -119,7 +129,8 @@ class ContextLoader:
         button: ButtonKind | None,
         context: DialogContext,
     ) -> tuple[DialogContext, Scope]:
-        """A client's own open alert and check-in, and how their messages reach the coach."""
+        """A client's own open alert and check-in, how their messages reach the coach, and the
+        relay their emoji reaction is under."""
         assert client.id is not None
         sender = Contact(chat_id, client.language)
         scope = Scope(sender=sender, coach=actor.coach, client=sender, client_id=client.id)
@@ -145,6 +156,11 @@ class ContextLoader:
                 checkin_context=self.checkins.context(session, client, coach_name, state),
             )
         client_relay = self.relays.client_context(session, client, chat_id, now, found)
+        if isinstance(event, Reaction):
+            # The relay whose header or copy the emoji is under (the dialog tells whose).
+            under = relays.relay_for_message(session, chat_id, event.message_id)
+            if under is not None:
+                context = replace(context, reacted_relay=self.relays.view(session, under))
         if client.status == ClientStatus.ENDED:
             ended = load_ended_view(session, client, chat_id, now, self.ended_grace_days)
             context = replace(context, ended=ended)

@@ -31,7 +31,6 @@ from dialogs.relay import (
     awaiting_message_for,
     copy_buttons,
     forwarded_header,
-    reaction_notice,
     relayed_header,
 )
 from dialogs.relay_effects import (
@@ -134,6 +133,7 @@ class RelayShell:
             client_active=client is not None
             and client.status == ClientStatus.ACTIVE
             and client.coach_id == relay.coach_id,
+            sent_at=relay.created_at,
         )
 
     def client_context(
@@ -233,8 +233,6 @@ class RelayShell:
     ) -> EffectResult:
         """Store a relay and queue its two rows (header, copy). A receiver who cannot be
         reached at all makes ``undeliverable`` set: the sender must hear it."""
-        if isinstance(effect, RelayToCoach) and effect.reaction:
-            return self._reaction(session, effect, env)
         now = env.now
         client = people.get_client(session, effect.client_id)
         assert client is not None and client.id is not None
@@ -314,37 +312,6 @@ class RelayShell:
         )
         queued = 2 if one is None else 1
         return EffectResult(relay_id=relay.id, client_id=client.id, queued=queued, urgent=urgent)
-
-    def _reaction(self, session: Session, effect: RelayToCoach, env: EffectEnv) -> EffectResult:
-        """A client's emoji reaction: one notice for their coach, in the outbox as a relay's
-        header line goes (``Priority.RELAY``). Which message it was: the relay whose header or
-        copy it is in the client's chat; on any other message nothing. No relay is stored, and
-        the notice names none (a failed notice is no failed message of the client's)."""
-        client = people.get_client(session, effect.client_id)
-        assert client is not None and client.id is not None
-        coach = people.get_coach(session, client.coach_id)
-        if not _reachable(coach):
-            return NOTHING  # a reaction is no message: nobody to tell, nothing to say
-        assert coach is not None and coach.id is not None and coach.telegram_user_id is not None
-        found = relays.relay_for_message(session, effect.from_chat_id, effect.message_id)
-        view = self.view(session, found) if found is not None else None
-        sent_at = found.created_at if found is not None else None
-        notice = reaction_notice(client.name, effect.reaction, view, coach.id, sent_at, env.now)
-        if notice is None:
-            return NOTHING  # not under a message of the coach's: nothing to tell
-        enqueue_reply(
-            session,
-            reply=notice,
-            chat_id=coach.telegram_user_id,
-            language=coach.language,
-            params=notice.params,
-            buttons=(),
-            now=env.now,
-            alert_id=None,
-            priority=Priority.RELAY,
-            client_id=client.id,
-        )
-        return EffectResult(client_id=client.id, queued=1)
 
     @staticmethod
     def _enqueue_header(

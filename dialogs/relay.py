@@ -10,8 +10,11 @@ Client -> coach::
         │        └── client_confirms: yes ──▶ relay, and from now on without asking
         └── relay ──▶ "Sent to Anna." (off hours: when Anna is back, the noodknop, 112)
     coach taps "✓ Gezien" under the copy ──▶ seen ──▶ the client hears "Anna saw your message"
-    an emoji reaction (👍) on a message in their chat ──▶ client_reacts ──▶ a silent notice
-             "Sam reageerde met 👍 op je bericht van 14:05." (reaction_notice); a removal: nothing
+    an emoji reaction (👍) on a message in their chat ──▶ client_reacts
+        ├── under Anna's message relayed to them ──▶ a silent notice to Anna
+        │        "Sam reageerde met 👍 op je bericht van 14:05." (reaction_notice)
+        ├── anywhere else, while a check-in question is open ──▶ the client hears how to answer
+        └── otherwise, and a removal ──▶ nothing
 
 Coach -> client: a reply (Telegram's "reply") to a client's relayed message, or ``/bericht Sam``
 and then any message, goes to that client (``coach_sends``, ``start_message``).
@@ -135,6 +138,7 @@ CONFIRM_YES = "relay.confirm_yes"
 CONFIRM_NO = "relay.confirm_no"
 CANCEL_BUTTON = "relay.cancel_button"  # "Toch niet" under "relay.ask" (dialogs.message_mode)
 CANCEL_DATA = "mx"
+REACTION_HINT = "checkin.reaction_hint"  # an emoji under a check-in question: how to answer
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MAX_NAME_SHOWN = 40
@@ -157,7 +161,9 @@ class RelayView:
     coach_name: str
     direction: Direction
     seen: bool = False  # the coach tapped "✓ Gezien" (or answered it)
-    client_active: bool = True  # the client still takes part
+    # The client still takes part, with the relay's coach as their coach now.
+    client_active: bool = True
+    sent_at: datetime | None = None  # when it was relayed
 
 
 @dataclass(frozen=True)
@@ -371,11 +377,24 @@ def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext)
     return _outcome(replies=(_sent_reply(person, now, ctx),), effects=effects, chosen=CONFIRM_YES)
 
 
-def client_reacts(person: Person, event: Reaction) -> Outcome:
+def client_reacts(
+    person: Person,
+    event: Reaction,
+    now: datetime,
+    reacted: RelayView | None = None,
+    checkin_open: bool = False,
+) -> Outcome:
     """An emoji reaction in a client's chat with the bot (many answer a message with 👍
-    instead of typing). Each emoji added under a message of the coach's goes to the coach as a
-    silent notice (``reaction_notice``); taking one away says nothing. The client gets no
-    answer. From anyone but an active client (a stranger, a coach, a client whose support
+    instead of typing, or a check-in question instead of pressing a button). ``reacted``: the
+    relay whose header or copy the reaction is under, when there is one; ``checkin_open``: a
+    check-in question of theirs waits for an answer.
+
+    Each emoji added under a message of their coach's goes to that coach as a silent notice
+    (``reaction_notice``); the client gets no answer. Under any other message while a check-in
+    question is open, the client hears, in one line, how to answer it (every emoji added: a
+    reaction is something they did, as a typed word is, and each one gets its answer);
+    nothing is stored and the coach hears nothing. Otherwise, and for a reaction taken away:
+    nothing. From anyone but an active client (a stranger, a coach, a client whose support
     ended or who is still joining): nothing at all, nothing stored."""
     if (
         person.role is not Role.CLIENT
@@ -386,35 +405,34 @@ def client_reacts(person: Person, event: Reaction) -> Outcome:
     added = tuple(dict.fromkeys(e for e in event.new if e not in event.old))
     if not added:
         return _outcome()
-    told = RelayToCoach(person.id, event.chat_id, event.message_id, "reaction", reaction=added)
-    return _outcome(effects=(told,))
+    notice = reaction_notice(person.id, added, reacted, now)
+    if notice is not None:
+        return _outcome(replies=(notice,))
+    if checkin_open:
+        return _outcome(replies=(Reply(REACTION_HINT),))
+    return _outcome()
 
 
 def reaction_notice(
-    client_name: str,
-    emoji: tuple[str, ...],
-    reacted: RelayView | None,
-    coach_id: int,
-    sent_at: datetime | None,
-    now: datetime,
+    client_id: int, emoji: tuple[str, ...], reacted: RelayView | None, now: datetime
 ) -> Reply | None:
-    """What the coach reads about the client's reaction (``client_reacts``). ``reacted``: the
-    relay whose header or copy the client reacted on, when the bot can tell (``sent_at``: when
-    it was relayed). Only a message this coach wrote to the client is "je bericht"; a reaction
-    on any other message (a check-in question, the client's own message, a reply the bot did
-    not keep) is none of the coach's business, and a 👍 without what it was about is noise:
-    None, nothing is told."""
+    """What the coach reads about their client's reaction (``client_reacts``). Only a message
+    the client's coach (now) wrote to them is "je bericht"; a reaction on any other message (a
+    check-in question, the client's own message, a reply the bot did not keep, a message of a
+    coach they had before) is none of the coach's business, and a 👍 without what it was
+    about is noise: None, nothing is told."""
     if (
         reacted is None
         or reacted.direction != "to_client"
-        or reacted.coach_id != coach_id
-        or sent_at is None
+        or reacted.client_id != client_id
+        or not reacted.client_active
+        or reacted.sent_at is None
     ):
         return None
     names: dict[str, Any] = {
-        "client": client_name,
+        "client": reacted.client_name,
         "emoji": " ".join(emoji),
-        "sent": At(sent_at, now),
+        "sent": At(reacted.sent_at, now),
     }
     return Reply("coach_relay.reacted", names, to=Recipient.COACH)
 

@@ -38,11 +38,6 @@ class RelayToCoach:
     forwarded_from: str | None = None
     # The client's support ended on this day (``dialogs.ended``): the header says so.
     ended_on: datetime | None = None
-    # Not a message but an emoji reaction of the client's on message ``message_id`` (a
-    # message the bot sent them): the emoji just added (``dialogs.relay.client_reacts``). No
-    # relay is stored and nothing copied: the coach gets a silent notice, worded by
-    # ``dialogs.relay.reaction_notice`` once the shell looked up which message it was.
-    reaction: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ class DialogContext:
     client_relay: RelayContext | None = None  # for a client: how messages reach the coach
     coach_relay: CoachRelayContext | None = None  # for a coach: where a message may go
     tapped_relay: RelayView | None = None  # the relay a "seen" button names
+    reacted_relay: RelayView | None = None  # a client's emoji reaction: the relay it is under
     coach_clients: tuple[ClientRef, ...] = ()  # for /bericht: the coach's active clients
     # For /bericht: since when those of them whose chat refuses messages do, by client id.
     unreachable_clients: dict[int, datetime] = field(default_factory=dict)
@@ -116,8 +117,9 @@ def route(
     if person.client_step is ClientStep.DECLINED and not person.may_take_back(now):
         # Said no, and the link has expired: a stranger (the shell erases them soon).
         person = Person.stranger(person.telegram_user_id, person.language)
-    if isinstance(event, Reaction):  # 👍 on a message: to the coach, never answered
-        return relay.client_reacts(person, event)
+    if isinstance(event, Reaction):  # 👍: to the coach, or how to answer an open question
+        asked = _open(context.checkin) and context.checkin_context is not None
+        return relay.client_reacts(person, event, now, context.reacted_relay, asked)
     if isinstance(event, Tap):
         return _tap(person, event, now, context)
     if isinstance(event, Start) and event.payload:
