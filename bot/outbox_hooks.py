@@ -199,6 +199,7 @@ class DeliveryHooks:
             self.remember_keyboard(delivery.chat_id, None)  # a new start shows the menu again
             refused = self._client_refused(delivery)  # blocked, or the chat stopped
             applied.queued += refused.queued
+            applied.urgent = applied.urgent or refused.urgent  # the alert's 📵 line
         if delivery.alert_id is None:
             return applied
         if delivery.error != "Forbidden":

@@ -10,6 +10,12 @@ with two instances.
 A message Telegram accepts for a marked client's chat (``client_delivered``, from the outbox
 worker's ``note_sent`` hook, in the transaction that marks the row sent) clears the mark too.
 
+With a noodknop alert of the client's open, the notice is part of the alert: its rows carry
+the alert's id and go at alert priority, to everyone told about it (``alert_contacts``) and
+to the client's coach when not among them, each chat once per mark. While marked, a later 403
+(an alert update for the client) tells only those asked since (a backup at the escalation):
+who already has the notice is read from the outbox rows queued since the mark.
+
 A late 403 (a message handed to Telegram before the client came back, refused after) marks
 nobody: the time the mark was last cleared is the "client.reachable" audit event's. Nor does
 a late acceptance (a message handed to Telegram before the mark was set) clear it.
@@ -22,22 +28,24 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from bot.alert_view import alert_contacts
 from bot.checkins import state_of
 from bot.outbox_rows import enqueue_reply
 from bot.outcomes import OutcomeApplier
 from bot.scope import Applied, Scope
-from bot.state import client_contact, coach_contact
+from bot.state import Contact, client_contact, coach_contact
 from dialogs import reachability
 from dialogs.checkin_state import CheckinState
-from dialogs.outcome import Recipient
+from dialogs.outcome import Recipient, Reply
 from dialogs.reachability import ChatChange
-from storage import audit, checkins, people
-from storage.models import AuditEvent, Client, ClientStatus
+from storage import alerts, audit, checkins, people
+from storage.models import Alert, AuditEvent, Client, ClientStatus, OutboxMessage
 from storage.outbox import Priority
 
 __all__ = ["chat_changed", "client_delivered", "client_refused", "client_wrote"]
 
 _MARKED, _CLEARED = "client.unreachable", "client.reachable"  # the audit actions
+_ALERT_NOTICE = "coach_reach.unreachable_alert"  # the 📵 notice as part of an open alert
 
 
 def client_refused(
@@ -50,7 +58,9 @@ def client_refused(
     """``chat_id`` refuses messages for good: a message to it, handed to Telegram no earlier
     than ``sent_from``, was refused (403), or (None) Telegram said its person blocked the bot.
     When it is a client's chat, mark the client unreachable and tell their coach, the first
-    time; not for a late refusal (``dialogs.reachability.refused``)."""
+    time; not for a late refusal (``dialogs.reachability.refused``). With an alert of theirs
+    open: everyone told about it (and the coach), as part of the alert; while marked, those
+    told about it since who have not had that notice."""
     client = _locked_client(session, chat_id)
     if client is None or client.id is None:
         return Applied()
@@ -58,15 +68,70 @@ def client_refused(
     reach = _reach(session, client, state_of(open_row) if open_row is not None else None)
     if sent_from is not None and reach.unreachable_since is None:
         reach = replace(reach, heard_again_at=_last_cleared(session, client.id))
+    coach = coach_contact(people.get_coach(session, client.coach_id))
+    alert = alerts.open_alert_of(session, client.id) if reach.active else None
+    team: list[Contact] = []
+    noticed: set[int] = set()
+    if alert is not None and alert.id is not None:
+        team = alert_contacts(session, alert.id, outcomes.settings.default_language)
+        if client.unreachable_since is not None:
+            noticed = _noticed(session, alert.id, client.unreachable_since)
+        reach = replace(
+            reach,
+            open_alert=reachability.AlertReach(
+                pressed_at=alert.pressed_at,
+                coach_told=coach is not None and coach.chat_id in {c.chat_id for c in team},
+                untold=any(c.chat_id not in noticed for c in team),
+            ),
+        )
     decided = reachability.refused(reach, now, sent_from)
     if decided is None:
         return Applied()
-    client.unreachable_since = decided.unreachable_since
-    session.add(client)
-    _audit(session, now, client.id, _MARKED)
-    coach = people.get_coach(session, client.coach_id)
-    scope = Scope(coach=coach_contact(coach), client=client_contact(client), client_id=client.id)
-    return outcomes.apply(session, decided.outcome, scope)
+    if client.unreachable_since is None:
+        client.unreachable_since = decided.unreachable_since
+        session.add(client)
+        _audit(session, now, client.id, _MARKED)
+    scope = Scope(coach=coach, client=client_contact(client), client_id=client.id)
+    if alert is None:
+        return outcomes.apply(session, decided.outcome, scope)
+    applied = outcomes.apply(session, replace(decided.outcome, replies=()), scope)
+    for reply in decided.outcome.replies:  # the alert's notice: each chat once per mark
+        to = team if reply.to is Recipient.ALERT_TEAM else [coach] if coach else []
+        for contact in to:
+            if contact.chat_id in noticed:
+                continue
+            noticed.add(contact.chat_id)
+            _queue_alert_notice(session, reply, contact, alert, now)
+            applied.queued += 1
+            applied.urgent = applied.urgent or reply.urgent
+    return applied
+
+
+def _noticed(session: Session, alert_id: int, since: datetime) -> set[int]:
+    """The chats given the alert's 📵 notice of the current mark (queued since ``since``)."""
+    statement = select(OutboxMessage.chat_id).where(
+        OutboxMessage.alert_id == alert_id,
+        OutboxMessage.text_key == _ALERT_NOTICE,
+        col(OutboxMessage.created_at) >= since,
+    )
+    return set(session.exec(statement))
+
+
+def _queue_alert_notice(
+    session: Session, reply: Reply, contact: Contact, alert: Alert, now: datetime
+) -> None:
+    enqueue_reply(
+        session,
+        reply=reply,
+        chat_id=contact.chat_id,
+        language=contact.language,
+        params=reply.params,
+        buttons=reply.buttons,
+        now=now,
+        alert_id=alert.id,
+        priority=Priority.ALERT,
+        client_id=alert.client_id,
+    )
 
 
 def client_wrote(session: Session, client: Client, now: datetime) -> int:

@@ -11,7 +11,12 @@ who only saw "no answer" would wait for nothing.
     (``my_chat_member`` "kicked": ``chat_change``) ──▶ refused(): the first time only
         ├─ Sam is marked unreachable since now (the shell stores ``unreachable_since``)
         ├─ a check-in still open closes as unfinished, never as missed: it could not arrive
-        └─ Sam's coach, once: "Sam kan geen berichten van mij krijgen ... Bel Sam."
+        ├─ Sam's coach, once: "Sam kan geen berichten van mij krijgen ... Bel Sam."
+        └─ with a noodknop alert of Sam's open, instead: everyone told about the alert, and
+           Sam's coach if not among them, each once, as alert traffic: "Sam kan geen
+           berichten van mij krijgen (melding van 22:14): wat ik Sam stuur, komt niet aan ..."
+    while marked, a message to Sam refused again (403) ──▶ refused(): with the alert open, only
+        those told about it since the notice (a backup asked later) read it; else nothing
     while marked ──▶ no scheduled check-in is opened (``checkins_wait``): the schedule moves on
     Sam writes again (any message or tap), or unblocks the bot (``my_chat_member`` "member")
         ──▶ heard_again(): the mark is cleared, and the coach hears once that Sam can be
@@ -35,9 +40,10 @@ from enum import Enum
 
 from dialogs.checkin_state import CheckinState, CheckinStatus
 from dialogs.coach_notes import closed_for_pause
-from dialogs.outcome import Outcome, Recipient, Reply, SaveCheckin
+from dialogs.outcome import At, Outcome, Recipient, Reply, SaveCheckin
 
 __all__ = [
+    "AlertReach",
     "ChatChange",
     "Reach",
     "Reachability",
@@ -57,6 +63,17 @@ class ChatChange(Enum):
 
 
 @dataclass(frozen=True)
+class AlertReach:
+    """The client's open noodknop alert, as these rules need it: loaded only for a refusal."""
+
+    pressed_at: datetime
+    coach_told: bool  # the client's own coach is among those told about the alert
+    # Someone told about the alert has not read the 📵 notice of the current mark (asked
+    # after it was set: a backup at the escalation, a pass on). Only read while marked.
+    untold: bool = True
+
+
+@dataclass(frozen=True)
 class Reach:
     """A client as these rules need them, loaded by the shell."""
 
@@ -69,6 +86,8 @@ class Reach:
     # When the mark was last cleared (the client came back); loaded only for a refused
     # message, to tell a late refusal from a new one.
     heard_again_at: datetime | None = None
+    # Their noodknop alert that is open; loaded only for a refused message.
+    open_alert: AlertReach | None = None
 
 
 @dataclass(frozen=True)
@@ -95,10 +114,21 @@ def chat_change(chat_type: str, status: str) -> ChatChange | None:
 def refused(reach: Reach, now: datetime, sent_from: datetime | None = None) -> Reachability | None:
     """The client's chat refuses messages for good: a message was refused (403), handed to
     Telegram no earlier than ``sent_from``, or (``sent_from`` None) Telegram said the client
-    blocked the bot. None: nothing changes (already marked, not an active client, or a late
-    refusal: the client came back at or after that message left, so it says nothing of now)."""
-    if reach.unreachable_since is not None or not reach.active:
+    blocked the bot. None: nothing changes (not an active client, a late refusal: the client
+    came back at or after that message left, so it says nothing of now, or already marked and
+    no one handling an open alert of theirs still has to hear it).
+
+    With a noodknop alert of the client's open, whoever handles it must know that the client
+    reads nothing ("Anna belt je", the emergency numbers): the notice goes to everyone told
+    about the alert, as alert traffic, and to the client's coach when not among them."""
+    if not reach.active:
         return None
+    alert = reach.open_alert
+    if reach.unreachable_since is not None:
+        if alert is None or not alert.untold:
+            return None
+        notice = _alert_notice(reach, alert, now, Recipient.ALERT_TEAM)
+        return Reachability(reach.unreachable_since, Outcome(replies=(notice,)))
     came_back = reach.heard_again_at
     if sent_from is not None and came_back is not None and came_back >= sent_from:
         return None
@@ -106,8 +136,21 @@ def refused(reach: Reach, now: datetime, sent_from: datetime | None = None) -> R
     state = reach.open_checkin
     if state is not None and state.status is CheckinStatus.OPEN:
         effects = (SaveCheckin(closed_for_pause(state, now)),)  # no reminder, never "missed"
-    notice = Reply("coach_reach.unreachable", {"client": reach.name}, to=Recipient.COACH)
-    return Reachability(now, Outcome(replies=(notice,), effects=effects))
+    notices: tuple[Reply, ...]
+    if alert is None:
+        notices = (Reply("coach_reach.unreachable", {"client": reach.name}, to=Recipient.COACH),)
+    else:
+        notices = (_alert_notice(reach, alert, now, Recipient.ALERT_TEAM),)
+        if not alert.coach_told:
+            notices += (_alert_notice(reach, alert, now, Recipient.COACH),)
+    return Reachability(now, Outcome(replies=notices, effects=effects))
+
+
+def _alert_notice(reach: Reach, alert: AlertReach, now: datetime, to: Recipient) -> Reply:
+    """The 📵 notice as part of the open alert: at alert priority (``urgent``), never queued
+    behind other work."""
+    params = {"client": reach.name, "time": At(alert.pressed_at, said_at=now)}
+    return Reply("coach_reach.unreachable_alert", params, to=to, urgent=True)
 
 
 def heard_again(reach: Reach) -> Reachability | None:

@@ -18,8 +18,9 @@ from bot.render import Menus
 from bot.texts import load_texts
 from dialogs.caseload import Attention, CaseloadClient, attention
 from dialogs.checkin_state import CheckinState, CheckinStatus
-from dialogs.outcome import Recipient, SaveCheckin
+from dialogs.outcome import At, Recipient, SaveCheckin
 from dialogs.reachability import (
+    AlertReach,
     ChatChange,
     Reach,
     chat_change,
@@ -180,3 +181,59 @@ def test_a_message_that_may_have_left_before_the_mark_clears_nothing() -> None:
     assert delivered_again(marked, NOW) is None  # the same moment: it may have left first
     assert delivered_again(marked, None) is None  # not known when it left
     assert delivered_again(SAM, NOW) is None  # never marked: nothing to say
+
+
+PRESSED = NOW - timedelta(minutes=20)
+
+
+def test_with_an_alert_open_the_notice_goes_to_its_team_as_alert_traffic() -> None:
+    """Whoever handles the alert must know that Sam reads nothing ("Anna belt je", the
+    emergency numbers): the team hears it, at alert priority; Anna is among them."""
+    state = CheckinState(checkin_id=3, client_id=7, version="1", sent_at=NOW)
+    alert = AlertReach(pressed_at=PRESSED, coach_told=True)
+    decided = refused(replace(SAM, open_alert=alert, open_checkin=state), NOW)
+    assert decided is not None
+    assert decided.unreachable_since == NOW
+    [notice] = decided.outcome.replies
+    assert (notice.key, notice.params, notice.to, notice.urgent) == (
+        "coach_reach.unreachable_alert",
+        {"client": "Sam", "time": At(PRESSED, said_at=NOW)},
+        Recipient.ALERT_TEAM,
+        True,
+    )
+    [saved] = decided.outcome.effects  # the open check-in closes as without an alert
+    assert isinstance(saved, SaveCheckin)
+    text = load_texts().render("nl", notice.key, {"client": "Sam", "time": "09:40"})
+    assert text == (
+        "📵 Sam kan geen berichten van mij krijgen (melding van 09:40): wat ik Sam stuur, "
+        "komt niet aan, ook de noodnummers niet. Bel Sam."
+    )
+
+
+def test_a_coach_not_told_about_the_alert_hears_it_too() -> None:
+    alert = AlertReach(pressed_at=PRESSED, coach_told=False)
+    decided = refused(replace(SAM, open_alert=alert), NOW)
+    assert decided is not None
+    assert [(r.key, r.to, r.urgent) for r in decided.outcome.replies] == [
+        ("coach_reach.unreachable_alert", Recipient.ALERT_TEAM, True),
+        ("coach_reach.unreachable_alert", Recipient.COACH, True),
+    ]
+
+
+def test_while_marked_only_someone_asked_about_the_alert_since_hears_it() -> None:
+    marked = replace(SAM, unreachable_since=NOW - timedelta(minutes=3))
+    later = NOW + timedelta(minutes=2)
+    asked_since = AlertReach(pressed_at=PRESSED, coach_told=True, untold=True)
+    decided = refused(replace(marked, open_alert=asked_since), later)
+    assert decided is not None
+    assert decided.unreachable_since == marked.unreachable_since  # the mark stays as it was
+    [notice] = decided.outcome.replies
+    assert (notice.key, notice.to, notice.params["time"]) == (
+        "coach_reach.unreachable_alert",
+        Recipient.ALERT_TEAM,
+        At(PRESSED, said_at=later),
+    )
+    assert decided.outcome.effects == ()
+    all_told = replace(asked_since, untold=False)
+    assert refused(replace(marked, open_alert=all_told), later) is None
+    assert refused(replace(marked, active=False, open_alert=asked_since), later) is None

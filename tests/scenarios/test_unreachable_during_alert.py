@@ -1,0 +1,133 @@
+"""A client who cannot get messages while a noodknop alert of theirs is open: whoever handles
+the alert (a backup coach at night, a team group) must know that "Bram belt je zo" and the
+emergency numbers cannot arrive. The 📵 notice is part of the alert: to everyone told about
+it, each once, linked to the alert and at alert priority; someone asked after the mark (a
+team group at the escalation) hears it when the next alert update for the client is refused.
+The real bot through the sandbox, a fixed clock, both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import col, select
+from telegram_sandbox import SimGroup, SimUser
+
+from bot import admin
+from storage.models import Alert, OutboxMessage
+from storage.outbox import Priority
+from tests.scenarios.conftest import World
+from tests.scenarios.test_noodknop import _press
+from tests.scenarios.test_unreachable_client import UNREACHABLE, _sam
+
+NOTICE = (
+    "📵 Sam kan geen berichten van mij krijgen (melding van 10:00): wat ik Sam stuur, "
+    "komt niet aan, ook de noodnummers niet. Bel Sam."
+)
+
+
+def _notices(chat: SimUser | SimGroup) -> list[str]:
+    return [m.text for m in chat.inbox if m.text and m.text.startswith("📵")]
+
+
+def _notice_rows(world: World) -> list[tuple[int, int | None, int]]:
+    """The alert's 📵 rows: (chat, alert, priority), in the order they were queued."""
+    with world.database.transaction() as session:
+        rows = session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.text_key == "coach_reach.unreachable_alert")
+            .order_by(col(OutboxMessage.id))
+        )
+        return [(r.chat_id, r.alert_id, r.priority) for r in rows]
+
+
+def _alert_id(world: World) -> int:
+    with world.database.transaction() as session:
+        alert = session.exec(select(Alert)).one()
+        assert alert.id is not None
+        return alert.id
+
+
+def _refused_to(world: World, person: SimUser, key: str) -> bool:
+    with world.database.transaction() as session:
+        rows = session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.chat_id == person.id,
+                OutboxMessage.text_key == key,
+                col(OutboxMessage.failed_at).is_not(None),
+            )
+        )
+        return len(list(rows)) == 1
+
+
+async def test_the_backup_handling_an_alert_at_night_hears_the_client_cannot_get_messages(
+    world: World,
+) -> None:
+    """Anna is off: Anna and Bram are told of Sam's alert. Sam blocks the bot: both read, once,
+    what it means for the alert, as part of it (not Anna's everyday 📵 notice). Bram picks it
+    up: "Bram belt je zo" is refused, and nobody is told twice."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    bram = await world.coach("Bram")
+    world.add_backup(anna, bram)
+    world.set_hours(anna, "2345")  # Monday 10:00 in Amsterdam: Anna works Tuesday to Friday
+    await sam.tap_keyboard("🔴 Noodknop")
+    assert (await anna.next_message()).text.startswith("🔴 NOODKNOP – Sam")
+    assert (await bram.next_message()).text.startswith("🔴 NOODKNOP – Sam")
+    await world.drain()
+
+    world.clock.advance(timedelta(minutes=2))
+    sam.block()
+    await world.drain()
+    assert _sam(world).unreachable_since == world.clock.now()
+    assert (_notices(anna), _notices(bram)) == ([NOTICE], [NOTICE])
+    alert_id = _alert_id(world)
+    assert sorted(_notice_rows(world)) == sorted(
+        [(anna.id, alert_id, Priority.ALERT), (bram.id, alert_id, Priority.ALERT)]
+    )
+
+    await bram.press("✅ Ik bel nu")
+    await world.drain()
+    assert _refused_to(world, sam, "noodknop.seen"), "Sam could not read that Bram calls"
+    assert (_notices(anna), _notices(bram)) == ([NOTICE], [NOTICE])
+    assert UNREACHABLE not in _notices(anna)
+    assert len(_notice_rows(world)) == 2
+
+
+async def test_a_team_group_asked_after_the_mark_hears_it_when_the_next_update_is_refused(
+    world: World,
+) -> None:
+    """Sam blocks the bot with the alert open: Anna, the one told, hears it. Nobody picks it
+    up: at the escalation the team group is asked, and Sam's update ("Anna reageert nog niet")
+    is refused: the group hears it then, under the alert; Anna not again. Bram picks it up
+    in the group: "Bram belt je zo" is refused too, and nobody hears it twice."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    bram = await world.coach("Bram")
+    team = world.sandbox.group("Team Noord", members=[bram])
+    admin.add_backup(
+        world.database, coach_id=world.coach_id(anna), group_chat_id=team.id, now=world.clock.now()
+    )
+    await _press(sam)
+    await anna.next_message()
+    world.clock.advance(timedelta(minutes=1))
+    sam.block()
+    await world.drain()
+    assert (_notices(anna), _notices(team)) == ([NOTICE], [])
+
+    world.clock.advance(timedelta(minutes=4))
+    await world.tick()
+    await world.drain()
+    texts = [m.text or "" for m in team.inbox]
+    asked = next(i for i, t in enumerate(texts) if "Kun jij Sam bellen?" in t)
+    assert texts.index(NOTICE) > asked, "the notice follows the alert it belongs to"
+    assert (_notices(anna), _notices(team)) == ([NOTICE], [NOTICE])
+
+    await team.press("✅ Ik bel nu", sender=bram)
+    await world.drain()
+    assert _refused_to(world, sam, "noodknop.seen")
+    assert (_notices(anna), _notices(team), _notices(bram)) == ([NOTICE], [NOTICE], [])
+    alert_id = _alert_id(world)
+    assert _notice_rows(world) == [
+        (anna.id, alert_id, Priority.ALERT),
+        (team.id, alert_id, Priority.ALERT),
+    ]
