@@ -157,7 +157,7 @@ async def test_i_cannot_with_no_backup_never_says_the_alert_stays_on(world: Worl
     await anna.next_message()
     await anna.press("↪️ Ik kan niet, geef door")
     assert (await anna.next_message()).text == (
-        "Er is niemand anders meer om te vragen. Sam krijgt nu de noodnummers."
+        "Er is niemand anders meer om te vragen. Ik stuur Sam nu de noodnummers."
     )
     assert await _read(sam, 4) == [
         "Anna kan nu niet.\nIk kan nu geen andere coach vragen.",

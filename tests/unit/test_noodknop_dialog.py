@@ -644,7 +644,7 @@ def test_passed_on_with_nobody_left_never_says_the_alert_stays_on() -> None:
     ]
     assert "blijft aan" not in said(passed) and "gereageerd" not in said(passed)
     assert transcript(passed)[0] == (
-        "Er is niemand anders meer om te vragen. Sam krijgt nu de noodnummers."
+        "Er is niemand anders meer om te vragen. Ik stuur Sam nu de noodnummers."
     )
     # Bram (a backup who was told) passes too, after Anna did: nobody is left either.
     bram_passes = _pass(replace(ONLY_BRAM, emergency_sent=True), BRAM)
@@ -654,7 +654,7 @@ def test_passed_on_with_nobody_left_never_says_the_alert_stays_on() -> None:
         "Is er gevaar? Bel 112.",
     ]
     assert transcript(bram_passes) == [
-        "Er is niemand anders meer om te vragen. Sam had de noodnummers al."
+        "Er is niemand anders meer om te vragen. Ik stuurde Sam de noodnummers al."
     ]
 
 
