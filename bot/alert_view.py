@@ -134,6 +134,7 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         off_hours=any(e.kind == OFF_HOURS for e in events),
         from_words=any(e.kind == DANGER_WORDS for e in events),
         client_phone=client.phone if client else None,
+        client_unreachable_since=client.unreachable_since if client else None,
         client_ended=client is not None and client.status == ClientStatus.ENDED,
         client_ended_at=_ended_at(session, client),
         backups_told=any(r.role != RecipientRole.COACH for r in recipients),

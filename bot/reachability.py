@@ -45,7 +45,7 @@ from storage.outbox import Priority
 __all__ = ["chat_changed", "client_delivered", "client_refused", "client_wrote"]
 
 _MARKED, _CLEARED = "client.unreachable", "client.reachable"  # the audit actions
-_ALERT_NOTICE = "coach_reach.unreachable_alert"  # the 📵 notice as part of an open alert
+_ALERT_NOTICE = reachability.UNREACHABLE_ALERT  # the 📵 notice as part of an open alert
 
 
 def client_refused(

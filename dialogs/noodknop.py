@@ -55,6 +55,7 @@ from dialogs.outcome import (
 )
 from dialogs.people import Person, Role
 from dialogs.phone import shown as shown_phone
+from dialogs.reachability import UNREACHABLE_ALERT
 from dialogs.relay import AWAITING_MESSAGE_PREFIX
 
 __all__ = [
@@ -135,6 +136,8 @@ class AlertView:
     # only in what they get while the alert is open). Without it they send a message.
     client_phone: str | None = None
     client_ended: bool = False  # the client's support ended (an alert raised in its grace period)
+    # Since when the client's chat refuses the bot's messages (``dialogs.reachability``).
+    client_unreachable_since: datetime | None = None
     client_ended_at: datetime | None = None  # when it ended (set with ``client_ended``)
     # A backup or a team chat was told about it before, whatever became of that (a pass, a
     # failed delivery): "no *other* backup left" is then what is true, not "no backup".
@@ -668,7 +671,7 @@ def _pass_on(alert: AlertView, helper: str | None, coach_id: int) -> Outcome:
             effects=(passed,),
             replies=(
                 Reply("alert.passed_on", names),
-                _escalated(alert, passed_by=helper),
+                *_escalated(alert, passed_by=helper),
                 _to_client("noodknop.update_passed_backup", names),
             ),
             chosen="alert.button_pass",
@@ -707,9 +710,10 @@ def _to_client(key: str, params: Mapping[str, str | None]) -> Reply:
     return Reply(key, dict(params), to=Recipient.CLIENT, urgent=True)
 
 
-def _escalated(alert: AlertView, passed_by: str | None = None) -> Reply:
+def _escalated(alert: AlertView, passed_by: str | None = None) -> tuple[Reply, ...]:
     """The alert for backups asked now; after a pass it says who could not (not that the
-    coach did not react)."""
+    coach did not react). A client whose chat refuses messages (``dialogs.reachability``):
+    those asked now read it with the alert, not only once a message to the client fails."""
     names = {
         "client": alert.client_name,
         "coach": alert.coach_name,
@@ -721,13 +725,22 @@ def _escalated(alert: AlertView, passed_by: str | None = None) -> Reply:
         names if passed_by is None else {**names, "helper": passed_by},
         alert.client_phone,
     )
-    return Reply(
+    asked = Reply(
         key,
         params,
         buttons=_alert_buttons(alert.client_phone),
         to=Recipient.NEW_ALERT_RECIPIENTS,
         urgent=True,
     )
+    if alert.client_unreachable_since is None:
+        return (asked,)
+    unreachable = Reply(
+        UNREACHABLE_ALERT,
+        {"client": alert.client_name, "time": At(alert.pressed_at)},
+        to=Recipient.NEW_ALERT_RECIPIENTS,
+        urgent=True,
+    )
+    return (asked, unreachable)
 
 
 # The emergency numbers, one message each: one number and what it is for, each heard alone.
@@ -786,7 +799,7 @@ def check_escalation(alert: AlertView, now: datetime, policy: EscalationPolicy) 
                 )
             )
         if alert.backups_left:
-            replies.append(_escalated(alert))
+            replies.extend(_escalated(alert))
             someone_asked = True
         update = _escalation_update(alert)
         if update is not None:
@@ -882,7 +895,7 @@ def delivery_failed(alert: AlertView, now: datetime) -> Outcome:
         )
         return Outcome(
             effects=(EscalateAlert(alert.id),),
-            replies=(_escalated(alert), _to_client(update, names)),
+            replies=(*_escalated(alert), _to_client(update, names)),
         )
     if alert.emergency_sent or alert.others_reachable:
         return Outcome()

@@ -43,6 +43,7 @@ from dialogs.coach_notes import closed_for_pause
 from dialogs.outcome import At, Outcome, Recipient, Reply, SaveCheckin
 
 __all__ = [
+    "UNREACHABLE_ALERT",
     "AlertReach",
     "ChatChange",
     "Reach",
@@ -60,6 +61,10 @@ class ChatChange(Enum):
 
     REFUSES = "refuses"  # blocked (or stopped): as a refused message (403)
     WORKS = "works"  # unblocked (or started again): as the client writing
+
+
+#: The 📵 notice as part of an open alert (here, and with an escalated alert: ``dialogs.noodknop``).
+UNREACHABLE_ALERT = "coach_reach.unreachable_alert"
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,7 @@ def _alert_notice(reach: Reach, alert: AlertReach, now: datetime, to: Recipient)
     """The 📵 notice as part of the open alert: at alert priority (``urgent``), never queued
     behind other work."""
     params = {"client": reach.name, "time": At(alert.pressed_at, said_at=now)}
-    return Reply("coach_reach.unreachable_alert", params, to=to, urgent=True)
+    return Reply(UNREACHABLE_ALERT, params, to=to, urgent=True)
 
 
 def heard_again(reach: Reach) -> Reachability | None:

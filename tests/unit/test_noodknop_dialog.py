@@ -824,3 +824,27 @@ def test_help_words_after_by_accident_turn_the_alert_back_on() -> None:
     ]
     still_on = route(SAM, typed, PRESSED, DialogContext(open_alert=ALERT))
     assert TakeBackAccident(3) not in still_on.effects, "only an alert called off is taken back"
+
+
+def test_those_asked_later_read_with_the_alert_that_the_client_cannot_get_messages() -> None:
+    """A backup asked at the escalation or after a pass on reads the 📵 line with the alert
+    itself, not only once a message to the client fails (which may never be sent)."""
+    blocked = replace(ALERT, backups_left=True, client_unreachable_since=PRESSED)
+    five = PRESSED + timedelta(minutes=5)
+    for outcome in (
+        check_escalation(blocked, five, EscalationPolicy()),
+        _pass(blocked),
+    ):
+        asked = [r for r in outcome.replies if r.to is Recipient.NEW_ALERT_RECIPIENTS]
+        assert [r.key for r in asked][1:] == ["coach_reach.unreachable_alert"]
+        assert all(r.urgent for r in asked)
+        assert transcript(outcome, Recipient.NEW_ALERT_RECIPIENTS)[1] == (
+            "📵 Sam kan geen berichten van mij krijgen (melding van 10:00): wat ik Sam stuur, "
+            "komt niet aan, ook de noodnummers niet. Bel Sam."
+        )
+    reachable = check_escalation(
+        replace(blocked, client_unreachable_since=None), five, EscalationPolicy()
+    )
+    assert [r.key for r in reachable.replies if r.to is Recipient.NEW_ALERT_RECIPIENTS] == [
+        "alert.escalated"
+    ]
