@@ -278,8 +278,9 @@ def pending_count(session: Session) -> int:
 
 def purge_sent(session: Session, *, before: datetime, limit: int = 1000) -> tuple[int, int]:
     """Forget up to ``limit`` rows that were done with before ``before``: their parameters hold
-    names. Done is sent, or failed for good (once the alert it belonged to, if any, is closed:
-    an open alert still asks which of its messages could not arrive).
+    names. Done is sent, or failed for good, once the alert it belonged to, if any, is closed:
+    an open alert still asks which of its messages could not arrive, and whom it told that the
+    client cannot get messages (``bot.reachability``).
 
     A relayed message's sent rows stay, emptied of parameters and buttons: a coach's reply names
     the message it answers, and they are how it finds its way back to the client. Returns
@@ -291,7 +292,7 @@ def purge_sent(session: Session, *, before: datetime, limit: int = 1000) -> tupl
     sent = col(OutboxMessage.sent_at) < before
     failed = and_(col(OutboxMessage.failed_at) < before, ~open_alert.exists())
     doomed = select(OutboxMessage.id).where(
-        or_(and_(sent, col(OutboxMessage.relay_id).is_(None)), failed)
+        or_(and_(sent, col(OutboxMessage.relay_id).is_(None), ~open_alert.exists()), failed)
     )
     ids = list(session.exec(doomed.order_by(col(OutboxMessage.id)).limit(limit)))
     if ids:

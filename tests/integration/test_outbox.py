@@ -277,10 +277,16 @@ def test_rows_done_with_before_the_keeping_time_are_purged_and_no_others(
     old_failed = _row(database, failed=cutoff - DAY)
     old_failed_closed_alert = _row(database, failed=cutoff - DAY, alert_closed=True)
     old_failed_open_alert = _row(database, failed=cutoff - DAY, alert_closed=False)
+    # An open alert still asks whom it told what (the 📵 line, bot.reachability): kept too.
+    old_sent_open_alert = _row(database, sent=cutoff - DAY, alert_closed=False)
+    old_sent_closed_alert = _row(database, sent=cutoff - DAY, alert_closed=True)
     with database.transaction() as session:
-        assert outbox.purge_sent(session, before=cutoff) == (3, 0)
-    assert _ids(database) == {just_kept, new_sent, pending, old_failed_open_alert}
-    assert not {old_sent, old_failed, old_failed_closed_alert} & _ids(database)
+        assert outbox.purge_sent(session, before=cutoff) == (4, 0)
+    kept = {just_kept, new_sent, pending, old_failed_open_alert, old_sent_open_alert}
+    assert _ids(database) == kept
+    assert not {old_sent, old_failed, old_failed_closed_alert, old_sent_closed_alert} & _ids(
+        database
+    )
     with database.transaction() as session:
         assert outbox.purge_sent(session, before=cutoff) == (0, 0)
 
