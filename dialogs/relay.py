@@ -391,11 +391,11 @@ def client_reacts(
 
     Each emoji added under a message of their coach's goes to that coach as a silent notice
     (``reaction_notice``); the client gets no answer. Under any other message while a check-in
-    question is open, the client hears, in one line, how to answer it (every emoji added: a
-    reaction is something they did, as a typed word is, and each one gets its answer);
-    nothing is stored and the coach hears nothing. Otherwise, and for a reaction taken away:
-    nothing. From anyone but an active client (a stranger, a coach, a client whose support
-    ended or who is still joining): nothing at all, nothing stored."""
+    question is open, the client hears, in one line, how to answer it, when they react to a
+    message that had no reaction of theirs (swapping 👍 for ❤ says nothing again); nothing is
+    stored and the coach hears nothing. Otherwise, and for a reaction taken away: nothing.
+    From anyone but an active client (a stranger, a coach, a client whose support ended or
+    who is still joining): nothing at all, nothing stored."""
     if (
         person.role is not Role.CLIENT
         or person.id is None
@@ -408,7 +408,7 @@ def client_reacts(
     notice = reaction_notice(person.id, added, reacted, now)
     if notice is not None:
         return _outcome(replies=(notice,))
-    if checkin_open:
+    if checkin_open and not event.old:
         return _outcome(replies=(Reply(REACTION_HINT),))
     return _outcome()
 

@@ -88,6 +88,12 @@ def test_the_hint_says_what_to_do() -> None:
     )
 
 
+def test_the_hint_comes_once_per_message_not_again_for_a_swapped_reaction() -> None:
+    # 👍 then ❤ on the same message (Telegram sends 👍 as the old one): one hint, not two.
+    swapped = relay.client_reacts(SAM, thumbs(("❤",), ("👍",)), NOW, None, checkin_open=True)
+    assert swapped == Outcome()
+
+
 def test_taking_a_reaction_away_says_nothing() -> None:
     for under in (ANNAS, None):
         assert relay.client_reacts(SAM, thumbs((), ("👍",)), NOW, under, True) == Outcome()
