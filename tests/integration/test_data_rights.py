@@ -553,7 +553,7 @@ def test_the_summary_of_a_new_client_says_there_is_no_logged_contact(
     assert "<li>2 november 2026: je begeleiding begon.</li>" in page
     assert "Je begeleiding begon weer." not in page and "Waarom:" not in page
     assert _section(page, "Gesprekken en bezoeken").endswith(
-        "<p>Je coach heeft nog geen gesprek of bezoek met jou opgeschreven.</p>\n"
+        "<p>Ik bewaar nu geen gesprek of bezoek van je coach.</p>\n"
     )
     assert "<ul>\n</ul>" not in page and "De coach schreef erbij" not in page
 

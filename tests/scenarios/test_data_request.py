@@ -64,7 +64,7 @@ async def test_the_client_asks_and_gets_the_summary_as_a_document(world: World) 
     assert page.startswith("<!doctype html>") and "Sam" in page and "Anna" in page
     # New: one phase, and no contact logged yet; the sections say so, no empty list.
     assert page.count(": je begeleiding begon.</li>") == 1
-    assert "<p>Je coach heeft nog geen gesprek of bezoek met jou opgeschreven.</p>" in page
+    assert "<p>Ik bewaar nu geen gesprek of bezoek van je coach.</p>" in page
     coach = f"coach:{world.coach_id(anna)}"
     assert (coach, "client.summary_sent", client) in actions(world)
     # The outbox row held no data: only the caption's key, no values.

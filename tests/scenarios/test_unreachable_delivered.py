@@ -27,11 +27,11 @@ from tests.scenarios.test_unreachable_client import (
 from tests.scenarios.test_unreachable_coach_actions import MAY_NOT_ARRIVE, TRYING
 
 DELIVERED = (
-    "✅ Berichten komen weer aan bij Sam. Sam heeft zelf nog niets gestuurd. "
+    "✅ Berichten komen weer aan bij Sam. Sam heeft mij sindsdien zelf nog niets gestuurd. "
     "De check-ins gaan weer door zoals gepland."
 )
 DELIVERED_PAUSED = (
-    "✅ Berichten komen weer aan bij Sam. Sam heeft zelf nog niets gestuurd. "
+    "✅ Berichten komen weer aan bij Sam. Sam heeft mij sindsdien zelf nog niets gestuurd. "
     "De check-ins staan nog op pauze: /hervat Sam zet ze weer aan."
 )
 WORDS = "Ik bel je morgen om 11 uur."
