@@ -71,9 +71,13 @@ def client_refused(
     coach = coach_contact(people.get_coach(session, client.coach_id))
     alert = alerts.open_alert_of(session, client.id) if reach.active else None
     team: list[Contact] = []
+    helper: list[Contact] = []
     noticed: set[int] = set()
     if alert is not None and alert.id is not None:
         team = alert_contacts(session, alert.id, outcomes.settings.default_language)
+        if alert.acknowledged_by is not None:
+            found = coach_contact(people.get_coach(session, alert.acknowledged_by))
+            helper = [found] if found is not None else []
         if client.unreachable_since is not None:
             noticed = _noticed(session, alert.id, client.unreachable_since)
         reach = replace(
@@ -82,6 +86,8 @@ def client_refused(
                 pressed_at=alert.pressed_at,
                 coach_told=coach is not None and coach.chat_id in {c.chat_id for c in team},
                 untold=any(c.chat_id not in noticed for c in team),
+                picked_up=alert.acknowledged_by is not None,
+                coach_is_helper=alert.acknowledged_by == client.coach_id,
             ),
         )
     decided = reachability.refused(reach, now, sent_from)
@@ -94,9 +100,14 @@ def client_refused(
     scope = Scope(coach=coach, client=client_contact(client), client_id=client.id)
     if alert is None:
         return outcomes.apply(session, decided.outcome, scope)
-    applied = outcomes.apply(session, replace(decided.outcome, replies=()), scope)
-    for reply in decided.outcome.replies:  # the alert's notice: each chat once per mark
-        to = team if reply.to is Recipient.ALERT_TEAM else [coach] if coach else []
+    # The alert's line is queued here, each chat once per mark; the coach's everyday notice
+    # (the alert picked up by someone else) as any other reply.
+    alert_lines = tuple(r for r in decided.outcome.replies if r.key == _ALERT_NOTICE)
+    others = tuple(r for r in decided.outcome.replies if r.key != _ALERT_NOTICE)
+    applied = outcomes.apply(session, replace(decided.outcome, replies=others), scope)
+    chats = {Recipient.ALERT_TEAM: team, Recipient.ALERT_HELPER: helper}
+    for reply in alert_lines:
+        to = chats.get(reply.to) or ([coach] if coach and reply.to is Recipient.COACH else [])
         for contact in to:
             if contact.chat_id in noticed:
                 continue

@@ -73,6 +73,10 @@ class AlertReach:
 
     pressed_at: datetime
     coach_told: bool  # the client's own coach is among those told about the alert
+    # Someone picked it up ("Ik bel"): only they need the line at once; the client's coach,
+    # when that is someone else, hears it as on any day (``coach_is_helper``: it is them).
+    picked_up: bool = False
+    coach_is_helper: bool = False
     # Someone told about the alert has not read the 📵 notice of the current mark (asked
     # after it was set: a backup at the escalation, a pass on). Only read while marked.
     untold: bool = True
@@ -125,13 +129,16 @@ def refused(reach: Reach, now: datetime, sent_from: datetime | None = None) -> R
 
     With a noodknop alert of the client's open, whoever handles it must know that the client
     reads nothing ("Anna belt je", the emergency numbers): the notice goes to everyone told
-    about the alert, as alert traffic, and to the client's coach when not among them."""
+    about the alert, as alert traffic, and to the client's coach when not among them. When
+    someone had picked it up before the first refusal: to them, and the coach hears it as on
+    any day. While marked, those asked about the alert since hear it."""
     if not reach.active:
         return None
     alert = reach.open_alert
     if reach.unreachable_since is not None:
         if alert is None or not alert.untold:
             return None
+        # Those asked since the mark (the one who picked it up read it where they were asked).
         notice = _alert_notice(reach, alert, now, Recipient.ALERT_TEAM)
         return Reachability(reach.unreachable_since, Outcome(replies=(notice,)))
     came_back = reach.heard_again_at
@@ -141,9 +148,16 @@ def refused(reach: Reach, now: datetime, sent_from: datetime | None = None) -> R
     state = reach.open_checkin
     if state is not None and state.status is CheckinStatus.OPEN:
         effects = (SaveCheckin(closed_for_pause(state, now)),)  # no reminder, never "missed"
+    everyday = Reply("coach_reach.unreachable", {"client": reach.name}, to=Recipient.COACH)
     notices: tuple[Reply, ...]
     if alert is None:
-        notices = (Reply("coach_reach.unreachable", {"client": reach.name}, to=Recipient.COACH),)
+        notices = (everyday,)
+    elif alert.picked_up:
+        # The one who picked it up calls: they must know "Ik bel je" cannot arrive. A ringing
+        # line for everyone else told about it at night would only say nobody calls.
+        notices = (_alert_notice(reach, alert, now, Recipient.ALERT_HELPER),)
+        if not alert.coach_is_helper:
+            notices += (everyday,)
     else:
         notices = (_alert_notice(reach, alert, now, Recipient.ALERT_TEAM),)
         if not alert.coach_told:

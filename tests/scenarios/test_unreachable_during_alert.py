@@ -131,3 +131,24 @@ async def test_a_team_group_asked_after_the_mark_hears_it_when_the_next_update_i
         (anna.id, alert_id, Priority.ALERT),
         (team.id, alert_id, Priority.ALERT),
     ]
+
+
+async def test_once_bram_picked_the_alert_up_only_he_hears_it_at_once(world: World) -> None:
+    """Anna is off; Bram picked Sam's alert up ("✅ Ik bel nu") before Sam blocked the bot:
+    Bram, who calls, reads the alert's line; Anna, told of the alert but not handling it, reads
+    her everyday 📵 notice, not a ringing alert line."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    bram = await world.coach("Bram")
+    world.add_backup(anna, bram)
+    world.set_hours(anna, "2345")  # Monday 10:00 in Amsterdam: Anna works Tuesday to Friday
+    await sam.tap_keyboard("🔴 Noodknop")
+    await bram.next_message()
+    await bram.press("✅ Ik bel nu")
+    await world.drain()
+
+    world.clock.advance(timedelta(minutes=2))
+    sam.block()
+    await world.drain()
+    assert (_notices(anna), _notices(bram)) == ([UNREACHABLE], [NOTICE])
+    assert _notice_rows(world) == [(bram.id, _alert_id(world), Priority.ALERT)]

@@ -237,3 +237,29 @@ def test_while_marked_only_someone_asked_about_the_alert_since_hears_it() -> Non
     all_told = replace(asked_since, untold=False)
     assert refused(replace(marked, open_alert=all_told), later) is None
     assert refused(replace(marked, active=False, open_alert=asked_since), later) is None
+
+
+def test_once_someone_picked_the_alert_up_only_they_hear_it_at_once() -> None:
+    """The one who calls must know "Ik bel je" cannot arrive; a ringing line for everyone
+    else told about the alert would only say nobody calls. Sam's coach, when someone else
+    picked it up, hears it as on any day."""
+    by_bram = AlertReach(pressed_at=PRESSED, coach_told=True, picked_up=True)
+    decided = refused(replace(SAM, open_alert=by_bram), NOW)
+    assert decided is not None
+    assert [(r.key, r.to, r.urgent) for r in decided.outcome.replies] == [
+        ("coach_reach.unreachable_alert", Recipient.ALERT_HELPER, True),
+        ("coach_reach.unreachable", Recipient.COACH, False),
+    ]
+    by_anna = replace(by_bram, coach_is_helper=True)
+    decided = refused(replace(SAM, open_alert=by_anna), NOW)
+    assert decided is not None
+    assert [(r.key, r.to) for r in decided.outcome.replies] == [
+        ("coach_reach.unreachable_alert", Recipient.ALERT_HELPER)
+    ]
+    # While marked, those asked about the alert since (the team) hear it, as before a pick-up.
+    marked = replace(SAM, unreachable_since=NOW - timedelta(minutes=3))
+    again = refused(replace(marked, open_alert=by_bram), NOW)
+    assert again is not None
+    assert [(r.key, r.to) for r in again.outcome.replies] == [
+        ("coach_reach.unreachable_alert", Recipient.ALERT_TEAM)
+    ]
