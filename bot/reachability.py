@@ -39,7 +39,7 @@ from dialogs.checkin_state import CheckinState
 from dialogs.outcome import Recipient, Reply
 from dialogs.reachability import ChatChange
 from storage import alerts, audit, checkins, people
-from storage.models import Alert, AuditEvent, Client, ClientStatus, OutboxMessage
+from storage.models import AuditEvent, Client, ClientStatus, OutboxMessage
 from storage.outbox import Priority
 
 __all__ = ["chat_changed", "client_delivered", "client_refused", "client_wrote"]
@@ -112,7 +112,15 @@ def client_refused(
             if contact.chat_id in noticed:
                 continue
             noticed.add(contact.chat_id)
-            _queue_alert_notice(session, reply, contact, alert, now)
+            _queue(
+                session,
+                reply,
+                contact,
+                now,
+                priority=Priority.ALERT,
+                client_id=client.id,
+                alert_id=alert.id,
+            )
             applied.queued += 1
             applied.urgent = applied.urgent or reply.urgent
     return applied
@@ -128,9 +136,17 @@ def _noticed(session: Session, alert_id: int, since: datetime) -> set[int]:
     return set(session.exec(statement))
 
 
-def _queue_alert_notice(
-    session: Session, reply: Reply, contact: Contact, alert: Alert, now: datetime
+def _queue(
+    session: Session,
+    reply: Reply,
+    contact: Contact,
+    now: datetime,
+    *,
+    priority: Priority,
+    client_id: int,
+    alert_id: int | None = None,
 ) -> None:
+    """One notice of these rules to one person, in the outbox."""
     enqueue_reply(
         session,
         reply=reply,
@@ -139,9 +155,9 @@ def _queue_alert_notice(
         params=reply.params,
         buttons=reply.buttons,
         now=now,
-        alert_id=alert.id,
-        priority=Priority.ALERT,
-        client_id=alert.client_id,
+        alert_id=alert_id,
+        priority=priority,
+        client_id=client_id,
     )
 
 
@@ -184,18 +200,7 @@ def _clear(
         if reply.to is not Recipient.COACH or coach is None:
             continue
         queued += 1
-        enqueue_reply(
-            session,
-            reply=reply,
-            chat_id=coach.chat_id,
-            language=coach.language,
-            params=reply.params,
-            buttons=reply.buttons,
-            now=now,
-            alert_id=None,
-            priority=Priority.NOTICE,
-            client_id=client.id,
-        )
+        _queue(session, reply, coach, now, priority=Priority.NOTICE, client_id=client.id)
     return queued
 
 
