@@ -20,11 +20,11 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBUserWarning
 
-from bot.render import Markup, RenderedReply
+from bot.render import InlineKeyboard, Markup, RenderedReply
 from bot.urgency import limit_kwargs
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "markup_json",
     "send_rendered",
     "send_rendered_or_raise",
+    "telegram_markup",
 ]
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ async def send_rendered_or_raise(
                 chat_id,
                 document=InputFile(data, filename=name),
                 caption=reply.text,
-                reply_markup=reply.markup,
+                reply_markup=telegram_markup(reply.markup),
                 disable_notification=silent,
                 **limit,
             )
@@ -114,7 +115,7 @@ async def send_rendered_or_raise(
                 chat_id,
                 photo=reply.picture,
                 caption=reply.text,
-                reply_markup=reply.markup,
+                reply_markup=telegram_markup(reply.markup),
                 disable_notification=silent,
                 **limit,
             )
@@ -140,14 +141,21 @@ def markup_json(markup: Markup) -> dict[str, Any]:
     """A keyboard as the Bot API takes it. Inline buttons carry a label and their data, and
     nothing else (``bot.render.inline_markup``); other keyboards are rare and go through
     python-telegram-bot's own ``to_dict``."""
-    if isinstance(markup, InlineKeyboardMarkup):
+    if isinstance(markup, InlineKeyboard):
         return {
             "inline_keyboard": [
-                [{"text": button.text, "callback_data": button.callback_data} for button in row]
-                for row in markup.inline_keyboard
+                [{"text": label, "callback_data": data} for label, data in row]
+                for row in markup.rows
             ]
         }
     return markup.to_dict()
+
+
+def telegram_markup(
+    markup: Markup | None,
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    """A keyboard as python-telegram-bot's methods take it (photos, documents, copies)."""
+    return markup.as_telegram() if isinstance(markup, InlineKeyboard) else markup
 
 
 async def send_rendered(

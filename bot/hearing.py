@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup
 
+from bot.render import InlineKeyboard
 from bot.texts import Texts
 from dialogs.outcome import READ_ALOUD_DATA
 
@@ -19,15 +20,15 @@ __all__ = ["choice_labels", "spoken_with_choices"]
 
 
 def choice_labels(markup: object) -> tuple[str, ...]:
-    """The labels of a message's inline buttons, in order, without "🔊 Voorlezen"."""
-    if not isinstance(markup, InlineKeyboardMarkup):
+    """The labels of a message's inline buttons, in order, without "🔊 Voorlezen": of a
+    message the bot renders, or of one Telegram sent back (a pressed message)."""
+    if isinstance(markup, InlineKeyboardMarkup):
+        rows = [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard]
+    elif isinstance(markup, InlineKeyboard):
+        rows = [list(row) for row in markup.rows]
+    else:
         return ()
-    return tuple(
-        button.text
-        for row in markup.inline_keyboard
-        for button in row
-        if button.callback_data != READ_ALOUD_DATA
-    )
+    return tuple(label for row in rows for label, data in row if data != READ_ALOUD_DATA)
 
 
 def _number(label: str) -> int | None:

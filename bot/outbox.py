@@ -30,7 +30,7 @@ from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove, ReplyParamet
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.clock import Clock
-from bot.delivery import call_with_retries, send_rendered_or_raise
+from bot.delivery import call_with_retries, send_rendered_or_raise, telegram_markup
 from bot.lifeline import Lifeline
 from bot.loudness import is_silent
 from bot.render import RenderedReply
@@ -529,7 +529,7 @@ class OutboxWorker:
             markup, caption = None, None
             if row.buttons or row.text_key is not None:
                 rendered = await self.database.run(self._render_unless_moot, row, urgent=True)
-                markup = rendered.markup
+                markup = telegram_markup(rendered.markup)
                 # A copy with a text key carries who it is from as its caption: one message.
                 caption = rendered.text if row.text_key is not None else None
             header = await self.database.run(self._sent_header, row, urgent=True)

@@ -22,9 +22,36 @@ from dialogs.events import MenuItem
 from dialogs.outcome import READ_ALOUD_BUTTON, Button, Keyboard, Reply
 from dialogs.words import normalise
 
-__all__ = ["Menus", "RenderedReply", "inline_markup", "render_reply", "with_read_aloud_button"]
+__all__ = [
+    "InlineKeyboard",
+    "Menus",
+    "RenderedReply",
+    "inline_markup",
+    "render_reply",
+    "with_read_aloud_button",
+]
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+@dataclass(frozen=True, slots=True)
+class InlineKeyboard:
+    """Inline buttons as the bot sends them: rows of (label, callback data).
+
+    Most replies carry these, and the bot writes them as the Bot API takes them
+    (``bot.delivery.markup_json``); python-telegram-bot's own objects, about a tenth of the
+    event loop's CPU per update to build, are made only for the calls that need them."""
+
+    rows: tuple[tuple[tuple[str, str], ...], ...]
+
+    def as_telegram(self) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                for row in self.rows
+            ]
+        )
+
+
+Markup = InlineKeyboard | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 _MENU_KEYS: dict[Keyboard, tuple[tuple[MenuItem, str], ...]] = {
     # One button per row, always in this order: the client finds them in the same place.
@@ -110,17 +137,12 @@ def qr_png(link: str) -> bytes:
 
 def inline_markup(
     buttons: tuple[tuple[Button, ...], ...], language: str, texts: Texts
-) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.render(language, b.label_key, b.label_params), callback_data=b.data
-                )
-                for b in row
-            ]
+) -> InlineKeyboard:
+    return InlineKeyboard(
+        tuple(
+            tuple((texts.render(language, b.label_key, b.label_params), b.data) for b in row)
             for row in buttons
-        ]
+        )
     )
 
 

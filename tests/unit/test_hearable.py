@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.hearing import choice_labels, spoken_with_choices
+from bot.render import InlineKeyboard
 from bot.texts import load_texts
 from bot.words import load_words
 from dialogs.events import Text
@@ -76,10 +76,8 @@ def test_a_longer_sentence_with_the_word_is_no_switch() -> None:
     assert not any(isinstance(e, SetReadAloud) for e in outcome.effects)
 
 
-def _markup(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
+def _markup(*rows: list[tuple[str, str]]) -> InlineKeyboard:
+    return InlineKeyboard(tuple(tuple(row) for row in rows))
 
 
 def test_the_choices_are_said_after_the_text_numbers_as_a_range() -> None:
@@ -90,6 +88,7 @@ def test_the_choices_are_said_after_the_text_numbers_as_a_range() -> None:
         [("🔊 Voorlezen", "ra")],
     )
     labels = choice_labels(grade)
+    assert choice_labels(grade.as_telegram()) == labels  # a pressed message, as Telegram sends it
     assert "🔊 Voorlezen" not in labels
     spoken = spoken_with_choices(TEXTS, "nl", "Hoe gaat het?", labels)
     assert spoken == "Hoe gaat het?\nJe kunt kiezen: 1 tot en met 10, Weet ik niet of Overslaan."

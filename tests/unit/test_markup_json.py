@@ -17,7 +17,7 @@ def test_every_keyboard_is_written_as_python_telegram_bot_writes_it(texts: Texts
     )
     buttons = (*grades, (Button("menu.noodknop", "hn"),), (READ_ALOUD_BUTTON,))
     inline = inline_markup(buttons, "nl", texts)
-    assert markup_json(inline) == inline.to_dict()
+    assert markup_json(inline) == inline.as_telegram().to_dict()
     assert markup_json(inline)["inline_keyboard"][2] == [
         {"text": texts.render("nl", "menu.noodknop"), "callback_data": "hn"}
     ]
