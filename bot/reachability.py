@@ -9,6 +9,8 @@ with two instances.
 
 A message Telegram accepts for a marked client's chat (``client_delivered``, from the outbox
 worker's ``note_sent`` hook, in the transaction that marks the row sent) clears the mark too.
+With the alert still open then, those who read its 📵 line of that mark (its rows with that
+key, queued since the mark) hear that messages arrive again, at alert priority, linked to it.
 
 With a noodknop alert of the client's open, the notice is part of the alert: its rows carry
 the alert's id and go at alert priority, to everyone told about it (``alert_contacts``) and
@@ -23,6 +25,7 @@ a late acceptance (a message handed to Telegram before the mark was set) clear i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -34,18 +37,19 @@ from bot.outbox_rows import enqueue_reply
 from bot.outcomes import OutcomeApplier
 from bot.scope import Applied, Scope
 from bot.state import Contact, client_contact, coach_contact
-from dialogs import reachability
+from dialogs import noodknop, reachability
 from dialogs.checkin_state import CheckinState
 from dialogs.outcome import Recipient, Reply
 from dialogs.reachability import ChatChange
 from storage import alerts, audit, checkins, people
-from storage.models import AuditEvent, Client, ClientStatus, OutboxMessage
+from storage.models import Alert, AuditEvent, Client, ClientStatus, OutboxMessage
 from storage.outbox import Priority
 
 __all__ = ["chat_changed", "client_delivered", "client_refused", "client_wrote"]
 
 _MARKED, _CLEARED = "client.unreachable", "client.reachable"  # the audit actions
 _ALERT_NOTICE = reachability.UNREACHABLE_ALERT  # the 📵 notice as part of an open alert
+_NUMBERS = tuple(r.key for r in noodknop.emergency_numbers(Recipient.CLIENT))
 
 
 def client_refused(
@@ -79,7 +83,7 @@ def client_refused(
             found = coach_contact(people.get_coach(session, alert.acknowledged_by))
             helper = [found] if found is not None else []
         if client.unreachable_since is not None:
-            noticed = _noticed(session, alert.id, client.unreachable_since)
+            noticed = set(_noticed(session, alert.id, client.unreachable_since))
         reach = replace(
             reach,
             open_alert=reachability.AlertReach(
@@ -126,14 +130,15 @@ def client_refused(
     return applied
 
 
-def _noticed(session: Session, alert_id: int, since: datetime) -> set[int]:
-    """The chats given the alert's 📵 notice of the current mark (queued since ``since``)."""
-    statement = select(OutboxMessage.chat_id).where(
+def _noticed(session: Session, alert_id: int, since: datetime) -> dict[int, str]:
+    """The chats given the alert's 📵 notice of the current mark (queued since ``since``),
+    with the language each read it in."""
+    statement = select(OutboxMessage.chat_id, OutboxMessage.language).where(
         OutboxMessage.alert_id == alert_id,
         OutboxMessage.text_key == _ALERT_NOTICE,
         col(OutboxMessage.created_at) >= since,
     )
-    return set(session.exec(statement))
+    return dict(session.exec(statement).all())
 
 
 def _queue(
@@ -163,11 +168,11 @@ def _queue(
 
 def client_wrote(session: Session, client: Client, now: datetime) -> int:
     """The client (locked by the update's load) sent something, or unblocked the bot: their
-    chat works again. The coach's notice is queued in the outbox like any other; how many
-    rows were queued."""
+    chat works again. The notices are queued in the outbox like any other; how many rows were
+    queued."""
     if client.unreachable_since is None or client.id is None:
         return 0  # the one column read on every update: nothing more
-    return _clear(session, client, now, reachability.heard_again(_reach(session, client, None)))
+    return _clear(session, client, now, lambda reach: reachability.heard_again(reach, now))
 
 
 def client_delivered(
@@ -180,28 +185,82 @@ def client_delivered(
     client = _locked_client(session, chat_id)
     if client is None or client.unreachable_since is None:
         return 0
-    reach = _reach(session, client, None)
-    return _clear(session, client, now, reachability.delivered_again(reach, handed_from))
+    return _clear(
+        session, client, now, lambda reach: reachability.delivered_again(reach, handed_from, now)
+    )
 
 
 def _clear(
-    session: Session, client: Client, now: datetime, decided: reachability.Reachability | None
+    session: Session,
+    client: Client,
+    now: datetime,
+    decide: Callable[[reachability.Reach], reachability.Reachability | None],
 ) -> int:
-    """Store a cleared mark, audited, and queue the coach's notice; how many rows were
-    queued."""
-    if decided is None or client.id is None:
+    """Decide on the marked client (``decide``: the dialog's rule), store a cleared mark,
+    audited, and queue the notices: the coach's, and with their alert open, the line for those
+    who read its 📵 line of this mark. How many rows were queued."""
+    assert client.id is not None and client.unreachable_since is not None
+    coach = coach_contact(people.get_coach(session, client.coach_id))
+    alert = alerts.open_alert_of(session, client.id)
+    readers = _line_readers(session, alert, client.unreachable_since)
+    reach = _reach(session, client, None)
+    if alert is not None and readers:
+        read = reachability.AlertLineRead(
+            pressed_at=alert.pressed_at,
+            coach_read=coach is not None and coach.chat_id in {c.chat_id for c in readers},
+            numbers_refused=_numbers_refused(session, alert, client),
+        )
+        reach = replace(reach, alert_line_read=read)
+    decided = decide(reach)
+    if decided is None:
         return 0
     client.unreachable_since = decided.unreachable_since
     session.add(client)
     _audit(session, now, client.id, _CLEARED)
-    coach = coach_contact(people.get_coach(session, client.coach_id))
     queued = 0
     for reply in decided.outcome.replies:
-        if reply.to is not Recipient.COACH or coach is None:
-            continue
-        queued += 1
-        _queue(session, reply, coach, now, priority=Priority.NOTICE, client_id=client.id)
+        if reply.to is Recipient.ALERT_TEAM and alert is not None:
+            for contact in readers:
+                _queue(
+                    session,
+                    reply,
+                    contact,
+                    now,
+                    priority=Priority.ALERT,
+                    client_id=client.id,
+                    alert_id=alert.id,
+                )
+                queued += 1
+        elif reply.to is Recipient.COACH and coach is not None:
+            _queue(session, reply, coach, now, priority=Priority.NOTICE, client_id=client.id)
+            queued += 1
     return queued
+
+
+def _line_readers(session: Session, alert: Alert | None, since: datetime) -> list[Contact]:
+    """Who read the open alert's 📵 line of the mark set at ``since``, in the language they
+    read it in (a team group, a coach); not a coach deactivated since (they hear nothing
+    more)."""
+    if alert is None or alert.id is None:
+        return []
+    readers = []
+    for chat, language in _noticed(session, alert.id, since).items():
+        coach = people.coach_by_telegram_id(session, chat)
+        reader = Contact(chat, language) if coach is None else coach_contact(coach)
+        if reader is not None:
+            readers.append(reader)
+    return readers
+
+
+def _numbers_refused(session: Session, alert: Alert, client: Client) -> bool:
+    """The emergency numbers were sent to the client for this alert and none arrived."""
+    statement = select(OutboxMessage.sent_at, OutboxMessage.failed_at).where(
+        OutboxMessage.alert_id == alert.id,
+        OutboxMessage.chat_id == client.telegram_user_id,
+        col(OutboxMessage.text_key).in_(_NUMBERS),
+    )
+    rows = session.exec(statement).all()
+    return any(failed for _, failed in rows) and not any(sent for sent, _ in rows)
 
 
 def chat_changed(

@@ -24,6 +24,10 @@ who only saw "no answer" would wait for nothing.
     Telegram accepts a message to Sam's chat (a coach's message, a notice) that it was handed
     after the mark was set ──▶ delivered_again(): the mark is cleared, and the coach hears once
     that messages reach Sam again (not that Sam responded: only that one arrived)
+        └─ both, with the alert still open: everyone who read its 📵 line of this mark hears,
+           once, as alert traffic: "✅ Berichten komen weer aan bij Sam (melding van 22:14)."
+           (and, when the numbers sent to Sam were all refused, that they did not arrive);
+           the coach, when one of them, only that (not the everyday notice as well)
     a late 403 for a message handed to Telegram before Sam came back ──▶ refused(): nothing
         (Sam's return cleared the mark after that message left: the refusal is older)
     a late acceptance of a message handed to Telegram before the mark ──▶ delivered_again():
@@ -43,7 +47,10 @@ from dialogs.coach_notes import closed_for_pause
 from dialogs.outcome import At, Outcome, Recipient, Reply, SaveCheckin
 
 __all__ = [
+    "REACHABLE_ALERT",
+    "REACHABLE_ALERT_NUMBERS",
     "UNREACHABLE_ALERT",
+    "AlertLineRead",
     "AlertReach",
     "ChatChange",
     "Reach",
@@ -65,6 +72,10 @@ class ChatChange(Enum):
 
 #: The 📵 notice as part of an open alert (here, and with an escalated alert: ``dialogs.noodknop``).
 UNREACHABLE_ALERT = "coach_reach.unreachable_alert"
+#: Its end, for those who read it: messages reach the client again (``_back``).
+REACHABLE_ALERT = "coach_reach.reachable_alert"
+#: The same, and the emergency numbers sent to the client did not arrive.
+REACHABLE_ALERT_NUMBERS = "coach_reach.reachable_alert_numbers"
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,17 @@ class AlertReach:
 
 
 @dataclass(frozen=True)
+class AlertLineRead:
+    """The client's alert, still open when their mark is cleared, whose 📵 line someone read
+    during this mark (``UNREACHABLE_ALERT``): loaded only then, and only when someone did."""
+
+    pressed_at: datetime
+    coach_read: bool  # the client's coach is one of those who read it
+    # Emergency numbers were sent to the client for this alert, and none arrived (refused).
+    numbers_refused: bool = False
+
+
+@dataclass(frozen=True)
 class Reach:
     """A client as these rules need them, loaded by the shell."""
 
@@ -97,6 +119,8 @@ class Reach:
     heard_again_at: datetime | None = None
     # Their noodknop alert that is open; loaded only for a refused message.
     open_alert: AlertReach | None = None
+    # Their open alert whose 📵 line someone read during this mark; loaded only to clear it.
+    alert_line_read: AlertLineRead | None = None
 
 
 @dataclass(frozen=True)
@@ -172,32 +196,42 @@ def _alert_notice(reach: Reach, alert: AlertReach, now: datetime, to: Recipient)
     return Reply(UNREACHABLE_ALERT, params, to=to, urgent=True)
 
 
-def heard_again(reach: Reach) -> Reachability | None:
+def heard_again(reach: Reach, now: datetime) -> Reachability | None:
     """The client wrote to the bot (any message or tap) or unblocked it: their chat works
     again. None when they were not marked."""
     if reach.unreachable_since is None:
         return None
-    if not reach.active:
-        return Reachability(None, Outcome())
-    key = "coach_reach.reachable_paused" if reach.paused else "coach_reach.reachable"
-    return Reachability(
-        None, Outcome(replies=(Reply(key, {"client": reach.name}, to=Recipient.COACH),))
-    )
+    return _back(reach, ("coach_reach.reachable", "coach_reach.reachable_paused"), now)
 
 
-def delivered_again(reach: Reach, handed_from: datetime | None) -> Reachability | None:
+def delivered_again(
+    reach: Reach, handed_from: datetime | None, now: datetime
+) -> Reachability | None:
     """Telegram accepted a message to the client's chat, handed to it no earlier than
     ``handed_from``: their chat works again. None: nothing changes (not marked, or the message
     may have left before the mark was set: a late acceptance says nothing of now)."""
     marked = reach.unreachable_since
     if marked is None or handed_from is None or handed_from <= marked:
         return None
+    return _back(reach, ("coach_reach.delivered", "coach_reach.delivered_paused"), now)
+
+
+def _back(reach: Reach, keys: tuple[str, str], now: datetime) -> Reachability:
+    """The mark cleared. The coach hears it (``keys``: the check-ins go on, or stay paused).
+    With the alert still open, everyone who read its 📵 line of this mark hears the end of it
+    the same way, as alert traffic (``ALERT_TEAM`` here: those readers, whose chats the shell
+    has); the coach, when one of them, only that. A former client: nobody."""
     if not reach.active:
         return Reachability(None, Outcome())
-    key = "coach_reach.delivered_paused" if reach.paused else "coach_reach.delivered"
-    return Reachability(
-        None, Outcome(replies=(Reply(key, {"client": reach.name}, to=Recipient.COACH),))
-    )
+    key = keys[1] if reach.paused else keys[0]
+    everyday = Reply(key, {"client": reach.name}, to=Recipient.COACH)
+    read = reach.alert_line_read
+    if read is None:
+        return Reachability(None, Outcome(replies=(everyday,)))
+    params = {"client": reach.name, "time": At(read.pressed_at, said_at=now)}
+    line_key = REACHABLE_ALERT_NUMBERS if read.numbers_refused else REACHABLE_ALERT
+    line = Reply(line_key, params, to=Recipient.ALERT_TEAM, urgent=True)
+    return Reachability(None, Outcome(replies=(line,) if read.coach_read else (line, everyday)))
 
 
 def checkins_wait(unreachable_since: datetime | None) -> bool:

@@ -3,7 +3,9 @@ the alert (a backup coach at night, a team group) must know that "Bram belt je z
 emergency numbers cannot arrive. The 📵 notice is part of the alert: to everyone told about
 it, each once, linked to the alert and at alert priority; someone asked after the mark (a
 team group at the escalation) hears it when the next alert update for the client is refused.
-The real bot through the sandbox, a fixed clock, both databases."""
+When Sam can be reached again with the alert still open, those who read that line (and only
+they) read once that messages arrive again, also at alert priority. The real bot through the
+sandbox, a fixed clock, both databases."""
 
 from __future__ import annotations
 
@@ -17,12 +19,13 @@ from storage.models import Alert, OutboxMessage
 from storage.outbox import Priority
 from tests.scenarios.conftest import World
 from tests.scenarios.test_noodknop import _press
-from tests.scenarios.test_unreachable_client import UNREACHABLE, _sam
+from tests.scenarios.test_unreachable_client import REACHABLE, UNREACHABLE, _refuses, _sam
 
 NOTICE = (
     "📵 Sam kan geen berichten van mij krijgen (melding van 10:00): wat ik Sam stuur, "
     "komt niet aan, ook de noodnummers niet. Bel Sam."
 )
+AGAIN = "✅ Berichten komen weer aan bij Sam (melding van 10:00)."
 
 
 def _notices(chat: SimUser | SimGroup) -> list[str]:
@@ -35,6 +38,23 @@ def _notice_rows(world: World) -> list[tuple[int, int | None, int]]:
         rows = session.exec(
             select(OutboxMessage)
             .where(OutboxMessage.text_key == "coach_reach.unreachable_alert")
+            .order_by(col(OutboxMessage.id))
+        )
+        return [(r.chat_id, r.alert_id, r.priority) for r in rows]
+
+
+def _cleared(chat: SimUser | SimGroup) -> list[str]:
+    """What ``chat`` read of Sam's chat working again (the alert's line or the everyday one)."""
+    starts = ("✅ Berichten komen weer aan bij Sam", "✅ Sam reageert weer")
+    return [m.text for m in chat.inbox if m.text and m.text.startswith(starts)]
+
+
+def _again_rows(world: World) -> list[tuple[int, int | None, int]]:
+    """The alert's ✅ rows: (chat, alert, priority), in the order they were queued."""
+    with world.database.transaction() as session:
+        rows = session.exec(
+            select(OutboxMessage)
+            .where(col(OutboxMessage.text_key).startswith("coach_reach.reachable_alert"))
             .order_by(col(OutboxMessage.id))
         )
         return [(r.chat_id, r.alert_id, r.priority) for r in rows]
@@ -152,3 +172,97 @@ async def test_once_bram_picked_the_alert_up_only_he_hears_it_at_once(world: Wor
     await world.drain()
     assert (_notices(anna), _notices(bram)) == ([UNREACHABLE], [NOTICE])
     assert _notice_rows(world) == [(bram.id, _alert_id(world), Priority.ALERT)]
+
+
+async def _refused_from_the_press(world: World) -> tuple[SimUser, SimUser, SimUser, SimGroup]:
+    """Anna, Sam, Bram and the team group (Anna's backup, Bram in it). Telegram refuses
+    Sam's messages from the press on; at the escalation the group is asked and Sam's update
+    is refused: Sam is marked, and Anna and the group read the alert's 📵 line."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    bram = await world.coach("Bram")
+    team = world.sandbox.group("Team Noord", members=[bram])
+    admin.add_backup(
+        world.database, coach_id=world.coach_id(anna), group_chat_id=team.id, now=world.clock.now()
+    )
+    await world.drain()
+    _refuses(world, sam)
+    await sam.tap_keyboard("🔴 Noodknop")  # the answer to the press is no outbox row
+    await world.drain()
+    world.clock.advance(timedelta(minutes=5))
+    await world.tick()
+    await world.drain()
+    assert _sam(world).unreachable_since is not None
+    assert (_notices(anna), _notices(team)) == ([NOTICE], [NOTICE])
+    return anna, sam, bram, team
+
+
+async def test_those_who_read_the_alerts_line_hear_once_that_a_message_arrives_again(
+    world: World,
+) -> None:
+    """Telegram refuses Sam's messages from the press on. Nobody picks the alert up: at the
+    escalation the team group is asked and Sam's update is refused: Anna, told of the alert,
+    and the group read its 📵 line. The block is lifted
+    without the bot hearing of it; Bram picks the alert up in the group and "Bram belt je zo"
+    arrives: Anna and the group read, once, that messages reach Sam again, as alert traffic;
+    Anna not also her everyday ✅; Bram, who never read the line himself, nothing."""
+    anna, sam, bram, team = await _refused_from_the_press(world)
+    world.sandbox.faults.clear()
+    world.clock.advance(timedelta(minutes=1))
+    await team.press("✅ Ik bel nu", sender=bram)
+    await world.drain()
+    assert any("Bram" in (m.text or "") for m in sam.inbox), "Sam read that Bram calls"
+    assert _sam(world).unreachable_since is None
+    assert (_cleared(anna), _cleared(team), _cleared(bram)) == ([AGAIN], [AGAIN], [])
+    alert_id = _alert_id(world)
+    assert sorted(_again_rows(world)) == sorted(
+        [(anna.id, alert_id, Priority.ALERT), (team.id, alert_id, Priority.ALERT)]
+    )
+
+
+async def test_sam_writing_again_tells_the_one_who_read_the_line_and_anna_as_on_any_day(
+    world: World,
+) -> None:
+    """Anna is off; Bram picked Sam's alert up, then "Bram belt je zo" was refused: only Bram
+    read the alert's 📵 line, Anna her everyday 📵 notice. Sam writes again: Bram reads that
+    messages reach Sam again, at alert priority; Anna, who never read the alert's line, reads
+    only her everyday ✅."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    bram = await world.coach("Bram")
+    world.add_backup(anna, bram)
+    world.set_hours(anna, "2345")  # Monday 10:00 in Amsterdam: Anna works Tuesday to Friday
+    await sam.tap_keyboard("🔴 Noodknop")
+    await bram.next_message()
+    await world.drain()
+    _refuses(world, sam)
+    await bram.press("✅ Ik bel nu")
+    await world.drain()
+    assert (_notices(anna), _notices(bram)) == ([UNREACHABLE], [NOTICE])
+
+    world.sandbox.faults.clear()
+    world.clock.advance(timedelta(minutes=3))
+    await sam.send_text("Hallo")
+    await world.drain()
+    assert _sam(world).unreachable_since is None
+    assert (_cleared(anna), _cleared(bram)) == ([REACHABLE], [AGAIN])
+    assert _again_rows(world) == [(bram.id, _alert_id(world), Priority.ALERT)]
+
+
+async def test_emergency_numbers_that_were_refused_are_said_not_to_have_arrived(
+    world: World,
+) -> None:
+    """As above, and nobody reacted for 15 minutes: the emergency numbers went to Sam and were
+    refused. When a message reaches Sam again, those who read the 📵 line read that too (the
+    bot does not claim Sam has them now)."""
+    anna, sam, bram, team = await _refused_from_the_press(world)
+    world.clock.advance(timedelta(minutes=10))
+    await world.tick()
+    await world.drain()
+    assert _refused_to(world, sam, "noodknop.number_112")
+    world.sandbox.faults.clear()
+    world.clock.advance(timedelta(minutes=1))
+    await team.press("✅ Ik bel nu", sender=bram)
+    await world.drain()
+    again = AGAIN + " De noodnummers die ik Sam stuurde, kwamen niet aan."
+    assert (_cleared(anna), _cleared(team), _cleared(bram)) == ([again], [again], [])

@@ -20,6 +20,7 @@ from dialogs.caseload import Attention, CaseloadClient, attention
 from dialogs.checkin_state import CheckinState, CheckinStatus
 from dialogs.outcome import At, Recipient, SaveCheckin
 from dialogs.reachability import (
+    AlertLineRead,
     AlertReach,
     ChatChange,
     Reach,
@@ -69,15 +70,15 @@ def test_an_open_checkin_closes_as_unfinished_never_missed() -> None:
 
 
 def test_writing_again_clears_the_mark_and_says_whether_checkins_go_on() -> None:
-    assert heard_again(SAM) is None  # never marked: nothing to say
+    assert heard_again(SAM, NOW) is None  # never marked: nothing to say
     marked = Reach(7, "Sam", True, unreachable_since=NOW)
-    going_on = heard_again(marked)
+    going_on = heard_again(marked, NOW)
     assert going_on is not None and going_on.unreachable_since is None
     assert [r.key for r in going_on.outcome.replies] == ["coach_reach.reachable"]
-    paused = heard_again(Reach(7, "Sam", True, unreachable_since=NOW, paused=True))
+    paused = heard_again(Reach(7, "Sam", True, unreachable_since=NOW, paused=True), NOW)
     assert paused is not None
     assert [r.key for r in paused.outcome.replies] == ["coach_reach.reachable_paused"]
-    former = heard_again(Reach(7, "Sam", False, unreachable_since=NOW))
+    former = heard_again(Reach(7, "Sam", False, unreachable_since=NOW), NOW)
     assert former is not None and former.unreachable_since is None
     assert former.outcome.replies == ()  # cleared, without bothering a former coach
 
@@ -158,7 +159,7 @@ def test_handlers_take_a_private_chat_s_block_and_unblock_and_nothing_else() -> 
 def test_a_message_accepted_after_the_mark_clears_it_and_says_whether_checkins_go_on() -> None:
     marked = replace(SAM, unreachable_since=NOW)
     later = NOW + timedelta(seconds=1)
-    going_on = delivered_again(marked, later)
+    going_on = delivered_again(marked, later, later)
     assert going_on is not None and going_on.unreachable_since is None
     [notice] = going_on.outcome.replies
     assert (notice.key, notice.params, notice.to) == (
@@ -167,20 +168,20 @@ def test_a_message_accepted_after_the_mark_clears_it_and_says_whether_checkins_g
         Recipient.COACH,
     )
     assert going_on.outcome.effects == ()
-    paused = delivered_again(replace(marked, paused=True), later)
+    paused = delivered_again(replace(marked, paused=True), later, later)
     assert paused is not None
     assert [r.key for r in paused.outcome.replies] == ["coach_reach.delivered_paused"]
-    former = delivered_again(replace(marked, active=False), later)
+    former = delivered_again(replace(marked, active=False), later, later)
     assert former is not None and former.unreachable_since is None
     assert former.outcome.replies == ()  # cleared, without bothering a former coach
 
 
 def test_a_message_that_may_have_left_before_the_mark_clears_nothing() -> None:
     marked = replace(SAM, unreachable_since=NOW)
-    assert delivered_again(marked, NOW - timedelta(minutes=5)) is None  # a late acceptance
-    assert delivered_again(marked, NOW) is None  # the same moment: it may have left first
-    assert delivered_again(marked, None) is None  # not known when it left
-    assert delivered_again(SAM, NOW) is None  # never marked: nothing to say
+    assert delivered_again(marked, NOW - timedelta(minutes=5), NOW) is None  # a late acceptance
+    assert delivered_again(marked, NOW, NOW) is None  # the same moment: it may have left first
+    assert delivered_again(marked, None, NOW) is None  # not known when it left
+    assert delivered_again(SAM, NOW, NOW) is None  # never marked: nothing to say
 
 
 PRESSED = NOW - timedelta(minutes=20)
@@ -263,3 +264,58 @@ def test_once_someone_picked_the_alert_up_only_they_hear_it_at_once() -> None:
     assert [(r.key, r.to) for r in again.outcome.replies] == [
         ("coach_reach.unreachable_alert", Recipient.ALERT_TEAM)
     ]
+
+
+# -- the mark cleared while the alert whose 📵 line someone read is still open --------------------
+
+
+def test_those_who_read_the_alerts_line_hear_once_that_messages_arrive_again() -> None:
+    """The 📵 line told them Sam reads nothing, the numbers included: with the alert still
+    open, its end reaches them the same way, at alert priority. Sam's coach, one of them,
+    reads only that; a coach who read the everyday 📵 notice instead reads the everyday ✅."""
+    later = NOW + timedelta(minutes=30)
+    read = AlertLineRead(pressed_at=PRESSED, coach_read=True)
+    marked = replace(SAM, unreachable_since=NOW, alert_line_read=read)
+    line = ("coach_reach.reachable_alert", Recipient.ALERT_TEAM, True)
+    for decided in (heard_again(marked, later), delivered_again(marked, later, later)):
+        assert decided is not None and decided.unreachable_since is None
+        assert [(r.key, r.to, r.urgent) for r in decided.outcome.replies] == [line]
+        assert decided.outcome.replies[0].params == {
+            "client": "Sam",
+            "time": At(PRESSED, said_at=later),
+        }
+    not_the_coach = replace(marked, alert_line_read=replace(read, coach_read=False))
+    decided = delivered_again(not_the_coach, later, later)
+    assert decided is not None
+    assert [(r.key, r.to) for r in decided.outcome.replies] == [
+        ("coach_reach.reachable_alert", Recipient.ALERT_TEAM),
+        ("coach_reach.delivered", Recipient.COACH),
+    ]
+    # Nobody read it (or the alert was closed): the coach's notice only, as on any day.
+    decided = heard_again(replace(marked, alert_line_read=None), later)
+    assert decided is not None
+    assert [(r.key, r.to) for r in decided.outcome.replies] == [
+        ("coach_reach.reachable", Recipient.COACH)
+    ]
+    assert heard_again(replace(marked, active=False), later) == heard_again(
+        Reach(7, "Sam", False, unreachable_since=NOW), later
+    )
+
+
+def test_the_line_says_the_emergency_numbers_did_not_arrive_only_when_they_were_refused() -> None:
+    later = NOW + timedelta(minutes=30)
+    refused_numbers = AlertLineRead(pressed_at=PRESSED, coach_read=True, numbers_refused=True)
+    marked = replace(SAM, unreachable_since=NOW, alert_line_read=refused_numbers)
+    decided = heard_again(marked, later)
+    assert decided is not None
+    [line] = decided.outcome.replies
+    assert line.key == "coach_reach.reachable_alert_numbers"
+    texts = load_texts()
+    shown = {"client": "Sam", "time": "09:40"}
+    assert texts.render("nl", line.key, shown) == (
+        "✅ Berichten komen weer aan bij Sam (melding van 09:40). "
+        "De noodnummers die ik Sam stuurde, kwamen niet aan."
+    )
+    assert texts.render("nl", "coach_reach.reachable_alert", shown) == (
+        "✅ Berichten komen weer aan bij Sam (melding van 09:40)."
+    )
