@@ -26,14 +26,18 @@ that makes it so (``RecordSignalAction``), and only for the action the coach cho
 
 While the client's chat refuses the bot's messages (``unreachable_since``,
 ``dialogs.reachability``) "📞 Ik bel" and "💬 Ik stuur een bericht" are still recorded, but the
-client is told nothing (it could not arrive) and the coach is not asked for words to send: the
-coach reads what they chose and the card's 📵 line instead of "Ik laat Sam weten ...".
+client is told nothing in advance (it could not arrive), and the coach never reads "Ik laat Sam
+weten ...". After "📞 Ik bel" the coach reads what they chose and the card's 📵 line. After
+"💬 Ik stuur een bericht" the message is tried as after ``/bericht Sam`` (the block may be
+lifted): the coach reads that it may not arrive (the 📵 line of ``relay.ask_message``), and
+their next message goes to the client; one that Telegram accepts clears the mark
+(``reachability.delivered_again``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -41,7 +45,7 @@ from dialogs.buttons import ID, row_id
 from dialogs.checkin_state import RecordSignalAction
 from dialogs.outcome import AwaitInput, Button, Outcome, Recipient, Reply
 from dialogs.people import Person, Role
-from dialogs.relay import AWAITING_MESSAGE_PREFIX
+from dialogs.relay import AWAITING_MESSAGE_PREFIX, ask_message
 
 __all__ = [
     "PREFIX",
@@ -58,7 +62,7 @@ NOT_CURRENT = "coach_checkin.signal_not_current"
 NO_PHONE = "coach_checkin.call_no_phone"
 NO_PHONE_SHORT = "coach_checkin.call_no_phone_short"
 UNREACHABLE = "client_card.unreachable"  # the card's 📵 line
-_NOTED = {"call": "coach_checkin.noted_call", "message": "coach_checkin.noted_message"}
+NOTED_CALL = "coach_checkin.noted_call"  # above it, after "📞 Ik bel"
 
 
 class SignalAction(StrEnum):
@@ -155,12 +159,12 @@ def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
     names = {"client": view.client_name, "coach": view.coach_name}
     done = ((_button(view.signal_id, SignalAction.DONE),),)
     chosen = _LABELS[action]
-    if action is not SignalAction.DONE and view.unreachable_since is not None:
-        # Nothing to the client (it could not arrive, and would tell Anna nothing if refused).
-        since = {**names, "since": view.unreachable_since}
-        noted = Reply(UNREACHABLE, since, lead=_NOTED[action.value], buttons=done)
-        return Outcome(effects=(record,), replies=(noted,), chosen=chosen)
     if action is SignalAction.CALL:
+        if view.unreachable_since is not None:
+            # Nothing to the client: "Anna belt je zo" could not arrive.
+            since = {**names, "since": view.unreachable_since}
+            noted = Reply(UNREACHABLE, since, lead=NOTED_CALL, buttons=done)
+            return Outcome(effects=(record,), replies=(noted,), chosen=chosen)
         return Outcome(
             effects=(record,),
             replies=(
@@ -171,6 +175,11 @@ def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
         )
     if action is SignalAction.MESSAGE:
         awaiting = AwaitInput(view.coach_id, f"{AWAITING_MESSAGE_PREFIX}{view.client_id}")
+        if view.unreachable_since is not None:
+            # As after /bericht: the 📵 warning, then the coach's words are tried. Nothing to
+            # the client in advance ("Anna stuurt je zo een bericht" could not arrive).
+            ask = replace(ask_message(view.client_name, view.unreachable_since), buttons=done)
+            return Outcome(effects=(record, awaiting), replies=(ask,), chosen=chosen)
         return Outcome(
             effects=(record, awaiting),
             replies=(

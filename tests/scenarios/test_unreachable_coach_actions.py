@@ -1,11 +1,13 @@
 """What a coach does for a client who blocked the bot (marked 📵): a new rhythm, a pause and a
 resume are saved, but nothing is queued for the client, and the coach reads that the client
-gets no message about it; a message (``/bericht Sam``, the card's "✉️ Bericht sturen") is still
-tried, as the block may be lifted, but the coach reads first that it may not arrive, never
-"Verstuurd", and hears it when it was refused. The real bot through the sandbox, a fixed
-clock, both databases."""
+gets no message about it; a message (``/bericht Sam``, the card's "✉️ Bericht sturen", a
+signal's "💬 Ik stuur een bericht") is still tried, as the block may be lifted, but the coach
+reads first that it may not arrive, never "Verstuurd", and hears it when it was refused. The
+real bot through the sandbox, a fixed clock, both databases."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlmodel import select
 from telegram_sandbox import SimUser
@@ -114,3 +116,47 @@ async def test_a_message_to_a_client_who_cannot_get_messages_is_tried_after_a_wa
         relays = session.exec(select(Relay)).all()
         assert len(relays) == 2 and all(r.failed_at is not None for r in relays)
     assert _starting(anna, "📵 Sam kan") == [UNREACHABLE]  # told once
+
+
+async def test_i_will_send_a_message_under_a_signal_is_tried_as_after_bericht(
+    world: World,
+) -> None:
+    """Sam asked to be called; then a message to Sam was refused (403): Sam is marked 📵. Anna
+    taps the note's "💬 Ik stuur een bericht": her choice is recorded, Sam is told nothing in
+    advance, and Anna reads the warning and the question as after ``/bericht Sam``. Sam lifted
+    the block without the bot hearing of it: Anna's words arrive and the mark clears."""
+    from tests.scenarios.test_quiet_routine import WRITES, _actions_stored, _checkin
+    from tests.scenarios.test_unreachable_client import _refuses
+    from tests.scenarios.test_unreachable_delivered import DELIVERED
+
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    await world.drain()
+    await _checkin(sam, "7", area=None, call="Ja")
+    note = await anna.wait_for(lambda m: m.text == "Sam wil graag dat je belt.")
+    assert note.buttons == [["📞 Ik bel", "💬 Ik stuur een bericht"], ["✅ Afgehandeld"]]
+    _refuses(world, sam)
+    world.clock.set(FIRST_DUE)
+    await world.tick()  # Monday's check-in is refused
+    await world.drain()
+    assert _starting(anna, "📵 Sam kan") == [UNREACHABLE]
+    assert _sam(world).unreachable_since == FIRST_DUE
+    world.sandbox.faults.clear()  # Sam lifted the block; the bot did not hear of it
+    world.clock.advance(timedelta(hours=2))
+    anna.mark_read()
+
+    await anna.press("💬 Ik stuur een bericht", note)
+    asked = await anna.next_message()
+    assert asked.text == MAY_NOT_ARRIVE
+    assert asked.buttons == [["✅ Afgehandeld"]]
+    assert [a for _, a, _ in _actions_stored(world)] == ["signal.message"], "the choice is kept"
+    await anna.send_text("Ik bel je morgen")
+    assert (await anna.next_message()).text == TRYING
+    await world.drain()
+
+    assert any("Ik bel je morgen" in (m.text or "") for m in sam.inbox)
+    assert not any("stuurt je zo een bericht" in (m.text or "") for m in sam.inbox)
+    assert WRITES not in [m.text for m in sam.inbox]
+    assert _sam(world).unreachable_since is None
+    assert _starting(anna, "✅ Berichten komen weer aan") == [DELIVERED]
+    assert not any((m.text or "").startswith("Verstuurd") for m in anna.inbox)

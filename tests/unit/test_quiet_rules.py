@@ -16,6 +16,7 @@ from dialogs.coach_notes import one_per_checkin, signal_note, withdrawn_note
 from dialogs.events import Tap
 from dialogs.outcome import AwaitInput, Lines, Recipient, Reply, TextRef
 from dialogs.people import Person, Role
+from dialogs.relay import ask_message
 from dialogs.router import DialogContext, route
 from dialogs.signal_actions import SignalAction, SignalView, coach_taps, parse_data
 from storage.outbox import Priority
@@ -266,41 +267,64 @@ CARD_LINE = (
 )
 
 
-@pytest.mark.parametrize(
-    ("data", "noted"),
-    [
-        ("sg:12:call", "Genoteerd: jij belt Sam."),
-        ("sg:12:message", "Genoteerd: jij wilt Sam een bericht sturen."),
-    ],
-)
-def test_signal_taps_for_a_client_who_cannot_get_messages_tell_the_client_nothing(
-    data: str, noted: str
-) -> None:
-    """Anna taps "📞 Ik bel" or "💬 Ik stuur een bericht" while Sam is marked 📵: her choice is
-    recorded as always, but nothing goes to Sam (it could not arrive), Anna is not asked for
-    words to send, and she reads what is true (the card's 📵 line) instead of "Ik laat Sam
-    weten ..."."""
-    outcome = coach_taps(ANNA, BLOCKED, data)
-    action = data.rsplit(":", 1)[1]
-    assert outcome.effects == (RecordSignalAction(12, 7, 1, action),), "recorded, no AwaitInput"
+def test_i_will_call_for_a_client_who_cannot_get_messages_tells_the_client_nothing() -> None:
+    """Anna taps "📞 Ik bel" while Sam is marked 📵: her choice is recorded as always, but
+    nothing goes to Sam (it could not arrive), and she reads what is true (the card's 📵 line)
+    instead of "Ik laat Sam weten dat je zo belt."."""
+    outcome = coach_taps(ANNA, BLOCKED, "sg:12:call")
+    assert outcome.effects == (RecordSignalAction(12, 7, 1, "call"),), "recorded, no AwaitInput"
     assert [r.to for r in outcome.replies] == [Recipient.SENDER], "nothing to Sam"
     [to_anna] = outcome.replies
     texts = load_texts()
     assert to_anna.lead is not None
     shown = f"{texts.render('nl', to_anna.lead, to_anna.params)}\n\n"
     shown += texts.render("nl", to_anna.key, to_anna.params)
-    assert shown == f"{noted}\n\n{CARD_LINE}"
-    assert "Ik laat Sam weten" not in shown
+    assert shown == f"Genoteerd: jij belt Sam.\n\n{CARD_LINE}"
     assert texts.render("en", to_anna.key, to_anna.params).startswith("📵 Since November 9")
     assert texts.render("en", to_anna.lead, to_anna.params).startswith("Noted: you")
     assert [b.data for row in to_anna.buttons for b in row] == ["sg:12:done"]
-    assert outcome.chosen == f"coach_checkin.button.{action}"
+    assert outcome.chosen == "coach_checkin.button.call"
     # Handled needs no message to Sam either way; once Sam wrote again it is as before.
     assert coach_taps(ANNA, BLOCKED, "sg:12:done").effects == (
         RecordSignalAction(12, 7, 1, "done"),
     )
-    again = coach_taps(ANNA, VIEW, data)
+    again = coach_taps(ANNA, VIEW, "sg:12:call")
     assert Recipient.CLIENT in [r.to for r in again.replies]
+
+
+def test_i_will_send_a_message_to_a_client_who_cannot_get_messages_is_tried_as_after_bericht() -> (
+    None
+):
+    """Anna taps "💬 Ik stuur een bericht" while Sam is marked 📵: recorded, nothing to Sam in
+    advance ("Anna stuurt je zo een bericht" could not arrive), and Anna reads the warning and
+    the question that ``/bericht Sam`` gives while Sam is marked; her next message is for Sam."""
+    outcome = coach_taps(ANNA, BLOCKED, "sg:12:message")
+    assert outcome.effects == (
+        RecordSignalAction(12, 7, 1, "message"),
+        AwaitInput(1, "message:7"),
+    )
+    assert [r.to for r in outcome.replies] == [Recipient.SENDER], "nothing to Sam"
+    [to_anna] = outcome.replies
+    after_bericht = ask_message("Sam", BLOCKED.unreachable_since)
+    assert (to_anna.lead, to_anna.key, to_anna.params) == (
+        after_bericht.lead,
+        after_bericht.key,
+        after_bericht.params,
+    )
+    texts = load_texts()
+    assert to_anna.lead is not None
+    shown = f"{texts.render('nl', to_anna.lead, to_anna.params)}\n\n"
+    shown += texts.render("nl", to_anna.key, to_anna.params)
+    assert shown == (
+        "📵 Sinds 9 november kan Sam geen berichten van mij krijgen. Misschien komt je bericht "
+        "niet aan.\n\n"
+        "Wat wil je naar Sam sturen? Typ het, of stuur een spraakbericht, foto of iets anders."
+    )
+    assert "Ik laat Sam weten" not in shown
+    assert [b.data for row in to_anna.buttons for b in row] == ["sg:12:done"]
+    assert outcome.chosen == "coach_checkin.button.message"
+    again = coach_taps(ANNA, VIEW, "sg:12:message")
+    assert [r.key for r in again.replies if r.to is Recipient.CLIENT] == ["checkin.coach_writes"]
 
 
 def test_signal_call_without_a_number_for_a_client_who_cannot_get_messages_records_nothing() -> (
