@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.texts import Texts
 from dialogs.phone import shown as shown_phone
+from dialogs.words import WEEKDAY_KEYS
 from storage.data_rights import ClientRecords
 
 __all__ = ["render_summary"]
@@ -71,6 +72,7 @@ def render_summary(records: ClientRecords, *, coach_name: str, texts: Texts, now
     out.paragraph(out.say("intro"))
     _about(out, client, coach_name)
     _phases(out, records.tables["support_phase"])
+    _coaches(out, records.tables["coach_assignment"], records.coach_names)
     _checkins(out, records)
     _messages(out, records.tables["relay"])
     _contacts(out, records.tables["contact_log"], client["coach_id"])
@@ -125,15 +127,41 @@ def _phases(out: _Writer, phases: list[dict[str, Any]]) -> None:
     out.items(entries)
 
 
+def _coaches(out: _Writer, assignments: list[dict[str, Any]], names: Mapping[int, str]) -> None:
+    """Who was the client's coach, and when, oldest first: their own coaches, by name."""
+    entries = []
+    for row in sorted(assignments, key=lambda row: (row["started_at"], row["id"])):
+        coach = names.get(row["coach_id"])
+        if coach is None:  # not expected: a coach row stays while a history row names it
+            continue
+        start = out.date(row["started_at"])
+        if row["ended_at"] is None:
+            entries.append([out.say("coaches.now", date=start, coach=coach)])
+        else:
+            end = out.date(row["ended_at"])
+            entries.append([out.say("coaches.before", start=start, end=end, coach=coach)])
+    if not entries:  # every client has one from the start; nothing to say without
+        return
+    out.heading("coaches.heading")
+    out.paragraph(out.say("coaches.intro"))
+    out.items(entries)
+
+
+def _rhythm(out: _Writer, rhythm: str) -> str | None:
+    """How often, in words ("elke 2 weken"); None for a rhythm without words."""
+    key = f"checkin.rhythm.{rhythm}"
+    return out.texts.render(out.language, key) if out.texts.has(key) else None
+
+
 def _checkins(out: _Writer, records: ClientRecords) -> None:
     out.heading("checkins.heading")
     for schedule in records.tables["checkin_schedule"]:
-        rhythm_key = f"checkin.rhythm.{schedule['rhythm']}"
-        if out.texts.has(rhythm_key):
-            rhythm = out.texts.render(out.language, rhythm_key)
+        rhythm = _rhythm(out, schedule["rhythm"])
+        if rhythm is not None:
             out.paragraph(out.say("checkins.rhythm", rhythm=rhythm))
         if schedule["paused"]:
             out.paragraph(out.say("checkins.paused"))
+    _rhythm_changes(out, records.tables["schedule_change"])
     checkins = records.tables["checkin"]
     if not checkins:
         out.paragraph(out.say("checkins.none"))
@@ -145,6 +173,39 @@ def _checkins(out: _Writer, records: ClientRecords) -> None:
     }
     out.paragraph(out.say("checkins.intro"))
     out.items([_checkin_lines(out, row, row["id"] in told) for row in checkins])
+
+
+def _rhythm_changes(out: _Writer, changes: list[dict[str, Any]]) -> None:
+    """Every change of how often, on which day and at what time the client got the questions,
+    and every pause, oldest first."""
+    entries = []
+    was_paused = False
+    for change in sorted(changes, key=lambda row: (row["at"], row["id"])):
+        day = out.date(change["at"])
+        rhythm = _rhythm(out, change["rhythm"])
+        if change["paused"] and not was_paused:
+            lines = [out.say("checkins.change_paused", date=day)]
+        elif rhythm is None:
+            lines = []
+        else:
+            weekday = out.texts.render(
+                out.language, f"checkin.weekday.{WEEKDAY_KEYS[change['weekday']]}"
+            )
+            lines = [
+                out.say(
+                    "checkins.change", date=day, rhythm=rhythm, weekday=weekday, time=change["time"]
+                )
+            ]
+            if change["paused"]:
+                lines.append(out.say("checkins.change_still_paused"))
+            elif was_paused:
+                lines.append(out.say("checkins.change_resumed"))
+        was_paused = change["paused"]
+        if lines:
+            entries.append(lines)
+    if entries:
+        out.paragraph(out.say("checkins.changes"))
+        out.items(entries)
 
 
 def _checkin_lines(out: _Writer, row: Row, told: bool) -> list[str]:

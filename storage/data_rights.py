@@ -113,6 +113,9 @@ class ClientRecords:
     # naming this client while another client of that coach has the same name, or naming them
     # among others: they may be about someone else, so they are left out.
     notices_left_out: int = 0
+    # The names of the coaches in their coach history, by id: the client's summary says who
+    # their coach was, and when (the rows above hold only the ids).
+    coach_names: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -309,7 +312,15 @@ def collect(session: Session, client_id: int) -> ClientRecords | None:
         statement = sa_select(table).where(conditions[model]).order_by(*table.primary_key.columns)
         tables[table.name] = [dict(row) for row in session.execute(statement).mappings()]
     left_out = len(notices.uncertain_done) + len(notices.uncertain_pending)
-    return ClientRecords(client_id=client_id, tables=tables, notices_left_out=left_out)
+    their_coaches = {row["coach_id"] for row in tables[_name(CoachAssignment)]}
+    names = {
+        coach_id: coach.name
+        for coach_id in sorted(their_coaches)
+        if (coach := people.get_coach(session, coach_id)) is not None
+    }
+    return ClientRecords(
+        client_id=client_id, tables=tables, notices_left_out=left_out, coach_names=names
+    )
 
 
 def audit_trail(session: Session, client_id: int) -> list[AuditEvent]:

@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel, select
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.client_admin import move_client
 from bot.client_records import audit_of, erase_client, export_client
 from bot.state import load_actor
 from bot.texts import Texts
@@ -556,6 +557,74 @@ def test_the_summary_of_a_new_client_says_there_is_no_logged_contact(
         "<p>Ik bewaar nu geen gesprek of bezoek van je coach.</p>\n"
     )
     assert "<ul>\n</ul>" not in page and "De coach schreef erbij" not in page
+
+
+def _rhythm(
+    session: Session, client_id: int, at: datetime, rhythm: str, day: int, time: str, paused: bool
+) -> None:
+    """The coach changed how often, the day or the time, or paused or resumed, at ``at``."""
+    checkins.set_schedule(
+        session,
+        client_id=client_id,
+        coach_id=None,
+        rhythm=rhythm,
+        weekday=day,
+        at=time,
+        timezone="Europe/Amsterdam",
+        starts=at.date(),
+        paused=paused,
+        next_due_at=None,
+        now=at,
+    )
+
+
+def test_the_summary_shows_her_coaches_and_her_rhythm_as_the_export_keeps_them(
+    database: Database, texts: Texts, tmp_path: Path
+) -> None:
+    history = _busy_history(database)
+    her, him = history.zwaantje, history.bram
+    day = timedelta(days=1)
+    with database.transaction() as session:
+        team = people.default_team(session, now=NOW, organisation_name="Gemeente Test")
+        cor = _coach(session, team.id or 0, "Cor", 5_003)
+        _rhythm(session, her.id, NOW + 5 * day, "every_2_weeks", 0, "10:00", True)  # a pause
+        _rhythm(session, her.id, NOW + 6 * day, "every_4_weeks", 3, "14:30", True)  # in it
+        _rhythm(session, her.id, NOW + 20 * day, "every_4_weeks", 3, "14:30", False)  # back
+        _rhythm(session, him.id, NOW + 8 * day, "weekly", 4, "09:15", False)  # his own
+    # She moves to Bea, Bram to Cor: Cor is not hers to read about.
+    moved = NOW + 10 * day
+    assert move_client(database, client_id=her.id, to_coach_id=history.bea, now=moved) is None
+    assert move_client(database, client_id=him.id, to_coach_id=cor, now=moved) is None
+    written = export_client(database, texts, client_id=her.id, out_dir=tmp_path, now=NOW + 30 * day)
+    assert written is not None
+    page = written.html.read_text(encoding="utf-8")
+    kept = json.loads(written.json.read_text(encoding="utf-8"))["tables"]
+
+    assert "<p>Je coach is Bea.</p>" in page
+    coaches = _section(page, "Je coaches")
+    assert "<p>Wie je coach was, en wanneer:</p>" in coaches
+    assert coaches.count("<li>") == len(kept["coach_assignment"]) == 2
+    assert (
+        "<li>Van 2 november 2026 tot 12 november 2026: Anna was je coach.</li>"
+        "<li>Vanaf 12 november 2026: Bea is je coach.</li>"
+    ) in coaches.replace("\n", "")
+
+    asked = _section(page, "Hoe gaat het?").replace("\n", "")
+    assert "<p>Ik vraag elke 4 weken hoe het met je gaat.</p>" in asked
+    changes = asked[asked.index("<p>Zo vaak vroeg ik hoe het met je ging:</p>") :]
+    changes = changes[: changes.index("</ul>")]
+    assert changes.count("<li>") == len(kept["schedule_change"]) == 5
+    assert changes.endswith(
+        "<li>Vanaf 2 november 2026: elke week, op maandag om 10:00.</li>"
+        "<li>Vanaf 2 november 2026: elke 2 weken, op maandag om 10:00.</li>"
+        "<li>7 november 2026: de vragen gingen op pauze.</li>"
+        "<li>Vanaf 8 november 2026: elke 4 weken, op donderdag om 14:30.<br>"
+        "De vragen stonden toen nog op pauze.</li>"
+        "<li>Vanaf 22 november 2026: elke 4 weken, op donderdag om 14:30.<br>"
+        "De vragen gingen weer verder.</li>"
+    )
+    for not_hers in ("Bram", "Cor", "vrijdag", "09:15"):
+        assert not_hers not in page, not_hers
 
 
 def test_exporting_nobody_writes_nothing_and_logs_nothing(

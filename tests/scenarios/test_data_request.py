@@ -100,7 +100,52 @@ async def test_the_summary_shows_the_logged_call_with_its_note_and_the_phases(
     page = document.file.data.decode()
     assert ": je coach belde met je.<br>De coach schreef erbij: Klonk moe, belt maandag" in page
     started, calm = page.index("je begeleiding begon."), page.index("de rustige begeleiding begon")
-    assert started < calm and page.count("<li>") == 3  # two phases, one call
+    # Two phases, one call, one coach, the first rhythm.
+    assert started < calm and page.count("<li>") == 5
+
+
+async def test_the_summary_shows_the_rhythm_anna_set_and_who_is_sams_coach(
+    world: World,
+) -> None:
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    bert = await world.coach("Bert")
+    kim = await world.client(bert, "Kim")
+    await bert.send_text("/ritme Kim elke 6 weken vrijdag 09:15")  # Kim's, not Sam's
+    await bert.next_message()
+    await kim.next_message()
+    world.clock.advance(timedelta(days=3))
+    await anna.send_text("/ritme Sam elke 2 weken donderdag 14:30")
+    assert (await anna.next_message()).text.startswith("Opgeslagen.")
+    world.clock.advance(timedelta(days=2))
+    await anna.send_text("/pauze Sam")
+    await anna.next_message()
+    world.clock.advance(timedelta(days=7))
+    await anna.send_text("/hervat Sam")
+    await anna.next_message()
+    for _ in range(3):  # what Sam was told of each change: see test_checkins.py
+        await sam.next_message()
+
+    notice = await ask(sam, anna)
+    await anna.press("📄 Stuur Sam het overzicht", notice)
+    await anna.next_message()
+    document = await sam.next_message()
+    assert document.file is not None
+    page = document.file.data.decode().replace("\n", "")
+    assert (
+        "<h2>Je coaches</h2><p>Wie je coach was, en wanneer:</p>"
+        "<ul><li>Vanaf 2 november 2026: Anna is je coach.</li></ul>"
+    ) in page
+    assert (
+        "<p>Zo vaak vroeg ik hoe het met je ging:</p>"
+        "<ul><li>Vanaf 2 november 2026: elke week, op maandag om 10:00.</li>"
+        "<li>Vanaf 5 november 2026: elke 2 weken, op donderdag om 14:30.</li>"
+        "<li>7 november 2026: de vragen gingen op pauze.</li>"
+        "<li>Vanaf 14 november 2026: elke 2 weken, op donderdag om 14:30.<br>"
+        "De vragen gingen weer verder.</li></ul>"
+    ) in page
+    for not_his in ("Bert", "Kim", "elke 6 weken", "09:15"):
+        assert not_his not in page, not_his
 
 
 async def test_the_words_in_english_and_during_a_checkin(world: World) -> None:
