@@ -9,6 +9,7 @@ dialogs and the router get a person's words from ``words_for``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -24,7 +25,7 @@ from bot.settings import Settings
 from bot.state import Contact, client_contact
 from bot.words import load_words
 from content import CONTENT_DIR
-from dialogs.checkin import CheckinContext, CheckinRules, PastCheckin, grade_of
+from dialogs.checkin import CheckinContext, CheckinRules, Past, PastCheckin, grade_of
 from dialogs.checkin_questions import QuestionBook, parse_question_book
 from dialogs.checkin_state import (
     CheckinState,
@@ -138,34 +139,43 @@ class CheckinShell:
     def context(
         self, session: Session, client: Client, coach_name: str, state: CheckinState | None
     ) -> CheckinContext:
-        """The dialog context for a check-in of ``client`` (the set of its version)."""
+        """The dialog context for a check-in of ``client`` (the set of its version). Its past
+        is read only when the dialog asks for it (a check-in that ends), in this session."""
         assert client.id is not None
         book = self.book(client.language)
         questions = (book.get(state.version) if state else None) or book.current
-        history: tuple[PastCheckin, ...] = ()
-        if state is not None:
-            history = tuple(
-                self._past(row, book)
-                for row in checkins.history_of(
-                    session, client.id, before_id=state.checkin_id, limit=_HISTORY
-                )
-            )
-        contacted_at = None
-        if state is not None and (
-            self.rules.missed_in_a_row <= 1
-            or (history and history[-1].status is CheckinStatus.MISSED)
-        ):  # only a run of missed check-ins needs it (dialogs.checkin_signals)
-            contacted_at = contacts.last_contacts(session, [client.id]).get(client.id)
+        past = functools.cache(lambda: self._past_of(session, client.id, state, book))
         return CheckinContext(
             client_id=client.id,
             coach=coach_name,
             questions=questions,
             words=self.words_for(client.language),
             timezone=self.timezone,
-            history=history,
             rules=self.rules,
-            contacted_at=contacted_at,
+            past=past,
         )
+
+    def _past_of(
+        self,
+        session: Session,
+        client_id: int | None,
+        state: CheckinState | None,
+        book: QuestionBook,
+    ) -> Past:
+        if state is None or client_id is None:
+            return Past()
+        history = tuple(
+            self._past(row, book)
+            for row in checkins.history_of(
+                session, client_id, before_id=state.checkin_id, limit=_HISTORY
+            )
+        )
+        contacted_at = None
+        if self.rules.missed_in_a_row <= 1 or (
+            history and history[-1].status is CheckinStatus.MISSED
+        ):  # only a run of missed check-ins needs it (dialogs.checkin_signals)
+            contacted_at = contacts.last_contacts(session, [client_id]).get(client_id)
+        return Past(history, contacted_at)
 
     @staticmethod
     def _past(row: Checkin, book: QuestionBook) -> PastCheckin:

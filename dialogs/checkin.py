@@ -28,7 +28,7 @@ whole so every transition can be read against it; its signals live in ``checkin_
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -68,6 +68,7 @@ __all__ = [
     "CheckinState",
     "CheckinStatus",
     "CheckinTap",
+    "Past",
     "PastCheckin",
     "RaiseSignal",
     "SaveCheckin",
@@ -94,14 +95,25 @@ _CALLBACK = re.compile(rf"ci:({ID}):([0-9]{{1,2}}):([a-z0-9_]{{1,{MAX_ID_LENGTH}
 
 
 @dataclass(frozen=True)
+class Past:
+    """What a check-in's signals weigh besides the check-in itself: the client's earlier
+    check-ins, oldest first, without this one (the last 10 are plenty), and the coach's latest
+    logged contact (it ends a missed run), when a missed run may need it."""
+
+    history: tuple[PastCheckin, ...] = ()
+    contacted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class CheckinContext:
     """What a check-in dialog needs besides its state; the shell loads it per event.
 
     ``questions`` is the set of the check-in's version in the client's language
     (``book.get(state.version)``, or ``book.current`` for a new check-in); ``words`` what the
-    client may type instead of pressing (their language's ``words.yaml``). ``history`` holds
-    the client's earlier check-ins, oldest first, without this one (the last 10 are plenty);
-    ``contacted_at`` the coach's latest logged contact, when a missed run may need it.
+    client may type instead of pressing (their language's ``words.yaml``). ``past`` gives the
+    check-in's ``Past``, asked for only when the check-in ends: most updates of an open
+    check-in do not, so the shell reads it from the database only when asked (in the same
+    transaction), and a test passes what it needs (``lambda: Past(...)``).
     """
 
     client_id: int
@@ -109,9 +121,8 @@ class CheckinContext:
     questions: QuestionSet
     words: Words
     timezone: str = "Europe/Amsterdam"
-    history: tuple[PastCheckin, ...] = ()
     rules: CheckinRules = field(default_factory=CheckinRules)
-    contacted_at: datetime | None = None  # the coach's latest logged contact (ends a missed run)
+    past: Callable[[], Past] = Past
 
 
 @dataclass(frozen=True)
@@ -400,7 +411,8 @@ def _signal_effects(
     state: CheckinState, ctx: CheckinContext
 ) -> tuple[CheckinState, list[CheckinEffect], list[Signal]]:
     """Raise what is new for this check-in, withdraw what no longer holds; and all signals."""
-    found = signals(state, ctx.questions, ctx.history, ctx.rules, ctx.contacted_at)
+    past = ctx.past()
+    found = signals(state, ctx.questions, past.history, ctx.rules, past.contacted_at)
     causes = tuple(s.cause for s in found)
     effects: list[CheckinEffect] = [
         RaiseSignal(state.client_id, state.checkin_id, s)

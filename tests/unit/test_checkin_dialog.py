@@ -18,6 +18,7 @@ from dialogs.checkin import (
     CheckinRules,
     CheckinState,
     CheckinStatus,
+    Past,
     PastCheckin,
     RaiseSignal,
     SaveCheckin,
@@ -67,11 +68,14 @@ QUESTIONS = BOOK.current
 
 
 def context(**changes: Any) -> CheckinContext:
+    """A check-in context; ``history`` and ``contacted_at`` make its past."""
+    past = Past(changes.pop("history", ()), changes.pop("contacted_at", None))
     fields: dict[str, Any] = {
         "client_id": 7,
         "coach": "Anna",
         "questions": QUESTIONS,
         "words": WORDS["nl"],
+        "past": lambda: past,
     }
     return CheckinContext(**{**fields, **changes})
 
