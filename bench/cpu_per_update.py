@@ -23,6 +23,9 @@ sandbox of its own:
     .venv/bin/python -m bench.cpu_per_update [--updates N] [--database sqlite|postgresql|both]
         [--profile LINES]
 
+Beside the CPU it counts the SQL statements per update (BEGIN and savepoints included),
+which do not move with the machine's speed as the milliseconds do.
+
 ``--profile`` runs Waakvlam's three kinds under cProfile (the event loop, and apart from it
 the database thread) and prints where the time goes; its figures are slower, of course.
 """
@@ -41,7 +44,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, insert
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, event, insert
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     Application,
@@ -170,6 +173,18 @@ class DatabaseCpu:
             return await run(timed, *args, urgent=urgent)
 
         database.run = timed_run  # type: ignore[method-assign]
+
+
+class Statements:
+    """SQL statements the bot's database work sends, counted on every thread (BEGIN and
+    savepoints included, the commit not): a figure that does not move with the machine."""
+
+    def __init__(self, database: Database) -> None:
+        self.count = 0
+        event.listen(database.engine, "before_cursor_execute", self._one)
+
+    def _one(self, *_: Any) -> None:
+        self.count += 1  # under the GIL; a lost count would only make the figure smaller
 
 
 class Profilers:
@@ -368,10 +383,10 @@ async def storing_echo_bot(updates: int, database_url: str) -> tuple[float, floa
 
 async def waakvlam(
     updates: int, database_url: str | None, profilers: Profilers | None
-) -> dict[str, tuple[float, float, float, float]]:
+) -> dict[str, tuple[float, float, float, float, float]]:
     """Waakvlam handling the same number of updates, per kind of update: the bot's CPU
-    seconds (in all, and on the database thread), the sandbox's, and Bot API calls, per
-    update."""
+    seconds (in all, and on the database thread), the sandbox's, Bot API calls and SQL
+    statements, per update."""
     async with running_bot_apart(database_url, record_calls=True) as bench:
         box, database, clock = bench.sandbox, bench.database, bench.clock
         ids = await box.call(new_people, updates + 10, "Client")
@@ -393,6 +408,7 @@ async def waakvlam(
             await cpu.per_update(warm, kind, inbox_after)
         settle_heap()
         database_cpu = DatabaseCpu(database)
+        statements = Statements(database)
         if profilers is not None:
             profilers.watch(database)
             profilers.on = True
@@ -400,10 +416,12 @@ async def waakvlam(
         figures = {}
         for kind, inbox_after in KINDS:
             before, database_before = await box.call(api_calls), database_cpu.seconds
+            statements_before = statements.count
             bot, sandbox = await cpu.per_update(crowd, kind, inbox_after)
             calls = (await box.call(api_calls) - before) / len(crowd)
             in_database = (database_cpu.seconds - database_before) / len(crowd)
-            figures[kind] = (bot, in_database, sandbox, calls)
+            sent = (statements.count - statements_before) / len(crowd)
+            figures[kind] = (bot, in_database, sandbox, calls, sent)
         return figures
 
 
@@ -439,7 +457,7 @@ async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
             f"  bare bot, same calls, {label:<19}: {cpu * 1000:6.2f} ms  "
             f"({cpu / echo:.1f}x the echo bot)"
         )
-    for label, (cpu, in_database, sandbox, calls) in figures.items():
+    for label, (cpu, in_database, sandbox, calls, sent) in figures.items():
         both = (cpu + sandbox) / (echo + echo_sandbox)
         print(
             f"  waakvlam, {label:<19}: {cpu * 1000:6.2f} ms  ({cpu / echo:4.1f}x the echo bot,"
@@ -447,7 +465,8 @@ async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
             + (f", {cpu / same[label][0]:4.1f}x the same calls" if label in same else "")
             + ";"
             f" {calls:.1f} Bot API calls, {cpu / calls / echo:4.1f}x per call; "
-            f"{in_database * 1000:.2f} ms of it on the database thread; the sandbox another "
+            f"{in_database * 1000:.2f} ms of it on the database thread, {sent:.1f} SQL "
+            "statements; the sandbox another "
             f"{sandbox * 1000:.2f} ms; bot and sandbox: {both:.1f}x)"
         )
     if profilers is not None:
