@@ -10,7 +10,9 @@ with two instances.
 A message Telegram accepts for a marked client's chat (``client_delivered``, from the outbox
 worker's ``note_sent`` hook, in the transaction that marks the row sent) clears the mark too.
 With the alert still open then, those who read its 📵 line of that mark (its rows with that
-key, queued since the mark) hear that messages arrive again, at alert priority, linked to it.
+key, queued since the mark, not refused: sent, or still to go, before the ✅ at the same
+priority) hear that messages arrive again, at alert priority, linked to it; and whether the
+emergency numbers sent to the client were refused, all or some (its rows counted).
 
 With a noodknop alert of the client's open, the notice is part of the alert: its rows carry
 the alert's id and go at alert priority, to everyone told about it (``alert_contacts``) and
@@ -29,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.alert_view import alert_contacts
 from bot.checkins import state_of
@@ -83,7 +85,7 @@ def client_refused(
             found = coach_contact(people.get_coach(session, alert.acknowledged_by))
             helper = [found] if found is not None else []
         if client.unreachable_since is not None:
-            noticed = set(_noticed(session, alert.id, client.unreachable_since))
+            noticed = set(_noticed(session, alert.id, client.unreachable_since, refused=True))
         reach = replace(
             reach,
             open_alert=reachability.AlertReach(
@@ -130,14 +132,17 @@ def client_refused(
     return applied
 
 
-def _noticed(session: Session, alert_id: int, since: datetime) -> dict[int, str]:
+def _noticed(session: Session, alert_id: int, since: datetime, *, refused: bool) -> dict[int, str]:
     """The chats given the alert's 📵 notice of the current mark (queued since ``since``),
-    with the language each read it in."""
+    with the language each read it in. ``refused``: also the chats that refused it (403: a
+    team group that removed the bot), which never read it but must not be given it again."""
     statement = select(OutboxMessage.chat_id, OutboxMessage.language).where(
         OutboxMessage.alert_id == alert_id,
         OutboxMessage.text_key == _ALERT_NOTICE,
         col(OutboxMessage.created_at) >= since,
     )
+    if not refused:
+        statement = statement.where(col(OutboxMessage.failed_at).is_(None))
     return dict(session.exec(statement).all())
 
 
@@ -208,7 +213,7 @@ def _clear(
         read = reachability.AlertLineRead(
             pressed_at=alert.pressed_at,
             coach_read=coach is not None and coach.chat_id in {c.chat_id for c in readers},
-            numbers_refused=_numbers_refused(session, alert, client),
+            numbers=reachability.numbers_refused(*_numbers_counted(session, alert, client)),
         )
         reach = replace(reach, alert_line_read=read)
     decided = decide(reach)
@@ -239,12 +244,13 @@ def _clear(
 
 def _line_readers(session: Session, alert: Alert | None, since: datetime) -> list[Contact]:
     """Who read the open alert's 📵 line of the mark set at ``since``, in the language they
-    read it in (a team group, a coach); not a coach deactivated since (they hear nothing
-    more)."""
+    read it in (a team group, a coach): its row sent, or still to go (at alert priority, so
+    before the ✅); not a chat that refused it, nor a coach deactivated since (they hear
+    nothing more)."""
     if alert is None or alert.id is None:
         return []
     readers = []
-    for chat, language in _noticed(session, alert.id, since).items():
+    for chat, language in _noticed(session, alert.id, since, refused=False).items():
         coach = people.coach_by_telegram_id(session, chat)
         reader = Contact(chat, language) if coach is None else coach_contact(coach)
         if reader is not None:
@@ -252,15 +258,16 @@ def _line_readers(session: Session, alert: Alert | None, since: datetime) -> lis
     return readers
 
 
-def _numbers_refused(session: Session, alert: Alert, client: Client) -> bool:
-    """The emergency numbers were sent to the client for this alert and none arrived."""
-    statement = select(OutboxMessage.sent_at, OutboxMessage.failed_at).where(
+def _numbers_counted(session: Session, alert: Alert, client: Client) -> tuple[int, int]:
+    """The emergency numbers' rows to the client's chat for this alert: how many were queued,
+    and how many of them were refused."""
+    statement = select(func.count(), func.count(col(OutboxMessage.failed_at))).where(
         OutboxMessage.alert_id == alert.id,
         OutboxMessage.chat_id == client.telegram_user_id,
         col(OutboxMessage.text_key).in_(_NUMBERS),
     )
-    rows = session.exec(statement).all()
-    return any(failed for _, failed in rows) and not any(sent for sent, _ in rows)
+    queued, refused = session.exec(statement).one()
+    return queued, refused
 
 
 def chat_changed(

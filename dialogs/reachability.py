@@ -26,7 +26,8 @@ who only saw "no answer" would wait for nothing.
     that messages reach Sam again (not that Sam responded: only that one arrived)
         └─ both, with the alert still open: everyone who read its 📵 line of this mark hears,
            once, as alert traffic: "✅ Berichten komen weer aan bij Sam (melding van 22:14)."
-           (and, when the numbers sent to Sam were all refused, that they did not arrive);
+           (and, when numbers sent to Sam were refused, that they, or not all of them, did
+           not arrive: ``numbers_refused``); nothing about sending them again;
            the coach, when one of them, only that (not the everyday notice as well)
     a late 403 for a message handed to Telegram before Sam came back ──▶ refused(): nothing
         (Sam's return cleared the mark after that message left: the refusal is older)
@@ -49,16 +50,19 @@ from dialogs.outcome import At, Outcome, Recipient, Reply, SaveCheckin
 __all__ = [
     "REACHABLE_ALERT",
     "REACHABLE_ALERT_NUMBERS",
+    "REACHABLE_ALERT_SOME_NUMBERS",
     "UNREACHABLE_ALERT",
     "AlertLineRead",
     "AlertReach",
     "ChatChange",
+    "NumbersRefused",
     "Reach",
     "Reachability",
     "chat_change",
     "checkins_wait",
     "delivered_again",
     "heard_again",
+    "numbers_refused",
     "refused",
 ]
 
@@ -76,6 +80,24 @@ UNREACHABLE_ALERT = "coach_reach.unreachable_alert"
 REACHABLE_ALERT = "coach_reach.reachable_alert"
 #: The same, and the emergency numbers sent to the client did not arrive.
 REACHABLE_ALERT_NUMBERS = "coach_reach.reachable_alert_numbers"
+#: The same, and some of the emergency numbers sent to the client did not arrive.
+REACHABLE_ALERT_SOME_NUMBERS = "coach_reach.reachable_alert_some_numbers"
+
+
+class NumbersRefused(Enum):
+    """Which of the emergency numbers sent to the client for the alert Telegram refused."""
+
+    NONE = "none"  # none (or none sent): the line says nothing of them
+    SOME = "some"  # some; the others arrived or are still on their way
+    ALL = "all"
+
+
+def numbers_refused(queued: int, refused: int) -> NumbersRefused:
+    """The numbers' state from their outbox rows to the client's chat for the alert:
+    ``queued`` rows (arrived, still on their way, or refused), ``refused`` of them refused."""
+    if refused == 0:
+        return NumbersRefused.NONE
+    return NumbersRefused.ALL if refused >= queued else NumbersRefused.SOME
 
 
 @dataclass(frozen=True)
@@ -100,8 +122,8 @@ class AlertLineRead:
 
     pressed_at: datetime
     coach_read: bool  # the client's coach is one of those who read it
-    # Emergency numbers were sent to the client for this alert, and none arrived (refused).
-    numbers_refused: bool = False
+    # Of the emergency numbers sent to the client for this alert, those Telegram refused.
+    numbers: NumbersRefused = NumbersRefused.NONE
 
 
 @dataclass(frozen=True)
@@ -220,7 +242,8 @@ def _back(reach: Reach, keys: tuple[str, str], now: datetime) -> Reachability:
     """The mark cleared. The coach hears it (``keys``: the check-ins go on, or stay paused).
     With the alert still open, everyone who read its 📵 line of this mark hears the end of it
     the same way, as alert traffic (``ALERT_TEAM`` here: those readers, whose chats the shell
-    has); the coach, when one of them, only that. A former client: nobody."""
+    has); the coach, when one of them, only that. It says which numbers sent to the client
+    were refused (all, or not all), never that they are sent again. A former client: nobody."""
     if not reach.active:
         return Reachability(None, Outcome())
     key = keys[1] if reach.paused else keys[0]
@@ -229,9 +252,16 @@ def _back(reach: Reach, keys: tuple[str, str], now: datetime) -> Reachability:
     if read is None:
         return Reachability(None, Outcome(replies=(everyday,)))
     params = {"client": reach.name, "time": At(read.pressed_at, said_at=now)}
-    line_key = REACHABLE_ALERT_NUMBERS if read.numbers_refused else REACHABLE_ALERT
+    line_key = _LINE_KEYS[read.numbers]
     line = Reply(line_key, params, to=Recipient.ALERT_TEAM, urgent=True)
     return Reachability(None, Outcome(replies=(line,) if read.coach_read else (line, everyday)))
+
+
+_LINE_KEYS = {
+    NumbersRefused.NONE: REACHABLE_ALERT,
+    NumbersRefused.SOME: REACHABLE_ALERT_SOME_NUMBERS,
+    NumbersRefused.ALL: REACHABLE_ALERT_NUMBERS,
+}
 
 
 def checkins_wait(unreachable_since: datetime | None) -> bool:

@@ -4,8 +4,9 @@ emergency numbers cannot arrive. The 📵 notice is part of the alert: to everyo
 it, each once, linked to the alert and at alert priority; someone asked after the mark (a
 team group at the escalation) hears it when the next alert update for the client is refused.
 When Sam can be reached again with the alert still open, those who read that line (and only
-they) read once that messages arrive again, also at alert priority. The real bot through the
-sandbox, a fixed clock, both databases."""
+they: not a team group that refused it) read once that messages arrive again, also at alert
+priority, and whether all or some of the emergency numbers sent to Sam were refused. The
+real bot through the sandbox, a fixed clock, both databases."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ NOTICE = (
     "komt niet aan, ook de noodnummers niet. Bel Sam."
 )
 AGAIN = "✅ Berichten komen weer aan bij Sam (melding van 10:00)."
+NOTICE_KEY = "coach_reach.unreachable_alert"
 
 
 def _notices(chat: SimUser | SimGroup) -> list[str]:
@@ -37,7 +39,7 @@ def _notice_rows(world: World) -> list[tuple[int, int | None, int]]:
     with world.database.transaction() as session:
         rows = session.exec(
             select(OutboxMessage)
-            .where(OutboxMessage.text_key == "coach_reach.unreachable_alert")
+            .where(OutboxMessage.text_key == NOTICE_KEY)
             .order_by(col(OutboxMessage.id))
         )
         return [(r.chat_id, r.alert_id, r.priority) for r in rows]
@@ -67,7 +69,7 @@ def _alert_id(world: World) -> int:
         return alert.id
 
 
-def _refused_to(world: World, person: SimUser, key: str) -> bool:
+def _refused_to(world: World, person: SimUser | SimGroup, key: str) -> bool:
     with world.database.transaction() as session:
         rows = session.exec(
             select(OutboxMessage).where(
@@ -120,13 +122,7 @@ async def test_a_team_group_asked_after_the_mark_hears_it_when_the_next_update_i
     up: at the escalation the team group is asked, and Sam's update ("Anna reageert nog niet")
     is refused: the group hears it then, under the alert; Anna not again. Bram picks it up
     in the group: "Bram belt je zo" is refused too, and nobody hears it twice."""
-    anna = await world.coach("Anna")
-    sam = await world.client(anna, "Sam")
-    bram = await world.coach("Bram")
-    team = world.sandbox.group("Team Noord", members=[bram])
-    admin.add_backup(
-        world.database, coach_id=world.coach_id(anna), group_chat_id=team.id, now=world.clock.now()
-    )
+    anna, sam, bram, team = await _with_a_team(world)
     await _press(sam)
     await anna.next_message()
     world.clock.advance(timedelta(minutes=1))
@@ -174,10 +170,8 @@ async def test_once_bram_picked_the_alert_up_only_he_hears_it_at_once(world: Wor
     assert _notice_rows(world) == [(bram.id, _alert_id(world), Priority.ALERT)]
 
 
-async def _refused_from_the_press(world: World) -> tuple[SimUser, SimUser, SimUser, SimGroup]:
-    """Anna, Sam, Bram and the team group (Anna's backup, Bram in it). Telegram refuses
-    Sam's messages from the press on; at the escalation the group is asked and Sam's update
-    is refused: Sam is marked, and Anna and the group read the alert's 📵 line."""
+async def _with_a_team(world: World) -> tuple[SimUser, SimUser, SimUser, SimGroup]:
+    """Anna, Sam (Anna's client), Bram and the team group (Anna's backup, Bram in it)."""
     anna = await world.coach("Anna")
     sam = await world.client(anna, "Sam")
     bram = await world.coach("Bram")
@@ -186,12 +180,26 @@ async def _refused_from_the_press(world: World) -> tuple[SimUser, SimUser, SimUs
         world.database, coach_id=world.coach_id(anna), group_chat_id=team.id, now=world.clock.now()
     )
     await world.drain()
-    _refuses(world, sam)
-    await sam.tap_keyboard("🔴 Noodknop")  # the answer to the press is no outbox row
+    return anna, sam, bram, team
+
+
+async def _escalated(world: World, sam: SimUser) -> None:
+    """Sam presses the noodknop (the answer to the press is no outbox row); nobody reacts:
+    at the escalation the group is asked and Sam is sent an update."""
+    await sam.tap_keyboard("🔴 Noodknop")
     await world.drain()
     world.clock.advance(timedelta(minutes=5))
     await world.tick()
     await world.drain()
+
+
+async def _refused_from_the_press(world: World) -> tuple[SimUser, SimUser, SimUser, SimGroup]:
+    """Anna, Sam, Bram and the team group (Anna's backup, Bram in it). Telegram refuses
+    Sam's messages from the press on; at the escalation the group is asked and Sam's update
+    is refused: Sam is marked, and Anna and the group read the alert's 📵 line."""
+    anna, sam, bram, team = await _with_a_team(world)
+    _refuses(world, sam)
+    await _escalated(world, sam)
     assert _sam(world).unreachable_since is not None
     assert (_notices(anna), _notices(team)) == ([NOTICE], [NOTICE])
     return anna, sam, bram, team
@@ -266,3 +274,52 @@ async def test_emergency_numbers_that_were_refused_are_said_not_to_have_arrived(
     await world.drain()
     again = AGAIN + " De noodnummers die ik Sam stuurde, kwamen niet aan."
     assert (_cleared(anna), _cleared(team), _cleared(bram)) == ([again], [again], [])
+
+
+async def test_emergency_numbers_of_which_some_were_refused_are_said_not_all_to_have_arrived(
+    world: World,
+) -> None:
+    """Telegram refuses Sam's messages from the press on: Anna and the group read the alert's
+    📵 line ("ook de noodnummers niet"). Nobody reacted for 15 minutes: the line before the
+    numbers and 112 are refused, then 113 arrives. Anna and the group read that messages
+    reach Sam again, and that not all numbers did (112 never reached Sam); Bram nothing."""
+    anna, sam, bram, team = await _refused_from_the_press(world)
+    world.sandbox.faults.clear()
+    world.sandbox.faults.fail(status=403, times=2, chat_id=sam.id)
+    world.clock.advance(timedelta(minutes=10))
+    await world.tick()
+    await world.drain()
+    assert _refused_to(world, sam, "noodknop.number_112")
+    assert not _refused_to(world, sam, "noodknop.number_113")
+    assert _sam(world).unreachable_since is None
+    again = AGAIN + " Niet alle noodnummers die ik Sam stuurde, kwamen aan."
+    assert (_cleared(anna), _cleared(team), _cleared(bram)) == ([again], [again], [])
+    alert_id = _alert_id(world)
+    assert sorted(_again_rows(world)) == sorted(
+        [(anna.id, alert_id, Priority.ALERT), (team.id, alert_id, Priority.ALERT)]
+    )
+
+
+async def test_a_team_group_that_refused_the_alerts_line_is_not_told_it_ended(
+    world: World,
+) -> None:
+    """The team group removed the bot: Telegram refuses everything to it (403), Sam's chat
+    too. At the escalation the group is asked and Sam's update is refused: the alert's 📵 line
+    goes to Anna and the group, and the group's is refused. Sam writes again: Anna reads that
+    messages reach Sam again; the group, which never read the 📵 line, is not sent that."""
+    anna, sam, _, team = await _with_a_team(world)
+    _refuses(world, sam)
+    world.sandbox.faults.fail(status=403, times=None, chat_id=team.id)
+    await _escalated(world, sam)
+    assert _sam(world).unreachable_since is not None
+    assert (_notices(anna), _notices(team)) == ([NOTICE], [])
+    assert _refused_to(world, team, NOTICE_KEY), "the group's 📵 line was refused"
+
+    world.sandbox.faults.clear()
+    world.sandbox.faults.fail(status=403, times=None, chat_id=team.id)
+    world.clock.advance(timedelta(minutes=1))
+    await sam.send_text("Hallo")
+    await world.drain()
+    assert _sam(world).unreachable_since is None
+    assert (_cleared(anna), _cleared(team)) == ([AGAIN], [])
+    assert _again_rows(world) == [(anna.id, _alert_id(world), Priority.ALERT)]

@@ -23,11 +23,13 @@ from dialogs.reachability import (
     AlertLineRead,
     AlertReach,
     ChatChange,
+    NumbersRefused,
     Reach,
     chat_change,
     checkins_wait,
     delivered_again,
     heard_again,
+    numbers_refused,
     refused,
 )
 
@@ -302,20 +304,40 @@ def test_those_who_read_the_alerts_line_hear_once_that_messages_arrive_again() -
     )
 
 
-def test_the_line_says_the_emergency_numbers_did_not_arrive_only_when_they_were_refused() -> None:
+def test_the_numbers_state_comes_from_their_rows_refused_and_queued() -> None:
+    """Every row refused: all; some refused, others arrived or still to go: some; none refused
+    (or none sent): nothing to say."""
+    assert numbers_refused(queued=3, refused=3) == NumbersRefused.ALL
+    assert numbers_refused(queued=3, refused=1) == NumbersRefused.SOME
+    assert numbers_refused(queued=3, refused=2) == NumbersRefused.SOME
+    assert numbers_refused(queued=3, refused=0) == NumbersRefused.NONE
+    assert numbers_refused(queued=0, refused=0) == NumbersRefused.NONE
+
+
+def _line(numbers: NumbersRefused) -> str:
+    """The alert's ✅ line in Dutch, as Sam's coach (one of its readers) reads it."""
     later = NOW + timedelta(minutes=30)
-    refused_numbers = AlertLineRead(pressed_at=PRESSED, coach_read=True, numbers_refused=True)
-    marked = replace(SAM, unreachable_since=NOW, alert_line_read=refused_numbers)
-    decided = heard_again(marked, later)
+    read = AlertLineRead(pressed_at=PRESSED, coach_read=True, numbers=numbers)
+    decided = heard_again(replace(SAM, unreachable_since=NOW, alert_line_read=read), later)
     assert decided is not None
     [line] = decided.outcome.replies
-    assert line.key == "coach_reach.reachable_alert_numbers"
-    texts = load_texts()
-    shown = {"client": "Sam", "time": "09:40"}
-    assert texts.render("nl", line.key, shown) == (
+    assert (line.to, line.urgent) == (Recipient.ALERT_TEAM, True)
+    return load_texts().render("nl", line.key, {"client": "Sam", "time": "09:40"})
+
+
+def test_the_line_says_the_emergency_numbers_did_not_arrive_when_all_were_refused() -> None:
+    assert _line(NumbersRefused.ALL) == (
         "✅ Berichten komen weer aan bij Sam (melding van 09:40). "
         "De noodnummers die ik Sam stuurde, kwamen niet aan."
     )
-    assert texts.render("nl", "coach_reach.reachable_alert", shown) == (
-        "✅ Berichten komen weer aan bij Sam (melding van 09:40)."
+
+
+def test_the_line_says_not_all_emergency_numbers_arrived_when_some_were_refused() -> None:
+    assert _line(NumbersRefused.SOME) == (
+        "✅ Berichten komen weer aan bij Sam (melding van 09:40). "
+        "Niet alle noodnummers die ik Sam stuurde, kwamen aan."
     )
+
+
+def test_the_line_says_nothing_of_the_numbers_when_none_was_refused() -> None:
+    assert _line(NumbersRefused.NONE) == "✅ Berichten komen weer aan bij Sam (melding van 09:40)."
