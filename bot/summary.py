@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from bot.texts import Texts
@@ -93,6 +93,8 @@ def _about(out: _Writer, client: Row, coach_name: str) -> None:
     out.heading("about.heading")
     out.paragraph(out.say("about.name", name=client["name"]))
     out.paragraph(out.say("about.coach", coach=coach_name))
+    # The day the invitation was made: who made it is in "Je coaches", and the coach now
+    # may be another one.
     out.paragraph(out.say("about.invited", date=out.date(client["created_at"])))
     if client["consent_at"] is not None:
         out.paragraph(out.say("about.consent", date=out.date(client["consent_at"])))
@@ -135,10 +137,12 @@ def _coaches(out: _Writer, assignments: list[dict[str, Any]], names: Mapping[int
         if coach is None:  # not expected: a coach row stays while a history row names it
             continue
         start = out.date(row["started_at"])
-        if row["ended_at"] is None:
+        end = None if row["ended_at"] is None else out.date(row["ended_at"])
+        if end is None:
             entries.append([out.say("coaches.now", date=start, coach=coach)])
+        elif end == start:  # not "from 2 November to 2 November"
+            entries.append([out.say("coaches.one_day", date=start, coach=coach)])
         else:
-            end = out.date(row["ended_at"])
             entries.append([out.say("coaches.before", start=start, end=end, coach=coach)])
     if not entries:  # every client has one from the start; nothing to say without
         return
@@ -176,36 +180,48 @@ def _checkins(out: _Writer, records: ClientRecords) -> None:
 
 
 def _rhythm_changes(out: _Writer, changes: list[dict[str, Any]]) -> None:
-    """Every change of how often, on which day and at what time the client got the questions,
-    and every pause, oldest first."""
-    entries = []
-    was_paused = False
+    """How often, on which day and at what time the client got the questions, and when they
+    went on pause and on again, oldest first.
+
+    A day counts with what held at its end, against what held at the end of the day before:
+    two plans with one date read as a contradiction, so only the last is said; and a pause
+    and a resume on one day cancel out (the plan was the same that evening), so neither is.
+    A day says its plan ("Vanaf ...") when it differs from the one before, and a pause or a
+    resume as a line of its own; a plan changed during a pause says it was still on pause."""
+    last_of_day: dict[str, dict[str, Any]] = {}  # by the day as written; dicts keep the order
     for change in sorted(changes, key=lambda row: (row["at"], row["id"])):
-        day = out.date(change["at"])
-        rhythm = _rhythm(out, change["rhythm"])
-        if change["paused"] and not was_paused:
-            lines = [out.say("checkins.change_paused", date=day)]
-        elif rhythm is None:
-            lines = []
-        else:
-            weekday = out.texts.render(
-                out.language, f"checkin.weekday.{WEEKDAY_KEYS[change['weekday']]}"
-            )
-            lines = [
-                out.say(
-                    "checkins.change", date=day, rhythm=rhythm, weekday=weekday, time=change["time"]
-                )
-            ]
-            if change["paused"]:
-                lines.append(out.say("checkins.change_still_paused"))
-            elif was_paused:
-                lines.append(out.say("checkins.change_resumed"))
-        was_paused = change["paused"]
-        if lines:
-            entries.append(lines)
+        last_of_day[out.date(change["at"])] = change
+    entries: list[list[str]] = []
+    plan_before: tuple[str, int, str] | None = None
+    paused_before = False
+    for day, change in last_of_day.items():
+        plan = (change["rhythm"], change["weekday"], change["time"])
+        paused = change["paused"]
+        if plan != plan_before and (line := _plan_line(out, day, change)) is not None:
+            if paused and paused_before:  # a new plan for when the questions go on again
+                entries.append([line, out.say("checkins.change_still_paused")])
+            else:
+                entries.append([line])
+        if paused and not paused_before:
+            entries.append([out.say("checkins.change_paused", date=day)])
+        elif paused_before and not paused:
+            entries.append([out.say("checkins.change_resumed", date=day)])
+        plan_before, paused_before = plan, paused
     if entries:
         out.paragraph(out.say("checkins.changes"))
         out.items(entries)
+
+
+def _plan_line(out: _Writer, day: str, change: Row) -> str | None:
+    """ "Vanaf 5 november 2026: elke 2 weken, op donderdag om 14:30." (the time as the chat
+    says it: "om 9 uur"); None for a rhythm without words."""
+    rhythm = _rhythm(out, change["rhythm"])
+    if rhythm is None:
+        return None
+    weekday = out.texts.render(out.language, f"checkin.weekday.{WEEKDAY_KEYS[change['weekday']]}")
+    at = time.fromisoformat(change["time"])
+    said = out.texts.format_planned_time(out.language, at.hour, at.minute)
+    return out.say("checkins.change", date=day, rhythm=rhythm, weekday=weekday, time=said)
 
 
 def _checkin_lines(out: _Writer, row: Row, told: bool) -> list[str]:

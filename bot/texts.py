@@ -116,6 +116,13 @@ class Texts:
         """A clock time in the organisation's timezone: "10:42"."""
         return moment.astimezone(self.timezone).strftime("%H:%M")
 
+    def format_planned_time(self, language: str, hour: int, minute: int) -> str:
+        """A time of day still to come, as people say it: a whole hour as ``format.hour``
+        ("10 uur"), else "10:30" (and "00:00")."""
+        if minute == 0 and hour > 0:
+            return self.raw(self.language(language), "format.hour").format(hour=hour)
+        return f"{hour:02d}:{minute:02d}"
+
     def format_at(self, language: str, moment: datetime, said_at: datetime | None = None) -> str:
         """A clock time, with its day when it is not the day ``said_at`` (when the sentence is
         said) falls on: "10:42", "maandag 10:42", "morgen om 10 uur", "maandag om 10:30",
@@ -126,10 +133,9 @@ class Texts:
         if said_at is None:
             return clock
         language = self.language(language)
-        local_clock = moment.astimezone(self.timezone)
-        if moment > said_at and local_clock.minute == 0 and local_clock.hour > 0:
-            clock = self.raw(language, "format.hour").format(hour=local_clock.hour)
         local = moment.astimezone(self.timezone)
+        if moment > said_at:
+            clock = self.format_planned_time(language, local.hour, local.minute)
         days = (local.date() - said_at.astimezone(self.timezone).date()).days
         if moment <= said_at:
             form = "earlier_today" if days == 0 else "earlier_days" if days > -7 else "earlier_date"

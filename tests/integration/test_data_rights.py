@@ -601,6 +601,8 @@ def test_the_summary_shows_her_coaches_and_her_rhythm_as_the_export_keeps_them(
     kept = json.loads(written.json.read_text(encoding="utf-8"))["tables"]
 
     assert "<p>Je coach is Bea.</p>" in page
+    assert "<p>Je uitnodiging is van 2 november 2026.</p>" in page  # Anna's, not Bea's
+    assert "nodigde" not in page
     coaches = _section(page, "Je coaches")
     assert "<p>Wie je coach was, en wanneer:</p>" in coaches
     assert coaches.count("<li>") == len(kept["coach_assignment"]) == 2
@@ -611,20 +613,58 @@ def test_the_summary_shows_her_coaches_and_her_rhythm_as_the_export_keeps_them(
 
     asked = _section(page, "Hoe gaat het?").replace("\n", "")
     assert "<p>Ik vraag elke 4 weken hoe het met je gaat.</p>" in asked
-    changes = asked[asked.index("<p>Zo vaak vroeg ik hoe het met je ging:</p>") :]
-    changes = changes[: changes.index("</ul>")]
-    assert changes.count("<li>") == len(kept["schedule_change"]) == 5
-    assert changes.endswith(
-        "<li>Vanaf 2 november 2026: elke week, op maandag om 10:00.</li>"
-        "<li>Vanaf 2 november 2026: elke 2 weken, op maandag om 10:00.</li>"
+    # Two changes on 2 November: only the plan at the end of the day. The resume on its own.
+    assert len(kept["schedule_change"]) == 5
+    assert (
+        "<p>Dit was het plan voor je vragen:</p>"
+        "<ul><li>Vanaf 2 november 2026: elke 2 weken, op maandag om 10 uur.</li>"
         "<li>7 november 2026: de vragen gingen op pauze.</li>"
         "<li>Vanaf 8 november 2026: elke 4 weken, op donderdag om 14:30.<br>"
         "De vragen stonden toen nog op pauze.</li>"
-        "<li>Vanaf 22 november 2026: elke 4 weken, op donderdag om 14:30.<br>"
-        "De vragen gingen weer verder.</li>"
-    )
+        "<li>22 november 2026: de vragen gingen weer verder.</li></ul>"
+    ) in asked
     for not_hers in ("Bram", "Cor", "vrijdag", "09:15"):
         assert not_hers not in page, not_hers
+
+
+def test_the_summary_says_one_plan_a_day_and_a_coach_of_one_day_on_that_day(
+    database: Database, texts: Texts, tmp_path: Path
+) -> None:
+    hour, day = timedelta(hours=1), timedelta(days=1)
+    with database.transaction() as session:
+        team = people.default_team(session, now=NOW, organisation_name="T")
+        anna = _coach(session, team.id or 0, "Anna", ANNA_CHAT)
+        bea = _coach(session, team.id or 0, "Bea", BEA_CHAT)
+        kim = _client(session, anna, "Kim", 8_111).id
+        _rhythm(session, kim, NOW + 3 * day, "weekly", 0, "11:00", False)
+        _rhythm(session, kim, NOW + 3 * day + hour, "weekly", 1, "11:00", False)  # same day
+        _rhythm(session, kim, NOW + 4 * day, "weekly", 1, "11:00", True)  # a pause
+        _rhythm(session, kim, NOW + 9 * day, "every_4_weeks", 2, "09:00", False)  # back, new
+        _rhythm(session, kim, NOW + 11 * day, "every_4_weeks", 2, "09:00", True)  # a pause
+        _rhythm(session, kim, NOW + 11 * day + hour, "every_4_weeks", 2, "09:00", False)  # back
+        _rhythm(session, kim, NOW + 13 * day, "every_4_weeks", 2, "09:30", False)  # the time
+    # Invited by Anna in the morning, Bea's that afternoon.
+    assert move_client(database, client_id=kim, to_coach_id=bea, now=NOW + 5 * hour) is None
+    written = export_client(database, texts, client_id=kim, out_dir=tmp_path, now=NOW + 20 * day)
+    assert written is not None
+    page = written.html.read_text(encoding="utf-8").replace("\n", "")
+
+    assert "<p>Je coach is Bea.</p><p>Je uitnodiging is van 2 november 2026.</p>" in page
+    assert (
+        "<ul><li>Op 2 november 2026: Anna was je coach.</li>"
+        "<li>Vanaf 2 november 2026: Bea is je coach.</li></ul>"
+    ) in page
+    # No check-in was sent: the plan, never "how often I asked".
+    assert "<p>Je hebt nog geen vragen gehad.</p>" in page
+    assert (
+        "<p>Dit was het plan voor je vragen:</p>"
+        "<ul><li>Vanaf 5 november 2026: elke week, op dinsdag om 11 uur.</li>"
+        "<li>6 november 2026: de vragen gingen op pauze.</li>"
+        "<li>Vanaf 11 november 2026: elke 4 weken, op woensdag om 9 uur.</li>"
+        "<li>11 november 2026: de vragen gingen weer verder.</li>"
+        "<li>Vanaf 15 november 2026: elke 4 weken, op woensdag om 09:30.</li></ul>"
+    ) in page
+    assert "maandag" not in page and "13 november" not in page
 
 
 def test_exporting_nobody_writes_nothing_and_logs_nothing(

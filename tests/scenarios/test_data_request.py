@@ -115,6 +115,9 @@ async def test_the_summary_shows_the_rhythm_anna_set_and_who_is_sams_coach(
     await bert.next_message()
     await kim.next_message()
     world.clock.advance(timedelta(days=3))
+    await anna.send_text("/ritme Sam elke 2 weken woensdag 11:00")
+    assert (await anna.next_message()).text.startswith("Opgeslagen.")
+    world.clock.advance(timedelta(hours=1))  # she thinks again, the same day
     await anna.send_text("/ritme Sam elke 2 weken donderdag 14:30")
     assert (await anna.next_message()).text.startswith("Opgeslagen.")
     world.clock.advance(timedelta(days=2))
@@ -123,7 +126,7 @@ async def test_the_summary_shows_the_rhythm_anna_set_and_who_is_sams_coach(
     world.clock.advance(timedelta(days=7))
     await anna.send_text("/hervat Sam")
     await anna.next_message()
-    for _ in range(3):  # what Sam was told of each change: see test_checkins.py
+    for _ in range(4):  # what Sam was told of each change: see test_checkins.py
         await sam.next_message()
 
     notice = await ask(sam, anna)
@@ -136,15 +139,16 @@ async def test_the_summary_shows_the_rhythm_anna_set_and_who_is_sams_coach(
         "<h2>Je coaches</h2><p>Wie je coach was, en wanneer:</p>"
         "<ul><li>Vanaf 2 november 2026: Anna is je coach.</li></ul>"
     ) in page
+    assert "<p>Je uitnodiging is van 2 november 2026.</p>" in page
+    # The chat's "om 10 uur"; one plan for 5 November, the last; the resume on its own.
     assert (
-        "<p>Zo vaak vroeg ik hoe het met je ging:</p>"
-        "<ul><li>Vanaf 2 november 2026: elke week, op maandag om 10:00.</li>"
+        "<p>Dit was het plan voor je vragen:</p>"
+        "<ul><li>Vanaf 2 november 2026: elke week, op maandag om 10 uur.</li>"
         "<li>Vanaf 5 november 2026: elke 2 weken, op donderdag om 14:30.</li>"
         "<li>7 november 2026: de vragen gingen op pauze.</li>"
-        "<li>Vanaf 14 november 2026: elke 2 weken, op donderdag om 14:30.<br>"
-        "De vragen gingen weer verder.</li></ul>"
+        "<li>14 november 2026: de vragen gingen weer verder.</li></ul>"
     ) in page
-    for not_his in ("Bert", "Kim", "elke 6 weken", "09:15"):
+    for not_his in ("Bert", "Kim", "elke 6 weken", "09:15", "woensdag", "11 uur"):
         assert not_his not in page, not_his
 
 
