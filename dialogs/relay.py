@@ -17,7 +17,9 @@ Client -> coach::
         └── otherwise, and a removal ──▶ nothing
 
 Coach -> client: a reply (Telegram's "reply") to a client's relayed message, or ``/bericht Sam``
-and then any message, goes to that client (``coach_sends``, ``start_message``).
+and then any message, goes to that client (``coach_sends``, ``start_message``). While that
+message is awaited, ``/annuleer`` or a cancel word as the whole message ("laat maar", the
+client's ``Words.cancel``) sends nothing and ends the wait (``coach_cancels``).
 
 A forwarded message (a letter someone sent the client) is marked as such both ways: a copy
 does not carry Telegram's "forwarded from", so the header says it was forwarded and from whom
@@ -51,7 +53,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs.buttons import ID, row_id
 from dialogs.clients import ClientRef
-from dialogs.events import OtherMessage, Reaction, Text
+from dialogs.events import Command, OtherMessage, Reaction, Text
 from dialogs.outcome import At, AwaitInput, Button, Keyboard, Outcome, Recipient, Reply, TextRef
 from dialogs.people import ClientStep, Person, Role
 from dialogs.relay_effects import (
@@ -62,10 +64,11 @@ from dialogs.relay_effects import (
     RelayToCoach,
     SetRelayDirect,
 )
-from dialogs.words import normalise
+from dialogs.words import Words, normalise
 
 __all__ = [
     "AWAITING_MESSAGE_PREFIX",
+    "CANCEL_COMMANDS",
     "CLIENT_HEADER",
     "COACH_HEADER",
     "CONFIRM_NO",
@@ -95,6 +98,7 @@ __all__ = [
     "client_confirms",
     "client_reacts",
     "client_sends",
+    "coach_cancels",
     "coach_sends",
     "confirm_data",
     "copy_buttons",
@@ -120,6 +124,7 @@ _SEAL_LENGTH = 12  # 72 bits: guessing one by pressing buttons is hopeless
 SEEN_PREFIX = "rs:"
 AWAITING_MESSAGE_PREFIX = "message:"
 MESSAGE_COMMANDS = frozenset({"bericht", "message"})  # /bericht Sam: a message to Sam
+CANCEL_COMMANDS = frozenset({"annuleer", "cancel"})  # /annuleer: that message is not sent
 _UNSEALED_CONFIRM = re.compile(r"rl:y:[1-9][0-9]{0,11}")  # the form before seals: ask to resend
 _SEALED_ANSWER = re.compile(
     rf"([a-z]{{2}}:)(y|n):([0-9]{{1,12}}):([A-Za-z0-9_-]{{{_SEAL_LENGTH}}})"
@@ -575,6 +580,32 @@ def coach_sends(
             effects=(AwaitInput(coach_id, None),),
         )
     return None
+
+
+def coach_cancels(person: Person, event: Command | Text, words: Words) -> Outcome | None:
+    """``/annuleer``, or a cancel word as the whole message ("laat maar"), while the coach's
+    next message is awaited for a client (``/bericht Sam``, the card, a signal's "💬"): nothing
+    is sent, the wait ends, and the coach hears so. None otherwise: a reply names its client
+    and a forward is someone else's words, so both go on as messages; without a wait the
+    words are no cancel either. ``/annuleer`` with nothing awaited at all says there is nothing
+    to stop (the question names the command: it is never "not understood")."""
+    if person.role is not Role.COACH or person.id is None:
+        return None
+    if awaiting_message_for(person.awaiting) is None:
+        if isinstance(event, Command) and event.name in CANCEL_COMMANDS and not person.awaiting:
+            return _outcome(replies=(Reply("coach_relay.nothing_to_cancel"),))
+        return None
+    if isinstance(event, Command):
+        cancels = event.name in CANCEL_COMMANDS
+    else:
+        own = event.reply_to is None and event.forwarded_from is None
+        cancels = own and normalise(event.text) in words.cancel
+    if not cancels:
+        return None
+    return _outcome(
+        replies=(Reply("coach_relay.cancelled", keyboard=Keyboard.COACH_MENU),),
+        effects=(AwaitInput(person.id, None),),
+    )
 
 
 def _relay_to_client(

@@ -470,9 +470,14 @@ def _client_card(
 def _coach_messages(
     person: Person, event: Event, now: datetime, context: DialogContext
 ) -> Outcome | None:
-    """A coach's /bericht, or a message (a reply, or after /bericht) that goes to a client."""
+    """A coach's /bericht, or a message (a reply, or after /bericht) that goes to a client;
+    /annuleer or "laat maar" while that message is awaited."""
     if not person.coach_active:
         return None
+    if isinstance(event, Command | Text) and (
+        cancelled := relay.coach_cancels(person, event, context.words)
+    ):
+        return cancelled
     if isinstance(event, Command) and event.name in relay.MESSAGE_COMMANDS:
         return relay.start_message(
             person, event.args, context.coach_clients, context.unreachable_clients

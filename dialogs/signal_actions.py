@@ -8,7 +8,8 @@
         ├─ Ik stuur bericht ─▶ recorded; client: "Anna stuurt je zo een │ coach: [✅ Afgehandeld]
         │                      bericht."; Anna's next message goes to ──┘
         │                      the client (as after /bericht)
-        └─ Afgehandeld ─────▶ recorded; nothing to the client; every later tap is stale
+        └─ Afgehandeld ─────▶ recorded; nothing to the client; every later tap is stale;
+                               a message awaited for this client is no longer awaited
 
 Button data ``sg:<signal id>:<action>`` is untrusted. A tap counts only when it names a
 signal of the tapping coach's own active client that still stands (no correction withdrew it),
@@ -20,6 +21,10 @@ coach may have it elsewhere, but the bot cannot know that, and "Anna belt je zo"
 when said. A tap on it while no number is stored (forged data, or the number removed since the
 note) tells the client nothing and records nothing: the coach hears there is no number, with
 the taps that still count under it (the pressed note closes, as after any refused tap).
+
+"✅ Afgehandeld" says the client gets no message about it, so it also ends the wait for the
+coach's message to this client (after "💬", ``/bericht Sam`` or the card): what the coach types
+next no longer goes to them. A wait for another client's message stays.
 
 What the client hears is true when said: it is stored in the same transaction as the action
 that makes it so (``RecordSignalAction``), and only for the action the coach chose.
@@ -45,7 +50,7 @@ from dialogs.buttons import ID, row_id
 from dialogs.checkin_state import RecordSignalAction
 from dialogs.outcome import AwaitInput, Button, Outcome, Recipient, Reply
 from dialogs.people import Person, Role
-from dialogs.relay import AWAITING_MESSAGE_PREFIX, ask_message
+from dialogs.relay import AWAITING_MESSAGE_PREFIX, ask_message, awaiting_message_for
 
 __all__ = [
     "PREFIX",
@@ -190,8 +195,11 @@ def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
             ),
             chosen=chosen,
         )
+    # "✅" under "Wat wil je naar Sam sturen?": no message for Sam is awaited any more.
+    awaited = awaiting_message_for(person.awaiting) == view.client_id
+    stop_waiting = (AwaitInput(view.coach_id, None),) if awaited else ()
     return Outcome(
-        effects=(record,),
+        effects=(record, *stop_waiting),
         replies=(Reply("coach_checkin.handled", names),),
         chosen=chosen,
     )

@@ -25,7 +25,8 @@ NOT_TOLD = (
 MAY_NOT_ARRIVE = (
     "📵 Sinds 9 november kan Sam geen berichten van mij krijgen. Misschien komt je bericht "
     "niet aan.\n\n"
-    "Wat wil je naar Sam sturen? Typ het, of stuur een spraakbericht, foto of iets anders."
+    "Wat wil je naar Sam sturen? Typ het, of stuur een spraakbericht, foto of iets anders. "
+    "Toch niets sturen? Typ /annuleer."
 )
 PAUSED = "De check-ins van Sam staan op pauze.\nHervatten: /hervat Sam"
 TRYING = "Ik probeer het naar Sam te sturen. Komt het niet aan, dan hoor je het van mij."

@@ -318,7 +318,8 @@ def test_i_will_send_a_message_to_a_client_who_cannot_get_messages_is_tried_as_a
     assert shown == (
         "📵 Sinds 9 november kan Sam geen berichten van mij krijgen. Misschien komt je bericht "
         "niet aan.\n\n"
-        "Wat wil je naar Sam sturen? Typ het, of stuur een spraakbericht, foto of iets anders."
+        "Wat wil je naar Sam sturen? Typ het, of stuur een spraakbericht, foto of iets anders. "
+        "Toch niets sturen? Typ /annuleer."
     )
     assert "Ik laat Sam weten" not in shown
     assert [b.data for row in to_anna.buttons for b in row] == ["sg:12:done"]

@@ -607,7 +607,8 @@ def test_bericht_finds_the_client_by_name(args: str, client_id: int, name: str) 
     assert outcome == ask(client_id, name)
     assert relay.awaiting_message_for(f"message:{client_id}") == client_id
     assert TEXTS.render("nl", "coach_relay.ask_message", {"client": "Sam"}) == (
-        "Wat wil je naar Sam sturen? Typ het, of stuur een spraakbericht, foto of iets anders."
+        "Wat wil je naar Sam sturen? Typ het, of stuur een spraakbericht, foto of iets anders. "
+        "Toch niets sturen? Typ /annuleer."
     )
 
 

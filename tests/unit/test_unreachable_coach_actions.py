@@ -46,7 +46,8 @@ PAUSED_TEXT = "De check-ins van Sam staan op pauze.\nHervatten: /hervat Sam"
 MAY_NOT_ARRIVE = (
     "📵 Sinds 9 november kan Sam geen berichten van mij krijgen. Misschien komt je bericht "
     "niet aan.\n\n"
-    "Wat wil je naar Sam sturen? Typ het, of stuur een spraakbericht, foto of iets anders."
+    "Wat wil je naar Sam sturen? Typ het, of stuur een spraakbericht, foto of iets anders. "
+    "Toch niets sturen? Typ /annuleer."
 )
 
 
