@@ -118,15 +118,7 @@ def client_refused(
             if contact.chat_id in noticed:
                 continue
             noticed.add(contact.chat_id)
-            _queue(
-                session,
-                reply,
-                contact,
-                now,
-                priority=Priority.ALERT,
-                client_id=client.id,
-                alert_id=alert.id,
-            )
+            _queue(session, reply, contact, now, client_id=client.id, alert_id=alert.id)
             applied.queued += 1
             applied.urgent = applied.urgent or reply.urgent
     return applied
@@ -152,11 +144,11 @@ def _queue(
     contact: Contact,
     now: datetime,
     *,
-    priority: Priority,
     client_id: int,
     alert_id: int | None = None,
 ) -> None:
-    """One notice of these rules to one person, in the outbox."""
+    """One notice of these rules to one person, in the outbox: as part of an alert
+    (``alert_id``) at alert priority, else as an everyday notice."""
     enqueue_reply(
         session,
         reply=reply,
@@ -166,7 +158,7 @@ def _queue(
         buttons=reply.buttons,
         now=now,
         alert_id=alert_id,
-        priority=priority,
+        priority=Priority.NOTICE if alert_id is None else Priority.ALERT,
         client_id=client_id,
     )
 
@@ -226,18 +218,10 @@ def _clear(
     for reply in decided.outcome.replies:
         if reply.to is Recipient.ALERT_TEAM and alert is not None:
             for contact in readers:
-                _queue(
-                    session,
-                    reply,
-                    contact,
-                    now,
-                    priority=Priority.ALERT,
-                    client_id=client.id,
-                    alert_id=alert.id,
-                )
+                _queue(session, reply, contact, now, client_id=client.id, alert_id=alert.id)
                 queued += 1
         elif reply.to is Recipient.COACH and coach is not None:
-            _queue(session, reply, coach, now, priority=Priority.NOTICE, client_id=client.id)
+            _queue(session, reply, coach, now, client_id=client.id)
             queued += 1
     return queued
 
