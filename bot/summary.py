@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
@@ -26,6 +27,42 @@ _STYLE = (
 )
 
 Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class _Support:
+    """Whether the support ended (and when, from its open "ended" phase), and who was the
+    client's coach when: every sentence of the page is true on the day it is made."""
+
+    ended: bool
+    ended_at: datetime | None
+    spans: tuple[tuple[datetime, datetime | None, str], ...]  # start, end, the coach's name
+
+    def coach_at(self, moment: datetime) -> str | None:
+        """The name of the client's coach at ``moment``; None when no row says."""
+        found = None
+        for start, end, name in self.spans:
+            if start <= moment and (end is None or moment < end):
+                found = name  # a later row wins: a move ends one row as the next begins
+        return found
+
+
+def _support(records: ClientRecords) -> _Support:
+    client = records.tables["client"][0]
+    ended = client["status"] == "ended"
+    open_ends = [
+        row["started_at"]
+        for row in records.tables["support_phase"]
+        if row["phase"] == "ended" and row["ended_at"] is None
+    ]
+    ended_at = max(open_ends) if ended and open_ends else None
+    spans = []
+    for row in sorted(records.tables["coach_assignment"], key=lambda r: (r["started_at"], r["id"])):
+        name = records.coach_names.get(row["coach_id"])
+        if name is not None:
+            end = row["ended_at"] if row["ended_at"] is not None else ended_at
+            spans.append((row["started_at"], end, name))
+    return _Support(ended=ended, ended_at=ended_at, spans=tuple(spans))
 
 
 class _Writer:
@@ -67,19 +104,21 @@ def render_summary(records: ClientRecords, *, coach_name: str, texts: Texts, now
     """The summary page for ``records`` (from ``storage.data_rights.collect``)."""
     client = records.tables["client"][0]
     out = _Writer(texts, client["language"])
+    support = _support(records)
     out.parts.append(f"<h1>{html.escape(out.say('title'))}</h1>")
     out.paragraph(out.say("made", date=out.date(now)))
-    out.paragraph(out.say("intro"))
-    _about(out, client, coach_name)
+    out.paragraph(out.say("intro_ended" if support.ended else "intro"))
+    _about(out, client, coach_name, support)
     _phases(out, records.tables["support_phase"])
-    _coaches(out, records.tables["coach_assignment"], records.coach_names)
-    _checkins(out, records)
+    _coaches(out, support)
+    _checkins(out, records, support)
     _messages(out, records.tables["relay"])
-    _contacts(out, records.tables["contact_log"], client["coach_id"])
-    _noodknop(out, records.tables["alert"])
+    _contacts(out, records.tables["contact_log"], records.coach_names)
+    _noodknop(out, records.tables["alert"], records.coach_names)
+    # After the end there is no coach to tell: the organisation answers (README, Data rights).
     out.heading("rights.heading")
-    out.paragraph(out.say("rights.wrong"))
-    out.paragraph(out.say("rights.erase"))
+    out.paragraph(out.say("rights.wrong_ended" if support.ended else "rights.wrong"))
+    out.paragraph(out.say("rights.erase_ended" if support.ended else "rights.erase"))
     title = html.escape(out.say("title"))
     return (
         f'<!doctype html>\n<html lang="{html.escape(out.language)}">\n<head>'
@@ -89,10 +128,13 @@ def render_summary(records: ClientRecords, *, coach_name: str, texts: Texts, now
     )
 
 
-def _about(out: _Writer, client: Row, coach_name: str) -> None:
+def _about(out: _Writer, client: Row, coach_name: str, support: _Support) -> None:
     out.heading("about.heading")
     out.paragraph(out.say("about.name", name=client["name"]))
-    out.paragraph(out.say("about.coach", coach=coach_name))
+    # The day it ended is in "Je begeleiding", with the ended phase.
+    out.paragraph(
+        out.say("about.coach_ended" if support.ended else "about.coach", coach=coach_name)
+    )
     # The day the invitation was made: who made it is in "Je coaches", and the coach now
     # may be another one.
     out.paragraph(out.say("about.invited", date=out.date(client["created_at"])))
@@ -105,7 +147,8 @@ def _about(out: _Writer, client: Row, coach_name: str) -> None:
             out.say("about.read_aloud_on" if client["read_aloud"] else "about.read_aloud_off")
         )
     if client.get("phone"):
-        out.paragraph(out.say("about.phone", phone=shown_phone(client["phone"])))
+        phone = shown_phone(client["phone"])
+        out.paragraph(out.say("about.phone_ended" if support.ended else "about.phone", phone=phone))
 
 
 def _phases(out: _Writer, phases: list[dict[str, Any]]) -> None:
@@ -129,17 +172,16 @@ def _phases(out: _Writer, phases: list[dict[str, Any]]) -> None:
     out.items(entries)
 
 
-def _coaches(out: _Writer, assignments: list[dict[str, Any]], names: Mapping[int, str]) -> None:
-    """Who was the client's coach, and when, oldest first: their own coaches, by name."""
+def _coaches(out: _Writer, support: _Support) -> None:
+    """Who was the client's coach, and when, oldest first: their own coaches, by name. After
+    the end a coach row still open ends with the support."""
     entries = []
-    for row in sorted(assignments, key=lambda row: (row["started_at"], row["id"])):
-        coach = names.get(row["coach_id"])
-        if coach is None:  # not expected: a coach row stays while a history row names it
-            continue
-        start = out.date(row["started_at"])
-        end = None if row["ended_at"] is None else out.date(row["ended_at"])
+    for started, ended, coach in support.spans:
+        start = out.date(started)
+        end = None if ended is None else out.date(ended)
         if end is None:
-            entries.append([out.say("coaches.now", date=start, coach=coach)])
+            key = "coaches.was_since" if support.ended else "coaches.now"
+            entries.append([out.say(key, date=start, coach=coach)])
         elif end == start:  # not "from 2 November to 2 November"
             entries.append([out.say("coaches.one_day", date=start, coach=coach)])
         else:
@@ -157,26 +199,32 @@ def _rhythm(out: _Writer, rhythm: str) -> str | None:
     return out.texts.render(out.language, key) if out.texts.has(key) else None
 
 
-def _checkins(out: _Writer, records: ClientRecords) -> None:
+def _checkins(out: _Writer, records: ClientRecords, support: _Support) -> None:
     out.heading("checkins.heading")
-    for schedule in records.tables["checkin_schedule"]:
+    # After the end no questions come: the plan below is what it was.
+    for schedule in [] if support.ended else records.tables["checkin_schedule"]:
         rhythm = _rhythm(out, schedule["rhythm"])
-        if rhythm is not None:
-            out.paragraph(out.say("checkins.rhythm", rhythm=rhythm))
         if schedule["paused"]:
-            out.paragraph(out.say("checkins.paused"))
+            if rhythm is None:
+                out.paragraph(out.say("checkins.paused"))
+            else:
+                out.paragraph(out.say("checkins.rhythm_paused", rhythm=rhythm))
+        elif rhythm is not None:
+            out.paragraph(out.say("checkins.rhythm", rhythm=rhythm))
     _rhythm_changes(out, records.tables["schedule_change"])
     checkins = records.tables["checkin"]
     if not checkins:
-        out.paragraph(out.say("checkins.none"))
+        out.paragraph(out.say("checkins.none_ended" if support.ended else "checkins.none"))
         return
-    told = {
-        signal["checkin_id"]
-        for signal in records.tables["checkin_signal"]
-        if signal["withdrawn_at"] is None
-    }
+    # Who was told: the client's coach when each standing signal was raised.
+    told: dict[int, list[str | None]] = {}
+    for signal in sorted(records.tables["checkin_signal"], key=lambda row: row["raised_at"]):
+        if signal["withdrawn_at"] is None:
+            coaches = told.setdefault(signal["checkin_id"], [])
+            if (coach := support.coach_at(signal["raised_at"])) not in coaches:
+                coaches.append(coach)
     out.paragraph(out.say("checkins.intro"))
-    out.items([_checkin_lines(out, row, row["id"] in told) for row in checkins])
+    out.items([_checkin_lines(out, row, told.get(row["id"], [])) for row in checkins])
 
 
 def _rhythm_changes(out: _Writer, changes: list[dict[str, Any]]) -> None:
@@ -224,8 +272,9 @@ def _plan_line(out: _Writer, day: str, change: Row) -> str | None:
     return out.say("checkins.change", date=day, rhythm=rhythm, weekday=weekday, time=said)
 
 
-def _checkin_lines(out: _Writer, row: Row, told: bool) -> list[str]:
-    """One check-in: its grade (or why there is none), then help and call, as answered."""
+def _checkin_lines(out: _Writer, row: Row, told: list[str | None]) -> list[str]:
+    """One check-in: its grade (or why there is none), then help and call, as answered, and
+    which coach was told (None: no coach row covers the moment)."""
     answers: dict[str, str] = row["answers"] or {}
     day = out.date(row["sent_at"])
     grade = answers.get("grade", "")
@@ -245,8 +294,9 @@ def _checkin_lines(out: _Writer, row: Row, told: bool) -> list[str]:
         lines.append(out.say("checkins.help_yes"))
     if answers.get("call") == "yes":
         lines.append(out.say("checkins.call"))
-    if told:
-        lines.append(out.say("checkins.told"))
+    for coach in told:
+        who = out.say("checkins.your_coach") if coach is None else coach
+        lines.append(out.say("checkins.told", who=who))
     return lines
 
 
@@ -258,9 +308,10 @@ def _messages(out: _Writer, relays: list[dict[str, Any]]) -> None:
     out.paragraph(out.say("messages.content"))
 
 
-def _contacts(out: _Writer, contacts: list[dict[str, Any]], coach_id: int) -> None:
+def _contacts(out: _Writer, contacts: list[dict[str, Any]], names: Mapping[int, str]) -> None:
     """The calls, visits and talks a coach logged, oldest first, each with the coach's note:
-    in the bot a note is for the coach who wrote it, in the client's own data it belongs."""
+    in the bot a note is for the coach who wrote it, in the client's own data it belongs. One
+    of the client's own coaches by name, another (a backup) as "een andere coach"."""
     out.heading("contacts.heading")
     if not contacts:
         out.paragraph(out.say("contacts.none"))
@@ -268,9 +319,7 @@ def _contacts(out: _Writer, contacts: list[dict[str, Any]], coach_id: int) -> No
     out.paragraph(out.say("contacts.intro"))
     entries = []
     for contact in sorted(contacts, key=lambda row: (row["at"], row["id"])):
-        who = out.say(
-            "contacts.your_coach" if contact["coach_id"] == coach_id else "contacts.other_coach"
-        )
+        who = names.get(contact["coach_id"]) or out.say("contacts.other_coach")
         lines = [out.say(f"contacts.{contact['kind']}", date=out.date(contact["at"]), who=who)]
         if contact["note"]:
             lines.append(out.say("contacts.note", note=contact["note"]))
@@ -278,7 +327,9 @@ def _contacts(out: _Writer, contacts: list[dict[str, Any]], coach_id: int) -> No
     out.items(entries)
 
 
-def _noodknop(out: _Writer, alerts: list[dict[str, Any]]) -> None:
+def _noodknop(out: _Writer, alerts: list[dict[str, Any]], names: Mapping[int, str]) -> None:
+    """Each press, and when a coach saw it (with the date when it was another day): one of
+    the client's own coaches by name, a backup as "een coach"."""
     out.heading("noodknop.heading")
     if not alerts:
         out.paragraph(out.say("noodknop.none"))
@@ -287,7 +338,16 @@ def _noodknop(out: _Writer, alerts: list[dict[str, Any]]) -> None:
     for alert in alerts:
         pressed: datetime = alert["pressed_at"]
         lines = [out.say("noodknop.pressed", date=out.date(pressed), time=out.time(pressed))]
-        if alert["acknowledged_at"] is not None:
-            lines.append(out.say("noodknop.seen", time=out.time(alert["acknowledged_at"])))
+        seen: datetime | None = alert["acknowledged_at"]
+        if seen is not None:
+            by = alert["acknowledged_by"]
+            who = names.get(by) if by is not None else None
+            who = who or out.say("noodknop.a_coach")
+            if out.date(seen) == out.date(pressed):
+                lines.append(out.say("noodknop.seen", who=who, time=out.time(seen)))
+            else:
+                lines.append(
+                    out.say("noodknop.seen_day", who=who, date=out.date(seen), time=out.time(seen))
+                )
         entries.append(lines)
     out.items(entries)

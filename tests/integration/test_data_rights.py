@@ -437,11 +437,11 @@ def test_export_writes_json_and_an_easy_summary_readable_by_the_owner_only(
         "2 november 2026: je gaf een 3.",
         "Je wilde hulp bij: Brieven en geld.",
         "Je wilde dat je coach je belde.",
-        "Je coach kreeg hierover een bericht.",
+        "Anna kreeg hierover een bericht.",
         "9 november 2026: je gaf geen antwoord.",
         "Berichten van jou aan je coach: 1.",
         "2 november 2026 om 10:00: je drukte op de noodknop.",
-        "Een coach zag je melding om 10:06.",
+        "Anna zag je melding om 10:06.",
         "Ik bewaar je telefoonnummer: +31 6 12121212.",
     ):
         assert f"<p>{sentence}</p>" in page or sentence in page, sentence
@@ -531,10 +531,10 @@ def test_the_summary_shows_the_phases_and_logged_contacts_the_export_keeps(
     logged = _section(page, "Gesprekken en bezoeken")
     assert logged.count("<li>") == len(kept["contact_log"]) == 3
     assert (
-        "<li>2 november 2026: je coach belde met je.<br>"
+        "<li>2 november 2026: Anna belde met je.<br>"
         "De coach schreef erbij: Zwaantje klonk moe</li>"
         "<li>5 november 2026: een andere coach kwam bij je langs.</li>"
-        "<li>11 november 2026: je coach sprak je op een andere plek.</li>"
+        "<li>11 november 2026: Anna sprak je op een andere plek.</li>"
     ) in logged.replace("\n", "")
     assert [row["note"] for row in kept["contact_log"]] == ["Zwaantje klonk moe", None, None]
 
@@ -912,3 +912,133 @@ def test_notices_about_one_of_two_sams_are_exported_and_erased_for_that_sam_only
     assert set(left) == second.outbox | bo.outbox
     assert {left[i].client_id for i in second.outbox} == {second.id}
     assert _ids(_export(database, second.id)["outbox"]) == second.outbox
+
+
+def test_the_summary_names_who_was_her_coach_then_and_speaks_of_an_ended_support_as_past(
+    database: Database, texts: Texts, tmp_path: Path
+) -> None:
+    """Anna, then Bea from 12 November; Bea ends the support on 20 November ("verhuisd").
+    Each item names the coach of its day; Cor, a backup, is never named."""
+    history = _busy_history(database)  # a check-in, its signal, a call and an alert: Anna's
+    her = history.zwaantje
+    day, minute = timedelta(days=1), timedelta(minutes=1)
+    night = datetime(2026, 11, 12, 22, 50, tzinfo=UTC)  # 23:50 in Amsterdam
+    moved, ended = NOW + 10 * day, NOW + 18 * day
+    with database.transaction() as session:
+        team = people.default_team(session, now=NOW, organisation_name="Gemeente Test")
+        cor = _coach(session, team.id or 0, "Cor", 5_003)
+        for sent, status in (
+            (NOW + day, "done"),
+            (NOW + 12 * day, "done"),
+            (NOW + 17 * day, "open"),
+        ):
+            row = checkins.add_checkin(
+                session, client_id=her.id, version="1", origin="schedule", now=sent
+            )
+            row.status, row.answers = status, {"grade": "4"} if status == "done" else {}
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            if status == "done":
+                checkins.raise_signal(
+                    session,
+                    client_id=her.id,
+                    checkin_id=row.id,
+                    kind="low_grade",
+                    cause=f"checkin:{row.id}:grade",
+                    text_key="coach_checkin.grade_low",
+                    params={"grade": "4"},
+                    now=sent + minute,
+                )
+        for pressed, seen, by in (
+            (night, night + 30 * minute, history.bea),
+            (ended - day, ended - day + 2 * minute, cor),
+        ):
+            session.add(
+                Alert(
+                    client_id=her.id,
+                    coach_id=history.bea,
+                    pressed_at=pressed,
+                    acknowledged_at=seen,
+                    acknowledged_by=by,
+                    closed_at=seen,
+                    closed_by=by,
+                )
+            )
+    assert move_client(database, client_id=her.id, to_coach_id=history.bea, now=moved) is None
+    with database.transaction() as session:
+        contacts.add_contact(
+            session, client_id=her.id, coach_id=history.bea, kind="visit", now=moved + day
+        )
+        contacts.add_contact(session, client_id=her.id, coach_id=cor, kind="call", now=moved + day)
+        client = session.get(Client, her.id)
+        assert client is not None
+        client.status = "ended"
+        start = session.exec(select(SupportPhase).where(SupportPhase.client_id == her.id)).one()
+        start.ended_at = ended
+        session.add_all(
+            [
+                client,
+                start,
+                SupportPhase(client_id=her.id, phase="ended", started_at=ended, end_reason="moved"),
+            ]
+        )
+    written = export_client(database, texts, client_id=her.id, out_dir=tmp_path, now=ended + day)
+    assert written is not None
+    page = written.html.read_text(encoding="utf-8").replace("\n", "")
+
+    assert "<p>Bea was je coach.</p>" in page
+    assert "<p>Zo kon een coach je bellen als je op de noodknop drukte.</p>" in page
+    assert (
+        "<ul><li>Van 2 november 2026 tot 12 november 2026: Anna was je coach.</li>"
+        "<li>Van 12 november 2026 tot 20 november 2026: Bea was je coach.</li></ul>"
+    ) in page
+    assert (
+        "<li>2 november 2026: je gaf een 3.<br>Je wilde hulp bij: Brieven en geld.<br>"
+        "Je wilde dat je coach je belde.<br>Anna kreeg hierover een bericht.</li>"
+        "<li>9 november 2026: je gaf geen antwoord.</li>"  # in the order they were stored
+        "<li>3 november 2026: je gaf een 4.<br>Anna kreeg hierover een bericht.</li>"
+        "<li>14 november 2026: je gaf een 4.<br>Bea kreeg hierover een bericht.</li>"
+        "<li>19 november 2026: je was nog bezig met de vragen.</li>"
+    ) in page
+    assert (
+        "<li>2 november 2026: Anna belde met je.<br>De coach schreef erbij: Zwaantje klonk moe</li>"
+        "<li>13 november 2026: Bea kwam bij je langs.</li>"
+        "<li>13 november 2026: een andere coach belde met je.</li>"
+    ) in page
+    assert (
+        "<li>2 november 2026 om 10:00: je drukte op de noodknop.<br>"
+        "Anna zag je melding om 10:06.</li>"
+        "<li>12 november 2026 om 23:50: je drukte op de noodknop.<br>"
+        "Bea zag je melding op 13 november 2026 om 00:20.</li>"
+        "<li>19 november 2026 om 10:00: je drukte op de noodknop.<br>"
+        "Een coach zag je melding om 10:02.</li>"
+    ) in page
+    assert (
+        "<p>Klopt er iets niet? Zeg het tegen de organisatie die je begeleidde.</p>"
+        "<p>Wil je dat alles weg is? Zeg het tegen die organisatie.</p>"
+    ) in page
+    for untrue in ("Cor", "Bram", "is je coach", "Je coach is", "Ik vraag", "nu op pauze"):
+        assert untrue not in page, untrue
+
+
+def test_the_summary_of_a_paused_client_says_the_pause_and_what_comes_after_it(
+    database: Database, texts: Texts, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        team = people.default_team(session, now=NOW, organisation_name="T")
+        anna = _coach(session, team.id or 0, "Anna", ANNA_CHAT)
+        kim = _client(session, anna, "Kim", 8_111).id
+        _rhythm(session, kim, NOW + timedelta(days=3), "every_4_weeks", 2, "09:00", True)
+    written = export_client(
+        database, texts, client_id=kim, out_dir=tmp_path, now=NOW + timedelta(days=5)
+    )
+    assert written is not None
+    asked = _section(written.html.read_text(encoding="utf-8"), "Hoe gaat het?")
+    assert asked.startswith(
+        "<h2>Hoe gaat het?</h2>\n<p>De vragen staan nu op pauze.</p>\n"
+        "<p>Daarna vraag ik weer elke 4 weken hoe het met je gaat.</p>\n"
+        "<p>Dit was het plan voor je vragen:</p>"
+    )
+    assert "<p>Ik vraag" not in asked
+    assert "<p>Je coach is Anna.</p>" in written.html.read_text(encoding="utf-8")

@@ -9,11 +9,14 @@ it survives Telegram's errors. Another coach, a forged id, a former client: noth
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlmodel import col, select
 from telegram_sandbox import SentMessage, SimUser
 
+from bot.client_records import export_client
 from bot.phases import SUMMARY_CAPTION
+from bot.texts import load_texts
 from storage.models import AuditEvent, Client, OutboxMessage
 from tests.scenarios.conftest import World
 from tests.scenarios.test_client_card import open_card
@@ -98,7 +101,7 @@ async def test_the_summary_shows_the_logged_call_with_its_note_and_the_phases(
     document = await sam.next_message()
     assert document.file is not None
     page = document.file.data.decode()
-    assert ": je coach belde met je.<br>De coach schreef erbij: Klonk moe, belt maandag" in page
+    assert ": Anna belde met je.<br>De coach schreef erbij: Klonk moe, belt maandag" in page
     started, calm = page.index("je begeleiding begon."), page.index("de rustige begeleiding begon")
     # Two phases, one call, one coach, the first rhythm.
     assert started < calm and page.count("<li>") == 5
@@ -212,3 +215,41 @@ async def test_another_coach_a_forged_id_or_a_former_client_gets_nothing(world: 
     await world.drain()
     assert sam.unread == [] and bert.unread == []
     assert not any(action == "client.summary_sent" for _, action, _ in actions(world))
+
+
+async def test_after_the_end_the_summary_says_what_was_and_points_to_the_organisation(
+    world: World, tmp_path: Path
+) -> None:
+    """Sam moved and Anna ended the support; the organisation exports for his data request:
+    nothing in it says Anna is his coach, that questions come or that a coach can call."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    world.clock.advance(timedelta(days=18))  # 20 November
+    await end_support(world, anna)
+    await sam.next_message()
+    written = export_client(
+        world.database,
+        load_texts(),
+        client_id=sam_id(world),
+        out_dir=tmp_path,
+        now=world.clock.now(),
+    )
+    assert written is not None
+    page = written.html.read_text(encoding="utf-8").replace("\n", "")
+
+    assert "<p>Hier lees je wat Waakvlam over jou bewaart.</p><h2>" in page
+    assert "<p>Anna was je coach.</p>" in page
+    assert (
+        "<p>Ik bewaar je telefoonnummer: +31 6 12345678.</p>"
+        "<p>Zo kon een coach je bellen als je op de noodknop drukte.</p>"
+    ) in page
+    assert "<li>20 november 2026: je begeleiding stopte.<br>Waarom: je bent verhuisd.</li>" in page
+    assert "<ul><li>Van 2 november 2026 tot 20 november 2026: Anna was je coach.</li></ul>" in page
+    assert "<h2>Hoe gaat het?</h2><p>Dit was het plan voor je vragen:</p>" in page
+    assert "<p>Je hebt geen vragen gehad.</p>" in page
+    assert (
+        "<p>Klopt er iets niet? Zeg het tegen de organisatie die je begeleidde.</p>"
+        "<p>Wil je dat alles weg is? Zeg het tegen die organisatie.</p>"
+    ) in page
+    for untrue in ("Je coach is", "is je coach", "Ik vraag", "Zo kan een coach", "je coach lezen"):
+        assert untrue not in page, untrue
