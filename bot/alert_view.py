@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.state import Contact, client_contact, coach_contact
+from dialogs import noodknop
 from dialogs.alert_routing import Reachable
 from dialogs.noodknop import AlertView
 from storage import alerts, checkins, contacts, people
@@ -20,6 +21,7 @@ from storage.models import (
     ClientStatus,
     Coach,
     CoachStatus,
+    OutboxMessage,
     RecipientRole,
     SupportPhaseName,
 )
@@ -116,6 +118,7 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         acknowledged_by=helper.name if helper else None,
         acknowledged_by_id=alert.acknowledged_by,
         acknowledged_at=alert.acknowledged_at,
+        picked_up_by_phone=_picked_up_by_phone(session, alert.id),
         escalated=alert.escalated_at is not None,
         emergency_sent=alert.emergency_sent_at is not None,
         closed=alert.closed_at is not None,
@@ -139,6 +142,23 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         client_ended_at=_ended_at(session, client),
         backups_told=any(r.role != RecipientRole.COACH for r in recipients),
     )
+
+
+def _picked_up_by_phone(session: Session, alert_id: int) -> bool | None:
+    """What the client's seen notice at the pick-up promised, as queued (also when refused:
+    it is what was decided): a call (True) or a message (False); None: none queued. An open
+    alert's rows are kept (``storage.outbox.purge_sent``)."""
+    statement = (
+        select(OutboxMessage.text_key)
+        .where(
+            OutboxMessage.alert_id == alert_id,
+            col(OutboxMessage.text_key).in_(noodknop.SEEN_NOTICES),
+        )
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(1)
+    )
+    key = session.exec(statement).first()
+    return None if key is None else noodknop.SEEN_NOTICES[key]
 
 
 def _ended_at(session: Session, client: Client | None) -> datetime | None:

@@ -17,7 +17,7 @@ from bot.checkins import CheckinShell, state_of
 from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
 from bot.outbox_rows import decode_params
-from dialogs import client_card, coach
+from dialogs import client_card, coach, relay
 from dialogs.buttons import ButtonKind, kind_of
 from dialogs.card_view import (
     CardAlert,
@@ -76,7 +76,8 @@ def load_card_context(
         client_id = client_card.tapped_client_id(event.data)
         card = load_card(session, coach_id, client_id, shell, now) if client_id else None
         return CardContext(card=card, timezone=timezone)
-    if isinstance(event, Text) and client_card.awaits_note(person):
+    cancel = isinstance(event, Command) and event.name in relay.CANCEL_COMMANDS
+    if (isinstance(event, Text) or cancel) and client_card.awaits_note(person):
         return CardContext(noting=_noting(session, person), timezone=timezone)
     if isinstance(event, Tap) and kind_of(event.data) is ButtonKind.STOP_JOINING:
         client_id = coach.stop_joining_client_id(event.data)

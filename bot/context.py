@@ -197,12 +197,19 @@ class ContextLoader:
             own = self.relays.coach_clients(session, coach_id)
             phones = people.phones_of(session, [c.id for c in own])
             context = replace(context, coach_clients=own, client_phones=phones)
-        if isinstance(event, Text | OtherMessage):
+        if isinstance(event, Text | OtherMessage) or (
+            isinstance(event, Command) and event.name in relay.CANCEL_COMMANDS
+        ):  # /annuleer names the awaited client in a reminder (dialogs/relay.py coach_cancels)
             coach = people.get_coach(session, coach_id)
             assert coach is not None
             coach_relay, client = self.relays.coach_context(session, coach, chat_id, event)
             context = replace(context, coach_relay=coach_relay)
             scope = replace(scope, client=client, client_id=_relay_client(coach_relay))
+        if button is ButtonKind.ALERT:  # acting on an alert may end a wait for another
+            coach = people.get_coach(session, coach_id)  # client (dialogs/relay.py)
+            if coach is not None and relay.awaiting_message_for(coach.awaiting) is not None:
+                coach_relay, _ = self.relays.coach_context(session, coach, chat_id, event)
+                context = replace(context, coach_relay=coach_relay)
         if button is ButtonKind.STOPPING:
             assert isinstance(event, Tap)
             context, scope = _stopping_client(session, coach_id, event, context, scope)

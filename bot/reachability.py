@@ -50,7 +50,7 @@ from storage.outbox import Priority
 __all__ = ["chat_changed", "client_delivered", "client_refused", "client_wrote"]
 
 _MARKED, _CLEARED = "client.unreachable", "client.reachable"  # the audit actions
-_ALERT_NOTICE = reachability.UNREACHABLE_ALERT  # the 📵 notice as part of an open alert
+_ALERT_NOTICES = reachability.UNREACHABLE_ALERT_KEYS  # the 📵 notice of an open alert (either)
 _NUMBERS = tuple(r.key for r in noodknop.emergency_numbers(Recipient.CLIENT))
 
 
@@ -94,6 +94,7 @@ def client_refused(
                 untold=any(c.chat_id not in noticed for c in team),
                 picked_up=alert.acknowledged_by is not None,
                 coach_is_helper=alert.acknowledged_by == client.coach_id,
+                phone_known=client.phone is not None,
             ),
         )
     decided = reachability.refused(reach, now, sent_from)
@@ -108,8 +109,8 @@ def client_refused(
         return outcomes.apply(session, decided.outcome, scope)
     # The alert's line is queued here, each chat once per mark; the coach's everyday notice
     # (the alert picked up by someone else) as any other reply.
-    alert_lines = tuple(r for r in decided.outcome.replies if r.key == _ALERT_NOTICE)
-    others = tuple(r for r in decided.outcome.replies if r.key != _ALERT_NOTICE)
+    alert_lines = tuple(r for r in decided.outcome.replies if r.key in _ALERT_NOTICES)
+    others = tuple(r for r in decided.outcome.replies if r.key not in _ALERT_NOTICES)
     applied = outcomes.apply(session, replace(decided.outcome, replies=others), scope)
     chats = {Recipient.ALERT_TEAM: team, Recipient.ALERT_HELPER: helper}
     for reply in alert_lines:
@@ -130,7 +131,7 @@ def _noticed(session: Session, alert_id: int, since: datetime, *, refused: bool)
     team group that removed the bot), which never read it but must not be given it again."""
     statement = select(OutboxMessage.chat_id, OutboxMessage.language).where(
         OutboxMessage.alert_id == alert_id,
-        OutboxMessage.text_key == _ALERT_NOTICE,
+        col(OutboxMessage.text_key).in_(_ALERT_NOTICES),
         col(OutboxMessage.created_at) >= since,
     )
     if not refused:

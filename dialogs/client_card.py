@@ -28,6 +28,9 @@ nothing. A note is for the coach only: it is shown in their history, to nobody e
 
 Pure: the shell loads the rows into a ``CardView``; the picture is described here
 (``dialogs.card_chart.Chart``) and drawn by the shell (``bot.chart``).
+
+Longer than our ~400 lines on purpose: the card, its taps and the contact note it asks for
+(and its cancel) are one conversation; split, each half would need the other's button data.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from dialogs.events import Command, Event, Text
 from dialogs.no_card import no_card, starts_with_name
 from dialogs.outcome import AwaitInput, Button, Lines, Outcome, Reply, TextRef
 from dialogs.people import Person, Role
-from dialogs.relay import AWAITING_MESSAGE_PREFIX, ask_message
+from dialogs.relay import ask_message, awaiting_again
 
 __all__ = [
     "AWAITING_NOTE_PREFIX",
@@ -70,6 +73,7 @@ __all__ = [
     "client_named",
     "command",
     "history",
+    "note_cancelled",
     "note_given",
     "noting_contact_id",
     "show",
@@ -350,7 +354,7 @@ def tap(
             shown = rhythm_overview(card.client.id, checkin_ctx or CoachCheckinContext(), now)
             return shown if shown is not None else Outcome(notice=NOT_CURRENT)
         case "m":
-            awaiting = f"{AWAITING_MESSAGE_PREFIX}{card.client.id}"
+            awaiting = awaiting_again(person.awaiting, card.client.id)
             return Outcome(
                 effects=(AwaitInput(card.coach_id, awaiting),),
                 replies=(ask_message(card.client.name, card.unreachable_since),),
@@ -391,6 +395,16 @@ def _no_note(person: Person, client_id: int | None, now: datetime, ctx: CardCont
         replies=(Reply("client_card.no_note", {"client": contact.client_name}),),
         notice="coach_checkin.saved",
     )
+
+
+def note_cancelled(person: Person, now: datetime, ctx: CardContext) -> Reply:
+    """What a coach reads who cancels the note (``/annuleer``, "laat maar"; the cancel rule is
+    ``dialogs.relay.coach_cancels``): no note, and, while the question is current, that the
+    contact itself is kept (it was stored before the note was asked)."""
+    contact = _current_note(person, now, ctx)
+    if contact is None:
+        return Reply("client_card.note_cancelled_late")
+    return Reply("client_card.note_cancelled", {"client": contact.client_name})
 
 
 def note_given(person: Person, event: Text, now: datetime, ctx: CardContext) -> Outcome | None:

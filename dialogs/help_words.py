@@ -35,7 +35,7 @@ from datetime import datetime
 
 from dialogs.events import OtherMessage, Text
 from dialogs.help_match import Heard, recognise
-from dialogs.noodknop import AlertView, raise_for_words, taken_back_by_words
+from dialogs.noodknop import AlertView, raise_for_words, seen_so_far, taken_back_by_words
 from dialogs.outcome import Button, CopyToAlertTeam, Keyboard, Outcome, Recipient, Reply
 from dialogs.people import ClientStep, Person, Role
 from dialogs.relay import (
@@ -222,7 +222,10 @@ def _add_to_alert(
     ]
     if ctx is not None and ctx.awaiting_message:
         effects.append(AwaitClientMessage(person.id, False))
-    return back_on + Outcome(replies=(added, *last, team), effects=tuple(effects))
+    # Picked up: who saw it and what they promised, again (the seen notice may not have arrived).
+    seen = seen_so_far(alert)
+    replies = (added, *last, team) if seen is None else (seen, added, *last, team)
+    return back_on + Outcome(replies=replies, effects=tuple(effects))
 
 
 def tap(person: Person, data: str, now: datetime, ctx: RelayContext | None) -> Outcome:

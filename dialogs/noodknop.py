@@ -55,13 +55,14 @@ from dialogs.outcome import (
 )
 from dialogs.people import Person, Role
 from dialogs.phone import shown as shown_phone
-from dialogs.reachability import UNREACHABLE_ALERT
-from dialogs.relay import AWAITING_MESSAGE_PREFIX
+from dialogs.reachability import unreachable_alert_key
+from dialogs.relay import awaiting_message
 
 __all__ = [
     "CLOSED_NOTES",
     "CLOSE_OUTCOMES",
     "REASONS",
+    "SEEN_NOTICES",
     "AlertView",
     "EscalationPolicy",
     "check_closing",
@@ -75,6 +76,7 @@ __all__ = [
     "parse_alert_data",
     "press",
     "raised",
+    "seen_so_far",
     "share_location",
     "taken_back_by_words",
     "tell_reason",
@@ -91,6 +93,8 @@ CLOSE_OUTCOMES = ("talked", "visited", "referred", "false_alarm")
 _NOTIFY_EVERY_REPEAT_UNTIL = 5
 # A press this long after someone picked the alert up is a new call for help.
 _ACK_STILL_FRESH = timedelta(minutes=30)
+# The client's seen notice at a pick-up, by the promise it makes: a call, or a message.
+SEEN_NOTICES = {"noodknop.seen": True, "noodknop.seen_message": False}
 _ALERT_DATA = re.compile(rf"(nk|al):({ID}):([a-z_]{{1,20}})(?::([a-z_]{{1,20}}))?")
 
 
@@ -109,6 +113,9 @@ class AlertView:
     acknowledged_by: str | None = None  # name of the coach who picked it up
     acknowledged_by_id: int | None = None  # and their id: they may close it wherever they are
     acknowledged_at: datetime | None = None
+    # How the client was told of the pick-up, as recorded (their seen notice, ``SEEN_NOTICES``):
+    # a call (True) or a message (False); None: no such notice was queued.
+    picked_up_by_phone: bool | None = None
     escalated: bool = False
     emergency_sent: bool = False
     closed: bool = False
@@ -346,13 +353,8 @@ def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcom
                 urgent=True,
             ),
         )
-    if open_alert.acknowledged_by:
-        lead = Reply(
-            "noodknop.already_seen" if open_alert.client_phone else "noodknop.already_seen_message",
-            {"helper": open_alert.acknowledged_by},
-            keyboard=Keyboard.CLIENT_ALERT_MENU,
-        )
-    else:
+    lead = seen_so_far(open_alert, Keyboard.CLIENT_ALERT_MENU)
+    if lead is None:
         # Said only of whoever is really asked: "I warned Anna once more" only when the
         # warning goes out to Anna; when the team is not told again, only what was done.
         who = _who(open_alert)
@@ -363,6 +365,19 @@ def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcom
         lead = Reply(key, names, keyboard=Keyboard.CLIENT_ALERT_MENU)
     # A press after "by accident" means it was not: RepeatPress lifts that, and the clock runs.
     return Outcome(effects=(RepeatPress(open_alert.id),), replies=(lead, *team_told))
+
+
+def seen_so_far(alert: AlertView, keyboard: Keyboard | None = None) -> Reply | None:
+    """For a client who writes or presses again: who picked their alert up, and what their
+    seen notice promised (a call, a message), as recorded; a notice that was refused (a
+    blocked chat) is said again this way. None: nobody picked it up."""
+    if not alert.acknowledged_by:
+        return None
+    by_phone = alert.picked_up_by_phone
+    key = "noodknop.already_seen_only" if by_phone is None else "noodknop.already_seen"
+    if by_phone is False:
+        key = "noodknop.already_seen_message"
+    return Reply(key, {"helper": alert.acknowledged_by}, keyboard=keyboard)
 
 
 def raised(alert: AlertView) -> Outcome:
@@ -642,9 +657,10 @@ def _picked_up(alert: AlertView, names: dict[str, str | None], coach_id: int) ->
     "Anna stuurt je zo een bericht": what will really happen."""
     by_phone = alert.client_phone is not None
     suffix = "" if by_phone else "_message"
-    send_next = (
-        () if by_phone else (AwaitInput(coach_id, f"{AWAITING_MESSAGE_PREFIX}{alert.client_id}"),)
-    )
+    # The client reads "Anna stuurt je een bericht": the wait keeps that promise (a cancel
+    # reminds Anna of it; the alert stays as it is).
+    awaiting = awaiting_message(alert.client_id, told=True)
+    send_next = () if by_phone else (AwaitInput(coach_id, awaiting),)
     prompt = () if by_phone else (Reply("alert.message_prompt", names),)
     return Outcome(
         effects=(AcknowledgeAlert(alert.id, coach_id), *send_next),
@@ -735,7 +751,7 @@ def _escalated(alert: AlertView, passed_by: str | None = None) -> tuple[Reply, .
     if alert.client_unreachable_since is None:
         return (asked,)
     unreachable = Reply(
-        UNREACHABLE_ALERT,
+        unreachable_alert_key(phone_known=alert.client_phone is not None),
         {"client": alert.client_name, "time": At(alert.pressed_at)},
         to=Recipient.NEW_ALERT_RECIPIENTS,
         urgent=True,

@@ -52,6 +52,8 @@ __all__ = [
     "REACHABLE_ALERT_NUMBERS",
     "REACHABLE_ALERT_SOME_NUMBERS",
     "UNREACHABLE_ALERT",
+    "UNREACHABLE_ALERT_KEYS",
+    "UNREACHABLE_ALERT_NO_PHONE",
     "AlertLineRead",
     "AlertReach",
     "ChatChange",
@@ -64,6 +66,7 @@ __all__ = [
     "heard_again",
     "numbers_refused",
     "refused",
+    "unreachable_alert_key",
 ]
 
 
@@ -76,6 +79,10 @@ class ChatChange(Enum):
 
 #: The 📵 notice as part of an open alert (here, and with an escalated alert: ``dialogs.noodknop``).
 UNREACHABLE_ALERT = "coach_reach.unreachable_alert"
+#: The same for a client without a stored phone number: no "Bel Sam", but how it stands.
+UNREACHABLE_ALERT_NO_PHONE = "coach_reach.unreachable_alert_no_phone"
+#: Either of them: the shell reads who was given the line by these keys.
+UNREACHABLE_ALERT_KEYS = (UNREACHABLE_ALERT, UNREACHABLE_ALERT_NO_PHONE)
 #: Its end, for those who read it: messages reach the client again (``_back``).
 REACHABLE_ALERT = "coach_reach.reachable_alert"
 #: The same, and the emergency numbers sent to the client did not arrive.
@@ -113,6 +120,8 @@ class AlertReach:
     # Someone told about the alert has not read the 📵 notice of the current mark (asked
     # after it was set: a backup at the escalation, a pass on). Only read while marked.
     untold: bool = True
+    # A phone number of the client is stored: the line may say "Bel Sam".
+    phone_known: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,7 +224,13 @@ def _alert_notice(reach: Reach, alert: AlertReach, now: datetime, to: Recipient)
     """The 📵 notice as part of the open alert: at alert priority (``urgent``), never queued
     behind other work."""
     params = {"client": reach.name, "time": At(alert.pressed_at, said_at=now)}
-    return Reply(UNREACHABLE_ALERT, params, to=to, urgent=True)
+    return Reply(unreachable_alert_key(phone_known=alert.phone_known), params, to=to, urgent=True)
+
+
+def unreachable_alert_key(*, phone_known: bool) -> str:
+    """The 📵 line's key: "Bel Sam" only when a phone number of the client is stored (also
+    for the line given with an escalated alert, ``dialogs.noodknop``)."""
+    return UNREACHABLE_ALERT if phone_known else UNREACHABLE_ALERT_NO_PHONE
 
 
 def heard_again(reach: Reach, now: datetime) -> Reachability | None:

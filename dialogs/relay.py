@@ -46,7 +46,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -68,6 +68,7 @@ from dialogs.words import Words, normalise
 
 __all__ = [
     "AWAITING_MESSAGE_PREFIX",
+    "AWAITING_TOLD_SUFFIX",
     "CANCEL_COMMANDS",
     "CLIENT_HEADER",
     "COACH_HEADER",
@@ -92,8 +93,12 @@ __all__ = [
     "RelayToCoach",
     "RelayView",
     "SetRelayDirect",
+    "alert_ends_wait",
     "ask_for_message",
     "ask_message",
+    "awaited_message",
+    "awaiting_again",
+    "awaiting_message",
     "awaiting_message_for",
     "client_confirms",
     "client_reacts",
@@ -112,6 +117,7 @@ __all__ = [
     "seen_data",
     "sent_reply",
     "start_message",
+    "told_reminder",
 ]
 
 MAX_RELAY_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
@@ -123,6 +129,7 @@ CONFIRM_PREFIX = "rl:"
 _SEAL_LENGTH = 12  # 72 bits: guessing one by pressing buttons is hopeless
 SEEN_PREFIX = "rs:"
 AWAITING_MESSAGE_PREFIX = "message:"
+AWAITING_TOLD_SUFFIX = ":told"  # the client was told a message is coming ("Anna stuurt je ...")
 MESSAGE_COMMANDS = frozenset({"bericht", "message"})  # /bericht Sam: a message to Sam
 CANCEL_COMMANDS = frozenset({"annuleer", "cancel"})  # /annuleer: that message is not sent
 _UNSEALED_CONFIRM = re.compile(r"rl:y:[1-9][0-9]{0,11}")  # the form before seals: ask to resend
@@ -130,7 +137,7 @@ _SEALED_ANSWER = re.compile(
     rf"([a-z]{{2}}:)(y|n):([0-9]{{1,12}}):([A-Za-z0-9_-]{{{_SEAL_LENGTH}}})"
 )
 _SEEN_DATA = re.compile(rf"rs:({ID})")
-_AWAITING_MESSAGE = re.compile(r"message:([0-9]{1,12})")
+_AWAITING_MESSAGE = re.compile(r"message:([0-9]{1,12})(:told)?")
 
 # Texts the shell uses around a relayed copy.
 COACH_HEADER = "coach_relay.from_client"  # "💬 Bericht van {client}:"
@@ -278,10 +285,31 @@ def parse_seen_data(data: str) -> int | None:
     return row_id(match[1]) if match else None
 
 
-def awaiting_message_for(awaiting: str | None) -> int | None:
-    """The client id in a coach's ``message:<client id>`` awaiting, if that is what it is."""
+def awaiting_message(client_id: int, *, told: bool) -> str:
+    """A coach's awaiting while their next message goes to this client: ``message:<id>``, or
+    ``message:<id>:told`` when the client was told in the same transaction that a message is
+    coming (a signal's "💬" for a reachable client, an alert picked up without a phone
+    number). A cancel then reminds the coach of that promise (``coach_cancels``)."""
+    return f"{AWAITING_MESSAGE_PREFIX}{client_id}{AWAITING_TOLD_SUFFIX if told else ''}"
+
+
+def awaited_message(awaiting: str | None) -> tuple[int, bool] | None:
+    """(client id, told) from ``awaiting_message``'s form; None when it is something else."""
     match = _AWAITING_MESSAGE.fullmatch(awaiting or "")
-    return int(match[1]) if match else None
+    return (int(match[1]), match[2] is not None) if match else None
+
+
+def awaiting_message_for(awaiting: str | None) -> int | None:
+    """The client id in a coach's ``message:<client id>[:told]`` awaiting, if that is it."""
+    awaited = awaited_message(awaiting)
+    return awaited[0] if awaited else None
+
+
+def told_reminder(client_name: str, lead: str) -> Reply:
+    """What a coach reads when a wait for their message ends without one while the client was
+    told a message is coming: ``lead`` ("Oké, ik stuur niets.") and the promise, with the way
+    to keep it. Only the bot's own words to the client are named, never what they know."""
+    return Reply("coach_relay.told_reminder", {"client": client_name}, lead=lead)
 
 
 # -- around a relayed copy --------------------------------------------------------------------
@@ -582,18 +610,27 @@ def coach_sends(
     return None
 
 
-def coach_cancels(person: Person, event: Command | Text, words: Words) -> Outcome | None:
+def coach_cancels(
+    person: Person,
+    event: Command | Text,
+    words: Words,
+    awaited_client: ClientRef | None = None,
+    not_done: Reply | None = None,
+) -> Outcome | None:
     """``/annuleer``, or a cancel word as the whole message ("laat maar"), while the coach's
-    next message is awaited for a client (``/bericht Sam``, the card, a signal's "💬"): nothing
-    is sent, the wait ends, and the coach hears so. None otherwise: a reply names its client
-    and a forward is someone else's words, so both go on as messages; without a wait the
-    words are no cancel either. ``/annuleer`` with nothing awaited at all says there is nothing
-    to stop (the question names the command: it is never "not understood")."""
+    answer to any question is awaited: the one cancel rule. For a message (``/bericht Sam``,
+    the card, a signal's "💬") nothing is sent; for another wait the dialog that owns it says
+    what is not done (``not_done``: no note for a contact, no new client; the router asks it).
+    The wait ends and the coach hears so. None otherwise: a reply names its client and a
+    forward is someone else's words, so both go on as messages; without a wait the words are
+    no cancel either. ``/annuleer`` with nothing awaited at all says there is nothing to stop
+    (the question names the command: it is never "not understood").
+
+    When the client was told a message is coming (``message:<id>:told``) the coach reads that
+    too, and how to send it after all (``told_reminder``): a cancel is the coach's to make
+    (they may call instead), even during an open alert, which stays as it is. A client who no
+    longer takes part (``awaited_client``, the shell's lookup, None) gets no reminder."""
     if person.role is not Role.COACH or person.id is None:
-        return None
-    if awaiting_message_for(person.awaiting) is None:
-        if isinstance(event, Command) and event.name in CANCEL_COMMANDS and not person.awaiting:
-            return _outcome(replies=(Reply("coach_relay.nothing_to_cancel"),))
         return None
     if isinstance(event, Command):
         cancels = event.name in CANCEL_COMMANDS
@@ -602,10 +639,43 @@ def coach_cancels(person: Person, event: Command | Text, words: Words) -> Outcom
         cancels = own and normalise(event.text) in words.cancel
     if not cancels:
         return None
-    return _outcome(
-        replies=(Reply("coach_relay.cancelled", keyboard=Keyboard.COACH_MENU),),
-        effects=(AwaitInput(person.id, None),),
-    )
+    if not person.awaiting:
+        if isinstance(event, Command):
+            return _outcome(replies=(Reply("coach_relay.nothing_to_cancel"),))
+        return None
+    awaited = awaited_message(person.awaiting)
+    if awaited is None:
+        said = not_done or Reply("coach_relay.nothing_to_cancel")  # a wait from an older version
+    elif awaited[1] and awaited_client is not None and awaited_client.id == awaited[0]:
+        said = told_reminder(awaited_client.name, lead="coach_relay.cancelled")
+    else:
+        said = Reply("coach_relay.cancelled")
+    said = replace(said, keyboard=Keyboard.COACH_MENU)
+    return _outcome(replies=(said,), effects=(AwaitInput(person.id, None),))
+
+
+def alert_ends_wait(
+    person: Person, alert_client_id: int, awaited_client: ClientRef | None
+) -> Outcome:
+    """A coach acted on an alert (picked it up, passed it on, closed it) of another client
+    than the one their next message is awaited for: that wait ends, so what they type next
+    about the alert ("Kim, ik bel je zo") never goes to the other client. The coach reads
+    it in one line, with the way to write that client after all; when that client was told
+    a message is coming, the reminder of that promise (``told_reminder``). Nothing for a
+    wait for the alert's own client, or no message wait. A client who no longer takes part
+    (``awaited_client`` None): the wait ends without a word (a message could not go)."""
+    awaited = awaited_message(person.awaiting)
+    if person.id is None or awaited is None or awaited[0] == alert_client_id:
+        return Outcome()
+    ends = (AwaitInput(person.id, None),)
+    if awaited_client is None or awaited_client.id != awaited[0]:
+        return _outcome(effects=ends)
+    name = {"client": awaited_client.name}
+    if awaited[1]:
+        said = told_reminder(awaited_client.name, lead="coach_relay.alert_ends_wait_told")
+    else:
+        said = Reply("coach_relay.alert_ends_wait", name)
+    return _outcome(replies=(said,), effects=ends)
 
 
 def _relay_to_client(
@@ -693,8 +763,14 @@ def start_message(
     client = found[0]
     return _outcome(
         replies=(ask_message(client.name, (unreachable or {}).get(client.id)),),
-        effects=(AwaitInput(coach_id, f"{AWAITING_MESSAGE_PREFIX}{client.id}"),),
+        effects=(AwaitInput(coach_id, awaiting_again(person.awaiting, client.id)),),
     )
+
+
+def awaiting_again(awaiting: str | None, client_id: int) -> str:
+    """The wait for a message to this client asked anew (``/bericht Sam``, the card): a
+    promise made to them while it was already awaited stays part of it."""
+    return awaiting_message(client_id, told=awaited_message(awaiting) == (client_id, True))
 
 
 def ask_message(client_name: str, unreachable_since: datetime | None) -> Reply:

@@ -33,7 +33,7 @@ from dialogs.caseload import CaseloadContext
 from dialogs.checkin import CheckinContext
 from dialogs.checkin_state import CheckinState, CheckinStatus
 from dialogs.clients import ClientRef
-from dialogs.coach import coach_acts, stop_joining_tap
+from dialogs.coach import awaits_name, coach_acts, stop_joining_tap
 from dialogs.coach_checkin import CoachCheckinContext, coach_checkin_acts
 from dialogs.coach_settings import SettingsView
 from dialogs.ended import EndedView
@@ -130,6 +130,8 @@ def route(
     if person.role is Role.COACH:
         if isinstance(event, EditedMessage):
             return Outcome(replies=(Reply("coach.edited"),))
+        if person.coach_active and (cancelled := _coach_cancels(person, event, now, context)):
+            return cancelled
         if person.coach_active and (card := _client_card(person, event, now, context)):
             return card
         if person.coach_active and phases.wants(event):
@@ -166,9 +168,7 @@ def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> O
                 return noodknop.press(person, context.open_alert, now)  # a closed alert: anew
             if kind == "nk":
                 return noodknop.tell_reason(person, tapped, action, now)
-            return noodknop.coach_taps_alert(
-                person, context.tapped_alert, action, arg, now, event.chat_id
-            )
+            return _alert_tapped(person, event, action, arg, now, context)
         case ButtonKind.RELAY_CONFIRM:
             if context.client_relay is None:
                 return Outcome(notice="common.button_unknown")
@@ -467,17 +467,52 @@ def _client_card(
     return dropped + route(replace(person, awaiting=None), event, now, context)
 
 
+def _coach_cancels(
+    person: Person, event: Event, now: datetime, context: DialogContext
+) -> Outcome | None:
+    """/annuleer or "laat maar" while any answer of the coach's is awaited (a message, a
+    contact's note, a new client's name): one rule (``relay.coach_cancels``), heard before
+    the dialog that waits could take the words as its answer; that dialog says what is not
+    done."""
+    if not isinstance(event, Command | Text):
+        return None
+    not_done = None
+    if client_card.awaits_note(person):
+        not_done = client_card.note_cancelled(person, now, context.client_card or CardContext())
+    elif awaits_name(person.awaiting):
+        not_done = Reply("coach_relay.cancelled_new_client")
+    awaited = (context.coach_relay or CoachRelayContext()).awaiting_client
+    return relay.coach_cancels(person, event, context.words, awaited, not_done)
+
+
+def _alert_tapped(
+    person: Person, event: Tap, action: str, arg: str, now: datetime, context: DialogContext
+) -> Outcome:
+    """A coach's tap on an alert's buttons. When it acts on the alert (a pick-up, a pass, a
+    close: something is stored), a message awaited for another client ends
+    (``relay.alert_ends_wait``): what the coach types next is about this alert. A wait the
+    pick-up sets itself (no phone number: the next message goes to this client) wins."""
+    tapped = context.tapped_alert
+    acted = noodknop.coach_taps_alert(person, tapped, action, arg, now, event.chat_id)
+    if tapped is None or not acted.effects:
+        return acted  # nothing done (already taken, not theirs): the wait stays as it was
+    awaited = (context.coach_relay or CoachRelayContext()).awaiting_client
+    ended = relay.alert_ends_wait(person, tapped.client_id, awaited)
+    if any(isinstance(effect, AwaitInput) for effect in acted.effects):
+        ended = replace(ended, effects=())
+    if event.chat_id is not None and event.chat_id != person.telegram_user_id:
+        # Tapped in a team group: a line naming the other client would show there. The wait
+        # still ends (nothing may reach the wrong client), unsaid.
+        ended = replace(ended, replies=())
+    return acted + ended
+
+
 def _coach_messages(
     person: Person, event: Event, now: datetime, context: DialogContext
 ) -> Outcome | None:
-    """A coach's /bericht, or a message (a reply, or after /bericht) that goes to a client;
-    /annuleer or "laat maar" while that message is awaited."""
+    """A coach's /bericht, or a message (a reply, or after /bericht) that goes to a client."""
     if not person.coach_active:
         return None
-    if isinstance(event, Command | Text) and (
-        cancelled := relay.coach_cancels(person, event, context.words)
-    ):
-        return cancelled
     if isinstance(event, Command) and event.name in relay.MESSAGE_COMMANDS:
         return relay.start_message(
             person, event.args, context.coach_clients, context.unreachable_clients

@@ -24,7 +24,9 @@ the taps that still count under it (the pressed note closes, as after any refuse
 
 "✅ Afgehandeld" says the client gets no message about it, so it also ends the wait for the
 coach's message to this client (after "💬", ``/bericht Sam`` or the card): what the coach types
-next no longer goes to them. A wait for another client's message stays.
+next no longer goes to them. A wait for another client's message stays. When the client was
+told a message is coming (``message:<id>:told``) the coach reads that promise instead of "gets
+no message", with ``/bericht Sam`` to keep it.
 
 What the client hears is true when said: it is stored in the same transaction as the action
 that makes it so (``RecordSignalAction``), and only for the action the coach chose.
@@ -50,7 +52,7 @@ from dialogs.buttons import ID, row_id
 from dialogs.checkin_state import RecordSignalAction
 from dialogs.outcome import AwaitInput, Button, Outcome, Recipient, Reply
 from dialogs.people import Person, Role
-from dialogs.relay import AWAITING_MESSAGE_PREFIX, ask_message, awaiting_message_for
+from dialogs.relay import ask_message, awaited_message, awaiting_message, told_reminder
 
 __all__ = [
     "PREFIX",
@@ -179,8 +181,11 @@ def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
             chosen=chosen,
         )
     if action is SignalAction.MESSAGE:
-        awaiting = AwaitInput(view.coach_id, f"{AWAITING_MESSAGE_PREFIX}{view.client_id}")
-        if view.unreachable_since is not None:
+        # The client hears "Anna stuurt je zo een bericht" only when reachable: the wait keeps
+        # that promise, so a cancel reminds Anna of it.
+        told = view.unreachable_since is None
+        awaiting = AwaitInput(view.coach_id, awaiting_message(view.client_id, told=told))
+        if not told:
             # As after /bericht: the 📵 warning, then the coach's words are tried. Nothing to
             # the client in advance ("Anna stuurt je zo een bericht" could not arrive).
             ask = replace(ask_message(view.client_name, view.unreachable_since), buttons=done)
@@ -195,11 +200,15 @@ def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
             ),
             chosen=chosen,
         )
-    # "✅" under "Wat wil je naar Sam sturen?": no message for Sam is awaited any more.
-    awaited = awaiting_message_for(person.awaiting) == view.client_id
-    stop_waiting = (AwaitInput(view.coach_id, None),) if awaited else ()
-    return Outcome(
-        effects=(record, *stop_waiting),
-        replies=(Reply("coach_checkin.handled", names),),
-        chosen=chosen,
+    # "✅" under "Wat wil je naar Sam sturen?": no message for Sam is awaited any more. Sam
+    # was told one is coming: "Sam krijgt hier geen bericht over" would deny that promise,
+    # so Anna reads it instead, with the way to keep it.
+    awaited = awaited_message(person.awaiting)
+    stop_waiting = (
+        (AwaitInput(view.coach_id, None),) if awaited and awaited[0] == view.client_id else ()
     )
+    if stop_waiting and awaited == (view.client_id, True):
+        handled = told_reminder(view.client_name, lead="coach_checkin.handled_told")
+    else:
+        handled = Reply("coach_checkin.handled", names)
+    return Outcome(effects=(record, *stop_waiting), replies=(handled,), chosen=chosen)

@@ -400,7 +400,9 @@ def erase(session: Session, client_id: int, *, now: datetime, actor: str) -> Era
         )
     cleared["coach.awaiting"] = _count(
         session,
-        update(Coach).where(col(Coach.awaiting) == f"message:{client_id}").values(awaiting=None),
+        update(Coach)
+        .where(col(Coach.awaiting).in_((f"message:{client_id}", f"message:{client_id}:told")))
+        .values(awaiting=None),
     )
     # A coach asked for a note on one of the client's logged contacts: the question goes too.
     notes = [

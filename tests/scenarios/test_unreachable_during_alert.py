@@ -323,3 +323,68 @@ async def test_a_team_group_that_refused_the_alerts_line_is_not_told_it_ended(
     assert _sam(world).unreachable_since is None
     assert (_cleared(anna), _cleared(team)) == ([AGAIN], [])
     assert _again_rows(world) == [(anna.id, _alert_id(world), Priority.ALERT)]
+
+
+async def test_sam_who_could_not_read_that_anna_saw_his_alert_reads_it_when_he_writes(
+    world: World,
+) -> None:
+    """Sam presses the noodknop and reads that he hears when Anna saw it. Then his chat
+    refuses messages (he blocked the bot by mistake), so "Anna heeft je melding gezien. Anna
+    belt je zo." is refused. He unblocks and writes "Hallo?": it goes with his alert, and he
+    reads who saw it and what is recorded of it (Anna picked it up by phone)."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam")
+    await _press(sam)
+    await anna.next_message()
+    await world.drain()
+    _refuses(world, sam)
+    world.clock.advance(timedelta(minutes=1))
+    await anna.press("✅ Ik bel nu")
+    await world.drain()
+    assert _refused_to(world, sam, "noodknop.seen"), "Sam could not read that Anna calls"
+
+    world.sandbox.faults.clear()
+    world.clock.advance(timedelta(minutes=2))
+    before = len(sam.inbox)
+    await sam.send_text("Hallo?")
+    await world.drain()
+    assert [m.text for m in sam.inbox[before:]] == [
+        "Anna heeft je melding al gezien.\nAnna belt je zo.",
+        "Ik stuur dit mee met je melding.",
+    ]
+    assert _sam(world).unreachable_since is None
+
+
+async def test_without_sams_number_the_alerts_line_does_not_say_call_sam(world: World) -> None:
+    """Sam shared no phone number, so the alert said to send Sam a message. When his chat
+    refuses messages, the alert's 📵 line does not send Anna to a number she does not have;
+    who already read it is still known by its rows (nobody reads it twice)."""
+    anna = await world.coach("Anna")
+    sam = await world.client(anna, "Sam", phone=False)
+    await sam.tap_keyboard("🔴 Noodknop")
+    assert "geen telefoonnummer" in (await anna.next_message()).text
+    await world.drain()
+    world.clock.advance(timedelta(minutes=2))
+    sam.block()
+    await world.drain()
+    assert _notices(anna) == [
+        "📵 Sam kan geen berichten van mij krijgen (melding van 10:00): wat ik Sam stuur, "
+        "komt niet aan, ook de noodnummers niet. Van Sam is geen telefoonnummer bewaard: "
+        "probeer Sam op een andere manier te bereiken."
+    ]
+    with world.database.transaction() as session:
+        keys = session.exec(
+            select(OutboxMessage.text_key).where(OutboxMessage.chat_id == anna.id)
+        ).all()
+    assert NOTICE_KEY not in keys
+    _refuses(world, sam)  # the next update for Sam refused too: Anna is not told twice
+    await anna.press("✅ Ik stuur een bericht")
+    await world.drain()
+    assert _refused_to(world, sam, "noodknop.seen_message")
+    with world.database.transaction() as session:
+        lines = session.exec(
+            select(OutboxMessage.chat_id).where(
+                OutboxMessage.text_key == "coach_reach.unreachable_alert_no_phone"
+            )
+        ).all()
+    assert lines == [anna.id]

@@ -6,17 +6,37 @@ theirs again."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.texts import load_texts
 from bot.words import load_words
+from dialogs.card_view import CardContext, ContactKind, LoggedContact
 from dialogs.checkin_state import RecordSignalAction
 from dialogs.clients import ClientRef
-from dialogs.events import Command, Text
-from dialogs.outcome import AwaitInput, Keyboard
-from dialogs.relay import CoachRelayContext, RelayToClient
+from dialogs.contact_effects import SetContactNote
+from dialogs.events import Command, Tap, Text
+from dialogs.noodknop import AlertView
+from dialogs.outcome import (
+    AcknowledgeAlert,
+    AwaitInput,
+    CloseAlert,
+    EscalateAlert,
+    Keyboard,
+    Outcome,
+    Recipient,
+    Reply,
+)
+from dialogs.people import Person
+from dialogs.relay import (
+    CoachRelayContext,
+    RelayToClient,
+    awaited_message,
+    awaiting_message,
+    awaiting_message_for,
+    start_message,
+)
 from dialogs.router import DialogContext, route
 from dialogs.signal_actions import SignalView, coach_taps
 from tests.unit.people import ANNA, SAM
@@ -118,3 +138,238 @@ def test_cancel_with_nothing_awaited_says_there_is_nothing_to_stop() -> None:
         "Er staat geen bericht klaar. Ik stuur niets."
     )
     assert not outcome.effects
+
+
+# -- a wait after a promise to the client ("Anna stuurt je zo een bericht") -----------------
+
+PROMISED = replace(ANNA, awaiting="message:7:told")  # after 💬 (reachable) or an alert pick-up
+REMINDER_NL = (
+    "Let op: ik heb Sam gezegd dat je een bericht stuurt. Toch iets sturen? Typ /bericht Sam."
+)
+REMINDER_EN = (
+    "Note: I told Sam that you will send a message. Want to send something after all?"
+    " Type /message Sam."
+)
+
+
+def _shown(language: str, reply: Reply) -> str:
+    """The text as the coach reads it: the lead above the reply, as ``bot.render`` joins them."""
+    texts = load_texts()
+    body = texts.render(language, reply.key, reply.params)
+    return f"{texts.render(language, reply.lead, reply.params)}\n\n{body}" if reply.lead else body
+
+
+@pytest.mark.parametrize(
+    "awaiting, expected",
+    [
+        ("message:7", (7, False)),
+        ("message:7:told", (7, True)),
+        ("message:999999999999:told", (999999999999, True)),
+        ("message:7:", None),
+        ("message:7:tol", None),
+        ("message:7:toldx", None),
+        ("message::told", None),
+        (None, None),
+    ],
+)
+def test_the_wait_says_whether_the_client_was_told(
+    awaiting: str | None, expected: tuple[int, bool] | None
+) -> None:
+    assert awaited_message(awaiting) == expected
+    assert awaiting_message_for(awaiting) == (expected[0] if expected else None)
+
+
+def test_the_wait_is_written_as_it_is_read() -> None:
+    for told in (False, True):
+        assert awaited_message(awaiting_message(7, told=told)) == (7, told)
+    assert len(awaiting_message(999999999999, told=True)) <= 32  # Coach.awaiting's column
+
+
+def test_the_setters_remember_a_promise_only_when_one_was_made() -> None:
+    reachable = coach_taps(ANNA, VIEW, "sg:12:message")
+    blocked = coach_taps(ANNA, BLOCKED, "sg:12:message")
+    assert AwaitInput(1, "message:7:told") in reachable.effects  # Sam reads "Anna stuurt ..."
+    assert AwaitInput(1, "message:7") in blocked.effects  # Sam is told nothing
+    sam = (ClientRef(7, "Sam"), ClientRef(8, "Jan"))
+    assert start_message(ANNA, "Sam", sam).effects == (AwaitInput(1, "message:7"),)
+    # Asked anew for Sam the promise stays; asked for Jan, Jan was promised nothing.
+    assert start_message(PROMISED, "Sam", sam).effects == (AwaitInput(1, "message:7:told"),)
+    assert start_message(PROMISED, "Jan", sam).effects == (AwaitInput(1, "message:8"),)
+
+
+@pytest.mark.parametrize("event", [Command("annuleer"), _text("laat maar")])
+def test_cancel_after_a_promise_reminds_the_coach_of_it(event: Command | Text) -> None:
+    outcome = route(PROMISED, event, NOW, DialogContext(coach_relay=TO_SAM, words=WORDS["nl"]))
+    assert outcome.effects == (AwaitInput(1, None),)  # nothing sent, the wait ends
+    [told] = outcome.replies
+    assert told.keyboard is Keyboard.COACH_MENU
+    assert _shown("nl", told) == f"Oké, ik stuur niets.\n\n{REMINDER_NL}"
+    assert _shown("en", told) == f"Okay, I will not send anything.\n\n{REMINDER_EN}"
+
+
+def test_cancel_for_a_client_no_longer_taking_part_reminds_of_nothing() -> None:
+    """The shell found no active client of Anna's for the wait: nothing to keep."""
+    outcome = route(PROMISED, Command("annuleer"), NOW, DialogContext(words=WORDS["nl"]))
+    assert [r.key for r in outcome.replies] == ["coach_relay.cancelled"]
+    assert outcome.effects == (AwaitInput(1, None),)
+
+
+def test_handled_after_a_promise_says_nothing_untrue_and_reminds_the_coach() -> None:
+    outcome = coach_taps(PROMISED, VIEW, "sg:12:done")
+    assert outcome.effects == (RecordSignalAction(12, 7, 1, "done"), AwaitInput(1, None))
+    [told] = outcome.replies
+    assert _shown("nl", told) == f"Genoteerd als afgehandeld. Ik stuur niets.\n\n{REMINDER_NL}"
+    assert _shown("en", told) == f"Noted as handled. I will not send anything.\n\n{REMINDER_EN}"
+    assert "geen bericht over" not in _shown("nl", told)
+
+
+def test_handled_under_another_clients_signal_leaves_a_promise_to_sam_alone() -> None:
+    jan = replace(VIEW, client_id=8, client_name="Jan")
+    outcome = coach_taps(PROMISED, jan, "sg:12:done")
+    assert outcome.effects == (RecordSignalAction(12, 8, 1, "done"),)
+    assert [r.key for r in outcome.replies] == ["coach_checkin.handled"]
+
+
+# -- acting on another client's alert ends the wait for Sam's message --------------------------
+
+KIM_ALERT = AlertView(
+    id=3,
+    client_id=9,
+    client_name="Kim",
+    coach_name="Anna",
+    pressed_at=NOW,
+    recipient_coach_ids=frozenset({1}),
+    recipient_chat_ids=frozenset({100}),
+    coach_id=1,
+    asked_coach_ids=frozenset({1}),
+    client_phone="+31612345678",
+)
+PICKED_UP = replace(KIM_ALERT, acknowledged_by="Anna", acknowledged_by_id=1, acknowledged_at=NOW)
+ENDED_NL = "Je bericht aan Sam stuur ik niet. Wil je Sam nog iets sturen? Typ /bericht Sam."
+ENDED_EN = (
+    "I will not send your message to Sam. Want to send Sam something after all? Type /message Sam."
+)
+
+
+def _tap_alert(
+    person: Person,
+    alert: AlertView,
+    data: str,
+    relay: CoachRelayContext = TO_SAM,
+    chat_id: int = 100,  # Anna's private chat
+) -> Outcome:
+    return route(
+        person,
+        Tap(data, chat_id=chat_id),
+        NOW,
+        DialogContext(tapped_alert=alert, coach_relay=relay),
+    )
+
+
+@pytest.mark.parametrize(
+    "alert, data, done",
+    [
+        (KIM_ALERT, "al:3:ack", AcknowledgeAlert(3, 1)),
+        (KIM_ALERT, "al:3:pass", EscalateAlert(3, by_coach_id=1)),
+        (PICKED_UP, "al:3:close:talked", CloseAlert(3, 1, "talked")),
+    ],
+    ids=["pick-up", "pass", "close"],
+)
+def test_acting_on_kims_alert_ends_the_wait_for_sams_message(
+    alert: AlertView, data: str, done: object
+) -> None:
+    outcome = _tap_alert(AWAITING, alert, data)
+    assert done in outcome.effects
+    assert outcome.effects[-1] == AwaitInput(1, None)
+    said = outcome.replies[-1]
+    assert _shown("nl", said) == ENDED_NL and _shown("en", said) == ENDED_EN
+    assert said.to is Recipient.SENDER
+
+
+def test_a_tap_in_the_team_group_ends_the_wait_without_naming_sam_there() -> None:
+    """The group sees Kim's alert, not who else Anna writes to: the wait ends unsaid."""
+    outcome = _tap_alert(AWAITING, KIM_ALERT, "al:3:ack", chat_id=-900)
+    assert outcome.effects[-1] == AwaitInput(1, None)
+    assert not any("Sam" in _shown("nl", reply) for reply in outcome.replies)
+
+
+def test_a_promise_to_sam_is_recalled_when_kims_alert_ends_the_wait() -> None:
+    outcome = _tap_alert(PROMISED, KIM_ALERT, "al:3:ack")
+    assert outcome.effects[-1] == AwaitInput(1, None)
+    assert (
+        _shown("nl", outcome.replies[-1]) == f"Je bericht aan Sam stuur ik niet.\n\n{REMINDER_NL}"
+    )
+    assert _shown("en", outcome.replies[-1]) == (
+        f"I will not send your message to Sam.\n\n{REMINDER_EN}"
+    )
+
+
+def test_a_pick_up_without_a_phone_number_makes_the_next_message_kims() -> None:
+    """The pick-up's own wait (for Kim, who was told a message is coming) wins."""
+    outcome = _tap_alert(AWAITING, replace(KIM_ALERT, client_phone=None), "al:3:ack")
+    waits = [e for e in outcome.effects if isinstance(e, AwaitInput)]
+    assert waits == [AwaitInput(1, "message:9:told")]
+    assert _shown("nl", outcome.replies[-1]) == ENDED_NL
+
+
+def test_sams_own_alert_and_taps_that_do_nothing_leave_the_wait_alone() -> None:
+    sams = replace(KIM_ALERT, client_id=7, client_name="Sam")
+    for outcome in (
+        _tap_alert(AWAITING, sams, "al:3:ack"),  # about Sam: what she types is for Sam
+        _tap_alert(AWAITING, PICKED_UP, "al:3:ack"),  # already taken: nothing done
+        _tap_alert(AWAITING, replace(KIM_ALERT, recipient_coach_ids=frozenset()), "al:3:ack"),
+    ):
+        assert not any(isinstance(e, AwaitInput) for e in outcome.effects)
+        assert "coach_relay.alert_ends_wait" not in [r.key for r in outcome.replies]
+
+
+def test_a_wait_for_a_client_no_longer_taking_part_ends_without_a_word() -> None:
+    outcome = _tap_alert(AWAITING, KIM_ALERT, "al:3:ack", CoachRelayContext())
+    assert outcome.effects[-1] == AwaitInput(1, None)
+    assert not any(r.key.startswith("coach_relay.alert_ends") for r in outcome.replies)
+
+
+# -- one cancel rule for every wait: a contact's note, a new client's name ---------------------
+
+NOTING = replace(ANNA, awaiting="note:40")
+CALLED = LoggedContact(40, 7, 1, NOW - timedelta(minutes=2), ContactKind.CALL, client_name="Sam")
+
+
+@pytest.mark.parametrize("event", [Command("annuleer"), Command("cancel"), _text("laat maar")])
+def test_cancel_while_a_note_is_asked_stores_none_and_says_the_contact_is_kept(
+    event: Command | Text,
+) -> None:
+    context = DialogContext(client_card=CardContext(noting=CALLED), words=WORDS["nl"])
+    outcome = route(NOTING, event, NOW, context)
+    assert outcome.effects == (AwaitInput(1, None),)  # no SetContactNote
+    [said] = outcome.replies
+    assert said.keyboard is Keyboard.COACH_MENU
+    assert _shown("nl", said) == "Oké, geen notitie. Het contact met Sam is wel bewaard."
+    assert _shown("en", said) == "Okay, no note. The contact with Sam is saved."
+
+
+def test_cancel_after_the_note_question_is_past_says_only_what_is_true() -> None:
+    late = replace(CALLED, at=NOW - timedelta(hours=2))
+    for ctx in (CardContext(noting=late), CardContext()):  # too late; the contact is gone
+        outcome = route(
+            NOTING, _text("laat maar"), NOW, DialogContext(client_card=ctx, words=WORDS["nl"])
+        )
+        assert outcome.effects == (AwaitInput(1, None),)
+        assert [_shown("nl", r) for r in outcome.replies] == ["Oké, geen notitie."]
+
+
+def test_a_note_that_is_not_a_cancel_is_still_the_note() -> None:
+    context = DialogContext(client_card=CardContext(noting=CALLED), words=WORDS["nl"])
+    noted = route(NOTING, _text("laat maar even rusten"), NOW, context)
+    assert SetContactNote(40, 1, "laat maar even rusten") in noted.effects
+    forwarded = route(NOTING, _text("laat maar", forwarded_from="Bram"), NOW, context)
+    assert [r.key for r in forwarded.replies] == ["client_card.note_forwarded"]
+
+
+@pytest.mark.parametrize("event", [Command("annuleer"), _text("laat maar")])
+def test_cancel_while_a_new_clients_name_is_asked_invites_nobody(event: Command | Text) -> None:
+    asked = replace(ANNA, awaiting=f"client_name@{NOW:%Y%m%dT%H%M}")
+    outcome = route(asked, event, NOW, DialogContext(words=WORDS["nl"]))
+    assert outcome.effects == (AwaitInput(1, None),)  # no InviteClient
+    assert [_shown("nl", r) for r in outcome.replies] == ["Oké, ik maak geen nieuwe cliënt aan."]
+    assert [_shown("en", r) for r in outcome.replies] == ["Okay, I will not add a new client."]

@@ -101,7 +101,7 @@ def test_pressing_again_adds_to_the_open_alert() -> None:
     outcome = route(SAM, MenuPress(MenuItem.NOODKNOP), PRESSED, DialogContext(open_alert=ALERT))
     assert outcome.effects == (RepeatPress(3),)
     assert keys(outcome) == ["noodknop.still_open", "alert.pressed_again"]
-    seen = replace(ALERT, acknowledged_by="Anna", acknowledged_at=PRESSED)
+    seen = replace(ALERT, acknowledged_by="Anna", acknowledged_at=PRESSED, picked_up_by_phone=True)
     soon = PRESSED + timedelta(minutes=10)
     outcome = route(SAM, Command("nood"), soon, DialogContext(open_alert=seen))
     assert keys(outcome) == ["noodknop.already_seen", "alert.pressed_again"]
@@ -599,7 +599,9 @@ def test_the_sixth_press_claims_nobody_knows_until_someone_picked_it_up() -> Non
     )
     assert keys(sixth) == ["noodknop.still_open_quiet"]  # the team is not told again
     assert "weet het al" not in said(sixth)
-    seen = replace(ALERT, presses=5, acknowledged_by="Anna", acknowledged_at=PRESSED)
+    seen = replace(
+        ALERT, presses=5, acknowledged_by="Anna", acknowledged_at=PRESSED, picked_up_by_phone=True
+    )
     assert transcript(route(SAM, Command("nood"), PRESSED, DialogContext(open_alert=seen))) == [
         "Anna heeft je melding al gezien.\nAnna belt je zo."
     ]
@@ -848,3 +850,51 @@ def test_those_asked_later_read_with_the_alert_that_the_client_cannot_get_messag
     assert [r.key for r in reachable.replies if r.to is Recipient.NEW_ALERT_RECIPIENTS] == [
         "alert.escalated"
     ]
+
+
+# -- the client writes or presses again after a pick-up whose notice may not have arrived -------
+
+ANNA_PICKED_UP = replace(ALERT, acknowledged_by="Anna", acknowledged_at=PRESSED)
+
+
+@pytest.mark.parametrize(
+    "by_phone, expected",
+    [
+        (True, ["Anna heeft je melding al gezien.\nAnna belt je zo."]),
+        (False, ["Anna heeft je melding al gezien.\nAnna stuurt je een bericht."]),
+        (None, ["Anna heeft je melding al gezien."]),
+    ],
+)
+def test_writing_after_a_pick_up_says_again_who_saw_it_and_what_is_recorded(
+    by_phone: bool | None, expected: list[str]
+) -> None:
+    """Sam blocked the bot by mistake, so "Anna heeft je melding gezien" never arrived. His
+    "Hallo?" after unblocking is sent with the alert, and he reads who saw it and what her
+    seen notice promised: a call only when that is what was recorded (not today's phone)."""
+    seen = replace(ANNA_PICKED_UP, picked_up_by_phone=by_phone, client_phone=None)
+    soon = PRESSED + timedelta(minutes=10)
+    outcome = route(SAM, Text("Hallo?", 7000, 501, None), soon, DialogContext(open_alert=seen))
+    assert keys(outcome)[:2] == [
+        noodknop.seen_so_far(seen).key,  # type: ignore[union-attr]
+        "help_words.added_to_alert",
+    ]
+    assert transcript(outcome) == [*expected, "Ik stuur dit mee met je melding."]
+    pressed = route(SAM, Command("nood"), soon, DialogContext(open_alert=seen))
+    assert transcript(pressed)[:1] == expected
+
+
+def test_writing_before_a_pick_up_keeps_todays_reply() -> None:
+    outcome = route(SAM, Text("Hallo?", 7000, 501, None), PRESSED, DialogContext(open_alert=ALERT))
+    assert transcript(outcome) == ["Ik stuur dit mee met je melding."]
+
+
+def test_those_asked_later_read_no_call_in_the_line_without_a_stored_number() -> None:
+    """The alert said Sam shared no phone number: its 📵 line for a backup asked at the
+    escalation or after a pass on does not say "Bel Sam" either (``dialogs.reachability``)."""
+    blocked = replace(ALERT, backups_left=True, client_unreachable_since=PRESSED, client_phone=None)
+    five = PRESSED + timedelta(minutes=5)
+    for outcome in (check_escalation(blocked, five, EscalationPolicy()), _pass(blocked)):
+        asked = [r for r in outcome.replies if r.to is Recipient.NEW_ALERT_RECIPIENTS]
+        assert [r.key for r in asked][1:] == ["coach_reach.unreachable_alert_no_phone"]
+        line = transcript(outcome, Recipient.NEW_ALERT_RECIPIENTS)[1]
+        assert "Bel Sam" not in line and "geen telefoonnummer" in line

@@ -239,7 +239,7 @@ def test_without_a_number_the_alert_asks_for_a_message_not_a_call() -> None:
 
 def test_picking_up_without_a_number_promises_a_message_and_sends_the_next_one() -> None:
     outcome = route(BRAM, Tap("al:3:ack"), NOW, DialogContext(tapped_alert=ALERT))
-    assert outcome.effects == (AcknowledgeAlert(3, 2), AwaitInput(2, "message:7"))
+    assert outcome.effects == (AcknowledgeAlert(3, 2), AwaitInput(2, "message:7:told"))
     assert keys(outcome) == [
         "noodknop.seen_message",
         "alert.taken_message",

@@ -184,7 +184,7 @@ def test_i_will_send_a_message_tells_the_client_and_waits_for_the_coachs_words()
     outcome = coach_taps(ANNA, VIEW, "sg:12:message")
     assert outcome.effects == (
         RecordSignalAction(12, 7, 1, "message"),
-        AwaitInput(1, "message:7"),
+        AwaitInput(1, "message:7:told"),  # Sam is told it is coming
     )
     assert [r.key for r in outcome.replies if r.to is Recipient.CLIENT] == ["checkin.coach_writes"]
     [to_anna] = [r for r in outcome.replies if r.to is Recipient.SENDER]

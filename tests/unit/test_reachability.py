@@ -193,7 +193,7 @@ def test_with_an_alert_open_the_notice_goes_to_its_team_as_alert_traffic() -> No
     """Whoever handles the alert must know that Sam reads nothing ("Anna belt je", the
     emergency numbers): the team hears it, at alert priority; Anna is among them."""
     state = CheckinState(checkin_id=3, client_id=7, version="1", sent_at=NOW)
-    alert = AlertReach(pressed_at=PRESSED, coach_told=True)
+    alert = AlertReach(pressed_at=PRESSED, coach_told=True, phone_known=True)
     decided = refused(replace(SAM, open_alert=alert, open_checkin=state), NOW)
     assert decided is not None
     assert decided.unreachable_since == NOW
@@ -213,8 +213,37 @@ def test_with_an_alert_open_the_notice_goes_to_its_team_as_alert_traffic() -> No
     )
 
 
+def test_without_a_stored_phone_number_the_alerts_line_never_says_call() -> None:
+    """The alert itself said Sam shared no phone number: "Bel Sam" would send its reader to
+    a number they do not have. Every recipient of the line reads the same choice."""
+    no_phone = AlertReach(pressed_at=PRESSED, coach_told=False, phone_known=False)
+    decided = refused(replace(SAM, open_alert=no_phone), NOW)
+    assert decided is not None
+    assert [(r.key, r.to) for r in decided.outcome.replies] == [
+        ("coach_reach.unreachable_alert_no_phone", Recipient.ALERT_TEAM),
+        ("coach_reach.unreachable_alert_no_phone", Recipient.COACH),
+    ]
+    picked_up = replace(no_phone, picked_up=True, coach_is_helper=True)
+    decided = refused(replace(SAM, open_alert=picked_up), NOW)
+    assert decided is not None
+    assert [r.key for r in decided.outcome.replies] == ["coach_reach.unreachable_alert_no_phone"]
+    for language in ("nl", "en"):
+        text = load_texts().render(
+            language, "coach_reach.unreachable_alert_no_phone", {"client": "Sam", "time": "09:40"}
+        )
+        assert "Sam" in text and "09:40" in text
+        assert "Bel Sam" not in text and "Call Sam" not in text
+    assert load_texts().render(
+        "nl", "coach_reach.unreachable_alert_no_phone", {"client": "Sam", "time": "09:40"}
+    ) == (
+        "📵 Sam kan geen berichten van mij krijgen (melding van 09:40): wat ik Sam stuur, "
+        "komt niet aan, ook de noodnummers niet. Van Sam is geen telefoonnummer bewaard: "
+        "probeer Sam op een andere manier te bereiken."
+    )
+
+
 def test_a_coach_not_told_about_the_alert_hears_it_too() -> None:
-    alert = AlertReach(pressed_at=PRESSED, coach_told=False)
+    alert = AlertReach(pressed_at=PRESSED, coach_told=False, phone_known=True)
     decided = refused(replace(SAM, open_alert=alert), NOW)
     assert decided is not None
     assert [(r.key, r.to, r.urgent) for r in decided.outcome.replies] == [
@@ -226,7 +255,7 @@ def test_a_coach_not_told_about_the_alert_hears_it_too() -> None:
 def test_while_marked_only_someone_asked_about_the_alert_since_hears_it() -> None:
     marked = replace(SAM, unreachable_since=NOW - timedelta(minutes=3))
     later = NOW + timedelta(minutes=2)
-    asked_since = AlertReach(pressed_at=PRESSED, coach_told=True, untold=True)
+    asked_since = AlertReach(pressed_at=PRESSED, coach_told=True, untold=True, phone_known=True)
     decided = refused(replace(marked, open_alert=asked_since), later)
     assert decided is not None
     assert decided.unreachable_since == marked.unreachable_since  # the mark stays as it was
@@ -246,7 +275,7 @@ def test_once_someone_picked_the_alert_up_only_they_hear_it_at_once() -> None:
     """The one who calls must know "Ik bel je" cannot arrive; a ringing line for everyone
     else told about the alert would only say nobody calls. Sam's coach, when someone else
     picked it up, hears it as on any day."""
-    by_bram = AlertReach(pressed_at=PRESSED, coach_told=True, picked_up=True)
+    by_bram = AlertReach(pressed_at=PRESSED, coach_told=True, picked_up=True, phone_known=True)
     decided = refused(replace(SAM, open_alert=by_bram), NOW)
     assert decided is not None
     assert [(r.key, r.to, r.urgent) for r in decided.outcome.replies] == [
