@@ -373,11 +373,16 @@ def seen_so_far(alert: AlertView, keyboard: Keyboard | None = None) -> Reply | N
     blocked chat) is said again this way. None: nobody picked it up."""
     if not alert.acknowledged_by:
         return None
-    by_phone = alert.picked_up_by_phone
-    key = "noodknop.already_seen_only" if by_phone is None else "noodknop.already_seen"
-    if by_phone is False:
-        key = "noodknop.already_seen_message"
+    key = _SEEN_SO_FAR[alert.picked_up_by_phone]
     return Reply(key, {"helper": alert.acknowledged_by}, keyboard=keyboard)
+
+
+#: By ``AlertView.picked_up_by_phone``: a call, a message, or not recorded how.
+_SEEN_SO_FAR = {
+    True: "noodknop.already_seen",
+    False: "noodknop.already_seen_message",
+    None: "noodknop.already_seen_only",
+}
 
 
 def raised(alert: AlertView) -> Outcome:
