@@ -106,7 +106,7 @@ def enqueue_reply(
     priority: Priority,
     relay_id: int | None = None,
     client_id: int | None = None,
-) -> OutboxMessage:
+) -> int:
     return outbox.enqueue(
         session,
         now=now,

@@ -120,20 +120,41 @@ class RelayShell:
 
     def view(self, session: Session, relay: Relay) -> RelayView:
         assert relay.id is not None
-        client = people.get_client(session, relay.client_id)
-        coach = people.get_coach(session, relay.coach_id)
-        return RelayView(
+        return self._view(
+            session,
             relay_id=relay.id,
             client_id=relay.client_id,
             coach_id=relay.coach_id,
+            to_coach=relay.direction == "to_coach",
+            seen=relay.seen_at is not None,
+            sent_at=relay.created_at,
+        )
+
+    @staticmethod
+    def _view(
+        session: Session,
+        *,
+        relay_id: int,
+        client_id: int,
+        coach_id: int,
+        to_coach: bool,
+        seen: bool,
+        sent_at: datetime,
+    ) -> RelayView:
+        client = people.get_client(session, client_id)
+        coach = people.get_coach(session, coach_id)
+        return RelayView(
+            relay_id=relay_id,
+            client_id=client_id,
+            coach_id=coach_id,
             client_name=client.name if client else "?",
             coach_name=coach.name if coach else "?",
-            direction="to_coach" if relay.direction == "to_coach" else "to_client",
-            seen=relay.seen_at is not None,
+            direction="to_coach" if to_coach else "to_client",
+            seen=seen,
             client_active=client is not None
             and client.status == ClientStatus.ACTIVE
-            and client.coach_id == relay.coach_id,
-            sent_at=relay.created_at,
+            and client.coach_id == coach_id,
+            sent_at=sent_at,
         )
 
     def client_context(
@@ -239,7 +260,7 @@ class RelayShell:
         to_coach = isinstance(effect, RelayToCoach)
         coach_id = effect.coach_id if isinstance(effect, RelayToClient) else client.coach_id
         answers = effect.answers_relay_id if isinstance(effect, RelayToClient) else None
-        relay = relays.add_relay(
+        relay_id = relays.add_relay(
             session,
             client_id=client.id,
             coach_id=coach_id,
@@ -250,27 +271,32 @@ class RelayShell:
             answers_relay_id=answers,
             now=now,
         )
-        if relay is None:
+        if relay_id is None:
             return NOTHING  # relayed before (a second tap on "yes"): no double copy
-        assert relay.id is not None
         audit.record(
             session,
             at=now,
             actor=f"client:{client.id}" if to_coach else f"coach:{coach_id}",
             action="message.relayed",
             subject_type="relay",
-            subject_id=relay.id,
+            subject_id=relay_id,
+        )
+        view = self._view(
+            session,
+            relay_id=relay_id,
+            client_id=client.id,
+            coach_id=coach_id,
+            to_coach=to_coach,
+            seen=False,
+            sent_at=now,
         )
         receiver: Client | Coach | None = (
             people.get_coach(session, coach_id) if to_coach else client
         )
         if not _reachable(receiver):
-            relays.mark_failed(session, relay.id, now)
-            return EffectResult(
-                relay_id=relay.id, client_id=client.id, undeliverable=self.view(session, relay)
-            )
+            relays.mark_failed(session, relay_id, now)
+            return EffectResult(relay_id=relay_id, client_id=client.id, undeliverable=view)
         assert receiver is not None and receiver.telegram_user_id is not None
-        view = self.view(session, relay)
         forwarded = effect.forwarded_from
         header = relayed_header(view) if forwarded is None else forwarded_header(view, forwarded)
         if not to_coach and _alert_waiting(session, client.id):
@@ -285,10 +311,10 @@ class RelayShell:
         one = _in_one_message(effect, header)
         if one is not None and effect.kind == TEXT_KIND:
             # The coach's text under the line saying who it is from: one message, one push.
-            self._enqueue_header(session, one, receiver, relay.id, client.id, now, priority)
-            return EffectResult(relay_id=relay.id, client_id=client.id, queued=1, urgent=urgent)
+            self._enqueue_header(session, one, receiver, relay_id, client.id, now, priority)
+            return EffectResult(relay_id=relay_id, client_id=client.id, queued=1, urgent=urgent)
         if one is None:
-            self._enqueue_header(session, header, receiver, relay.id, client.id, now, priority)
+            self._enqueue_header(session, header, receiver, relay_id, client.id, now, priority)
         buttons = copy_buttons(view)
         if not to_coach and effect.kind == TEXT_KIND:
             # The coach's own words can be heard too: the button reads the copy's text.
@@ -307,11 +333,11 @@ class RelayShell:
             buttons=[[{"label_key": b.label_key, "data": b.data} for b in row] for row in buttons],
             copy_from_chat_id=effect.from_chat_id,
             copy_message_id=effect.message_id,
-            relay_id=relay.id,
+            relay_id=relay_id,
             client_id=client.id,
         )
         queued = 2 if one is None else 1
-        return EffectResult(relay_id=relay.id, client_id=client.id, queued=queued, urgent=urgent)
+        return EffectResult(relay_id=relay_id, client_id=client.id, queued=queued, urgent=urgent)
 
     @staticmethod
     def _enqueue_header(

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import String, and_, cast, delete, func, inspect
+from sqlalchemy import String, and_, cast, delete, func, insert
 from sqlmodel import Session, col, or_, select, update
 
 from storage import instances
@@ -61,46 +61,66 @@ def enqueue(
     alert_id: int | None = None,
     relay_id: int | None = None,
     client_id: int | None = None,
-) -> OutboxMessage:
-    """Queue one message; ``client_id`` is the client it is about, whoever receives it (their
-    coach's notice, their own message): an export or erasure finds the row by it."""
-    row = OutboxMessage(
-        created_at=now,
-        priority=priority,
-        chat_id=chat_id,
-        language=language,
-        text_key=text_key,
-        lead_key=lead_key,
-        params=params or {},
-        buttons=buttons or [],
-        keyboard=keyboard,
-        copy_from_chat_id=copy_from_chat_id,
-        copy_message_id=copy_message_id,
-        alert_id=alert_id,
-        relay_id=relay_id,
-        client_id=client_id,
-        next_attempt_at=now,
+) -> int:
+    """Queue one message; its row's id. ``client_id`` is the client it is about, whoever
+    receives it (their coach's notice, their own message): an export or erasure finds the
+    row by it.
+
+    A plain insert, not an ORM object: most updates queue a row or two, which nothing in the
+    same transaction reads again but ``queued_in``; an object would cost several times the
+    statement (SQLModel's validation and the session's flush)."""
+    row_id = (
+        session.connection()
+        .execute(
+            _INSERT,
+            {
+                "created_at": now,
+                "priority": int(priority),
+                "chat_id": chat_id,
+                "language": language,
+                "text_key": text_key,
+                "lead_key": lead_key,
+                "params": params or {},
+                "buttons": buttons or [],
+                "keyboard": keyboard,
+                "copy_from_chat_id": copy_from_chat_id,
+                "copy_message_id": copy_message_id,
+                "alert_id": alert_id,
+                "relay_id": relay_id,
+                "client_id": client_id,
+                "next_attempt_at": now,
+            },
+        )
+        .scalar_one()
     )
-    session.add(row)
-    session.info.setdefault(QUEUED, []).append(row)
-    return row
+    session.info.setdefault(QUEUED, []).append((row_id, priority))
+    return int(row_id)
 
 
-#: ``Session.info`` key: the rows this transaction queued, in order (``queued_in``).
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id)
+
+#: ``Session.info`` key: the ids and priorities of the rows this transaction queued, in order
+#: (``queued_in``).
 QUEUED = "outbox.queued"
 
 
 def queued_in(session: Session, priority: Priority) -> list[OutboxMessage]:
     """The rows of ``priority`` this session queued so far (``enqueue``), in their order, that
     are still to be sent: not rolled back with a savepoint, not failed or sent already."""
-    return [
-        row
-        for row in session.info.get(QUEUED, ())
-        if row.priority == priority
-        and (inspect(row).pending or inspect(row).persistent)
-        and row.sent_at is None
-        and row.failed_at is None
-    ]
+    ids = [row_id for row_id, of in session.info.get(QUEUED, ()) if of == priority]
+    if not ids:
+        return []
+    statement = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.id).in_(ids),
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.failed_at).is_(None),
+        )
+        .order_by(col(OutboxMessage.id))
+    )
+    return list(session.exec(statement))
 
 
 def claim_due(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage, Relay
@@ -26,30 +28,29 @@ def add_relay(
     source_message_id: int,
     answers_relay_id: int | None,
     now: datetime,
-) -> Relay | None:
-    """Store a relay; None when this message was relayed this way before (a double tap)."""
-    exists = session.exec(
-        select(Relay.id).where(
-            Relay.from_chat_id == from_chat_id,
-            Relay.source_message_id == source_message_id,
-            Relay.direction == direction,
-        )
-    ).first()
-    if exists is not None:
-        return None
-    relay = Relay(
-        client_id=client_id,
-        coach_id=coach_id,
-        direction=direction,
-        kind=kind,
-        from_chat_id=from_chat_id,
-        source_message_id=source_message_id,
-        answers_relay_id=answers_relay_id,
-        created_at=now,
-    )
-    session.add(relay)
-    session.flush()
-    return relay
+) -> int | None:
+    """Store a relay; its id, or None when this message was relayed this way before (a
+    double tap: the unique constraint says so, in the same statement). A plain insert: an
+    ORM object would cost several times the statement on every message a person sends."""
+    values = {
+        "client_id": client_id,
+        "coach_id": coach_id,
+        "direction": direction,
+        "kind": kind,
+        "from_chat_id": from_chat_id,
+        "source_message_id": source_message_id,
+        "answers_relay_id": answers_relay_id,
+        "created_at": now,
+    }
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    statement = _INSERT_NEW_POSTGRESQL if postgresql else _INSERT_NEW_SQLITE
+    row_id = session.connection().execute(statement, values).scalar_one_or_none()
+    return None if row_id is None else int(row_id)
+
+
+_RELAYS = Relay.__table__  # type: ignore[attr-defined]
+_INSERT_NEW_SQLITE = sqlite_insert(_RELAYS).on_conflict_do_nothing().returning(_RELAYS.c.id)
+_INSERT_NEW_POSTGRESQL = postgresql_insert(_RELAYS).on_conflict_do_nothing().returning(_RELAYS.c.id)
 
 
 def get_relay(session: Session, relay_id: int) -> Relay | None:

@@ -51,7 +51,7 @@ def _sam_with_an_alert(database: Database) -> tuple[int, int]:
 def _queue(database: Database, alert_id: int, chat_id: int, *, phone: bool, **row: object) -> int:
     with database.transaction() as session:
         params = {"client": "Sam", **({"phone": "+31 6 12345678"} if phone else {})}
-        message = outbox.enqueue(
+        message_id = outbox.enqueue(
             session,
             now=NOW,
             chat_id=chat_id,
@@ -60,6 +60,7 @@ def _queue(database: Database, alert_id: int, chat_id: int, *, phone: bool, **ro
             params=params,
             alert_id=alert_id,
         )
+        message = session.get_one(OutboxMessage, message_id)
         for key, value in row.items():
             setattr(message, key, value)
         session.add(message)

@@ -100,17 +100,19 @@ def _client(
 
 
 def _audit(session: Session, person: Person, actor: str, action: str, kind: str, subject: int):
-    event = audit.record(
-        session, at=NOW, actor=actor, action=action, subject_type=kind, subject_id=subject
+    person.audit.add(
+        audit.record(
+            session, at=NOW, actor=actor, action=action, subject_type=kind, subject_id=subject
+        )
     )
-    session.flush()
-    assert event.id is not None
-    person.audit.add(event.id)
 
 
 def _send(session: Session, person: Person, chat: int, *, sent: bool = True, **row: Any) -> None:
-    message = outbox.enqueue(
-        session, now=NOW, chat_id=chat, priority=row.pop("priority", Priority.NOTICE), **row
+    message = session.get_one(
+        OutboxMessage,
+        outbox.enqueue(
+            session, now=NOW, chat_id=chat, priority=row.pop("priority", Priority.NOTICE), **row
+        ),
     )
     if sent:
         message.sent_at, message.telegram_message_id = NOW, 900 + len(person.outbox)
@@ -178,7 +180,7 @@ def _live(session: Session, person: Person, coach_id: int) -> None:
         answers_relay_id=None,
         now=NOW,
     )
-    assert asked is not None and asked.id is not None
+    assert asked is not None
     answer = relays.add_relay(
         session,
         client_id=cid,
@@ -187,17 +189,17 @@ def _live(session: Session, person: Person, coach_id: int) -> None:
         kind="text",
         from_chat_id=ANNA_CHAT,
         source_message_id=100 * cid + 12,
-        answers_relay_id=asked.id,
+        answers_relay_id=asked,
         now=NOW,
     )
-    assert answer is not None and answer.id is not None
+    assert answer is not None
     _send(
         session,
         person,
         ANNA_CHAT,
         text_key="relay.header",
         params={"client": name},
-        relay_id=asked.id,
+        relay_id=asked,
     )
     _send(
         session,
@@ -205,7 +207,7 @@ def _live(session: Session, person: Person, coach_id: int) -> None:
         ANNA_CHAT,
         copy_from_chat_id=person.chat,
         copy_message_id=11,
-        relay_id=asked.id,
+        relay_id=asked,
     )
     _send(
         session,
@@ -213,7 +215,7 @@ def _live(session: Session, person: Person, coach_id: int) -> None:
         person.chat,
         copy_from_chat_id=ANNA_CHAT,
         copy_message_id=12,
-        relay_id=answer.id,
+        relay_id=answer,
     )
 
     alert = Alert(client_id=cid, coach_id=coach_id, pressed_at=NOW, reason="lost")
@@ -260,8 +262,8 @@ def _live(session: Session, person: Person, coach_id: int) -> None:
     _audit(session, person, f"client:{cid}", "client.joined", "client", cid)
     _audit(session, person, f"client:{cid}", "alert.raised", "alert", alert.id)
     _audit(session, person, f"coach:{coach_id}", "alert.closed", "alert", alert.id)
-    _audit(session, person, f"client:{cid}", "message.relayed", "relay", asked.id)
-    _audit(session, person, f"coach:{coach_id}", "message.relayed", "relay", answer.id)
+    _audit(session, person, f"client:{cid}", "message.relayed", "relay", asked)
+    _audit(session, person, f"coach:{coach_id}", "message.relayed", "relay", answer)
     _audit(session, person, f"coach:{coach_id}", "client.rhythm_changed", "client", cid)
 
 

@@ -62,7 +62,7 @@ def _client(session: Session, coach: int, name: str, chat: int | None, joined: d
     )
     row.status = "done"
     contacts.add_contact(session, client_id=client.id, coach_id=coach, kind="call", now=joined)
-    notice = outbox.enqueue(
+    notice_id = outbox.enqueue(
         session,
         now=joined,
         chat_id=ANNA_CHAT,
@@ -70,6 +70,7 @@ def _client(session: Session, coach: int, name: str, chat: int | None, joined: d
         text_key="coach.client_joined",
         params={"client": name},
     )
+    notice = session.get_one(OutboxMessage, notice_id)
     notice.sent_at = joined
     session.add_all([row, notice])
     audit.record(

@@ -219,7 +219,7 @@ def _row(
                 session, coach_id=coach.id or 0, name="S", language="nl", now=NOW
             )
             if relay:
-                made = relays.add_relay(
+                relay_id = relays.add_relay(
                     session,
                     client_id=client.id or 0,
                     coach_id=coach.id or 0,
@@ -230,8 +230,7 @@ def _row(
                     answers_relay_id=None,
                     now=NOW,
                 )
-                assert made is not None
-                relay_id = made.id
+                assert relay_id is not None
             if alert_closed is not None:
                 alert = Alert(
                     client_id=client.id or 0,
@@ -242,7 +241,7 @@ def _row(
                 session.add(alert)
                 session.flush()
                 alert_id = alert.id
-        row = outbox.enqueue(
+        row_id = outbox.enqueue(
             session,
             now=NOW,
             chat_id=77,
@@ -253,6 +252,7 @@ def _row(
             relay_id=relay_id,
             alert_id=alert_id,
         )
+        row = session.get_one(OutboxMessage, row_id)
         row.sent_at, row.failed_at = sent, failed
         row.telegram_message_id = 501 if sent else None
         session.add(row)
@@ -315,7 +315,7 @@ async def test_the_daily_job_purges_in_batches_and_logs_counts_only(
 ) -> None:
     with database.transaction() as session:
         for number in range(25):
-            row = outbox.enqueue(
+            row_id = outbox.enqueue(
                 session,
                 now=NOW,
                 chat_id=2000 + number,
@@ -323,7 +323,7 @@ async def test_the_daily_job_purges_in_batches_and_logs_counts_only(
                 text_key="common.question_closed",
                 params={"name": "Sam"},
             )
-            row.sent_at = NOW - 8 * DAY
+            session.get_one(OutboxMessage, row_id).sent_at = NOW - 8 * DAY
     caplog.set_level(logging.INFO, logger="bot.housekeeping")
     with patch.object(housekeeping, "PURGE_BATCH", 10):
         result = await housekeeping.purge_outbox(database, FixedClock(NOW), keep_days=7)

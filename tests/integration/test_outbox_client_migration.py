@@ -94,10 +94,8 @@ def test_the_upgrade_keeps_the_outbox_and_old_rows_are_still_found_by_name(
             records = data_rights.collect(session, 1)
             assert records is not None
             assert [row["id"] for row in records.tables["outbox"]] == [rows[0].id]  # by name
-            new = outbox.enqueue(
+            outbox.enqueue(
                 session, now=NOW, chat_id=ANNA_CHAT, priority=Priority.NOTICE, client_id=2
             )
-            session.flush()
-            assert new.id is not None
             erased = data_rights.erase(session, 2, now=NOW, actor="cli")
             assert erased is not None and erased.deleted["outbox"] == 2  # old unsent one too

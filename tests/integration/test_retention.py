@@ -78,7 +78,7 @@ def _checkin(session: Session, client_id: int, sent: datetime, status: str) -> i
 
 
 def _relay(session: Session, client_id: int, coach_id: int, at: datetime, *, sent: bool) -> int:
-    relay = relays.add_relay(
+    relay_id = relays.add_relay(
         session,
         client_id=client_id,
         coach_id=coach_id,
@@ -89,20 +89,19 @@ def _relay(session: Session, client_id: int, coach_id: int, at: datetime, *, sen
         answers_relay_id=None,
         now=at,
     )
-    assert relay is not None and relay.id is not None
-    row = outbox.enqueue(
+    assert relay_id is not None
+    row_id = outbox.enqueue(
         session,
         now=at,
         chat_id=ANNA_CHAT,
         priority=Priority.NOTICE,
         copy_from_chat_id=SAM_CHAT,
         copy_message_id=1,
-        relay_id=relay.id,
+        relay_id=relay_id,
     )
     if sent:
-        row.sent_at = at
-    session.add(row)
-    return relay.id
+        session.get_one(OutboxMessage, row_id).sent_at = at
+    return relay_id
 
 
 def _alert(session: Session, client_id: int, coach_id: int, closed: datetime | None) -> int:
@@ -123,7 +122,7 @@ def _alert(session: Session, client_id: int, coach_id: int, closed: datetime | N
     alerts.add_recipient(
         session, alert.id, chat_id=ANNA_CHAT, coach_id=coach_id, role="coach", at=pressed
     )
-    sent = outbox.enqueue(
+    sent_id = outbox.enqueue(
         session,
         now=pressed,
         chat_id=ANNA_CHAT,
@@ -132,8 +131,7 @@ def _alert(session: Session, client_id: int, coach_id: int, closed: datetime | N
         params={"client": "Sam"},
         alert_id=alert.id,
     )
-    sent.sent_at = pressed
-    session.add(sent)
+    session.get_one(OutboxMessage, sent_id).sent_at = pressed
     return alert.id
 
 
@@ -222,8 +220,8 @@ async def test_a_reply_to_a_relay_that_is_deleted_keeps_its_own_row(database: Da
             answers_relay_id=question,
             now=new,
         )
-        assert answer is not None and answer.id is not None
-        answer_id = answer.id
+        assert answer is not None
+        answer_id = answer
 
     await apply_retention(database, FixedClock(NOW), DAYS)
 
