@@ -21,7 +21,7 @@ sandbox of its own:
   next one).
 
     .venv/bin/python -m bench.cpu_per_update [--updates N] [--database sqlite|postgresql|both]
-        [--profile LINES]
+        [--profile LINES] [--statements]
 
 Beside the CPU it counts the SQL statements per update (BEGIN and savepoints included),
 which do not move with the machine's speed as the milliseconds do.
@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -179,12 +180,16 @@ class Statements:
     """SQL statements the bot's database work sends, counted on every thread (BEGIN and
     savepoints included, the commit not): a figure that does not move with the machine."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, by_text: bool = False) -> None:
         self.count = 0
+        self.texts: Counter[str] = Counter()
         event.listen(database.engine, "before_cursor_execute", self._one)
+        self.by_text = by_text
 
-    def _one(self, *_: Any) -> None:
+    def _one(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         self.count += 1  # under the GIL; a lost count would only make the figure smaller
+        if self.by_text:
+            self.texts[" ".join(statement.split())[:150]] += 1
 
 
 class Profilers:
@@ -222,6 +227,8 @@ class Profilers:
             stats = pstats.Stats(profiler, stream=sys.stdout)
             stats.sort_stats("tottime").print_stats(lines)
             stats.sort_stats("cumulative").print_stats(lines)
+            print(f"  Waakvlam's own functions, {title}, cumulative:")
+            stats.print_stats(r"/(bot|storage|dialogs)/", lines)
 
 
 Transport = Callable[[str], BaseRequest]
@@ -382,7 +389,10 @@ async def storing_echo_bot(updates: int, database_url: str) -> tuple[float, floa
 
 
 async def waakvlam(
-    updates: int, database_url: str | None, profilers: Profilers | None
+    updates: int,
+    database_url: str | None,
+    profilers: Profilers | None,
+    show_statements: bool = False,
 ) -> dict[str, tuple[float, float, float, float, float]]:
     """Waakvlam handling the same number of updates, per kind of update: the bot's CPU
     seconds (in all, and on the database thread), the sandbox's, Bot API calls and SQL
@@ -408,7 +418,7 @@ async def waakvlam(
             await cpu.per_update(warm, kind, inbox_after)
         settle_heap()
         database_cpu = DatabaseCpu(database)
-        statements = Statements(database)
+        statements = Statements(database, by_text=show_statements)
         if profilers is not None:
             profilers.watch(database)
             profilers.on = True
@@ -421,6 +431,11 @@ async def waakvlam(
             calls = (await box.call(api_calls) - before) / len(crowd)
             in_database = (database_cpu.seconds - database_before) / len(crowd)
             sent = (statements.count - statements_before) / len(crowd)
+            if show_statements:
+                print(f"SQL statements, {kind}, per update:")
+                for text, count in statements.texts.most_common():
+                    print(f"  {count / len(crowd):5.2f}  {text}")
+                statements.texts.clear()
             figures[kind] = (bot, in_database, sandbox, calls, sent)
         return figures
 
@@ -435,7 +450,7 @@ async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
             updates, url or sqlite_url(Path(data_dir))
         )
     profilers = Profilers() if args.profile else None
-    figures = await waakvlam(updates, url, profilers)
+    figures = await waakvlam(updates, url, profilers, args.statements)
     print(
         f"CPU per handled update ({kind}, {updates} updates each; the bot's own process, the "
         "sandbox in another; 2 cores)"
@@ -476,6 +491,9 @@ async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
 def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--updates", type=int, default=300)
     parser.add_argument("--profile", type=int, default=0, metavar="LINES")
+    parser.add_argument(
+        "--statements", action="store_true", help="print each SQL statement's count per update"
+    )
 
 
 if __name__ == "__main__":
