@@ -271,6 +271,11 @@ class OutboxWorker:
             prepared.append(InHand(row, ahead))
         return prepared
 
+    @property
+    def in_hand_tasks(self) -> frozenset[asyncio.Task[None]]:
+        """The ``send_in_hand`` tasks still running (their failure hooks included)."""
+        return frozenset(self._in_hand)
+
     def send_in_hand(self, bot: Bot, owner: str, rows: list[InHand]) -> None:
         """Start sending rows claimed by ``claim_in``, in a task of their own: at once, and
         without the update that raised them waiting (its person's replies go meanwhile; an

@@ -68,16 +68,23 @@ class World:
         failed. Call it before every negative assertion ("Sam did not get ..."): without it
         a message still queued would make the assertion pass.
 
+        An alert an update sends in hand (``OutboxWorker.send_in_hand``) is waited for too:
+        refused (403), its row is failed before its failure hook queues what follows (the
+        escalation, the emergency numbers), and in between the outbox shows nothing pending.
+
         A row that waits for a later time (a retry, with the clock fixed) fails the test:
         move the clock on and drain again, so nothing pending is ever mistaken for nothing."""
         await self.settle()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + patience
         while True:
+            await self._in_hand_done(deadline - loop.time())
             await self._worker_pass(deadline - loop.time())
             pending = self.pending_outbox()
-            if not pending:
+            if not pending and not self.service.worker.in_hand_tasks:
                 return
+            if not pending:
+                continue  # an in-hand task started meanwhile: wait for it too
             if all(due > self.clock.now() for due in pending):
                 raise AssertionError(
                     f"{len(pending)} outbox row(s) wait for a later time; move the clock on"
@@ -90,6 +97,16 @@ class World:
         that found nothing due (rows waiting for a later time may be left)."""
         await self.settle()
         await self._worker_pass(patience)
+
+    async def _in_hand_done(self, patience: float) -> None:
+        """Wait until every in-hand send task (``OutboxWorker.send_in_hand``) has ended, its
+        hooks included: what they queue is in the outbox then."""
+        tasks = set(self.service.worker.in_hand_tasks)
+        if not tasks:
+            return
+        _, running = await asyncio.wait(tasks, timeout=max(patience, 0.0))
+        if running:
+            raise AssertionError(f"{len(running)} in-hand alert send(s) still running")
 
     async def _worker_pass(self, patience: float) -> None:
         worker = self.service.worker
