@@ -303,6 +303,7 @@ def _reach(
         unreachable_since=client.unreachable_since,
         paused=schedule.paused if schedule is not None else False,
         open_checkin=open_checkin,
+        phone=client.phone,  # the row is loaded already: the everyday notice names it
     )
 
 

@@ -11,7 +11,8 @@ who only saw "no answer" would wait for nothing.
     (``my_chat_member`` "kicked": ``chat_change``) ──▶ refused(): the first time only
         ├─ Sam is marked unreachable since now (the shell stores ``unreachable_since``)
         ├─ a check-in still open closes as unfinished, never as missed: it could not arrive
-        ├─ Sam's coach, once: "Sam kan geen berichten van mij krijgen ... Bel Sam."
+        ├─ Sam's coach, once: "Sam kan geen berichten van mij krijgen ... Bel Sam: +31 6 …"
+        │  (without a stored number of Sam's: that the bot has none, reach Sam another way)
         └─ with a noodknop alert of Sam's open, instead: everyone told about the alert, and
            Sam's coach if not among them, each once, as alert traffic: "Sam kan geen
            berichten van mij krijgen (melding van 22:14): wat ik Sam stuur, komt niet aan ..."
@@ -46,14 +47,17 @@ from enum import Enum
 from dialogs.checkin_state import CheckinState, CheckinStatus
 from dialogs.coach_notes import closed_for_pause
 from dialogs.outcome import At, Outcome, Recipient, Reply, SaveCheckin
+from dialogs.phone import shown as shown_phone
 
 __all__ = [
     "REACHABLE_ALERT",
     "REACHABLE_ALERT_NUMBERS",
     "REACHABLE_ALERT_SOME_NUMBERS",
+    "UNREACHABLE",
     "UNREACHABLE_ALERT",
     "UNREACHABLE_ALERT_KEYS",
     "UNREACHABLE_ALERT_NO_PHONE",
+    "UNREACHABLE_NO_PHONE",
     "AlertLineRead",
     "AlertReach",
     "ChatChange",
@@ -65,6 +69,7 @@ __all__ = [
     "delivered_again",
     "heard_again",
     "numbers_refused",
+    "phone_variant",
     "refused",
     "unreachable_alert_key",
 ]
@@ -77,6 +82,10 @@ class ChatChange(Enum):
     WORKS = "works"  # unblocked (or started again): as the client writing
 
 
+#: The everyday 📵 notice to the client's coach (no alert open), naming the number to call.
+UNREACHABLE = "coach_reach.unreachable"
+#: The same for a client without a stored phone number: no "Bel Sam", but how it stands.
+UNREACHABLE_NO_PHONE = "coach_reach.unreachable_no_phone"
 #: The 📵 notice as part of an open alert (here, and with an escalated alert: ``dialogs.noodknop``).
 UNREACHABLE_ALERT = "coach_reach.unreachable_alert"
 #: The same for a client without a stored phone number: no "Bel Sam", but how it stands.
@@ -152,6 +161,8 @@ class Reach:
     open_alert: AlertReach | None = None
     # Their open alert whose 📵 line someone read during this mark; loaded only to clear it.
     alert_line_read: AlertLineRead | None = None
+    # Their stored phone number (E.164), if any: the everyday notice names it ("Bel Sam: …").
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,7 +214,7 @@ def refused(reach: Reach, now: datetime, sent_from: datetime | None = None) -> R
     state = reach.open_checkin
     if state is not None and state.status is CheckinStatus.OPEN:
         effects = (SaveCheckin(closed_for_pause(state, now)),)  # no reminder, never "missed"
-    everyday = Reply("coach_reach.unreachable", {"client": reach.name}, to=Recipient.COACH)
+    everyday = _everyday_notice(reach)
     notices: tuple[Reply, ...]
     if alert is None:
         notices = (everyday,)
@@ -227,10 +238,30 @@ def _alert_notice(reach: Reach, alert: AlertReach, now: datetime, to: Recipient)
     return Reply(unreachable_alert_key(phone_known=alert.phone_known), params, to=to, urgent=True)
 
 
+def _everyday_notice(reach: Reach) -> Reply:
+    """The coach's 📵 notice on any day: "Bel Sam: +31 6 12345678" (the number as the alert
+    shows it) only when a phone number of the client is stored; else that the bot has none."""
+    params: dict[str, object] = {"client": reach.name}
+    if reach.phone is not None:
+        params["phone"] = shown_phone(reach.phone)
+    key = phone_variant(UNREACHABLE, phone_known=reach.phone is not None)
+    return Reply(key, params, to=Recipient.COACH)
+
+
 def unreachable_alert_key(*, phone_known: bool) -> str:
     """The 📵 line's key: "Bel Sam" only when a phone number of the client is stored (also
     for the line given with an escalated alert, ``dialogs.noodknop``)."""
-    return UNREACHABLE_ALERT if phone_known else UNREACHABLE_ALERT_NO_PHONE
+    return phone_variant(UNREACHABLE_ALERT, phone_known=phone_known)
+
+
+def phone_variant(key: str, *, phone_known: bool) -> str:
+    """A 📵 text's key (``UNREACHABLE``, ``UNREACHABLE_ALERT``): ``key`` itself, which says
+    "Bel Sam", only when a phone number of the client is stored; else its ``_no_phone``
+    variant, which says none is and to reach the client another way."""
+    return key if phone_known else _NO_PHONE[key]
+
+
+_NO_PHONE = {UNREACHABLE: UNREACHABLE_NO_PHONE, UNREACHABLE_ALERT: UNREACHABLE_ALERT_NO_PHONE}
 
 
 def heard_again(reach: Reach, now: datetime) -> Reachability | None:

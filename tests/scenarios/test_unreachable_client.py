@@ -24,7 +24,8 @@ UNREACHABLE = (
     "Zo kan Sam mij ook geen bericht sturen en de noodknop niet gebruiken. "
     "Check-ins stuur ik pas weer als Sam mij iets stuurt "
     "of als een bericht van mij weer aankomt.\n"
-    "Bel Sam, of stuur /bericht Sam: komt het aan, dan hoor je het van mij."
+    "Bel Sam: +31 6 12345678\n"  # the number Sam shared when joining, as the alert shows it
+    "Of stuur /bericht Sam: komt het aan, dan hoor je het van mij."
 )
 REACHABLE = (
     "✅ Sam reageert weer en kan weer berichten van mij krijgen. "

@@ -34,7 +34,7 @@ from dialogs.reachability import (
 )
 
 NOW = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
-SAM = Reach(client_id=7, name="Sam", active=True)
+SAM = Reach(client_id=7, name="Sam", active=True, phone="+31612345678")
 MENUS = Menus(load_texts())
 
 
@@ -45,10 +45,30 @@ def test_the_first_refused_message_marks_the_client_and_tells_the_coach() -> Non
     [notice] = decided.outcome.replies
     assert (notice.key, notice.params, notice.to) == (
         "coach_reach.unreachable",
-        {"client": "Sam"},
+        {"client": "Sam", "phone": "+31 6 12345678"},  # as the alert shows it
         Recipient.COACH,
     )
     assert decided.outcome.effects == ()
+
+
+def test_without_a_stored_phone_number_the_everyday_notice_never_says_call() -> None:
+    """ "Bel Sam" would send Anna to a number the bot does not have: the notice says it has
+    none and to reach Sam another way (as the alert's line does)."""
+    decided = refused(replace(SAM, phone=None), NOW)
+    assert decided is not None
+    [notice] = decided.outcome.replies
+    assert (notice.key, notice.params, notice.to) == (
+        "coach_reach.unreachable_no_phone",
+        {"client": "Sam"},
+        Recipient.COACH,
+    )
+    for language, call in (("nl", "Bel Sam"), ("en", "Call Sam")):
+        text = load_texts().render(language, notice.key, notice.params)
+        assert call not in text and "/" in text  # the message command is still offered
+        phoned = load_texts().render(
+            language, "coach_reach.unreachable", {"client": "Sam", "phone": "+31 6 12345678"}
+        )
+        assert f"{call}: +31 6 12345678\n" in phoned
 
 
 def test_a_second_refused_message_or_a_former_client_changes_nothing() -> None:
