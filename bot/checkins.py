@@ -205,6 +205,7 @@ class CheckinShell:
                     checkins.open_checkin_of(session, client.id) is not None,
                     last_checkin=latest.sent_at if latest is not None else None,
                     unreachable_since=client.unreachable_since,  # the row is loaded already
+                    phone=client.phone,  # so is the number the 📵 lines name
                 )
             )
         return CoachCheckinContext(tuple(found), self.timezone, self.quiet, words=words)

@@ -226,6 +226,7 @@ def load_card(
         rhythm=Rhythm(schedule.rhythm) if schedule is not None else None,
         paused=schedule.paused if schedule is not None else False,
         unreachable_since=client.unreachable_since,
+        phone=client.phone,  # the row is loaded already: the 📵 line names it
         last_contact=max((m for m in moments if m is not None), default=None),
         checkins=tuple(_card_checkin(row, book) for row in period),
         alerts=tuple(

@@ -1,8 +1,8 @@
 """The shell side of a coach's one tap under a check-in signal (``dialogs.signal_actions``):
-what the tap's dialog needs to see (whether the client's phone number is stored, so "📞 Ik bel"
-counts, and whether their chat refuses messages, so the client is told nothing), loaded only
-for the client's own coach, and the tap kept in the audit trail about the client
-(``storage.signal_actions``)."""
+what the tap's dialog needs to see (the client's phone number, if stored: "📞 Ik bel" counts
+only then, and the 📵 line after it names it; and whether their chat refuses messages, so the
+client is told nothing), loaded only for the client's own coach, and the tap kept in the audit
+trail about the client (``storage.signal_actions``)."""
 
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ def load_signal_view(session: Session, signal_id: int, coach_id: int) -> SignalV
         client_active=client.status == ClientStatus.ACTIVE,
         standing=signal_store.standing_in_checkin(session, row),
         chosen=frozenset(SignalAction(a) for a in chosen if a in _ACTIONS),
-        phone_known=client.phone is not None,
         unreachable_since=client.unreachable_since,  # the row is loaded already
+        phone=client.phone,  # "📞 Ik bel" counts, and the 📵 line after it names the number
     )
 
 

@@ -1,9 +1,15 @@
 """What a client's card shows, as plain data the shell loads (``bot.client_card``) and the
 card's dialog reads (``dialogs.client_card``): one of the coach's own active clients.
+
+Also the card's 📵 line (``unreachable_line``), which ``/checkin Sam`` answers too
+(``dialogs.coach_checkin``), and how a 📵 text names the number to call (``called``): "Bel
+Sam: +31 6 12345678" only when a phone number of the client is stored, else that the bot has
+none (the ``_no_phone`` variant, ``dialogs.reachability.phone_variant``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -12,9 +18,12 @@ from dialogs.checkin_questions import Question
 from dialogs.checkin_state import CheckinStatus
 from dialogs.clients import ClientRef
 from dialogs.outcome import TextRef
+from dialogs.phone import shown as shown_phone
+from dialogs.reachability import phone_variant
 from dialogs.schedule import Rhythm
 
 __all__ = [
+    "UNREACHABLE",
     "CardAlert",
     "CardCheckin",
     "CardContext",
@@ -26,7 +35,12 @@ __all__ = [
     "NotActiveClient",
     "PhaseStep",
     "RhythmChange",
+    "called",
+    "unreachable_line",
 ]
+
+#: The card's 📵 line: "Sinds 9 november kan Sam geen berichten van mij krijgen ... Bel Sam: …"
+UNREACHABLE = "client_card.unreachable"
 
 
 class ContactKind(StrEnum):
@@ -125,6 +139,8 @@ class CardView:
     coaches: tuple[CoachStep, ...] = ()
     low_grade: int | None = None
     unreachable_since: datetime | None = None  # their chat refuses messages (403) since then
+    # Their stored phone number (E.164), if any: the 📵 line names it ("Bel Sam: …").
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,3 +160,17 @@ class CardContext:
     not_active: tuple[NotActiveClient, ...] = ()
     noting: LoggedContact | None = None
     timezone: str = "Europe/Amsterdam"
+
+
+def called(key: str, params: Mapping[str, object], phone: str | None) -> TextRef:
+    """A 📵 text that ends "Bel Sam: +31 6 12345678" (``key``, the number as the everyday 📵
+    notice shows it) only when the client's ``phone`` number is stored; else its ``_no_phone``
+    variant, which says the bot has none and to reach the client another way."""
+    if phone is None:
+        return TextRef(phone_variant(key, phone_known=False), dict(params))
+    return TextRef(phone_variant(key, phone_known=True), {**params, "phone": shown_phone(phone)})
+
+
+def unreachable_line(client: str, since: datetime, phone: str | None) -> TextRef:
+    """The card's 📵 line: since when the client's chat refuses messages, and who to call."""
+    return called(UNREACHABLE, {"client": client, "since": since}, phone)

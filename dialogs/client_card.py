@@ -45,6 +45,7 @@ from dialogs.card_view import (
     CardView,
     ContactKind,
     LoggedContact,
+    unreachable_line,
 )
 from dialogs.caseload import time_ago
 from dialogs.checkin_questions import DONT_KNOW, SKIP, Question, QuestionKind, SignalRole
@@ -172,8 +173,7 @@ def show(view: CardView, now: datetime, timezone: str) -> Outcome:
     if any(alert.outcome is None for alert in view.alerts):
         lines.append(TextRef("client_card.alert_open"))
     if view.unreachable_since is not None:  # dialogs.reachability: no check-ins go out
-        since = {"since": view.unreachable_since, "client": view.client.name}
-        lines.append(TextRef("client_card.unreachable", since))
+        lines.append(unreachable_line(view.client.name, view.unreachable_since, view.phone))
     lines.append(TextRef("client_card.rhythm", {"rhythm": _rhythm(view)}))
     ago = time_ago(view.last_contact, now, timezone)
     when = TextRef(ago.key.replace("caseload.contact.", "client_card.ago."), ago.params)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from dialogs.buttons import ID, ButtonKind, kind_of, row_id
+from dialogs.card_view import called, unreachable_line
 from dialogs.clients import ClientMatch, ClientRef, find_client
 from dialogs.events import Command, Event, Tap
 from dialogs.outcome import (
@@ -69,6 +70,7 @@ RESUME_COMMANDS = frozenset({"hervat", "resume"})
 START_COMMANDS = frozenset({"checkin", "vragen"})
 COMMANDS = RHYTHM_COMMANDS | PAUSE_COMMANDS | RESUME_COMMANDS | START_COMMANDS
 DEFAULT_TIME = time(10)
+NOT_TOLD = "coach_checkin.not_told"  # "📵 Sam krijgt hier geen bericht over ... Bel Sam: …"
 
 _CODES = {
     "w1": Rhythm.WEEKLY,
@@ -94,6 +96,8 @@ class CoachClient:
     open_checkin: bool = False
     last_checkin: datetime | None = None  # when the client last got one (the rules count from it)
     unreachable_since: datetime | None = None  # their chat refuses messages (403) since then
+    # Their stored phone number (E.164), if any: the 📵 lines name it ("Bel Sam: …").
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -420,15 +424,15 @@ def _confirmed(
     coach reads so under the confirmation instead: never a change the client was not told."""
     if client.unreachable_since is None:
         return (Reply(key, params), Reply(told.key, told.params, to=Recipient.CLIENT))
-    since = {**params, "since": client.unreachable_since}
-    return (Reply("coach_checkin.not_told", since, lead=key),)
+    line = called(NOT_TOLD, {**params, "since": client.unreachable_since}, client.phone)
+    return (Reply(line.key, line.params, lead=key),)
 
 
 def _start_now(client: CoachClient, now: datetime, ctx: CoachCheckinContext) -> Outcome:
     name = {"client": client.ref.name}
     if client.unreachable_since is not None:  # it could not arrive: the card's 📵 line says why
-        since = {**name, "since": client.unreachable_since}
-        return Outcome(replies=(Reply("client_card.unreachable", since),))
+        line = unreachable_line(client.ref.name, client.unreachable_since, client.phone)
+        return Outcome(replies=(Reply(line.key, line.params),))
     if client.open_checkin:
         return Outcome(replies=(Reply("coach_checkin.already_open", name),))
     if ctx.quiet.is_quiet(now, ctx.timezone):

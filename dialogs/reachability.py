@@ -261,7 +261,14 @@ def phone_variant(key: str, *, phone_known: bool) -> str:
     return key if phone_known else _NO_PHONE[key]
 
 
-_NO_PHONE = {UNREACHABLE: UNREACHABLE_NO_PHONE, UNREACHABLE_ALERT: UNREACHABLE_ALERT_NO_PHONE}
+_NO_PHONE = {
+    UNREACHABLE: UNREACHABLE_NO_PHONE,
+    UNREACHABLE_ALERT: UNREACHABLE_ALERT_NO_PHONE,
+    # The card's 📵 line (also after /checkin Sam or "📞 Ik bel"), ``dialogs.card_view``.
+    "client_card.unreachable": "client_card.unreachable_no_phone",
+    # Under a new rhythm, pause or resume the client is not told of (``dialogs.coach_checkin``).
+    "coach_checkin.not_told": "coach_checkin.not_told_no_phone",
+}
 
 
 def heard_again(reach: Reach, now: datetime) -> Reachability | None:

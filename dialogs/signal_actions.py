@@ -16,7 +16,7 @@ signal of the tapping coach's own active client that still stands (no correction
 is not handled yet ("done" since it was raised) and an action not chosen before. Anything else
 (a forged id, another coach's client, a stale note) gets a short notice and changes nothing.
 
-"📞 Ik bel" is offered only when the bot knows the client's phone number (``phone_known``): the
+"📞 Ik bel" is offered only when the bot knows the client's phone number (``phone``): the
 coach may have it elsewhere, but the bot cannot know that, and "Anna belt je zo" must be true
 when said. A tap on it while no number is stored (forged data, or the number removed since the
 note) tells the client nothing and records nothing: the coach hears there is no number, with
@@ -34,7 +34,8 @@ that makes it so (``RecordSignalAction``), and only for the action the coach cho
 While the client's chat refuses the bot's messages (``unreachable_since``,
 ``dialogs.reachability``) "📞 Ik bel" and "💬 Ik stuur een bericht" are still recorded, but the
 client is told nothing in advance (it could not arrive), and the coach never reads "Ik laat Sam
-weten ...". After "📞 Ik bel" the coach reads what they chose and the card's 📵 line. After
+weten ...". After "📞 Ik bel" the coach reads what they chose and the card's 📵 line, which
+names the number ("Bel Sam: +31 6 12345678": "📞 Ik bel" counts only with one). After
 "💬 Ik stuur een bericht" the message is tried as after ``/bericht Sam`` (the block may be
 lifted): the coach reads that it may not arrive (the 📵 line of ``relay.ask_message``), and
 their next message goes to the client; one that Telegram accepts clears the mark
@@ -52,6 +53,7 @@ from dialogs.buttons import ID, row_id
 from dialogs.checkin_state import RecordSignalAction
 from dialogs.outcome import AwaitInput, Button, Outcome, Recipient, Reply
 from dialogs.people import Person, Role
+from dialogs.phone import shown as shown_phone
 from dialogs.relay import ask_message, awaited_message, awaiting_message, told_reminder
 
 __all__ = [
@@ -68,7 +70,9 @@ PREFIX = "sg"
 NOT_CURRENT = "coach_checkin.signal_not_current"
 NO_PHONE = "coach_checkin.call_no_phone"
 NO_PHONE_SHORT = "coach_checkin.call_no_phone_short"
-UNREACHABLE = "client_card.unreachable"  # the card's 📵 line
+# The card's 📵 line (``dialogs.card_view.unreachable_line``: that module cannot be imported
+# here, as ``dialogs.reachability`` imports this one through ``dialogs.coach_notes``).
+UNREACHABLE = "client_card.unreachable"
 NOTED_CALL = "coach_checkin.noted_call"  # above it, after "📞 Ik bel"
 
 
@@ -98,8 +102,9 @@ class SignalView:
     client_active: bool
     standing: bool  # not withdrawn by a corrected answer
     chosen: frozenset[SignalAction] = frozenset()  # recorded since the signal was raised
-    phone_known: bool = False  # the client's phone number is stored: "📞 Ik bel" counts
     unreachable_since: datetime | None = None  # their chat refuses messages (403) since then
+    # The client's stored phone number (E.164), if any: "📞 Ik bel" counts only with one.
+    phone: str | None = None
 
 
 def _button(signal_id: int, action: SignalAction) -> Button:
@@ -160,7 +165,7 @@ def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
     ):
         return Outcome(notice=NOT_CURRENT)
     action = parsed[1]
-    if action is SignalAction.CALL and not view.phone_known:
+    if action is SignalAction.CALL and view.phone is None:
         return _no_phone(view)  # the client is never told "Anna belt je zo"
     record = RecordSignalAction(view.signal_id, view.client_id, view.coach_id, action.value)
     names = {"client": view.client_name, "coach": view.coach_name}
@@ -168,8 +173,10 @@ def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
     chosen = _LABELS[action]
     if action is SignalAction.CALL:
         if view.unreachable_since is not None:
-            # Nothing to the client: "Anna belt je zo" could not arrive.
-            since = {**names, "since": view.unreachable_since}
+            # Nothing to the client: "Anna belt je zo" could not arrive. The card's line, with
+            # "Bel Sam: <number>" as the everyday 📵 notice shows it.
+            assert view.phone is not None  # a call without a number returned above
+            since = {**names, "since": view.unreachable_since, "phone": shown_phone(view.phone)}
             noted = Reply(UNREACHABLE, since, lead=NOTED_CALL, buttons=done)
             return Outcome(effects=(record,), replies=(noted,), chosen=chosen)
         return Outcome(

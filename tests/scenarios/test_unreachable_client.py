@@ -31,10 +31,12 @@ REACHABLE = (
     "✅ Sam reageert weer en kan weer berichten van mij krijgen. "
     "De check-ins gaan weer door zoals gepland."
 )
-# The card's line; also what a coach's own check-in for Sam answers while Sam is marked.
+# The card's line; also what a coach's own check-in for Sam answers while Sam is marked. It
+# names the number Sam shared when joining, as the everyday notice does.
 CARD_LINE = (
     "📵 Sinds 9 november kan Sam geen berichten van mij krijgen: misschien heeft Sam mij "
-    "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam weer bereikbaar is. Bel Sam."
+    "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam weer bereikbaar is. "
+    "Bel Sam: +31 6 12345678"
 )
 STARTED = "Ik stuur Sam nu de vragen."
 WEEK = timedelta(days=7)

@@ -18,9 +18,9 @@ from tests.scenarios.test_checkins import FIRST_DUE
 from tests.scenarios.test_client_card import open_card
 from tests.scenarios.test_unreachable_client import UNREACHABLE, _sam, _starting
 
-NOT_TOLD = (
+NOT_TOLD = (  # with the number Sam shared when joining, as the everyday notice names it
     "📵 Sam krijgt hier geen bericht over: sinds 9 november kan Sam geen berichten van mij "
-    "krijgen. Moet Sam het weten? Bel Sam."
+    "krijgen. Moet Sam het weten? Bel Sam: +31 6 12345678"
 )
 MAY_NOT_ARRIVE = (
     "📵 Sinds 9 november kan Sam geen berichten van mij krijgen. Misschien komt je bericht "

@@ -157,10 +157,16 @@ def test_the_card_of_a_client_who_cannot_get_messages_offers_no_check_in_now() -
     """Sam's chat refuses messages (📵): the card says so, and "📋 Nu een check-in" is not
     offered (it could not arrive); the rest stays. Once Sam wrote again, it is back."""
     since = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
-    outcome = client_card.show(card(unreachable_since=since), NOW, TZ)
-    assert texts_of(outcome)[0].split("\n")[1] == (
+    outcome = client_card.show(card(unreachable_since=since, phone="+31612345678"), NOW, TZ)
+    line = (
         "📵 Sinds 9 november kan Sam geen berichten van mij krijgen: misschien heeft Sam mij "
-        "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam weer bereikbaar is. Bel Sam."
+        "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam weer bereikbaar is. "
+    )
+    assert texts_of(outcome)[0].split("\n")[1] == f"{line}Bel Sam: +31 6 12345678"
+    # Without a stored number the line never says "Bel Sam": the bot has none.
+    no_number = client_card.show(card(unreachable_since=since), NOW, TZ)
+    assert texts_of(no_number)[0].split("\n")[1] == (
+        f"{line}Ik heb geen telefoonnummer van Sam. Probeer Sam op een andere manier te bereiken."
     )
     assert labels(outcome) == [
         ["⏱ Ritme"],

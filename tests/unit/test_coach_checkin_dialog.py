@@ -717,6 +717,7 @@ def test_start_now_while_a_checkin_is_open_sends_no_second(event: Event) -> None
 
 # Sam's chat refuses the bot's messages (403) since Monday 9 November (dialogs.reachability).
 BLOCKED = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
+PHONE = "+31612345678"  # Sam's stored number: the 📵 lines name it ("Bel Sam: +31 6 12345678")
 
 
 @pytest.mark.parametrize(
@@ -728,13 +729,19 @@ def test_start_now_for_a_client_who_cannot_get_messages_sends_nothing_and_says_s
     """The coach reads what is true (no "Ik stuur Sam nu de vragen" before a send that
     fails), and what to do; as soon as Sam wrote again (the mark cleared) it works as before."""
     later = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
-    outcome = act(event, sam(unreachable_since=BLOCKED), now=later)
+    outcome = act(event, sam(unreachable_since=BLOCKED, phone=PHONE), now=later)
     assert keys(outcome) == ["client_card.unreachable"]
     assert outcome.effects == ()
     assert [reply.to for reply in outcome.replies] == [Recipient.SENDER]
-    assert rendered(outcome) == (
+    line = (
         "📵 Sinds 9 november kan Sam geen berichten van mij krijgen: misschien heeft Sam mij "
-        "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam weer bereikbaar is. Bel Sam."
+        "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam weer bereikbaar is. "
+    )
+    assert rendered(outcome) == f"{line}Bel Sam: +31 6 12345678"
+    no_number = act(event, sam(unreachable_since=BLOCKED), now=later)  # never "Bel Sam" then
+    assert keys(no_number) == ["client_card.unreachable_no_phone"]
+    assert rendered(no_number) == (
+        f"{line}Ik heb geen telefoonnummer van Sam. Probeer Sam op een andere manier te bereiken."
     )
     assert rendered(outcome, language="en").startswith(
         "📵 Since November 9, Sam cannot get messages from me"
@@ -748,13 +755,13 @@ def test_a_client_who_cannot_get_messages_is_reported_before_an_open_checkin_or_
     None
 ):
     late = datetime(2026, 11, 10, 22, 0, tzinfo=UTC)  # 23:00 in Amsterdam
-    blocked = sam(unreachable_since=BLOCKED, open_checkin=True)
+    blocked = sam(unreachable_since=BLOCKED, open_checkin=True, phone=PHONE)
     assert keys(act(Command("checkin", "Sam"), blocked, now=late)) == ["client_card.unreachable"]
 
 
 def test_only_check_in_now_waits_for_a_client_who_cannot_get_messages() -> None:
     """The rhythm, a pause and the overview are the coach's own plans: they still work."""
-    blocked = sam(unreachable_since=BLOCKED)
+    blocked = sam(unreachable_since=BLOCKED, phone=PHONE)
     assert keys(act(Command("ritme", "Sam"), blocked)) == ["coach_checkin.overview"]
     paused = act(Tap("rp:7:p"), blocked)  # saved; Sam is sent nothing (it could not arrive)
     assert keys(paused) == ["coach_checkin.not_told"]
@@ -1048,8 +1055,9 @@ def _every_outcome() -> list[Outcome]:
         Tap("rn:99"),
     ]
     outcomes = []
-    blocked = sam(unreachable_since=BLOCKED)
-    for client in (sam(), sam(PAUSED), sam(None), sam(open_checkin=True), blocked):
+    blocked = sam(unreachable_since=BLOCKED, phone=PHONE)
+    no_number = sam(unreachable_since=BLOCKED)
+    for client in (sam(), sam(PAUSED), sam(None), sam(open_checkin=True), blocked, no_number):
         for event in events:
             outcomes.append(act(event, client))
             outcomes.append(act(event, client, now=late))
@@ -1087,7 +1095,9 @@ def test_every_reply_renders_in_every_language() -> None:
         "coach_checkin.quiet_now",
         "coach_checkin.started",
         "client_card.unreachable",
+        "client_card.unreachable_no_phone",
         "coach_checkin.not_told",
+        "coach_checkin.not_told_no_phone",
         "coach_checkin.saved",
         "common.button_unknown",
     }

@@ -157,7 +157,7 @@ VIEW = SignalView(
     coach_name="Anna",
     client_active=True,
     standing=True,
-    phone_known=True,
+    phone="+31612345678",
 )
 
 
@@ -221,7 +221,7 @@ def test_a_tap_that_is_not_current_changes_nothing(
 
 
 @pytest.mark.parametrize(
-    "view", [replace(VIEW, phone_known=False), SignalView(12, 7, "Sam", 1, "Anna", True, True)]
+    "view", [replace(VIEW, phone=None), SignalView(12, 7, "Sam", 1, "Anna", True, True)]
 )
 def test_i_will_call_without_a_stored_number_tells_the_client_nothing(view: SignalView) -> None:
     """A forged "📞 Ik bel" (or one under an old note, the number removed since): the client
@@ -263,7 +263,8 @@ def test_after_i_will_call_handled_still_counts() -> None:
 BLOCKED = replace(VIEW, unreachable_since=datetime(2026, 11, 9, 9, 0, tzinfo=UTC))
 CARD_LINE = (
     "📵 Sinds 9 november kan Sam geen berichten van mij krijgen: misschien heeft Sam mij "
-    "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam weer bereikbaar is. Bel Sam."
+    "geblokkeerd of de chat gestopt. Check-ins wachten tot Sam weer bereikbaar is. "
+    "Bel Sam: +31 6 12345678"  # "📞 Ik bel" counts only with a number: the line names it
 )
 
 
@@ -332,7 +333,7 @@ def test_signal_call_without_a_number_for_a_client_who_cannot_get_messages_recor
     None
 ):
     """No number stored goes first, as before: nothing recorded, Anna hears there is none."""
-    outcome = coach_taps(ANNA, replace(BLOCKED, phone_known=False), "sg:12:call")
+    outcome = coach_taps(ANNA, replace(BLOCKED, phone=None), "sg:12:call")
     assert outcome.effects == () and outcome.notice == "coach_checkin.call_no_phone_short"
 
 

@@ -34,13 +34,19 @@ from tests.unit.test_coach_checkin_dialog import (
 TEXTS = load_texts()
 MENUS = Menus(TEXTS)
 SAM = ClientRef(7, "Sam")
+PHONE = "+31612345678"  # Sam's stored number: the 📵 line names it as "+31 6 12345678"
 NOT_TOLD = (
     "📵 Sam krijgt hier geen bericht over: sinds 9 november kan Sam geen berichten van mij "
-    "krijgen. Moet Sam het weten? Bel Sam."
+    "krijgen. Moet Sam het weten? Bel Sam: +31 6 12345678"
 )
 NOT_TOLD_EN = (
     "📵 Sam gets no message about this: since November 9, Sam cannot get messages from me. "
-    "Should Sam know? Call Sam."
+    "Should Sam know? Call Sam: +31 6 12345678"
+)
+NOT_TOLD_NO_PHONE = (
+    "📵 Sam krijgt hier geen bericht over: sinds 9 november kan Sam geen berichten van mij "
+    "krijgen. Moet Sam het weten? Ik heb geen telefoonnummer van Sam. "
+    "Probeer Sam op een andere manier te bereiken."
 )
 PAUSED_TEXT = "De check-ins van Sam staan op pauze.\nHervatten: /hervat Sam"
 MAY_NOT_ARRIVE = (
@@ -61,8 +67,10 @@ def for_client(outcome: Outcome) -> list[Reply]:
     return [r for r in outcome.replies if r.to is Recipient.CLIENT]
 
 
-def checkin_act(event: Event, marked: bool, paused: bool = False) -> Outcome:
-    client = sam(PAUSED) if paused else sam()
+def checkin_act(
+    event: Event, marked: bool, paused: bool = False, phone: str | None = PHONE
+) -> Outcome:
+    client = replace(sam(PAUSED) if paused else sam(), phone=phone)
     if marked:
         client = replace(client, unreachable_since=BLOCKED)
     ctx = CoachCheckinContext(clients=(client,), words=WORDS)
@@ -111,6 +119,10 @@ def test_a_change_for_a_client_who_cannot_get_messages_is_saved_and_told_to_nobo
         assert text == f"{confirmed}\n\n{NOT_TOLD}"
     [english] = shown(marked, "en")
     assert english.endswith(f"\n\n{NOT_TOLD_EN}")
+    # Without a stored number of Sam's: never "Bel Sam", but that the bot has none.
+    [no_number] = shown(checkin_act(event, marked=True, paused=paused, phone=None))
+    assert no_number.endswith(f"\n\n{NOT_TOLD_NO_PHONE}")
+    assert "Bel Sam" not in no_number
 
 
 def test_a_new_rhythm_while_paused_or_nothing_new_says_no_more_than_before() -> None:
