@@ -241,6 +241,12 @@ class ContextLoader:
                 reach = client_contact(client_row)
                 scope = replace(scope, client=reach, client_id=signal.client_id)
                 context = replace(context, tapped_signal=signal)
+        promiser = people.get_coach(session, coach_id)
+        if promiser is not None and (promised := self.relays.promises(session, promiser)):
+            # Clients told "Anna stuurt je zo een bericht": a cancel, another question or an
+            # alert's tap reminds Anna of that (dialogs/relay.py ``CoachRelayContext.promised``).
+            known = context.coach_relay or CoachRelayContext()
+            context = replace(context, coach_relay=replace(known, promised=promised))
         return context, scope
 
 

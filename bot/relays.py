@@ -4,6 +4,9 @@ A relay is stored (who, when, what kind, message ids) and two outbox rows carry 
 line saying who it is from, then a ``copyMessage`` of the original, so the content stays with
 Telegram. The rows remember the message ids Telegram gave them, so a coach's reply to either
 one finds its way back to the right client.
+
+A client told "Anna stuurt je zo een bericht" is owed it (``client.message_promised_by``)
+until Anna's message to them is relayed (``promises``, and the ``RelayToClient`` handler).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from dialogs.relay import (
 from dialogs.relay_effects import (
     AwaitClientMessage,
     MarkRelaySeen,
+    PromiseMessage,
     RelayToClient,
     RelayToCoach,
     SetRelayDirect,
@@ -243,11 +247,34 @@ class RelayShell:
         """The relay effects this shell stores (see ``bot.effect_registry``)."""
         return {
             RelayToCoach: self._relay,
-            RelayToClient: self._relay,
+            RelayToClient: self._relay_to_client,
             MarkRelaySeen: _mark_seen,
             SetRelayDirect: _set_direct,
             AwaitClientMessage: _await_message,
+            PromiseMessage: _promise,
         }
+
+    @staticmethod
+    def promises(session: Session, coach: Coach) -> tuple[ClientRef, ...]:
+        """The clients this coach promised a message (``PromiseMessage``) and has not written
+        since, while the coach may still write them (a move or an ended support ends the
+        reminder)."""
+        assert coach.id is not None
+        return tuple(
+            ClientRef(client.id, client.name)
+            for client in people.promised_by(session, coach.id)
+            if client.id is not None and _reachable(client) and _may_message(session, client, coach)
+        )
+
+    def _relay_to_client(
+        self, session: Session, effect: RelayToClient, env: EffectEnv
+    ) -> EffectResult:
+        """A coach's message to a client: relayed as any (``_relay``); once stored and on its
+        way, a promise of this coach's to that client is kept."""
+        result = self._relay(session, effect, env)
+        if result.relay_id is not None and result.undeliverable is None:
+            people.keep_promise(session, effect.client_id, effect.coach_id)
+        return result
 
     def _relay(
         self, session: Session, effect: RelayToCoach | RelayToClient, env: EffectEnv
@@ -375,6 +402,11 @@ def _set_direct(session: Session, effect: SetRelayDirect, env: EffectEnv) -> Eff
     assert client is not None
     client.relay_direct = effect.relay_direct
     session.add(client)
+    return NOTHING
+
+
+def _promise(session: Session, effect: PromiseMessage, env: EffectEnv) -> EffectResult:
+    people.promise_message(session, effect.client_id, effect.coach_id)
     return NOTHING
 
 

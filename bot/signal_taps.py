@@ -41,6 +41,7 @@ def load_signal_view(session: Session, signal_id: int, coach_id: int) -> SignalV
         chosen=frozenset(SignalAction(a) for a in chosen if a in _ACTIONS),
         unreachable_since=client.unreachable_since,  # the row is loaded already
         phone=client.phone,  # "📞 Ik bel" counts, and the 📵 line after it names the number
+        promised=client.message_promised_by == coach_id,
     )
 
 

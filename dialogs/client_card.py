@@ -57,7 +57,7 @@ from dialogs.events import Command, Event, Text
 from dialogs.no_card import no_card, starts_with_name
 from dialogs.outcome import AwaitInput, Button, Lines, Outcome, Reply, TextRef
 from dialogs.people import Person, Role
-from dialogs.relay import ask_message, awaiting_again
+from dialogs.relay import ask_message, awaiting_message
 
 __all__ = [
     "AWAITING_NOTE_PREFIX",
@@ -354,7 +354,7 @@ def tap(
             shown = rhythm_overview(card.client.id, checkin_ctx or CoachCheckinContext(), now)
             return shown if shown is not None else Outcome(notice=NOT_CURRENT)
         case "m":
-            awaiting = awaiting_again(person.awaiting, card.client.id)
+            awaiting = awaiting_message(card.client.id)
             return Outcome(
                 effects=(AwaitInput(card.coach_id, awaiting),),
                 replies=(ask_message(card.client.name, card.unreachable_since),),

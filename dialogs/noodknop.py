@@ -57,6 +57,7 @@ from dialogs.people import Person, Role
 from dialogs.phone import shown as shown_phone
 from dialogs.reachability import unreachable_alert_key
 from dialogs.relay import awaiting_message
+from dialogs.relay_effects import PromiseMessage
 
 __all__ = [
     "CLOSED_NOTES",
@@ -662,10 +663,16 @@ def _picked_up(alert: AlertView, names: dict[str, str | None], coach_id: int) ->
     "Anna stuurt je zo een bericht": what will really happen."""
     by_phone = alert.client_phone is not None
     suffix = "" if by_phone else "_message"
-    # The client reads "Anna stuurt je een bericht": the wait keeps that promise (a cancel
+    # The client reads "Anna stuurt je een bericht": that promise is stored with it (a cancel
     # reminds Anna of it; the alert stays as it is).
-    awaiting = awaiting_message(alert.client_id, told=True)
-    send_next = () if by_phone else (AwaitInput(coach_id, awaiting),)
+    send_next = (
+        ()
+        if by_phone
+        else (
+            AwaitInput(coach_id, awaiting_message(alert.client_id)),
+            PromiseMessage(alert.client_id, coach_id),
+        )
+    )
     prompt = () if by_phone else (Reply("alert.message_prompt", names),)
     return Outcome(
         effects=(AcknowledgeAlert(alert.id, coach_id), *send_next),

@@ -22,6 +22,7 @@ from dialogs.phase_effects import ReopenSupport, RequestData, SendSummary, SetPh
 from dialogs.relay_effects import (
     AwaitClientMessage,
     MarkRelaySeen,
+    PromiseMessage,
     RelayToClient,
     RelayToCoach,
     SetRelayDirect,
@@ -456,6 +457,7 @@ Effect = (
     | MarkRelaySeen
     | SetRelayDirect
     | AwaitClientMessage
+    | PromiseMessage
     | SetPhase
     | ReopenSupport
     | RequestData

@@ -68,7 +68,6 @@ from dialogs.words import Words, normalise
 
 __all__ = [
     "AWAITING_MESSAGE_PREFIX",
-    "AWAITING_TOLD_SUFFIX",
     "CANCEL_COMMANDS",
     "CLIENT_HEADER",
     "COACH_HEADER",
@@ -96,8 +95,6 @@ __all__ = [
     "alert_ends_wait",
     "ask_for_message",
     "ask_message",
-    "awaited_message",
-    "awaiting_again",
     "awaiting_message",
     "awaiting_message_for",
     "client_confirms",
@@ -118,6 +115,7 @@ __all__ = [
     "sent_reply",
     "start_message",
     "told_reminder",
+    "wait_replaced",
 ]
 
 MAX_RELAY_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
@@ -129,7 +127,6 @@ CONFIRM_PREFIX = "rl:"
 _SEAL_LENGTH = 12  # 72 bits: guessing one by pressing buttons is hopeless
 SEEN_PREFIX = "rs:"
 AWAITING_MESSAGE_PREFIX = "message:"
-AWAITING_TOLD_SUFFIX = ":told"  # the client was told a message is coming ("Anna stuurt je ...")
 MESSAGE_COMMANDS = frozenset({"bericht", "message"})  # /bericht Sam: a message to Sam
 CANCEL_COMMANDS = frozenset({"annuleer", "cancel"})  # /annuleer: that message is not sent
 _UNSEALED_CONFIRM = re.compile(r"rl:y:[1-9][0-9]{0,11}")  # the form before seals: ask to resend
@@ -137,7 +134,9 @@ _SEALED_ANSWER = re.compile(
     rf"([a-z]{{2}}:)(y|n):([0-9]{{1,12}}):([A-Za-z0-9_-]{{{_SEAL_LENGTH}}})"
 )
 _SEEN_DATA = re.compile(rf"rs:({ID})")
-_AWAITING_MESSAGE = re.compile(r"message:([0-9]{1,12})(:told)?")
+# ":told" marked a promise in the wait before the promise was kept on the client (migration
+# 0013 carried such waits over): still read, never written.
+_AWAITING_MESSAGE = re.compile(r"message:([0-9]{1,12})(?::told)?")
 
 # Texts the shell uses around a relayed copy.
 COACH_HEADER = "coach_relay.from_client"  # "💬 Bericht van {client}:"
@@ -220,6 +219,13 @@ class CoachRelayContext:
     alert_client: ClientRef | None = None
     # The client the message would go to: their chat refuses messages (403) since then.
     unreachable_since: datetime | None = None
+    # The clients this coach had told "Anna stuurt je zo een bericht" and has not written
+    # since, while the coach may still write them: the promise outlives any wait.
+    promised: tuple[ClientRef, ...] = ()
+
+    def promised_to(self, client_id: int | None) -> ClientRef | None:
+        """The client, when this coach owes them a promised message."""
+        return next((c for c in self.promised if c.id == client_id), None)
 
 
 def _outcome(
@@ -285,27 +291,22 @@ def parse_seen_data(data: str) -> int | None:
     return row_id(match[1]) if match else None
 
 
-def awaiting_message(client_id: int, *, told: bool) -> str:
-    """A coach's awaiting while their next message goes to this client: ``message:<id>``, or
-    ``message:<id>:told`` when the client was told in the same transaction that a message is
-    coming (a signal's "💬" for a reachable client, an alert picked up without a phone
-    number). A cancel then reminds the coach of that promise (``coach_cancels``)."""
-    return f"{AWAITING_MESSAGE_PREFIX}{client_id}{AWAITING_TOLD_SUFFIX if told else ''}"
-
-
-def awaited_message(awaiting: str | None) -> tuple[int, bool] | None:
-    """(client id, told) from ``awaiting_message``'s form; None when it is something else."""
-    match = _AWAITING_MESSAGE.fullmatch(awaiting or "")
-    return (int(match[1]), match[2] is not None) if match else None
+def awaiting_message(client_id: int) -> str:
+    """A coach's awaiting while their next message goes to this client: ``message:<id>``. A
+    promise that a message is coming ("Anna stuurt je zo een bericht") is not kept in the wait
+    but on the client (``PromiseMessage``, read as ``CoachRelayContext.promised``): it outlives
+    the wait, so a cancel, another question or a ✅ reminds the coach of it until their
+    message to the client is relayed."""
+    return f"{AWAITING_MESSAGE_PREFIX}{client_id}"
 
 
 def awaiting_message_for(awaiting: str | None) -> int | None:
-    """The client id in a coach's ``message:<client id>[:told]`` awaiting, if that is it."""
-    awaited = awaited_message(awaiting)
-    return awaited[0] if awaited else None
+    """The client id in a coach's ``message:<client id>`` awaiting, if that is it."""
+    match = _AWAITING_MESSAGE.fullmatch(awaiting or "")
+    return int(match[1]) if match else None
 
 
-def told_reminder(client_name: str, lead: str) -> Reply:
+def told_reminder(client_name: str, lead: str | None) -> Reply:
     """What a coach reads when a wait for their message ends without one while the client was
     told a message is coming: ``lead`` ("Oké, ik stuur niets.") and the promise, with the way
     to keep it. Only the bot's own words to the client are named, never what they know."""
@@ -616,6 +617,7 @@ def coach_cancels(
     words: Words,
     awaited_client: ClientRef | None = None,
     not_done: Reply | None = None,
+    promised: tuple[ClientRef, ...] = (),
 ) -> Outcome | None:
     """``/annuleer``, or a cancel word as the whole message ("laat maar"), while the coach's
     answer to any question is awaited: the one cancel rule. For a message (``/bericht Sam``,
@@ -624,9 +626,11 @@ def coach_cancels(
     The wait ends and the coach hears so. None otherwise: a reply names its client and a
     forward is someone else's words, so both go on as messages; without a wait the words are
     no cancel either. ``/annuleer`` with nothing awaited at all says there is nothing to stop
-    (the question names the command: it is never "not understood").
+    (the question names the command: it is never "not understood"), with the reminder of each
+    promise still open.
 
-    When the client was told a message is coming (``message:<id>:told``) the coach reads that
+    When the awaited client was promised a message by this coach (``promised``, the record
+    the shell loads: also after an earlier cancel and a new ``/bericht``) the coach reads that
     too, and how to send it after all (``told_reminder``): a cancel is the coach's to make
     (they may call instead), even during an open alert, which stays as it is. A client who no
     longer takes part (``awaited_client``, the shell's lookup, None) gets no reminder."""
@@ -640,13 +644,20 @@ def coach_cancels(
     if not cancels:
         return None
     if not person.awaiting:
-        if isinstance(event, Command):
-            return _outcome(replies=(Reply("coach_relay.nothing_to_cancel"),))
-        return None
-    awaited = awaited_message(person.awaiting)
+        if not isinstance(event, Command):
+            return None
+        # Nothing waits, but a client told a message is coming still is: said, so the coach
+        # who cancels to be sure does not think that promise is gone.
+        nothing = "coach_relay.nothing_to_cancel"
+        reminders = tuple(
+            told_reminder(c.name, lead=None if n else nothing) for n, c in enumerate(promised)
+        )
+        return _outcome(replies=reminders or (Reply(nothing),))
+    awaited = awaiting_message_for(person.awaiting)
     if awaited is None:
         said = not_done or Reply("coach_relay.nothing_to_cancel")  # a wait from an older version
-    elif awaited[1] and awaited_client is not None and awaited_client.id == awaited[0]:
+    elif _owed(awaited, awaited_client, promised):
+        assert awaited_client is not None
         said = told_reminder(awaited_client.name, lead="coach_relay.cancelled")
     else:
         said = Reply("coach_relay.cancelled")
@@ -655,27 +666,63 @@ def coach_cancels(
 
 
 def alert_ends_wait(
-    person: Person, alert_client_id: int, awaited_client: ClientRef | None
+    person: Person,
+    alert_client_id: int,
+    awaited_client: ClientRef | None,
+    promised: tuple[ClientRef, ...] = (),
 ) -> Outcome:
     """A coach acted on an alert (picked it up, passed it on, closed it) of another client
     than the one their next message is awaited for: that wait ends, so what they type next
     about the alert ("Kim, ik bel je zo") never goes to the other client. The coach reads
-    it in one line, with the way to write that client after all; when that client was told
-    a message is coming, the reminder of that promise (``told_reminder``). Nothing for a
-    wait for the alert's own client, or no message wait. A client who no longer takes part
-    (``awaited_client`` None): the wait ends without a word (a message could not go)."""
-    awaited = awaited_message(person.awaiting)
-    if person.id is None or awaited is None or awaited[0] == alert_client_id:
+    it in one line, with the way to write that client after all; when that client was
+    promised a message (``promised``), the reminder of that promise (``told_reminder``).
+    Nothing for a wait for the alert's own client, or no message wait. A client who no
+    longer takes part (``awaited_client`` None): the wait ends without a word (a message
+    could not go)."""
+    awaited = awaiting_message_for(person.awaiting)
+    if person.id is None or awaited is None or awaited == alert_client_id:
         return Outcome()
     ends = (AwaitInput(person.id, None),)
-    if awaited_client is None or awaited_client.id != awaited[0]:
+    if awaited_client is None or awaited_client.id != awaited:
         return _outcome(effects=ends)
     name = {"client": awaited_client.name}
-    if awaited[1]:
+    if _owed(awaited, awaited_client, promised):
         said = told_reminder(awaited_client.name, lead="coach_relay.alert_ends_wait_told")
     else:
         said = Reply("coach_relay.alert_ends_wait", name)
     return _outcome(replies=(said,), effects=ends)
+
+
+def wait_replaced(person: Person, outcome: Outcome, promised: tuple[ClientRef, ...]) -> Outcome:
+    """What a coach did set a new question while their message was awaited for a client they
+    promised one (``/bericht Jan``, ``/nieuw``, a contact's note): that wait ends, and the
+    coach reads first that the client was told a message is coming ("Je bericht aan Sam
+    stuur ik niet." and ``told_reminder``), as after a cancel. Nothing when the new wait is
+    for the same client, when the outcome relays to them or already reminds, or when no wait
+    is set (a cancel, an alert and a ✅ say it in their own words; a relay keeps it)."""
+    awaited = awaiting_message_for(person.awaiting)
+    owed = next((c for c in promised if c.id == awaited), None)
+    if person.id is None or owed is None:
+        return outcome
+    new = [e.awaiting for e in outcome.effects if isinstance(e, AwaitInput)]
+    if not new or new[-1] is None or awaiting_message_for(new[-1]) == owed.id:
+        return outcome
+    relayed = any(isinstance(e, RelayToClient) and e.client_id == owed.id for e in outcome.effects)
+    if relayed or any(r.key == "coach_relay.told_reminder" for r in outcome.replies):
+        return outcome
+    said = told_reminder(owed.name, lead="coach_relay.alert_ends_wait_told")
+    return replace(outcome, replies=(said, *outcome.replies))
+
+
+def _owed(
+    awaited_id: int, awaited_client: ClientRef | None, promised: tuple[ClientRef, ...]
+) -> bool:
+    """The awaited client still takes part and was promised a message by this coach."""
+    return (
+        awaited_client is not None
+        and awaited_client.id == awaited_id
+        and any(c.id == awaited_id for c in promised)
+    )
 
 
 def _relay_to_client(
@@ -763,14 +810,8 @@ def start_message(
     client = found[0]
     return _outcome(
         replies=(ask_message(client.name, (unreachable or {}).get(client.id)),),
-        effects=(AwaitInput(coach_id, awaiting_again(person.awaiting, client.id)),),
+        effects=(AwaitInput(coach_id, awaiting_message(client.id)),),
     )
-
-
-def awaiting_again(awaiting: str | None, client_id: int) -> str:
-    """The wait for a message to this client asked anew (``/bericht Sam``, the card): a
-    promise made to them while it was already awaited stays part of it."""
-    return awaiting_message(client_id, told=awaited_message(awaiting) == (client_id, True))
 
 
 def ask_message(client_name: str, unreachable_since: datetime | None) -> Reply:

@@ -12,6 +12,7 @@ from datetime import datetime
 __all__ = [
     "AwaitClientMessage",
     "MarkRelaySeen",
+    "PromiseMessage",
     "RelayEffect",
     "RelayToClient",
     "RelayToCoach",
@@ -79,4 +80,21 @@ class AwaitClientMessage:
     awaiting: bool
 
 
-RelayEffect = RelayToCoach | RelayToClient | MarkRelaySeen | SetRelayDirect | AwaitClientMessage
+@dataclass(frozen=True)
+class PromiseMessage:
+    """The client is told in this outcome that this coach sends them a message ("Anna stuurt
+    je zo een bericht"): stored on the client until a message of that coach's to them is
+    relayed, so the promise outlives the coach's wait (``CoachRelayContext.promised``)."""
+
+    client_id: int
+    coach_id: int
+
+
+RelayEffect = (
+    RelayToCoach
+    | RelayToClient
+    | MarkRelaySeen
+    | SetRelayDirect
+    | AwaitClientMessage
+    | PromiseMessage
+)

@@ -114,6 +114,15 @@ def route(
 ) -> Outcome:
     """Decide what happens to what ``person`` did at ``now``."""
     context = context or DialogContext()
+    outcome = _route(person, event, now, context)
+    if person.role is Role.COACH and context.coach_relay is not None:
+        # A new question (``/bericht Jan``, ``/nieuw``, a note) ends a wait for a client
+        # promised a message: the coach reads that promise (``relay.wait_replaced``).
+        return relay.wait_replaced(person, outcome, context.coach_relay.promised)
+    return outcome
+
+
+def _route(person: Person, event: Event, now: datetime, context: DialogContext) -> Outcome:
     if person.client_step is ClientStep.DECLINED and not person.may_take_back(now):
         # Said no, and the link has expired: a stranger (the shell erases them soon).
         person = Person.stranger(person.telegram_user_id, person.language)
@@ -481,8 +490,10 @@ def _coach_cancels(
         not_done = client_card.note_cancelled(person, now, context.client_card or CardContext())
     elif awaits_name(person.awaiting):
         not_done = Reply("coach_relay.cancelled_new_client")
-    awaited = (context.coach_relay or CoachRelayContext()).awaiting_client
-    return relay.coach_cancels(person, event, context.words, awaited, not_done)
+    found = context.coach_relay or CoachRelayContext()
+    return relay.coach_cancels(
+        person, event, context.words, found.awaiting_client, not_done, found.promised
+    )
 
 
 def _alert_tapped(
@@ -496,8 +507,8 @@ def _alert_tapped(
     acted = noodknop.coach_taps_alert(person, tapped, action, arg, now, event.chat_id)
     if tapped is None or not acted.effects:
         return acted  # nothing done (already taken, not theirs): the wait stays as it was
-    awaited = (context.coach_relay or CoachRelayContext()).awaiting_client
-    ended = relay.alert_ends_wait(person, tapped.client_id, awaited)
+    found = context.coach_relay or CoachRelayContext()
+    ended = relay.alert_ends_wait(person, tapped.client_id, found.awaiting_client, found.promised)
     if any(isinstance(effect, AwaitInput) for effect in acted.effects):
         ended = replace(ended, effects=())
     if event.chat_id is not None and event.chat_id != person.telegram_user_id:

@@ -25,8 +25,9 @@ the taps that still count under it (the pressed note closes, as after any refuse
 "✅ Afgehandeld" says the client gets no message about it, so it also ends the wait for the
 coach's message to this client (after "💬", ``/bericht Sam`` or the card): what the coach types
 next no longer goes to them. A wait for another client's message stays. When the client was
-told a message is coming (``message:<id>:told``) the coach reads that promise instead of "gets
-no message", with ``/bericht Sam`` to keep it.
+told a message is coming and this coach has not sent one since (``SignalView.promised``, with
+or without a wait), the coach reads that promise instead of "gets no message", with
+``/bericht Sam`` to keep it.
 
 What the client hears is true when said: it is stored in the same transaction as the action
 that makes it so (``RecordSignalAction``), and only for the action the coach chose.
@@ -54,7 +55,8 @@ from dialogs.checkin_state import RecordSignalAction
 from dialogs.outcome import AwaitInput, Button, Outcome, Recipient, Reply
 from dialogs.people import Person, Role
 from dialogs.phone import shown as shown_phone
-from dialogs.relay import ask_message, awaited_message, awaiting_message, told_reminder
+from dialogs.relay import ask_message, awaiting_message, awaiting_message_for, told_reminder
+from dialogs.relay_effects import PromiseMessage
 
 __all__ = [
     "PREFIX",
@@ -105,6 +107,9 @@ class SignalView:
     unreachable_since: datetime | None = None  # their chat refuses messages (403) since then
     # The client's stored phone number (E.164), if any: "📞 Ik bel" counts only with one.
     phone: str | None = None
+    # This coach told the client a message is coming and has not sent one since
+    # (``client.message_promised_by``): a ✅ reminds them of it.
+    promised: bool = False
 
 
 def _button(signal_id: int, action: SignalAction) -> Button:
@@ -188,17 +193,16 @@ def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
             chosen=chosen,
         )
     if action is SignalAction.MESSAGE:
-        # The client hears "Anna stuurt je zo een bericht" only when reachable: the wait keeps
-        # that promise, so a cancel reminds Anna of it.
-        told = view.unreachable_since is None
-        awaiting = AwaitInput(view.coach_id, awaiting_message(view.client_id, told=told))
-        if not told:
+        # The client hears "Anna stuurt je zo een bericht" only when reachable: that promise
+        # is stored with it, so a cancel or a ✅ reminds Anna of it.
+        awaiting = AwaitInput(view.coach_id, awaiting_message(view.client_id))
+        if view.unreachable_since is not None:
             # As after /bericht: the 📵 warning, then the coach's words are tried. Nothing to
             # the client in advance ("Anna stuurt je zo een bericht" could not arrive).
             ask = replace(ask_message(view.client_name, view.unreachable_since), buttons=done)
             return Outcome(effects=(record, awaiting), replies=(ask,), chosen=chosen)
         return Outcome(
-            effects=(record, awaiting),
+            effects=(record, awaiting, PromiseMessage(view.client_id, view.coach_id)),
             replies=(
                 Reply(
                     "coach_relay.ask_message", names, lead="coach_checkin.messaging", buttons=done
@@ -207,14 +211,12 @@ def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
             ),
             chosen=chosen,
         )
-    # "✅" under "Wat wil je naar Sam sturen?": no message for Sam is awaited any more. Sam
-    # was told one is coming: "Sam krijgt hier geen bericht over" would deny that promise,
-    # so Anna reads it instead, with the way to keep it.
-    awaited = awaited_message(person.awaiting)
-    stop_waiting = (
-        (AwaitInput(view.coach_id, None),) if awaited and awaited[0] == view.client_id else ()
-    )
-    if stop_waiting and awaited == (view.client_id, True):
+    # "✅" under "Wat wil je naar Sam sturen?": no message for Sam is awaited any more. When
+    # Sam was told one is coming (also before an earlier cancel), "Sam krijgt hier geen
+    # bericht over" would deny that promise, so Anna reads it instead, with the way to keep it.
+    awaited = awaiting_message_for(person.awaiting)
+    stop_waiting = (AwaitInput(view.coach_id, None),) if awaited == view.client_id else ()
+    if view.promised:
         handled = told_reminder(view.client_name, lead="coach_checkin.handled_told")
     else:
         handled = Reply("coach_checkin.handled", names)

@@ -34,11 +34,14 @@ __all__ = [
     "default_team",
     "get_client",
     "get_coach",
+    "keep_promise",
     "list_clients",
     "list_coaches",
     "lock_client",
     "never_opened",
     "phones_of",
+    "promise_message",
+    "promised_by",
     "set_client_phone",
 ]
 
@@ -260,3 +263,27 @@ def set_client_phone(session: Session, client: Client, phone: str | None, *, now
     client.phone = phone
     client.updated_at = now
     session.add(client)
+
+
+def promise_message(session: Session, client_id: int, coach_id: int) -> None:
+    """The client is told (in this transaction) that this coach sends them a message: the
+    promise stands until that coach's message to them is relayed (``keep_promise``)."""
+    client = session.get(Client, client_id)
+    if client is not None:
+        client.message_promised_by = coach_id
+        session.add(client)
+
+
+def keep_promise(session: Session, client_id: int, coach_id: int) -> None:
+    """A message of this coach's to the client was relayed: a promise of theirs is kept. A
+    promise another coach made (a backup who picked an alert up) stays theirs."""
+    client = session.get(Client, client_id)
+    if client is not None and client.message_promised_by == coach_id:
+        client.message_promised_by = None
+        session.add(client)
+
+
+def promised_by(session: Session, coach_id: int) -> list[Client]:
+    """The clients this coach promised a message they have not sent yet, by name."""
+    promised = select(Client).where(col(Client.message_promised_by) == coach_id)
+    return list(session.exec(promised.order_by(col(Client.name), col(Client.id))))

@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 from sqlmodel import select
 
 from storage.database import Database
-from storage.migrate import alembic_config, newest_revision, schema_is_current, upgrade
+from storage.migrate import alembic_config, schema_is_current, upgrade
 from storage.models import Client
 from tests.integration.test_outbox_client_migration import _database_at
 
@@ -50,7 +50,7 @@ def test_the_upgrade_keeps_clients_reachable_and_the_downgrade_undoes_it(
 
         upgrade(older.engine)
 
-        assert newest_revision() == "0012" and schema_is_current(older.engine)
+        assert schema_is_current(older.engine)
         with older.transaction() as session:
             sam = session.exec(select(Client)).one()
             assert sam.unreachable_since is None

@@ -32,11 +32,11 @@ from dialogs.people import Person
 from dialogs.relay import (
     CoachRelayContext,
     RelayToClient,
-    awaited_message,
     awaiting_message,
     awaiting_message_for,
     start_message,
 )
+from dialogs.relay_effects import PromiseMessage
 from dialogs.router import DialogContext, route
 from dialogs.signal_actions import SignalView, coach_taps
 from tests.unit.people import ANNA, SAM
@@ -142,7 +142,9 @@ def test_cancel_with_nothing_awaited_says_there_is_nothing_to_stop() -> None:
 
 # -- a wait after a promise to the client ("Anna stuurt je zo een bericht") -----------------
 
-PROMISED = replace(ANNA, awaiting="message:7:told")  # after 💬 (reachable) or an alert pick-up
+PROMISED = replace(ANNA, awaiting="message:7")  # after 💬 (reachable) or an alert pick-up
+# The promise as the shell loads it from the client (``client.message_promised_by``).
+OWED = replace(TO_SAM, promised=(ClientRef(7, "Sam"),))
 REMINDER_NL = (
     "Let op: ik heb Sam gezegd dat je een bericht stuurt. Toch iets sturen? Typ /bericht Sam."
 )
@@ -162,9 +164,10 @@ def _shown(language: str, reply: Reply) -> str:
 @pytest.mark.parametrize(
     "awaiting, expected",
     [
-        ("message:7", (7, False)),
-        ("message:7:told", (7, True)),
-        ("message:999999999999:told", (999999999999, True)),
+        ("message:7", 7),
+        # The form of a wait that held a promise before it was kept on the client: still read.
+        ("message:7:told", 7),
+        ("message:999999999999:told", 999999999999),
         ("message:7:", None),
         ("message:7:tol", None),
         ("message:7:toldx", None),
@@ -172,34 +175,32 @@ def _shown(language: str, reply: Reply) -> str:
         (None, None),
     ],
 )
-def test_the_wait_says_whether_the_client_was_told(
-    awaiting: str | None, expected: tuple[int, bool] | None
-) -> None:
-    assert awaited_message(awaiting) == expected
-    assert awaiting_message_for(awaiting) == (expected[0] if expected else None)
+def test_the_wait_names_the_client(awaiting: str | None, expected: int | None) -> None:
+    assert awaiting_message_for(awaiting) == expected
 
 
 def test_the_wait_is_written_as_it_is_read() -> None:
-    for told in (False, True):
-        assert awaited_message(awaiting_message(7, told=told)) == (7, told)
-    assert len(awaiting_message(999999999999, told=True)) <= 32  # Coach.awaiting's column
+    assert awaiting_message_for(awaiting_message(7)) == 7
+    assert len(awaiting_message(999999999999)) <= 32  # Coach.awaiting's column
 
 
 def test_the_setters_remember_a_promise_only_when_one_was_made() -> None:
     reachable = coach_taps(ANNA, VIEW, "sg:12:message")
     blocked = coach_taps(ANNA, BLOCKED, "sg:12:message")
-    assert AwaitInput(1, "message:7:told") in reachable.effects  # Sam reads "Anna stuurt ..."
-    assert AwaitInput(1, "message:7") in blocked.effects  # Sam is told nothing
+    assert AwaitInput(1, "message:7") in reachable.effects
+    assert PromiseMessage(7, 1) in reachable.effects  # Sam reads "Anna stuurt je zo ..."
+    assert AwaitInput(1, "message:7") in blocked.effects
+    assert not any(isinstance(e, PromiseMessage) for e in blocked.effects)  # Sam is told nothing
     sam = (ClientRef(7, "Sam"), ClientRef(8, "Jan"))
     assert start_message(ANNA, "Sam", sam).effects == (AwaitInput(1, "message:7"),)
-    # Asked anew for Sam the promise stays; asked for Jan, Jan was promised nothing.
-    assert start_message(PROMISED, "Sam", sam).effects == (AwaitInput(1, "message:7:told"),)
+    # Asked anew, nothing is promised (the promise already made is kept on the client).
+    assert start_message(PROMISED, "Sam", sam).effects == (AwaitInput(1, "message:7"),)
     assert start_message(PROMISED, "Jan", sam).effects == (AwaitInput(1, "message:8"),)
 
 
 @pytest.mark.parametrize("event", [Command("annuleer"), _text("laat maar")])
 def test_cancel_after_a_promise_reminds_the_coach_of_it(event: Command | Text) -> None:
-    outcome = route(PROMISED, event, NOW, DialogContext(coach_relay=TO_SAM, words=WORDS["nl"]))
+    outcome = route(PROMISED, event, NOW, DialogContext(coach_relay=OWED, words=WORDS["nl"]))
     assert outcome.effects == (AwaitInput(1, None),)  # nothing sent, the wait ends
     [told] = outcome.replies
     assert told.keyboard is Keyboard.COACH_MENU
@@ -215,7 +216,7 @@ def test_cancel_for_a_client_no_longer_taking_part_reminds_of_nothing() -> None:
 
 
 def test_handled_after_a_promise_says_nothing_untrue_and_reminds_the_coach() -> None:
-    outcome = coach_taps(PROMISED, VIEW, "sg:12:done")
+    outcome = coach_taps(PROMISED, replace(VIEW, promised=True), "sg:12:done")
     assert outcome.effects == (RecordSignalAction(12, 7, 1, "done"), AwaitInput(1, None))
     [told] = outcome.replies
     assert _shown("nl", told) == f"Genoteerd als afgehandeld. Ik stuur niets.\n\n{REMINDER_NL}"
@@ -294,7 +295,7 @@ def test_a_tap_in_the_team_group_ends_the_wait_without_naming_sam_there() -> Non
 
 
 def test_a_promise_to_sam_is_recalled_when_kims_alert_ends_the_wait() -> None:
-    outcome = _tap_alert(PROMISED, KIM_ALERT, "al:3:ack")
+    outcome = _tap_alert(PROMISED, KIM_ALERT, "al:3:ack", OWED)
     assert outcome.effects[-1] == AwaitInput(1, None)
     assert (
         _shown("nl", outcome.replies[-1]) == f"Je bericht aan Sam stuur ik niet.\n\n{REMINDER_NL}"
@@ -308,7 +309,8 @@ def test_a_pick_up_without_a_phone_number_makes_the_next_message_kims() -> None:
     """The pick-up's own wait (for Kim, who was told a message is coming) wins."""
     outcome = _tap_alert(AWAITING, replace(KIM_ALERT, client_phone=None), "al:3:ack")
     waits = [e for e in outcome.effects if isinstance(e, AwaitInput)]
-    assert waits == [AwaitInput(1, "message:9:told")]
+    assert waits == [AwaitInput(1, "message:9")]
+    assert PromiseMessage(9, 1) in outcome.effects  # Kim reads "Anna stuurt je zo ..."
     assert _shown("nl", outcome.replies[-1]) == ENDED_NL
 
 

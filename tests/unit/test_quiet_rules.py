@@ -17,6 +17,7 @@ from dialogs.events import Tap
 from dialogs.outcome import AwaitInput, Lines, Recipient, Reply, TextRef
 from dialogs.people import Person, Role
 from dialogs.relay import ask_message
+from dialogs.relay_effects import PromiseMessage
 from dialogs.router import DialogContext, route
 from dialogs.signal_actions import SignalAction, SignalView, coach_taps, parse_data
 from storage.outbox import Priority
@@ -184,7 +185,8 @@ def test_i_will_send_a_message_tells_the_client_and_waits_for_the_coachs_words()
     outcome = coach_taps(ANNA, VIEW, "sg:12:message")
     assert outcome.effects == (
         RecordSignalAction(12, 7, 1, "message"),
-        AwaitInput(1, "message:7:told"),  # Sam is told it is coming
+        AwaitInput(1, "message:7"),
+        PromiseMessage(7, 1),  # Sam is told it is coming
     )
     assert [r.key for r in outcome.replies if r.to is Recipient.CLIENT] == ["checkin.coach_writes"]
     [to_anna] = [r for r in outcome.replies if r.to is Recipient.SENDER]
