@@ -115,6 +115,9 @@ def queued_in(session: Session, priority: Priority) -> list[OutboxMessage]:
         select(OutboxMessage)
         .where(
             col(OutboxMessage.id).in_(ids),
+            # On SQLite a row rolled back with a savepoint leaves its id to the next insert,
+            # which may be of another priority.
+            col(OutboxMessage.priority) == int(priority),
             col(OutboxMessage.sent_at).is_(None),
             col(OutboxMessage.failed_at).is_(None),
         )

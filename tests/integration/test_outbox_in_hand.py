@@ -43,12 +43,12 @@ def _queue_and_claim(bot: Bot, count: int = 1) -> tuple[str | None, list[Any]]:
     return owner, worker.prepare_in_hand(rows) if owner else []
 
 
-def _enqueue_alert(bot: Bot, session: Session) -> None:
+def _enqueue_alert(bot: Bot, session: Session, priority: Priority = Priority.ALERT) -> None:
     outbox.enqueue(
         session,
         now=bot.clock.now(),
         chat_id=ANNA_CHAT,
-        priority=Priority.ALERT,
+        priority=priority,
         text_key="relay.seen",
         params={"coach": "Sam"},
     )
@@ -188,12 +188,14 @@ def _enqueue_alert_in_its_own_transaction(bot: Bot) -> None:
 
 async def test_only_rows_still_to_send_are_claimed(bot: Bot) -> None:
     """A row rolled back with a savepoint, or failed already in the same transaction, is not
-    the update's to send."""
+    the update's to send; nor is the row of another priority that took a rolled-back alert's
+    id (SQLite gives the next row the highest id plus one)."""
     with bot.database.transaction() as session:
         with pytest.raises(RuntimeError), session.begin_nested():
             _enqueue_alert(bot, session)
             session.flush()
             raise RuntimeError("rolled back")
+        _enqueue_alert(bot, session, Priority.RELAY)
         _enqueue_alert(bot, session)
         _enqueue_alert(bot, session)
         session.flush()
