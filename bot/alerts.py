@@ -171,6 +171,9 @@ def _close(session: Session, effect: CloseAlert, env: EffectEnv) -> EffectResult
     alert.closed_by = effect.coach_id
     alert.outcome = effect.outcome
     session.add(alert)
+    if effect.outcome in noodknop.SPOKE_WITH_CLIENT:
+        # They talked or visited: a message this coach promised the client is moot.
+        people.keep_promise(session, alert.client_id, effect.coach_id)
     alerts.add_event(
         session, effect.alert_id, f"closed:{effect.outcome}", at=env.now, coach_id=effect.coach_id
     )

@@ -163,6 +163,8 @@ def _move(session: Session, client_id: int, to_coach_id: int, now: datetime) -> 
         invite.coach_id = to_coach_id  # the welcome names the coach who will be there
         session.add(invite)
     client.coach_id, client.updated_at = to_coach_id, now
+    # A message the old coach promised is theirs to send no more (``bot.relays``).
+    client.message_promised_by = None
     session.add(client)
     _tell(session, client, old, new, now)
     audit.record(

@@ -279,6 +279,8 @@ def _log_contact(session: Session, effect: LogContact, env: EffectEnv) -> Effect
         subject_type="client",
         subject_id=effect.client_id,
     )
+    # The coach called or visited: a message they promised the client is moot.
+    people.keep_promise(session, effect.client_id, effect.coach_id)
     coach = people.get_coach(session, effect.coach_id)
     if effect.ask_note and coach is not None:
         coach.awaiting = f"{client_card.AWAITING_NOTE_PREFIX}{row.id}"

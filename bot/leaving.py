@@ -86,6 +86,7 @@ def _end_support(session: Session, effect: EndSupport, env: EffectEnv) -> Effect
         raise LookupError(f"client {effect.client_id} is not coach {effect.coach_id}'s")
     client.status = ClientStatus.ENDED
     client.awaiting_message = False
+    client.message_promised_by = None  # no reminder of it after a reopening
     client.updated_at = env.now
     session.add(client)
     open_phases = select(SupportPhase).where(

@@ -125,6 +125,12 @@ class DeliveryHooks:
             session.add(client)
         if client is not None and client.unreachable_since is not None:
             self._client_delivered(session, delivery)
+        if client is not None and client.id is not None and delivery.relay_id is not None:
+            relay = relays.get_relay(session, delivery.relay_id)
+            if relay is not None and relay.direction == "to_client":
+                # The coach's message arrived: a message they promised is kept (not when it
+                # was only queued: a refused one leaves the client waiting).
+                people.keep_promise(session, client.id, relay.coach_id)
         if delivery.alert_id is not None:
             self._alert_delivered(session, delivery.alert_id, delivery.chat_id)
         return (

@@ -5,8 +5,9 @@ line saying who it is from, then a ``copyMessage`` of the original, so the conte
 Telegram. The rows remember the message ids Telegram gave them, so a coach's reply to either
 one finds its way back to the right client.
 
-A client told "Anna stuurt je zo een bericht" is owed it (``client.message_promised_by``)
-until Anna's message to them is relayed (``promises``, and the ``RelayToClient`` handler).
+A client told "Anna stuurt je zo een bericht" is owed it (``client.message_promised_by``,
+``promises``) until Anna's message to them arrives (``bot.outbox_hooks``), she logs a call or
+visit, or the client moves or ends.
 """
 
 from __future__ import annotations
@@ -247,7 +248,7 @@ class RelayShell:
         """The relay effects this shell stores (see ``bot.effect_registry``)."""
         return {
             RelayToCoach: self._relay,
-            RelayToClient: self._relay_to_client,
+            RelayToClient: self._relay,
             MarkRelaySeen: _mark_seen,
             SetRelayDirect: _set_direct,
             AwaitClientMessage: _await_message,
@@ -265,16 +266,6 @@ class RelayShell:
             for client in people.promised_by(session, coach.id)
             if client.id is not None and _reachable(client) and _may_message(session, client, coach)
         )
-
-    def _relay_to_client(
-        self, session: Session, effect: RelayToClient, env: EffectEnv
-    ) -> EffectResult:
-        """A coach's message to a client: relayed as any (``_relay``); once stored and on its
-        way, a promise of this coach's to that client is kept."""
-        result = self._relay(session, effect, env)
-        if result.relay_id is not None and result.undeliverable is None:
-            people.keep_promise(session, effect.client_id, effect.coach_id)
-        return result
 
     def _relay(
         self, session: Session, effect: RelayToCoach | RelayToClient, env: EffectEnv

@@ -64,6 +64,7 @@ __all__ = [
     "CLOSE_OUTCOMES",
     "REASONS",
     "SEEN_NOTICES",
+    "SPOKE_WITH_CLIENT",
     "AlertView",
     "EscalationPolicy",
     "check_closing",
@@ -90,6 +91,8 @@ _CLIENT_ACTIONS = ("accident_yes", "accident_no", "undo", "change")
 # A client's buttons that say "I do need help": on an alert closed since, a new press.
 STILL_NEED_HELP = frozenset({"accident_no", "undo"})
 CLOSE_OUTCOMES = ("talked", "visited", "referred", "false_alarm")
+# Closes after which the coach spoke with the client: a message they promised is moot then.
+SPOKE_WITH_CLIENT = frozenset({"talked", "visited"})
 # Repeat presses are always counted; the team hears about the first few, then every fifth.
 _NOTIFY_EVERY_REPEAT_UNTIL = 5
 # A press this long after someone picked the alert up is a new call for help.

@@ -10,6 +10,8 @@ import pytest
 from sqlmodel import select
 from telegram_sandbox import SimUser
 
+from bot import client_admin
+from storage import people
 from storage.models import Client, Coach, Relay
 from tests.scenarios.conftest import World
 from tests.scenarios.test_message_cancel import CANCELLED, REMINDER, _from_anna
@@ -119,3 +121,40 @@ async def test_handled_after_an_earlier_cancel_still_names_the_promise(world: Wo
     assert (await anna.next_message()).text == f"{CANCELLED}\n\n{REMINDER}"
     await anna.press("✅ Afgehandeld", asked)
     assert (await anna.next_message()).text == HANDLED_TOLD
+
+
+async def test_a_message_that_did_not_arrive_keeps_the_promise(world: World) -> None:
+    """Anna writes, but Sam blocked the bot meanwhile: Sam is still owed her message."""
+    anna, sam = await _promised(world)
+    sam.block()
+    await anna.send_text("Hoi Sam, ik ben er.")
+    await anna.wait_for(lambda m: (m.text or "").startswith("Je bericht kon niet bij Sam komen"))
+    await world.drain()
+    assert _from_anna(sam) == []
+    assert _promised_by(world) == _anna_id(world)
+
+
+async def test_a_talk_or_a_new_coach_ends_the_promise(world: World) -> None:
+    """Closed as "📞 Gesproken", Anna spoke with Sam: nothing to remind her of. A move makes a
+    promise no longer Anna's to keep."""
+    anna, _ = await _promised(world)
+    await anna.press("📞 Gesproken")
+    await world.drain()
+    assert _promised_by(world) is None
+    await anna.send_text("/annuleer")  # her wait for a message to Sam ends, with no reminder
+    assert (await anna.next_message()).text == CANCELLED
+
+    with world.database.transaction() as session:
+        sam_row = session.exec(select(Client).where(Client.name == "Sam")).one()
+        anna_id = _anna_id(world)
+        assert sam_row.id is not None and anna_id is not None
+        people.promise_message(session, sam_row.id, anna_id)  # as a new pick-up would
+    bram = await world.coach("Bram")
+    moved = client_admin.move_client(
+        world.database,
+        client_id=sam_row.id,
+        to_coach_id=world.coach_id(bram),
+        now=world.clock.now(),
+    )
+    assert moved is None
+    assert _promised_by(world) is None
