@@ -250,7 +250,10 @@ class UpdatePipeline:
                 await self.speaker.speak(bot, incoming.chat_id, language, spoken)
         together.done()
         if is_client and shown != decided.keyboard and shown is not None:
-            await self.database.run(self.remember_keyboard, incoming.chat_id, shown)
+            # With the update's urgency: an alert's keyboard ("📍 Stuur waar ik ben") must be
+            # on record before the coach's urgent taps on that alert render what follows (the
+            # closed note that takes it away again), not behind them on the database thread.
+            await self.database.run(self.remember_keyboard, incoming.chat_id, shown, urgent=urgent)
 
     def _text_in(self, language: str) -> Callable[[str], str]:
         return lambda key: self.texts.render(language, key)
