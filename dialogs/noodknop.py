@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from dialogs.buttons import ID, row_id
@@ -358,6 +358,10 @@ def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcom
             ),
         )
     lead = seen_so_far(open_alert, Keyboard.CLIENT_ALERT_MENU)
+    if lead is not None:
+        # Picked up, and pressed again: who saw it and what they said they would do, and
+        # 112 for danger now (a press again asks for more than the promise once more).
+        lead = replace(lead, key="noodknop.danger_now", lead=lead.key)
     if lead is None:
         # Said only of whoever is really asked: "I warned Anna once more" only when the
         # warning goes out to Anna; when the team is not told again, only what was done.

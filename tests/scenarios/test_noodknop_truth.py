@@ -107,7 +107,9 @@ async def test_the_sixth_press_never_says_anna_knows_while_nobody_picked_it_up(
     await anna.press("✅ Ik bel nu")
     assert (await sam.next_message()).text == "Anna heeft je melding gezien.\nAnna belt je zo."
     await sam.tap_keyboard("🔴 Noodknop")
-    assert (await sam.next_message()).text == "Anna heeft je melding al gezien.\nAnna belt je zo."
+    assert (await sam.next_message()).text == (
+        "Anna heeft je melding al gezien.\nAnna belt je zo.\n\nIs er nu gevaar? Bel dan 112."
+    )
 
 
 async def test_outside_annas_hours_the_client_is_told_who_is_asked_instead(world: World) -> None:

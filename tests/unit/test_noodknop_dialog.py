@@ -29,6 +29,7 @@ from dialogs.outcome import (
     Recipient,
     RemindToClose,
     RepeatPress,
+    Reply,
     SendEmergencyNumbers,
     SetAlertReason,
     SupersedeAlert,
@@ -104,8 +105,17 @@ def test_pressing_again_adds_to_the_open_alert() -> None:
     seen = replace(ALERT, acknowledged_by="Anna", acknowledged_at=PRESSED, picked_up_by_phone=True)
     soon = PRESSED + timedelta(minutes=10)
     outcome = route(SAM, Command("nood"), soon, DialogContext(open_alert=seen))
-    assert keys(outcome) == ["noodknop.already_seen", "alert.pressed_again"]
+    assert keys(outcome) == ["noodknop.danger_now", "alert.pressed_again"]
     assert outcome.effects == (RepeatPress(3),)
+    # Who saw it and what they will do, then 112: a press again asks for more than that.
+    told = outcome.replies[0]
+    assert told.lead == "noodknop.already_seen"
+    assert (
+        TEXTS.render("nl", told.lead, told.params)
+        + "\n\n"
+        + TEXTS.render("nl", told.key, told.params)
+        == "Anna heeft je melding al gezien.\nAnna belt je zo.\n\nIs er nu gevaar? Bel dan 112."
+    )
 
 
 def test_a_press_long_after_someone_picked_it_up_is_a_new_alert() -> None:
@@ -497,11 +507,15 @@ HUISARTSENPOST = {"huisartsenpost": "0900-1234"}
 def transcript(outcome: Outcome, to: Recipient = Recipient.SENDER) -> list[str]:
     """What one person reads from an outcome, message by message."""
     keys(outcome)
-    return [
-        TEXTS.render("nl", r.key, {**HUISARTSENPOST, **r.params})
-        for r in outcome.replies
-        if r.to is to
-    ]
+    return [_read(r) for r in outcome.replies if r.to is to]
+
+
+def _read(reply: Reply) -> str:
+    """One message as its reader sees it: the lead above the text, as ``bot.render`` joins
+    them."""
+    params = {**HUISARTSENPOST, **reply.params}
+    text = TEXTS.render("nl", reply.key, params)
+    return f"{TEXTS.render('nl', reply.lead, params)}\n\n{text}" if reply.lead else text
 
 
 def said(outcome: Outcome) -> str:
@@ -603,7 +617,7 @@ def test_the_sixth_press_claims_nobody_knows_until_someone_picked_it_up() -> Non
         ALERT, presses=5, acknowledged_by="Anna", acknowledged_at=PRESSED, picked_up_by_phone=True
     )
     assert transcript(route(SAM, Command("nood"), PRESSED, DialogContext(open_alert=seen))) == [
-        "Anna heeft je melding al gezien.\nAnna belt je zo."
+        "Anna heeft je melding al gezien.\nAnna belt je zo.\n\nIs er nu gevaar? Bel dan 112."
     ]
 
 
@@ -880,7 +894,7 @@ def test_writing_after_a_pick_up_says_again_who_saw_it_and_what_is_recorded(
     ]
     assert transcript(outcome) == [*expected, "Ik stuur dit mee met je melding."]
     pressed = route(SAM, Command("nood"), soon, DialogContext(open_alert=seen))
-    assert transcript(pressed)[:1] == expected
+    assert transcript(pressed)[:1] == [f"{expected[0]}\n\nIs er nu gevaar? Bel dan 112."]
 
 
 def test_writing_before_a_pick_up_keeps_todays_reply() -> None:
