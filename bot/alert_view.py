@@ -121,6 +121,7 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         picked_up_by_phone=_picked_up_by_phone(session, alert.id),
         escalated=alert.escalated_at is not None,
         emergency_sent=alert.emergency_sent_at is not None,
+        numbers_refused=_numbers_refused(session, alert.id, client),
         closed=alert.closed_at is not None,
         recipient_coach_ids=frozenset(r.coach_id for r in recipients if r.coach_id is not None),
         recipient_chat_ids=frozenset(told),
@@ -142,6 +143,24 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         client_ended_at=_ended_at(session, client),
         backups_told=any(r.role != RecipientRole.COACH for r in recipients),
     )
+
+
+def _numbers_refused(session: Session, alert_id: int, client: Client | None) -> bool:
+    """Whether the emergency numbers last queued for this alert to the client's chat were
+    refused (an open alert's rows are kept, ``storage.outbox.purge_sent``)."""
+    if client is None or client.telegram_user_id is None:
+        return False
+    statement = (
+        select(OutboxMessage.failed_at)
+        .where(
+            OutboxMessage.alert_id == alert_id,
+            OutboxMessage.chat_id == client.telegram_user_id,
+            col(OutboxMessage.text_key).in_(noodknop.NUMBER_KEYS),
+        )
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first() is not None  # the latest row's failed_at, if any
 
 
 def _picked_up_by_phone(session: Session, alert_id: int) -> bool | None:

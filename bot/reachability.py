@@ -51,7 +51,6 @@ __all__ = ["chat_changed", "client_delivered", "client_refused", "client_wrote"]
 
 _MARKED, _CLEARED = "client.unreachable", "client.reachable"  # the audit actions
 _ALERT_NOTICES = reachability.UNREACHABLE_ALERT_KEYS  # the 📵 notice of an open alert (either)
-_NUMBERS = tuple(r.key for r in noodknop.emergency_numbers(Recipient.CLIENT))
 
 
 def client_refused(
@@ -249,7 +248,7 @@ def _numbers_counted(session: Session, alert: Alert, client: Client) -> tuple[in
     statement = select(func.count(), func.count(col(OutboxMessage.failed_at))).where(
         OutboxMessage.alert_id == alert.id,
         OutboxMessage.chat_id == client.telegram_user_id,
-        col(OutboxMessage.text_key).in_(_NUMBERS),
+        col(OutboxMessage.text_key).in_(noodknop.NUMBER_KEYS),
     )
     queued, refused = session.exec(statement).one()
     return queued, refused

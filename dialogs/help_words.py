@@ -35,7 +35,13 @@ from datetime import datetime
 
 from dialogs.events import OtherMessage, Text
 from dialogs.help_match import Heard, recognise
-from dialogs.noodknop import AlertView, raise_for_words, seen_so_far, taken_back_by_words
+from dialogs.noodknop import (
+    AlertView,
+    numbers_again,
+    raise_for_words,
+    seen_so_far,
+    taken_back_by_words,
+)
 from dialogs.outcome import Button, CopyToAlertTeam, Keyboard, Outcome, Recipient, Reply
 from dialogs.people import ClientStep, Person, Role
 from dialogs.relay import (
@@ -199,7 +205,10 @@ def _add_to_alert(
         if alert.accidental and heard is not None
         else Outcome()
     )
-    last = (_numbers(ctx),) if heard is Heard.DANGER else ()
+    # Numbers refused before (the client had blocked the bot): all of them again, now that the
+    # client is back; that covers the danger words' numbers too.
+    again = numbers_again(alert)
+    last = (_numbers(ctx),) if heard is Heard.DANGER and not again else ()
     if chat_id is None or message_id is None:  # nothing the bot could copy
         return Outcome(replies=(_noodknop_offer("help_words.offer", person), *last))
     header = {
@@ -225,6 +234,7 @@ def _add_to_alert(
     # Picked up: who saw it and what they promised, again (the seen notice may not have arrived).
     seen = seen_so_far(alert)
     replies = (added, *last, team) if seen is None else (seen, added, *last, team)
+    replies = (*replies, *again)
     return back_on + Outcome(replies=replies, effects=tuple(effects))
 
 

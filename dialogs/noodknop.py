@@ -62,6 +62,7 @@ from dialogs.relay_effects import PromiseMessage
 __all__ = [
     "CLOSED_NOTES",
     "CLOSE_OUTCOMES",
+    "NUMBER_KEYS",
     "REASONS",
     "SEEN_NOTICES",
     "SPOKE_WITH_CLIENT",
@@ -75,6 +76,7 @@ __all__ = [
     "emergency_numbers",
     "is_available",
     "next_available",
+    "numbers_again",
     "parse_alert_data",
     "press",
     "raised",
@@ -122,6 +124,9 @@ class AlertView:
     picked_up_by_phone: bool | None = None
     escalated: bool = False
     emergency_sent: bool = False
+    # The emergency numbers last queued for the client were refused (their chat refused
+    # messages then): said again when they are heard from while nobody picked it up.
+    numbers_refused: bool = False
     closed: bool = False
     recipient_coach_ids: frozenset[int] = frozenset()
     recipient_chat_ids: frozenset[int] = frozenset()
@@ -372,7 +377,8 @@ def press(person: Person, open_alert: AlertView | None, now: datetime) -> Outcom
             key = ("noodknop.still_open" if team_told else "noodknop.still_open_quiet") + who
         lead = Reply(key, names, keyboard=Keyboard.CLIENT_ALERT_MENU)
     # A press after "by accident" means it was not: RepeatPress lifts that, and the clock runs.
-    return Outcome(effects=(RepeatPress(open_alert.id),), replies=(lead, *team_told))
+    again = numbers_again(open_alert)
+    return Outcome(effects=(RepeatPress(open_alert.id),), replies=(lead, *team_told, *again))
 
 
 def seen_so_far(alert: AlertView, keyboard: Keyboard | None = None) -> Reply | None:
@@ -780,16 +786,32 @@ def _escalated(alert: AlertView, passed_by: str | None = None) -> tuple[Reply, .
 
 # The emergency numbers, one message each: one number and what it is for, each heard alone.
 # The huisartsenpost's number is the organisation's setting (the shell fills {huisartsenpost}).
-_NUMBER_KEYS = ("noodknop.number_112", "noodknop.number_113", "noodknop.number_doctor")
+NUMBER_KEYS = ("noodknop.number_112", "noodknop.number_113", "noodknop.number_doctor")
 
 
 def _numbers() -> tuple[Reply, ...]:
     return emergency_numbers(Recipient.CLIENT)
 
 
+def numbers_again(alert: AlertView) -> tuple[Reply, ...]:
+    """For a client heard from (a message, a press) while nobody picked their alert up and
+    the emergency numbers sent to them were refused (they had blocked the bot by mistake):
+    those numbers once more, as alert traffic, after the line that says what is so. Nothing
+    otherwise: numbers that arrived are not repeated at every message."""
+    if not alert.numbers_refused or alert.acknowledged_by or alert.closed:
+        return ()
+    names = {"client": alert.client_name, "coach": alert.coach_name}
+    someone_asked = alert.coach_asked or alert.others_asked()
+    lead = "noodknop.emergency_waiting" if someone_asked else "noodknop.emergency_nobody"
+    return (
+        Reply(lead, names, to=Recipient.CLIENT, urgent=True, keyboard=Keyboard.CLIENT_ALERT_MENU),
+        *_numbers(),
+    )
+
+
 def emergency_numbers(to: Recipient) -> tuple[Reply, ...]:
     """The emergency numbers, one message each (also for a client whose support ended)."""
-    return tuple(Reply(key, to=to, urgent=True) for key in _NUMBER_KEYS)
+    return tuple(Reply(key, to=to, urgent=True) for key in NUMBER_KEYS)
 
 
 def _emergency(alert: AlertView, someone_asked: bool) -> tuple[Reply, ...]:

@@ -28,7 +28,8 @@ who only saw "no answer" would wait for nothing.
         └─ both, with the alert still open: everyone who read its 📵 line of this mark hears,
            once, as alert traffic: "✅ Berichten komen weer aan bij Sam (melding van 22:14)."
            (and, when numbers sent to Sam were refused, that they, or not all of them, did
-           not arrive: ``numbers_refused``); nothing about sending them again;
+           not arrive: ``numbers_refused``); the numbers themselves go to Sam again when
+           Sam writes or presses while nobody picked the alert up (``noodknop.numbers_again``);
            the coach, when one of them, only that (not the everyday notice as well)
     a late 403 for a message handed to Telegram before Sam came back ──▶ refused(): nothing
         (Sam's return cleared the mark after that message left: the refusal is older)
