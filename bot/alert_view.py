@@ -122,6 +122,9 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         escalated=alert.escalated_at is not None,
         emergency_sent=alert.emergency_sent_at is not None,
         numbers_refused=_numbers_refused(session, alert.id, client),
+        message_promised=client is not None
+        and alert.acknowledged_by is not None
+        and client.message_promised_by == alert.acknowledged_by,
         closed=alert.closed_at is not None,
         recipient_coach_ids=frozenset(r.coach_id for r in recipients if r.coach_id is not None),
         recipient_chat_ids=frozenset(told),

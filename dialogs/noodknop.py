@@ -56,7 +56,7 @@ from dialogs.outcome import (
 from dialogs.people import Person, Role
 from dialogs.phone import shown as shown_phone
 from dialogs.reachability import unreachable_alert_key
-from dialogs.relay import awaiting_message
+from dialogs.relay import awaiting_message, told_reminder
 from dialogs.relay_effects import PromiseMessage
 
 __all__ = [
@@ -127,6 +127,9 @@ class AlertView:
     # The emergency numbers last queued for the client were refused (their chat refused
     # messages then): said again when they are heard from while nobody picked it up.
     numbers_refused: bool = False
+    # Who picked it up told the client they send a message, and has not sent it yet
+    # (``client.message_promised_by``): their reminder and the close say so.
+    message_promised: bool = False
     closed: bool = False
     recipient_coach_ids: frozenset[int] = frozenset()
     recipient_chat_ids: frozenset[int] = frozenset()
@@ -913,11 +916,18 @@ def check_closing(alert: AlertView, now: datetime, policy: EscalationPolicy) -> 
         "coach": alert.coach_name,
         "time": At(alert.pressed_at, said_at=now),
     }
+    # "Anna stuurt je een bericht" still owed: the one who said it reads it with both.
+    owed = (
+        (replace(told_reminder(alert.client_name, lead=None), to=Recipient.ALERT_HELPER),)
+        if alert.message_promised
+        else ()
+    )
     if open_for >= policy.autoclose_after:
         return Outcome(
             effects=(AutoCloseAlert(alert.id),),
             replies=(
                 Reply(f"alert.auto_closed{checkins}", names, to=Recipient.ALERT_HELPER),
+                *owed,
                 *_closed_for_client(alert),
             ),
         )
@@ -932,6 +942,7 @@ def check_closing(alert: AlertView, now: datetime, policy: EscalationPolicy) -> 
                     buttons=_close_buttons(alert.id),
                     to=Recipient.ALERT_HELPER,
                 ),
+                *owed,
             ),
         )
     return Outcome()

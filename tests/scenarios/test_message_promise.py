@@ -6,6 +6,8 @@ went, a later cancel says only "Oké, ik stuur niets."."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import select
 from telegram_sandbox import SimUser
@@ -158,3 +160,36 @@ async def test_a_talk_or_a_new_coach_ends_the_promise(world: World) -> None:
     )
     assert moved is None
     assert _promised_by(world) is None
+
+
+async def test_the_alerts_reminder_and_its_close_name_a_promise_still_open(world: World) -> None:
+    """Anna cancelled and never wrote: her 4-hour reminder and the close a day later each
+    remind her that Sam was told a message is coming; after her message, neither does."""
+    anna, _ = await _promised(world)
+    await anna.send_text("/annuleer")
+    await anna.next_message()
+    anna.mark_read()
+    world.clock.advance(timedelta(hours=4, minutes=1))
+    await world.tick()
+    await world.drain()
+    said = [m.text or "" for m in anna.unread]
+    assert said[0].startswith("🔔 De melding van Sam") and said[1:] == [REMINDER]
+    anna.mark_read()
+    world.clock.advance(timedelta(hours=20))
+    await world.tick()
+    await world.drain()
+    said = [m.text or "" for m in anna.unread]
+    assert said[0].startswith("🔕 De melding van Sam") and said[1:] == [REMINDER]
+
+
+async def test_a_kept_promise_is_not_named_by_the_reminder(world: World) -> None:
+    anna, _ = await _promised(world)
+    await anna.send_text("Ik bel je straks")
+    await anna.wait_for(lambda m: m.text == "Verstuurd naar Sam.")
+    await world.drain()
+    anna.mark_read()
+    world.clock.advance(timedelta(hours=4, minutes=1))
+    await world.tick()
+    await world.drain()
+    said = [m.text or "" for m in anna.unread]
+    assert len(said) == 1 and said[0].startswith("🔔 De melding van Sam")
