@@ -210,7 +210,7 @@ def _add_to_alert(
     again = numbers_again(alert)
     last = (_numbers(ctx),) if heard is Heard.DANGER and not again else ()
     if chat_id is None or message_id is None:  # nothing the bot could copy
-        return Outcome(replies=(_noodknop_offer("help_words.offer", person), *last))
+        return Outcome(replies=(_noodknop_offer("help_words.offer", person), *last, *again))
     header = {
         Heard.DANGER: "coach_help.danger_added_to_alert",
         Heard.HELP: "coach_help.added_to_alert",

@@ -390,7 +390,10 @@ def seen_so_far(alert: AlertView, keyboard: Keyboard | None = None) -> Reply | N
     blocked chat) is said again this way. None: nobody picked it up."""
     if not alert.acknowledged_by:
         return None
-    key = _SEEN_SO_FAR[alert.picked_up_by_phone]
+    by_phone = alert.picked_up_by_phone
+    if by_phone is False and not alert.message_promised:
+        by_phone = None  # the message came (or was never promised): only who saw it
+    key = _SEEN_SO_FAR[by_phone]
     return Reply(key, {"helper": alert.acknowledged_by}, keyboard=keyboard)
 
 
@@ -681,13 +684,15 @@ def _picked_up(alert: AlertView, names: dict[str, str | None], coach_id: int) ->
     suffix = "" if by_phone else "_message"
     # The client reads "Anna stuurt je een bericht": that promise is stored with it (a cancel
     # reminds Anna of it; the alert stays as it is).
+    # Stored as a promise only when the client can read it now and the message can go (a
+    # chat that refuses messages, an ended client: the coach still gets the wait).
+    promise = (
+        (PromiseMessage(alert.client_id, coach_id),)
+        if alert.client_unreachable_since is None and not alert.client_ended
+        else ()
+    )
     send_next = (
-        ()
-        if by_phone
-        else (
-            AwaitInput(coach_id, awaiting_message(alert.client_id)),
-            PromiseMessage(alert.client_id, coach_id),
-        )
+        () if by_phone else (AwaitInput(coach_id, awaiting_message(alert.client_id)), *promise)
     )
     prompt = () if by_phone else (Reply("alert.message_prompt", names),)
     return Outcome(
@@ -917,9 +922,11 @@ def check_closing(alert: AlertView, now: datetime, policy: EscalationPolicy) -> 
         "time": At(alert.pressed_at, said_at=now),
     }
     # "Anna stuurt je een bericht" still owed: the one who said it reads it with both.
+    # Only to the client's own coach: "Typ /bericht Sam" works for them (a backup's /bericht
+    # does not know Sam).
     owed = (
         (replace(told_reminder(alert.client_name, lead=None), to=Recipient.ALERT_HELPER),)
-        if alert.message_promised
+        if alert.message_promised and alert.acknowledged_by_id == alert.coach_id
         else ()
     )
     if open_for >= policy.autoclose_after:

@@ -241,9 +241,10 @@ class Client(SQLModel, table=True):
     unreachable_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The coach (by id) who had the client told "Anna stuurt je zo een bericht" and has not
     # relayed a message to them since: the promise outlives the coach's wait (a cancel, another
-    # question). Read only while that coach may still write the client (``bot.relays``), so a
-    # move or an ended support needs no clearing. A plain id, no foreign key (a plain ALTER
-    # TABLE on SQLite). ``storage.people.promise_message`` / ``keep_promise``.
+    # question), until their message arrives, they log a call or visit, the client moves or
+    # the support ends; read only while that coach may still write the client (``bot.relays``).
+    # A plain id, no foreign key (a plain ALTER TABLE on SQLite).
+    # ``storage.people.promise_message`` / ``keep_promise``.
     message_promised_by: int | None = Field(default=None)
     consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     consent_version: str | None = Field(default=None, max_length=20)

@@ -17,7 +17,7 @@ from dialogs.checkin_state import RecordSignalAction
 from dialogs.clients import ClientRef
 from dialogs.contact_effects import SetContactNote
 from dialogs.events import Command, Tap, Text
-from dialogs.noodknop import AlertView
+from dialogs.noodknop import AlertView, EscalationPolicy, check_closing
 from dialogs.outcome import (
     AcknowledgeAlert,
     AwaitInput,
@@ -312,6 +312,29 @@ def test_a_pick_up_without_a_phone_number_makes_the_next_message_kims() -> None:
     assert waits == [AwaitInput(1, "message:9")]
     assert PromiseMessage(9, 1) in outcome.effects  # Kim reads "Anna stuurt je zo ..."
     assert _shown("nl", outcome.replies[-1]) == ENDED_NL
+
+
+def test_a_pick_up_promises_nothing_the_client_cannot_read_or_be_sent() -> None:
+    """Kim's chat refuses messages, or her support ended: the wait is set, no promise stored."""
+    blocked = replace(KIM_ALERT, client_phone=None, client_unreachable_since=NOW)
+    ended = replace(KIM_ALERT, client_phone=None, client_ended=True)
+    for alert in (blocked, ended):
+        outcome = _tap_alert(ANNA, alert, "al:3:ack")
+        assert AwaitInput(1, "message:9") in outcome.effects
+        assert not any(isinstance(e, PromiseMessage) for e in outcome.effects)
+
+
+def test_the_alerts_close_reminds_only_the_clients_own_coach_of_a_promise() -> None:
+    """A backup who picked it up cannot /bericht Kim: no "Typ /bericht Kim" for them."""
+    policy = EscalationPolicy()
+    owed = replace(PICKED_UP, client_phone=None, message_promised=True, settled_at=NOW)
+    later = NOW + policy.close_remind_after
+    keys = [r.key for r in check_closing(owed, later, policy).replies]
+    assert keys == ["alert.close_reminder", "coach_relay.told_reminder"]
+    by_bram = replace(owed, acknowledged_by="Bram", acknowledged_by_id=2)
+    assert [r.key for r in check_closing(by_bram, later, policy).replies] == [
+        "alert.close_reminder"
+    ]
 
 
 def test_sams_own_alert_and_taps_that_do_nothing_leave_the_wait_alone() -> None:

@@ -872,20 +872,25 @@ ANNA_PICKED_UP = replace(ALERT, acknowledged_by="Anna", acknowledged_at=PRESSED)
 
 
 @pytest.mark.parametrize(
-    "by_phone, expected",
+    "by_phone, promised, expected",
     [
-        (True, ["Anna heeft je melding al gezien.\nAnna belt je zo."]),
-        (False, ["Anna heeft je melding al gezien.\nAnna stuurt je een bericht."]),
-        (None, ["Anna heeft je melding al gezien."]),
+        (True, False, ["Anna heeft je melding al gezien.\nAnna belt je zo."]),
+        (False, True, ["Anna heeft je melding al gezien.\nAnna stuurt je een bericht."]),
+        # Her message came since (or was never promised): only who saw it.
+        (False, False, ["Anna heeft je melding al gezien."]),
+        (None, False, ["Anna heeft je melding al gezien."]),
     ],
 )
 def test_writing_after_a_pick_up_says_again_who_saw_it_and_what_is_recorded(
-    by_phone: bool | None, expected: list[str]
+    by_phone: bool | None, promised: bool, expected: list[str]
 ) -> None:
     """Sam blocked the bot by mistake, so "Anna heeft je melding gezien" never arrived. His
     "Hallo?" after unblocking is sent with the alert, and he reads who saw it and what her
-    seen notice promised: a call only when that is what was recorded (not today's phone)."""
-    seen = replace(ANNA_PICKED_UP, picked_up_by_phone=by_phone, client_phone=None)
+    seen notice promised: a call only when that is what was recorded (not today's phone), a
+    message only while it is still owed."""
+    seen = replace(
+        ANNA_PICKED_UP, picked_up_by_phone=by_phone, client_phone=None, message_promised=promised
+    )
     soon = PRESSED + timedelta(minutes=10)
     outcome = route(SAM, Text("Hallo?", 7000, 501, None), soon, DialogContext(open_alert=seen))
     assert keys(outcome)[:2] == [
