@@ -28,6 +28,7 @@ from storage.models import (
     CheckinStatus,
 )
 from tests.conftest import POSTGRES_SERVER
+from tests.integration.test_outbox_client_migration import organisation_and_team
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -191,11 +192,7 @@ def test_the_migration_closes_a_second_open_alert_and_checkin_and_keeps_the_newe
         stamp = "2026-11-02 09:00:00"
         with older.engine.begin() as connection:
             run = connection.exec_driver_sql
-            run(f"INSERT INTO organisation (id, name, created_at) VALUES (1, 'O', '{stamp}')")
-            run(
-                "INSERT INTO team (id, organisation_id, name, created_at) "
-                f"VALUES (1, 1, 'T', '{stamp}')"
-            )
+            organisation_and_team(run, stamp)
             run(
                 "INSERT INTO coach (id, team_id, name, status, language, available_days, "
                 "available_from, available_until, created_at) "

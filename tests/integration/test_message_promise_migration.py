@@ -8,17 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import inspect
 from sqlmodel import select
 
 from storage.database import Database
 from storage.migrate import alembic_config, newest_revision, schema_is_current, upgrade
 from storage.models import Client
-from tests.integration.test_outbox_client_migration import _database_at
-
-
-def _columns(database: Database) -> set[str]:
-    return {column["name"] for column in inspect(database.engine).get_columns("client")}
+from tests.integration.test_outbox_client_migration import _database_at, organisation_and_team
+from tests.integration.test_unreachable_migration import client_columns
 
 
 def test_the_upgrade_carries_over_the_promises_the_waits_hold_and_the_downgrade_undoes_it(
@@ -28,11 +24,7 @@ def test_the_upgrade_carries_over_the_promises_the_waits_hold_and_the_downgrade_
         stamp = "2026-11-02 09:00:00"
         with older.engine.begin() as connection:
             run = connection.exec_driver_sql
-            run(f"INSERT INTO organisation (id, name, created_at) VALUES (1, 'O', '{stamp}')")
-            run(
-                "INSERT INTO team (id, organisation_id, name, created_at) "
-                f"VALUES (1, 1, 'T', '{stamp}')"
-            )
+            organisation_and_team(run, stamp)
             for coach_id, name, awaiting in (
                 (1, "Anna", "'message:1:told'"),
                 (2, "Bram", "'message:2'"),
@@ -49,7 +41,7 @@ def test_the_upgrade_carries_over_the_promises_the_waits_hold_and_the_downgrade_
                     f"awaiting_message, created_at, updated_at) VALUES ({client_id}, "
                     f"{coach_id}, '{name}', 'active', 'nl', false, false, '{stamp}', '{stamp}')"
                 )
-        assert "message_promised_by" not in _columns(older)
+        assert "message_promised_by" not in client_columns(older)
 
         upgrade(older.engine, "0013")
 
@@ -61,7 +53,7 @@ def test_the_upgrade_carries_over_the_promises_the_waits_hold_and_the_downgrade_
         assert promised == {"Sam": 1, "Jan": None, "Kim": None}
 
         command.downgrade(alembic_config(older.engine), "0012")
-        assert "message_promised_by" not in _columns(older)
+        assert "message_promised_by" not in client_columns(older)
         with older.engine.connect() as connection:
             names = sorted(row[0] for row in connection.exec_driver_sql("SELECT name FROM client"))
         assert names == ["Jan", "Kim", "Sam"]

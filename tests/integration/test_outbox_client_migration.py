@@ -5,7 +5,7 @@ still find them by name."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +49,13 @@ def _database_at(database: Database, tmp_path: Path, revision: str) -> Iterator[
         admin.dispose()
 
 
+def organisation_and_team(run: Callable[[str], object], stamp: str) -> None:
+    """Organisation 1 and its team 1, written with plain SQL into a database at an older
+    revision (the models describe the newest one)."""
+    run(f"INSERT INTO organisation (id, name, created_at) VALUES (1, 'O', '{stamp}')")
+    run(f"INSERT INTO team (id, organisation_id, name, created_at) VALUES (1, 1, 'T', '{stamp}')")
+
+
 def test_the_upgrade_keeps_the_outbox_and_old_rows_are_still_found_by_name(
     database: Database, tmp_path: Path
 ) -> None:
@@ -56,11 +63,7 @@ def test_the_upgrade_keeps_the_outbox_and_old_rows_are_still_found_by_name(
         stamp = "2026-11-02 09:00:00"
         with older.engine.begin() as connection:
             run = connection.exec_driver_sql
-            run(f"INSERT INTO organisation (id, name, created_at) VALUES (1, 'O', '{stamp}')")
-            run(
-                "INSERT INTO team (id, organisation_id, name, created_at) "
-                f"VALUES (1, 1, 'T', '{stamp}')"
-            )
+            organisation_and_team(run, stamp)
             run(
                 "INSERT INTO coach (id, team_id, name, status, language, available_days, "
                 "available_from, available_until, created_at, telegram_user_id) VALUES "

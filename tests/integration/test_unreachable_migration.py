@@ -14,12 +14,12 @@ from sqlmodel import select
 from storage.database import Database
 from storage.migrate import alembic_config, schema_is_current, upgrade
 from storage.models import Client
-from tests.integration.test_outbox_client_migration import _database_at
+from tests.integration.test_outbox_client_migration import _database_at, organisation_and_team
 
 NOW = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
 
 
-def _columns(database: Database) -> set[str]:
+def client_columns(database: Database) -> set[str]:
     return {column["name"] for column in inspect(database.engine).get_columns("client")}
 
 
@@ -30,11 +30,7 @@ def test_the_upgrade_keeps_clients_reachable_and_the_downgrade_undoes_it(
         stamp = "2026-11-02 09:00:00"
         with older.engine.begin() as connection:
             run = connection.exec_driver_sql
-            run(f"INSERT INTO organisation (id, name, created_at) VALUES (1, 'O', '{stamp}')")
-            run(
-                "INSERT INTO team (id, organisation_id, name, created_at) "
-                f"VALUES (1, 1, 'T', '{stamp}')"
-            )
+            organisation_and_team(run, stamp)
             run(
                 "INSERT INTO coach (id, team_id, name, status, language, available_days, "
                 "available_from, available_until, created_at) VALUES "
@@ -45,7 +41,7 @@ def test_the_upgrade_keeps_clients_reachable_and_the_downgrade_undoes_it(
                 f"awaiting_message, created_at, updated_at) VALUES (1, 1, 'Sam', "
                 f"'active', 'nl', false, false, '{stamp}', '{stamp}')"
             )
-        assert "unreachable_since" not in _columns(older)
+        assert "unreachable_since" not in client_columns(older)
         assert not schema_is_current(older.engine)
 
         upgrade(older.engine)
@@ -60,7 +56,7 @@ def test_the_upgrade_keeps_clients_reachable_and_the_downgrade_undoes_it(
             assert session.exec(select(Client)).one().unreachable_since == NOW
 
         command.downgrade(alembic_config(older.engine), "0011")
-        assert "unreachable_since" not in _columns(older)
+        assert "unreachable_since" not in client_columns(older)
         with older.engine.connect() as connection:
             names = [row[0] for row in connection.exec_driver_sql("SELECT name FROM client")]
         assert names == ["Sam"]

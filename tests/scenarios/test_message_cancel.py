@@ -85,11 +85,13 @@ async def test_cancel_after_bericht_sends_nothing_and_says_so(world: World) -> N
     assert SENT not in [m.text for m in anna.inbox]
 
 
-async def test_cancel_after_picking_up_an_alert_reminds_and_leaves_the_alert_open(
-    world: World,
-) -> None:
+async def picked_up_with_a_message(world: World, *others: str) -> tuple[SimUser, SimUser]:
+    """Sam (no phone number) presses the noodknop; Anna picks it up with a message, so Sam
+    reads "Anna stuurt je een bericht". Other clients of Anna's join first."""
     anna = await world.coach("Anna")
     sam = await world.client(anna, "Sam", phone=False)
+    for name in others:
+        await world.client(anna, name)
     await world.drain()
     anna.mark_read()
     await sam.tap_keyboard("🔴 Noodknop")
@@ -100,6 +102,13 @@ async def test_cancel_after_picking_up_an_alert_reminds_and_leaves_the_alert_ope
     )
     await anna.wait_for(lambda m: (m.text or "").startswith("Je volgende bericht"))
     await world.drain()
+    return anna, sam
+
+
+async def test_cancel_after_picking_up_an_alert_reminds_and_leaves_the_alert_open(
+    world: World,
+) -> None:
+    anna, sam = await picked_up_with_a_message(world)
     with world.database.transaction() as session:
         before = session.exec(select(Alert)).one().model_dump()
     assert before["acknowledged_by"] is not None and before["closed_at"] is None

@@ -16,7 +16,12 @@ from bot import client_admin
 from storage import people
 from storage.models import Client, Coach, Relay
 from tests.scenarios.conftest import World
-from tests.scenarios.test_message_cancel import CANCELLED, REMINDER, _from_anna
+from tests.scenarios.test_message_cancel import (
+    CANCELLED,
+    REMINDER,
+    _from_anna,
+    picked_up_with_a_message,
+)
 from tests.scenarios.test_quiet_routine import _anna_and_sam, _checkin
 
 REPLACED = f"Je bericht aan Sam stuur ik niet.\n\n{REMINDER}"
@@ -37,20 +42,7 @@ def _anna_id(world: World) -> int | None:
 async def _promised(world: World, *others: str) -> tuple[SimUser, SimUser]:
     """Sam (no phone number) presses the noodknop; Anna picks it up with a message. Other
     clients join first (adding one is a question of Anna's too)."""
-    anna = await world.coach("Anna")
-    sam = await world.client(anna, "Sam", phone=False)
-    for name in others:
-        await world.client(anna, name)
-    await world.drain()
-    anna.mark_read()
-    await sam.tap_keyboard("🔴 Noodknop")
-    alert = await anna.wait_for(lambda m: (m.text or "").startswith("🔴 NOODKNOP – Sam"))
-    await anna.press("✅ Ik stuur een bericht", alert)
-    await sam.wait_for(
-        lambda m: m.text == "Anna heeft je melding gezien.\nAnna stuurt je een bericht."
-    )
-    await anna.wait_for(lambda m: (m.text or "").startswith("Je volgende bericht"))
-    await world.drain()
+    anna, sam = await picked_up_with_a_message(world, *others)
     # Stored with "Anna stuurt je een bericht", in the pick-up's own transaction.
     assert _promised_by(world) == _anna_id(world)
     anna.mark_read()
@@ -162,23 +154,24 @@ async def test_a_talk_or_a_new_coach_ends_the_promise(world: World) -> None:
     assert _promised_by(world) is None
 
 
+async def _later(world: World, anna: SimUser, after: timedelta) -> list[str]:
+    """The clock moves on and ticks: what Anna reads from it."""
+    anna.mark_read()
+    world.clock.advance(after)
+    await world.tick()
+    await world.drain()
+    return [m.text or "" for m in anna.unread]
+
+
 async def test_the_alerts_reminder_and_its_close_name_a_promise_still_open(world: World) -> None:
     """Anna cancelled and never wrote: her 4-hour reminder and the close a day later each
     remind her that Sam was told a message is coming; after her message, neither does."""
     anna, _ = await _promised(world)
     await anna.send_text("/annuleer")
     await anna.next_message()
-    anna.mark_read()
-    world.clock.advance(timedelta(hours=4, minutes=1))
-    await world.tick()
-    await world.drain()
-    said = [m.text or "" for m in anna.unread]
+    said = await _later(world, anna, timedelta(hours=4, minutes=1))
     assert said[0].startswith("🔔 De melding van Sam") and said[1:] == [REMINDER]
-    anna.mark_read()
-    world.clock.advance(timedelta(hours=20))
-    await world.tick()
-    await world.drain()
-    said = [m.text or "" for m in anna.unread]
+    said = await _later(world, anna, timedelta(hours=20))
     assert said[0].startswith("🔕 De melding van Sam") and said[1:] == [REMINDER]
 
 
@@ -187,9 +180,5 @@ async def test_a_kept_promise_is_not_named_by_the_reminder(world: World) -> None
     await anna.send_text("Ik bel je straks")
     await anna.wait_for(lambda m: m.text == "Verstuurd naar Sam.")
     await world.drain()
-    anna.mark_read()
-    world.clock.advance(timedelta(hours=4, minutes=1))
-    await world.tick()
-    await world.drain()
-    said = [m.text or "" for m in anna.unread]
+    said = await _later(world, anna, timedelta(hours=4, minutes=1))
     assert len(said) == 1 and said[0].startswith("🔔 De melding van Sam")
