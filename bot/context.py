@@ -242,9 +242,15 @@ class ContextLoader:
                 scope = replace(scope, client=reach, client_id=signal.client_id)
                 context = replace(context, tapped_signal=signal)
         promiser = people.get_coach(session, coach_id)
-        if promiser is not None and (promised := self.relays.promises(session, promiser)):
-            # Clients told "Anna stuurt je zo een bericht": a cancel, another question or an
-            # alert's tap reminds Anna of that (dialogs/relay.py ``CoachRelayContext.promised``).
+        # Clients told "Anna stuurt je zo een bericht": a cancel, another question or an
+        # alert's tap reminds Anna of that (dialogs/relay.py ``CoachRelayContext.promised``).
+        # Each of those needs a wait for a message, but for /annuleer itself: only then read.
+        cancels = isinstance(event, Command) and event.name in relay.CANCEL_COMMANDS
+        may_remind = cancels or (
+            promiser is not None and relay.awaiting_message_for(promiser.awaiting) is not None
+        )
+        promised = self.relays.promises(session, promiser) if may_remind and promiser else ()
+        if promised:
             known = context.coach_relay or CoachRelayContext()
             context = replace(context, coach_relay=replace(known, promised=promised))
         return context, scope

@@ -223,10 +223,6 @@ class CoachRelayContext:
     # since, while the coach may still write them: the promise outlives any wait.
     promised: tuple[ClientRef, ...] = ()
 
-    def promised_to(self, client_id: int | None) -> ClientRef | None:
-        """The client, when this coach owes them a promised message."""
-        return next((c for c in self.promised if c.id == client_id), None)
-
 
 def _outcome(
     replies: Sequence[Reply] = (),

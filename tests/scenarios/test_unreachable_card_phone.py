@@ -8,13 +8,12 @@ both databases."""
 
 from __future__ import annotations
 
-from sqlmodel import select
 from telegram_sandbox import SimUser
 
-from storage.models import Coach
 from tests.scenarios.conftest import CLIENT_PHONE_SHOWN, World
 from tests.scenarios.test_checkins import FIRST_DUE
 from tests.scenarios.test_client_card import open_card
+from tests.scenarios.test_unreachable_phone import english_coach_with_sam_and_kim
 
 NO_NUMBER = (
     "Ik heb geen telefoonnummer van {name}. Probeer {name} op een andere manier te bereiken."
@@ -139,13 +138,7 @@ async def test_the_number_the_coach_typed_is_named_after_i_will_call_and_a_remov
 
 
 async def test_an_english_speaking_coach_reads_the_same_choice(world: World) -> None:
-    anna = await world.coach("Anna")
-    sam = await world.client(anna, "Sam")
-    kim = await world.client(anna, "Kim", phone=False)
-    with world.database.transaction() as session:
-        coach = session.exec(select(Coach).where(Coach.telegram_user_id == anna.id)).one()
-        coach.language = "en"
-        session.add(coach)
+    anna, sam, kim = await english_coach_with_sam_and_kim(world)
     await _marked(world, anna, sam, kim)
 
     await anna.send_text("/checkin Sam")

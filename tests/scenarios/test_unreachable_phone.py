@@ -75,14 +75,20 @@ async def test_the_number_the_coach_typed_is_named_and_a_removed_one_is_not(
     assert _notices(anna) == [typed, NO_PHONE]
 
 
-async def test_an_english_speaking_coach_reads_the_same_choice(world: World) -> None:
+async def english_coach_with_sam_and_kim(world: World) -> tuple[SimUser, SimUser, SimUser]:
+    """Anna reads English; Sam shared his number when joining, Kim did not."""
     anna = await world.coach("Anna")
-    with_phone = await world.client(anna, "Sam")
-    without = await world.client(anna, "Kim", phone=False)
+    sam = await world.client(anna, "Sam")
+    kim = await world.client(anna, "Kim", phone=False)
     with world.database.transaction() as session:
         coach = session.exec(select(Coach).where(Coach.telegram_user_id == anna.id)).one()
         coach.language = "en"
         session.add(coach)
+    return anna, sam, kim
+
+
+async def test_an_english_speaking_coach_reads_the_same_choice(world: World) -> None:
+    anna, with_phone, without = await english_coach_with_sam_and_kim(world)
     with_phone.block()
     await world.drain()
     without.block()
