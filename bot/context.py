@@ -155,7 +155,7 @@ class ContextLoader:
                 checkin=state,
                 checkin_context=self.checkins.context(session, client, coach_name, state),
             )
-        client_relay = self.relays.client_context(session, client, chat_id, now, found)
+        client_relay = self.relays.client_context(session, client, chat_id, now)
         if isinstance(event, Reaction):
             # The relay whose header or copy the emoji is under (the dialog tells whose).
             under = relays.relay_for_message(session, chat_id, event.message_id)

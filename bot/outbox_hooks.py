@@ -38,7 +38,7 @@ from bot.speech import Speaker
 from bot.state import client_contact, coach_contact
 from bot.texts import Texts
 from dialogs import noodknop, relay
-from dialogs.outcome import READ_ALOUD_DATA
+from dialogs.outcome import READ_ALOUD_DATA, Keyboard
 from dialogs.reachability import ChatChange
 from storage import alerts, people, relays
 from storage.database import Database
@@ -89,6 +89,16 @@ class DeliveryHooks:
             return replace(rendered, document=document)
         with self.database.transaction() as session:
             client = people.client_by_telegram_id(session, row.chat_id)
+            if (
+                client is not None
+                and client.id is not None
+                and reply.keyboard is Keyboard.CLIENT_MENU
+            ):
+                # As the dialogs do for what they send at once (``dialogs.router.route``).
+                alert = alerts.open_alert_of(session, client.id)
+                reply = noodknop.with_location_key(
+                    reply, alert is not None and not alert.accidental
+                )
             if client is not None and client.read_aloud is False:
                 reply = with_read_aloud_button(reply, client.keyboard)
         return render_reply(reply, row.language, self.texts, self.menus, {})

@@ -25,7 +25,7 @@ from bot.state import Contact, client_contact
 from dialogs.clients import ClientRef
 from dialogs.events import Event, OtherMessage, Text
 from dialogs.noodknop import is_available, next_available
-from dialogs.outcome import READ_ALOUD_BUTTON, Keyboard, Reply
+from dialogs.outcome import READ_ALOUD_BUTTON, Reply
 from dialogs.relay import (
     TEXT_KIND,
     WORDS_KEY,
@@ -46,7 +46,7 @@ from dialogs.relay_effects import (
     SetRelayDirect,
 )
 from storage import alerts, audit, people, relays
-from storage.models import Alert, Client, ClientStatus, Coach, CoachStatus, Relay
+from storage.models import Client, ClientStatus, Coach, CoachStatus, Relay
 from storage.outbox import Priority, enqueue
 
 __all__ = ["RelayShell"]
@@ -100,15 +100,6 @@ def _in_one_message(effect: RelayToCoach | RelayToClient, header: Reply) -> Repl
     if not words:
         return header  # the caption is only who it is from
     return replace(header, key=WORDS_KEY, params={**header.params, "words": words}, lead=header.key)
-
-
-def _alert_waiting(session: Session, client_id: int) -> bool:
-    """A noodknop alert of this client nobody picked up yet (its keyboard must stay)."""
-    return _waiting(alerts.open_alert_of(session, client_id))
-
-
-def _waiting(alert: Alert | None) -> bool:
-    return alert is not None and alert.acknowledged_at is None and not alert.accidental
 
 
 @dataclass(frozen=True)
@@ -168,9 +159,8 @@ class RelayShell:
         client: Client,
         chat_id: int,
         now: datetime,
-        open_alert: Alert | None,
     ) -> RelayContext:
-        """How a client's messages reach their coach (``open_alert``: the client's, if any)."""
+        """How a client's messages reach their coach."""
         coach = people.get_coach(session, client.coach_id)
         available, back = True, None
         if coach is not None:
@@ -180,7 +170,6 @@ class RelayShell:
             back = None if available else next_available(*window, local)
         assert client.id is not None
         return RelayContext(
-            alert_waiting=_waiting(open_alert),
             chat_id=chat_id,
             relay_direct=client.relay_direct,
             awaiting_message=client.awaiting_message,
@@ -317,8 +306,6 @@ class RelayShell:
         assert receiver is not None and receiver.telegram_user_id is not None
         forwarded = effect.forwarded_from
         header = relayed_header(view) if forwarded is None else forwarded_header(view, forwarded)
-        if not to_coach and _alert_waiting(session, client.id):
-            header = replace(header, keyboard=Keyboard.CLIENT_ALERT_MENU)
         # Help words: a header that says so; words of danger travel as an alert does.
         urgent = isinstance(effect, RelayToCoach) and effect.urgent
         if isinstance(effect, RelayToCoach) and effect.header is not None:

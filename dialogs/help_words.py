@@ -92,15 +92,6 @@ def parse_send_data(data: str, ctx: RelayContext) -> tuple[bool, int] | None:
 # -- answering ----------------------------------------------------------------------------------
 
 
-def _menu(ctx: RelayContext | None) -> Keyboard:
-    """The client's menu; with "send where I am" while a noodknop alert waits for someone."""
-    return (
-        Keyboard.CLIENT_ALERT_MENU
-        if ctx is not None and ctx.alert_waiting
-        else Keyboard.CLIENT_MENU
-    )
-
-
 def _noodknop_offer(key: str, person: Person) -> Reply:
     return Reply(
         key,
@@ -109,8 +100,8 @@ def _noodknop_offer(key: str, person: Person) -> Reply:
     )
 
 
-def _numbers(ctx: RelayContext | None) -> Reply:
-    return Reply("help_words.numbers", keyboard=_menu(ctx))
+def _numbers() -> Reply:
+    return Reply("help_words.numbers", keyboard=Keyboard.CLIENT_MENU)
 
 
 def outside(heard: Heard | None) -> Outcome:
@@ -138,7 +129,7 @@ def answer(
     if open_alert is not None and not open_alert.closed:
         return _add_to_alert(person, heard, open_alert, chat_id, message_id, ctx)
     if ctx is None or message_id is None:  # nothing the bot could pass on
-        extra = (_numbers(ctx),) if heard is Heard.DANGER else ()
+        extra = (_numbers(),) if heard is Heard.DANGER else ()
         key = "help_words.danger_offer" if heard is Heard.DANGER else "help_words.offer"
         return Outcome(replies=(_noodknop_offer(key, person), *extra))
     done: tuple[RelayEffect, ...] = (
@@ -148,7 +139,7 @@ def answer(
         # An alert of its own: routed (the backups outside the coach's hours), escalated and
         # answered as a press is; the numbers at once.
         raised = raise_for_words(person, now, ctx.chat_id, message_id)
-        return raised + Outcome(replies=(_numbers(ctx),), effects=done)
+        return raised + Outcome(replies=(_numbers(),), effects=done)
     offer = _noodknop_offer("help_words.offer", person)
     if ctx.relay_direct or ctx.awaiting_message:
         relay = RelayToCoach(person.id, ctx.chat_id, message_id, "text", HELP_HEADER)
@@ -208,7 +199,7 @@ def _add_to_alert(
     # Numbers refused before (the client had blocked the bot): all of them again, now that the
     # client is back; that covers the danger words' numbers too.
     again = numbers_again(alert)
-    last = (_numbers(ctx),) if heard is Heard.DANGER and not again else ()
+    last = (_numbers(),) if heard is Heard.DANGER and not again else ()
     if chat_id is None or message_id is None:  # nothing the bot could copy
         return Outcome(replies=(_noodknop_offer("help_words.offer", person), *last, *again))
     header = {
@@ -222,7 +213,7 @@ def _add_to_alert(
     added = Reply(
         "noodknop.still_open_nobody" if nobody else "help_words.added_to_alert",
         {"coach": person.coach_name, "client": person.name},
-        keyboard=_menu(ctx),
+        keyboard=Keyboard.CLIENT_MENU,
     )
     effects: list[CopyToAlertTeam | AwaitClientMessage] = [
         CopyToAlertTeam(
@@ -251,7 +242,8 @@ def tap(person: Person, data: str, now: datetime, ctx: RelayContext | None) -> O
         return Outcome(notice="common.button_unknown")
     yes, message_id = parsed
     if not yes:
-        return Outcome(replies=(Reply("relay.not_sent", keyboard=_menu(ctx)),), chosen=CONFIRM_NO)
+        not_sent = Reply("relay.not_sent", keyboard=Keyboard.CLIENT_MENU)
+        return Outcome(replies=(not_sent,), chosen=CONFIRM_NO)
     # Only ever a message from the presser's own chat: the data names no chat.
     relay = RelayToCoach(person.id, ctx.chat_id, message_id, "text", HELP_HEADER)
     return Outcome(replies=(sent_reply(person, now, ctx),), effects=(relay,), chosen=CONFIRM_YES)

@@ -57,9 +57,7 @@ def ended(person: Person, ctx: RelayContext | None) -> Outcome:
 def cancel(person: Person, ctx: RelayContext | None) -> Outcome:
     """ "Toch niet": nothing is sent, and the client hears exactly that."""
     assert person.role is Role.CLIENT and person.id is not None
-    alert = ctx is not None and ctx.alert_waiting
-    menu = Keyboard.CLIENT_ALERT_MENU if alert else Keyboard.CLIENT_MENU
-    told = Reply("relay.cancelled", {"coach": person.coach_name}, keyboard=menu)
+    told = Reply("relay.cancelled", {"coach": person.coach_name}, keyboard=Keyboard.CLIENT_MENU)
     return Outcome(replies=(told,), effects=(AwaitClientMessage(person.id, False),))
 
 

@@ -84,6 +84,7 @@ __all__ = [
     "share_location",
     "taken_back_by_words",
     "tell_reason",
+    "with_location_key",
 ]
 
 REASONS = ("bad", "fight", "lost", "letter", "other", "accident")
@@ -166,6 +167,12 @@ class AlertView:
     def waiting(self) -> bool:
         """Nobody picked it up, the client did not call it off, it is not closed."""
         return not (self.closed or self.acknowledged_by or self.accidental)
+
+    @property
+    def wants_location(self) -> bool:
+        """Open and not called off: whoever helps may need to know where the client is, also
+        after the pick-up."""
+        return not (self.closed or self.accidental)
 
     @property
     def coach_asked(self) -> bool:
@@ -799,6 +806,15 @@ NUMBER_KEYS = ("noodknop.number_112", "noodknop.number_113", "noodknop.number_do
 
 def _numbers() -> tuple[Reply, ...]:
     return emergency_numbers(Recipient.CLIENT)
+
+
+def with_location_key(reply: Reply, wants_location: bool) -> Reply:
+    """The client's menu with "📍 Stuur waar ik ben" while their alert wants it: every text
+    that brings the menu back (whichever dialog said it, sent now or from the outbox) keeps
+    the key, and only the closed note (sent once the alert is closed) takes it away."""
+    if wants_location and reply.keyboard is Keyboard.CLIENT_MENU:
+        return replace(reply, keyboard=Keyboard.CLIENT_ALERT_MENU)
+    return reply
 
 
 def numbers_again(alert: AlertView) -> tuple[Reply, ...]:

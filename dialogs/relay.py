@@ -196,7 +196,6 @@ class RelayContext:
     coach_back: datetime | None = None
     max_bytes: int = MAX_RELAY_BYTES
     timezone: str = "Europe/Amsterdam"
-    alert_waiting: bool = False  # a noodknop alert nobody picked up yet: keep its keyboard
     button_key: bytes = b""  # the shell's secret for sealing "send this?" buttons
 
 
@@ -360,10 +359,10 @@ def client_sends(
     assert person.role is Role.CLIENT and person.id is not None
     kind = TEXT_KIND if isinstance(event, Text) else event.kind
     if kind in UNSUPPORTED_KINDS or event.message_id is None:
-        return _client_reply("relay.unsupported", ctx)
+        return _client_reply("relay.unsupported")
     size = event.file_size if isinstance(event, OtherMessage) else None
     if size is not None and size > ctx.max_bytes:
-        return _client_reply("relay.too_big", ctx)
+        return _client_reply("relay.too_big")
     forwarded = event.forwarded_from
     if not (ctx.relay_direct or ctx.awaiting_message or forwarded is not None):
         question = Reply(
@@ -395,11 +394,12 @@ def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext)
         or person.client_step is not ClientStep.ACTIVE
     ):
         if person.client_step is ClientStep.ACTIVE and _UNSEALED_CONFIRM.fullmatch(data):
-            return _client_reply("relay.send_again", ctx)  # a button from before an upgrade
+            return _client_reply("relay.send_again")  # a button from before an upgrade
         return _outcome(notice=_UNKNOWN)
     answer, message_id = parsed
     if not answer:
-        return _outcome(replies=(Reply("relay.not_sent", keyboard=_menu(ctx)),), chosen=CONFIRM_NO)
+        not_sent = Reply("relay.not_sent", keyboard=Keyboard.CLIENT_MENU)
+        return _outcome(replies=(not_sent,), chosen=CONFIRM_NO)
     # Only ever a message from the presser's own chat: the data names no chat.
     effects: list[RelayEffect] = [RelayToCoach(person.id, ctx.chat_id, message_id, None)]
     if not ctx.relay_direct:
@@ -467,13 +467,8 @@ def reaction_notice(
     return Reply("coach_relay.reacted", names, to=Recipient.COACH)
 
 
-def _client_reply(key: str, ctx: RelayContext) -> Outcome:
-    return _outcome(replies=(Reply(key, keyboard=_menu(ctx)),))
-
-
-def _menu(ctx: RelayContext) -> Keyboard:
-    """The client's menu; with "send where I am" while a noodknop alert waits for someone."""
-    return Keyboard.CLIENT_ALERT_MENU if ctx.alert_waiting else Keyboard.CLIENT_MENU
+def _client_reply(key: str) -> Outcome:
+    return _outcome(replies=(Reply(key, keyboard=Keyboard.CLIENT_MENU),))
 
 
 def sent_reply(person: Person, now: datetime, ctx: RelayContext) -> Reply:
@@ -485,11 +480,11 @@ def sent_reply(person: Person, now: datetime, ctx: RelayContext) -> Reply:
 def _sent_reply(person: Person, now: datetime, ctx: RelayContext) -> Reply:
     names: dict[str, Any] = {"coach": person.coach_name}
     if ctx.coach_available:
-        return Reply("relay.sent", names, keyboard=_menu(ctx))
+        return Reply("relay.sent", names, keyboard=Keyboard.CLIENT_MENU)
     if ctx.coach_back is None:
-        return Reply("relay.sent_off_hours_later", names, keyboard=_menu(ctx))
+        return Reply("relay.sent_off_hours_later", names, keyboard=Keyboard.CLIENT_MENU)
     params = {**names, "back": At(ctx.coach_back), "day": _day(ctx.coach_back, now, ctx.timezone)}
-    return Reply("relay.sent_off_hours", params, keyboard=_menu(ctx))
+    return Reply("relay.sent_off_hours", params, keyboard=Keyboard.CLIENT_MENU)
 
 
 def _day(back: datetime, now: datetime, timezone: str) -> TextRef | datetime:

@@ -55,6 +55,7 @@ from dialogs.outcome import (
     AwaitInput,
     Keyboard,
     Outcome,
+    Recipient,
     Reply,
     StartCheckin,
 )
@@ -115,6 +116,13 @@ def route(
     """Decide what happens to what ``person`` did at ``now``."""
     context = context or DialogContext()
     outcome = _route(person, event, now, context)
+    if person.role is Role.CLIENT and context.open_alert is not None:
+        keep = context.open_alert.wants_location
+        to_client = (Recipient.SENDER, Recipient.CLIENT)
+        replies = tuple(
+            noodknop.with_location_key(r, keep) if r.to in to_client else r for r in outcome.replies
+        )
+        return replace(outcome, replies=replies)
     if person.role is Role.COACH and context.coach_relay is not None:
         # A new question (``/bericht Jan``, ``/nieuw``, a note) ends a wait for a client
         # promised a message: the coach reads that promise (``relay.wait_replaced``).
@@ -267,8 +275,8 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
     if own is not None and stopping.wants_to_stop(own.text, context.words):
         return stopping.ask(person)
     if own is not None and data_request.wants_data(own.text, context.words):
-        return data_request.ask(person, _menu_keyboard(context)) + _question_again(context)
-    after = phone.After(onboarding.client_menu(person, "onboarding.ready"), _menu_keyboard(context))
+        return data_request.ask(person) + _question_again(context)
+    after = phone.After(onboarding.client_menu(person, "onboarding.ready"), Keyboard.CLIENT_MENU)
     answered = phone.offer_answered(person, own, context.words, after)
     if answered is not None:
         return answered
@@ -362,13 +370,6 @@ def _onboarding_answer(person: Person, own: Text | None, now: datetime, words: W
     if person.client_step in (ClientStep.CONSENT_PENDING, ClientStep.DECLINED):
         return onboarding.answer_consent(person, answer, now)
     return onboarding.answer_read_aloud(person, answer, now)
-
-
-def _menu_keyboard(context: DialogContext) -> Keyboard:
-    """The client's menu; with "send where I am" while their alert waits for someone."""
-    relay_context = context.client_relay
-    waiting = relay_context is not None and relay_context.alert_waiting
-    return Keyboard.CLIENT_ALERT_MENU if waiting else Keyboard.CLIENT_MENU
 
 
 def _open(state: CheckinState | None) -> bool:

@@ -143,3 +143,26 @@ def texts_after(person: SimUser, text: str) -> list[str]:
     """What the person read after the last message that said ``text``."""
     texts = _texts(person)
     return texts[len(texts) - texts[::-1].index(text) :]
+
+
+async def test_the_location_key_stays_after_the_pick_up_while_the_alert_is_open(
+    world: World,
+) -> None:
+    """Picked up, not closed: a reply that brings the menu again (a sticker the bot cannot
+    send on, "💬 Bericht aan coach" taken back) keeps "📍 Stuur waar ik ben"; Anna may still
+    need to know where Sam is."""
+    anna, sam = await _picked_up(world)
+    await sam.tap_keyboard("💬 Bericht aan coach")
+    await sam.wait_for(lambda m: (m.text or "").startswith("Wat wil je aan Anna vertellen?"))
+    await sam.press("Toch niet")
+    await sam.wait_for(lambda m: m.text == "Oké, ik stuur niets naar Anna.")
+    await world.drain()
+    assert sam.current_keyboard == MENU_WITH_LOCATION
+    # From the outbox too: Anna's answer to what Sam sends with his alert.
+    await sam.send_text("Ik ben thuis")
+    copy = await anna.wait_for(lambda m: m.text == "Ik ben thuis")
+    await world.drain()
+    await anna.send_text("Ik kom eraan", reply_to=copy)
+    await sam.wait_for(lambda m: m.text == "💬 Bericht van Anna:\n\nIk kom eraan")
+    await world.drain()
+    assert sam.current_keyboard == MENU_WITH_LOCATION
