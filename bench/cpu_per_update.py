@@ -20,6 +20,10 @@ sandbox of its own:
   for that work (a grade press is three calls: answer the press, close the question, send the
   next one).
 
+The floor printed for a kind adds the two: the same calls, and what storing one row adds to the
+echo bot. No bot that makes those calls and loses nothing can go below it, so it shows how much
+of a kind's ratio is Waakvlam's own work and how much the work itself.
+
     .venv/bin/python -m bench.cpu_per_update [--updates N] [--database sqlite|postgresql|both]
         [--profile LINES] [--statements]
 
@@ -471,6 +475,14 @@ async def measure(kind: str, url: str | None, args: argparse.Namespace) -> None:
         print(
             f"  bare bot, same calls, {label:<19}: {cpu * 1000:6.2f} ms  "
             f"({cpu / echo:.1f}x the echo bot)"
+        )
+    for label, (cpu, _) in same.items():
+        # The least any bot pays that makes these calls and loses nothing: the calls, plus
+        # what storing one row in one transaction adds to the echo bot.
+        floor = cpu + storing - echo
+        print(
+            f"  floor, {label:<33}: {floor * 1000:6.2f} ms  ({floor / echo:.1f}x the echo bot:"
+            " the same calls and one stored row)"
         )
     for label, (cpu, in_database, sandbox, calls, sent) in figures.items():
         both = (cpu + sandbox) / (echo + echo_sandbox)

@@ -71,7 +71,8 @@ class ContextLoader:
         payload = event.payload if isinstance(event, Start) else None
         invite = load_invite(session, payload) if payload and looks_like_token(payload) else None
         context = DialogContext(invite=invite, words=self.checkins.words_for(person.language))
-        scope = Scope(sender=sender, coach=actor.coach)
+        own_chat = Contact(person.telegram_user_id, person.language)  # a private chat's id
+        scope = Scope(sender=sender, actor=own_chat, coach=actor.coach)
         if invite is not None and invite.kind == "client" and person.role is not Role.COACH:
             # Whoever opens a client link: the client's coach now hears which account it was.
             # Not the invite row's coach: a move (``bot.client_admin``) leaves used and
@@ -115,7 +116,9 @@ class ContextLoader:
             if tapped is not None:
                 coach, client_contact = alert_people(session, tapped)
                 context = replace(context, tapped_alert=load_alert_view(session, tapped))
-                scope = Scope(sender=sender, coach=coach, client=client_contact, alert_id=tapped.id)
+                scope = replace(
+                    scope, coach=coach, client=client_contact, client_id=None, alert_id=tapped.id
+                )
         return context, scope
 
     def _client(

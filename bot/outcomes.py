@@ -248,6 +248,9 @@ class OutcomeApplier:
         alert_id: int | None,
         new_recipients: list[Contact],
     ) -> list[Contact]:
+        if to is Recipient.ACTOR:
+            actor = scope.actor or scope.sender
+            return [actor] if actor else []
         if to is Recipient.COACH:
             return [scope.coach] if scope.coach else []
         if to is Recipient.CLIENT:
@@ -264,8 +267,9 @@ class OutcomeApplier:
             return [contact] if contact else []
         if to is Recipient.ALERT_TEAM and alert_id is not None:
             skip = {c.chat_id for c in new_recipients}
-            if scope.sender is not None:
-                skip.add(scope.sender.chat_id)
+            # Who acted is told nothing of their own act: not in the chat they acted in, and
+            # not in private when they acted in a team group ("Bram belt Sam", to Bram).
+            skip.update(c.chat_id for c in (scope.sender, scope.actor) if c is not None)
             team = alert_contacts(session, alert_id, self.settings.default_language)
             return [c for c in team if c.chat_id not in skip]
         return []

@@ -19,6 +19,9 @@ class Scope:
     """Who the recipients of an outcome's replies are."""
 
     sender: Contact | None = None  # None when the clock or a failed delivery acts
+    # The person who acted, in their own chat with the bot (``Recipient.ACTOR``): the sender's
+    # chat, unless they acted in a team group.
+    actor: Contact | None = None
     coach: Contact | None = None  # the coach of the client concerned
     client: Contact | None = None  # the client concerned
     alert_id: int | None = None

@@ -84,6 +84,7 @@ __all__ = [
     "share_location",
     "taken_back_by_words",
     "tell_reason",
+    "wants_location_after",
     "with_location_key",
 ]
 
@@ -541,14 +542,23 @@ def _called_off(alert: AlertView, names: dict[str, str | None]) -> Outcome:
     )
 
 
+def _back_on(alert: AlertView, names: Mapping[str, str | None]) -> Reply:
+    """The client hears their alert is on again (after "per ongeluk" was taken back), with
+    "📍 Stuur waar ik ben" back on their menu."""
+    key = "noodknop.still_open_nobody" if _who(alert) == "_nobody" else "noodknop.back_on"
+    return Reply(key, dict(names), keyboard=Keyboard.CLIENT_ALERT_MENU)
+
+
 def taken_back_by_words(alert: AlertView, client_name: str) -> Outcome:
     """Help words typed after "per ongeluk": it was no accident after all. The alert waits
-    again and the team is asked again, with the alert's buttons (``dialogs.help_words``)."""
+    again and the team is asked again, with the alert's buttons (``dialogs.help_words``); the
+    client hears it is on again."""
     names = {"client": client_name, "coach": alert.coach_name}
     key, params = _reach("alert.accident_taken_back", names, alert.client_phone)
     return Outcome(
         effects=(TakeBackAccident(alert.id),),
         replies=(
+            _back_on(alert, names),
             Reply(
                 key,
                 params,
@@ -565,11 +575,10 @@ def _take_back(alert: AlertView, names: dict[str, str | None]) -> Outcome:
     again, the clock runs (from the press: time already passed is not given again)."""
     if not alert.accidental:
         return Outcome(notice="common.question_closed")
-    key = "noodknop.still_open_nobody" if _who(alert) == "_nobody" else "noodknop.back_on"
     return Outcome(
         effects=(TakeBackAccident(alert.id),),
         replies=(
-            Reply(key, names, keyboard=Keyboard.CLIENT_ALERT_MENU),
+            _back_on(alert, names),
             Reply("noodknop.what", buttons=_reason_buttons(alert.id)),
             Reply(
                 *_reach("alert.accident_taken_back", names, alert.client_phone),
@@ -623,13 +632,16 @@ def coach_taps_alert(
     if alert.closed:
         return Outcome(notice="alert.already_closed")
     names = {"client": alert.client_name, "coach": alert.coach_name, "helper": person.name}
+    # Picked up already: by this coach (in a team group, say, and now tapped in private), or
+    # by someone else.
+    taken = "alert.already_yours" if picked_up_here else "alert.already_taken"
     if action == "ack":
         if alert.acknowledged_by:
-            return Outcome(notice="alert.already_taken")
+            return Outcome(notice=taken)
         return _picked_up(alert, names, person.id)
     if action == "pass":
         if alert.acknowledged_by:
-            return Outcome(notice="alert.already_taken")
+            return Outcome(notice=taken)
         if alert.accidental:
             # The client said "per ongeluk": passing it on would ask a backup to call, and
             # tell the client that nobody can come. The coach hears why nothing happens.
@@ -701,7 +713,9 @@ def _picked_up(alert: AlertView, names: dict[str, str | None], coach_id: int) ->
     send_next = (
         () if by_phone else (AwaitInput(coach_id, awaiting_message(alert.client_id)), *promise)
     )
-    prompt = () if by_phone else (Reply("alert.message_prompt", names),)
+    # In the coach's own chat: picked up in a team group, "your next message goes to Sam" is
+    # for them, not for the group (where it would be untrue for everyone else).
+    prompt = () if by_phone else (Reply("alert.message_prompt", names, to=Recipient.ACTOR),)
     return Outcome(
         effects=(AcknowledgeAlert(alert.id, coach_id), *send_next),
         replies=(
@@ -806,6 +820,18 @@ NUMBER_KEYS = ("noodknop.number_112", "noodknop.number_113", "noodknop.number_do
 
 def _numbers() -> tuple[Reply, ...]:
     return emergency_numbers(Recipient.CLIENT)
+
+
+def wants_location_after(alert: AlertView, outcome: Outcome) -> bool:
+    """Whether the client's alert wants their location once ``outcome`` is stored: as it
+    was, unless the outcome calls it off as an accident or takes that back."""
+    wanted = alert.wants_location
+    for effect in outcome.effects:
+        if isinstance(effect, TakeBackAccident) and effect.alert_id == alert.id:
+            wanted = True
+        elif isinstance(effect, SetAlertReason) and effect.alert_id == alert.id:
+            wanted = not effect.accidental
+    return wanted
 
 
 def with_location_key(reply: Reply, wants_location: bool) -> Reply:

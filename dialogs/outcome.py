@@ -108,9 +108,13 @@ class Keyboard(StrEnum):
 
 class Recipient(StrEnum):
     SENDER = "sender"
+    # The person who acted, in their own chat with the bot: the sender's chat, unless they
+    # acted in a team group (what is for them alone, or names another client, goes there).
+    ACTOR = "actor"
     COACH = "coach"  # the coach of the client concerned
     CLIENT = "client"  # the client an alert is about (when a coach or the clock acts)
-    ALERT_TEAM = "alert_team"  # everyone already told about the alert, except the sender
+    # Everyone already told about the alert, except the sender (the chat and the person).
+    ALERT_TEAM = "alert_team"
     # The coach who picked the alert up; when nobody did (called off by accident), or that
     # coach can no longer be reached, the coach of the client concerned.
     ALERT_HELPER = "alert_helper"

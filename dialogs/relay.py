@@ -681,7 +681,9 @@ def alert_ends_wait(
         said = told_reminder(awaited_client.name, lead="coach_relay.alert_ends_wait_told")
     else:
         said = Reply("coach_relay.alert_ends_wait", name)
-    return _outcome(replies=(said,), effects=ends)
+    # In the coach's own chat: tapped in a team group, a line naming another client must not
+    # show there.
+    return _outcome(replies=(replace(said, to=Recipient.ACTOR),), effects=ends)
 
 
 def wait_replaced(person: Person, outcome: Outcome, promised: tuple[ClientRef, ...]) -> Outcome:

@@ -117,7 +117,7 @@ def route(
     context = context or DialogContext()
     outcome = _route(person, event, now, context)
     if person.role is Role.CLIENT and context.open_alert is not None:
-        keep = context.open_alert.wants_location
+        keep = noodknop.wants_location_after(context.open_alert, outcome)
         to_client = (Recipient.SENDER, Recipient.CLIENT)
         replies = tuple(
             noodknop.with_location_key(r, keep) if r.to in to_client else r for r in outcome.replies
@@ -512,10 +512,6 @@ def _alert_tapped(
     ended = relay.alert_ends_wait(person, tapped.client_id, found.awaiting_client, found.promised)
     if any(isinstance(effect, AwaitInput) for effect in acted.effects):
         ended = replace(ended, effects=())
-    if event.chat_id is not None and event.chat_id != person.telegram_user_id:
-        # Tapped in a team group: a line naming the other client would show there. The wait
-        # still ends (nothing may reach the wrong client), unsaid.
-        ended = replace(ended, replies=())
     return acted + ended
 
 
