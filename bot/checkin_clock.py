@@ -26,7 +26,7 @@ from bot.state import client_contact, coach_contact
 from dialogs import checkin, reachability
 from dialogs import schedule as checkin_schedule
 from dialogs.coach_notes import closed_for_pause
-from dialogs.outcome import Outcome, SaveCheckin, StartCheckin
+from dialogs.outcome import MarkStopAsked, Outcome, SaveCheckin, StartCheckin
 from dialogs.relay_effects import AwaitClientMessage
 from storage import alerts, checkins, people
 from storage.database import Database
@@ -93,6 +93,9 @@ class CheckinOpener:
             # A new question ends "💬 Bericht aan coach": what the client types next answers
             # it (dialogs.message_mode).
             opening += Outcome(effects=(AwaitClientMessage(client.id, False),))
+        if client.stop_asked_at is not None:
+            # The check-in's question is the last one now: its "nee" is no answer to stopping.
+            opening += Outcome(effects=(MarkStopAsked(client.id, False),))
         return FollowUp(opening, scope, priority)
 
 

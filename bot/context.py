@@ -36,6 +36,7 @@ from dialogs.coach_checkin import COMMANDS as CHECKIN_COMMANDS
 from dialogs.events import (
     Command,
     Event,
+    GroupMessage,
     MenuItem,
     MenuPress,
     OtherMessage,
@@ -73,6 +74,8 @@ class ContextLoader:
         context = DialogContext(invite=invite, words=self.checkins.words_for(person.language))
         own_chat = Contact(person.telegram_user_id, person.language)  # a private chat's id
         scope = Scope(sender=sender, actor=own_chat, coach=actor.coach)
+        if isinstance(event, GroupMessage):
+            return context, scope  # only where such words go is said (dialogs.router)
         if invite is not None and invite.kind == "client" and person.role is not Role.COACH:
             # Whoever opens a client link: the client's coach now hears which account it was.
             # Not the invite row's coach: a move (``bot.client_admin``) leaves used and

@@ -31,6 +31,7 @@ from dialogs.events import (
     Command,
     EditedMessage,
     Event,
+    GroupMessage,
     MenuItem,
     MenuPress,
     OtherMessage,
@@ -155,14 +156,25 @@ def _emoji(reactions: Sequence[ReactionType]) -> tuple[str, ...]:
     return tuple(r.emoji for r in reactions if isinstance(r, ReactionTypeEmoji))
 
 
-def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
-    """Private chats, and button presses in team group chats (alert buttons); nothing else."""
+def incoming_from_update(
+    update: Update, menus: Menus, bot_id: int | None = None
+) -> Incoming | None:
+    """Private chats, and in team group chats: button presses (alert buttons), and a reply to
+    one of the bot's messages (``bot_id``) or a command, only to say where such words go.
+    Nothing else: the bot does not answer a group's own talk."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or user.is_bot:
         return None
     query = update.callback_query
     if chat.type != chat.PRIVATE and query is None:
-        return None
+        if not _meant_for_the_bot(update.message, bot_id):
+            return None
+        return Incoming(
+            telegram_user_id=user.id,
+            chat_id=chat.id,
+            language_code=user.language_code,
+            event=GroupMessage(),
+        )
     press = None
     event: Event
     if query is not None:
@@ -195,6 +207,18 @@ def incoming_from_update(update: Update, menus: Menus) -> Incoming | None:
         event=event,
         press=press,
     )
+
+
+def _meant_for_the_bot(message: Message | None, bot_id: int | None) -> bool:
+    """A group message that is a command ("/bericht Sam") or a reply to the bot's own message
+    (a copied alert: "Sam, ik bel je nu"). Not an edit, a reaction or the group's own talk."""
+    if message is None:
+        return False
+    if (message.text or "").startswith("/"):
+        return True
+    replied = message.reply_to_message
+    author = replied.from_user if replied is not None else None
+    return author is not None and bot_id is not None and author.id == bot_id
 
 
 def chat_change_from_update(update: Update) -> tuple[int, ChatChange] | None:
@@ -245,7 +269,7 @@ def make_update_handler(service: Waakvlam):  # type: ignore[no-untyped-def]
         if (changed := chat_change_from_update(update)) is not None:
             await service.hooks.chat_changed(*changed)
             return
-        incoming = incoming_from_update(update, service.menus)
+        incoming = incoming_from_update(update, service.menus, context.bot.id)
         if incoming is not None:
             await service.handle(context.bot, incoming)
 

@@ -23,7 +23,7 @@ from bot.effect_registry import EffectEnv, Handler
 from bot.effect_result import NOTHING, EffectResult
 from bot.phases import phase_handlers
 from bot.voice.cache import ClipStore
-from dialogs.outcome import AskToStop, EndSupport
+from dialogs.outcome import AskToStop, EndSupport, MarkStopAsked
 from storage import alerts, audit, data_rights, people, retention
 from storage.database import Database
 from storage.models import ClientStatus, SupportPhase, SupportPhaseName
@@ -73,6 +73,14 @@ def _ask_to_stop(session: Session, effect: AskToStop, env: EffectEnv) -> EffectR
     return NOTHING
 
 
+def _mark_stop_asked(session: Session, effect: MarkStopAsked, env: EffectEnv) -> EffectResult:
+    client = people.get_client(session, effect.client_id)
+    if client is not None:
+        client.stop_asked_at = env.now if effect.open else None
+        session.add(client)
+    return NOTHING
+
+
 def _end_support(session: Session, effect: EndSupport, env: EffectEnv) -> EffectResult:
     """The coach ended the support: the client is "ended" from now, with who and when in the
     phase history and the audit trail. Check-ins stop (the clock skips ended clients)."""
@@ -86,6 +94,7 @@ def _end_support(session: Session, effect: EndSupport, env: EffectEnv) -> Effect
         raise LookupError(f"client {effect.client_id} is not coach {effect.coach_id}'s")
     client.status = ClientStatus.ENDED
     client.awaiting_message = False
+    client.stop_asked_at = None
     client.message_promised_by = None  # no reminder of it after a reopening
     client.updated_at = env.now
     session.add(client)
@@ -119,7 +128,12 @@ def _audit(session: Session, env: EffectEnv, actor: str, action: str, client_id:
 
 
 def leaving_handlers() -> dict[type, Handler]:
-    return {AskToStop: _ask_to_stop, EndSupport: _end_support, **phase_handlers()}
+    return {
+        AskToStop: _ask_to_stop,
+        MarkStopAsked: _mark_stop_asked,
+        EndSupport: _end_support,
+        **phase_handlers(),
+    }
 
 
 async def erase_declined(database: Database, clock: Clock, voice_cache: Path | None = None) -> int:

@@ -200,9 +200,10 @@ class UpdatePipeline:
         # Someone whose opening of a client invite was stored is a client from here on: the
         # welcome and the consent question can be heard too. Not when the link was withdrawn
         # meanwhile (``EffectResult.instead``): "this link does not work" is no client's text.
-        is_client = actor.person.role is Role.CLIENT or any(
-            isinstance(e, ClaimClientInvite) for e in applied.stored
-        )
+        is_client = incoming.chat_id > 0 and (
+            actor.person.role is Role.CLIENT
+            or any(isinstance(e, ClaimClientInvite) for e in applied.stored)
+        )  # a client's private chat: never a team group's (no read-aloud, no menu kept there)
         language = _language_after(outcome, actor.person.language)
         heard = incoming.press.message_text if incoming.press is not None else None
         if is_client and heard and incoming.event == Tap(READ_ALOUD_DATA, incoming.chat_id):

@@ -9,6 +9,7 @@ __all__ = [
     "Command",
     "EditedMessage",
     "Event",
+    "GroupMessage",
     "MenuItem",
     "MenuPress",
     "OtherMessage",
@@ -103,6 +104,13 @@ class EditedMessage:
 
 
 @dataclass(frozen=True)
+class GroupMessage:
+    """In a team group chat: a reply to one of the bot's messages, or a command. The bot acts
+    only on its buttons there; such words are meant for it, so it says where they go. What
+    was said is not kept (it may name a client, and the group is no place to act on it)."""
+
+
+@dataclass(frozen=True)
 class Reaction:
     """A person set, changed or took away their emoji reaction (👍, ❤) on message
     ``message_id`` of their private chat ``chat_id``: ``old`` the emoji set before, ``new``
@@ -114,4 +122,14 @@ class Reaction:
     new: tuple[str, ...] = ()
 
 
-Event = Start | Command | Text | MenuPress | Tap | OtherMessage | EditedMessage | Reaction
+Event = (
+    Start
+    | Command
+    | Text
+    | MenuPress
+    | Tap
+    | OtherMessage
+    | EditedMessage
+    | Reaction
+    | GroupMessage
+)

@@ -50,6 +50,7 @@ __all__ = [
     "InviteClient",
     "Keyboard",
     "Lines",
+    "MarkStopAsked",
     "Outcome",
     "PauseCheckins",
     "RaiseAlert",
@@ -194,6 +195,15 @@ class AskToStop:
     """The client confirmed they want to stop: recorded, and their coach is asked."""
 
     client_id: int
+
+
+@dataclass(frozen=True)
+class MarkStopAsked:
+    """ "Wil je stoppen met Waakvlam?" became the client's last open question (``open``), or
+    no longer is: while it is, a typed "ja" or "nee" answers it."""
+
+    client_id: int
+    open: bool
 
 
 @dataclass(frozen=True)
@@ -425,6 +435,7 @@ Effect = (
     | GiveConsent
     | DeclineConsent
     | AskToStop
+    | MarkStopAsked
     | EndSupport
     | ChooseReadAloud
     | SetReadAloud

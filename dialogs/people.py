@@ -39,6 +39,7 @@ class Person:
     read_aloud: bool = False  # for a client: bot texts also come as voice notes
     phone: str | None = None  # for a client: their phone number (E.164), when known
     phone_offer_open: bool = False  # for a client: the "share your number?" keyboard shows
+    stop_asked: bool = False  # for a client: "Wil je stoppen?" is their last open question
     # For a client who said no to consent: until when their link lets them say yes after all.
     take_back_until: datetime | None = None
 

@@ -42,6 +42,7 @@ from dialogs.events import (
     Command,
     EditedMessage,
     Event,
+    GroupMessage,
     MenuItem,
     MenuPress,
     OtherMessage,
@@ -114,8 +115,12 @@ def route(
     person: Person, event: Event, now: datetime, context: DialogContext | None = None
 ) -> Outcome:
     """Decide what happens to what ``person`` did at ``now``."""
+    if isinstance(event, GroupMessage):
+        # Words for the bot in a team group: nothing is done with them there (a client must
+        # never be named in the group), and no open question or wait of the sender's changes.
+        return Outcome(replies=(Reply("group.private_chat_only"),))
     context = context or DialogContext()
-    outcome = _route(person, event, now, context)
+    outcome = stopping.question_after(person, _route(person, event, now, context))
     if person.role is Role.CLIENT and context.open_alert is not None:
         keep = noodknop.wants_location_after(context.open_alert, outcome)
         to_client = (Recipient.SENDER, Recipient.CLIENT)
@@ -233,10 +238,7 @@ def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> O
         case ButtonKind.ONBOARDING if data == onboarding.CONSENT_TAKE_BACK:
             return onboarding.answer_consent(person, True, now)
         case ButtonKind.STOPPING if data in (stopping.STOP_YES, stopping.STOP_NO):
-            answered = stopping.client_answers(person, data == stopping.STOP_YES, now)
-            if data == stopping.STOP_NO and answered.replies:
-                return answered + _question_again(context)  # an open check-in goes on
-            return answered
+            return _stop_answered(person, data == stopping.STOP_YES, now, context)
         case ButtonKind.STOPPING:
             return stopping.coach_decides(
                 person, data, context.stopping_client, now, context.stopping_alert_open
@@ -274,6 +276,9 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
         return said + _question_again(context)
     if own is not None and stopping.wants_to_stop(own.text, context.words):
         return stopping.ask(person)
+    typed = stopping.typed_answer(person, own.text, context.words) if own is not None else None
+    if typed is not None:  # "nee" to "Wil je stoppen?": not a check-in answer, no message
+        return _stop_answered(person, typed, now, context)
     if own is not None and data_request.wants_data(own.text, context.words):
         return data_request.ask(person) + _question_again(context)
     after = phone.After(onboarding.client_menu(person, "onboarding.ready"), Keyboard.CLIENT_MENU)
@@ -323,6 +328,14 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
         case OtherMessage():
             return Outcome(replies=(Reply("client.unsupported", keyboard=Keyboard.CLIENT_MENU),))
     return Outcome(replies=(Reply("client.not_understood", keyboard=Keyboard.CLIENT_MENU),))
+
+
+def _stop_answered(person: Person, yes: bool, now: datetime, context: DialogContext) -> Outcome:
+    """The client's yes or no to "Wil je stoppen?", pressed or typed."""
+    answered = stopping.client_answers(person, yes, now)
+    if not yes and answered.replies:
+        return answered + _question_again(context)  # an open check-in goes on
+    return answered
 
 
 def _own_text(event: Event) -> Text | None:

@@ -7,6 +7,11 @@ Client types "stop" (``Words.stop``, the whole message) ──▶ ask: "Wil je s
                  ├── Beëindigen ──▶ EndSupport; the client gets a warm goodbye
                  └── Niet nu ──▶ nothing changes; the client hears the coach will talk first
 
+While the question is the client's last open one (``Person.stop_asked``, stored as
+``Client.stop_asked_at``) a typed "ja" or "nee" (``Words.yes`` / ``Words.no``) answers it as
+its buttons do. Whatever else the bot answers the client ends that (``question_after``), and
+so does a check-in the clock opens: its "nee" belongs to the check-in question.
+
 Nothing ends before the coach confirms: until then the client takes part as before, and the
 client is told exactly that. Button data is untrusted: ``sp:y`` / ``sp:n`` name nothing (the
 presser is the client), ``sp:end:<client id>`` / ``sp:keep:<client id>`` are acted on only for
@@ -20,7 +25,16 @@ from datetime import datetime
 
 from dialogs.buttons import ID, row_id
 from dialogs.clients import ClientRef
-from dialogs.outcome import AskToStop, Button, EndSupport, Keyboard, Outcome, Recipient, Reply
+from dialogs.outcome import (
+    AskToStop,
+    Button,
+    EndSupport,
+    Keyboard,
+    MarkStopAsked,
+    Outcome,
+    Recipient,
+    Reply,
+)
 from dialogs.people import ClientStep, Person, Role
 from dialogs.words import Words, normalise
 
@@ -31,6 +45,8 @@ __all__ = [
     "client_answers",
     "coach_decides",
     "parse_coach_data",
+    "question_after",
+    "typed_answer",
     "wants_to_stop",
 ]
 
@@ -42,6 +58,32 @@ _COACH_DATA = re.compile(rf"sp:(end|keep):({ID})")
 def wants_to_stop(text: str, words: Words) -> bool:
     """The whole message says the client wants to stop ("stop", "Ik wil stoppen!")."""
     return normalise(text) in words.stop
+
+
+def typed_answer(person: Person, text: str, words: Words) -> bool | None:
+    """A typed "ja" (True) or "nee" (False) while the stop question is the client's last open
+    one; None otherwise. Only plain yes and no: "oké" or "goed" may just mean "I am fine"."""
+    if not person.stop_asked or person.client_step is not ClientStep.ACTIVE:
+        return None
+    word = normalise(text)
+    if word in words.yes:
+        return True
+    return False if word in words.no else None
+
+
+def question_after(person: Person, outcome: Outcome) -> Outcome:
+    """The stop question marked open when ``outcome`` asks it, and no longer open when the
+    client got any other answer (a reply, something stored, a button's choice). A press that
+    changes nothing ("🔊 Voorlezen", a closed button's notice) leaves it as it was."""
+    if person.role is not Role.CLIENT or person.id is None:
+        return outcome
+    asks = any(r.key == "stopping.ask" for r in outcome.replies)
+    if asks and not person.stop_asked:
+        return outcome + Outcome(effects=(MarkStopAsked(person.id, True),))
+    answered = bool(outcome.replies or outcome.effects or outcome.chosen)
+    if person.stop_asked and answered and not asks:
+        return outcome + Outcome(effects=(MarkStopAsked(person.id, False),))
+    return outcome
 
 
 def ask(person: Person) -> Outcome:

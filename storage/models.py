@@ -230,6 +230,10 @@ class Client(SQLModel, table=True):
     # The reply keyboard the client's Telegram shows now (it stays until another is sent):
     # a text that needs no other keyboard gets the "read aloud" button instead.
     keyboard: str | None = Field(default=None, max_length=20)
+    # Since when "Wil je stoppen met Waakvlam?" is the client's last open question: a typed
+    # "ja" or "nee" answers it as its buttons do. Cleared when it is answered, or when the
+    # client does something else (``dialogs.stopping.question_after``) or a check-in opens.
+    stop_asked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The client's phone number (E.164, "+31612345678"), optional: shared by the client with
     # Telegram's contact button, or typed by their coach. Shown to whoever is asked during an
     # alert (a backup only while it is open), so they can call.

@@ -30,6 +30,7 @@ from dialogs.outcome import (
     AskToStop,
     EndSupport,
     GiveConsent,
+    MarkStopAsked,
     Outcome,
     Recipient,
     RelayToClient,
@@ -154,7 +155,8 @@ def test_an_ended_client_may_open_a_new_link() -> None:
 def test_stop_words_ask_once(typed: str) -> None:
     outcome = route(SAM, Text(typed), NOW, CONTEXT)
     assert keys(outcome) == ["stopping.ask"]
-    assert outcome.effects == ()
+    assert SAM.id is not None
+    assert outcome.effects == (MarkStopAsked(SAM.id, True),)  # only the question marked open
     data = [b.data for row in outcome.replies[0].buttons for b in row]
     assert data == [stopping.STOP_YES, stopping.STOP_NO]
 

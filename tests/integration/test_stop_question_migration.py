@@ -1,0 +1,58 @@
+"""Revision 0014 on SQLite and PostgreSQL: an existing client gains ``stop_asked_at`` (empty:
+no stop question open), the schema check sees the revision, and the downgrade takes the column
+away again with the client kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from sqlmodel import select
+
+from storage.database import Database
+from storage.migrate import alembic_config, newest_revision, schema_is_current, upgrade
+from storage.models import Client
+from tests.integration.test_outbox_client_migration import _database_at, organisation_and_team
+from tests.integration.test_unreachable_migration import client_columns
+
+NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+
+
+def test_the_upgrade_opens_no_stop_question_and_the_downgrade_undoes_it(
+    database: Database, tmp_path: Path
+) -> None:
+    with _database_at(database, tmp_path, "0013") as older:
+        stamp = "2026-11-02 09:00:00"
+        with older.engine.begin() as connection:
+            run = connection.exec_driver_sql
+            organisation_and_team(run, stamp)
+            run(
+                "INSERT INTO coach (id, team_id, name, status, language, available_days, "
+                "available_from, available_until, created_at) VALUES "
+                f"(1, 1, 'Anna', 'active', 'nl', '1234567', '00:00', '24:00', '{stamp}')"
+            )
+            run(
+                "INSERT INTO client (id, coach_id, name, status, language, relay_direct, "
+                f"awaiting_message, created_at, updated_at) VALUES (1, 1, 'Sam', "
+                f"'active', 'nl', false, false, '{stamp}', '{stamp}')"
+            )
+        assert "stop_asked_at" not in client_columns(older)
+        assert not schema_is_current(older.engine)
+
+        upgrade(older.engine, "0014")
+
+        assert schema_is_current(older.engine) or newest_revision() != "0014"
+        with older.transaction() as session:
+            sam = session.exec(select(Client)).one()
+            assert sam.stop_asked_at is None
+            sam.stop_asked_at = NOW
+            session.add(sam)
+        with older.transaction() as session:
+            assert session.exec(select(Client)).one().stop_asked_at == NOW
+
+        command.downgrade(alembic_config(older.engine), "0013")
+        assert "stop_asked_at" not in client_columns(older)
+        with older.engine.connect() as connection:
+            names = [row[0] for row in connection.exec_driver_sql("SELECT name FROM client")]
+        assert names == ["Sam"]
