@@ -95,6 +95,7 @@ __all__ = [
     "alert_ends_wait",
     "ask_for_message",
     "ask_message",
+    "ask_to_send",
     "awaiting_message",
     "awaiting_message_for",
     "client_confirms",
@@ -365,23 +366,33 @@ def client_sends(
         return _client_reply("relay.too_big")
     forwarded = event.forwarded_from
     if not (ctx.relay_direct or ctx.awaiting_message or forwarded is not None):
-        question = Reply(
-            "relay.confirm",
-            {"coach": person.coach_name},
-            buttons=(
-                (
-                    Button(CONFIRM_YES, confirm_data(True, event.message_id, ctx)),
-                    Button(CONFIRM_NO, confirm_data(False, event.message_id, ctx)),
-                ),
-            ),
-        )
-        return _outcome(replies=(question,))
+        return ask_to_send(person, event.message_id, ctx)
     effects: list[RelayEffect] = [
         RelayToCoach(person.id, ctx.chat_id, event.message_id, kind, forwarded_from=forwarded)
     ]
     if ctx.awaiting_message:
         effects.append(AwaitClientMessage(person.id, False))
     return _outcome(replies=(_sent_reply(person, now, ctx),), effects=effects)
+
+
+def ask_to_send(
+    person: Person, message_id: int, ctx: RelayContext, lead: str | None = None
+) -> Outcome:
+    """ "Wil je dit naar Anna sturen?" [Ja, stuur het] [Nee] about one of the client's
+    messages (``client_confirms`` hears the answer); ``lead``: a line above it, in the same
+    message (the router's "Dat begrijp ik niet." during a check-in)."""
+    question = Reply(
+        "relay.confirm",
+        {"coach": person.coach_name},
+        buttons=(
+            (
+                Button(CONFIRM_YES, confirm_data(True, message_id, ctx)),
+                Button(CONFIRM_NO, confirm_data(False, message_id, ctx)),
+            ),
+        ),
+        lead=lead,
+    )
+    return _outcome(replies=(question,))
 
 
 def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext) -> Outcome:

@@ -7,6 +7,7 @@ themselves live in the dialog modules it calls.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -194,7 +195,9 @@ def _tap(person: Person, event: Tap, now: datetime, context: DialogContext) -> O
         case ButtonKind.RELAY_CONFIRM:
             if context.client_relay is None:
                 return Outcome(notice="common.button_unknown")
-            return relay.client_confirms(person, data, now, context.client_relay)
+            confirmed = relay.client_confirms(person, data, now, context.client_relay)
+            # "Verstuurd" or "Oké, ik stuur het niet.", then an open check-in's question: last.
+            return confirmed + (_question_again(context) if confirmed.replies else Outcome())
         case ButtonKind.RELAY_SEEN:
             return relay.seen(person, context.tapped_relay, now)
         case ButtonKind.SIGNAL:
@@ -562,11 +565,34 @@ def _text_during_checkin(
     if not (wants_to_tell or forwarded):
         answered = checkin.handle_text(context.checkin, event.text, now, context.checkin_context)
         understood = checkin.saved_state(answered) is not None or not answered.replies
-        if understood or len(event.text.split()) < _MESSAGE_WORDS or context.client_relay is None:
+        if understood or context.client_relay is None:
             return answered
+        if len(event.text.split()) < _MESSAGE_WORDS:
+            return _offer_during_checkin(person, event, answered, context.client_relay)
     if context.client_relay is None:  # nowhere to pass it on (the shell always gives one)
         return checkin.ask_again(context.checkin, context.checkin_context)
     return _message_during_checkin(person, event, now, context)
+
+
+def _offer_during_checkin(
+    person: Person, event: Text, answered: Outcome, client_relay: relay.RelayContext
+) -> Outcome:
+    """A short text that answers nothing ("moe", "help me niet"): mostly a try at an answer,
+    but it may be meant for the coach, and is never lost. "Dat begrijp ik niet." above the
+    offer to send it ("Wil je dit naar Anna sturen?", asked also of a client who sends without
+    asking), then the question with how to answer it: last, its buttons at the bottom. The
+    retry alone when there is nothing to pass on (only punctuation: "?"), no message to copy,
+    or the text was a try at a grade (``checkin.not_understood``: "11", "7,5")."""
+    question = checkin.not_understood(answered)
+    if question is None or event.message_id is None or not _has_words(event.text):
+        return answered
+    asked = relay.ask_to_send(person, event.message_id, client_relay, checkin.NOT_UNDERSTOOD)
+    return asked + question
+
+
+def _has_words(text: str) -> bool:
+    """Anything but spaces and punctuation: a letter, a digit, an emoji ("😢")."""
+    return any(unicodedata.category(c)[0] not in "PZC" for c in text)
 
 
 def _oops_typed(event: Text, now: datetime, context: DialogContext) -> Outcome | None:
