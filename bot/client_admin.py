@@ -165,6 +165,7 @@ def _move(session: Session, client_id: int, to_coach_id: int, now: datetime) -> 
     client.coach_id, client.updated_at = to_coach_id, now
     # A message the old coach promised is theirs to send no more (``bot.relays``).
     client.message_promised_by = None
+    client.relay_asked = None  # asked about sending them to the old coach: each its own yes
     session.add(client)
     _tell(session, client, old, new, now)
     audit.record(

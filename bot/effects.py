@@ -292,6 +292,7 @@ def _stop_joining(session: Session, env: EffectEnv, coach_id: int, client: Clien
     client.keyboard = None
     client.awaiting_message = False
     client.relay_direct = False
+    client.relay_asked = None  # ids in the chat of the account released
     session.add(client)
     session.flush()
     audit.record(

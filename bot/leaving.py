@@ -96,6 +96,7 @@ def _end_support(session: Session, effect: EndSupport, env: EffectEnv) -> Effect
     client.awaiting_message = False
     client.stop_asked_at = None
     client.message_promised_by = None  # no reminder of it after a reopening
+    client.relay_asked = None  # "send these to the coach?" asked of a client still in care
     client.updated_at = env.now
     session.add(client)
     open_phases = select(SupportPhase).where(

@@ -43,6 +43,7 @@ from dialogs.relay_effects import (
     PromiseMessage,
     RelayToClient,
     RelayToCoach,
+    SetRelayAsked,
     SetRelayDirect,
 )
 from storage import alerts, audit, people, relays
@@ -178,6 +179,7 @@ class RelayShell:
             max_bytes=self.max_bytes,
             timezone=self.timezone,
             button_key=self.button_key,
+            asked=tuple(client.relay_asked or ()),
         )
 
     def coach_context(
@@ -240,6 +242,7 @@ class RelayShell:
             RelayToClient: self._relay,
             MarkRelaySeen: _mark_seen,
             SetRelayDirect: _set_direct,
+            SetRelayAsked: _set_asked,
             AwaitClientMessage: _await_message,
             PromiseMessage: _promise,
         }
@@ -379,6 +382,14 @@ def _set_direct(session: Session, effect: SetRelayDirect, env: EffectEnv) -> Eff
     client = people.get_client(session, effect.client_id)
     assert client is not None
     client.relay_direct = effect.relay_direct
+    session.add(client)
+    return NOTHING
+
+
+def _set_asked(session: Session, effect: SetRelayAsked, env: EffectEnv) -> EffectResult:
+    client = people.get_client(session, effect.client_id)
+    assert client is not None
+    client.relay_asked = list(effect.asked) or None
     session.add(client)
     return NOTHING
 

@@ -25,6 +25,7 @@ from dialogs.relay_effects import (
     PromiseMessage,
     RelayToClient,
     RelayToCoach,
+    SetRelayAsked,
     SetRelayDirect,
 )
 
@@ -471,6 +472,7 @@ Effect = (
     | RelayToClient
     | MarkRelaySeen
     | SetRelayDirect
+    | SetRelayAsked
     | AwaitClientMessage
     | PromiseMessage
     | SetPhase

@@ -7,7 +7,9 @@ Client -> coach::
         ├── poll, game, dice, contact ──▶ "cannot send this on"
         ├── too big ──▶ "too big: a shorter video, or a photo"
         ├── not asked before and not awaited ──▶ "Send this to Anna?" [Ja, stuur het] [Nee]
-        │        └── client_confirms: yes ──▶ relay, and from now on without asking
+        │        (a second one before an answer: "Send these 2 messages to Anna?")
+        │        └── client_confirms: yes ──▶ relay them all, oldest first, and from now on
+        │            without asking; no ──▶ none of them
         └── relay ──▶ "Sent to Anna." (off hours: when Anna is back, the noodknop, 112)
     coach taps "✓ Gezien" under the copy ──▶ seen ──▶ the client hears "Anna saw your message"
     an emoji reaction (👍) on a message in their chat ──▶ client_reacts
@@ -62,6 +64,7 @@ from dialogs.relay_effects import (
     RelayEffect,
     RelayToClient,
     RelayToCoach,
+    SetRelayAsked,
     SetRelayDirect,
 )
 from dialogs.words import Words, normalise
@@ -91,6 +94,7 @@ __all__ = [
     "RelayToClient",
     "RelayToCoach",
     "RelayView",
+    "SetRelayAsked",
     "SetRelayDirect",
     "alert_ends_wait",
     "ask_for_message",
@@ -155,6 +159,7 @@ REACTION_HINT = "checkin.reaction_hint"  # an emoji under a check-in question: h
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MAX_NAME_SHOWN = 40
 _UNKNOWN = "common.button_unknown"
+MAX_ASKED = 10  # messages waiting for one "Ja, stuur het": the oldest beyond keep their own
 
 Direction = Literal["to_coach", "to_client"]
 
@@ -198,6 +203,8 @@ class RelayContext:
     max_bytes: int = MAX_RELAY_BYTES
     timezone: str = "Europe/Amsterdam"
     button_key: bytes = b""  # the shell's secret for sealing "send this?" buttons
+    # The client's messages asked about ("send this?") and not answered yet, oldest first.
+    asked: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -366,7 +373,10 @@ def client_sends(
         return _client_reply("relay.too_big")
     forwarded = event.forwarded_from
     if not (ctx.relay_direct or ctx.awaiting_message or forwarded is not None):
-        return ask_to_send(person, event.message_id, ctx)
+        asked = (*(i for i in ctx.asked if i != event.message_id), event.message_id)
+        asked = asked[-MAX_ASKED:]
+        question = ask_to_send(person, event.message_id, ctx, count=len(asked))
+        return question + _outcome(effects=(SetRelayAsked(person.id, asked),))
     effects: list[RelayEffect] = [
         RelayToCoach(person.id, ctx.chat_id, event.message_id, kind, forwarded_from=forwarded)
     ]
@@ -376,14 +386,16 @@ def client_sends(
 
 
 def ask_to_send(
-    person: Person, message_id: int, ctx: RelayContext, lead: str | None = None
+    person: Person, message_id: int, ctx: RelayContext, lead: str | None = None, count: int = 1
 ) -> Outcome:
     """ "Wil je dit naar Anna sturen?" [Ja, stuur het] [Nee] about one of the client's
     messages (``client_confirms`` hears the answer); ``lead``: a line above it, in the same
-    message (the router's "Dat begrijp ik niet." during a check-in)."""
+    message (the router's "Dat begrijp ik niet." during a check-in). ``count``: the messages
+    the answer is about, this one the newest ("Wil je deze 2 berichten naar Anna sturen?")."""
+    names: dict[str, Any] = {"coach": person.coach_name}
     question = Reply(
-        "relay.confirm",
-        {"coach": person.coach_name},
+        "relay.confirm" if count <= 1 else "relay.confirm_many",
+        names if count <= 1 else {**names, "count": count},
         buttons=(
             (
                 Button(CONFIRM_YES, confirm_data(True, message_id, ctx)),
@@ -408,11 +420,20 @@ def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext)
             return _client_reply("relay.send_again")  # a button from before an upgrade
         return _outcome(notice=_UNKNOWN)
     answer, message_id = parsed
+    # The question under a message still asked about was about it and every one asked about
+    # before it (its text said how many); any other button (asked before this version, or
+    # during a check-in, or answered already: no second copy) is about its own message.
+    covered = (
+        tuple(i for i in ctx.asked if i <= message_id) if message_id in ctx.asked else (message_id,)
+    )
+    left = tuple(i for i in ctx.asked if i not in covered)
+    effects: list[RelayEffect] = [SetRelayAsked(person.id, left)] if left != ctx.asked else []
     if not answer:
-        not_sent = Reply("relay.not_sent", keyboard=Keyboard.CLIENT_MENU)
-        return _outcome(replies=(not_sent,), chosen=CONFIRM_NO)
-    # Only ever a message from the presser's own chat: the data names no chat.
-    effects: list[RelayEffect] = [RelayToCoach(person.id, ctx.chat_id, message_id, None)]
+        key = "relay.not_sent" if len(covered) == 1 else "relay.not_sent_many"
+        not_sent = Reply(key, keyboard=Keyboard.CLIENT_MENU)
+        return _outcome(replies=(not_sent,), effects=effects, chosen=CONFIRM_NO)
+    # Only ever messages from the presser's own chat (the data names no chat), oldest first.
+    effects[:0] = [RelayToCoach(person.id, ctx.chat_id, i, None) for i in covered]
     if not ctx.relay_direct:
         effects.append(SetRelayDirect(person.id, True))
     return _outcome(replies=(_sent_reply(person, now, ctx),), effects=effects, chosen=CONFIRM_YES)

@@ -16,6 +16,7 @@ __all__ = [
     "RelayEffect",
     "RelayToClient",
     "RelayToCoach",
+    "SetRelayAsked",
     "SetRelayDirect",
 ]
 
@@ -73,6 +74,15 @@ class SetRelayDirect:
 
 
 @dataclass(frozen=True)
+class SetRelayAsked:
+    """The client's messages asked about ("Wil je dit naar Anna sturen?") and not answered
+    yet, oldest first: their ids in the client's own chat, never what they say."""
+
+    client_id: int
+    asked: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class AwaitClientMessage:
     """The client's next message goes to the coach without asking (False: that is over)."""
 
@@ -95,6 +105,7 @@ RelayEffect = (
     | RelayToClient
     | MarkRelaySeen
     | SetRelayDirect
+    | SetRelayAsked
     | AwaitClientMessage
     | PromiseMessage
 )

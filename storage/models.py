@@ -225,6 +225,10 @@ class Client(SQLModel, table=True):
     read_aloud: bool | None = Field(default=None)
     # Messages outside a question go to the coach without "send this?" once the client said yes.
     relay_direct: bool = Field(default=False)
+    # The client's messages asked about ("Wil je dit naar Anna sturen?") and not answered yet,
+    # oldest first, at most 10: message ids in the client's chat, never what they say. A
+    # "Ja, stuur het" sends them all (``dialogs.relay.client_confirms``). None: none.
+    relay_asked: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     # The client pressed "message my coach": the next message goes on without asking.
     awaiting_message: bool = Field(default=False)
     # The reply keyboard the client's Telegram shows now (it stays until another is sent):

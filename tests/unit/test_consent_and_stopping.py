@@ -37,7 +37,13 @@ from dialogs.outcome import (
     RelayToCoach,
 )
 from dialogs.people import ClientStep, InviteView, Person
-from dialogs.relay import CoachRelayContext, RelayContext, client_sends, coach_sends
+from dialogs.relay import (
+    CoachRelayContext,
+    RelayContext,
+    SetRelayAsked,
+    client_sends,
+    coach_sends,
+)
 from dialogs.router import DialogContext, route
 from dialogs.words import WordsError, parse_words
 from tests.unit.people import ANNA, BRAM, SAM
@@ -210,7 +216,7 @@ def test_a_stop_word_that_is_also_an_answer_is_refused() -> None:
 def test_a_forwarded_message_goes_on_at_once_marked_with_its_sender() -> None:
     ctx = RelayContext(chat_id=500, button_key=b"k" * 32)
     own = client_sends(SAM, Text("hoi", 41, 500), NOW, ctx)
-    assert keys(own) == ["relay.confirm"] and own.effects == ()
+    assert keys(own) == ["relay.confirm"] and own.effects == (SetRelayAsked(7, (41,)),)
     forwarded = client_sends(SAM, Text("500 euro", 42, 500, forwarded_from="Piet"), NOW, ctx)
     assert forwarded.effects == (RelayToCoach(7, 500, 42, "text", forwarded_from="Piet"),)
 

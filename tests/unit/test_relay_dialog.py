@@ -23,6 +23,7 @@ from dialogs.relay import (
     RelayToClient,
     RelayToCoach,
     RelayView,
+    SetRelayAsked,
     SetRelayDirect,
 )
 from tests.unit.people import ANNA, BRAM, SAM
@@ -120,7 +121,7 @@ def test_once_said_yes_every_message_goes_without_asking(kind: str) -> None:
 def test_the_first_message_out_of_the_blue_asks_once_whether_to_send_it() -> None:
     outcome = relay.client_sends(SAM, HELLO, NOW, FIRST_TIME)
     assert keys(outcome) == ["relay.confirm"]
-    assert effects(outcome) == ()
+    assert effects(outcome) == (SetRelayAsked(7, (42,)),)  # its id, remembered until answered
     assert outcome.replies == (
         Reply(
             "relay.confirm",
