@@ -265,14 +265,19 @@ async def test_help_inside_another_word_or_a_longer_message_is_an_ordinary_messa
     world: World,
 ) -> None:
     anna, sam = await _anna_and_sam(world)
-    for text in (
-        "Ik heb de helpdesk gebeld",
-        "De thuishulp komt morgen",
-        "Ik heb hulp nodig met mijn brief van de gemeente",
+    for count, text in enumerate(
+        (
+            "Ik heb de helpdesk gebeld",
+            "De thuishulp komt morgen",
+            "Ik heb hulp nodig met mijn brief van de gemeente",
+        ),
+        start=1,
     ):
         await sam.send_text(text)
         question = await sam.next_message()
-        assert question.text == "Wil je dit naar Anna sturen?"
+        # None answered yet: each next question is about all of them (dialogs.relay).
+        about = "dit" if count == 1 else f"deze {count} berichten"
+        assert question.text == f"Wil je {about} naar Anna sturen?"
         assert question.reply_markup is not None
         data = question.reply_markup["inline_keyboard"][0][0]["callback_data"]
         assert data.startswith("rl:"), "the ordinary question, not the help words' one"
