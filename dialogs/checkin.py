@@ -278,25 +278,21 @@ _RETRY = {
     GradeProblem.OUT_OF_RANGE: "checkin.grade_out_of_range",
     GradeProblem.NOT_WHOLE: "checkin.grade_not_whole",
 }
-# The retries that begin "Dat begrijp ik niet.", and how to answer without that line.
-_HOW_TO_ANSWER = {
-    "checkin.retry_grade": "checkin.answer_grade",
-    "checkin.retry_yes_no": "checkin.answer_yes_no",
-    "checkin.retry_choice": "checkin.answer_choice",
-}
+# The retries that begin "Dat begrijp ik niet." (``not_understood``).
+_NOT_UNDERSTOOD_RETRIES = frozenset(
+    {"checkin.retry_grade", "checkin.retry_yes_no", "checkin.retry_choice"}
+)
 NOT_UNDERSTOOD = "checkin.not_understood"  # "Dat begrijp ik niet."
 
 
-def not_understood(outcome: Outcome) -> Outcome | None:
-    """``handle_text``'s "Dat begrijp ik niet." and the question again, as the same question
-    with only how to answer it above it: the router says ``NOT_UNDERSTOOD`` itself, above
-    its offer to send the words to the coach. None for any other outcome (an answer, a
-    number out of range or not whole: understood as a try at a grade)."""
+def not_understood(outcome: Outcome) -> bool:
+    """Whether ``handle_text`` did not understand the text at all ("Dat begrijp ik niet." and
+    the question again): the router then offers to send the words to the coach, above its
+    own ``NOT_UNDERSTOOD``. False for any other outcome (an answer, a number out of range or
+    not whole: understood as a try at a grade)."""
     if outcome.effects or len(outcome.replies) != 1:
-        return None
-    question = outcome.replies[0]
-    how = _HOW_TO_ANSWER.get(question.lead or "")
-    return None if how is None else _outcome(replies=(replace(question, lead=how),))
+        return False
+    return outcome.replies[0].lead in _NOT_UNDERSTOOD_RETRIES
 
 
 def handle_text(state: CheckinState, text: str, now: datetime, ctx: CheckinContext) -> Outcome:

@@ -100,6 +100,7 @@ __all__ = [
     "ask_for_message",
     "ask_message",
     "ask_to_send",
+    "asks_first",
     "awaiting_message",
     "awaiting_message_for",
     "client_confirms",
@@ -405,6 +406,14 @@ def ask_to_send(
         lead=lead,
     )
     return _outcome(replies=(question,))
+
+
+def asks_first(outcome: Outcome) -> bool:
+    """Whether ``outcome`` asks the client whether to send their message (``ask_to_send``)."""
+    return any(reply.key in _CONFIRM_KEYS for reply in outcome.replies)
+
+
+_CONFIRM_KEYS = frozenset({"relay.confirm", "relay.confirm_many"})
 
 
 def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext) -> Outcome:

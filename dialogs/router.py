@@ -580,14 +580,17 @@ def _offer_during_checkin(
     """A short text that answers nothing ("moe", "help me niet"): mostly a try at an answer,
     but it may be meant for the coach, and is never lost. "Dat begrijp ik niet." above the
     offer to send it ("Wil je dit naar Anna sturen?", asked also of a client who sends without
-    asking), then the question with how to answer it: last, its buttons at the bottom. The
-    retry alone when there is nothing to pass on (only punctuation: "?"), no message to copy,
-    or the text was a try at a grade (``checkin.not_understood``: "11", "7,5")."""
-    question = checkin.not_understood(answered)
-    if question is None or event.message_id is None or not _has_words(event.text):
+    asking), and nothing more: one question at a time. Its answer brings the check-in's
+    question back (``_tap``: "We gaan verder waar je was."); the question's own buttons above
+    still work. The retry alone when there is nothing to pass on (only punctuation: "?"), no
+    message to copy, or the text was a try at a grade (``checkin.not_understood``: "11")."""
+    if (
+        not checkin.not_understood(answered)
+        or event.message_id is None
+        or not _has_words(event.text)
+    ):
         return answered
-    asked = relay.ask_to_send(person, event.message_id, client_relay, checkin.NOT_UNDERSTOOD)
-    return asked + question
+    return relay.ask_to_send(person, event.message_id, client_relay, checkin.NOT_UNDERSTOOD)
 
 
 def _has_words(text: str) -> bool:
@@ -615,8 +618,12 @@ def _oops_typed(event: Text, now: datetime, context: DialogContext) -> Outcome |
 def _message_during_checkin(
     person: Person, event: Text | OtherMessage, now: datetime, context: DialogContext
 ) -> Outcome:
-    """Pass the message on (as any message outside a question), then the open question again."""
+    """Pass the message on (as any message outside a question), then the open question again;
+    when the client is asked first whether to send it, only that: one question at a time (its
+    answer brings the check-in's question back)."""
     assert context.client_relay is not None
     assert context.checkin is not None and context.checkin_context is not None
     sent = relay.client_sends(person, event, now, context.client_relay)
+    if relay.asks_first(sent):
+        return sent
     return sent + checkin.ask_again(context.checkin, context.checkin_context)

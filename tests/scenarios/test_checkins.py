@@ -117,9 +117,7 @@ async def test_typed_numbers_and_words_count_as_presses(world: World) -> None:
     await sam.send_text("hmm")
     offer = await sam.next_message()  # not understood, and never lost: Anna may have it
     assert offer.text == "Dat begrijp ik niet.\n\nWil je dit naar Anna sturen?"
-    again = await sam.next_message()
-    assert question_of(again) == GRADE_Q and labels(again) == GRADE_ROWS  # asked again, last
-    await sam.send_text("acht!")
+    await sam.send_text("acht!")  # the question above still takes an answer
     assert (await sam.next_message()).text == HELP_Q
     await sam.send_text("ja")
     assert (await sam.next_message()).text == AREA_Q
@@ -127,7 +125,6 @@ async def test_typed_numbers_and_words_count_as_presses(world: World) -> None:
     assert (await sam.next_message()).text == CALL_Q
     await sam.send_text("8!")  # not an answer to a yes/no question
     assert (await sam.next_message()).text.startswith("Dat begrijp ik niet.")
-    assert question_of(await sam.next_message()) == CALL_Q
     await sam.send_text("ja hoor")
     assert (await sam.next_message()).text.startswith("Dank je wel voor je antwoorden!")
     [row] = checkins_of(world)

@@ -1,6 +1,6 @@
 """A short text that answers nothing during a check-in ("moe", "ik ben moe"): "Dat begrijp ik
-niet." above the offer to send it to the coach, then the question with how to answer it, last.
-Pure, through the router, with a fixed clock."""
+niet." above the offer to send it to the coach, and nothing more (one question at a time); its
+answer brings the check-in's question back. Pure, through the router, with a fixed clock."""
 
 from __future__ import annotations
 
@@ -18,12 +18,7 @@ from tests.unit.test_checkin_dialog import Chat as CheckinChat
 from tests.unit.test_checkin_dialog import keys, labels
 from tests.unit.test_router_forwarded import DIRECT, FIRST_TIME, client_says, open_checkin
 
-OFFERED_GRADE = [
-    "checkin.not_understood",
-    "relay.confirm",
-    "checkin.answer_grade",
-    "questions.grade",
-]
+OFFERED = ["checkin.not_understood", "relay.confirm"]
 GRADE_ROWS = [
     [f"checkin.grade.{n}" for n in range(1, 6)],
     [f"checkin.grade.{n}" for n in range(6, 11)],
@@ -41,42 +36,26 @@ def buttons(outcome: Outcome, index: int) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("text", ["moe", "ik ben moe", "Kim is ziek", "😢"])
 @pytest.mark.parametrize("relay_ctx", [FIRST_TIME, DIRECT])
-def test_a_short_text_gets_the_offer_to_send_it_and_the_question_last(
-    text: str, relay_ctx: RelayContext
-) -> None:
+def test_a_short_text_gets_only_the_offer_to_send_it(text: str, relay_ctx: RelayContext) -> None:
     outcome = client_says(typed(text), open_checkin(), relay_ctx)
-    assert keys(outcome) == OFFERED_GRADE  # asked also of Sam who sends without asking
-    offer, question = outcome.replies
+    assert keys(outcome) == OFFERED  # asked also of Sam who sends without asking
+    [offer] = outcome.replies
     assert offer.params == {"coach": "Anna"} and offer.lead == "checkin.not_understood"
-    assert question.key == "questions.grade" and question.lead == "checkin.answer_grade"
     assert buttons(outcome, 0) == [
         ("relay.confirm_yes", confirm_data(True, 90, relay_ctx)),
         ("relay.confirm_no", confirm_data(False, 90, relay_ctx)),
     ]
-    assert labels(outcome) == GRADE_ROWS  # the open question's buttons stay at the bottom
     assert outcome.effects == ()  # nothing sent, nothing answered until Sam says yes
 
 
-def test_the_offer_names_how_to_answer_each_kind_of_question() -> None:
+def test_the_offer_comes_for_every_kind_of_question() -> None:
     chat = CheckinChat()
     chat.send(Tap("7"))  # "Heb je ergens hulp bij nodig?" (yes / no)
     assert chat.state is not None
-    said = client_says(typed("hmm"), chat.state)
-    assert keys(said) == [
-        "checkin.not_understood",
-        "relay.confirm",
-        "checkin.answer_yes_no",
-        "questions.help",
-    ]
+    assert keys(client_says(typed("hmm"), chat.state)) == OFFERED
     chat.send(Tap("yes"))  # "Waarbij wil je hulp?" (a choice)
     assert chat.state is not None
-    said = client_says(typed("iets"), chat.state)
-    assert keys(said) == [
-        "checkin.not_understood",
-        "relay.confirm",
-        "checkin.answer_choice",
-        "questions.help_area",
-    ]
+    assert keys(client_says(typed("iets"), chat.state)) == OFFERED
 
 
 @pytest.mark.parametrize(
