@@ -103,6 +103,11 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         if r.chat_id not in unreachable and (r.coach_id is None or r.coach_id not in passed)
     ]
     settled_at, close_reminded = _settled(alert, events)
+    promised = (
+        client is not None
+        and alert.acknowledged_by is not None
+        and client.message_promised_by == alert.acknowledged_by
+    )
     others = [
         a.id or 0 for a in alerts.open_alerts_of(session, alert.client_id) if a.id != alert.id
     ]
@@ -122,9 +127,12 @@ def load_alert_view(session: Session, alert: Alert) -> AlertView:
         escalated=alert.escalated_at is not None,
         emergency_sent=alert.emergency_sent_at is not None,
         numbers_refused=_numbers_refused(session, alert.id, client),
-        message_promised=client is not None
-        and alert.acknowledged_by is not None
-        and client.message_promised_by == alert.acknowledged_by,
+        message_promised=promised,
+        helper_can_reply=promised
+        and helper is not None
+        and alert.acknowledged_by != alert.coach_id
+        and helper.telegram_user_id is not None
+        and alerts.copy_in_chat(session, alert.id, helper.telegram_user_id),
         closed=alert.closed_at is not None,
         recipient_coach_ids=frozenset(r.coach_id for r in recipients if r.coach_id is not None),
         recipient_chat_ids=frozenset(told),

@@ -30,6 +30,7 @@ from dialogs.relay import (
     TEXT_KIND,
     WORDS_KEY,
     CoachRelayContext,
+    Promised,
     RelayContext,
     RelayView,
     awaiting_message_for,
@@ -248,16 +249,39 @@ class RelayShell:
         }
 
     @staticmethod
-    def promises(session: Session, coach: Coach) -> tuple[ClientRef, ...]:
+    def promises(session: Session, coach: Coach) -> tuple[Promised, ...]:
         """The clients this coach promised a message (``PromiseMessage``) and has not written
         since, while the coach may still write them (a move or an ended support ends the
-        reminder)."""
+        reminder), with what their reminder says (``dialogs.promise_reminder``): read from the
+        client's row, and only for a backup's promise (an alert picked up) their coach and
+        whether a message of theirs came with the alert into this coach's chat."""
         assert coach.id is not None
-        return tuple(
-            ClientRef(client.id, client.name)
-            for client in people.promised_by(session, coach.id)
-            if client.id is not None and _reachable(client) and _may_message(session, client, coach)
-        )
+        found = []
+        for client in people.promised_by(session, coach.id):
+            if client.id is None or not _reachable(client):
+                continue
+            unreachable = client.unreachable_since is not None
+            if client.coach_id == coach.id:
+                found.append(Promised(client.id, client.name, True, unreachable, client.phone))
+                continue
+            alert = alerts.open_alert_of(session, client.id)
+            if alert is None or alert.acknowledged_by != coach.id or alert.id is None:
+                continue  # as ``_may_message``: the backup writes only during that alert
+            own = people.get_coach(session, client.coach_id)
+            chat = coach.telegram_user_id
+            replies = chat is not None and alerts.copy_in_chat(session, alert.id, chat)
+            found.append(
+                Promised(
+                    client.id,
+                    client.name,
+                    own_coach=False,
+                    unreachable=unreachable,
+                    phone=client.phone,
+                    coach_name=own.name if own is not None else "",
+                    can_reply=replies,
+                )
+            )
+        return tuple(found)
 
     def _relay(
         self, session: Session, effect: RelayToCoach | RelayToClient, env: EffectEnv

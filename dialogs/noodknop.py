@@ -55,8 +55,9 @@ from dialogs.outcome import (
 )
 from dialogs.people import Person, Role
 from dialogs.phone import shown as shown_phone
+from dialogs.promise_reminder import Promised, told_reminder
 from dialogs.reachability import unreachable_alert_key
-from dialogs.relay import awaiting_message, told_reminder
+from dialogs.relay import awaiting_message
 from dialogs.relay_effects import PromiseMessage
 
 __all__ = [
@@ -132,6 +133,10 @@ class AlertView:
     # Who picked it up told the client they send a message, and has not sent it yet
     # (``client.message_promised_by``): their reminder and the close say so.
     message_promised: bool = False
+    # A backup who picked it up and promised that message has a message of the client's,
+    # copied with this alert, in their chat: a reply to it reaches the client. Loaded only
+    # for such a promise.
+    helper_can_reply: bool = False
     closed: bool = False
     recipient_coach_ids: frozenset[int] = frozenset()
     recipient_chat_ids: frozenset[int] = frozenset()
@@ -963,20 +968,12 @@ def check_closing(alert: AlertView, now: datetime, policy: EscalationPolicy) -> 
         "coach": alert.coach_name,
         "time": At(alert.pressed_at, said_at=now),
     }
-    # "Anna stuurt je een bericht" still owed: the one who said it reads it with both.
-    # Only to the client's own coach: "Typ /bericht Sam" works for them (a backup's /bericht
-    # does not know Sam).
-    owed = (
-        (replace(told_reminder(alert.client_name, lead=None), to=Recipient.ALERT_HELPER),)
-        if alert.message_promised and alert.acknowledged_by_id == alert.coach_id
-        else ()
-    )
     if open_for >= policy.autoclose_after:
         return Outcome(
             effects=(AutoCloseAlert(alert.id),),
             replies=(
                 Reply(f"alert.auto_closed{checkins}", names, to=Recipient.ALERT_HELPER),
-                *owed,
+                *_still_owed(alert, closing=True),
                 *_closed_for_client(alert),
             ),
         )
@@ -991,10 +988,30 @@ def check_closing(alert: AlertView, now: datetime, policy: EscalationPolicy) -> 
                     buttons=_close_buttons(alert.id),
                     to=Recipient.ALERT_HELPER,
                 ),
-                *owed,
+                *_still_owed(alert, closing=False),
             ),
         )
     return Outcome()
+
+
+def _still_owed(alert: AlertView, closing: bool) -> tuple[Reply, ...]:
+    """ "Anna stuurt je een bericht" still owed: the one who said it reads it with the clock's
+    reminder and with the close, with the way that works for them (``told_reminder``): their
+    own client's ``/bericht``; a backup's reply to a message of the client's that came with
+    the alert only while it is open (``helper_can_reply``), else the client's coach; a call
+    while the client's chat refuses messages."""
+    if not alert.message_promised or alert.acknowledged_by_id is None:
+        return ()
+    promise = Promised(
+        alert.client_id,
+        alert.client_name,
+        own_coach=alert.acknowledged_by_id == alert.coach_id,
+        unreachable=alert.client_unreachable_since is not None,
+        phone=alert.client_phone,
+        coach_name=alert.coach_name,
+        can_reply=alert.helper_can_reply and not closing,
+    )
+    return (replace(told_reminder(promise, lead=None), to=Recipient.ALERT_HELPER),)
 
 
 def delivery_failed(alert: AlertView, now: datetime) -> Outcome:

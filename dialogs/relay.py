@@ -58,6 +58,7 @@ from dialogs.clients import ClientRef
 from dialogs.events import Command, OtherMessage, Reaction, Text
 from dialogs.outcome import At, AwaitInput, Button, Keyboard, Outcome, Recipient, Reply, TextRef
 from dialogs.people import ClientStep, Person, Role
+from dialogs.promise_reminder import REMINDER_KEYS, Promised, told_reminder
 from dialogs.relay_effects import (
     AwaitClientMessage,
     MarkRelaySeen,
@@ -89,6 +90,7 @@ __all__ = [
     "CoachRelayContext",
     "Direction",
     "MarkRelaySeen",
+    "Promised",
     "RelayContext",
     "RelayEffect",
     "RelayToClient",
@@ -228,7 +230,9 @@ class CoachRelayContext:
     # The client the message would go to: their chat refuses messages (403) since then.
     unreachable_since: datetime | None = None
     # The clients this coach had told "Anna stuurt je zo een bericht" and has not written
-    # since, while the coach may still write them: the promise outlives any wait.
+    # since, while the coach may still write them: the promise outlives any wait. Each a
+    # ``Promised`` when the shell knows more than the name (how the promise can be kept:
+    # ``dialogs.promise_reminder``); a plain ``ClientRef`` is the client's own coach's.
     promised: tuple[ClientRef, ...] = ()
 
 
@@ -308,13 +312,6 @@ def awaiting_message_for(awaiting: str | None) -> int | None:
     """The client id in a coach's ``message:<client id>`` awaiting, if that is it."""
     match = _AWAITING_MESSAGE.fullmatch(awaiting or "")
     return int(match[1]) if match else None
-
-
-def told_reminder(client_name: str, lead: str | None) -> Reply:
-    """What a coach reads when a wait for their message ends without one while the client was
-    told a message is coming: ``lead`` ("Oké, ik stuur niets.") and the promise, with the way
-    to keep it. Only the bot's own words to the client are named, never what they know."""
-    return Reply("coach_relay.told_reminder", {"client": client_name}, lead=lead)
 
 
 # -- around a relayed copy --------------------------------------------------------------------
@@ -682,15 +679,14 @@ def coach_cancels(
         # who cancels to be sure does not think that promise is gone.
         nothing = "coach_relay.nothing_to_cancel"
         reminders = tuple(
-            told_reminder(c.name, lead=None if n else nothing) for n, c in enumerate(promised)
+            told_reminder(c, lead=None if n else nothing) for n, c in enumerate(promised)
         )
         return _outcome(replies=reminders or (Reply(nothing),))
     awaited = awaiting_message_for(person.awaiting)
     if awaited is None:
         said = not_done or Reply("coach_relay.nothing_to_cancel")  # a wait from an older version
-    elif _owed(awaited, awaited_client, promised):
-        assert awaited_client is not None
-        said = told_reminder(awaited_client.name, lead="coach_relay.cancelled")
+    elif (owed := _owed(awaited, awaited_client, promised)) is not None:
+        said = told_reminder(owed, lead="coach_relay.cancelled")
     else:
         said = Reply("coach_relay.cancelled")
     said = replace(said, keyboard=Keyboard.COACH_MENU)
@@ -718,8 +714,8 @@ def alert_ends_wait(
     if awaited_client is None or awaited_client.id != awaited:
         return _outcome(effects=ends)
     name = {"client": awaited_client.name}
-    if _owed(awaited, awaited_client, promised):
-        said = told_reminder(awaited_client.name, lead="coach_relay.alert_ends_wait_told")
+    if (owed := _owed(awaited, awaited_client, promised)) is not None:
+        said = told_reminder(owed, lead="coach_relay.alert_ends_wait_told")
     else:
         said = Reply("coach_relay.alert_ends_wait", name)
     # In the coach's own chat: tapped in a team group, a line naming another client must not
@@ -742,21 +738,20 @@ def wait_replaced(person: Person, outcome: Outcome, promised: tuple[ClientRef, .
     if not new or new[-1] is None or awaiting_message_for(new[-1]) == owed.id:
         return outcome
     relayed = any(isinstance(e, RelayToClient) and e.client_id == owed.id for e in outcome.effects)
-    if relayed or any(r.key == "coach_relay.told_reminder" for r in outcome.replies):
+    if relayed or any(r.key in REMINDER_KEYS for r in outcome.replies):
         return outcome
-    said = told_reminder(owed.name, lead="coach_relay.alert_ends_wait_told")
+    said = told_reminder(owed, lead="coach_relay.alert_ends_wait_told")
     return replace(outcome, replies=(said, *outcome.replies))
 
 
 def _owed(
     awaited_id: int, awaited_client: ClientRef | None, promised: tuple[ClientRef, ...]
-) -> bool:
-    """The awaited client still takes part and was promised a message by this coach."""
-    return (
-        awaited_client is not None
-        and awaited_client.id == awaited_id
-        and any(c.id == awaited_id for c in promised)
-    )
+) -> ClientRef | None:
+    """The promise to the awaited client, when they still take part and were promised a
+    message by this coach (None otherwise)."""
+    if awaited_client is None or awaited_client.id != awaited_id:
+        return None
+    return next((c for c in promised if c.id == awaited_id), None)
 
 
 def _relay_to_client(

@@ -27,7 +27,8 @@ coach's message to this client (after "💬", ``/bericht Sam`` or the card): wha
 next no longer goes to them. A wait for another client's message stays. When the client was
 told a message is coming and this coach has not sent one since (``SignalView.promised``, with
 or without a wait), the coach reads that promise instead of "gets no message", with
-``/bericht Sam`` to keep it.
+``/bericht Sam`` to keep it (while Sam's chat refuses messages: a call,
+``dialogs.promise_reminder``).
 
 What the client hears is true when said: it is stored in the same transaction as the action
 that makes it so (``RecordSignalAction``), and only for the action the coach chose.
@@ -55,7 +56,8 @@ from dialogs.checkin_state import RecordSignalAction
 from dialogs.outcome import AwaitInput, Button, Outcome, Recipient, Reply
 from dialogs.people import Person, Role
 from dialogs.phone import shown as shown_phone
-from dialogs.relay import ask_message, awaiting_message, awaiting_message_for, told_reminder
+from dialogs.promise_reminder import Promised, told_reminder
+from dialogs.relay import ask_message, awaiting_message, awaiting_message_for
 from dialogs.relay_effects import PromiseMessage
 
 __all__ = [
@@ -217,7 +219,14 @@ def coach_taps(person: Person, view: SignalView | None, data: str) -> Outcome:
     awaited = awaiting_message_for(person.awaiting)
     stop_waiting = (AwaitInput(view.coach_id, None),) if awaited == view.client_id else ()
     if view.promised:
-        handled = told_reminder(view.client_name, lead="coach_checkin.handled_told")
+        # Only ever the client's own coach here; while Sam's chat refuses messages, a call.
+        promise = Promised(
+            view.client_id,
+            view.client_name,
+            unreachable=view.unreachable_since is not None,
+            phone=view.phone,
+        )
+        handled = told_reminder(promise, lead="coach_checkin.handled_told")
     else:
         handled = Reply("coach_checkin.handled", names)
     return Outcome(effects=(record, *stop_waiting), replies=(handled,), chosen=chosen)

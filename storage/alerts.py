@@ -16,6 +16,7 @@ __all__ = [
     "alerts_to_watch",
     "backups_of",
     "client_of_copy",
+    "copy_in_chat",
     "events_of",
     "get_alert",
     "lock_alert",
@@ -164,6 +165,24 @@ def withhold_number(session: Session, alert: Alert, now: datetime) -> int:
         now=now,
         reason=NUMBER_WITHHELD,
     )
+
+
+def copy_in_chat(session: Session, alert_id: int, chat_id: int) -> bool:
+    """Whether a message of the client's, copied with this open alert, reached ``chat_id``
+    (a reply to it there goes to the client: ``client_of_copy``)."""
+    statement = (
+        select(OutboxMessage.id)
+        .join(Alert, col(OutboxMessage.alert_id) == col(Alert.id))
+        .where(
+            col(OutboxMessage.alert_id) == alert_id,
+            col(OutboxMessage.chat_id) == chat_id,
+            col(OutboxMessage.telegram_message_id).is_not(None),
+            col(OutboxMessage.copy_from_chat_id).is_not(None),
+            col(Alert.closed_at).is_(None),
+        )
+        .limit(1)
+    )
+    return session.exec(statement).first() is not None
 
 
 def client_of_copy(session: Session, chat_id: int, telegram_message_id: int) -> int | None:

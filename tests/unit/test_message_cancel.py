@@ -324,8 +324,9 @@ def test_a_pick_up_promises_nothing_the_client_cannot_read_or_be_sent() -> None:
         assert not any(isinstance(e, PromiseMessage) for e in outcome.effects)
 
 
-def test_the_alerts_close_reminds_only_the_clients_own_coach_of_a_promise() -> None:
-    """A backup who picked it up cannot /bericht Kim: no "Typ /bericht Kim" for them."""
+def test_the_alerts_close_reminds_only_the_clients_own_coach_to_type_bericht() -> None:
+    """A backup who picked it up cannot /bericht Kim: their reminder names what works for
+    them (``tests/unit/test_promise_reminder.py``), never "Typ /bericht Kim"."""
     policy = EscalationPolicy()
     owed = replace(PICKED_UP, client_phone=None, message_promised=True, settled_at=NOW)
     later = NOW + policy.close_remind_after
@@ -333,7 +334,8 @@ def test_the_alerts_close_reminds_only_the_clients_own_coach_of_a_promise() -> N
     assert keys == ["alert.close_reminder", "coach_relay.told_reminder"]
     by_bram = replace(owed, acknowledged_by="Bram", acknowledged_by_id=2)
     assert [r.key for r in check_closing(by_bram, later, policy).replies] == [
-        "alert.close_reminder"
+        "alert.close_reminder",
+        "coach_relay.told_reminder_backup_no_phone",
     ]
 
 
