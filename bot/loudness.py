@@ -45,6 +45,7 @@ ROUTINE_KEYS = frozenset(
         "move.coach_new",
         "move.coach_old",
         "noodknop.closed",  # the client's alert is closed: their menu back, never at night
+        "noodknop.closed_help",  # the line under it ("Heb je hulp nodig? ...")
         "noodknop.closed_ended",
     }
 )

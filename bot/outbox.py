@@ -53,7 +53,12 @@ T = TypeVar("T")
 
 
 class _HeaderFirst(Exception):
-    """A relayed copy whose header line is not sent yet: the copy waits a moment."""
+    """A relayed copy whose header line is not sent yet (or a row the ``moot`` hook says must
+    wait for an earlier one, ``WAIT_FOR_EARLIER``): it waits a moment."""
+
+
+# What the ``moot`` hook says of a row written to go under an earlier one not sent yet.
+WAIT_FOR_EARLIER = "wait: an earlier row first"
 
 
 class _Moot(Exception):
@@ -265,6 +270,8 @@ class OutboxWorker:
                 ahead: RenderedReply | _Moot | None = self._render_unless_moot(row)
             except _Moot as moot:
                 ahead = moot
+            except _HeaderFirst:
+                ahead = None  # rendered in its turn, which waits
             except Exception:
                 log.exception("outbox row %s not rendered ahead", row.id)
                 ahead = None  # rendered again in its turn, where a failure is handled
@@ -482,6 +489,8 @@ class OutboxWorker:
             self._prepared[following.id] = self._render_unless_moot(following)
         except _Moot as moot:
             self._prepared[following.id] = moot
+        except _HeaderFirst:
+            pass  # rendered in its turn, which waits
         except Exception:
             # Rendered again in its turn, where a failure is handled as it always was.
             log.exception("outbox row %s not rendered ahead", following.id)
@@ -503,6 +512,8 @@ class OutboxWorker:
         """The row as it is sent, unless it is no longer true (raises ``_Moot``): one trip to
         the database thread, right before the call to Telegram."""
         reason = self.moot(row) if self.moot is not None else None
+        if reason == WAIT_FOR_EARLIER:
+            raise _HeaderFirst
         if reason is not None:
             raise _Moot(reason)
         return self.render(row)

@@ -2,7 +2,10 @@
 delivery (or a delivery that failed for good) changes.
 
 A row that is no longer true when its turn comes is dropped (``moot``): "Je melding is
-afgesloten" never reaches a client who has pressed the noodknop again since. A delivered alert
+afgesloten" never reaches a client who has pressed the noodknop again since, and its help line
+waits for it. A row that sets a client's keyboard cannot carry "🔊 Voorlezen": the button of
+the next row to that chat reads it too (as ``bot.pipeline`` does for direct replies; in
+memory only). A delivered alert
 is noted in its timeline; a message for a client who wants texts read aloud gets its voice
 note in the background (never holding up the next alert); an alert that cannot
 reach a coach at all is escalated; a relayed message that cannot arrive is told to its sender;
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -26,7 +30,7 @@ from telegram import Bot
 from bot.alert_view import alert_people, load_alert_view
 from bot.clock import Clock
 from bot.hearing import spoken_with_choices
-from bot.outbox import Delivery, OutboxWorker
+from bot.outbox import WAIT_FOR_EARLIER, Delivery, OutboxWorker
 from bot.outbox_rows import decode_buttons, row_as_reply
 from bot.outcomes import OutcomeApplier
 from bot.phases import SUMMARY_CAPTION, summary_document
@@ -38,9 +42,10 @@ from bot.speech import Speaker
 from bot.state import client_contact, coach_contact
 from bot.texts import Texts
 from dialogs import noodknop, relay
-from dialogs.outcome import READ_ALOUD_DATA, Keyboard
+from dialogs.outcome import READ_ALOUD_BUTTON, READ_ALOUD_DATA, Keyboard, Reply
 from dialogs.reachability import ChatChange
 from storage import alerts, people, relays
+from storage import outbox as outbox_store
 from storage.database import Database
 from storage.models import OutboxMessage
 
@@ -50,6 +55,8 @@ log = logging.getLogger(__name__)
 
 # The error of a dropped row: "your alert is closed" while a newer alert of the client is open.
 CLOSED_NOTE_DROPPED = "dropped: newer alert open"
+# Rows rendered for a client who taps "🔊 Voorlezen", not yet delivered: the newest few.
+_READ_TOGETHER_MAX = 1000
 
 
 class DeliveryHooks:
@@ -75,6 +82,12 @@ class DeliveryHooks:
         self.wake = wake
         self._worker = worker
         self._background: set[asyncio.Task[bool]] = set()
+        # As ``bot.pipeline._ReadTogether`` for direct replies: a row that sets a client's
+        # keyboard cannot carry "🔊 Voorlezen"; the button of the next row to that chat reads
+        # it first ("Je melding is afgesloten." above "Heb je hulp nodig? ..."). By row id, as
+        # rendered: True carries the button, False sets a keyboard without it. In memory only.
+        self._buttons: OrderedDict[int, bool] = OrderedDict()
+        self._unheard: dict[int, str] = {}  # by chat: the text just delivered without it
 
     def render_row(self, row: OutboxMessage) -> RenderedReply:
         """An outbox row as it is sent (blocking: the worker runs it on a database thread)."""
@@ -101,11 +114,38 @@ class DeliveryHooks:
                 )
             if client is not None and client.read_aloud is False:
                 reply = with_read_aloud_button(reply, client.keyboard)
+                self._note_button(row, reply)
         return render_reply(reply, row.language, self.texts, self.menus, {})
 
+    def _note_button(self, row: OutboxMessage, reply: Reply) -> None:
+        """Whether this client's row carries "🔊 Voorlezen", or sets a keyboard without it."""
+        if row.id is None:
+            return
+        if any(READ_ALOUD_BUTTON in line for line in reply.buttons):
+            self._buttons[row.id] = True
+        elif reply.keyboard is not None and reply.picture_of is None:
+            self._buttons[row.id] = False
+        while len(self._buttons) > _READ_TOGETHER_MAX:
+            self._buttons.popitem(last=False)
+
+    def _read_together(self, delivery: Delivery) -> None:
+        """A delivered row that set a keyboard without the button: its words wait for the
+        next row to that chat; one with the button reads them first. Any other row in
+        between (or none after) leaves them as they are today: unheard."""
+        carries = self._buttons.pop(delivery.row_id, None)
+        chat, text = delivery.chat_id, delivery.text
+        if carries is False and text:
+            self._unheard[chat] = text
+            return
+        before = self._unheard.pop(chat, None)
+        if carries and before and delivery.telegram_message_id is not None:
+            self.speaker.read_with(chat, delivery.telegram_message_id, before=before)
+
     def moot(self, row: OutboxMessage) -> str | None:
-        """Why a row is no longer true just before it is sent (None: send it). Blocking: the
-        worker runs it on a database thread, with the row's rendering."""
+        """Why a row is no longer true just before it is sent (None: send it), or that it
+        waits for the row it goes under (``WAIT_FOR_EARLIER``: the closed note's help line
+        never comes before the note). Blocking: the worker runs it on a database thread, with
+        the row's rendering."""
         if row.text_key not in noodknop.CLOSED_NOTES:
             return None  # the one kind of row asked today; the rest costs no query
         with self.database.transaction() as session:
@@ -113,6 +153,9 @@ class DeliveryHooks:
             if client is None or client.id is None:
                 return None
             open_ids = [a.id for a in alerts.open_alerts_of(session, client.id) if a.id]
+            under = noodknop.CLOSED_NOTE_UNDER.get(row.text_key or "")
+            if under is not None and outbox_store.waiting_before(session, row, under):
+                return WAIT_FOR_EARLIER
         if noodknop.closed_note_true(row.alert_id, open_ids):
             return None
         return CLOSED_NOTE_DROPPED
@@ -151,6 +194,7 @@ class DeliveryHooks:
         )
 
     async def delivered(self, delivery: Delivery) -> None:
+        self._read_together(delivery)
         bot = self._worker().bot
         if delivery.read_aloud and delivery.text is not None and bot is not None:
             # In the background: a voice note must never hold up the next alert.

@@ -62,6 +62,7 @@ from dialogs.relay_effects import PromiseMessage
 
 __all__ = [
     "CLOSED_NOTES",
+    "CLOSED_NOTE_UNDER",
     "CLOSE_OUTCOMES",
     "NUMBER_KEYS",
     "REASONS",
@@ -673,19 +674,29 @@ def _closed_for_client(alert: AlertView) -> tuple[Reply, ...]:
     """The client hears their alert is closed, with their menu back: "📍 Stuur waar ik ben"
     is for an open alert only. Queued with the close itself, so it is true when it is said.
     Not while another alert of theirs is open: that one counts, and its key stays. A former
-    client (support ended) has no noodknop any more: their keys go, and 112 is named."""
+    client (support ended) has no noodknop any more: their keys go, and 112 is named.
+
+    Two messages: "Je melding is afgesloten." brings the menu back, so it cannot carry
+    "🔊 Voorlezen" (a message has one kind of buttons); "Heb je hulp nodig? ..." under it
+    changes no keyboard and carries the button, which reads both (``bot.outbox_hooks``, as
+    ``bot.pipeline`` does for direct replies)."""
     if alert.newer_open or alert.older_open:
         return ()
     # Not urgent, and silent (``bot.loudness``): news, not a call to act; an alert closed by
     # the clock at night must not wake anyone.
     if alert.client_ended:
         return (Reply("noodknop.closed_ended", keyboard=Keyboard.REMOVE, to=Recipient.CLIENT),)
-    return (Reply("noodknop.closed", keyboard=Keyboard.CLIENT_MENU, to=Recipient.CLIENT),)
+    return (
+        Reply("noodknop.closed", keyboard=Keyboard.CLIENT_MENU, to=Recipient.CLIENT),
+        Reply("noodknop.closed_help", to=Recipient.CLIENT),
+    )
 
 
 # What the client reads when their alert closes (``_closed_for_client``): checked again just
 # before it is sent (``closed_note_true``).
-CLOSED_NOTES = frozenset({"noodknop.closed", "noodknop.closed_ended"})
+CLOSED_NOTES = frozenset({"noodknop.closed", "noodknop.closed_help", "noodknop.closed_ended"})
+# The help line goes under the closed note, never before it (the shell holds it back).
+CLOSED_NOTE_UNDER = {"noodknop.closed_help": "noodknop.closed"}
 
 
 def closed_note_true(closed_alert_id: int | None, open_alert_ids: Collection[int]) -> bool:

@@ -279,6 +279,20 @@ def withhold_unsent(
     return withheld
 
 
+def waiting_before(session: Session, row: OutboxMessage, text_key: str) -> bool:
+    """Whether a row with ``text_key`` for the same chat and alert, queued before ``row``, is
+    neither sent nor failed yet (``row`` is written to go under it)."""
+    statement = select(OutboxMessage.id).where(
+        OutboxMessage.chat_id == row.chat_id,
+        OutboxMessage.alert_id == row.alert_id,
+        OutboxMessage.text_key == text_key,
+        col(OutboxMessage.id) < (row.id or 0),
+        col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.failed_at).is_(None),
+    )
+    return session.exec(statement.limit(1)).first() is not None
+
+
 def header_of(session: Session, row: OutboxMessage) -> OutboxMessage | None:
     """The header line written with a relayed copy (same relay, same chat), if any."""
     if row.relay_id is None:

@@ -17,12 +17,15 @@ from telegram_sandbox import SimUser
 from storage.models import Alert
 from tests.scenarios.conftest import World
 from tests.scenarios.test_checkins import FIRST_DUE
+from tests.scenarios.test_hearable import hear, spoken
 
 PRESSED = FIRST_DUE - timedelta(minutes=30)  # Monday 9 November, 09:30 in Amsterdam
 TAKEN = PRESSED + timedelta(minutes=2)
 MENU = [["💬 Bericht aan coach"], ["📋 Hoe gaat het?"], ["🔴 Noodknop"]]
 MENU_WITH_LOCATION = [*MENU, ["📍 Stuur waar ik ben"]]
-CLOSED = "Je melding is afgesloten.\nHeb je hulp nodig? Druk dan op 🔴 Noodknop."
+CLOSED = "Je melding is afgesloten."
+# Its own message under it: no keyboard to change, so it carries 🔊, which reads both.
+CLOSED_HELP = "Heb je hulp nodig? Druk dan op 🔴 Noodknop."
 SEEN = "Anna heeft je melding gezien.\nAnna belt je zo."
 
 
@@ -58,6 +61,8 @@ def _told_closed_once(sam: SimUser) -> None:
     about the alert came after it; every text about the alert reached him once."""
     [closed] = [m for m in sam.inbox if m.text == CLOSED]
     assert closed.keyboard == MENU and sam.current_keyboard == MENU
+    below = sam.inbox[sam.inbox.index(closed) + 1]
+    assert below.text == CLOSED_HELP and below.buttons == [["🔊 Voorlezen"]]
     assert not any("melding" in t for t in texts_after(sam, CLOSED))
     texts = _texts(sam)
     assert texts.count(CLOSED) == 1
@@ -72,7 +77,7 @@ async def test_anna_closes_the_alert_and_sam_gets_his_menu_back(world: World) ->
     await world.drain()
     assert [a.outcome for a in _alerts(world)] == ["talked"]
     _told_closed_once(sam)
-    assert texts_after(sam, SEEN) == [CLOSED]
+    assert texts_after(sam, SEEN) == [CLOSED, CLOSED_HELP]
 
     # The clock later: the alert is closed, nothing more reaches Sam; a close tap again (a
     # stale button) tells Anna it is closed, and Sam hears nothing of it.
@@ -166,3 +171,16 @@ async def test_the_location_key_stays_after_the_pick_up_while_the_alert_is_open(
     await sam.wait_for(lambda m: m.text == "💬 Bericht van Anna:\n\nIk kom eraan")
     await world.drain()
     assert sam.current_keyboard == MENU_WITH_LOCATION
+
+
+async def test_sam_who_taps_to_hear_texts_hears_that_it_is_closed(world: World) -> None:
+    """Sam chose text (he taps 🔊 to hear one): the closed note brings his menu back, so it
+    cannot carry 🔊; the line under it does, and its voice note says both."""
+    said = spoken(world)
+    anna, sam = await _picked_up(world)
+    world.clock.set(TAKEN + timedelta(minutes=20))
+    await anna.press("📞 Gesproken")
+    below = await sam.wait_for(lambda m: m.text == CLOSED_HELP)
+    await world.drain()
+    assert sam.current_keyboard == MENU
+    assert await hear(sam, below, said) == f"{CLOSED}\n\n{CLOSED_HELP}"

@@ -96,8 +96,10 @@ async def test_a_held_closed_note_is_dropped_when_sam_pressed_again(
     note = _closed_note(world)
     assert note.sent_at is None and note.telegram_message_id is None
     assert note.failed_at is not None and note.error == CLOSED_NOTE_DROPPED
-    [dropped] = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
-    assert dropped == f"outbox row {note.id} dropped: {CLOSED_NOTE_DROPPED}"
+    dropped = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert f"outbox row {note.id} dropped: {CLOSED_NOTE_DROPPED}" in dropped
+    assert len(dropped) == 2  # the help line under it too
+    assert not any("Heb je hulp nodig?" in t for t in texts), "never before the note"
 
 
 @pytest.mark.parametrize("by", ["coach", "clock"])
@@ -108,6 +110,8 @@ async def test_a_held_closed_note_arrives_when_no_new_alert_is_open(world: World
     assert _texts(sam).count(CLOSED) == 1
     [closed] = [m for m in sam.inbox if m.text == CLOSED]
     assert closed.keyboard == MENU and sam.current_keyboard == MENU
+    # The help line was held back behind it: it comes under it, never before.
+    assert _texts(sam)[-2:] == [CLOSED, "Heb je hulp nodig? Druk dan op 🔴 Noodknop."]
     note = _closed_note(world)
     assert note.sent_at is not None and note.failed_at is None
     assert note.telegram_message_id == closed.message_id

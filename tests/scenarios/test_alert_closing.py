@@ -127,7 +127,8 @@ async def test_a_forgotten_alert_is_reminded_closes_itself_and_checkins_go_on(
     assert _questions(sam) == []
     # The client hears once that it is closed, and gets the menu without the location key.
     assert [m.text for m in sam.unread] == [
-        "Je melding is afgesloten.\nHeb je hulp nodig? Druk dan op 🔴 Noodknop."
+        "Je melding is afgesloten.",
+        "Heb je hulp nodig? Druk dan op 🔴 Noodknop.",
     ]
     assert sam.current_keyboard == [["💬 Bericht aan coach"], ["📋 Hoe gaat het?"], ["🔴 Noodknop"]]
 

@@ -153,6 +153,7 @@ async def _full_scenario(world: World) -> list[str]:
     await anna.next_message()
     await anna.press("📞 Gesproken")
     assert (await _text(sam)).startswith("Je melding is afgesloten.")
+    assert (await _text(sam)).startswith("Heb je hulp nodig?")
 
     await sam.tap_keyboard("📋 Hoe gaat het?")
     await sam.next_message()

@@ -374,6 +374,7 @@ async def test_still_needing_help_after_the_alert_was_closed_raises_a_new_one(
     await world.drain()
     assert _alert(world).closed_at is not None
     assert ((await sam.next_message()).text or "").startswith("Je melding is afgesloten.")
+    assert (await sam.next_message()).text == "Heb je hulp nodig? Druk dan op 🔴 Noodknop."
     world.clock.advance(timedelta(minutes=30))
 
     await sam.press("🔴 Toch hulp nodig", called_off)  # the old button, under a closed alert

@@ -71,18 +71,26 @@ def _to_client(outcome: Outcome) -> list[Reply]:
 
 
 def _told_closed(outcome: Outcome) -> None:
-    """One message for the client: the closed text, not urgent (news, not a call to act; it
-    goes silently, see ``test_the_closed_note_never_rings``), with the menu without the
-    location key, and nothing else for them."""
-    [told] = _to_client(outcome)
+    """Two messages for the client, not urgent (news, not a call to act; they go silently,
+    see ``test_the_closed_note_never_rings``): the closed text with the menu without the
+    location key, and under it the help line, which changes no keyboard, so it can carry
+    "🔊 Voorlezen" (``bot.render.with_read_aloud_button``) and read both; nothing else."""
+    told, helps = _to_client(outcome)
     assert (told.key, told.keyboard, told.urgent, told.buttons) == (
         "noodknop.closed",
         Keyboard.CLIENT_MENU,
         False,
         (),
     )
-    assert TEXTS.render("nl", told.key, told.params) == CLOSED_NL
-    assert TEXTS.render("en", told.key, told.params) == CLOSED_EN
+    assert (helps.key, helps.keyboard, helps.urgent, helps.buttons) == (
+        "noodknop.closed_help",
+        None,
+        False,
+        (),
+    )
+    for language, text in (("nl", CLOSED_NL), ("en", CLOSED_EN)):
+        shown = [TEXTS.render(language, r.key, r.params) for r in (told, helps)]
+        assert "\n".join(shown) == text
 
 
 @pytest.mark.parametrize("outcome", CLOSE_OUTCOMES)
@@ -90,7 +98,11 @@ def test_a_coach_who_closes_it_tells_the_client_and_gives_the_menu_back(outcome:
     closed = _close(PICKED_UP, outcome)
     assert closed.effects == (CloseAlert(3, 1, outcome),)
     _told_closed(closed)
-    assert [r.key for r in closed.replies] == ["alert.closed", "noodknop.closed"]
+    assert [r.key for r in closed.replies] == [
+        "alert.closed",
+        "noodknop.closed",
+        "noodknop.closed_help",
+    ]
 
 
 def test_an_alert_called_off_by_accident_and_then_closed_gives_the_menu_back_too() -> None:
@@ -167,5 +179,5 @@ def test_a_former_client_hears_it_is_closed_without_being_sent_to_the_noodknop()
 def test_the_closed_note_never_rings() -> None:
     """The clock closes an alert a day after it was picked up, at night too: the client's
     note about it arrives without a sound."""
-    for key in ("noodknop.closed", "noodknop.closed_ended"):
+    for key in ("noodknop.closed", "noodknop.closed_help", "noodknop.closed_ended"):
         assert is_silent(priority=Priority.NOTICE, text_key=key)

@@ -30,4 +30,4 @@ def test_a_note_without_its_alert_goes_only_while_nothing_is_open() -> None:
 
 
 def test_both_closed_notes_are_checked() -> None:
-    assert {"noodknop.closed", "noodknop.closed_ended"} == CLOSED_NOTES
+    assert {"noodknop.closed", "noodknop.closed_help", "noodknop.closed_ended"} == CLOSED_NOTES

@@ -287,8 +287,8 @@ CLOSE_BUTTONS = [
         (timedelta(hours=4) - timedelta(seconds=1), []),
         (timedelta(hours=4), ["alert.close_reminder"]),
         (timedelta(hours=23), ["alert.close_reminder"]),  # a clock that was down still reminds
-        (timedelta(hours=24), ["alert.auto_closed", "noodknop.closed"]),
-        (timedelta(days=30), ["alert.auto_closed", "noodknop.closed"]),
+        (timedelta(hours=24), ["alert.auto_closed", "noodknop.closed", "noodknop.closed_help"]),
+        (timedelta(days=30), ["alert.auto_closed", "noodknop.closed", "noodknop.closed_help"]),
     ],
 )
 def test_a_picked_up_alert_nobody_closes_is_reminded_then_closes_itself(
@@ -296,7 +296,7 @@ def test_a_picked_up_alert_nobody_closes_is_reminded_then_closes_itself(
 ) -> None:
     outcome = check_closing(PICKED_UP, TAKEN + open_for, EscalationPolicy())
     assert keys(outcome) == expected
-    told = [r for r in outcome.replies if r.key != "noodknop.closed"]
+    told = [r for r in outcome.replies if r.to is not Recipient.CLIENT]
     assert all(r.to is Recipient.ALERT_HELPER and not r.urgent for r in told)
     assert check_escalation(PICKED_UP, TAKEN + open_for, EscalationPolicy()) == Outcome()
 
@@ -319,7 +319,7 @@ def test_after_the_reminder_the_clock_is_quiet_until_it_closes_the_alert() -> No
     assert check_closing(reminded, TAKEN + timedelta(hours=5), policy) == Outcome()
     closing = check_closing(reminded, TAKEN + timedelta(hours=24), policy)
     assert closing.effects == (AutoCloseAlert(3),)
-    assert keys(closing) == ["alert.auto_closed", "noodknop.closed"]
+    assert keys(closing) == ["alert.auto_closed", "noodknop.closed", "noodknop.closed_help"]
     assert check_closing(replace(reminded, closed=True), TAKEN + timedelta(days=2), policy) == (
         Outcome()
     )
@@ -361,6 +361,7 @@ def test_closing_sooner_than_the_reminder_skips_the_reminder() -> None:
     assert keys(check_closing(PICKED_UP, TAKEN + timedelta(hours=2), policy)) == [
         "alert.auto_closed",
         "noodknop.closed",
+        "noodknop.closed_help",
     ]
 
 
@@ -382,6 +383,7 @@ def test_the_check_ins_are_spoken_of_only_when_the_alert_is_all_that_holds_them_
     assert keys(check_closing(waiting, close, policy)) == [
         "alert.auto_closed_checkins",
         "noodknop.closed",
+        "noodknop.closed_help",
     ]
     assert "check-ins" in _said(check_closing(waiting, remind, policy), language)
     assert "check-ins" in _said(check_closing(waiting, close, policy), language)
