@@ -8,6 +8,10 @@ one finds its way back to the right client.
 A client told "Anna stuurt je zo een bericht" is owed it (``client.message_promised_by``,
 ``promises``) until Anna's message to them arrives (``bot.outbox_hooks``), she logs a call or
 visit, or the client moves or ends.
+
+Longer than our ~400 lines on purpose: the relay's storing, its header and copy rows, the
+client's pending "send this?" messages and the promises are one shell; split, each part would
+reach into the others' rows.
 """
 
 from __future__ import annotations

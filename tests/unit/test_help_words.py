@@ -24,6 +24,7 @@ from dialogs.noodknop import AlertView
 from dialogs.outcome import (
     Button,
     CopyToAlertTeam,
+    Keyboard,
     Outcome,
     RaiseAlert,
     Recipient,
@@ -389,8 +390,10 @@ def test_during_an_open_alert_the_words_are_added_to_it() -> None:
     assert keys(nobody)[0] == "noodknop.still_open_nobody", "no 'ik stuur dit mee' to nobody"
     called_off = said("hulp", open_alert=replace(ALERT, accidental=True))
     assert TakeBackAccident(9) in called_off.effects, "help words say it was no accident"
-    # Sam shared no number here: the team is asked for a message, not a call.
-    assert keys(called_off)[0] == "alert.accident_taken_back_message"
+    # Sam hears it is on again, with the location key back; Sam shared no number here: the
+    # team is asked for a message, not a call.
+    assert keys(called_off)[:2] == ["noodknop.back_on", "alert.accident_taken_back_message"]
+    assert called_off.replies[0].keyboard is Keyboard.CLIENT_ALERT_MENU
 
 
 def test_a_closed_alert_is_no_open_alert() -> None:

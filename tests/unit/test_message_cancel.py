@@ -284,14 +284,17 @@ def test_acting_on_kims_alert_ends_the_wait_for_sams_message(
     assert outcome.effects[-1] == AwaitInput(1, None)
     said = outcome.replies[-1]
     assert _shown("nl", said) == ENDED_NL and _shown("en", said) == ENDED_EN
-    assert said.to is Recipient.SENDER
+    assert said.to is Recipient.ACTOR  # Anna's own chat: the same as the sender's here
 
 
-def test_a_tap_in_the_team_group_ends_the_wait_without_naming_sam_there() -> None:
-    """The group sees Kim's alert, not who else Anna writes to: the wait ends unsaid."""
+def test_a_tap_in_the_team_group_ends_the_wait_naming_sam_only_in_annas_own_chat() -> None:
+    """The group sees Kim's alert, not who else Anna writes to: the line that names Sam goes
+    to Anna's own chat (``Recipient.ACTOR``), never to the group (the sender's chat)."""
     outcome = _tap_alert(AWAITING, KIM_ALERT, "al:3:ack", chat_id=-900)
     assert outcome.effects[-1] == AwaitInput(1, None)
-    assert not any("Sam" in _shown("nl", reply) for reply in outcome.replies)
+    naming = [reply for reply in outcome.replies if "Sam" in _shown("nl", reply)]
+    assert [reply.to for reply in naming] == [Recipient.ACTOR]
+    assert _shown("nl", naming[0]) == ENDED_NL
 
 
 def test_a_promise_to_sam_is_recalled_when_kims_alert_ends_the_wait() -> None:
