@@ -12,8 +12,8 @@ from sqlmodel import select
 from storage.database import Database
 from storage.migrate import alembic_config, newest_revision, schema_is_current, upgrade
 from storage.models import Client
-from tests.integration.test_outbox_client_migration import _database_at, organisation_and_team
-from tests.integration.test_unreachable_migration import client_columns
+from tests.integration.test_outbox_client_migration import _database_at
+from tests.integration.test_unreachable_migration import anna_and_sam, client_columns
 
 
 def test_the_upgrade_asks_nothing_of_existing_clients_and_the_downgrade_undoes_it(
@@ -23,17 +23,7 @@ def test_the_upgrade_asks_nothing_of_existing_clients_and_the_downgrade_undoes_i
         stamp = "2026-11-02 09:00:00"
         with older.engine.begin() as connection:
             run = connection.exec_driver_sql
-            organisation_and_team(run, stamp)
-            run(
-                "INSERT INTO coach (id, team_id, name, status, language, available_days, "
-                "available_from, available_until, created_at) VALUES "
-                f"(1, 1, 'Anna', 'active', 'nl', '1234567', '00:00', '24:00', '{stamp}')"
-            )
-            run(
-                "INSERT INTO client (id, coach_id, name, status, language, relay_direct, "
-                f"awaiting_message, created_at, updated_at) VALUES (1, 1, 'Sam', "
-                f"'active', 'nl', false, false, '{stamp}', '{stamp}')"
-            )
+            anna_and_sam(run, stamp)
         assert "relay_asked" not in client_columns(older)
 
         upgrade(older.engine, "0015")

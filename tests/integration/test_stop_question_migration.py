@@ -11,8 +11,8 @@ from alembic import command
 
 from storage.database import Database
 from storage.migrate import alembic_config, newest_revision, schema_is_current, upgrade
-from tests.integration.test_outbox_client_migration import _database_at, organisation_and_team
-from tests.integration.test_unreachable_migration import client_columns
+from tests.integration.test_outbox_client_migration import _database_at
+from tests.integration.test_unreachable_migration import anna_and_sam, client_columns
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
@@ -24,17 +24,7 @@ def test_the_upgrade_opens_no_stop_question_and_the_downgrade_undoes_it(
         stamp = "2026-11-02 09:00:00"
         with older.engine.begin() as connection:
             run = connection.exec_driver_sql
-            organisation_and_team(run, stamp)
-            run(
-                "INSERT INTO coach (id, team_id, name, status, language, available_days, "
-                "available_from, available_until, created_at) VALUES "
-                f"(1, 1, 'Anna', 'active', 'nl', '1234567', '00:00', '24:00', '{stamp}')"
-            )
-            run(
-                "INSERT INTO client (id, coach_id, name, status, language, relay_direct, "
-                f"awaiting_message, created_at, updated_at) VALUES (1, 1, 'Sam', "
-                f"'active', 'nl', false, false, '{stamp}', '{stamp}')"
-            )
+            anna_and_sam(run, stamp)
         assert "stop_asked_at" not in client_columns(older)
         assert not schema_is_current(older.engine)
 

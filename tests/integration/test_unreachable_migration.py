@@ -4,8 +4,10 @@ column away again with the client kept."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from sqlalchemy import inspect
@@ -19,6 +21,22 @@ from tests.integration.test_outbox_client_migration import _database_at, organis
 NOW = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
 
 
+def anna_and_sam(run: Callable[[str], Any], stamp: str) -> None:
+    """Coach Anna (id 1) and her active client Sam (id 1), in their team, as the rows of an
+    older revision: plain SQL, for a database not yet at the model's revision."""
+    organisation_and_team(run, stamp)
+    run(
+        "INSERT INTO coach (id, team_id, name, status, language, available_days, "
+        "available_from, available_until, created_at) VALUES "
+        f"(1, 1, 'Anna', 'active', 'nl', '1234567', '00:00', '24:00', '{stamp}')"
+    )
+    run(
+        "INSERT INTO client (id, coach_id, name, status, language, relay_direct, "
+        f"awaiting_message, created_at, updated_at) VALUES (1, 1, 'Sam', "
+        f"'active', 'nl', false, false, '{stamp}', '{stamp}')"
+    )
+
+
 def client_columns(database: Database) -> set[str]:
     return {column["name"] for column in inspect(database.engine).get_columns("client")}
 
@@ -30,17 +48,7 @@ def test_the_upgrade_keeps_clients_reachable_and_the_downgrade_undoes_it(
         stamp = "2026-11-02 09:00:00"
         with older.engine.begin() as connection:
             run = connection.exec_driver_sql
-            organisation_and_team(run, stamp)
-            run(
-                "INSERT INTO coach (id, team_id, name, status, language, available_days, "
-                "available_from, available_until, created_at) VALUES "
-                f"(1, 1, 'Anna', 'active', 'nl', '1234567', '00:00', '24:00', '{stamp}')"
-            )
-            run(
-                "INSERT INTO client (id, coach_id, name, status, language, relay_direct, "
-                f"awaiting_message, created_at, updated_at) VALUES (1, 1, 'Sam', "
-                f"'active', 'nl', false, false, '{stamp}', '{stamp}')"
-            )
+            anna_and_sam(run, stamp)
         assert "unreachable_since" not in client_columns(older)
         assert not schema_is_current(older.engine)
 

@@ -5,9 +5,20 @@ coach, during one it is no answer to the check-in's question."""
 from __future__ import annotations
 
 from sqlmodel import select
+from telegram_sandbox import SimUser
 
 from storage.models import Checkin, Client
 from tests.scenarios.conftest import World
+
+
+async def _anna_and_sam(world: World) -> tuple[SimUser, SimUser]:
+    """Anna and Sam (no phone number), everything so far read."""
+    anna = await world.coach()
+    sam = await world.client(anna, "Sam", phone=False)
+    await world.drain()
+    sam.mark_read()
+    anna.mark_read()
+    return anna, sam
 
 
 def _client(world: World) -> Client:
@@ -21,11 +32,7 @@ def _answers(world: World) -> dict[str, str]:
 
 
 async def test_a_typed_nee_answers_the_stop_question_and_reaches_nobody(world: World) -> None:
-    anna = await world.coach()
-    sam = await world.client(anna, "Sam", phone=False)
-    await world.drain()
-    sam.mark_read()
-    anna.mark_read()
+    anna, sam = await _anna_and_sam(world)
     await sam.send_text("stop")
     assert (await sam.next_message()).text.startswith("Wil je stoppen met Waakvlam?")
     assert _client(world).stop_asked_at == world.clock.now()
@@ -43,11 +50,7 @@ async def test_a_typed_nee_answers_the_stop_question_and_reaches_nobody(world: W
 
 
 async def test_a_typed_ja_asks_the_coach_as_the_button_does(world: World) -> None:
-    anna = await world.coach()
-    sam = await world.client(anna, "Sam", phone=False)
-    await world.drain()
-    sam.mark_read()
-    anna.mark_read()
+    anna, sam = await _anna_and_sam(world)
     await sam.send_text("ik wil stoppen")
     await sam.next_message()
     await sam.send_text("ja")
@@ -59,11 +62,7 @@ async def test_a_typed_ja_asks_the_coach_as_the_button_does(world: World) -> Non
 
 
 async def test_during_a_check_in_the_nee_to_stopping_is_no_check_in_answer(world: World) -> None:
-    anna = await world.coach()
-    sam = await world.client(anna, "Sam", phone=False)
-    await world.drain()
-    sam.mark_read()
-    anna.mark_read()
+    anna, sam = await _anna_and_sam(world)
     await sam.tap_keyboard("📋 Hoe gaat het?")
     await sam.next_message()
     await sam.send_text("7")
@@ -90,11 +89,7 @@ async def test_during_a_check_in_the_nee_to_stopping_is_no_check_in_answer(world
 
 
 async def test_something_else_in_between_ends_the_stop_question(world: World) -> None:
-    anna = await world.coach()
-    sam = await world.client(anna, "Sam", phone=False)
-    await world.drain()
-    sam.mark_read()
-    anna.mark_read()
+    _anna, sam = await _anna_and_sam(world)
     await sam.send_text("stop")
     await sam.next_message()
     await sam.tap_keyboard("📋 Hoe gaat het?")  # a check-in question is the last one now
