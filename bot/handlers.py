@@ -157,7 +157,7 @@ def _emoji(reactions: Sequence[ReactionType]) -> tuple[str, ...]:
 
 
 def incoming_from_update(
-    update: Update, menus: Menus, bot_id: int | None = None
+    update: Update, menus: Menus, bot_id: int | None = None, bot_username: str | None = None
 ) -> Incoming | None:
     """Private chats, and in team group chats: button presses (alert buttons), and a reply to
     one of the bot's messages (``bot_id``) or a command, only to say where such words go.
@@ -167,7 +167,7 @@ def incoming_from_update(
         return None
     query = update.callback_query
     if chat.type != chat.PRIVATE and query is None:
-        if not _meant_for_the_bot(update.message, bot_id):
+        if not _meant_for_the_bot(update.message, bot_id, bot_username):
             return None
         return Incoming(
             telegram_user_id=user.id,
@@ -209,13 +209,18 @@ def incoming_from_update(
     )
 
 
-def _meant_for_the_bot(message: Message | None, bot_id: int | None) -> bool:
-    """A group message that is a command ("/bericht Sam") or a reply to the bot's own message
-    (a copied alert: "Sam, ik bel je nu"). Not an edit, a reaction or the group's own talk."""
+def _meant_for_the_bot(
+    message: Message | None, bot_id: int | None, bot_username: str | None
+) -> bool:
+    """A group message that is a command ("/bericht Sam", or "/bericht@ThisBot Sam"; not one
+    addressed to another bot, "/help@AndereBot") or a reply to the bot's own message (a copied
+    alert: "Sam, ik bel je nu"). Not an edit, a reaction or the group's own talk."""
     if message is None:
         return False
-    if (message.text or "").startswith("/"):
-        return True
+    text = message.text or ""
+    if text.startswith("/"):
+        _, at, addressed = text.split(maxsplit=1)[0].partition("@")
+        return not at or addressed.lower() == (bot_username or "").lower()
     replied = message.reply_to_message
     author = replied.from_user if replied is not None else None
     return author is not None and bot_id is not None and author.id == bot_id
@@ -269,7 +274,7 @@ def make_update_handler(service: Waakvlam):  # type: ignore[no-untyped-def]
         if (changed := chat_change_from_update(update)) is not None:
             await service.hooks.chat_changed(*changed)
             return
-        incoming = incoming_from_update(update, service.menus, context.bot.id)
+        incoming = incoming_from_update(update, service.menus, context.bot.id, context.bot.username)
         if incoming is not None:
             await service.handle(context.bot, incoming)
 

@@ -182,8 +182,10 @@ class DeliveryHooks:
             relay = relays.get_relay(session, delivery.relay_id)
             if relay is not None and relay.direction == "to_client":
                 # The coach's message arrived: a message they promised is kept (not when it
-                # was only queued: a refused one leaves the client waiting).
+                # was only queued: a refused one leaves the client waiting), and "Wil je
+                # stoppen?" is no longer the client's last question (a "ja" now is for her).
                 people.keep_promise(session, client.id, relay.coach_id)
+                people.close_stop_question(session, client)
         if delivery.alert_id is not None:
             self._alert_delivered(session, delivery.alert_id, delivery.chat_id)
         return (

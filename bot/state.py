@@ -87,7 +87,7 @@ def load_actor(session: Session, telegram_user_id: int, stranger_language: str) 
         read_aloud=bool(client.read_aloud),
         phone=client.phone,
         phone_offer_open=client.keyboard == Keyboard.SHARE_PHONE.value,
-        stop_asked=client.stop_asked_at is not None,
+        stop_asked_at=client.stop_asked_at,
         take_back_until=_take_back_until(session, client),
     )
     return Actor(person, coach_contact(their_coach))

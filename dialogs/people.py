@@ -39,9 +39,14 @@ class Person:
     read_aloud: bool = False  # for a client: bot texts also come as voice notes
     phone: str | None = None  # for a client: their phone number (E.164), when known
     phone_offer_open: bool = False  # for a client: the "share your number?" keyboard shows
-    stop_asked: bool = False  # for a client: "Wil je stoppen?" is their last open question
+    # For a client: when "Wil je stoppen?" was asked, while it is their last open question.
+    stop_asked_at: datetime | None = None
     # For a client who said no to consent: until when their link lets them say yes after all.
     take_back_until: datetime | None = None
+
+    @property
+    def stop_asked(self) -> bool:
+        return self.stop_asked_at is not None
 
     def may_take_back(self, now: datetime) -> bool:
         """A client who said no may still say yes (their link is still valid)."""

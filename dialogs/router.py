@@ -279,7 +279,7 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
         return said + _question_again(context)
     if own is not None and stopping.wants_to_stop(own.text, context.words):
         return stopping.ask(person)
-    typed = stopping.typed_answer(person, own.text, context.words) if own is not None else None
+    typed = stopping.typed_answer(person, own.text, context.words, now) if own is not None else None
     if typed is not None:  # "nee" to "Wil je stoppen?": not a check-in answer, no message
         return _stop_answered(person, typed, now, context)
     if own is not None and data_request.wants_data(own.text, context.words):

@@ -21,7 +21,7 @@ an active client of the coach who pressed (the shell loads that client, ``tapped
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dialogs.buttons import ID, row_id
 from dialogs.clients import ClientRef
@@ -60,10 +60,20 @@ def wants_to_stop(text: str, words: Words) -> bool:
     return normalise(text) in words.stop
 
 
-def typed_answer(person: Person, text: str, words: Words) -> bool | None:
+# A typed yes or no answers the stop question only this soon after it was asked: later a
+# "ja" is more likely meant for the coach (a question of theirs) than a wish to stop.
+TYPED_ANSWER_WITHIN = timedelta(minutes=10)
+
+
+def typed_answer(person: Person, text: str, words: Words, now: datetime) -> bool | None:
     """A typed "ja" (True) or "nee" (False) while the stop question is the client's last open
-    one; None otherwise. Only plain yes and no: "oké" or "goed" may just mean "I am fine"."""
-    if not person.stop_asked or person.client_step is not ClientStep.ACTIVE:
+    one and was asked within ``TYPED_ANSWER_WITHIN``; None otherwise. Only plain yes and no:
+    "oké" or "goed" may just mean "I am fine". (A message from the coach that reached the
+    client since closes the question too: ``bot.outbox_hooks``.)"""
+    asked = person.stop_asked_at
+    if asked is None or person.client_step is not ClientStep.ACTIVE:
+        return None
+    if now - asked > TYPED_ANSWER_WITHIN:
         return None
     word = normalise(text)
     if word in words.yes:

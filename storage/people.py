@@ -29,6 +29,7 @@ __all__ = [
     "client_by_telegram_id",
     "client_with_coach_by_telegram_id",
     "clients_by_telegram_id",
+    "close_stop_question",
     "coach_by_telegram_id",
     "declined_past_their_link",
     "default_team",
@@ -280,6 +281,13 @@ def keep_promise(session: Session, client_id: int, coach_id: int) -> None:
     client = session.get(Client, client_id)
     if client is not None and client.message_promised_by == coach_id:
         client.message_promised_by = None
+        session.add(client)
+
+
+def close_stop_question(session: Session, client: Client) -> None:
+    """ "Wil je stoppen?" is no longer the client's last open question."""
+    if client.stop_asked_at is not None:
+        client.stop_asked_at = None
         session.add(client)
 
 

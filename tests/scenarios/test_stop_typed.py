@@ -4,11 +4,14 @@ coach, during one it is no answer to the check-in's question."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 from telegram_sandbox import SimUser
 
 from storage.models import Checkin, Client
 from tests.scenarios.conftest import World
+from tests.scenarios.test_relay import first_message
 
 
 async def _anna_and_sam(world: World) -> tuple[SimUser, SimUser]:
@@ -99,3 +102,29 @@ async def test_something_else_in_between_ends_the_stop_question(world: World) ->
     await sam.send_text("nee")
     await world.drain()
     assert all("Fijn. Je doet nog gewoon mee." not in m.text for m in sam.unread)
+
+
+async def test_a_message_from_the_coach_or_time_ends_the_stop_question(world: World) -> None:
+    """After "Wil je stoppen?" Anna writes Sam a question: his "ja" is for her, not a wish to
+    stop. Without her message, a "nee" ten minutes on is a message too."""
+    anna, sam = await _anna_and_sam(world)
+    await first_message(world, sam, anna)  # Sam's messages go to Anna without asking
+    await sam.send_text("stop")
+    assert (await sam.next_message()).text.startswith("Wil je stoppen met Waakvlam?")
+    await anna.send_text("/bericht Sam")
+    await anna.send_text("Zal ik morgen langskomen?")
+    await sam.wait_for(lambda m: (m.text or "").endswith("Zal ik morgen langskomen?"))
+    await world.drain()
+    assert _client(world).stop_asked_at is None
+    await sam.send_text("ja")
+    await anna.wait_for(lambda m: m.is_copy and m.text == "ja")
+    await world.drain()
+    assert not any((m.text or "").startswith("Sam wil stoppen") for m in anna.inbox)
+
+    await sam.send_text("stop")
+    await sam.wait_for(lambda m: (m.text or "").startswith("Wil je stoppen met Waakvlam?"))
+    world.clock.advance(timedelta(minutes=11))
+    await sam.send_text("nee")
+    await anna.wait_for(lambda m: m.is_copy and m.text == "nee")
+    await world.drain()
+    assert not any(m.text == "Fijn. Je doet nog gewoon mee." for m in sam.inbox)

@@ -36,9 +36,10 @@ async def test_a_reply_or_a_command_in_the_team_group_is_told_where_it_goes(worl
     assert said.text == ONLY_PRIVATE  # one line, no client's name in the group
     await team.send_text("/bericht Sam", sender=bram)
     assert (await team.next_message()).text == ONLY_PRIVATE
-    await team.send_text("/bericht@waakvlam_bot Sam", sender=anna)
+    await team.send_text(f"/bericht@{world.sandbox.bot_username} Sam", sender=anna)
     assert (await team.next_message()).text == ONLY_PRIVATE
 
+    await team.send_text("/help@AndereBot", sender=anna)  # for another bot in the group
     await team.send_text("Wie belt Sam?", sender=anna)  # the team's own talk
     await world.drain()
     assert team.unread == []

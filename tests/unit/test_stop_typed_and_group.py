@@ -22,7 +22,7 @@ from tests.unit.people import ANNA, SAM
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 WORDS = load_words("nl")["nl"]
 CONTEXT = DialogContext(words=WORDS)
-ASKED = replace(SAM, stop_asked=True)
+ASKED = replace(SAM, stop_asked_at=NOW)
 BOT_ID = 999
 
 
@@ -54,11 +54,11 @@ def test_a_typed_yes_asks_the_coach_as_the_button_does() -> None:
 
 @pytest.mark.parametrize("typed", ["oké", "goed"])
 def test_agree_words_are_no_wish_to_stop(typed: str) -> None:
-    assert stopping.typed_answer(ASKED, typed, WORDS) is None
+    assert stopping.typed_answer(ASKED, typed, WORDS, NOW) is None
 
 
 def test_without_the_open_question_a_nee_is_no_answer_to_stopping() -> None:
-    assert stopping.typed_answer(SAM, "nee", WORDS) is None
+    assert stopping.typed_answer(SAM, "nee", WORDS, NOW) is None
     assert "stopping.not_stopping" not in keys(route(SAM, Text("nee"), NOW, CONTEXT))
 
 
