@@ -52,7 +52,7 @@ ReplyMarkups = (ReplyKeyboardMarkup, ReplyKeyboardRemove)
 T = TypeVar("T")
 
 
-class _HeaderFirst(Exception):
+class _NotYet(Exception):
     """A relayed copy whose header line is not sent yet (or a row the ``moot`` hook says must
     wait for an earlier one, ``WAIT_FOR_EARLIER``): it waits a moment."""
 
@@ -270,7 +270,7 @@ class OutboxWorker:
                 ahead: RenderedReply | _Moot | None = self._render_unless_moot(row)
             except _Moot as moot:
                 ahead = moot
-            except _HeaderFirst:
+            except _NotYet:
                 ahead = None  # rendered in its turn, which waits
             except Exception:
                 log.exception("outbox row %s not rendered ahead", row.id)
@@ -374,13 +374,13 @@ class OutboxWorker:
 
     def _sent_header(self, row: OutboxMessage) -> ReplyParameters | None:
         """A relayed copy answers its header line ("💬 Bericht van Sam:"), so it can never
-        look like part of someone else's message. Raises _HeaderFirst while the header waits."""
+        look like part of someone else's message. Raises _NotYet while the header waits."""
         with self.database.transaction() as session:
             header = outbox.header_of(session, row)
         if header is None or header.failed_at is not None:
             return None
         if header.telegram_message_id is None:
-            raise _HeaderFirst
+            raise _NotYet
         return ReplyParameters(header.telegram_message_id, allow_sending_without_reply=True)
 
     async def _send_row(
@@ -395,7 +395,7 @@ class OutboxWorker:
         assert row_id is not None
         try:
             message_id, text, keyboard, silent = await self._call(bot, row, ahead)
-        except _HeaderFirst:
+        except _NotYet:
             await self._retry_later(row, owner, "HeaderFirst", timedelta(seconds=1))
             return
         except _Moot as moot:
@@ -489,7 +489,7 @@ class OutboxWorker:
             self._prepared[following.id] = self._render_unless_moot(following)
         except _Moot as moot:
             self._prepared[following.id] = moot
-        except _HeaderFirst:
+        except _NotYet:
             pass  # rendered in its turn, which waits
         except Exception:
             # Rendered again in its turn, where a failure is handled as it always was.
@@ -513,7 +513,7 @@ class OutboxWorker:
         the database thread, right before the call to Telegram."""
         reason = self.moot(row) if self.moot is not None else None
         if reason == WAIT_FOR_EARLIER:
-            raise _HeaderFirst
+            raise _NotYet
         if reason is not None:
             raise _Moot(reason)
         return self.render(row)

@@ -632,15 +632,15 @@ def coach_taps_alert(
         return Outcome(notice="common.button_unknown")
     told_here = chat_id is not None and chat_id < 0 and chat_id in alert.recipient_chat_ids
     # The coach who picked it up may close it anywhere (the clock reminds them in private).
-    picked_up_here = alert.acknowledged_by_id == person.id
-    if person.id not in alert.recipient_coach_ids and not told_here and not picked_up_here:
+    picked_up_by_them = alert.acknowledged_by_id == person.id
+    if person.id not in alert.recipient_coach_ids and not told_here and not picked_up_by_them:
         return Outcome(notice="common.button_unknown")
     if alert.closed:
         return Outcome(notice="alert.already_closed")
     names = {"client": alert.client_name, "coach": alert.coach_name, "helper": person.name}
     # Picked up already: by this coach (in a team group, say, and now tapped in private), or
     # by someone else.
-    taken = "alert.already_yours" if picked_up_here else "alert.already_taken"
+    taken = "alert.already_yours" if picked_up_by_them else "alert.already_taken"
     if action == "ack":
         if alert.acknowledged_by:
             return Outcome(notice=taken)

@@ -66,7 +66,7 @@ from dialogs.phases import PhaseContext
 from dialogs.relay import CoachRelayContext, RelayContext, RelayView
 from dialogs.signal_actions import SignalView, coach_taps
 from dialogs.understand import parse_yes_no
-from dialogs.words import Words
+from dialogs.words import Words, normalise
 
 __all__ = ["DialogContext", "route"]
 
@@ -292,6 +292,11 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
         return message_mode.cancel(person, context.client_relay) + _question_again(context)
     # Another menu button (or a noodknop command) ends "💬 Bericht aan coach" first.
     ended = message_mode.ended(person, context.client_relay)
+    typed_send = (
+        relay.typed_confirm(person, own.text, context.words, now, context.client_relay)
+        if own is not None and context.client_relay is not None
+        else None
+    )
     match event:
         case OtherMessage(kind="contact") if (
             step is ClientStep.ACTIVE
@@ -320,6 +325,8 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
         case OtherMessage() if context.client_relay is not None and _open(context.checkin):
             # A voice note (or photo) during a check-in goes to the coach; the check-in goes on.
             return _message_during_checkin(person, event, now, context)
+        case Text() if typed_send is not None:
+            return typed_send  # "nee" to "Wil je dit naar Anna sturen?": no new message
         case Text() | OtherMessage() if context.client_relay is not None:
             return relay.client_sends(person, event, now, context.client_relay)
         case Command(name=name) if name in _HELP_COMMANDS:
@@ -568,14 +575,20 @@ def _text_during_checkin(
         if understood or context.client_relay is None:
             return answered
         if len(event.text.split()) < _MESSAGE_WORDS:
-            return _offer_during_checkin(person, event, answered, context.client_relay)
+            return _offer_during_checkin(
+                person, event, answered, context.client_relay, context.words
+            )
     if context.client_relay is None:  # nowhere to pass it on (the shell always gives one)
         return checkin.ask_again(context.checkin, context.checkin_context)
     return _message_during_checkin(person, event, now, context)
 
 
 def _offer_during_checkin(
-    person: Person, event: Text, answered: Outcome, client_relay: relay.RelayContext
+    person: Person,
+    event: Text,
+    answered: Outcome,
+    client_relay: relay.RelayContext,
+    words: Words,
 ) -> Outcome:
     """A short text that answers nothing ("moe", "help me niet"): mostly a try at an answer,
     but it may be meant for the coach, and is never lost. "Dat begrijp ik niet." above the
@@ -583,14 +596,21 @@ def _offer_during_checkin(
     asking), and nothing more: one question at a time. Its answer brings the check-in's
     question back (``_tap``: "We gaan verder waar je was."); the question's own buttons above
     still work. The retry alone when there is nothing to pass on (only punctuation: "?"), no
-    message to copy, or the text was a try at a grade (``checkin.not_understood``: "11")."""
+    message to copy, the text was a try at a grade (``checkin.not_understood``: "11"), or a
+    plain yes, no or okay ("nee" to a grade: a try at an answer, never a message to offer)."""
     if (
         not checkin.not_understood(answered)
         or event.message_id is None
         or not _has_words(event.text)
+        or _plain_answer_word(event.text, words)
     ):
         return answered
     return relay.ask_to_send(person, event.message_id, client_relay, checkin.NOT_UNDERSTOOD)
+
+
+def _plain_answer_word(text: str, words: Words) -> bool:
+    word = normalise(text)
+    return word in words.yes or word in words.no or word in words.agree
 
 
 def _has_words(text: str) -> bool:

@@ -66,6 +66,8 @@ def test_the_offer_comes_for_every_kind_of_question() -> None:
         ("weet ik niet", ["questions.help"]),
         ("11", ["checkin.grade_out_of_range", "questions.grade"]),  # a try at a grade
         ("7,5", ["checkin.grade_not_whole", "questions.grade"]),
+        ("nee", ["checkin.retry_grade", "questions.grade"]),  # a try at an answer
+        ("oké", ["checkin.retry_grade", "questions.grade"]),
         ("?", ["checkin.retry_grade", "questions.grade"]),  # nothing to pass on
         (".", ["checkin.retry_grade", "questions.grade"]),
         ("...", ["checkin.retry_grade", "questions.grade"]),
