@@ -220,7 +220,7 @@ def _meant_for_the_bot(
     text = message.text or ""
     if text.startswith("/"):
         _, at, addressed = text.split(maxsplit=1)[0].partition("@")
-        return not at or addressed.lower() == (bot_username or "").lower()
+        return not at or bot_username is None or addressed.lower() == bot_username.lower()
     replied = message.reply_to_message
     author = replied.from_user if replied is not None else None
     return author is not None and bot_id is not None and author.id == bot_id

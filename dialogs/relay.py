@@ -123,7 +123,6 @@ __all__ = [
     "sent_reply",
     "start_message",
     "told_reminder",
-    "typed_confirm",
     "wait_replaced",
 ]
 
@@ -434,20 +433,6 @@ def client_confirms(person: Person, data: str, now: datetime, ctx: RelayContext)
         tuple(i for i in ctx.asked if i <= message_id) if message_id in ctx.asked else (message_id,)
     )
     return _confirmed(person, answer, covered, now, ctx)
-
-
-def typed_confirm(
-    person: Person, text: str, words: Words, now: datetime, ctx: RelayContext
-) -> Outcome | None:
-    """A typed "ja" or "nee" (the whole message, ``Words.yes`` / ``Words.no``) while messages
-    wait for "Wil je dit naar Anna sturen?": the answer to that question, about every one of
-    them, as its buttons give it; never one more message to ask about. None otherwise."""
-    if not ctx.asked or person.id is None or person.client_step is not ClientStep.ACTIVE:
-        return None
-    word = normalise(text)
-    if word not in words.yes and word not in words.no:
-        return None
-    return _confirmed(person, word in words.yes, ctx.asked, now, ctx)
 
 
 def _confirmed(

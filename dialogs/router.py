@@ -292,11 +292,6 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
         return message_mode.cancel(person, context.client_relay) + _question_again(context)
     # Another menu button (or a noodknop command) ends "💬 Bericht aan coach" first.
     ended = message_mode.ended(person, context.client_relay)
-    typed_send = (
-        relay.typed_confirm(person, own.text, context.words, now, context.client_relay)
-        if own is not None and context.client_relay is not None
-        else None
-    )
     match event:
         case OtherMessage(kind="contact") if (
             step is ClientStep.ACTIVE
@@ -325,8 +320,6 @@ def _client_acts(person: Person, event: Event, now: datetime, context: DialogCon
         case OtherMessage() if context.client_relay is not None and _open(context.checkin):
             # A voice note (or photo) during a check-in goes to the coach; the check-in goes on.
             return _message_during_checkin(person, event, now, context)
-        case Text() if typed_send is not None:
-            return typed_send  # "nee" to "Wil je dit naar Anna sturen?": no new message
         case Text() | OtherMessage() if context.client_relay is not None:
             return relay.client_sends(person, event, now, context.client_relay)
         case Command(name=name) if name in _HELP_COMMANDS:

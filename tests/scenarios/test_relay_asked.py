@@ -68,23 +68,3 @@ async def test_one_no_sends_neither(world: World) -> None:
     assert relays_of(world) == [] and not any(m.is_copy for m in anna.inbox)
     stored = _sam(world)
     assert stored.relay_asked is None and not stored.relay_direct
-
-
-async def test_a_typed_nee_answers_the_question_and_is_no_message_itself(world: World) -> None:
-    """Sam types "nee" under "Wil je deze 2 berichten naar Anna sturen?": neither goes, and
-    the "nee" is no third message to ask about. A later message is asked about alone; a typed
-    "ja" sends just that one."""
-    anna, sam = await _anna_and_sam(world)
-    await _two_quick_messages(world, sam)
-    await sam.send_text("nee")
-    assert (await sam.next_message()).text == "Oké, ik stuur ze niet."
-    assert _sam(world).relay_asked is None
-    await sam.send_text("Vandaag nog graag")
-    assert (await sam.next_message()).text == "Wil je dit naar Anna sturen?"
-    await sam.send_text("Ja")
-    assert (await sam.next_message()).text == "Verstuurd naar Anna."
-    copy = await anna.wait_for(lambda m: m.is_copy)
-    assert copy.text == "Vandaag nog graag"
-    await world.drain()
-    assert [m.text for m in anna.inbox if m.is_copy] == ["Vandaag nog graag"]
-    assert [r.direction for r in relays_of(world)] == ["to_coach"]
