@@ -23,6 +23,7 @@ from dialogs.relay import CoachRelayContext
 from dialogs.router import DialogContext, route
 from dialogs.signal_actions import SignalView, coach_taps
 from tests.unit.people import ANNA, BRAM
+from tests.unit.test_message_cancel import KIM_ALERT
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 WORDS = load_words("nl")["nl"]
@@ -111,18 +112,7 @@ def test_a_new_question_replacing_a_backups_wait_reminds_once_the_backups_way() 
 
 def test_an_alert_tap_that_ends_a_wait_for_a_blocked_client_says_to_call() -> None:
     """Anna waits to write Sam (📵 since), and picks up Kim's alert: the wait ends."""
-    kim = AlertView(
-        id=3,
-        client_id=9,
-        client_name="Kim",
-        coach_name="Anna",
-        pressed_at=NOW,
-        recipient_coach_ids=frozenset({1}),
-        recipient_chat_ids=frozenset({100}),
-        coach_id=1,
-        asked_coach_ids=frozenset({1}),
-        client_phone=PHONE,
-    )
+    kim = KIM_ALERT  # Kim's number is stored: Anna calls her
     relay = CoachRelayContext(awaiting_client=ClientRef(7, "Sam"), promised=(BLOCKED,))
     context = DialogContext(tapped_alert=kim, coach_relay=relay)
     outcome = route(replace(ANNA, awaiting="message:7"), Tap("al:3:ack", 100), NOW, context)
